@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { databaseConfig, documentClient } from '../../shared/db/default-clients.ts';
+import { createTrackingRepository } from '../../shared/db/tracking-repository.ts';
+import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
+import { startTimeTrackingBody } from '../../shared/schemas/generated/validators.js';
+import { startTimeTrackingBodySchema } from '../../shared/schemas/request-schemas.ts';
+import { systemClock } from '../../shared/tracking/api-time.ts';
+import { startTimeTracking } from '../../shared/tracking/start-time-tracking.ts';
+import { trackerView } from '../../shared/tracking/tracker-view.ts';
+
+type StartBody = {
+  workspace_id: number;
+  user_id: number;
+  contract_id?: number | null;
+  task_id?: number | null;
+  activity_description?: string | null;
+};
+
+const repository = createTrackingRepository(documentClient, databaseConfig.tableName);
+const MESSAGE = 'Time tracking started successfully';
+
+/** POST /time-tracking/start */
+export const handler = createHttpHandler<StartBody>({
+  scope: 'write',
+  input: { source: 'body', validate: startTimeTrackingBody, schema: startTimeTrackingBodySchema },
+  run: async (body, { principal, requestId }) => {
+    const tracker = await startTimeTracking(
+      principal.userId,
+      {
+        workspaceId: body.workspace_id,
+        userId: body.user_id,
+        contractId: body.contract_id ?? null,
+        taskId: body.task_id ?? null,
+        activityDescription: body.activity_description ?? null,
+      },
+      { repository, clock: systemClock, newId: randomUUID, requestId },
+    );
+    return { message: MESSAGE, data: { message: MESSAGE, ...trackerView(tracker) } };
+  },
+});

@@ -1,0 +1,87 @@
+import type { ActiveTracker, Contract, Membership, Task, TimeEntry } from '../tracking/model.ts';
+import { keys } from './keys.ts';
+
+/** Item ⇄ domain mappers. Items keep snake_case attributes, like the seed and the API. */
+type Item = Record<string, unknown>;
+
+const nullableNumber = (value: unknown) => (typeof value === 'number' ? value : null);
+const nullableString = (value: unknown) => (typeof value === 'string' ? value : null);
+
+export const membershipFromItem = (item: Item): Membership => ({
+  workspaceId: Number(item.workspace_id),
+  userId: Number(item.user_id),
+  role: item.role as Membership['role'],
+  status: item.status === 'active' ? 'active' : 'inactive',
+});
+
+export const contractFromItem = (item: Item): Contract => ({
+  workspaceId: Number(item.workspace_id),
+  contractId: Number(item.contract_id),
+  userId: Number(item.user_id),
+  projectId: Number(item.project_id),
+  status: item.status === 'active' ? 'active' : 'paused',
+});
+
+export const taskFromItem = (item: Item): Task => ({
+  workspaceId: Number(item.workspace_id),
+  taskId: Number(item.task_id),
+  projectId: Number(item.project_id),
+});
+
+export const trackerToItem = (tracker: ActiveTracker): Item => ({
+  ...keys.activeTracker(tracker.userId),
+  entity: 'tracker',
+  tracker_id: tracker.trackerId,
+  workspace_id: tracker.workspaceId,
+  user_id: tracker.userId,
+  contract_id: tracker.contractId,
+  project_id: tracker.projectId,
+  task_id: tracker.taskId,
+  activity_description: tracker.activityDescription,
+  start_time: tracker.startTime,
+  started_by: tracker.startedBy,
+  request_id: tracker.requestId,
+});
+
+export const trackerFromItem = (item: Item): ActiveTracker => ({
+  trackerId: String(item.tracker_id),
+  workspaceId: Number(item.workspace_id),
+  userId: Number(item.user_id),
+  contractId: nullableNumber(item.contract_id),
+  projectId: nullableNumber(item.project_id),
+  taskId: nullableNumber(item.task_id),
+  activityDescription: nullableString(item.activity_description),
+  startTime: String(item.start_time),
+  startedBy: Number(item.started_by),
+  requestId: String(item.request_id),
+});
+
+export const timeEntryToItem = (entry: TimeEntry): Item => ({
+  ...keys.timeEntry(entry.workspaceId, entry.userId, entry.startTime, entry.entryId),
+  entity: 'time_entry',
+  entry_id: entry.entryId,
+  workspace_id: entry.workspaceId,
+  user_id: entry.userId,
+  contract_id: entry.contractId,
+  project_id: entry.projectId,
+  task_id: entry.taskId,
+  activity_description: entry.activityDescription,
+  start_time: entry.startTime,
+  end_time: entry.endTime,
+  duration_seconds: entry.durationSeconds,
+  stopped_by: entry.stoppedBy,
+});
+
+export const timeEntryFromItem = (item: Item): TimeEntry => ({
+  entryId: String(item.entry_id),
+  workspaceId: Number(item.workspace_id),
+  userId: Number(item.user_id),
+  contractId: nullableNumber(item.contract_id),
+  projectId: nullableNumber(item.project_id),
+  taskId: nullableNumber(item.task_id),
+  activityDescription: nullableString(item.activity_description),
+  startTime: String(item.start_time),
+  endTime: String(item.end_time),
+  durationSeconds: Number(item.duration_seconds),
+  stoppedBy: Number(item.stopped_by),
+});

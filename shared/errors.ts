@@ -1,0 +1,97 @@
+/**
+ * The typed errors of the service. Anything may throw them; one mapper
+ * (shared/http/error-mapper.ts) turns them into the contract's envelope. They carry what a
+ * client may see and nothing else: no SDK text, no table names, no key values.
+ */
+export type FieldErrors = Record<string, string[]>;
+
+export abstract class AppError extends Error {
+  /** Stable, machine-readable code, sent as the envelope's `error`. */
+  abstract readonly code: string;
+  /** The HTTP status the contract assigns to this error. */
+  abstract readonly status: number;
+}
+
+export class UnauthenticatedError extends AppError {
+  readonly code = 'unauthenticated';
+  readonly status = 401;
+  /** Why, for the log line only: the client always reads "Unauthenticated.". */
+  readonly reason: string;
+  constructor(reason: string) {
+    super('Unauthenticated.');
+    this.reason = reason;
+  }
+}
+
+export class ForbiddenError extends AppError {
+  readonly code = 'forbidden';
+  readonly status = 403;
+  constructor(message = 'This action is unauthorized.') {
+    super(message);
+  }
+}
+
+export class InsufficientScopeError extends AppError {
+  readonly code = 'insufficient_scope';
+  readonly status = 403;
+  constructor(requiredScope: string) {
+    super(`This action requires the "${requiredScope}" scope.`);
+  }
+}
+
+export class BadRequestError extends AppError {
+  readonly code = 'bad_request';
+  readonly status = 400;
+}
+
+export class ValidationError extends AppError {
+  readonly code = 'validation_failed';
+  readonly status = 422;
+  readonly errors: FieldErrors;
+  constructor(errors: FieldErrors) {
+    super('Validation failed');
+    this.errors = errors;
+  }
+}
+
+export class NotFoundError extends AppError {
+  readonly code = 'not_found';
+  readonly status = 404;
+}
+
+export class TrackerAlreadyActiveError extends AppError {
+  readonly code = 'tracker_already_active';
+  readonly status = 400;
+  constructor() {
+    // Says nothing about the running tracker (workspace, start time): the caller may not
+    // be allowed to see it.
+    super('This user already has an active time tracker. Stop the current tracker before starting a new one.');
+  }
+}
+
+export class NoActiveTrackerError extends AppError {
+  readonly code = 'no_active_tracker';
+  readonly status = 400;
+  constructor() {
+    super('This user has no active time tracker in this workspace.');
+  }
+}
+
+export class IdempotencyConflictError extends AppError {
+  readonly code = 'idempotency_key_in_use';
+  readonly status = 409;
+  constructor() {
+    super('A request with this Idempotency-Key is still being processed. Retry later.');
+  }
+}
+
+/** DynamoDB throttled, timed out or unavailable: the client should retry later. */
+export class DependencyUnavailableError extends AppError {
+  readonly code = 'service_unavailable';
+  readonly status = 503;
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds = 1, options?: { cause?: unknown }) {
+    super('The service is temporarily unavailable. Please retry shortly.', options);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -1,0 +1,46 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { AppError, DependencyUnavailableError, UnauthenticatedError, ValidationError } from '../errors.ts';
+import type { Clock } from '../tracking/api-time.ts';
+import { errorBody, jsonResponse, validationErrorBody } from './envelope.ts';
+import type { HttpRequest } from './types.ts';
+
+const JSON_BODY_PARSER = '@middy/http-json-body-parser';
+
+/**
+ * The one place where errors become responses. Typed errors keep their status and
+ * message; anything else is a 500 with a generic message, its detail only in the log.
+ */
+export function errorMapper(opts: { logger: Logger; clock: Clock }) {
+  const errorMapperOnError = (request: HttpRequest) => {
+    const error = request.error;
+    const now = opts.clock.now();
+    if (error instanceof ValidationError) {
+      request.response = jsonResponse(422, validationErrorBody(error.errors, now));
+    } else if (error instanceof AppError) {
+      if (error instanceof UnauthenticatedError) opts.logger.info('request not authenticated', { reason: error.reason });
+      const headers: Record<string, string> = {};
+      if (error instanceof DependencyUnavailableError) {
+        headers['retry-after'] = String(error.retryAfterSeconds);
+        opts.logger.warn('dependency unavailable', { error: describeCause(error.cause) });
+      }
+      request.response = jsonResponse(error.status, errorBody(error.message, error.code, now), headers);
+    } else if (isBodyParserError(error)) {
+      request.response = jsonResponse(400, errorBody('The request body must be a JSON object.', 'bad_request', now));
+    } else {
+      opts.logger.error('unhandled error', error as Error);
+      request.response = jsonResponse(500, errorBody('Server Error.', 'internal_error', now));
+    }
+  };
+  return { onError: errorMapperOnError };
+}
+
+function isBodyParserError(error: unknown): boolean {
+  const cause = (error as { cause?: { package?: string } } | undefined)?.cause;
+  return cause?.package === JSON_BODY_PARSER;
+}
+
+/** Name and message of an SDK error: enough to diagnose, never a key or a value. */
+function describeCause(cause: unknown) {
+  if (!(cause instanceof Error)) return undefined;
+  return { name: cause.name, message: cause.message };
+}

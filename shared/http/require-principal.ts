@@ -1,0 +1,18 @@
+import { principalFromAuthorizerContext } from '../auth/principal.ts';
+import { grants, type Scope } from '../auth/scopes.ts';
+import { InsufficientScopeError } from '../errors.ts';
+import type { Clock } from '../tracking/api-time.ts';
+import type { HttpRequest } from './types.ts';
+
+/**
+ * Checks 1 and 2 of the contract: a valid, unexpired principal from the authorizer (401),
+ * holding the route's scope (403). Part of every handler, so no route can forget it.
+ */
+export function requirePrincipal(opts: { scope: Scope; clock: Clock }) {
+  const requirePrincipalBefore = (request: HttpRequest) => {
+    const principal = principalFromAuthorizerContext(request.event.requestContext?.authorizer?.lambda, opts.clock.now());
+    if (!grants(principal.scopes, opts.scope)) throw new InsufficientScopeError(opts.scope);
+    request.context.principal = principal;
+  };
+  return { before: requirePrincipalBefore };
+}

@@ -1,0 +1,14 @@
+import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Request } from '@middy/core';
+import type { AuthorizerContext, Principal } from '../auth/principal.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** What the middlewares add to the Lambda context before the use case runs. */
+export type HttpContext = Context & {
+  principal?: Principal;
+  input?: Record<string, unknown>;
+};
+
+export type HttpRequest = Request<HttpEvent, HttpResult, Error, HttpContext>;

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../../shared/db/document-client.ts';
+import { seedToItems, type Seed } from '../../shared/db/seed.ts';
+import { ensureTable, putItems } from '../../shared/db/table-admin.ts';
+import type { ItemKey } from '../../shared/db/keys.ts';
+
+/**
+ * A fresh table in the run's DynamoDB Local for one test file. It also sets TABLE_NAME, so
+ * a handler imported afterwards (dynamic import) uses this table.
+ */
+export async function createTestTable(prefix = 'test') {
+  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  if (!endpoint) throw new Error('DYNAMODB_ENDPOINT is not set: run the tests with `npm test`.');
+  const tableName = `${prefix}-${randomUUID()}`;
+  process.env.TABLE_NAME = tableName;
+  const client = createDocumentClient({ tableName, region: process.env.AWS_REGION ?? 'us-east-1', endpoint });
+  await ensureTable(client, tableName);
+  return {
+    tableName,
+    client,
+    seed: (seed: Seed) => putItems(client, tableName, seedToItems(seed)),
+    put: (items: Record<string, unknown>[]) => putItems(client, tableName, items),
+    get: async (key: ItemKey) => (await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item,
+    /** Every item of the table: what a user would inspect after a request. */
+    scan: async () => {
+      const items: Record<string, unknown>[] = [];
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey }));
+        items.push(...(page.Items ?? []));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return items;
+    },
+    drop: async () => {
+      await client.send(new DeleteTableCommand({ TableName: tableName }));
+      client.destroy();
+    },
+  };
+}
+
+export type TestTable = Awaited<ReturnType<typeof createTestTable>>;

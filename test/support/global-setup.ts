@@ -1,0 +1,15 @@
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local.ts';
+
+/**
+ * Starts one real DynamoDB Local for the whole run (each test file makes its own table).
+ * Workers inherit DYNAMODB_ENDPOINT. Set DYNAMODB_ENDPOINT yourself to reuse a running one.
+ * If Jest is killed, the watchdog in local/dynamodb-guard.ts stops the JVM.
+ */
+export default async function globalSetup(): Promise<void> {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  process.env.AWS_REGION ??= 'us-east-1';
+  if (process.env.DYNAMODB_ENDPOINT) return;
+  const dynamo = await startDynamoDbLocal();
+  (globalThis as { __dynamoDbLocal?: DynamoDbLocal }).__dynamoDbLocal = dynamo;
+  process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+}
