@@ -1,0 +1,29 @@
+import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
+import { createAuthenticator } from '../../shared/auth/authenticate.ts';
+import { createJwtVerifier } from '../../shared/auth/jwt-verifier.ts';
+import type { AuthorizerContext } from '../../shared/auth/principal.ts';
+import { loadJwtConfig } from '../../shared/config/auth-config.ts';
+import { createApiKeyRepository } from '../../shared/db/api-key-repository.ts';
+import { databaseConfig, documentClient } from '../../shared/db/default-clients.ts';
+import { logger } from '../../shared/observability/logger.ts';
+import { systemClock } from '../../shared/tracking/api-time.ts';
+
+const apiKeys = createApiKeyRepository(documentClient, databaseConfig.tableName);
+const authenticate = createAuthenticator({
+  verifyJwt: createJwtVerifier(loadJwtConfig()),
+  findApiKey: apiKeys.findByHash,
+  clock: systemClock,
+  logger,
+});
+
+/**
+ * HTTP API Lambda authorizer (payload 2.0, simple responses). It reads nothing but the
+ * Authorization header (its identity source and cache key) and always authorizes: who the
+ * caller is travels in the context, and each handler decides (DESIGN §2).
+ */
+export async function handler(
+  event: APIGatewayRequestAuthorizerEventV2,
+): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> {
+  const context = await authenticate(event.headers?.authorization);
+  return { isAuthorized: true, context };
+}
