@@ -4,7 +4,7 @@ import { createJwtVerifier } from '../../shared/auth/jwt-verifier.ts';
 import type { AuthorizerContext } from '../../shared/auth/principal.ts';
 import { loadJwtConfig } from '../../shared/config/auth-config.ts';
 import { createApiKeyRepository } from '../../shared/db/api-key-repository.ts';
-import { databaseConfig, documentClient } from '../../shared/db/default-clients.ts';
+import { databaseConfig, documentClient } from '../../shared/db/default-repositories.ts';
 import { logger } from '../../shared/observability/logger.ts';
 import { systemClock } from '../../shared/tracking/api-time.ts';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { databaseConfig, documentClient } from '../../shared/db/default-clients.ts';
-import { createTrackingRepository } from '../../shared/db/tracking-repository.ts';
+import { idempotencyStore, trackingRepository } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
+import { routes } from '../../shared/http/routes.ts';
 import { startTimeTrackingBody } from '../../shared/schemas/generated/validators.js';
 import { startTimeTrackingBodySchema } from '../../shared/schemas/request-schemas.ts';
 import { systemClock } from '../../shared/tracking/api-time.ts';
@@ -16,12 +16,12 @@ type StartBody = {
   activity_description?: string | null;
 };
 
-const repository = createTrackingRepository(documentClient, databaseConfig.tableName);
 const MESSAGE = 'Time tracking started successfully';
 
 /** POST /time-tracking/start */
 export const handler = createHttpHandler<StartBody>({
-  scope: 'write',
+  route: routes.startTimeTracking,
+  idempotencyStore,
   input: { source: 'body', validate: startTimeTrackingBody, schema: startTimeTrackingBodySchema },
   run: async (body, { principal, requestId }) => {
     const tracker = await startTimeTracking(
@@ -33,7 +33,7 @@ export const handler = createHttpHandler<StartBody>({
         taskId: body.task_id ?? null,
         activityDescription: body.activity_description ?? null,
       },
-      { repository, clock: systemClock, newId: randomUUID, requestId },
+      { repository: trackingRepository, clock: systemClock, newId: randomUUID, requestId },
     );
     return { message: MESSAGE, data: { message: MESSAGE, ...trackerView(tracker) } };
   },

@@ -9,6 +9,8 @@ export type HttpResult = APIGatewayProxyStructuredResultV2;
 export type HttpContext = Context & {
   principal?: Principal;
   input?: Record<string, unknown>;
+  /** Set when an Idempotency-Key replays a stored response instead of running again. */
+  idempotentReplay?: { statusCode: number; body: string };
 };
 
 export type HttpRequest = Request<HttpEvent, HttpResult, Error, HttpContext>;

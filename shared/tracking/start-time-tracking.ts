@@ -2,7 +2,7 @@ import { NotFoundError, TrackerAlreadyActiveError, ValidationError, type FieldEr
 import { assertActiveMember, assertManagesWorkspace, canTrackTime } from './access-rules.ts';
 import { toApiTimestamp, type Clock } from './api-time.ts';
 import type { ActiveTracker } from './model.ts';
-import type { StartContext, TrackingRepository } from './ports.ts';
+import type { TrackingRepository, WorkspaceContext } from './ports.ts';
 
 export type StartTimeTrackingCommand = {
   workspaceId: number;
@@ -29,7 +29,7 @@ export async function startTimeTracking(
   command: StartTimeTrackingCommand,
   deps: StartTimeTrackingDeps,
 ): Promise<ActiveTracker> {
-  const context = await deps.repository.loadStartContext({
+  const context = await deps.repository.loadContext({
     workspaceId: command.workspaceId,
     actorUserId,
     targetUserId: command.userId,
@@ -61,13 +61,13 @@ export async function startTimeTracking(
 }
 
 /** Check 7: referenced records exist in this workspace. */
-function assertReferencesExist(command: StartTimeTrackingCommand, context: StartContext) {
+function assertReferencesExist(command: StartTimeTrackingCommand, context: WorkspaceContext) {
   if (command.contractId !== null && !context.contract) throw new NotFoundError('The selected contract was not found in this workspace.');
   if (command.taskId !== null && !context.task) throw new NotFoundError('The selected task was not found in this workspace.');
 }
 
 /** Check 8: the records fit together and the member may track time. */
-function assertTrackable(command: StartTimeTrackingCommand, { target, contract, task }: StartContext) {
+function assertTrackable(command: StartTimeTrackingCommand, { target, contract, task }: WorkspaceContext) {
   const errors: FieldErrors = {};
   const add = (field: string, message: string) => (errors[field] ??= []).push(message);
   if (target && !canTrackTime(target)) add('user_id', 'The selected user cannot track time in this workspace.');

@@ -21,7 +21,7 @@ let table: TestTable;
 let issuer: TestIssuer;
 let authorizer: (typeof import('../../functions/authorizer/handler.ts'))['handler'];
 let startHandler: (typeof import('../../functions/start-time-tracking/handler.ts'))['handler'];
-let documentClient: (typeof import('../../shared/db/default-clients.ts'))['documentClient'];
+let documentClient: (typeof import('../../shared/db/default-repositories.ts'))['documentClient'];
 const apiKeys: Record<'valid' | 'readOnly' | 'revoked' | 'expired' | 'unknown', string> = {
   valid: generateApiKey(),
   readOnly: generateApiKey(),
@@ -37,7 +37,7 @@ beforeAll(async () => {
   Object.assign(process.env, issuer.env());
   ({ handler: authorizer } = await import('../../functions/authorizer/handler.ts'));
   ({ handler: startHandler } = await import('../../functions/start-time-tracking/handler.ts'));
-  ({ documentClient } = await import('../../shared/db/default-clients.ts'));
+  ({ documentClient } = await import('../../shared/db/default-repositories.ts'));
   const repository = createApiKeyRepository(table.client, table.tableName);
   const now = new Date();
   const save = (key: string, fields: Partial<Parameters<typeof newApiKeyRecord>[1]> = {}) =>

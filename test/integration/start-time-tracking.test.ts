@@ -12,13 +12,13 @@ import { httpEvent, lambdaContext, parse, principalContext } from '../support/ht
  */
 let table: TestTable;
 let handler: (typeof import('../../functions/start-time-tracking/handler.ts'))['handler'];
-let documentClient: (typeof import('../../shared/db/default-clients.ts'))['documentClient'];
+let documentClient: (typeof import('../../shared/db/default-repositories.ts'))['documentClient'];
 
 beforeAll(async () => {
   table = await createTestTable('start');
   await table.seed(testSeed);
   ({ handler } = await import('../../functions/start-time-tracking/handler.ts'));
-  ({ documentClient } = await import('../../shared/db/default-clients.ts'));
+  ({ documentClient } = await import('../../shared/db/default-repositories.ts'));
 });
 afterAll(() => table.drop());
 beforeEach(() => clearTrackers());

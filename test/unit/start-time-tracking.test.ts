@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ForbiddenError, NotFoundError, TrackerAlreadyActiveError, ValidationError } from '../../shared/errors.ts';
 import type { ActiveTracker, Contract, Membership, Task } from '../../shared/tracking/model.ts';
-import type { StartContext, TrackingRepository } from '../../shared/tracking/ports.ts';
+import type { TrackingRepository, WorkspaceContext } from '../../shared/tracking/ports.ts';
 import { startTimeTracking, type StartTimeTrackingCommand } from '../../shared/tracking/start-time-tracking.ts';
 
 /** The rules of a start, in order, with an in-memory repository (no DynamoDB involved). */
@@ -14,15 +14,17 @@ const member = (userId: number, role: Membership['role'] = 'regular_user', statu
 const contract = (overrides: Partial<Contract> = {}): Contract => ({ workspaceId: 1, contractId: 20, userId: 101, projectId: 10, status: 'active', ...overrides });
 const task = (overrides: Partial<Task> = {}): Task => ({ workspaceId: 1, taskId: 5, projectId: 10, ...overrides });
 
-function repositoryWith(context: Partial<StartContext>, existing?: ActiveTracker) {
+function repositoryWith(context: Partial<WorkspaceContext>, existing?: ActiveTracker) {
   const written: ActiveTracker[] = [];
   const repository: TrackingRepository = {
-    loadStartContext: async () => ({ actor: member(100, 'owner'), target: member(101), contract: undefined, task: undefined, ...context }),
+    loadContext: async () => ({ actor: member(100, 'owner'), target: member(101), contract: undefined, task: undefined, tracker: undefined, ...context }),
     createActiveTracker: async (tracker) => {
       if (existing) return { created: false, existing };
       written.push(tracker);
       return { created: true };
     },
+    stopTracker: async () => 'gone',
+    listTimeEntries: async () => [],
   };
   return { repository, written };
 }

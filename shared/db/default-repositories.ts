@@ -1,0 +1,16 @@
+import { loadDatabaseConfig } from '../config/database-config.ts';
+import { createApiKeyRepository } from './api-key-repository.ts';
+import { createDocumentClient } from './document-client.ts';
+import { createIdempotencyStore } from './idempotency-store.ts';
+import { createTrackingRepository } from './tracking-repository.ts';
+
+/**
+ * The container's adapters: one DynamoDB client, created at load from validated
+ * configuration and reused by every invocation (keep-alive connections survive between
+ * requests), and the repositories over it. Function entry files import from here.
+ */
+export const databaseConfig = loadDatabaseConfig();
+export const documentClient = createDocumentClient(databaseConfig);
+export const trackingRepository = createTrackingRepository(documentClient, databaseConfig.tableName);
+export const apiKeyRepository = createApiKeyRepository(documentClient, databaseConfig.tableName);
+export const idempotencyStore = createIdempotencyStore(documentClient, databaseConfig.tableName);

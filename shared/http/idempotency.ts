@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { BadRequestError, IdempotencyConflictError, ValidationError } from '../errors.ts';
+import type { Clock } from '../tracking/api-time.ts';
+import type { HttpRequest, HttpResult } from './types.ts';
+
+/**
+ * `Idempotency-Key` on POST endpoints: the same caller + key + body within 24 hours
+ * replays the first response (status and body) without doing the work again; the same key
+ * with another body is 422; while the first request still runs, 409. Keys are scoped to
+ * the caller and the route. A 5xx is never kept: the attempt can be retried with the key.
+ */
+export type IdempotencyScope = { userId: number; route: string; key: string };
+export type StoredResponse = { statusCode: number; body: string };
+export type IdempotencyRecord = { status: 'in_progress' | 'completed'; requestHash: string; response?: StoredResponse };
+
+export interface IdempotencyStore {
+  /** Takes the key, unless a live record holds it (then returns that record). */
+  claim(scope: IdempotencyScope, requestHash: string, now: Date): Promise<{ claimed: true } | { claimed: false; record: IdempotencyRecord }>;
+  complete(scope: IdempotencyScope, requestHash: string, response: StoredResponse, now: Date): Promise<void>;
+  release(scope: IdempotencyScope): Promise<void>;
+}
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+export const REPLAY_HEADER = 'idempotent-replayed';
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+type IdempotencyInternal = { idempotency?: { scope: IdempotencyScope; requestHash: string } };
+
+/**
+ * Two halves, because they sit at two places of the chain: `claim` runs after validation
+ * (it needs the principal and the normalized input), `record` sits outside the error
+ * mapper, so that it keeps the final response, errors included.
+ */
+export function idempotency(opts: { store: IdempotencyStore; route: string; clock: Clock; logger: Logger }) {
+  const claimBefore = async (request: HttpRequest) => {
+    const key = request.event.headers?.[IDEMPOTENCY_HEADER];
+    if (key === undefined) return;
+    if (!KEY_PATTERN.test(key)) throw new BadRequestError('The Idempotency-Key header must be 1 to 255 visible ASCII characters.');
+    const scope = { userId: request.context.principal!.userId, route: opts.route, key };
+    const requestHash = hashInput(request.context.input);
+    const result = await opts.store.claim(scope, requestHash, opts.clock.now());
+    if (result.claimed) {
+      (request.internal as IdempotencyInternal).idempotency = { scope, requestHash };
+      return;
+    }
+    if (result.record.requestHash !== requestHash) {
+      throw new ValidationError({ idempotency_key: ['The Idempotency-Key was already used with a different request body.'] });
+    }
+    if (result.record.status !== 'completed' || !result.record.response) throw new IdempotencyConflictError();
+    request.context.idempotentReplay = result.record.response;
+  };
+
+  const recordOutcome = async (request: HttpRequest) => {
+    const claim = (request.internal as IdempotencyInternal).idempotency;
+    const response = request.response as HttpResult | undefined;
+    if (!claim || !response) return;
+    try {
+      if ((response.statusCode ?? 500) >= 500) await opts.store.release(claim.scope);
+      else await opts.store.complete(claim.scope, claim.requestHash, { statusCode: response.statusCode ?? 200, body: String(response.body) }, opts.clock.now());
+    } catch (error) {
+      // The answer stands; the record expires on its own (in-progress lock, then TTL).
+      opts.logger.warn('could not record the idempotent outcome', { error_name: (error as Error).name });
+    }
+  };
+
+  return {
+    claim: { before: claimBefore },
+    record: { after: recordOutcome, onError: recordOutcome },
+  };
+}
+
+/** Replays keep the first answer's status and body, and say so in a header. */
+export function replayResponse(stored: StoredResponse): HttpResult {
+  return { statusCode: stored.statusCode, headers: { 'content-type': 'application/json', [REPLAY_HEADER]: 'true' }, body: stored.body };
+}
+
+/** Hash of the normalized input: key order, whitespace and ignored fields do not matter. */
+function hashInput(input: unknown): string {
+  return createHash('sha256').update(canonicalJson(input)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

@@ -1,0 +1,46 @@
+import { NoActiveTrackerError } from '../errors.ts';
+import { assertActiveMember, assertManagesWorkspace } from './access-rules.ts';
+import { secondsBetween, toApiTimestamp, type Clock } from './api-time.ts';
+import type { TimeEntry } from './model.ts';
+import type { TrackingRepository } from './ports.ts';
+
+export type MemberCommand = { workspaceId: number; userId: number };
+
+/**
+ * Clocks a member out: the active tracker *in this workspace* becomes a completed time
+ * entry, atomically. A tracker in another workspace is not revealed: it is "no tracker".
+ * Two DynamoDB round trips: one batch read, one transaction.
+ */
+export async function stopTimeTracking(
+  actorUserId: number,
+  command: MemberCommand,
+  deps: { repository: TrackingRepository; clock: Clock },
+): Promise<TimeEntry> {
+  const { actor, target, tracker } = await deps.repository.loadContext({
+    workspaceId: command.workspaceId,
+    actorUserId,
+    targetUserId: command.userId,
+    withTracker: true,
+  });
+  assertManagesWorkspace(actor);
+  assertActiveMember(target);
+  if (!tracker || tracker.workspaceId !== command.workspaceId) throw new NoActiveTrackerError();
+
+  const endTime = toApiTimestamp(deps.clock.now());
+  const entry: TimeEntry = {
+    // The tracker's id: an entry can only ever be recorded once per tracker.
+    entryId: tracker.trackerId,
+    workspaceId: tracker.workspaceId,
+    userId: tracker.userId,
+    contractId: tracker.contractId,
+    projectId: tracker.projectId,
+    taskId: tracker.taskId,
+    activityDescription: tracker.activityDescription,
+    startTime: tracker.startTime,
+    endTime,
+    durationSeconds: secondsBetween(new Date(tracker.startTime), new Date(endTime)),
+    stoppedBy: actorUserId,
+  };
+  if ((await deps.repository.stopTracker(tracker, entry)) === 'gone') throw new NoActiveTrackerError();
+  return entry;
+}
