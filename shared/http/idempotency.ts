@@ -76,7 +76,7 @@ export function replayResponse(stored: StoredResponse): HttpResult {
 }
 
 /** Hash of the normalized input: key order, whitespace and ignored fields do not matter. */
-function hashInput(input: unknown): string {
+export function hashInput(input: unknown): string {
   return createHash('sha256').update(canonicalJson(input)).digest('hex');
 }
 
