@@ -1,21 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { descendantsOf, isAlive, waitUntilGone } from '../support/processes.ts';
 
 /**
  * A test runner killed with SIGKILL cannot clean up: the watchdog must stop DynamoDB Local
  * by itself when its parent disappears.
  */
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const childrenOf = (pid: number) =>
-  execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map(Number).filter(Boolean);
 
 describe('DynamoDB Local watchdog', () => {
   it('stops the JVM when the process that started it is killed', async () => {
@@ -31,11 +22,10 @@ describe('DynamoDB Local watchdog', () => {
         parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
         parent.once('exit', (code) => reject(new Error(`parent exited early (${code})`)));
       });
-      const [javaPid] = childrenOf(guardPid);
+      const [javaPid] = descendantsOf(guardPid);
       expect(javaPid).toBeGreaterThan(0);
       parent.kill('SIGKILL');
-      const deadline = Date.now() + 10_000;
-      while ((isAlive(guardPid) || isAlive(javaPid!)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await waitUntilGone([guardPid, javaPid!]);
       expect(isAlive(javaPid!)).toBe(false);
       expect(isAlive(guardPid)).toBe(false);
     } finally {

@@ -1,0 +1,199 @@
+/**
+ * `npm start`: the whole API on one machine. Starts the real DynamoDB Local (unless
+ * DYNAMODB_ENDPOINT is set), creates the table from the shared definition, loads the seed,
+ * and serves the real handlers behind an API Gateway HTTP API emulator. See README.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDocumentClient } from '../shared/db/document-client.ts';
+import { loadSeed } from '../shared/db/seed-loader.ts';
+import type { Seed } from '../shared/db/seed.ts';
+import { ensureTable } from '../shared/db/table-admin.ts';
+import { authorizerFunction, routeList } from '../shared/http/routes.ts';
+import { openApiDocument } from '../shared/schemas/openapi.ts';
+import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer, type DevIssuer } from './dev-issuer.ts';
+import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { createHttpApiEmulator, type LambdaFunction } from './http-api-emulator.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DEFAULT_SEED = fileURLToPath(new URL('./demo-seed.json', import.meta.url));
+
+type Settings = ReturnType<typeof readSettings>;
+
+function readSettings(env: NodeJS.ProcessEnv) {
+  const port = env.PORT ?? '3000';
+  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new StartupError(`PORT must be a port number, got "${port}".`);
+  const cacheTtl = env.AUTH_CACHE_TTL_SECONDS ?? '300';
+  if (!/^\d{1,4}$/.test(cacheTtl)) throw new StartupError(`AUTH_CACHE_TTL_SECONDS must be 0-3600, got "${cacheTtl}".`);
+  return {
+    port: Number(port),
+    host: env.HOST || '127.0.0.1',
+    dataDir: env.DATA_DIR === 'memory' ? ('memory' as const) : resolve(env.DATA_DIR || '.data'),
+    seedFile: resolve(env.SEED_FILE || DEFAULT_SEED),
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    tableName: env.TABLE_NAME || 'time-tracking-local',
+    externalIssuer: Boolean(env.AUTH_JWKS_URL),
+    authorizerCacheTtlSeconds: Number(cacheTtl),
+  };
+}
+
+class StartupError extends Error {}
+
+async function main() {
+  const settings = readSettings(process.env);
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  process.env.AWS_REGION ??= 'us-east-1';
+  let ready = false;
+  let dynamo: DynamoDbLocal | undefined;
+  let server: Server | undefined;
+
+  const shutdown = async (code: number) => {
+    server?.close();
+    server?.closeAllConnections();
+    await dynamo?.stop();
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  try {
+    // Read the seed first: a bad file fails in milliseconds, before anything starts.
+    const seed = await readSeedFile(settings.seedFile);
+
+    // Listen early: a busy port fails fast, and /health says 503 until everything is ready.
+    let handleApiRequest: ReturnType<typeof createHttpApiEmulator> | undefined;
+    let devIssuer: DevIssuer | undefined;
+    server = createServer((request, response) => {
+      const url = request.url?.split('?')[0];
+      if (request.method === 'GET' && url === '/health') {
+        response.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ status: ready ? 'ok' : 'starting' }));
+        return;
+      }
+      if (request.method === 'GET' && url === '/.well-known/jwks.json' && devIssuer) {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(devIssuer.jwks));
+        return;
+      }
+      if (!handleApiRequest) {
+        response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+        response.end(JSON.stringify({ message: 'Service Unavailable' }));
+        return;
+      }
+      void handleApiRequest(request, response);
+    });
+    const port = await listen(server, settings);
+    const baseUrl = `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${port}`;
+
+    if (settings.dynamodbEndpoint) {
+      process.env.DYNAMODB_ENDPOINT = settings.dynamodbEndpoint;
+    } else {
+      const dbPath = settings.dataDir === 'memory' ? undefined : resolve(settings.dataDir, 'dynamodb');
+      if (dbPath) await mkdir(dbPath, { recursive: true });
+      console.log(`Starting DynamoDB Local (${dbPath ? `data in ${dbPath}` : 'in memory'})…`);
+      dynamo = await startDynamoDbLocal({ dbPath });
+      process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+    }
+    process.env.TABLE_NAME = settings.tableName;
+
+    const client = createDocumentClient({ tableName: settings.tableName, region: process.env.AWS_REGION!, endpoint: process.env.DYNAMODB_ENDPOINT });
+    const table = await ensureTable(client, settings.tableName);
+    await loadSeed(client, settings.tableName, seed);
+    client.destroy();
+
+    if (!settings.externalIssuer) {
+      devIssuer = await loadOrCreateDevIssuer(settings.dataDir);
+      process.env.AUTH_JWKS_URL = `${baseUrl}/.well-known/jwks.json`;
+      process.env.AUTH_ISSUER = DEV_ISSUER;
+      process.env.AUTH_AUDIENCE = DEV_AUDIENCE;
+    }
+
+    // The handlers read their configuration at import, like a Lambda cold start.
+    const functions: Record<string, LambdaFunction> = {};
+    for (const name of [authorizerFunction.functionName, ...routeList.map((route) => route.functionName)]) {
+      functions[name] = (await import(resolve(ROOT, 'functions', name, 'handler.ts'))).handler as LambdaFunction;
+    }
+    handleApiRequest = createHttpApiEmulator({
+      routes: routeList,
+      functions,
+      authorizer: functions[authorizerFunction.functionName] as never,
+      authorizerCacheTtlSeconds: settings.authorizerCacheTtlSeconds,
+      publicRoutes: { 'GET /openapi.json': () => ({ status: 200, body: openApiDocument }) },
+      onRequest: ({ method, path, status, ms }) => console.log(`${method} ${path} → ${status} (${ms} ms)`),
+    });
+    ready = true;
+    console.log(await banner({ settings, baseUrl, seed, devIssuer, table, dynamo }));
+  } catch (error) {
+    console.error(`npm start: ${describeStartupError(error, settings)}`);
+    await shutdown(1);
+  }
+}
+
+async function readSeedFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new StartupError(`cannot read the seed file ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). Set SEED_FILE to a readable JSON file.`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new StartupError(`the seed file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function listen(server: Server, settings: Settings): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new StartupError(`port ${settings.port} on ${settings.host} is already in use: stop the other server or run PORT=${settings.port + 1} npm start.`));
+      else reject(error);
+    });
+    server.listen(settings.port, settings.host, () => resolvePort((server.address() as { port: number }).port));
+  });
+}
+
+function describeStartupError(error: unknown, settings: Settings): string {
+  if (error instanceof StartupError) return error.message;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Error && error.name === 'SeedError') return `${message}\n(seed file: ${settings.seedFile})`;
+  return message;
+}
+
+async function banner(options: { settings: Settings; baseUrl: string; seed: unknown; devIssuer?: DevIssuer; table: string; dynamo?: DynamoDbLocal }) {
+  const { settings, baseUrl, devIssuer } = options;
+  const seed = options.seed as Seed;
+  const members = seed.members ?? [];
+  const owner = members.find((m) => m.role === 'owner' && (m.status ?? 'active') === 'active');
+  const target = members.find((m) => m.workspace_id === owner?.workspace_id && m.user_id !== owner?.user_id && m.role !== 'project_viewer') ?? owner;
+  const contract = (seed.contracts ?? []).find((c) => c.user_id === target?.user_id && c.workspace_id === target?.workspace_id && (c.status ?? 'active') === 'active');
+  const apiKey = (seed.api_keys ?? []).find((k) => k.scopes.includes('write') || k.scopes.includes('admin'));
+  const token = devIssuer && owner ? await devIssuer.sign({ userId: owner.user_id, ttlSeconds: 3600 }) : undefined;
+  const credential = apiKey?.key ?? token;
+  const lines = [
+    '',
+    `Time Tracking API ready at ${baseUrl}`,
+    `  DynamoDB: ${options.dynamo ? options.dynamo.endpoint : settings.dynamodbEndpoint} (table ${settings.tableName}, ${options.table === 'created' ? 'created' : 'existing'}; data: ${settings.dataDir === 'memory' ? 'in memory' : settings.dataDir})`,
+    `  OpenAPI: ${baseUrl}/openapi.json   Health: ${baseUrl}/health`,
+    '',
+    'Users:',
+    ...members.map((m) => `  ${String(m.user_id).padEnd(6)} ${(m.name ?? '').padEnd(16)} ${m.role}${(m.status ?? 'active') === 'active' ? '' : ' (inactive)'}  workspace ${m.workspace_id}`),
+  ];
+  if (apiKey) lines.push('', `API key of user ${apiKey.user_id} (${apiKey.scopes.join(' ')}), from the seed file:`, `  ${apiKey.key}`);
+  if (token && owner) lines.push('', `Access token of user ${owner.user_id} (read write, 1 hour; more with: npm run token -- --user ${owner.user_id}):`, `  ${token}`);
+  if (!devIssuer) lines.push('', `Tokens: from your issuer (${process.env.AUTH_ISSUER}).`);
+  if (credential && owner && target) {
+    const body = JSON.stringify({ workspace_id: owner.workspace_id, user_id: target.user_id, ...(contract ? { contract_id: contract.id } : {}), activity_description: 'Trying the API' });
+    lines.push(
+      '',
+      `Start a tracker for user ${target.user_id}:`,
+      `  curl -s -X POST ${baseUrl}/time-tracking/start -H "Authorization: Bearer ${credential}" -H "Content-Type: application/json" -d '${body}'`,
+    );
+  }
+  lines.push('', 'Ctrl-C stops the server and DynamoDB Local.', '');
+  return lines.join('\n');
+}
+
+await main();
