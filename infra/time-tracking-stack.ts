@@ -1,0 +1,126 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { tableDefinition } from '../shared/db/table-definition.ts';
+import { authorizerFunction, routeList } from '../shared/http/routes.ts';
+import type { StackConfig } from './stack-config.ts';
+import { TrackingFunction } from './tracking-function.ts';
+
+const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, _dash, letter: string) => letter.toUpperCase());
+
+/**
+ * The whole service: one DynamoDB table, one function per route plus the authorizer,
+ * and an HTTP API whose routes come from the shared route table.
+ */
+export class TimeTrackingStack extends Stack {
+  readonly table: dynamodb.TableV2;
+  readonly api: HttpApi;
+
+  constructor(scope: Construct, id: string, config: StackConfig, props?: StackProps) {
+    super(scope, id, props);
+    const removalPolicy = config.throwaway ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const logRetention = config.logRetentionDays as logs.RetentionDays;
+
+    this.table = new dynamodb.TableV2(this, 'Table', {
+      partitionKey: { name: tableDefinition.partitionKey.name, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: tableDefinition.sortKey.name, type: dynamodb.AttributeType.STRING },
+      billing: dynamodb.Billing.onDemand(),
+      timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: !config.throwaway,
+      removalPolicy,
+    });
+
+    const tableEnvironment = { TABLE_NAME: this.table.tableName };
+    const grantTable = (fn: TrackingFunction, actions: readonly string[]) =>
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions], resources: [this.table.tableArn] }));
+
+    const authorizerFn = new TrackingFunction(this, 'AuthorizerFunction', {
+      functionName: authorizerFunction.functionName,
+      environment: {
+        ...tableEnvironment,
+        AUTH_JWKS_URL: config.jwksUrl,
+        AUTH_ISSUER: config.jwtIssuer,
+        AUTH_AUDIENCE: config.jwtAudience,
+        AUTH_USER_ID_CLAIM: config.jwtUserIdClaim,
+        AUTH_ALGORITHMS: config.jwtAlgorithms,
+      },
+      logRetention,
+      removalPolicy,
+    });
+    grantTable(authorizerFn, authorizerFunction.dynamodbActions);
+
+    const authorizer = new HttpLambdaAuthorizer('Authorizer', authorizerFn, {
+      authorizerName: 'bearer-token',
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: ['$request.header.Authorization'],
+      resultsCacheTtl: Duration.seconds(config.authorizerCacheTtlSeconds),
+    });
+
+    this.api = new HttpApi(this, 'HttpApi', {
+      description: 'Time Tracking API 2.0.0',
+      createDefaultStage: false,
+      defaultAuthorizer: authorizer,
+      ...(config.corsAllowedOrigins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: config.corsAllowedOrigins,
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
+              allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+              exposeHeaders: ['retry-after', 'idempotent-replayed'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
+    });
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention, removalPolicy });
+    const stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      autoDeploy: true,
+      throttle: { rateLimit: config.throttlingRateLimit, burstLimit: config.throttlingBurstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+            principalId: '$context.authorizer.principal_id',
+          }),
+        ),
+      },
+    });
+
+    for (const route of routeList) {
+      const fn = new TrackingFunction(this, `${pascal(route.functionName)}Function`, {
+        functionName: route.functionName,
+        environment: tableEnvironment,
+        logRetention,
+        removalPolicy,
+      });
+      grantTable(fn, route.dynamodbActions);
+      this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${pascal(route.functionName)}Integration`, fn),
+      });
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the API' });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'The DynamoDB table (for the admin CLI: TABLE_NAME)' });
+  }
+}

@@ -1,0 +1,179 @@
+import { describe, expect, it } from '@jest/globals';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { authorizerFunction, routeList } from '../../shared/http/routes.ts';
+import { readStackConfig, StackConfigError } from '../../infra/stack-config.ts';
+import { TimeTrackingStack } from '../../infra/time-tracking-stack.ts';
+
+/** CDK assertions on the synthesized template (bundling skipped, except where it is the subject). */
+const requiredContext = {
+  jwksUrl: 'https://issuer.example.com/.well-known/jwks.json',
+  jwtIssuer: 'https://issuer.example.com/',
+  jwtAudience: 'time-tracking-api',
+};
+
+function synth(context: Record<string, unknown> = {}, options: { bundle?: boolean } = {}) {
+  const app = new App({
+    context: { ...requiredContext, ...context, ...(options.bundle ? { 'aws:cdk:enable-asset-metadata': true } : { 'aws:cdk:bundling-stacks': [] }) },
+  });
+  const config = readStackConfig((key) => app.node.tryGetContext(key));
+  const stack = new TimeTrackingStack(app, 'TimeTrackingApi', config);
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+const { app, stack, template } = synth();
+const resources = (type: string) => template.findResources(type);
+const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, _dash, letter: string) => letter.toUpperCase());
+
+describe('routes and the authorizer', () => {
+  it('has exactly the routes of the route table, each behind the Lambda authorizer', () => {
+    const routes = Object.values(resources('AWS::ApiGatewayV2::Route'));
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(routeList.map((route) => `${route.method} ${route.path}`).sort());
+    const [authorizerId] = Object.keys(resources('AWS::ApiGatewayV2::Authorizer'));
+    for (const route of routes) {
+      expect(route.Properties.AuthorizationType).toBe('CUSTOM');
+      expect(route.Properties.AuthorizerId).toEqual({ Ref: authorizerId });
+    }
+  });
+
+  it('configures the authorizer: payload 2.0, simple responses, the Authorization header, a 300 s cache', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      IdentitySource: ['$request.header.Authorization'],
+      AuthorizerResultTtlInSeconds: 300,
+    });
+  });
+
+  it('takes the cache TTL, throttling and CORS from context; CORS is off by default', () => {
+    expect(JSON.stringify(resources('AWS::ApiGatewayV2::Api'))).not.toContain('CorsConfiguration');
+    const custom = synth({ authorizerCacheTtlSeconds: '60', throttlingRateLimit: '7', throttlingBurstLimit: '9', corsAllowedOrigins: 'https://app.example.com' }).template;
+    custom.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerResultTtlInSeconds: 60 });
+    custom.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 7, ThrottlingBurstLimit: 9 } });
+    custom.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://app.example.com'] }) });
+  });
+
+  it('throttles the stage and writes JSON access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+    });
+  });
+});
+
+describe('functions', () => {
+  it('runs every function on Node.js 24, arm64, 512 MB, 10 s, with its own log group', () => {
+    const functions = Object.values(resources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(routeList.length + 1);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 512, Timeout: 10, Handler: 'index.handler' });
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } });
+      expect(fn.Properties.Environment.Variables.TABLE_NAME).toEqual({ Ref: expect.stringMatching(/^Table/) });
+    }
+    for (const logGroup of Object.values(resources('AWS::Logs::LogGroup'))) expect(logGroup.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('gives only the authorizer the JWT settings', () => {
+    const functions = Object.values(resources('AWS::Lambda::Function'));
+    const withJwt = functions.filter((fn) => 'AUTH_JWKS_URL' in fn.Properties.Environment.Variables);
+    expect(withJwt).toHaveLength(1);
+    expect(withJwt[0]!.Properties.Environment.Variables).toMatchObject({
+      AUTH_JWKS_URL: requiredContext.jwksUrl,
+      AUTH_ISSUER: requiredContext.jwtIssuer,
+      AUTH_AUDIENCE: requiredContext.jwtAudience,
+      AUTH_USER_ID_CLAIM: 'sub',
+      AUTH_ALGORITHMS: 'RS256,ES256',
+    });
+  });
+
+  it('grants each function exactly its DynamoDB actions on the table ARN, and nothing with a wildcard', () => {
+    const policies = resources('AWS::IAM::Policy');
+    const roles = resources('AWS::IAM::Role');
+    const functions = resources('AWS::Lambda::Function');
+    const expected = new Map<string, readonly string[]>([[authorizerFunction.functionName, authorizerFunction.dynamodbActions], ...routeList.map((route) => [route.functionName, route.dynamodbActions] as const)]);
+    for (const [functionName, actions] of expected) {
+      const [, fn] = Object.entries(functions).find(([id]) => id.startsWith(pascal(functionName) + 'Function'))!;
+      const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
+      const policy = Object.values(policies).find((candidate) => candidate.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId))!;
+      const statements = policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>;
+      const dynamo = statements.filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
+      expect(dynamo).toHaveLength(1);
+      expect([dynamo[0]!.Action].flat().sort()).toEqual([...actions].sort());
+      expect(dynamo[0]!.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] });
+      const logs = statements.filter((statement) => statement !== dynamo[0]);
+      expect(logs.flatMap((statement) => [statement.Action].flat()).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      expect(roles[roleId]!.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+    const everything = JSON.stringify({ policies, roles });
+    expect(everything).not.toMatch(/"(Action|Resource)":"\*"|"\*"/);
+  });
+
+  it('bundles each function as minified ESM with source maps and the AWS SDK inside, with the asset metadata sam local reads', () => {
+    const bundled = synth({}, { bundle: true });
+    const outdir = bundled.app.synth().directory;
+    for (const [, fn] of Object.entries(bundled.template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Metadata).toMatchObject({ 'aws:asset:path': expect.stringMatching(/^asset\./), 'aws:asset:property': 'Code' });
+      const assetDir = join(outdir, fn.Metadata['aws:asset:path']);
+      const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+      expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
+      expect(code.startsWith("import { createRequire as __createRequire } from 'node:module';")).toBe(true);
+      expect(code).toMatch(/export\s*\{[^}]*as handler/);
+      expect(code).toContain('dynamodb'); // the SDK client is inside the bundle
+      expect(code.length / code.split('\n').length).toBeGreaterThan(1000); // minified: long lines
+      expect(statSync(join(assetDir, 'index.mjs')).size).toBeLessThan(1_000_000);
+    }
+  }, 60_000);
+});
+
+describe('table', () => {
+  it('is built from the shared table definition: keys, on-demand, TTL, PITR, deletion protection, retained', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        Replicas: [Match.objectLike({ DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+      }),
+    });
+  });
+
+  it('relaxes deletion protection and retention for a throwaway stage only', () => {
+    const throwaway = synth({ throwaway: 'true' }).template;
+    throwaway.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })] }),
+    });
+  });
+});
+
+describe('outputs and checks', () => {
+  it('outputs the API URL and the table name', () => {
+    const outputs = template.findOutputs('*');
+    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'TableName']);
+  });
+
+  it('has zero unacknowledged cdk-nag AwsSolutions findings', () => {
+    const report = new AwsSolutionsChecks(app).validateScope(stack);
+    expect(report.violations).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('refuses missing or malformed context with one clear message', () => {
+    expect(() => readStackConfig(() => undefined)).toThrow(StackConfigError);
+    expect(() => readStackConfig(() => undefined)).toThrow(/"jwksUrl" is required[\s\S]*"jwtIssuer" is required[\s\S]*"jwtAudience" is required/);
+    const context: Record<string, string> = { ...requiredContext, jwksUrl: 'http://insecure', authorizerCacheTtlSeconds: '9999', jwtAlgorithms: 'HS256', logRetentionDays: '13', throwaway: 'yes' };
+    expect(() => readStackConfig((key) => context[key])).toThrow(/https:\/\/ URL[\s\S]*HS256[\s\S]*logRetentionDays[\s\S]*authorizerCacheTtlSeconds[\s\S]*throwaway/);
+  });
+});
+
