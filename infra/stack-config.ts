@@ -17,6 +17,8 @@ export type StackConfig = {
   logRetentionDays: number;
   /** Throwaway stage: no deletion protection, the table is destroyed with the stack. */
   throwaway: boolean;
+  /** Only for `sam local`: points the functions at DynamoDB Local. Never set it to deploy. */
+  localDynamodbEndpoint: string | undefined;
 };
 
 type ContextReader = (key: string) => unknown;
@@ -74,7 +76,11 @@ export function readStackConfig(context: ContextReader): StackConfig {
     corsAllowedOrigins,
     logRetentionDays,
     throwaway: flag('throwaway'),
+    localDynamodbEndpoint: text('localDynamodbEndpoint', '') || undefined,
   };
+  if (config.localDynamodbEndpoint && !/^http:\/\/[^\s/]+(:\d+)?\/?$/.test(config.localDynamodbEndpoint)) {
+    problems.push(`context "localDynamodbEndpoint" must be an http:// URL such as http://host.docker.internal:8000 (got "${config.localDynamodbEndpoint}")`);
+  }
   if (problems.length > 0) throw new StackConfigError(`Invalid stack configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }

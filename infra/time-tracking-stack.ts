@@ -37,7 +37,10 @@ export class TimeTrackingStack extends Stack {
       removalPolicy,
     });
 
-    const tableEnvironment = { TABLE_NAME: this.table.tableName };
+    const tableEnvironment: Record<string, string> = {
+      TABLE_NAME: this.table.tableName,
+      ...(config.localDynamodbEndpoint ? { DYNAMODB_ENDPOINT: config.localDynamodbEndpoint } : {}),
+    };
     const grantTable = (fn: TrackingFunction, actions: readonly string[]) =>
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions], resources: [this.table.tableArn] }));
 

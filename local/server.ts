@@ -27,12 +27,15 @@ function readSettings(env: NodeJS.ProcessEnv) {
   if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new StartupError(`PORT must be a port number, got "${port}".`);
   const cacheTtl = env.AUTH_CACHE_TTL_SECONDS ?? '300';
   if (!/^\d{1,4}$/.test(cacheTtl)) throw new StartupError(`AUTH_CACHE_TTL_SECONDS must be 0-3600, got "${cacheTtl}".`);
+  if (env.DYNAMODB_LOCAL_PORT && !/^\d{1,5}$/.test(env.DYNAMODB_LOCAL_PORT)) throw new StartupError(`DYNAMODB_LOCAL_PORT must be a port number, got "${env.DYNAMODB_LOCAL_PORT}".`);
   return {
     port: Number(port),
     host: env.HOST || '127.0.0.1',
     dataDir: env.DATA_DIR === 'memory' ? ('memory' as const) : resolve(env.DATA_DIR || '.data'),
     seedFile: resolve(env.SEED_FILE || DEFAULT_SEED),
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    /** A fixed port for DynamoDB Local (e.g. 8000 for `sam local`); a free one otherwise. */
+    dynamodbLocalPort: env.DYNAMODB_LOCAL_PORT ? Number(env.DYNAMODB_LOCAL_PORT) : undefined,
     tableName: env.TABLE_NAME || 'time-tracking-local',
     externalIssuer: Boolean(env.AUTH_JWKS_URL),
     authorizerCacheTtlSeconds: Number(cacheTtl),
@@ -93,7 +96,7 @@ async function main() {
       const dbPath = settings.dataDir === 'memory' ? undefined : resolve(settings.dataDir, 'dynamodb');
       if (dbPath) await mkdir(dbPath, { recursive: true });
       console.log(`Starting DynamoDB Local (${dbPath ? `data in ${dbPath}` : 'in memory'})…`);
-      dynamo = await startDynamoDbLocal({ dbPath });
+      dynamo = await startDynamoDbLocal({ dbPath, port: settings.dynamodbLocalPort });
       process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
     }
     process.env.TABLE_NAME = settings.tableName;

@@ -79,6 +79,14 @@ describe('functions', () => {
     for (const logGroup of Object.values(resources('AWS::Logs::LogGroup'))) expect(logGroup.Properties.RetentionInDays).toBe(30);
   });
 
+  it('points functions at DynamoDB Local only when synthesized for sam local', () => {
+    expect(JSON.stringify(resources('AWS::Lambda::Function'))).not.toContain('DYNAMODB_ENDPOINT');
+    const forSam = synth({ localDynamodbEndpoint: 'http://host.docker.internal:8000' }).template;
+    for (const fn of Object.values(forSam.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.Environment.Variables.DYNAMODB_ENDPOINT).toBe('http://host.docker.internal:8000');
+    }
+  });
+
   it('gives only the authorizer the JWT settings', () => {
     const functions = Object.values(resources('AWS::Lambda::Function'));
     const withJwt = functions.filter((fn) => 'AUTH_JWKS_URL' in fn.Properties.Environment.Variables);
