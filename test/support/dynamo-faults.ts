@@ -1,3 +1,4 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
@@ -25,15 +26,20 @@ export function countRoundTrips(client: DynamoDBDocumentClient) {
  */
 export function injectFault(
   client: DynamoDBDocumentClient,
-  options: { command: string | RegExp; error: () => Error; times?: number; afterSend?: boolean },
+  options: { command: string | RegExp; error: () => Error; times?: number; afterSend?: boolean; skip?: number },
 ): Injected & { hits: () => number } {
   let hits = 0;
+  let skipped = 0;
   const name = `fault-${Math.random()}`;
   const matches = (command: string) => (typeof options.command === 'string' ? command === options.command : options.command.test(command));
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = String(context.commandName);
       if (!matches(command) || hits >= (options.times ?? Infinity)) return next(args);
+      if (skipped < (options.skip ?? 0)) {
+        skipped++;
+        return next(args);
+      }
       hits++;
       if (options.afterSend) await next(args);
       throw options.error();
@@ -53,6 +59,13 @@ export const faults = {
   connectionReset: () => Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET', $metadata: {} }),
   timeout: () => Object.assign(new Error('Connection timed out after 2000 ms'), { name: 'TimeoutError', $metadata: {} }),
   serviceError: () => Object.assign(new Error('Internal server error'), { name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500 } }),
+  /** Another transaction touched the same items: retryable, so 503. */
+  transactionConflict: () =>
+    new TransactionCanceledException({
+      message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]',
+      $metadata: { httpStatusCode: 400 },
+      CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' }],
+    }),
   /** Not a DynamoDB failure: a bug. Its text must never reach a client. */
   bug: () => new TypeError('Cannot read properties of undefined (reading "pk") in table secret-table-name'),
 };
