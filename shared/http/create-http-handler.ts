@@ -64,7 +64,7 @@ export function createHttpHandler<TInput>(spec: HttpRouteSpec<TInput>) {
   const logger = spec.logger ?? defaultLogger;
 
   if (spec.route.idempotent && !spec.idempotencyStore) throw new Error(`${routeKey(spec.route)} is idempotent: pass an idempotencyStore`);
-  const keys = spec.route.idempotent
+  const idempotencyKeys = spec.route.idempotent
     ? idempotency({ store: spec.idempotencyStore!, route: routeKey(spec.route), clock, logger })
     : undefined;
 
@@ -90,14 +90,14 @@ export function createHttpHandler<TInput>(spec: HttpRouteSpec<TInput>) {
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(appendRequestIds(logger))
     .use(httpSecurityHeaders());
-  if (keys) chain.use(keys.record);
+  if (idempotencyKeys) chain.use(idempotencyKeys.record);
   chain
     .use(errorMapper({ logger, clock }))
     .use(httpHeaderNormalizer())
     .use(requirePrincipal({ scope: spec.route.scope, clock }));
   if (spec.input.source === 'body') chain.use(httpJsonBodyParser({ disableContentTypeCheck: true }));
   chain.use(validateInput(spec.input));
-  if (keys) chain.use(keys.claim);
+  if (idempotencyKeys) chain.use(idempotencyKeys.claim);
   return chain.handler(runUseCase);
 }
 

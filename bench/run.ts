@@ -1,0 +1,77 @@
+/**
+ * `npm run bench`: prints a table and writes bench/results.json. Not part of `npm test`:
+ * it compares ratios measured in one run, on whatever machine runs it.
+ *
+ *   BENCH_ITERATIONS (300)  start-overhead samples per variant
+ *   BENCH_COLD_RUNS (15)    fresh processes per bundle
+ *   BENCH_HTTP_REQUESTS (5000), BENCH_HTTP_CONNECTIONS (20), BENCH_HTTP_USERS (50)
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createDocumentClient } from '../shared/db/document-client.ts';
+import { seedToItems } from '../shared/db/seed.ts';
+import { ensureTable, putItems } from '../shared/db/table-admin.ts';
+import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
+import { measureColdStart } from './cold-start.ts';
+import { measureHttpLoad } from './http-load.ts';
+import { measureStartOverhead } from './start-overhead.ts';
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const TARGETS = { warm_overhead_ratio: 1.1, ratio_to_empty: 3.0 };
+
+const dynamo = await startDynamoDbLocal();
+try {
+  process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+  process.env.AWS_REGION ??= 'us-east-1';
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  const tableName = `bench-start-${Date.now()}`;
+  process.env.TABLE_NAME = tableName;
+  const client = createDocumentClient({ tableName, region: 'us-east-1', endpoint: dynamo.endpoint });
+  await ensureTable(client, tableName);
+  await putItems(client, tableName, seedToItems({
+    workspaces: [{ id: 1, name: 'Bench' }],
+    members: [{ workspace_id: 1, user_id: 1, role: 'owner' }, { workspace_id: 1, user_id: 2, role: 'regular_user' }, { workspace_id: 1, user_id: 3, role: 'regular_user' }],
+  }));
+  client.destroy();
+
+  console.log('Measuring the start handler against a bare handler…');
+  const start = await measureStartOverhead({ tableName, endpoint: dynamo.endpoint, workspaceId: 1, managerId: 1, users: [2, 3], iterations: env('BENCH_ITERATIONS', 300) });
+  console.log('Measuring cold starts of the bundles…');
+  const cold = measureColdStart({ runs: env('BENCH_COLD_RUNS', 15) });
+  console.log('Load-testing the local runtime…');
+  const http = await measureHttpLoad({
+    endpoint: dynamo.endpoint,
+    users: env('BENCH_HTTP_USERS', 50),
+    connections: env('BENCH_HTTP_CONNECTIONS', 20),
+    requests: env('BENCH_HTTP_REQUESTS', 5000),
+  });
+
+  const results = { measured_at: new Date().toISOString(), node: process.version, targets: TARGETS, start, cold, http };
+  writeFileSync(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
+
+  const mark = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+  const rows: Array<[string, string, string]> = [
+    ['start: DynamoDB round trips', String(start.ddb_round_trips), mark(start.ddb_round_trips === 2)],
+    ['start: full handler p50 / p99', `${start.p50_ms} / ${start.p99_ms} ms`, ''],
+    ['start: bare handler p50 / p99', `${start.baseline_p50_ms} / ${start.baseline_p99_ms} ms`, ''],
+    ['start: warm overhead ratio (≤ 1.10)', String(start.warm_overhead_ratio), mark(start.warm_overhead_ratio <= TARGETS.warm_overhead_ratio)],
+    ['cold: empty module', `${cold.empty_import_ms} ms`, ''],
+    ['cold: DynamoDB client alone (the floor)', `${cold.sdk_only.import_ms} ms, ${cold.sdk_only.ratio_to_empty}×, ${Math.round(cold.sdk_only.bundle_bytes / 1024)} KiB`, ''],
+    ...Object.entries(cold.functions).map(([name, fn]): [string, string, string] => [
+      `cold: ${name} (≤ 3.0× empty)`,
+      `${fn.import_ms} ms, ${fn.ratio_to_empty}×, ${Math.round(fn.bundle_bytes / 1024)} KiB`,
+      mark(fn.ratio_to_empty <= TARGETS.ratio_to_empty),
+    ]),
+    ['http: requests / rps', `${http.requests} / ${http.rps}`, ''],
+    ['http: p50 / p99', `${http.p50_ms} / ${http.p99_ms} ms`, ''],
+    ['http: errors (5xx, socket)', String(http.errors), mark(http.errors === 0)],
+    ['http: invariant violations', String(http.invariant_violations), mark(http.invariant_violations === 0)],
+  ];
+  const width = Math.max(...rows.map(([name]) => name.length));
+  const valueWidth = Math.max(...rows.map(([, value]) => value.length));
+  console.log(`\n${'measure'.padEnd(width)}  ${'value'.padEnd(valueWidth)}  target`);
+  for (const [name, value, target] of rows) console.log(`${name.padEnd(width)}  ${value.padEnd(valueWidth)}  ${target}`);
+  console.log('\nWrote bench/results.json');
+} finally {
+  await dynamo.stop();
+}
