@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { generateApiKey } from '../shared/auth/api-keys.ts';
 import { createDocumentClient } from '../shared/db/document-client.ts';
+import { scanAll } from '../shared/db/table-admin.ts';
 import { startLocalServer } from '../test/support/local-server.ts';
 import { trackingInvariantViolations, type StartOutcome, type StopOutcome } from '../test/support/tracking-invariants.ts';
 import { round } from './stats.ts';
@@ -74,13 +74,7 @@ export async function measureHttpLoad(options: { endpoint: string; users: number
     } as any);
 
     const client = createDocumentClient({ tableName, region: 'us-east-1', endpoint: options.endpoint });
-    const items: Record<string, unknown>[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey }));
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const items = await scanAll(client, tableName);
     client.destroy();
     const violations = trackingInvariantViolations(items, starts, stops);
     return {

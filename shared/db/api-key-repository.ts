@@ -1,7 +1,8 @@
-import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRecord } from '../auth/api-keys.ts';
 import { translateDynamoError } from './dynamo-errors.ts';
 import { keys } from './keys.ts';
+import { scanAll } from './table-admin.ts';
 
 const toItem = (record: ApiKeyRecord) => ({
   ...keys.apiKey(record.hash),
@@ -47,21 +48,11 @@ export function createApiKeyRepository(client: DynamoDBDocumentClient, tableName
 
     /** For the admin CLI only (a scan: key counts are small and this is no request path). */
     async list(filter: { userId?: number } = {}): Promise<ApiKeyRecord[]> {
-      const records: ApiKeyRecord[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new ScanCommand({
-            TableName: tableName,
-            FilterExpression: filter.userId === undefined ? 'entity = :entity' : 'entity = :entity AND user_id = :user',
-            ExpressionAttributeValues: { ':entity': 'api_key', ...(filter.userId === undefined ? {} : { ':user': filter.userId }) },
-            ExclusiveStartKey,
-          }),
-        );
-        records.push(...(page.Items ?? []).map(fromItem));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      const items = await scanAll(client, tableName, {
+        FilterExpression: filter.userId === undefined ? 'entity = :entity' : 'entity = :entity AND user_id = :user',
+        ExpressionAttributeValues: { ':entity': 'api_key', ...(filter.userId === undefined ? {} : { ':user': filter.userId }) },
+      });
+      return items.map(fromItem).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
 
     /** Marks the key revoked (keeping the first revocation time); undefined when unknown. */

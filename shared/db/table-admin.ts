@@ -1,5 +1,5 @@
 import { CreateTableCommand, DescribeTableCommand, ResourceInUseException, ResourceNotFoundException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTableInput, tableDefinition } from './table-definition.ts';
 
 /** Creates the table from the shared definition unless it exists (local runtime and tests). */
@@ -36,4 +36,16 @@ export async function putItems(client: DynamoDBDocumentClient, tableName: string
       requests = (output.UnprocessedItems?.[tableName] ?? []) as typeof requests;
     }
   }
+}
+
+/** Every item of the table, strongly consistent: for tests, benchmarks and admin tools only. */
+export async function scanAll(client: DynamoDBDocumentClient, tableName: string, filter?: Pick<ConstructorParameters<typeof ScanCommand>[0], 'FilterExpression' | 'ExpressionAttributeValues'>) {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey, ...filter }));
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
 }

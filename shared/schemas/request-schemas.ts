@@ -32,26 +32,17 @@ export const startTimeTrackingBodySchema = {
   ],
 } as const;
 
-export const stopTimeTrackingBodySchema = {
-  $id: 'StopTimeTrackingRequest',
+/** One member of one workspace: what stop and current-data act on. */
+const memberSelector = {
   type: 'object',
   required: ['workspace_id', 'user_id'],
-  properties: {
-    workspace_id: id,
-    user_id: id,
-  },
+  properties: { workspace_id: id, user_id: id },
 } as const;
 
+export const stopTimeTrackingBodySchema = { $id: 'StopTimeTrackingRequest', ...memberSelector } as const;
+
 /** Query parameters arrive as strings; their validators coerce numeric strings. */
-export const currentTrackerQuerySchema = {
-  $id: 'CurrentTrackerQuery',
-  type: 'object',
-  required: ['workspace_id', 'user_id'],
-  properties: {
-    workspace_id: id,
-    user_id: id,
-  },
-} as const;
+export const currentTrackerQuerySchema = { $id: 'CurrentTrackerQuery', ...memberSelector } as const;
 
 export const timeEntriesQuerySchema = {
   $id: 'TimeEntriesQuery',

@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors.ts';
-import { assertActiveMember, assertManagesWorkspace } from './access-rules.ts';
 import type { TimeEntry } from './model.ts';
+import { loadManagedMember } from './member-access.ts';
 import type { TrackingRepository } from './ports.ts';
 
 export type TimeEntriesQuery = { workspaceId: number; userId: number; date: string; page: number; perPage: number };
@@ -13,9 +13,7 @@ export type TimeEntriesPage = {
 /** Completed entries that started on one UTC day, newest first, one page of them. */
 export async function listTimeEntries(actorUserId: number, query: TimeEntriesQuery, deps: { repository: TrackingRepository }): Promise<TimeEntriesPage> {
   if (!isCalendarDate(query.date)) throw new ValidationError({ date: ['The date field must be a valid date.'] });
-  const { actor, target } = await deps.repository.loadContext({ workspaceId: query.workspaceId, actorUserId, targetUserId: query.userId });
-  assertManagesWorkspace(actor);
-  assertActiveMember(target);
+  await loadManagedMember(actorUserId, query, deps.repository);
   const all = await deps.repository.listTimeEntries(query.workspaceId, query.userId, query.date);
   const offset = (query.page - 1) * query.perPage;
   return {

@@ -1,10 +1,8 @@
 import { NoActiveTrackerError } from '../errors.ts';
-import { assertActiveMember, assertManagesWorkspace } from './access-rules.ts';
 import { secondsBetween, toApiTimestamp, type Clock } from './api-time.ts';
 import type { TimeEntry } from './model.ts';
+import { loadManagedMember, type MemberQuery } from './member-access.ts';
 import type { TrackingRepository } from './ports.ts';
-
-export type MemberCommand = { workspaceId: number; userId: number };
 
 /**
  * Clocks a member out: the active tracker *in this workspace* becomes a completed time
@@ -13,17 +11,10 @@ export type MemberCommand = { workspaceId: number; userId: number };
  */
 export async function stopTimeTracking(
   actorUserId: number,
-  command: MemberCommand,
+  command: MemberQuery,
   deps: { repository: TrackingRepository; clock: Clock },
 ): Promise<TimeEntry> {
-  const { actor, target, tracker } = await deps.repository.loadContext({
-    workspaceId: command.workspaceId,
-    actorUserId,
-    targetUserId: command.userId,
-    withTracker: true,
-  });
-  assertManagesWorkspace(actor);
-  assertActiveMember(target);
+  const { tracker } = await loadManagedMember(actorUserId, command, deps.repository, { withTracker: true });
   if (!tracker || tracker.workspaceId !== command.workspaceId) throw new NoActiveTrackerError();
 
   const endTime = toApiTimestamp(deps.clock.now());

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../shared/db/keys.ts';
 import { hashInput } from '../../shared/http/idempotency.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
@@ -17,13 +17,7 @@ beforeAll(async () => {
   api = await loadHandlers();
 });
 afterAll(() => table.drop());
-beforeEach(async () => {
-  for (const item of await table.scan()) {
-    if (item.sk === 'TRACKER' || String(item.sk).startsWith('ENTRY#') || String(item.pk).startsWith('IDEMPOTENCY#')) {
-      await table.client.send(new DeleteCommand({ TableName: table.tableName, Key: { pk: item.pk, sk: item.sk } }));
-    }
-  }
-});
+beforeEach(() => table.clearTrackingData());
 
 const member = { workspace_id: WS, user_id: users.member };
 const withKey = (key: string, caller: number = users.owner) => ({ caller, headers: { 'Idempotency-Key': key } });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../shared/db/keys.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { countRoundTrips, faults, injectFault } from '../support/dynamo-faults.ts';
@@ -21,7 +20,7 @@ beforeAll(async () => {
   ({ documentClient } = await import('../../shared/db/default-repositories.ts'));
 });
 afterAll(() => table.drop());
-beforeEach(() => clearTrackers());
+beforeEach(() => table.clearTrackingData());
 
 const API_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/;
 
@@ -38,12 +37,6 @@ async function start(body: unknown, options: { caller?: number; authorizer?: Par
 
 async function trackers() {
   return (await table.scan()).filter((item) => item.sk === 'TRACKER');
-}
-
-async function clearTrackers() {
-  for (const tracker of await trackers()) {
-    await table.client.send(new DeleteCommand({ TableName: table.tableName, Key: { pk: tracker.pk, sk: tracker.sk } }));
-  }
 }
 
 function expectEnvelope(response: { body: any; headers: Record<string, string> }, success: boolean) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../shared/db/keys.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { countRoundTrips, faults, injectFault } from '../support/dynamo-faults.ts';
@@ -16,7 +16,7 @@ beforeAll(async () => {
   api = await loadHandlers();
 });
 afterAll(() => table.drop());
-beforeEach(() => clearTrackingData());
+beforeEach(() => table.clearTrackingData());
 
 const API_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/;
 const member = { workspace_id: WS, user_id: users.member };
@@ -24,14 +24,6 @@ const member = { workspace_id: WS, user_id: users.member };
 async function trackingItems() {
   const items = await table.scan();
   return { trackers: items.filter((item) => item.sk === 'TRACKER'), entries: items.filter((item) => String(item.sk).startsWith('ENTRY#')) };
-}
-
-async function clearTrackingData() {
-  for (const item of await table.scan()) {
-    if (item.sk === 'TRACKER' || String(item.sk).startsWith('ENTRY#') || String(item.pk).startsWith('IDEMPOTENCY#')) {
-      await table.client.send(new DeleteCommand({ TableName: table.tableName, Key: { pk: item.pk, sk: item.sk } }));
-    }
-  }
 }
 
 /** A tracker that started `secondsAgo` seconds ago (the API only starts trackers now). */

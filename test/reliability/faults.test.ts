@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { generateApiKey, newApiKeyRecord } from '../../shared/auth/api-keys.ts';
 import { createApiKeyRepository } from '../../shared/db/api-key-repository.ts';
 import { keys } from '../../shared/db/keys.ts';
@@ -27,13 +27,7 @@ beforeAll(async () => {
   ({ handler: authorizer } = await import('../../functions/authorizer/handler.ts'));
 });
 afterAll(() => table.drop());
-beforeEach(async () => {
-  for (const item of await table.scan()) {
-    if (item.sk === 'TRACKER' || String(item.sk).startsWith('ENTRY#') || String(item.pk).startsWith('IDEMPOTENCY#')) {
-      await table.client.send(new DeleteCommand({ TableName: table.tableName, Key: { pk: item.pk, sk: item.sk } }));
-    }
-  }
-});
+beforeEach(() => table.clearTrackingData());
 
 async function state() {
   const items = await table.scan();

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../shared/db/document-client.ts';
 import { seedToItems, type Seed } from '../../shared/db/seed.ts';
-import { ensureTable, putItems } from '../../shared/db/table-admin.ts';
+import { ensureTable, putItems, scanAll } from '../../shared/db/table-admin.ts';
 import type { ItemKey } from '../../shared/db/keys.ts';
 
 /**
@@ -24,15 +24,14 @@ export async function createTestTable(prefix = 'test') {
     put: (items: Record<string, unknown>[]) => putItems(client, tableName, items),
     get: async (key: ItemKey) => (await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item,
     /** Every item of the table: what a user would inspect after a request. */
-    scan: async () => {
-      const items: Record<string, unknown>[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey }));
-        items.push(...(page.Items ?? []));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return items;
+    scan: () => scanAll(client, tableName),
+    /** Removes trackers, time entries and idempotency records; keeps workspace data and keys. */
+    clearTrackingData: async () => {
+      for (const item of await scanAll(client, tableName)) {
+        if (item.sk === 'TRACKER' || String(item.sk).startsWith('ENTRY#') || String(item.pk).startsWith('IDEMPOTENCY#')) {
+          await client.send(new DeleteCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk } }));
+        }
+      }
     },
     drop: async () => {
       await client.send(new DeleteTableCommand({ TableName: tableName }));
