@@ -3,15 +3,13 @@ import { createAuthenticator } from '../../shared/auth/authenticate.ts';
 import { createJwtVerifier } from '../../shared/auth/jwt-verifier.ts';
 import type { AuthorizerContext } from '../../shared/auth/principal.ts';
 import { loadJwtConfig } from '../../shared/config/auth-config.ts';
-import { createApiKeyRepository } from '../../shared/db/api-key-repository.ts';
-import { databaseConfig, documentClient } from '../../shared/db/default-repositories.ts';
+import { apiKeyRepository } from '../../shared/db/default-repositories.ts';
 import { logger } from '../../shared/observability/logger.ts';
 import { systemClock } from '../../shared/tracking/api-time.ts';
 
-const apiKeys = createApiKeyRepository(documentClient, databaseConfig.tableName);
 const authenticate = createAuthenticator({
   verifyJwt: createJwtVerifier(loadJwtConfig()),
-  findApiKey: apiKeys.findByHash,
+  findApiKey: apiKeyRepository.findByHash,
   clock: systemClock,
   logger,
 });

@@ -32,6 +32,16 @@ const fromItem = (item: Record<string, unknown>): ApiKeyRecord => ({
 export type ApiKeyRepository = ReturnType<typeof createApiKeyRepository>;
 
 export function createApiKeyRepository(client: DynamoDBDocumentClient, tableName: string) {
+  /** For the admin CLI only (a scan: key counts are small and this is no request path). */
+  async function list(filter: { userId?: number } = {}): Promise<ApiKeyRecord[]> {
+
+    const items = await scanAll(client, tableName, {
+      FilterExpression: filter.userId === undefined ? 'entity = :entity' : 'entity = :entity AND user_id = :user',
+      ExpressionAttributeValues: { ':entity': 'api_key', ...(filter.userId === undefined ? {} : { ':user': filter.userId }) },
+    });
+    return items.map(fromItem).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
   return {
     /** One GetItem, keyed by the hash: the plaintext never leaves the authorizer. */
     async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
@@ -46,18 +56,11 @@ export function createApiKeyRepository(client: DynamoDBDocumentClient, tableName
       await client.send(new PutCommand({ TableName: tableName, Item: toItem(record) }));
     },
 
-    /** For the admin CLI only (a scan: key counts are small and this is no request path). */
-    async list(filter: { userId?: number } = {}): Promise<ApiKeyRecord[]> {
-      const items = await scanAll(client, tableName, {
-        FilterExpression: filter.userId === undefined ? 'entity = :entity' : 'entity = :entity AND user_id = :user',
-        ExpressionAttributeValues: { ':entity': 'api_key', ...(filter.userId === undefined ? {} : { ':user': filter.userId }) },
-      });
-      return items.map(fromItem).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    },
+    list,
 
     /** Marks the key revoked (keeping the first revocation time); undefined when unknown. */
     async revoke(keyId: string, now: Date): Promise<ApiKeyRecord | undefined> {
-      const record = (await this.list()).find((candidate) => candidate.keyId === keyId);
+      const record = (await list()).find((candidate) => candidate.keyId === keyId);
       if (!record || record.revokedAt) return record;
       const output = await client.send(
         new UpdateCommand({

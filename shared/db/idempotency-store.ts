@@ -16,6 +16,14 @@ const TTL = tableDefinition.timeToLiveAttribute;
 
 export function createIdempotencyStore(client: DynamoDBDocumentClient, tableName: string): IdempotencyStore {
   const key = (scope: IdempotencyScope) => keys.idempotency(scope.userId, scope.route, scope.key);
+  /** Both states of a record share its key, hash and 24-hour expiry. */
+  const recordItem = (scope: IdempotencyScope, requestHash: string, now: Date, fields: Record<string, unknown>) => ({
+    ...key(scope),
+    entity: 'idempotency',
+    request_hash: requestHash,
+    [TTL]: epoch(now) + IDEMPOTENCY_TTL_SECONDS,
+    ...fields,
+  });
 
   return {
     async claim(scope, requestHash, now) {
@@ -23,14 +31,7 @@ export function createIdempotencyStore(client: DynamoDBDocumentClient, tableName
         await client.send(
           new PutCommand({
             TableName: tableName,
-            Item: {
-              ...key(scope),
-              entity: 'idempotency',
-              status: 'in_progress',
-              request_hash: requestHash,
-              locked_until: epoch(now) + IN_PROGRESS_LOCK_SECONDS,
-              [TTL]: epoch(now) + IDEMPOTENCY_TTL_SECONDS,
-            },
+            Item: recordItem(scope, requestHash, now, { status: 'in_progress', locked_until: epoch(now) + IN_PROGRESS_LOCK_SECONDS }),
             // Free: never used, expired (TTL deletion lags up to days), or a crashed attempt.
             ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now OR (#status = :inProgress AND locked_until < :now)',
             ExpressionAttributeNames: { '#ttl': TTL, '#status': 'status' },
@@ -57,15 +58,7 @@ export function createIdempotencyStore(client: DynamoDBDocumentClient, tableName
       await client.send(
         new PutCommand({
           TableName: tableName,
-          Item: {
-            ...key(scope),
-            entity: 'idempotency',
-            status: 'completed',
-            request_hash: requestHash,
-            response_status: response.statusCode,
-            response_body: response.body,
-            [TTL]: epoch(now) + IDEMPOTENCY_TTL_SECONDS,
-          },
+          Item: recordItem(scope, requestHash, now, { status: 'completed', response_status: response.statusCode, response_body: response.body }),
         }),
       );
     },

@@ -22,6 +22,17 @@ beforeEach(() => table.clearTrackingData());
 const member = { workspace_id: WS, user_id: users.member };
 const withKey = (key: string, caller: number = users.owner) => ({ caller, headers: { 'Idempotency-Key': key } });
 
+/** The record of a first start with this key, still running, its lock ending in `lockSeconds`. */
+async function putInProgressRecord(key: string, lockSeconds: number) {
+  const now = Math.floor(Date.now() / 1000);
+  await table.client.send(
+    new PutCommand({
+      TableName: table.tableName,
+      Item: { ...keys.idempotency(users.owner, 'POST /time-tracking/start', key), status: 'in_progress', request_hash: hashInput(member), locked_until: now + lockSeconds, ttl: now + 86_400 },
+    }),
+  );
+}
+
 async function stored() {
   const items = await table.scan();
   return {
@@ -71,12 +82,7 @@ describe('Idempotency-Key', () => {
   it('answers 409 while the first request with the key is still running', async () => {
     const key = 'start-4';
     // The record a running first request holds (its lock has not expired).
-    await table.client.send(
-      new PutCommand({
-        TableName: table.tableName,
-        Item: { ...keys.idempotency(users.owner, 'POST /time-tracking/start', key), status: 'in_progress', request_hash: hashInput(member), locked_until: Math.floor(Date.now() / 1000) + 30, ttl: Math.floor(Date.now() / 1000) + 86_400 },
-      }),
-    );
+    await putInProgressRecord(key, 30);
     const response = await api.start(member, withKey(key));
     expect(response.status).toBe(409);
     expect(response.body.error).toBe('idempotency_key_in_use');
@@ -92,12 +98,7 @@ describe('Idempotency-Key', () => {
 
   it('lets a retry run again after an attempt crashed and its lock expired', async () => {
     const key = 'start-6';
-    await table.client.send(
-      new PutCommand({
-        TableName: table.tableName,
-        Item: { ...keys.idempotency(users.owner, 'POST /time-tracking/start', key), status: 'in_progress', request_hash: hashInput(member), locked_until: Math.floor(Date.now() / 1000) - 1, ttl: Math.floor(Date.now() / 1000) + 86_400 },
-      }),
-    );
+    await putInProgressRecord(key, -1);
     expect((await api.start(member, withKey(key))).status).toBe(200);
   });
 
