@@ -1,9 +1,10 @@
-// ESM + TypeScript through SWC (see ../shared/TOOLCHAIN.md): Jest must be started with
-// `node --experimental-vm-modules`, which `npm test` does.
+// ESM + TypeScript through SWC (docs/toolchain.md): Jest must be started with
+// `node --experimental-vm-modules`, which the npm scripts do.
+// `npm test` runs every tier with one DynamoDB Local for the run; `npm run test:unit`
+// (jest.unit.config.js) runs test/unit alone, without Java.
 /** @type {import('jest').Config} */
-export default {
+export const base = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
@@ -15,6 +16,11 @@ export default {
       },
     ],
   },
+};
+
+export default {
+  ...base,
+  roots: ['<rootDir>/test'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30000,

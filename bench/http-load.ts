@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { generateApiKey } from '../shared/auth/api-keys.ts';
 import { createDocumentClient } from '../shared/db/document-client.ts';
-import { scanAll } from '../shared/db/table-admin.ts';
+import { scanAll } from '../admin/table-admin.ts';
 import { startLocalServer } from '../test/support/local-server.ts';
 import { trackingInvariantViolations, type StartOutcome, type StopOutcome } from '../test/support/tracking-invariants.ts';
 import { round } from './stats.ts';

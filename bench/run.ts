@@ -9,8 +9,8 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createDocumentClient } from '../shared/db/document-client.ts';
-import { seedToItems } from '../shared/db/seed.ts';
-import { ensureTable, putItems } from '../shared/db/table-admin.ts';
+import { seedToItems } from '../admin/seed.ts';
+import { ensureTable, putItems } from '../admin/table-admin.ts';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { measureColdStart } from './cold-start.ts';
 import { measureHttpLoad } from './http-load.ts';

@@ -8,7 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '../shared/db/table-definition.ts';
-import { authorizerFunction, routeList } from '../shared/http/routes.ts';
+import { authorizerFunction, dynamodbActionsOf, routeList } from '../shared/contracts/routes.ts';
 import type { StackConfig } from './stack-config.ts';
 import { TrackingFunction } from './tracking-function.ts';
 
@@ -115,7 +115,7 @@ export class TimeTrackingStack extends Stack {
         logRetention,
         removalPolicy,
       });
-      grantTable(fn, route.dynamodbActions);
+      grantTable(fn, dynamodbActionsOf(route));
       this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],

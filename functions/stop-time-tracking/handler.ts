@@ -1,26 +1,18 @@
+import { routes } from '../../shared/contracts/routes.ts';
 import { idempotencyStore, trackingRepository } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
-import { routes } from '../../shared/http/routes.ts';
-import { stopTimeTrackingBody } from '../../shared/schemas/generated/validators.js';
-import { stopTimeTrackingBodySchema } from '../../shared/schemas/request-schemas.ts';
-import { systemClock } from '../../shared/tracking/api-time.ts';
+import { stoppedTrackerView } from '../../shared/http/views.ts';
+import { assertManagesWorkspaceNow } from '../../shared/tracking/member-access.ts';
 import { stopTimeTracking } from '../../shared/tracking/stop-time-tracking.ts';
-import { timeEntryView } from '../../shared/tracking/tracker-view.ts';
-
-const MESSAGE = 'Time tracking stopped successfully';
 
 /** POST /time-tracking/stop */
-export const handler = createHttpHandler<{ workspace_id: number; user_id: number }>({
-  route: routes.stopTimeTracking,
-  idempotencyStore,
-  input: { source: 'body', validate: stopTimeTrackingBody, schema: stopTimeTrackingBodySchema },
-  run: async (body, { principal }) => {
-    const entry = await stopTimeTracking(
-      principal.userId,
-      { workspaceId: body.workspace_id, userId: body.user_id },
-      { repository: trackingRepository, clock: systemClock },
-    );
-    const { id, end_time, ...rest } = timeEntryView(entry);
-    return { message: MESSAGE, data: { message: MESSAGE, stopped_at: end_time, time_entry_id: id, ...rest } };
+export const handler = createHttpHandler(routes.stopTimeTracking, {
+  idempotency: {
+    store: idempotencyStore,
+    assertMayReplay: (body, principal) => assertManagesWorkspaceNow(principal.userId, body.workspace_id, trackingRepository),
+  },
+  run: async (body, { principal, now }) => {
+    const entry = await stopTimeTracking(principal.userId, { workspaceId: body.workspace_id, userId: body.user_id }, { repository: trackingRepository, now });
+    return { data: stoppedTrackerView(entry) };
   },
 });

@@ -33,9 +33,14 @@ export type ApiKeyRecord = {
   scopes: string[];
   displayPrefix: string;
   createdAt: string;
+  /** null: not revoked. */
   revokedAt: string | null;
+  /** null: never expires. */
   expiresAt: string | null;
 };
+
+/** What the authorizer learns from one lookup. A record that cannot be read is refused. */
+export type ApiKeyLookup = { status: 'found'; record: ApiKeyRecord } | { status: 'unknown' } | { status: 'malformed' };
 
 export function newApiKeyRecord(key: string, fields: { userId: number; name: string; scopes: string[]; expiresAt: string | null; now: Date }): ApiKeyRecord {
   const hash = hashApiKey(key);

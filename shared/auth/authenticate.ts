@@ -1,21 +1,24 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { ApiKeyRecord } from './api-keys.ts';
-import { hashApiKey, looksLikeApiKey, API_KEY_PREFIX } from './api-keys.ts';
-import { AuthFailure } from './jwt-verifier.ts';
-import { authorizerContextOf, NEVER_EXPIRES, type AuthorizerContext, type Principal } from './principal.ts';
+import { DependencyUnavailableError } from '../errors.ts';
+import { API_KEY_PREFIX, hashApiKey, looksLikeApiKey, type ApiKeyLookup } from './api-keys.ts';
+import { AuthFailure, AuthUnavailableError } from './auth-errors.ts';
+import { authorizerContextOf, isExpired, type AuthorizerContext, type Principal } from './principal.ts';
 import { parseScopes } from './scopes.ts';
 
 export type AuthenticatorDeps = {
   verifyJwt: (token: string) => Promise<Principal>;
-  findApiKey: (hash: string) => Promise<ApiKeyRecord | undefined>;
+  findApiKey: (hash: string) => Promise<ApiKeyLookup>;
   clock: { now: () => Date };
   logger: Logger;
 };
 
 /**
- * Establishes who the caller is from the Authorization header alone, and never throws:
- * any failure is an `auth_error` context, which the handlers answer with 401 in the
- * contract's envelope (an HTTP API cannot shape an authorizer's deny response).
+ * Establishes who the caller is from the Authorization header alone (docs/auth.md).
+ * A definite refusal is an `auth_error` context, which the handlers answer with 401 in the
+ * contract's envelope (an HTTP API cannot shape an authorizer's deny response); it may be
+ * cached. A credential that cannot be checked now (DynamoDB or the JWKS unavailable) throws
+ * AuthUnavailableError: the authorizer fails, API Gateway answers 500 and caches nothing,
+ * so the same credential works on its first request after recovery.
  */
 export function createAuthenticator(deps: AuthenticatorDeps) {
   async function principalFor(authorization: string | undefined): Promise<Principal> {
@@ -30,13 +33,16 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
   async function principalForApiKey(key: string): Promise<Principal> {
     // Malformed keys cost no DynamoDB call.
     if (!looksLikeApiKey(key)) throw new AuthFailure('malformed api key');
-    const record = await deps.findApiKey(hashApiKey(key)).catch(() => {
-      throw new AuthFailure('api key store unavailable');
+    const lookup = await deps.findApiKey(hashApiKey(key)).catch((error: unknown) => {
+      if (error instanceof DependencyUnavailableError) throw new AuthUnavailableError('api key store unavailable', { cause: error });
+      throw error;
     });
-    if (!record) throw new AuthFailure('unknown api key');
-    if (record.revokedAt) throw new AuthFailure('revoked api key');
-    const expiresAt = record.expiresAt ? Math.floor(Date.parse(record.expiresAt) / 1000) : NEVER_EXPIRES;
-    if (expiresAt !== NEVER_EXPIRES && expiresAt * 1000 <= deps.clock.now().getTime()) throw new AuthFailure('expired api key');
+    if (lookup.status === 'unknown') throw new AuthFailure('unknown api key');
+    if (lookup.status === 'malformed') throw new AuthFailure('unreadable api key record');
+    const { record } = lookup;
+    if (record.revokedAt !== null) throw new AuthFailure('revoked api key');
+    const expiresAt = record.expiresAt === null ? undefined : Math.floor(Date.parse(record.expiresAt) / 1000);
+    if (isExpired(expiresAt, deps.clock.now())) throw new AuthFailure('expired api key');
     return { userId: record.userId, authMethod: 'api_key', scopes: parseScopes(record.scopes.join(' ')), expiresAt };
   }
 
@@ -46,10 +52,15 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
       deps.logger.info('authenticated', { principal_id: principal.userId, auth_method: principal.authMethod });
       return authorizerContextOf(principal);
     } catch (error) {
-      const reason = error instanceof AuthFailure ? error.message : 'authentication failed';
-      if (!(error instanceof AuthFailure)) deps.logger.error('authorizer failure', { error_name: (error as Error)?.name });
-      deps.logger.info('authentication refused', { reason });
-      return { auth_error: reason };
+      if (!(error instanceof AuthFailure)) {
+        deps.logger.error('credential could not be checked: failing the authorizer (API Gateway answers 500, caches nothing)', {
+          error_name: (error as Error)?.name,
+          cause_name: ((error as Error)?.cause as Error | undefined)?.name,
+        });
+        throw error;
+      }
+      deps.logger.info('authentication refused', { reason: error.message });
+      return { auth_error: error.message };
     }
   };
 }

@@ -2,12 +2,13 @@ import { UnauthenticatedError } from '../errors.ts';
 import { parseScopes } from './scopes.ts';
 
 /**
- * The authorizer's answer (DESIGN §2), as API Gateway passes it to every handler in
+ * The authorizer's answer (docs/auth.md), as API Gateway passes it to every handler in
  * `requestContext.authorizer.lambda`. Values are flat strings and numbers on purpose: they
- * survive any authorizer-context encoding.
+ * survive any authorizer-context encoding. `expires_at` (epoch seconds) is absent for a
+ * credential that never expires.
  */
 export type AuthorizerContext =
-  | { principal_id: string; auth_method: AuthMethod; scopes: string; expires_at: number }
+  | { principal_id: string; auth_method: AuthMethod; scopes: string; expires_at?: number }
   | { auth_error: string };
 
 export type AuthMethod = 'jwt' | 'api_key';
@@ -16,16 +17,14 @@ export type Principal = {
   userId: number;
   authMethod: AuthMethod;
   scopes: Set<string>;
-  /** Epoch seconds; 0 for a credential that does not expire. */
-  expiresAt: number;
+  /** Epoch seconds from which the credential is refused; undefined: it never expires. */
+  expiresAt: number | undefined;
 };
-
-/** `expires_at: 0` means the credential has no expiry (an API key without one). */
-export const NEVER_EXPIRES = 0;
 
 /**
  * Rebuilds the principal from the authorizer context, or throws 401. API Gateway caches
- * the authorizer's answer for its TTL, which can outlive a token: hence the expiry check here.
+ * the authorizer's answer for its TTL, which can outlive a token: hence the expiry check
+ * here, by the same rule as the authorizer's (the tolerance is already in `expires_at`).
  */
 export function principalFromAuthorizerContext(context: unknown, now: Date): Principal {
   if (!context || typeof context !== 'object') throw new UnauthenticatedError('no authorizer context');
@@ -37,10 +36,15 @@ export function principalFromAuthorizerContext(context: unknown, now: Date): Pri
   }
   const authMethod = values.auth_method;
   if (authMethod !== 'jwt' && authMethod !== 'api_key') throw new UnauthenticatedError('unknown auth method');
-  const expiresAt = Number(values.expires_at);
-  if (!Number.isFinite(expiresAt)) throw new UnauthenticatedError('malformed expiry');
-  if (expiresAt !== NEVER_EXPIRES && expiresAt * 1000 <= now.getTime()) throw new UnauthenticatedError('credential expired');
+  const expiresAt = values.expires_at === undefined ? undefined : Number(values.expires_at);
+  if (expiresAt !== undefined && !Number.isFinite(expiresAt)) throw new UnauthenticatedError('malformed expiry');
+  if (isExpired(expiresAt, now)) throw new UnauthenticatedError('credential expired');
   return { userId: Number(principalId), authMethod, scopes: parseScopes(values.scopes), expiresAt };
+}
+
+/** The one expiry rule of every credential: refused from `expiresAt` on. */
+export function isExpired(expiresAt: number | undefined, now: Date): boolean {
+  return expiresAt !== undefined && expiresAt * 1000 <= now.getTime();
 }
 
 export function authorizerContextOf(principal: Principal): AuthorizerContext {
@@ -48,6 +52,6 @@ export function authorizerContextOf(principal: Principal): AuthorizerContext {
     principal_id: String(principal.userId),
     auth_method: principal.authMethod,
     scopes: [...principal.scopes].join(' '),
-    expires_at: principal.expiresAt,
+    ...(principal.expiresAt === undefined ? {} : { expires_at: principal.expiresAt }),
   };
 }

@@ -1,5 +1,5 @@
 import { loadDatabaseConfig } from '../config/database-config.ts';
-import { createApiKeyRepository } from './api-key-repository.ts';
+import { createApiKeyLookup } from './api-key-lookup.ts';
 import { createDocumentClient } from './document-client.ts';
 import { createIdempotencyStore } from './idempotency-store.ts';
 import { createTrackingRepository } from './tracking-repository.ts';
@@ -12,5 +12,5 @@ import { createTrackingRepository } from './tracking-repository.ts';
 export const databaseConfig = loadDatabaseConfig();
 export const documentClient = createDocumentClient(databaseConfig);
 export const trackingRepository = createTrackingRepository(documentClient, databaseConfig.tableName);
-export const apiKeyRepository = createApiKeyRepository(documentClient, databaseConfig.tableName);
+export const findApiKeyByHash = createApiKeyLookup(documentClient, databaseConfig.tableName);
 export const idempotencyStore = createIdempotencyStore(documentClient, databaseConfig.tableName);

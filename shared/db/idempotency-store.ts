@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { IdempotencyRecord, IdempotencyScope, IdempotencyStore, StoredResponse } from '../http/idempotency.ts';
+import type { IdempotencyRecord, IdempotencyScope, IdempotencyStore, StoredResponse } from '../ports/idempotency-store.ts';
 import { translateDynamoError } from './dynamo-errors.ts';
 import { keys } from './keys.ts';
 import { tableDefinition } from './table-definition.ts';

@@ -1,5 +1,6 @@
+import type { ApiKeyRecord } from '../auth/api-keys.ts';
 import type { ActiveTracker, Contract, Membership, Task, TimeEntry } from '../tracking/model.ts';
-import { keys } from './keys.ts';
+import { apiKeyHashOf, keys } from './keys.ts';
 
 /** Item ⇄ domain mappers. Items keep snake_case attributes, like the seed and the API. */
 type Item = Record<string, unknown>;
@@ -85,3 +86,53 @@ export const timeEntryFromItem = (item: Item): TimeEntry => ({
   durationSeconds: Number(item.duration_seconds),
   stoppedBy: Number(item.stopped_by),
 });
+
+export const apiKeyToItem = (record: ApiKeyRecord): Item => ({
+  ...keys.apiKey(record.hash),
+  entity: 'api_key',
+  key_id: record.keyId,
+  user_id: record.userId,
+  name: record.name,
+  scopes: record.scopes,
+  display_prefix: record.displayPrefix,
+  created_at: record.createdAt,
+  ...(record.revokedAt === null ? {} : { revoked_at: record.revokedAt }),
+  ...(record.expiresAt === null ? {} : { expires_at: record.expiresAt }),
+});
+
+/**
+ * Fails closed: an API key item that does not read exactly as one (a revocation or expiry
+ * that is not a valid timestamp, a user id that is no id, …) is undefined, and refused.
+ * Absent `revoked_at` / `expires_at` mean "not revoked" / "never expires".
+ */
+export function apiKeyFromItem(item: Item): ApiKeyRecord | undefined {
+  const optionalTimestamp = (value: unknown): string | null | false =>
+    value === undefined || value === null ? null : typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? value : false;
+  const revokedAt = optionalTimestamp(item.revoked_at);
+  const expiresAt = optionalTimestamp(item.expires_at);
+  const hash = apiKeyHashOf(String(item.pk));
+  if (
+    revokedAt === false ||
+    expiresAt === false ||
+    !/^[0-9a-f]{64}$/.test(hash) ||
+    typeof item.key_id !== 'string' ||
+    typeof item.user_id !== 'number' ||
+    !Number.isSafeInteger(item.user_id) ||
+    item.user_id < 1 ||
+    !Array.isArray(item.scopes) ||
+    !item.scopes.every((scope) => typeof scope === 'string')
+  ) {
+    return undefined;
+  }
+  return {
+    keyId: item.key_id,
+    hash,
+    userId: item.user_id,
+    name: String(item.name ?? ''),
+    scopes: item.scopes as string[],
+    displayPrefix: String(item.display_prefix ?? ''),
+    createdAt: String(item.created_at ?? ''),
+    revokedAt,
+    expiresAt,
+  };
+}

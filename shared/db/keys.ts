@@ -1,6 +1,10 @@
-/** Key builders for every item of the table (DESIGN §3). Nothing else spells a key. */
+/**
+ * Key builders for every item of the table (docs/data-model.md). Application code spells
+ * keys only through these; tests may spell them to check what is stored.
+ */
 export type ItemKey = { pk: string; sk: string };
 
+const API_KEY_PK_PREFIX = 'APIKEY#';
 const workspacePk = (workspaceId: number) => `WS#${workspaceId}`;
 
 export const keys = {
@@ -16,9 +20,16 @@ export const keys = {
     pk: keys.timeEntriesPk(workspaceId, userId),
     sk: `ENTRY#${startTime}#${entryId}`,
   }),
-  apiKey: (sha256Hex: string): ItemKey => ({ pk: `APIKEY#${sha256Hex}`, sk: 'APIKEY' }),
+  /** Prefix of the sort keys of the entries that started on one UTC day (YYYY-MM-DD). */
+  timeEntryDayPrefix: (date: string) => `ENTRY#${date}T`,
+  apiKey: (sha256Hex: string): ItemKey => ({ pk: `${API_KEY_PK_PREFIX}${sha256Hex}`, sk: 'APIKEY' }),
+  /** Points a key's public id at its hash, so that revoking by id is one lookup, not a scan. */
+  apiKeyId: (keyId: string): ItemKey => ({ pk: `APIKEYID#${keyId}`, sk: 'APIKEYID' }),
   idempotency: (userId: number, route: string, idempotencyKey: string): ItemKey => ({
     pk: `IDEMPOTENCY#${userId}`,
     sk: `${route}#${idempotencyKey}`,
   }),
 } as const;
+
+/** The SHA-256 an API key item is keyed by. */
+export const apiKeyHashOf = (pk: string) => (pk.startsWith(API_KEY_PK_PREFIX) ? pk.slice(API_KEY_PK_PREFIX.length) : '');

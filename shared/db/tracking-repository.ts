@@ -116,7 +116,7 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
             new QueryCommand({
               TableName: tableName,
               KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
-              ExpressionAttributeValues: { ':pk': keys.timeEntriesPk(workspaceId, userId), ':day': `ENTRY#${date}T` },
+              ExpressionAttributeValues: { ':pk': keys.timeEntriesPk(workspaceId, userId), ':day': keys.timeEntryDayPrefix(date) },
               ScanIndexForward: false,
               ExclusiveStartKey,
             }),

@@ -1,8 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { API_VERSION } from '../contracts/api-version.ts';
 import type { FieldErrors } from '../errors.ts';
 import { toApiTimestamp } from '../tracking/api-time.ts';
-
-export const API_VERSION = '2.0.0';
 
 export type Meta = { api_version: string; timestamp: string; [extra: string]: unknown };
 

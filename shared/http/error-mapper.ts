@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { AppError, DependencyUnavailableError, UnauthenticatedError, ValidationError } from '../errors.ts';
-import type { Clock } from '../tracking/api-time.ts';
+import type { Clock } from './clock.ts';
 import { errorBody, jsonResponse, validationErrorBody } from './envelope.ts';
 import type { HttpRequest } from './types.ts';
 

@@ -1,44 +1,48 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Principal } from '../auth/principal.ts';
 import { BadRequestError, IdempotencyConflictError, ValidationError } from '../errors.ts';
-import type { Clock } from '../tracking/api-time.ts';
+import type { IdempotencyScope, IdempotencyStore, StoredResponse } from '../ports/idempotency-store.ts';
+import type { Clock } from './clock.ts';
 import type { HttpRequest, HttpResult } from './types.ts';
 
 /**
- * `Idempotency-Key` on POST endpoints: the same caller + key + body within 24 hours
- * replays the first response (status and body) without doing the work again; the same key
- * with another body is 422; while the first request still runs, 409. Keys are scoped to
- * the caller and the route. A 5xx is never kept: the attempt can be retried with the key.
+ * `Idempotency-Key` on POST endpoints (docs/failure-semantics.md): the same caller + key +
+ * body within 24 hours replays the first response (status and body) without doing the work
+ * again; the same key with another body is 422; while the first request still runs, 409.
+ * Keys are scoped to the caller and the route. A 5xx is never kept: the attempt can be
+ * retried with the key. A replay first re-checks that the caller may still act (a role
+ * change takes effect at once, stored answers or not).
  */
-export type IdempotencyScope = { userId: number; route: string; key: string };
-export type StoredResponse = { statusCode: number; body: string };
-export type IdempotencyRecord = { status: 'in_progress' | 'completed'; requestHash: string; response?: StoredResponse };
-
-export interface IdempotencyStore {
-  /** Takes the key, unless a live record holds it (then returns that record). */
-  claim(scope: IdempotencyScope, requestHash: string, now: Date): Promise<{ claimed: true } | { claimed: false; record: IdempotencyRecord }>;
-  complete(scope: IdempotencyScope, requestHash: string, response: StoredResponse, now: Date): Promise<void>;
-  release(scope: IdempotencyScope): Promise<void>;
-}
-
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const REPLAY_HEADER = 'idempotent-replayed';
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 type IdempotencyInternal = { idempotency?: { scope: IdempotencyScope; requestHash: string } };
 
+export type IdempotencyOptions = {
+  store: IdempotencyStore;
+  route: string;
+  clock: Clock;
+  logger: Logger;
+  /** Throws (403) when the caller may no longer do what the stored response did. */
+  assertMayReplay: (input: Record<string, unknown>, principal: Principal) => Promise<void>;
+};
+
 /**
  * Two halves, because they sit at two places of the chain: `claim` runs after validation
  * (it needs the principal and the normalized input), `record` sits outside the error
  * mapper, so that it keeps the final response, errors included.
  */
-export function idempotency(opts: { store: IdempotencyStore; route: string; clock: Clock; logger: Logger }) {
-  const claimBefore = async (request: HttpRequest) => {
+export function idempotency(opts: IdempotencyOptions) {
+  const idempotencyClaimBefore = async (request: HttpRequest) => {
     const key = request.event.headers?.[IDEMPOTENCY_HEADER];
     if (key === undefined) return;
     if (!KEY_PATTERN.test(key)) throw new BadRequestError('The Idempotency-Key header must be 1 to 255 visible ASCII characters.');
-    const scope = { userId: request.context.principal!.userId, route: opts.route, key };
-    const requestHash = hashInput(request.context.input);
+    const principal = request.context.principal!;
+    const input = request.context.input!;
+    const scope = { userId: principal.userId, route: opts.route, key };
+    const requestHash = hashInput(input);
     const result = await opts.store.claim(scope, requestHash, opts.clock.now());
     if (result.claimed) {
       (request.internal as IdempotencyInternal).idempotency = { scope, requestHash };
@@ -48,10 +52,11 @@ export function idempotency(opts: { store: IdempotencyStore; route: string; cloc
       throw new ValidationError({ idempotency_key: ['The Idempotency-Key was already used with a different request body.'] });
     }
     if (result.record.status !== 'completed' || !result.record.response) throw new IdempotencyConflictError();
+    await opts.assertMayReplay(input, principal);
     request.context.idempotentReplay = result.record.response;
   };
 
-  const recordOutcome = async (request: HttpRequest) => {
+  const idempotencyRecordOutcome = async (request: HttpRequest) => {
     const claim = (request.internal as IdempotencyInternal).idempotency;
     const response = request.response as HttpResult | undefined;
     if (!claim || !response) return;
@@ -65,8 +70,8 @@ export function idempotency(opts: { store: IdempotencyStore; route: string; cloc
   };
 
   return {
-    claim: { before: claimBefore },
-    record: { after: recordOutcome, onError: recordOutcome },
+    claim: { before: idempotencyClaimBefore },
+    record: { after: idempotencyRecordOutcome, onError: idempotencyRecordOutcome },
   };
 }
 
@@ -80,7 +85,8 @@ export function hashInput(input: unknown): string {
   return createHash('sha256').update(canonicalJson(input)).digest('hex');
 }
 
-function canonicalJson(value: unknown): string {
+/** JSON with object keys sorted at every depth: equal values always give equal text. */
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
     return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`;

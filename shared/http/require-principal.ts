@@ -1,7 +1,7 @@
 import { principalFromAuthorizerContext } from '../auth/principal.ts';
 import { grants, type Scope } from '../auth/scopes.ts';
 import { InsufficientScopeError } from '../errors.ts';
-import type { Clock } from '../tracking/api-time.ts';
+import type { Clock } from './clock.ts';
 import type { HttpRequest } from './types.ts';
 
 /**

@@ -3,11 +3,7 @@ export function toApiTimestamp(date: Date): string {
   return `${date.toISOString().slice(0, 19)}+00:00`;
 }
 
-/** Whole seconds between two API timestamps (or dates), never negative. */
+/** Whole seconds between two instants, never negative. */
 export function secondsBetween(start: Date, end: Date): number {
   return Math.max(0, Math.floor((end.getTime() - start.getTime()) / 1000));
 }
-
-export type Clock = { now: () => Date };
-
-export const systemClock: Clock = { now: () => new Date() };

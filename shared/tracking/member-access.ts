@@ -1,27 +1,40 @@
 import { assertActiveMember, assertManagesWorkspace } from './access-rules.ts';
-import type { Membership } from './model.ts';
-import type { TrackingRepository, WorkspaceContext } from './ports.ts';
+import type { ActiveTracker } from './model.ts';
+import type { TrackingRepository } from './ports.ts';
 
 export type MemberQuery = { workspaceId: number; userId: number };
 
 /**
- * Checks 5 and 6 for the endpoints that act on one member (stop, current-data,
- * time-entries): one BatchGetItem, then the caller must manage the workspace and the
- * target must be an active member of it.
+ * Checks 5 and 6 for time-entries: one BatchGetItem, then the caller must manage the
+ * workspace and the target must be an active member of it.
  */
-export async function loadManagedMember(
+export async function assertManagesActiveMember(actorUserId: number, query: MemberQuery, repository: TrackingRepository): Promise<void> {
+  const context = await repository.loadContext({ workspaceId: query.workspaceId, actorUserId, targetUserId: query.userId });
+  assertManagesWorkspace(context.actor);
+  assertActiveMember(context.target);
+}
+
+/**
+ * Checks 5 and 6 for stop and current-data, with the tracker read in the same BatchGetItem.
+ * A tracker that runs in this workspace stays visible and stoppable by the workspace's
+ * managers whatever the member's status is now (inactive, or no longer a member): else it
+ * could never be stopped, and the user could never start again anywhere. Without such a
+ * tracker, the member must be active (404). A tracker in another workspace is not revealed.
+ */
+export async function loadTrackerInManagedWorkspace(
   actorUserId: number,
   query: MemberQuery,
   repository: TrackingRepository,
-  options: { withTracker?: boolean } = {},
-): Promise<WorkspaceContext & { actor: Membership; target: Membership }> {
-  const context = await repository.loadContext({
-    workspaceId: query.workspaceId,
-    actorUserId,
-    targetUserId: query.userId,
-    withTracker: options.withTracker,
-  });
+): Promise<ActiveTracker | undefined> {
+  const context = await repository.loadContext({ workspaceId: query.workspaceId, actorUserId, targetUserId: query.userId, withTracker: true });
   assertManagesWorkspace(context.actor);
-  assertActiveMember(context.target);
-  return { ...context, actor: context.actor, target: context.target };
+  const tracker = context.tracker?.workspaceId === query.workspaceId ? context.tracker : undefined;
+  if (!tracker) assertActiveMember(context.target);
+  return tracker;
+}
+
+/** Check 5 alone: before a stored Idempotency-Key answer is replayed, the caller must still manage the workspace. */
+export async function assertManagesWorkspaceNow(actorUserId: number, workspaceId: number, repository: TrackingRepository): Promise<void> {
+  const context = await repository.loadContext({ workspaceId, actorUserId, targetUserId: actorUserId });
+  assertManagesWorkspace(context.actor);
 }

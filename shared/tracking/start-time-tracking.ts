@@ -1,6 +1,6 @@
 import { NotFoundError, TrackerAlreadyActiveError, ValidationError, type FieldErrors } from '../errors.ts';
 import { assertActiveMember, assertManagesWorkspace, canTrackTime } from './access-rules.ts';
-import { toApiTimestamp, type Clock } from './api-time.ts';
+import { toApiTimestamp } from './api-time.ts';
 import type { ActiveTracker } from './model.ts';
 import type { TrackingRepository, WorkspaceContext } from './ports.ts';
 
@@ -14,14 +14,14 @@ export type StartTimeTrackingCommand = {
 
 export type StartTimeTrackingDeps = {
   repository: TrackingRepository;
-  clock: Clock;
+  now: Date;
   newId: () => string;
   /** Identifies this request across SDK retries of the same write. */
   requestId: string;
 };
 
 /**
- * Clocks a workspace member in (DESIGN §1, checks 5–9 in order; 1–4 happen before).
+ * Clocks a workspace member in (docs/contract.md: checks 5–9 in order; 1–4 happen before).
  * Costs exactly two DynamoDB round trips: one batch read and one conditional write.
  */
 export async function startTimeTracking(
@@ -49,7 +49,7 @@ export async function startTimeTracking(
     projectId: context.contract?.projectId ?? null,
     taskId: command.taskId,
     activityDescription: command.activityDescription,
-    startTime: toApiTimestamp(deps.clock.now()),
+    startTime: toApiTimestamp(deps.now),
     startedBy: actorUserId,
     requestId: deps.requestId,
   };

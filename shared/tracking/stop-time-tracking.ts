@@ -1,23 +1,19 @@
 import { NoActiveTrackerError } from '../errors.ts';
-import { secondsBetween, toApiTimestamp, type Clock } from './api-time.ts';
+import { secondsBetween, toApiTimestamp } from './api-time.ts';
+import { loadTrackerInManagedWorkspace, type MemberQuery } from './member-access.ts';
 import type { TimeEntry } from './model.ts';
-import { loadManagedMember, type MemberQuery } from './member-access.ts';
 import type { TrackingRepository } from './ports.ts';
 
 /**
  * Clocks a member out: the active tracker *in this workspace* becomes a completed time
  * entry, atomically. A tracker in another workspace is not revealed: it is "no tracker".
- * Two DynamoDB round trips: one batch read, one transaction.
+ * Two DynamoDB round trips: one batch read, one transaction (docs/request-flow.md).
  */
-export async function stopTimeTracking(
-  actorUserId: number,
-  command: MemberQuery,
-  deps: { repository: TrackingRepository; clock: Clock },
-): Promise<TimeEntry> {
-  const { tracker } = await loadManagedMember(actorUserId, command, deps.repository, { withTracker: true });
-  if (!tracker || tracker.workspaceId !== command.workspaceId) throw new NoActiveTrackerError();
+export async function stopTimeTracking(actorUserId: number, command: MemberQuery, deps: { repository: TrackingRepository; now: Date }): Promise<TimeEntry> {
+  const tracker = await loadTrackerInManagedWorkspace(actorUserId, command, deps.repository);
+  if (!tracker) throw new NoActiveTrackerError();
 
-  const endTime = toApiTimestamp(deps.clock.now());
+  const endTime = toApiTimestamp(deps.now);
   const entry: TimeEntry = {
     // The tracker's id: an entry can only ever be recorded once per tracker.
     entryId: tracker.trackerId,

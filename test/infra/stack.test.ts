@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { authorizerFunction, routeList } from '../../shared/http/routes.ts';
+import { authorizerFunction, dynamodbActionsOf, routeList } from '../../shared/contracts/routes.ts';
 import { readStackConfig, StackConfigError } from '../../infra/stack-config.ts';
 import { TimeTrackingStack } from '../../infra/time-tracking-stack.ts';
 
@@ -104,7 +104,7 @@ describe('functions', () => {
     const policies = resources('AWS::IAM::Policy');
     const roles = resources('AWS::IAM::Role');
     const functions = resources('AWS::Lambda::Function');
-    const expected = new Map<string, readonly string[]>([[authorizerFunction.functionName, authorizerFunction.dynamodbActions], ...routeList.map((route) => [route.functionName, route.dynamodbActions] as const)]);
+    const expected = new Map<string, readonly string[]>([[authorizerFunction.functionName, authorizerFunction.dynamodbActions], ...routeList.map((route) => [route.functionName, dynamodbActionsOf(route)] as const)]);
     for (const [functionName, actions] of expected) {
       const [, fn] = Object.entries(functions).find(([id]) => id.startsWith(pascal(functionName) + 'Function'))!;
       const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;

@@ -2,10 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { hashApiKey } from '../../shared/auth/api-keys.ts';
 import { createAuthenticator } from '../../shared/auth/authenticate.ts';
-import { createApiKeyRepository } from '../../shared/db/api-key-repository.ts';
-import { runAdminCli } from '../../local/admin-cli.ts';
+import { createApiKeyAdmin } from '../../admin/api-key-admin.ts';
+import { createApiKeyLookup } from '../../shared/db/api-key-lookup.ts';
+import { keys } from '../../shared/db/keys.ts';
+import { countRoundTrips } from '../support/dynamo-faults.ts';
+import { runAdminCli } from '../../admin/admin-cli.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { testSeed } from '../support/fixtures.ts';
 
@@ -29,9 +34,8 @@ async function cli(...args: string[]) {
 }
 
 function authenticator() {
-  const repository = createApiKeyRepository(table.client, table.tableName);
   const logger = { info: () => {}, error: () => {}, warn: () => {}, debug: () => {} } as never;
-  return createAuthenticator({ verifyJwt: async () => { throw new Error('no jwt here'); }, findApiKey: repository.findByHash, clock: { now: () => new Date() }, logger });
+  return createAuthenticator({ verifyJwt: async () => { throw new Error('no jwt here'); }, findApiKey: createApiKeyLookup(table.client, table.tableName), clock: { now: () => new Date() }, logger });
 }
 
 describe('api-key', () => {
@@ -53,6 +57,17 @@ describe('api-key', () => {
     expect(revoked.code).toBe(0);
     expect(await authenticate(`Bearer ${key}`)).toEqual({ auth_error: 'revoked api key' });
     expect((await cli('api-key', 'list', '--json')).output).toContain('"revoked_at":"20');
+  });
+
+  it('revokes by key id with two key lookups (the id pointer, then the key), never a scan', async () => {
+    const { key_id: keyId } = JSON.parse((await cli('api-key', 'create', '--user', '100', '--name', 'pointer', '--json')).output);
+    const counter = countRoundTrips(table.client);
+    try {
+      expect(await createApiKeyAdmin(table.client, table.tableName).revoke(keyId, new Date())).toMatchObject({ keyId, revokedAt: expect.any(String) });
+    } finally {
+      counter.remove();
+    }
+    expect(counter.calls).toEqual(['GetItemCommand', 'UpdateItemCommand']);
   });
 
   it('prints the key once in the human form too, with an expiry', async () => {
@@ -80,6 +95,38 @@ describe('seed', () => {
     expect((await cli('seed', file)).code).toBe(0);
     expect(await table.scan()).toEqual(once);
     expect(once.filter((item) => String(item.sk).startsWith('MEMBER#'))).toHaveLength(testSeed.members!.length);
+  });
+
+  it('never changes an existing key: re-running a seed does not un-revoke it', async () => {
+    const key = `ttk_${'S'.repeat(43)}`;
+    const file = join(dir, 'keys.json');
+    await writeFile(file, JSON.stringify({ api_keys: [{ user_id: 100, name: 'leaked', key, scopes: ['write'] }] }));
+    expect((await cli('seed', file)).code).toBe(0);
+    const keyId = hashApiKey(key).slice(0, 16);
+    expect((await cli('api-key', 'revoke', keyId)).code).toBe(0);
+    const again = await cli('seed', file);
+    expect(again.output).toMatch(/1 existing keys left unchanged/);
+    expect(await authenticator()(`Bearer ${key}`)).toEqual({ auth_error: 'revoked api key' });
+  });
+
+  it('refuses the demo key published in the repository unless the table is on a local endpoint', async () => {
+    const file = join(dir, 'demo.json');
+    await writeFile(file, readFileSync(fileURLToPath(new URL('../../local/demo-seed.json', import.meta.url)), 'utf8'));
+    const local = process.env.DYNAMODB_ENDPOINT!;
+    // A deployed table: no endpoint (the AWS default), or any non-loopback host.
+    for (const endpoint of ['', 'https://dynamodb.eu-west-1.amazonaws.com', 'http://10.0.0.5:8000']) {
+      process.env.DYNAMODB_ENDPOINT = endpoint;
+      try {
+        await expect(cli('seed', file)).rejects.toThrow(/Refusing to install API keys published in this repository/);
+      } finally {
+        process.env.DYNAMODB_ENDPOINT = local;
+      }
+    }
+    const demoKey = JSON.parse(readFileSync(file, 'utf8')).api_keys[0].key as string;
+    expect(await table.get(keys.apiKey(hashApiKey(demoKey)))).toBeUndefined();
+    expect(new URL(local).hostname).toBe('127.0.0.1');
+    expect((await cli('seed', file)).code).toBe(0);
+    expect(await table.get(keys.apiKey(hashApiKey(demoKey)))).toBeDefined();
   });
 
   it('refuses an invalid seed, naming the entry and field, and loads nothing of it', async () => {

@@ -5,7 +5,9 @@ import { generateApiKey, hashApiKey, newApiKeyRecord } from '../../shared/auth/a
 import { createAuthenticator } from '../../shared/auth/authenticate.ts';
 import { createJwtVerifier } from '../../shared/auth/jwt-verifier.ts';
 import { loadJwtConfig } from '../../shared/config/auth-config.ts';
-import { createApiKeyRepository } from '../../shared/db/api-key-repository.ts';
+import { createApiKeyAdmin } from '../../admin/api-key-admin.ts';
+import { AuthUnavailableError } from '../../shared/auth/auth-errors.ts';
+import { createApiKeyLookup } from '../../shared/db/api-key-lookup.ts';
 import { freePort } from '../../local/dynamodb-local.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { countRoundTrips } from '../support/dynamo-faults.ts';
@@ -38,15 +40,15 @@ beforeAll(async () => {
   ({ handler: authorizer } = await import('../../functions/authorizer/handler.ts'));
   ({ handler: startHandler } = await import('../../functions/start-time-tracking/handler.ts'));
   ({ documentClient } = await import('../../shared/db/default-repositories.ts'));
-  const repository = createApiKeyRepository(table.client, table.tableName);
+  const repository = createApiKeyAdmin(table.client, table.tableName);
   const now = new Date();
   const save = (key: string, fields: Partial<Parameters<typeof newApiKeyRecord>[1]> = {}) =>
-    repository.save(newApiKeyRecord(key, { userId: users.owner, name: 'test', scopes: ['read', 'write'], expiresAt: null, now, ...fields }));
+    repository.insert(newApiKeyRecord(key, { userId: users.owner, name: 'test', scopes: ['read', 'write'], expiresAt: null, now, ...fields }));
   await save(apiKeys.valid);
   await save(apiKeys.readOnly, { scopes: ['read'] });
   await save(apiKeys.revoked);
   await save(apiKeys.expired, { expiresAt: new Date(Date.now() - 1000).toISOString() });
-  await repository.revoke(hashApiKey(apiKeys.revoked).slice(0, 16), now);
+  expect(await repository.revoke(hashApiKey(apiKeys.revoked).slice(0, 16), now)).toMatchObject({ revokedAt: now.toISOString() });
 });
 afterAll(async () => {
   await issuer.close();
@@ -90,9 +92,12 @@ describe('JWT access tokens', () => {
   });
 
   it('fetches the JWKS once per container, not per request', async () => {
+    const verifyJwt = createJwtVerifier(loadJwtConfig(issuer.env()));
     const before = issuer.jwksRequests();
-    for (let i = 0; i < 3; i++) await authorize(bearer(await issuer.sign({ sub: '42' })));
-    expect(issuer.jwksRequests() - before).toBeLessThanOrEqual(0);
+    const principals = [];
+    for (let i = 0; i < 4; i++) principals.push(await verifyJwt(await issuer.sign({ sub: String(40 + i) })));
+    expect(principals.map((principal) => principal.userId)).toEqual([40, 41, 42, 43]);
+    expect(issuer.jwksRequests() - before).toBe(1);
   });
 
   const now = () => Math.floor(Date.now() / 1000);
@@ -134,11 +139,58 @@ describe('JWT access tokens', () => {
     expect(await authorize(header)).toEqual({ auth_error: expect.any(String) });
   });
 
-  it('refuses, without crashing, when the JWKS endpoint is down', async () => {
+  it('never refuses a token because the JWKS cannot be fetched: it throws, so nothing is cached', async () => {
     const deadPort = await freePort();
     const verifyJwt = createJwtVerifier(loadJwtConfig({ ...issuer.env(), AUTH_JWKS_URL: `http://127.0.0.1:${deadPort}/jwks.json` }));
-    const authenticate = createAuthenticator({ verifyJwt, findApiKey: async () => undefined, clock: { now: () => new Date() }, logger: silentLogger() });
-    expect(await authenticate(bearer(await issuer.sign({ sub: '42' })))).toEqual({ auth_error: 'key set unavailable' });
+    const authenticate = createAuthenticator({ verifyJwt, findApiKey: async () => ({ status: 'unknown' }), clock: { now: () => new Date() }, logger: silentLogger() });
+    await expect(authenticate(bearer(await issuer.sign({ sub: '42' })))).rejects.toBeInstanceOf(AuthUnavailableError);
+  });
+
+  it.each(['error', 'hang', 'garbage'] as const)('keeps the last good key set while the JWKS answers %s, and refreshes after', async (outage) => {
+    // A verifier whose key set is older than jose's 10-minute cache: every call refreshes.
+    let clock = Date.now();
+    const realNow = Date.now;
+    Date.now = () => clock;
+    try {
+      const verifyJwt = createJwtVerifier(loadJwtConfig(issuer.env()));
+      expect((await verifyJwt(await issuer.sign({ sub: '42' }))).userId).toBe(42);
+      clock += 11 * 60_000;
+      issuer.setJwksMode(outage);
+      const during = await verifyJwt(await issuer.sign({ sub: '43' }));
+      expect(during.userId).toBe(43);
+      // A kid the last good set does not know may be a new key: transient, not a refusal.
+      const rotated = await issuer.makeKey('rsa-2', 'RS256');
+      await expect(verifyJwt(await issuer.sign({ sub: '44' }, { key: rotated }))).rejects.toBeInstanceOf(AuthUnavailableError);
+      // The issuer recovers with the new key: after the retry pause, the refresh brings it.
+      issuer.setJwksMode('ok');
+      issuer.publish([issuer.keys.rsa, rotated]);
+      clock += 31_000;
+      expect((await verifyJwt(await issuer.sign({ sub: '45' }, { key: rotated }))).userId).toBe(45);
+      // After a successful refresh an unknown kid is a definite refusal.
+      clock += 31_000;
+      await expect(verifyJwt(await issuer.sign({ sub: '46' }, { kid: 'nobody' }))).rejects.toThrow('no matching key');
+    } finally {
+      Date.now = realNow;
+      issuer.setJwksMode('ok');
+      issuer.publish([issuer.keys.rsa, issuer.keys.ec]);
+    }
+  }, 20_000);
+
+  it('stops trusting a last good key set older than 24 hours', async () => {
+    let clock = Date.now();
+    const realNow = Date.now;
+    Date.now = () => clock;
+    try {
+      const verifyJwt = createJwtVerifier(loadJwtConfig(issuer.env()));
+      await verifyJwt(await issuer.sign({ sub: '42' }));
+      issuer.setJwksMode('error');
+      clock += 24 * 3_600_000 + 1000;
+      const token = await issuer.sign({ sub: '42' }, { expiresIn: Math.floor(clock / 1000) + 600 });
+      await expect(verifyJwt(token)).rejects.toBeInstanceOf(AuthUnavailableError);
+    } finally {
+      Date.now = realNow;
+      issuer.setJwksMode('ok');
+    }
   });
 
   it('reads the user id from a configured claim', async () => {
@@ -150,7 +202,7 @@ describe('JWT access tokens', () => {
 
 describe('API keys', () => {
   it('accepts a valid key: its owner and scopes, no expiry', async () => {
-    expect(await authorize(bearer(apiKeys.valid))).toEqual({ principal_id: String(users.owner), auth_method: 'api_key', scopes: 'read write', expires_at: 0 });
+    expect(await authorize(bearer(apiKeys.valid))).toEqual({ principal_id: String(users.owner), auth_method: 'api_key', scopes: 'read write' });
   });
 
   it.each([
@@ -183,9 +235,8 @@ describe('API keys', () => {
   it('never logs a key, its hash or a token', async () => {
     const lines: string[] = [];
     const logger = silentLogger((...args: unknown[]) => lines.push(JSON.stringify(args)));
-    const repository = createApiKeyRepository(table.client, table.tableName);
     const verifyJwt = createJwtVerifier(loadJwtConfig(issuer.env()));
-    const authenticate = createAuthenticator({ verifyJwt, findApiKey: repository.findByHash, clock: { now: () => new Date() }, logger });
+    const authenticate = createAuthenticator({ verifyJwt, findApiKey: createApiKeyLookup(table.client, table.tableName), clock: { now: () => new Date() }, logger });
     const token = await issuer.sign({ sub: '42' });
     for (const key of Object.values(apiKeys)) await authenticate(bearer(key));
     await authenticate(bearer(token));

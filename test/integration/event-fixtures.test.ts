@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadSeed } from '../../shared/db/seed-loader.ts';
-import { authorizerFunction, routeList } from '../../shared/http/routes.ts';
+import { loadSeed } from '../../admin/seed-loader.ts';
+import { functionNames, routeList } from '../../shared/contracts/routes.ts';
+import { loadJwtConfig } from '../../shared/config/auth-config.ts';
+import { loadDatabaseConfig } from '../../shared/config/database-config.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { lambdaContext, parse } from '../support/http-events.ts';
 import { expectMatchesOpenApi } from '../support/openapi-validator.ts';
@@ -17,43 +19,52 @@ let table: TestTable;
 
 beforeAll(async () => {
   table = await createTestTable('fixtures');
-  await loadSeed(table.client, table.tableName, JSON.parse(readFileSync(fileURLToPath(new URL('../../local/demo-seed.json', import.meta.url)), 'utf8')));
+  const demoSeed = JSON.parse(readFileSync(fileURLToPath(new URL('../../local/demo-seed.json', import.meta.url)), 'utf8'));
+  await loadSeed(table.client, table.tableName, demoSeed, { endpoint: process.env.DYNAMODB_ENDPOINT });
   Object.assign(process.env, { AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json', AUTH_ISSUER: 'time-tracking-local-dev', AUTH_AUDIENCE: 'time-tracking-api' });
 });
 afterAll(() => table.drop());
 
 describe('events/ fixtures', () => {
-  it('has one fixture per function, and nothing else but the env-vars file', () => {
-    const expected = [authorizerFunction.functionName, ...routeList.map((route) => route.functionName)].map((name) => `${name}.json`);
-    expect(readdirSync(EVENTS).sort()).toEqual([...expected, 'env.json'].sort());
+  it('has one fixture per function of the route table, and nothing else but the env-vars file', () => {
+    expect(readdirSync(EVENTS).sort()).toEqual([...functionNames.map((name) => `${name}.json`), 'env.json'].sort());
   });
 
   it('authorizer.json: the demo API key yields its principal', async () => {
     const { handler } = await import('../../functions/authorizer/handler.ts');
     expect(await handler(fixture('authorizer'))).toEqual({
       isAuthorized: true,
-      context: { principal_id: '100', auth_method: 'api_key', scopes: 'read write', expires_at: 0 },
+      context: { principal_id: '100', auth_method: 'api_key', scopes: 'read write' },
     });
   });
 
-  it('runs start → current → stop → entries from the fixtures, each body matching the OpenAPI document', async () => {
-    const steps = [
-      ['start-time-tracking', await import('../../functions/start-time-tracking/handler.ts')],
-      ['current-tracker', await import('../../functions/current-tracker/handler.ts')],
-      ['stop-time-tracking', await import('../../functions/stop-time-tracking/handler.ts')],
-      ['list-time-entries', await import('../../functions/list-time-entries/handler.ts')],
-    ] as const;
-    for (const [name, module] of steps) {
-      const event = fixture(name);
-      const response = parse(await module.handler(event, lambdaContext()));
-      expect({ name, status: response.status }).toEqual({ name, status: 200 });
-      expectMatchesOpenApi(event.requestContext.http.method, event.rawPath, response.status, response.body);
+  it('runs every route fixture through its handler (start → current → stop → entries), each body matching the OpenAPI document', async () => {
+    const order = ['startTimeTracking', 'currentTracker', 'stopTimeTracking', 'listTimeEntries'];
+    expect([...routeList.map((route) => route.name)].sort()).toEqual([...order].sort());
+    const bodies: Record<string, any> = {};
+    for (const route of order.map((name) => routeList.find((candidate) => candidate.name === name)!)) {
+      const event = fixture(route.functionName);
+      expect(`${event.requestContext.http.method} ${event.rawPath}`).toBe(`${route.method} ${route.path}`);
+      // The fixture's day is fixed; the entry just recorded started today (UTC).
+      if (event.queryStringParameters?.date) event.queryStringParameters.date = new Date().toISOString().slice(0, 10);
+      const { handler } = await import(`../../functions/${route.functionName}/handler.ts`);
+      const response = parse(await handler(event, lambdaContext()));
+      expect({ route: route.name, status: response.status }).toEqual({ route: route.name, status: 200 });
+      expectMatchesOpenApi(route.method, route.path, response.status, response.body);
+      bodies[route.name] = response.body;
     }
-    expect((await table.scan()).filter((item) => String(item.sk).startsWith('ENTRY#'))).toHaveLength(1);
+    expect(bodies.currentTracker.data.is_tracking).toBe(true);
+    expect(bodies.listTimeEntries.data.map((entry: { id: string }) => entry.id)).toEqual([bodies.stopTimeTracking.data.time_entry_id]);
   });
 
-  it('env.json sets only variables the functions read', () => {
+  it('env.json sets every variable the functions require, and only variables they read', async () => {
     const env = fixture('env').Parameters as Record<string, string>;
-    expect(Object.keys(env).sort()).toEqual(['AUTH_AUDIENCE', 'AUTH_ISSUER', 'AUTH_JWKS_URL', 'DYNAMODB_ENDPOINT', 'POWERTOOLS_LOG_LEVEL', 'TABLE_NAME']);
+    const read = new Set<string>();
+    const recording = new Proxy(env, { get: (target, name: string) => (read.add(name), target[name]) });
+    // The functions' configuration loaders, fed env.json: they must accept it as it is.
+    loadDatabaseConfig(recording);
+    loadJwtConfig(recording);
+    const readByPowertools = Object.keys(env).filter((name) => name.startsWith('POWERTOOLS_'));
+    expect(Object.keys(env).filter((name) => !read.has(name) && !readByPowertools.includes(name))).toEqual([]);
   });
 });

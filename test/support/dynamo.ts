@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../shared/db/document-client.ts';
-import { seedToItems, type Seed } from '../../shared/db/seed.ts';
-import { ensureTable, putItems, scanAll } from '../../shared/db/table-admin.ts';
+import { seedToItems, type Seed } from '../../admin/seed.ts';
+import { ensureTable, putItems, scanAll } from '../../admin/table-admin.ts';
 import type { ItemKey } from '../../shared/db/keys.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Seed } from '../../shared/db/seed.ts';
+import type { Seed } from '../../admin/seed.ts';
 
 /** Users of the test workspaces, by what they are. */
 export const users = {

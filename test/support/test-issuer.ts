@@ -21,10 +21,18 @@ export async function startTestIssuer() {
   const rogue = await makeKey('rsa-1', 'RS256');
 
   let jwksRequests = 0;
+  /** How the JWKS endpoint behaves: 'ok', or one of the outages an issuer can have. */
+  let mode: 'ok' | 'error' | 'hang' | 'garbage' = 'ok';
+  let published: Key[] = [rsa, ec];
   const server: Server = createServer((request, response) => {
     jwksRequests++;
+    if (mode === 'hang') return; // never answers; the verifier's timeout must fire
+    if (mode === 'error') {
+      response.writeHead(503).end('unavailable');
+      return;
+    }
     response.setHeader('content-type', 'application/json');
-    response.end(JSON.stringify({ keys: [rsa.publicJwk, ec.publicJwk] }));
+    response.end(mode === 'garbage' ? '<html>' : JSON.stringify({ keys: published.map((key) => key.publicJwk) }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
@@ -43,8 +51,19 @@ export async function startTestIssuer() {
     keys: { rsa, ec, rogue },
     sign,
     jwksRequests: () => jwksRequests,
+    setJwksMode: (next: typeof mode) => {
+      mode = next;
+    },
+    /** Rotation: publish these keys from now on. */
+    publish: (keys: Key[]) => {
+      published = keys;
+    },
+    makeKey,
     env: () => ({ AUTH_JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json`, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE }),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 

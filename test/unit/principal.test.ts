@@ -16,8 +16,8 @@ describe('principalFromAuthorizerContext', () => {
     });
   });
 
-  it('accepts an API key without expiry (expires_at 0)', () => {
-    expect(principalFromAuthorizerContext({ principal_id: '7', auth_method: 'api_key', scopes: 'read', expires_at: 0 }, now).expiresAt).toBe(0);
+  it('accepts an API key without expiry (no expires_at)', () => {
+    expect(principalFromAuthorizerContext({ principal_id: '7', auth_method: 'api_key', scopes: 'read' }, now).expiresAt).toBeUndefined();
   });
 
   it.each([
@@ -28,6 +28,7 @@ describe('principalFromAuthorizerContext', () => {
     ['user 0', { principal_id: '0', auth_method: 'jwt', scopes: 'write', expires_at: 0 }],
     ['a user beyond 2^53-1', { principal_id: '9007199254740993', auth_method: 'jwt', scopes: 'write', expires_at: 0 }],
     ['an unknown method', { principal_id: '42', auth_method: 'cookie', scopes: 'write', expires_at: 0 }],
+    ['an expiry at the epoch (0 is no "never" sentinel: it fails closed)', { principal_id: '42', auth_method: 'api_key', scopes: 'write', expires_at: 0 }],
     ['a malformed expiry', { principal_id: '42', auth_method: 'jwt', scopes: 'write', expires_at: 'soon' }],
   ])('rejects %s with 401', (_name, context) => {
     expect(() => principalFromAuthorizerContext(context, now)).toThrow(UnauthenticatedError);

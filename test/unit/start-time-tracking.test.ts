@@ -40,7 +40,7 @@ const command = (overrides: Partial<StartTimeTrackingCommand> = {}): StartTimeTr
 
 const deps = (repository: TrackingRepository, requestId = 'req-1') => ({
   repository,
-  clock: { now: () => new Date('2024-01-15T10:30:00.789Z') },
+  now: new Date('2024-01-15T10:30:00.789Z'),
   newId: () => 'tracker-1',
   requestId,
 });

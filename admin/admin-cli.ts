@@ -5,7 +5,7 @@
  *   npm run admin -- api-key create --user 100 --name laptop [--scopes "read write"] [--expires-in-days 90]
  *   npm run admin -- api-key list [--user 100]
  *   npm run admin -- api-key revoke <key_id>
- *   npm run admin -- seed <file.json>
+ *   npm run admin -- seed <file.json>   (workspace data upserted; API keys inserted, never changed)
  *
  * TABLE_NAME names the table. A created key is printed once and never stored in clear.
  */
@@ -14,9 +14,9 @@ import { parseArgs } from 'node:util';
 import { generateApiKey, newApiKeyRecord } from '../shared/auth/api-keys.ts';
 import { SCOPES } from '../shared/auth/scopes.ts';
 import { loadDatabaseConfig } from '../shared/config/database-config.ts';
-import { createApiKeyRepository } from '../shared/db/api-key-repository.ts';
 import { createDocumentClient } from '../shared/db/document-client.ts';
-import { loadSeed } from '../shared/db/seed-loader.ts';
+import { createApiKeyAdmin } from './api-key-admin.ts';
+import { loadSeed } from './seed-loader.ts';
 
 export async function runAdminCli(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -39,13 +39,13 @@ export async function runAdminCli(argv: string[], out: (line: string) => void = 
   const config = loadDatabaseConfig();
   const client = createDocumentClient(config);
   try {
-    const apiKeys = createApiKeyRepository(client, config.tableName);
+    const apiKeys = createApiKeyAdmin(client, config.tableName);
     if (group === 'seed') {
       const file = action;
       if (!file) throw new UsageError('seed needs a file: npm run admin -- seed path/to/seed.json');
       const seed = JSON.parse(await readFile(file, 'utf8'));
-      const loaded = await loadSeed(client, config.tableName, seed);
-      out(`Loaded ${loaded.items} items and ${loaded.apiKeys} API keys into ${config.tableName}.`);
+      const loaded = await loadSeed(client, config.tableName, seed, { endpoint: config.endpoint });
+      out(`Loaded ${loaded.items} items and ${loaded.apiKeys} new API keys into ${config.tableName}${loaded.apiKeysKept > 0 ? ` (${loaded.apiKeysKept} existing keys left unchanged)` : ''}.`);
       return 0;
     }
     if (group !== 'api-key') throw new UsageError(`unknown command "${group}"`);
@@ -65,7 +65,7 @@ export async function runAdminCli(argv: string[], out: (line: string) => void = 
         expiresAt: days === undefined ? null : new Date(now.getTime() + days * 86_400_000).toISOString(),
         now,
       });
-      await apiKeys.save(record);
+      await apiKeys.insert(record);
       out(values.json ? JSON.stringify({ key, key_id: record.keyId, user_id: userId, scopes: record.scopes, expires_at: record.expiresAt }) : [
         `Created API key ${record.keyId} for user ${userId} (${record.scopes.join(' ')}${record.expiresAt ? `, expires ${record.expiresAt}` : ''}).`,
         'Copy it now: it is shown only once.',

@@ -1,12 +1,13 @@
 import { Ajv } from 'ajv';
-import { MAX_ID } from '../schemas/request-schemas.ts';
-import { ROLES } from '../tracking/model.ts';
-import { keys } from './keys.ts';
+import { MAX_ID } from '../shared/contracts/schemas.ts';
+import { keys } from '../shared/db/keys.ts';
+import { ROLES } from '../shared/tracking/model.ts';
 
 /**
- * The seed file (issue #4): workspace data in snake_case JSON, every list optional.
- * Used by `npm start`, the admin CLI (against any table) and the tests. Loading is an
- * upsert of whole items, so it is safe to repeat.
+ * The seed file (README, "Seed file"): workspace data in snake_case JSON, every list
+ * optional. Used by `npm start`, the admin CLI (against any table) and the tests. Workspace
+ * data is upserted (re-running a seed applies a member's new status); API keys are only
+ * ever inserted (a seed never changes, nor un-revokes, an existing key).
  */
 export type Seed = {
   workspaces?: Array<{ id: number; name: string }>;

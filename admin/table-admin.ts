@@ -1,6 +1,6 @@
 import { CreateTableCommand, DescribeTableCommand, ResourceInUseException, ResourceNotFoundException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createTableInput, tableDefinition } from './table-definition.ts';
+import { createTableInput, tableDefinition } from '../shared/db/table-definition.ts';
 
 /** Creates the table from the shared definition unless it exists (local runtime and tests). */
 export async function ensureTable(client: DynamoDBDocumentClient, tableName: string): Promise<'created' | 'exists'> {

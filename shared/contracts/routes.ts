@@ -1,0 +1,119 @@
+import type { Scope } from '../auth/scopes.ts';
+import {
+  currentTrackerData,
+  currentTrackerQuery,
+  paginationMeta,
+  startTimeTrackingData,
+  startTimeTrackingRequest,
+  stopTimeTrackingData,
+  stopTimeTrackingRequest,
+  timeEntriesData,
+  timeEntriesQuery,
+} from './schemas.ts';
+
+/**
+ * The route table: the one source of truth for every route's method, path, function,
+ * scope (check 2), idempotency, DynamoDB permissions, request and response schemas and
+ * success message. The handlers (validation, envelope), the local runtime (routing), the
+ * CDK stack (routes, functions, least-privilege IAM), the OpenAPI document, the validators
+ * and the test lists are all derived from it. See docs/architecture.md.
+ */
+export type RouteDefinition = {
+  method: 'GET' | 'POST';
+  path: string;
+  /** Folder under functions/ holding the entry point `handler.ts`; also the Lambda's name. */
+  functionName: string;
+  scope: Scope;
+  /** Accepts an `Idempotency-Key` header (its storage actions are added to the IAM policy). */
+  idempotent: boolean;
+  /** Exactly the DynamoDB actions the use case performs on the table (idempotency excluded). */
+  dynamodbActions: readonly string[];
+  /** One line for the OpenAPI document. */
+  summary: string;
+  request: { source: 'body' | 'query'; schema: { $id: string; type: 'object'; properties: Record<string, unknown>; required: readonly string[] } };
+  response: {
+    description: string;
+    /** Sent as the envelope's `message` and as `data.message`. */
+    message?: string;
+    data: object;
+    meta?: object;
+  };
+  /** Statuses the route answers besides the common ones (401, 403, 404, 422, 500, 503), with why. */
+  errors?: Readonly<Record<string, string>>;
+};
+
+/** What an `Idempotency-Key` costs: the record is claimed (PutItem) and released (DeleteItem). */
+export const IDEMPOTENCY_ACTIONS = ['dynamodb:PutItem', 'dynamodb:DeleteItem'] as const;
+
+const table = {
+  startTimeTracking: {
+    method: 'POST',
+    path: '/time-tracking/start',
+    functionName: 'start-time-tracking',
+    scope: 'write',
+    idempotent: true,
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+    summary: 'Clock a workspace member in',
+    request: { source: 'body', schema: startTimeTrackingRequest },
+    response: { description: 'Time tracking started.', message: 'Time tracking started successfully', data: startTimeTrackingData },
+    errors: { '400': 'Not a JSON object, or the user already has an active tracker.' },
+  },
+  stopTimeTracking: {
+    method: 'POST',
+    path: '/time-tracking/stop',
+    functionName: 'stop-time-tracking',
+    scope: 'write',
+    idempotent: true,
+    // TransactWriteItems is authorized per item action: DeleteItem (tracker) + PutItem (entry).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
+    summary: 'Clock a member out: the active tracker becomes a time entry',
+    request: { source: 'body', schema: stopTimeTrackingRequest },
+    response: { description: 'Time tracking stopped.', message: 'Time tracking stopped successfully', data: stopTimeTrackingData },
+    errors: { '400': 'Not a JSON object, or no active tracker in this workspace.' },
+  },
+  currentTracker: {
+    method: 'GET',
+    path: '/time-tracking/current-data',
+    functionName: 'current-tracker',
+    scope: 'read',
+    idempotent: false,
+    dynamodbActions: ['dynamodb:BatchGetItem'],
+    summary: "A member's running tracker in the workspace",
+    request: { source: 'query', schema: currentTrackerQuery },
+    response: { description: 'Whether the member is tracking, and the tracker.', data: currentTrackerData },
+  },
+  listTimeEntries: {
+    method: 'GET',
+    path: '/time-entries',
+    functionName: 'list-time-entries',
+    scope: 'read',
+    idempotent: false,
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
+    summary: 'Completed time entries that started on one UTC day, newest first',
+    request: { source: 'query', schema: timeEntriesQuery },
+    response: { description: 'One page of entries.', data: timeEntriesData, meta: paginationMeta },
+  },
+} as const satisfies Record<string, RouteDefinition>;
+
+export type RouteName = keyof typeof table;
+export type Route<N extends RouteName = RouteName> = (typeof table)[N] & { name: N };
+
+/** Each route carries its own name (the operationId, the validator's name). */
+export const routes = Object.fromEntries(Object.entries(table).map(([name, route]) => [name, { ...route, name }])) as {
+  [N in RouteName]: Route<N>;
+};
+
+export const routeList: readonly Route[] = Object.values(routes);
+
+export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) => `${route.method} ${route.path}`;
+
+/** Every DynamoDB action a route's function needs: its own, plus idempotency's when it takes keys. */
+export function dynamodbActionsOf(route: Pick<RouteDefinition, 'dynamodbActions' | 'idempotent'>): string[] {
+  return [...new Set([...route.dynamodbActions, ...(route.idempotent ? IDEMPOTENCY_ACTIONS : [])])].sort();
+}
+
+/** The authorizer is no route, but it is a function with its own narrow permissions. */
+export const authorizerFunction = { functionName: 'authorizer', dynamodbActions: ['dynamodb:GetItem'] } as const;
+
+/** Every Lambda function of the service, by folder name under functions/. */
+export const functionNames: readonly string[] = [authorizerFunction.functionName, ...routeList.map((route) => route.functionName)];

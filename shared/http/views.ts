@@ -1,0 +1,44 @@
+import type { RouteData } from '../contracts/route-types.ts';
+import type { CurrentTracker } from '../tracking/current-tracker.ts';
+import type { ActiveTracker, TimeEntry } from '../tracking/model.ts';
+
+/**
+ * Domain records as the API shows them: snake_case, only the fields the contract names,
+ * typed by the routes' response schemas (so a field cannot drift from the OpenAPI document).
+ */
+export function trackerView(tracker: ActiveTracker): RouteData<'startTimeTracking'> {
+  return {
+    start_time: tracker.startTime,
+    workspace_id: tracker.workspaceId,
+    user_id: tracker.userId,
+    contract_id: tracker.contractId,
+    project_id: tracker.projectId,
+    task_id: tracker.taskId,
+    activity_description: tracker.activityDescription,
+  };
+}
+
+export function currentTrackerView(current: CurrentTracker, query: { workspace_id: number; user_id: number }): RouteData<'currentTracker'> {
+  if (!current) return { is_tracking: false, workspace_id: query.workspace_id, user_id: query.user_id };
+  return { is_tracking: true, ...trackerView(current.tracker), total_seconds: current.totalSeconds };
+}
+
+export function timeEntryView(entry: TimeEntry): RouteData<'listTimeEntries'>[number] {
+  return {
+    id: entry.entryId,
+    user_id: entry.userId,
+    contract_id: entry.contractId,
+    project_id: entry.projectId,
+    task_id: entry.taskId,
+    activity_description: entry.activityDescription,
+    start_time: entry.startTime,
+    end_time: entry.endTime,
+    duration_seconds: entry.durationSeconds,
+  };
+}
+
+/** A stop answers with the entry it recorded, named from the tracker's point of view. */
+export function stoppedTrackerView(entry: TimeEntry): RouteData<'stopTimeTracking'> {
+  const { id, end_time, ...rest } = timeEntryView(entry);
+  return { stopped_at: end_time, time_entry_id: id, ...rest };
+}

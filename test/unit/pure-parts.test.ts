@@ -1,0 +1,156 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { routeList, routes } from '../../shared/contracts/routes.ts';
+import * as validators from '../../shared/contracts/generated/validators.js';
+import { apiKeyFromItem, apiKeyToItem, timeEntryFromItem, timeEntryToItem, trackerFromItem, trackerToItem } from '../../shared/db/item-mappers.ts';
+import { BadRequestError, ValidationError } from '../../shared/errors.ts';
+import { canonicalJson, hashInput } from '../../shared/http/idempotency.ts';
+import type { HttpRequest } from '../../shared/http/types.ts';
+import { validateInput } from '../../shared/http/validate-input.ts';
+import { isCalendarDate } from '../../shared/tracking/list-time-entries.ts';
+import { paginate } from '../../shared/tracking/pagination.ts';
+import { newApiKeyRecord } from '../../shared/auth/api-keys.ts';
+
+/** Property-based checks of the pure parts, each on its own (as Middy fuzzes each middleware). */
+const RUNS = 500;
+
+describe('canonical JSON of Idempotency-Key requests', () => {
+  it('is the same for any key order, and differs when a value differs', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })), (value) => {
+        const reversed = Object.fromEntries(Object.entries(value).reverse());
+        expect(canonicalJson(reversed)).toBe(canonicalJson(value));
+        expect(JSON.parse(canonicalJson(value))).toEqual(JSON.parse(JSON.stringify(value)));
+        expect(hashInput(value)).toBe(hashInput(reversed));
+        expect(hashInput({ ...value, __extra: 1 })).not.toBe(hashInput(value));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('pagination', () => {
+  it('pages partition the items in order, and the last page is where they end', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer(), { maxLength: 120 }), fc.integer({ min: 1, max: 50 }), (items, perPage) => {
+        const first = paginate(items, 1, perPage);
+        const pages = Array.from({ length: first.pagination.last_page }, (_, index) => paginate(items, index + 1, perPage).items);
+        expect(pages.flat()).toEqual(items);
+        expect(first.pagination.total).toBe(items.length);
+        expect(paginate(items, first.pagination.last_page + 1, perPage).items).toEqual([]);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('input validation of every route (precompiled validators + messages)', () => {
+  const anyInput = fc.oneof(
+    fc.jsonValue({ maxDepth: 3 }),
+    fc.dictionary(fc.constantFrom('workspace_id', 'user_id', 'contract_id', 'task_id', 'activity_description', 'date', 'page', 'per_page', '__proto__', 'x'), fc.jsonValue({ maxDepth: 2 })),
+    fc.dictionary(fc.constantFrom('workspace_id', 'user_id', 'date', 'page', 'per_page'), fc.string()),
+  );
+
+  for (const route of routeList) {
+    it(`${route.name}: anything is either valid input of the schema's fields only, 400, or 422 with one message per field`, () => {
+      const middleware = validateInput({ source: route.request.source, schema: route.request.schema, validate: (validators as Record<string, never>)[route.name] });
+      fc.assert(
+        fc.property(anyInput, (raw) => {
+          const request = { event: route.request.source === 'body' ? { body: raw } : { queryStringParameters: raw }, context: {} } as unknown as HttpRequest;
+          try {
+            middleware.before(request);
+          } catch (error) {
+            if (error instanceof ValidationError) {
+              for (const [field, messages] of Object.entries(error.errors)) {
+                expect(messages).toHaveLength(1);
+                expect(messages[0]).toMatch(/^The (selected )?[a-z ]+ /);
+                expect(field).not.toBe('');
+              }
+              return;
+            }
+            expect(error).toBeInstanceOf(BadRequestError);
+            return;
+          }
+          const input = request.context.input!;
+          for (const field of Object.keys(input)) expect(Object.keys(route.request.schema.properties)).toContain(field);
+          for (const field of route.request.schema.required) expect(input[field]).not.toBeUndefined();
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  }
+
+  it('says which field a cross-field rule concerns', () => {
+    const middleware = validateInput({ source: 'body', schema: routes.startTimeTracking.request.schema, validate: validators.startTimeTracking });
+    const request = { event: { body: { workspace_id: 1, user_id: 2, task_id: 5 } }, context: {} } as unknown as HttpRequest;
+    expect(() => middleware.before(request)).toThrow(ValidationError);
+    try {
+      middleware.before(request);
+    } catch (error) {
+      expect((error as ValidationError).errors).toEqual({ contract_id: ['The contract id field is required when task id is present.'] });
+    }
+  });
+});
+
+describe('item mappers', () => {
+  const nullable = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: null });
+  const tracker = fc.record({
+    trackerId: fc.uuid(),
+    workspaceId: fc.integer({ min: 1 }),
+    userId: fc.integer({ min: 1 }),
+    contractId: nullable(fc.integer({ min: 1 })),
+    projectId: nullable(fc.integer({ min: 1 })),
+    taskId: nullable(fc.integer({ min: 1 })),
+    activityDescription: nullable(fc.string()),
+    startTime: fc.date({ noInvalidDate: true }).map((date) => `${date.toISOString().slice(0, 19)}+00:00`),
+    startedBy: fc.integer({ min: 1 }),
+    requestId: fc.uuid(),
+  });
+
+  it('round-trip trackers and time entries exactly', () => {
+    fc.assert(
+      fc.property(tracker, fc.integer({ min: 0, max: 10 ** 6 }), (active, duration) => {
+        expect(trackerFromItem(trackerToItem(active))).toEqual(active);
+        const { trackerId, startedBy, requestId, ...rest } = active;
+        const entry = { ...rest, entryId: trackerId, endTime: rest.startTime, durationSeconds: duration, stoppedBy: startedBy };
+        expect(timeEntryFromItem(timeEntryToItem(entry))).toEqual(entry);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  const record = newApiKeyRecord(`ttk_${'a'.repeat(43)}`, { userId: 7, name: 'k', scopes: ['read'], expiresAt: null, now: new Date(0) });
+
+  it('round-trip an API key; absence means "never expires" and "not revoked"', () => {
+    const item = apiKeyToItem(record);
+    expect(item).not.toHaveProperty('expires_at');
+    expect(item).not.toHaveProperty('revoked_at');
+    expect(apiKeyFromItem(item)).toEqual(record);
+    const expiring = { ...record, expiresAt: '1970-01-01T00:00:00Z', revokedAt: '2024-01-01T00:00:00.000Z' };
+    expect(apiKeyFromItem(apiKeyToItem(expiring))).toEqual(expiring);
+  });
+
+  it.each([
+    ['a revoked_at that is not a timestamp', { revoked_at: true }],
+    ['a numeric revoked_at', { revoked_at: 0 }],
+    ['an unparseable expires_at', { expires_at: 'soon' }],
+    ['a numeric expires_at', { expires_at: 0 }],
+    ['a user id that is no id', { user_id: '7' }],
+    ['scopes that are not a list', { scopes: 'read write' }],
+    ['no key id', { key_id: undefined }],
+  ])('fail closed on %s', (_name, change) => {
+    expect(apiKeyFromItem({ ...apiKeyToItem(record), ...change })).toBeUndefined();
+  });
+});
+
+describe('calendar dates', () => {
+  it('accepts exactly the days that exist', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1900-01-01'), max: new Date('2999-12-31'), noInvalidDate: true }), (date) => {
+        expect(isCalendarDate(date.toISOString().slice(0, 10))).toBe(true);
+      }),
+      { numRuns: RUNS },
+    );
+    for (const bad of ['2024-02-30', '2023-02-29', '2024-13-01', '2024-00-10', '2024-1-1']) expect(isCalendarDate(bad)).toBe(false);
+  });
+});
