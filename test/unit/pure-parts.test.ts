@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import type { ValidateFunction } from 'ajv';
 import { routeList, routes } from '../../shared/contracts/routes.ts';
 import * as validators from '../../shared/contracts/generated/validators.js';
 import { apiKeyFromItem, apiKeyToItem, timeEntryFromItem, timeEntryToItem, trackerFromItem, trackerToItem } from '../../shared/db/item-mappers.ts';
@@ -53,7 +54,7 @@ describe('input validation of every route (precompiled validators + messages)', 
 
   for (const route of routeList) {
     it(`${route.name}: anything is either valid input of the schema's fields only, 400, or 422 with one message per field`, () => {
-      const middleware = validateInput({ source: route.request.source, schema: route.request.schema, validate: (validators as Record<string, never>)[route.name] });
+      const middleware = validateInput({ source: route.request.source, schema: route.request.schema, validate: (validators as unknown as Record<string, ValidateFunction>)[route.name]! });
       fc.assert(
         fc.property(anyInput, (raw) => {
           const request = { event: route.request.source === 'body' ? { body: raw } : { queryStringParameters: raw }, context: {} } as unknown as HttpRequest;
