@@ -22,7 +22,7 @@ export type EmulatorOptions = {
   functions: Record<string, LambdaFunction>;
   authorizer: (event: APIGatewayRequestAuthorizerEventV2) => Promise<AuthorizerResult>;
   authorizerCacheTtlSeconds: number;
-  /** Local extras, outside the API: health, OpenAPI, the dev JWKS. */
+  /** Routes of the local runtime that API Gateway would not have (OpenAPI document); answered without the authorizer. /health and the dev JWKS are served by local/server.ts before the emulator. */
   publicRoutes?: Record<string, () => { status: number; body: unknown }>;
   /** HTTP API's payload limit. */
   bodyLimitBytes?: number;

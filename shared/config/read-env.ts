@@ -50,5 +50,4 @@ export const checks = {
   },
   tableName: (value: string) =>
     /^[a-zA-Z0-9_.-]{3,255}$/.test(value) ? undefined : 'must be 3-255 characters of a-z, A-Z, 0-9, _ . -',
-  positiveInteger: (value: string) => (/^[1-9]\d*$/.test(value) ? undefined : 'must be a positive integer'),
 };

@@ -1,7 +1,7 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 /**
- * The one table of the service (DESIGN §3). The CDK stack and the local runtime both build
+ * The one table of the service (docs/data-model.md). The CDK stack and the local runtime both build
  * the table from this definition, so that they can never disagree on keys.
  */
 export const tableDefinition = {

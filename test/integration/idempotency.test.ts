@@ -3,7 +3,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../shared/db/keys.ts';
 import { hashInput } from '../../shared/http/idempotency.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
-import { countRoundTrips, faults, injectFault } from '../support/dynamo-faults.ts';
+import { countRoundTrips, faults, injectFault, delayCalls } from '../support/dynamo-faults.ts';
 import { testSeed, users, WS } from '../support/fixtures.ts';
 import { loadHandlers, type Handlers } from '../support/handlers.ts';
 
@@ -91,9 +91,17 @@ describe('Idempotency-Key', () => {
   });
 
   it('answers 409 to a concurrent duplicate and 200 to the first, starting once', async () => {
-    const responses = await Promise.all([api.start(member, withKey('start-5')), api.start(member, withKey('start-5'))]);
-    const statuses = responses.map((response) => response.status).sort();
-    expect([[200, 200], [200, 409]]).toContainEqual(statuses);
+    // The first request's read is held, so the duplicate surely arrives while it runs.
+    const slow = delayCalls(api.documentClient, { command: 'BatchGetItemCommand', ms: 300 });
+    try {
+      const first = api.start(member, withKey('start-5'));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const duplicate = await api.start(member, withKey('start-5'));
+      expect([(await first).status, duplicate.status]).toEqual([200, 409]);
+      expect(duplicate.body.error).toBe('idempotency_key_in_use');
+    } finally {
+      slow.remove();
+    }
     expect((await stored()).trackers).toHaveLength(1);
   });
 

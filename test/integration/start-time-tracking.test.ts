@@ -7,7 +7,7 @@ import { httpEvent, lambdaContext, parse, principalContext } from '../support/ht
 
 /**
  * POST /time-tracking/start through the whole middy stack against the real DynamoDB Local:
- * every row of the DESIGN §1 table, with what is stored afterwards.
+ * every row of the check table of docs/contract.md, with what is stored afterwards.
  */
 let table: TestTable;
 let handler: (typeof import('../../functions/start-time-tracking/handler.ts'))['handler'];

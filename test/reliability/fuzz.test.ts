@@ -4,6 +4,8 @@ import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { testSeed, users } from '../support/fixtures.ts';
 import { httpEvent, lambdaContext, parse, principalContext } from '../support/http-events.ts';
 import { recordAcceptedWrites } from '../support/write-recorder.ts';
+import { loadHandlers, type Handlers } from '../support/handlers.ts';
+import { routeList, type Route } from '../../shared/contracts/routes.ts';
 
 /**
  * Property-based fuzzing of every endpoint's body or query, through the whole middy stack
@@ -13,17 +15,12 @@ import { recordAcceptedWrites } from '../support/write-recorder.ts';
 const RUNS = 1000;
 let table: TestTable;
 let recorder: ReturnType<typeof recordAcceptedWrites>;
-let handlers: Record<'start' | 'stop' | 'current' | 'entries', (event: any, context: any) => Promise<any>>;
+let handlers: Handlers['handlers'];
 
 beforeAll(async () => {
   table = await createTestTable('fuzz');
   await table.seed(testSeed);
-  handlers = {
-    start: (await import('../../functions/start-time-tracking/handler.ts')).handler,
-    stop: (await import('../../functions/stop-time-tracking/handler.ts')).handler,
-    current: (await import('../../functions/current-tracker/handler.ts')).handler,
-    entries: (await import('../../functions/list-time-entries/handler.ts')).handler,
-  };
+  ({ handlers } = await loadHandlers());
   recorder = recordAcceptedWrites((await import('../../shared/db/default-repositories.ts')).documentClient);
 });
 afterAll(async () => {
@@ -96,31 +93,33 @@ function expectEnvelope(response: { status: number; body: any }, input: unknown)
   if (!response.body.success) expect(typeof response.body.message).toBe('string');
 }
 
-async function fuzzPost(name: 'start' | 'stop', path: string) {
+async function fuzzBody(route: Route) {
   recorder.take();
   const statuses = new Map<number, number>();
+  const successes: Array<Record<string, unknown>> = [];
   await fc.assert(
     fc.asyncProperty(rawBody, async (body) => {
-      const response = parse(await handlers[name](httpEvent({ path, rawBody: body, authorizer: principalContext(users.owner) }), lambdaContext()));
+      const response = parse((await handlers[route.name](httpEvent({ path: route.path, rawBody: body, authorizer: principalContext(users.owner) }), lambdaContext())) as never);
       expectEnvelope(response, body);
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      if (response.status === 200) successes.push(response.body.data);
       const writes = recorder.take();
       if (response.status >= 400) expect(writes).toEqual([]);
     }),
     { numRuns: RUNS },
   );
-  return statuses;
+  return Object.assign(statuses, { successes });
 }
 
-async function fuzzGet(name: 'current' | 'entries', path: string) {
+async function fuzzQuery(route: Route) {
   recorder.take();
   const statuses = new Map<number, number>();
   await fc.assert(
     fc.asyncProperty(query, async (parameters) => {
-      const event = httpEvent({ method: 'GET', path, authorizer: principalContext(users.owner) });
+      const event = httpEvent({ method: route.method, path: route.path, authorizer: principalContext(users.owner) });
       event.queryStringParameters = parameters;
       event.rawQueryString = new URLSearchParams(parameters).toString();
-      const response = parse(await handlers[name](event, lambdaContext()));
+      const response = parse((await handlers[route.name](event, lambdaContext())) as never);
       expectEnvelope(response, parameters);
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
       expect(recorder.take()).toEqual([]);
@@ -136,22 +135,21 @@ function expectReachedTheRules(statuses: Map<number, number>, expected: number[]
 }
 
 describe(`fuzzing with ${RUNS} generated inputs per endpoint`, () => {
-  it('POST /time-tracking/start', async () => {
-    expectReachedTheRules(await fuzzPost('start', '/time-tracking/start'), [200, 400, 403, 404, 422]);
-    // What the fuzzer managed to start is consistent: at most one tracker per user.
-    const trackers = (await table.scan()).filter((item) => item.sk === 'TRACKER');
-    expect(new Set(trackers.map((item) => item.pk)).size).toBe(trackers.length);
-  }, 120_000);
-
-  it('POST /time-tracking/stop', async () => {
-    expectReachedTheRules(await fuzzPost('stop', '/time-tracking/stop'), [200, 400, 403, 404, 422]);
-  }, 120_000);
-
-  it('GET /time-tracking/current-data', async () => {
-    expectReachedTheRules(await fuzzGet('current', '/time-tracking/current-data'), [200, 403, 404, 422]);
-  }, 120_000);
-
-  it('GET /time-entries', async () => {
-    expectReachedTheRules(await fuzzGet('entries', '/time-entries'), [200, 403, 404, 422]);
-  }, 120_000);
+  for (const route of routeList) {
+    it(`${route.method} ${route.path}`, async () => {
+      if (route.request.source === 'query') {
+        expectReachedTheRules(await fuzzQuery(route), [200, 403, 404, 422]);
+        return;
+      }
+      // Starts run first on a clean table; stops then act on the trackers they left.
+      if (route.name === 'startTimeTracking') await table.clearTrackingData();
+      const outcome = await fuzzBody(route);
+      expectReachedTheRules(outcome, [200, 400, 403, 404, 422]);
+      if (route.name !== 'startTimeTracking') return;
+      // Nothing stops during this run: the stored trackers are exactly the successful starts.
+      const trackers = (await table.scan()).filter((item) => item.sk === 'TRACKER');
+      const key = (tracker: Record<string, unknown>) => `${tracker.user_id}@${tracker.start_time}`;
+      expect(trackers.map(key).sort()).toEqual(outcome.successes.map(key).sort());
+    }, 120_000);
+  }
 });

@@ -2,7 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
- * Fault injection and counting around a *real* client (DESIGN §6): the middlewares sit
+ * Fault injection and counting around a *real* client (docs/testing.md): the middlewares sit
  * inside the SDK's retry loop, so every HTTP attempt to DynamoDB Local passes through them.
  */
 type Injected = { remove: () => void };
@@ -47,6 +47,23 @@ export function injectFault(
     { step: 'deserialize', priority: 'high', name },
   );
   return { hits: () => hits, remove: () => client.middlewareStack.remove(name) };
+}
+
+/** Holds the next `times` matching attempts for `ms` before sending them: a slow first request. */
+export function delayCalls(client: DynamoDBDocumentClient, options: { command: string; ms: number; times?: number }) {
+  let hits = 0;
+  const name = `delay-${Math.random()}`;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (String(context.commandName) === options.command && hits < (options.times ?? 1)) {
+        hits++;
+        await new Promise((resolve) => setTimeout(resolve, options.ms));
+      }
+      return next(args);
+    },
+    { step: 'deserialize', priority: 'high', name },
+  );
+  return { remove: () => client.middlewareStack.remove(name) };
 }
 
 export const faults = {

@@ -1,45 +1,38 @@
-import { httpEvent, lambdaContext, parse, principalContext } from './http-events.ts';
+import { routeList, routes, type Route, type RouteName } from '../../shared/contracts/routes.ts';
+import { httpEvent, lambdaContext, parse, principalContext, type ParsedResponse } from './http-events.ts';
+
+type Options = { caller?: number; scopes?: string; headers?: Record<string, string>; requestId?: string };
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+/** A route called the way API Gateway would: a body for POST routes, a query for GET ones. */
+export type RouteCaller = (input: Record<string, unknown>, options?: Options) => Promise<ParsedResponse>;
 
 /**
- * Every HTTP function, imported after createTestTable() has set TABLE_NAME, with helpers
- * that call them the way API Gateway would.
+ * Every HTTP function of the route table, imported after createTestTable() has set
+ * TABLE_NAME, with callers that build its API Gateway event.
  */
 export async function loadHandlers() {
-  const [start, stop, current, entries, repositories] = await Promise.all([
-    import('../../functions/start-time-tracking/handler.ts'),
-    import('../../functions/stop-time-tracking/handler.ts'),
-    import('../../functions/current-tracker/handler.ts'),
-    import('../../functions/list-time-entries/handler.ts'),
-    import('../../shared/db/default-repositories.ts'),
-  ]);
-  type Options = { caller?: number; scopes?: string; headers?: Record<string, string>; requestId?: string };
-  const post = (handler: typeof start.handler, path: string) => async (body: unknown, options: Options = {}) =>
-    parse(
-      await handler(
-        httpEvent({ path, body, headers: options.headers, requestId: options.requestId, authorizer: principalContext(options.caller ?? 100, options.scopes ?? 'read write') }),
-        lambdaContext(),
-      ),
-    );
-  const get = (handler: typeof start.handler, path: string) => async (query: Record<string, string | number>, options: Options = {}) =>
-    parse(
-      await handler(
-        httpEvent({
-          method: 'GET',
-          path,
-          query: Object.fromEntries(Object.entries(query).map(([key, value]) => [key, String(value)])),
-          headers: options.headers,
-          authorizer: principalContext(options.caller ?? 100, options.scopes ?? 'read'),
-        }),
-        lambdaContext(),
-      ),
-    );
+  const handlers = Object.fromEntries(
+    await Promise.all(routeList.map(async (route) => [route.name, (await import(`../../functions/${route.functionName}/handler.ts`)).handler as Handler] as const)),
+  ) as Record<RouteName, Handler>;
+  const callerOf = (route: Route): RouteCaller => async (input, options = {}) => {
+    const authorizer = principalContext(options.caller ?? 100, options.scopes ?? (route.scope === 'read' ? 'read' : 'read write'));
+    const event =
+      route.request.source === 'body'
+        ? httpEvent({ path: route.path, body: input, headers: options.headers, requestId: options.requestId, authorizer })
+        : httpEvent({ method: route.method, path: route.path, query: Object.fromEntries(Object.entries(input).map(([key, value]) => [key, String(value)])), headers: options.headers, authorizer });
+    return parse((await handlers[route.name](event, lambdaContext())) as never);
+  };
+  const byRoute = Object.fromEntries(routeList.map((route) => [route.name, callerOf(route)])) as Record<RouteName, RouteCaller>;
   return {
-    start: post(start.handler, '/time-tracking/start'),
-    stop: post(stop.handler, '/time-tracking/stop'),
-    current: get(current.handler, '/time-tracking/current-data'),
-    entries: get(entries.handler, '/time-entries'),
-    documentClient: repositories.documentClient,
+    byRoute,
+    handlers,
+    start: byRoute.startTimeTracking,
+    stop: byRoute.stopTimeTracking,
+    current: byRoute.currentTracker,
+    entries: byRoute.listTimeEntries,
+    documentClient: (await import('../../shared/db/default-repositories.ts')).documentClient,
   };
 }
 
 export type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
+export { routes };
