@@ -35,16 +35,18 @@ const memberSelector = {
   properties: { workspace_id: id, user_id: id },
 } as const;
 
-/** What a running tracker shows (start and current-data). */
-const trackerFields = {
+/** What every tracker and time entry shows of the work tracked. */
+const workFields = {
   start_time: timestampSchema,
-  workspace_id: { type: 'integer' },
   user_id: { type: 'integer' },
   contract_id: nullableInteger,
   project_id: nullableInteger,
   task_id: nullableInteger,
   activity_description: nullableString,
 } as const;
+
+/** What a running tracker shows (start and current-data). */
+const trackerFields = { ...workFields, workspace_id: { type: 'integer' } } as const;
 
 // POST /time-tracking/start
 
@@ -83,15 +85,10 @@ export const stopTimeTrackingData = {
   required: ['message', 'stopped_at', 'start_time', 'duration_seconds', 'time_entry_id', 'user_id', 'contract_id', 'project_id', 'task_id', 'activity_description'],
   properties: {
     message: { type: 'string' },
+    ...workFields,
     stopped_at: timestampSchema,
-    start_time: timestampSchema,
     duration_seconds: seconds,
     time_entry_id: { type: 'string' },
-    user_id: { type: 'integer' },
-    contract_id: nullableInteger,
-    project_id: nullableInteger,
-    task_id: nullableInteger,
-    activity_description: nullableString,
   },
   additionalProperties: false,
 } as const;
@@ -127,17 +124,7 @@ export const timeEntriesData = {
   items: {
     type: 'object',
     required: ['id', 'user_id', 'contract_id', 'project_id', 'task_id', 'activity_description', 'start_time', 'end_time', 'duration_seconds'],
-    properties: {
-      id: { type: 'string' },
-      user_id: { type: 'integer' },
-      contract_id: nullableInteger,
-      project_id: nullableInteger,
-      task_id: nullableInteger,
-      activity_description: nullableString,
-      start_time: timestampSchema,
-      end_time: timestampSchema,
-      duration_seconds: seconds,
-    },
+    properties: { id: { type: 'string' }, ...workFields, end_time: timestampSchema, duration_seconds: seconds },
     additionalProperties: false,
   },
 } as const;

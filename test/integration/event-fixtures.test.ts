@@ -39,8 +39,9 @@ describe('events/ fixtures', () => {
   });
 
   it('runs every route fixture through its handler (start → current → stop → entries), each body matching the OpenAPI document', async () => {
-    const order = ['startTimeTracking', 'currentTracker', 'stopTimeTracking', 'listTimeEntries'];
-    expect([...routeList.map((route) => route.name)].sort()).toEqual([...order].sort());
+    // The lifecycle routes in the order that makes each succeed; any other route after them.
+    const lifecycle = ['startTimeTracking', 'currentTracker', 'stopTimeTracking', 'listTimeEntries'];
+    const order = [...lifecycle, ...routeList.map((route) => route.name).filter((name) => !lifecycle.includes(name))];
     const bodies: Record<string, any> = {};
     for (const route of order.map((name) => routeList.find((candidate) => candidate.name === name)!)) {
       const event = fixture(route.functionName);
