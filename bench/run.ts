@@ -17,25 +17,29 @@ import { measureHttpLoad } from './http-load.ts';
 import { measureStartOverhead } from './start-overhead.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const TARGETS = { warm_overhead_ratio: 1.1, ratio_to_empty: 3.0 };
+const TARGETS = { warm_overhead_ratio: 1.1, ratio_to_empty: 3.0, ratelimit_start_p50_ratio: 1.1 };
 
 const dynamo = await startDynamoDbLocal();
 try {
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   process.env.AWS_REGION ??= 'us-east-1';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  // The baseline start runs without the limit; the bench builds its own limited variant.
+  process.env.RATE_LIMIT_PER_MINUTE = '0';
+  // EMF lines on stdout would drown the report (their cost is a JSON.stringify per request).
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const tableName = `bench-start-${Date.now()}`;
   process.env.TABLE_NAME = tableName;
   const client = createDocumentClient({ tableName, region: 'us-east-1', endpoint: dynamo.endpoint });
   await ensureTable(client, tableName);
   await putItems(client, tableName, seedToItems({
     workspaces: [{ id: 1, name: 'Bench' }],
-    members: [{ workspace_id: 1, user_id: 1, role: 'owner' }, { workspace_id: 1, user_id: 2, role: 'regular_user' }, { workspace_id: 1, user_id: 3, role: 'regular_user' }],
+    members: [{ workspace_id: 1, user_id: 1, role: 'owner' }, ...[2, 3, 4, 5].map((user_id) => ({ workspace_id: 1, user_id, role: 'regular_user' }))],
   }));
   client.destroy();
 
   console.log('Measuring the start handler against a bare handler…');
-  const start = await measureStartOverhead({ tableName, endpoint: dynamo.endpoint, workspaceId: 1, managerId: 1, users: [2, 3], iterations: env('BENCH_ITERATIONS', 300) });
+  const start = await measureStartOverhead({ tableName, endpoint: dynamo.endpoint, workspaceId: 1, managerId: 1, users: [2, 3, 4, 5], iterations: env('BENCH_ITERATIONS', 300) });
   console.log('Measuring cold starts of the bundles…');
   const cold = measureColdStart({ runs: env('BENCH_COLD_RUNS', 15) });
   console.log('Load-testing the local runtime…');
@@ -46,7 +50,8 @@ try {
     requests: env('BENCH_HTTP_REQUESTS', 5000),
   });
 
-  const results = { measured_at: new Date().toISOString(), node: process.version, targets: TARGETS, start, cold, http };
+  const { ratelimit, ...startResults } = start;
+  const results = { measured_at: new Date().toISOString(), node: process.version, targets: TARGETS, start: startResults, ratelimit, cold, http };
   writeFileSync(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
 
   const mark = (ok: boolean) => (ok ? 'met' : 'NOT MET');
@@ -55,6 +60,9 @@ try {
     ['start: full handler p50 / p99', `${start.p50_ms} / ${start.p99_ms} ms`, ''],
     ['start: bare handler p50 / p99', `${start.baseline_p50_ms} / ${start.baseline_p99_ms} ms`, ''],
     ['start: warm overhead ratio (≤ 1.10)', String(start.warm_overhead_ratio), mark(start.warm_overhead_ratio <= TARGETS.warm_overhead_ratio)],
+    ['start with the rate limit on: p50 / p99', `${ratelimit.p50_ms} / ${ratelimit.p99_ms} ms`, ''],
+    ['ratelimit: start p50, limit on / off (≤ 1.10)', String(ratelimit.start_p50_ratio), mark(ratelimit.start_p50_ratio <= TARGETS.ratelimit_start_p50_ratio)],
+    ['ratelimit: floor, bare calls with / without the counter', String(ratelimit.floor_p50_ratio), ''],
     ['cold: empty module', `${cold.empty_import_ms} ms`, ''],
     ['cold: DynamoDB client alone (the floor)', `${cold.sdk_only.import_ms} ms, ${cold.sdk_only.ratio_to_empty}×, ${Math.round(cold.sdk_only.bundle_bytes / 1024)} KiB`, ''],
     ...Object.entries(cold.functions).map(([name, fn]): [string, string, string] => [

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { routes } from '../shared/contracts/routes.ts';
 import { createDocumentClient } from '../shared/db/document-client.ts';
+import { createRateLimitCounter } from '../shared/db/rate-limit-counter.ts';
 import { trackerToItem } from '../shared/db/item-mappers.ts';
 import { keys } from '../shared/db/keys.ts';
 import { toApiTimestamp } from '../shared/tracking/api-time.ts';
@@ -15,8 +17,15 @@ import { median, percentile, round } from './stats.ts';
  * one run so that both see the same machine and the same DynamoDB Local.
  */
 export async function measureStartOverhead(options: { tableName: string; endpoint: string; workspaceId: number; managerId: number; users: number[]; iterations: number }) {
-  const { handler } = await import('../functions/start-time-tracking/handler.ts');
+  // Imported here, after run.ts has set the environment the modules read at load.
+  const { handler, spec } = await import('../functions/start-time-tracking/handler.ts');
+  const { createHttpHandler } = await import('../shared/http/create-http-handler.ts');
   const { documentClient } = await import('../shared/db/default-repositories.ts');
+  // The same handler with the per-user rate limit on (a limit the bench never reaches).
+  const limitedHandler = createHttpHandler(routes.startTimeTracking, {
+    ...spec,
+    adapters: { ...spec.adapters, rateLimiter: createRateLimitCounter(documentClient, options.tableName, { perWindow: 1_000_000, windowSeconds: 60 }) },
+  });
   const bareClient = createDocumentClient({ tableName: options.tableName, region: process.env.AWS_REGION ?? 'us-east-1', endpoint: options.endpoint });
   const reset = async (userId: number) => {
     await bareClient.send(new DeleteCommand({ TableName: options.tableName, Key: keys.activeTracker(userId) }));
@@ -24,24 +33,40 @@ export async function measureStartOverhead(options: { tableName: string; endpoin
 
   const fullUser = options.users[0]!;
   const bareUser = options.users[1]!;
-  const runFull = async () => {
-    const event = httpEvent({ path: '/time-tracking/start', body: { workspace_id: options.workspaceId, user_id: fullUser, activity_description: 'bench' }, authorizer: principalContext(options.managerId) });
+  const limitedUser = options.users[2]!;
+  const bareLimitedUser = options.users[3]!;
+  const timedStart = (startHandler: typeof handler, userId: number) => async () => {
+    const event = httpEvent({ path: '/time-tracking/start', body: { workspace_id: options.workspaceId, user_id: userId, activity_description: 'bench' }, authorizer: principalContext(options.managerId) });
     const context = lambdaContext();
     const started = performance.now();
-    const result = await handler(event, context);
+    const result = await startHandler(event, context);
     const elapsed = performance.now() - started;
-    if ((result as { statusCode: number }).statusCode !== 200) throw new Error(`full start answered ${JSON.stringify(result)}`);
+    if ((result as { statusCode: number }).statusCode !== 200) throw new Error(`start answered ${JSON.stringify(result)}`);
     return elapsed;
   };
-  const runBare = async () => {
-    const started = performance.now();
-    await bareClient.send(
+  const runFull = timedStart(handler, fullUser);
+  const runLimited = timedStart(limitedHandler, limitedUser);
+  const bareRead = (userId: number) =>
+    bareClient.send(
       new BatchGetCommand({
         RequestItems: {
-          [options.tableName]: { Keys: [keys.membership(options.workspaceId, options.managerId), keys.membership(options.workspaceId, bareUser)], ConsistentRead: true },
+          [options.tableName]: { Keys: [keys.membership(options.workspaceId, options.managerId), keys.membership(options.workspaceId, userId)], ConsistentRead: true },
         },
       }),
     );
+  const bareCounter = (userId: number) =>
+    bareClient.send(
+      new UpdateCommand({
+        TableName: options.tableName,
+        Key: keys.rateLimitWindow(userId, Math.floor(Date.now() / 60_000) * 60),
+        UpdateExpression: 'ADD request_count :one',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+  const bareStart = (userId: number, withCounter: boolean) => async () => {
+    const started = performance.now();
+    await (withCounter ? Promise.all([bareRead(userId), bareCounter(userId)]) : bareRead(userId));
     await bareClient.send(
       new PutCommand({
         TableName: options.tableName,
@@ -49,7 +74,7 @@ export async function measureStartOverhead(options: { tableName: string; endpoin
         Item: trackerToItem({
           trackerId: randomUUID(),
           workspaceId: options.workspaceId,
-          userId: bareUser,
+          userId,
           contractId: null,
           projectId: null,
           taskId: null,
@@ -64,6 +89,9 @@ export async function measureStartOverhead(options: { tableName: string; endpoin
     );
     return performance.now() - started;
   };
+  const runBare = bareStart(bareUser, false);
+  /** The floor of the rate limit on this DynamoDB: the same calls, the counter alongside the read, no code around. */
+  const runBareLimited = bareStart(bareLimitedUser, true);
 
   const counter = countRoundTrips(documentClient);
   await runFull();
@@ -71,19 +99,22 @@ export async function measureStartOverhead(options: { tableName: string; endpoin
   counter.remove();
   await reset(fullUser);
 
-  const full: number[] = [];
-  const bare: number[] = [];
+  const variants = [runFull, runBare, runLimited, runBareLimited];
+  const samples = new Map<() => Promise<number>, number[]>(variants.map((run) => [run, []]));
+  const rotations = variants.map((_, shift) => [...variants.slice(shift), ...variants.slice(0, shift)]);
   const warmup = Math.ceil(options.iterations / 10);
   for (let i = 0; i < warmup + options.iterations; i++) {
-    // Alternate which goes first, so that neither always follows the other's reset.
-    const order = i % 2 === 0 ? [runFull, runBare] : [runBare, runFull];
-    for (const run of order) {
+    // Rotate which goes first, so that none always follows another's reset.
+    for (const run of rotations[i % rotations.length]!) {
       const elapsed = await run();
-      if (i >= warmup) (run === runFull ? full : bare).push(elapsed);
+      if (i >= warmup) samples.get(run)!.push(elapsed);
     }
-    await reset(fullUser);
-    await reset(bareUser);
+    await Promise.all([fullUser, bareUser, limitedUser, bareLimitedUser].map(reset));
   }
+  const full = samples.get(runFull)!;
+  const bare = samples.get(runBare)!;
+  const limited = samples.get(runLimited)!;
+  const bareLimited = samples.get(runBareLimited)!;
   bareClient.destroy();
   return {
     ddb_round_trips: roundTrips,
@@ -93,5 +124,13 @@ export async function measureStartOverhead(options: { tableName: string; endpoin
     baseline_p50_ms: round(median(bare)),
     baseline_p99_ms: round(percentile(bare, 99)),
     warm_overhead_ratio: round(median(full) / median(bare), 3),
+    ratelimit: {
+      p50_ms: round(median(limited)),
+      p99_ms: round(percentile(limited, 99)),
+      /** The start with the per-user limit on vs off, same run: the counter runs alongside the first read. */
+      start_p50_ratio: round(median(limited) / median(full), 3),
+      /** The same for the bare calls: what two concurrent calls cost on this DynamoDB, without our code. */
+      floor_p50_ratio: round(median(bareLimited) / median(bare), 3),
+    },
   };
 }

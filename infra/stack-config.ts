@@ -19,6 +19,27 @@ export type StackConfig = {
   throwaway: boolean;
   /** Only for `sam local`: points the functions at DynamoDB Local. Never set it to deploy. */
   localDynamodbEndpoint: string | undefined;
+  /** Requests per minute per authenticated user; 0 turns the limit off. */
+  rateLimitPerMinute: number;
+  /** Lambda active tracing (X-Ray) on every function. */
+  tracing: boolean;
+  /** Subscribed to the alarm topic when set. */
+  alarmEmail: string | undefined;
+  alarms: AlarmThresholds;
+};
+
+/** Alarm thresholds (docs/operations.md says what each alarm means and what to do). */
+export type AlarmThresholds = {
+  /** The API's 5xx answers, in percent of requests over 5 minutes. */
+  api5xxPercent: number;
+  /** The API's p99 latency over 5 minutes, in ms. */
+  apiP99LatencyMs: number;
+  /** A function's p99 duration, in percent of its timeout. */
+  durationP99PercentOfTimeout: number;
+  /** Rate-limited requests over 5 minutes, all users together. */
+  rateLimitedPer5Minutes: number;
+  /** Authorizer transient failures over 5 minutes. */
+  authorizerTransientFailuresPer5Minutes: number;
 };
 
 type ContextReader = (key: string) => unknown;
@@ -77,7 +98,18 @@ export function readStackConfig(context: ContextReader): StackConfig {
     logRetentionDays,
     throwaway: flag('throwaway'),
     localDynamodbEndpoint: text('localDynamodbEndpoint', '') || undefined,
+    rateLimitPerMinute: integer('rateLimitPerMinute', 60, 0, 1_000_000),
+    tracing: flag('tracing'),
+    alarmEmail: text('alarmEmail', '') || undefined,
+    alarms: {
+      api5xxPercent: integer('alarmApi5xxPercent', 5, 1, 100),
+      apiP99LatencyMs: integer('alarmApiP99LatencyMs', 2000, 50, 30000),
+      durationP99PercentOfTimeout: integer('alarmDurationP99PercentOfTimeout', 80, 10, 100),
+      rateLimitedPer5Minutes: integer('alarmRateLimitedPer5Minutes', 300, 1, 10_000_000),
+      authorizerTransientFailuresPer5Minutes: integer('alarmAuthorizerTransientFailuresPer5Minutes', 5, 1, 1_000_000),
+    },
   };
+  if (config.alarmEmail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(config.alarmEmail)) problems.push(`context "alarmEmail" must be an email address (got "${config.alarmEmail}")`);
   if (config.localDynamodbEndpoint && !/^http:\/\/[^\s/]+(:\d+)?\/?$/.test(config.localDynamodbEndpoint)) {
     problems.push(`context "localDynamodbEndpoint" must be an http:// URL such as http://host.docker.internal:8000 (got "${config.localDynamodbEndpoint}")`);
   }

@@ -8,7 +8,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '../shared/db/table-definition.ts';
-import { authorizerFunction, dynamodbActionsOf, routeList } from '../shared/contracts/routes.ts';
+import { authorizerFunction, dynamodbActionsOf, routeKey, routeList } from '../shared/contracts/routes.ts';
+import { Monitoring } from './monitoring.ts';
 import type { StackConfig } from './stack-config.ts';
 import { TrackingFunction } from './tracking-function.ts';
 
@@ -21,6 +22,7 @@ const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, _dash, letter: s
 export class TimeTrackingStack extends Stack {
   readonly table: dynamodb.TableV2;
   readonly api: HttpApi;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, config: StackConfig, props?: StackProps) {
     super(scope, id, props);
@@ -56,6 +58,7 @@ export class TimeTrackingStack extends Stack {
       },
       logRetention,
       removalPolicy,
+      tracing: config.tracing,
     });
     grantTable(authorizerFn, authorizerFunction.dynamodbActions);
 
@@ -108,14 +111,17 @@ export class TimeTrackingStack extends Stack {
       },
     });
 
+    const monitored: Array<{ name: string; fn: TrackingFunction; timeout: Duration }> = [{ name: authorizerFunction.functionName, fn: authorizerFn, timeout: TrackingFunction.TIMEOUT }];
     for (const route of routeList) {
       const fn = new TrackingFunction(this, `${pascal(route.functionName)}Function`, {
         functionName: route.functionName,
-        environment: tableEnvironment,
+        environment: { ...tableEnvironment, RATE_LIMIT_PER_MINUTE: String(config.rateLimitPerMinute) },
         logRetention,
         removalPolicy,
+        tracing: config.tracing,
       });
-      grantTable(fn, dynamodbActionsOf(route));
+      monitored.push({ name: route.functionName, fn, timeout: TrackingFunction.TIMEOUT });
+      grantTable(fn, dynamodbActionsOf(route, { rateLimited: config.rateLimitPerMinute > 0 }));
       this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
@@ -123,6 +129,16 @@ export class TimeTrackingStack extends Stack {
       });
     }
 
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stage,
+      table: this.table,
+      functions: monitored,
+      routeKeys: routeList.map(routeKey),
+      thresholds: config.alarms,
+      alarmEmail: config.alarmEmail,
+    });
+
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'Alarms are sent here: subscribe to it' });
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the API' });
     new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'The DynamoDB table (for the admin CLI: TABLE_NAME)' });
   }

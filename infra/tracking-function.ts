@@ -5,6 +5,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability/metric-names.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -14,6 +15,8 @@ export type TrackingFunctionProps = {
   environment: Record<string, string>;
   logRetention: logs.RetentionDays;
   removalPolicy: RemovalPolicy;
+  /** Lambda active tracing (X-Ray): off unless the stack's context turns it on. */
+  tracing?: boolean;
 };
 
 /**
@@ -30,6 +33,9 @@ export type TrackingFunctionProps = {
  * DynamoDB permissions are granted per function, by the stack, from the route table.
  */
 export class TrackingFunction extends NodejsFunction {
+  /** Every function's timeout: the alarms on duration are set against it. */
+  static readonly TIMEOUT = Duration.seconds(10);
+
   constructor(scope: Construct, id: string, props: TrackingFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention,
@@ -47,13 +53,15 @@ export class TrackingFunction extends NodejsFunction {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
-      timeout: Duration.seconds(10),
+      timeout: TrackingFunction.TIMEOUT,
+      ...(props.tracing ? { tracing: lambda.Tracing.ACTIVE } : {}),
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'time-tracking-api',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
       bundling: {

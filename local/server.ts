@@ -47,6 +47,8 @@ class StartupError extends Error {}
 async function main() {
   const settings = readSettings(process.env);
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  // EMF metric lines are for CloudWatch; on one machine they would only bury the request log.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   process.env.AWS_REGION ??= 'us-east-1';
   let ready = false;
   let dynamo: DynamoDbLocal | undefined;

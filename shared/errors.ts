@@ -95,3 +95,14 @@ export class DependencyUnavailableError extends AppError {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+/** Over the per-user rate limit: retry after the window resets. Nothing else ran. */
+export class RateLimitedError extends AppError {
+  readonly code = 'rate_limited';
+  readonly status = 429;
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
+    super('Too many requests. Retry after the time given in Retry-After.');
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -1,3 +1,4 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { createAuthenticator } from '../../shared/auth/authenticate.ts';
 import { createJwtVerifier } from '../../shared/auth/jwt-verifier.ts';
@@ -6,6 +7,8 @@ import { loadJwtConfig } from '../../shared/config/auth-config.ts';
 import { findApiKeyByHash } from '../../shared/db/default-repositories.ts';
 import { systemClock } from '../../shared/http/clock.ts';
 import { logger } from '../../shared/observability/logger.ts';
+import { METRIC, OUTCOME } from '../../shared/observability/metric-names.ts';
+import { metrics } from '../../shared/observability/metrics.ts';
 
 const authenticate = createAuthenticator({
   verifyJwt: createJwtVerifier(loadJwtConfig()),
@@ -19,11 +22,23 @@ const authenticate = createAuthenticator({
  * Authorization header (its identity source and cache key). It authorizes every checked
  * credential: who the caller is, or why it was refused, travels in the context and each
  * handler decides. When the credential cannot be checked now it throws, so that API Gateway
- * answers 500 without caching anything (docs/auth.md).
+ * answers 500 without caching anything (docs/auth.md). Each outcome is counted
+ * (docs/operations.md).
  */
 export async function handler(
   event: APIGatewayRequestAuthorizerEventV2,
 ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> {
-  const context = await authenticate(event.headers?.authorization);
-  return { isAuthorized: true, context };
+  metrics.captureColdStartMetric();
+  try {
+    const context = await authenticate(event.headers?.authorization);
+    if ('auth_error' in context) metrics.addDimensions({ outcome: 'refused', reason: context.auth_error });
+    else metrics.addDimensions({ outcome: `${context.auth_method}_accepted` });
+    return { isAuthorized: true, context };
+  } catch (error) {
+    metrics.addDimensions({ outcome: OUTCOME.authorizerTransientFailure });
+    throw error;
+  } finally {
+    metrics.addMetric(METRIC.authentications, MetricUnit.Count, 1);
+    metrics.publishStoredMetrics();
+  }
 }

@@ -1,13 +1,14 @@
 import { routes } from '../../shared/contracts/routes.ts';
-import { trackingRepository } from '../../shared/db/default-repositories.ts';
+import { handlerAdapters } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
 import { currentTrackerView } from '../../shared/http/views.ts';
 import { currentTracker } from '../../shared/tracking/current-tracker.ts';
 
 /** GET /time-tracking/current-data */
 export const handler = createHttpHandler(routes.currentTracker, {
-  run: async (query, { principal, now }) => {
-    const current = await currentTracker(principal.userId, { workspaceId: query.workspace_id, userId: query.user_id }, { repository: trackingRepository, now });
+  adapters: handlerAdapters,
+  run: async (query, { principal, now, repository }) => {
+    const current = await currentTracker(principal.userId, { workspaceId: query.workspace_id, userId: query.user_id }, { repository, now });
     return { data: currentTrackerView(current, query) };
   },
 });

@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { routes } from '../../shared/contracts/routes.ts';
-import { idempotencyStore, trackingRepository } from '../../shared/db/default-repositories.ts';
-import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
+import { handlerAdapters } from '../../shared/db/default-repositories.ts';
+import { createHttpHandler, type HttpRouteSpec } from '../../shared/http/create-http-handler.ts';
 import { trackerView } from '../../shared/http/views.ts';
 import { assertManagesWorkspaceNow } from '../../shared/tracking/member-access.ts';
 import { startTimeTracking } from '../../shared/tracking/start-time-tracking.ts';
 
-/** POST /time-tracking/start */
-export const handler = createHttpHandler(routes.startTimeTracking, {
-  idempotency: {
-    store: idempotencyStore,
-    assertMayReplay: (body, principal) => assertManagesWorkspaceNow(principal.userId, body.workspace_id, trackingRepository),
-  },
-  run: async (body, { principal, requestId, now }) => {
+/** POST /time-tracking/start (the spec is exported for the benchmark, which varies its adapters). */
+export const spec: HttpRouteSpec<'startTimeTracking'> = {
+  adapters: handlerAdapters,
+  assertMayReplay: (body, principal, repository) => assertManagesWorkspaceNow(principal.userId, body.workspace_id, repository),
+  run: async (body, { principal, requestId, now, repository }) => {
     const tracker = await startTimeTracking(
       principal.userId,
       {
@@ -22,8 +20,10 @@ export const handler = createHttpHandler(routes.startTimeTracking, {
         taskId: body.task_id ?? null,
         activityDescription: body.activity_description ?? null,
       },
-      { repository: trackingRepository, now, newId: randomUUID, requestId },
+      { repository, now, newId: randomUUID, requestId },
     );
     return { data: trackerView(tracker) };
   },
-});
+};
+
+export const handler = createHttpHandler(routes.startTimeTracking, spec);

@@ -30,6 +30,8 @@ export type RouteDefinition = {
   dynamodbActions: readonly string[];
   /** One line for the OpenAPI document. */
   summary: string;
+  /** The `outcome` dimension of a successful request's metric. */
+  successOutcome: string;
   request: { source: 'body' | 'query'; schema: { $id: string; type: 'object'; properties: Record<string, unknown>; required: readonly string[] } };
   response: {
     description: string;
@@ -54,6 +56,7 @@ const table = {
     idempotent: true,
     dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
     summary: 'Clock a workspace member in',
+    successOutcome: 'started',
     request: { source: 'body', schema: startTimeTrackingRequest },
     response: { description: 'Time tracking started.', message: 'Time tracking started successfully', data: startTimeTrackingData },
     errors: { '400': 'Not a JSON object, or the user already has an active tracker.' },
@@ -67,6 +70,7 @@ const table = {
     // TransactWriteItems is authorized per item action: DeleteItem (tracker) + PutItem (entry).
     dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
     summary: 'Clock a member out: the active tracker becomes a time entry',
+    successOutcome: 'stopped',
     request: { source: 'body', schema: stopTimeTrackingRequest },
     response: { description: 'Time tracking stopped.', message: 'Time tracking stopped successfully', data: stopTimeTrackingData },
     errors: { '400': 'Not a JSON object, or no active tracker in this workspace.' },
@@ -79,6 +83,7 @@ const table = {
     idempotent: false,
     dynamodbActions: ['dynamodb:BatchGetItem'],
     summary: "A member's running tracker in the workspace",
+    successOutcome: 'current_read',
     request: { source: 'query', schema: currentTrackerQuery },
     response: { description: 'Whether the member is tracking, and the tracker.', data: currentTrackerData },
   },
@@ -90,6 +95,7 @@ const table = {
     idempotent: false,
     dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
     summary: 'Completed time entries that started on one UTC day, newest first',
+    successOutcome: 'entries_listed',
     request: { source: 'query', schema: timeEntriesQuery },
     response: { description: 'One page of entries.', data: timeEntriesData, meta: paginationMeta },
   },
@@ -107,9 +113,12 @@ export const routeList: readonly Route[] = Object.values(routes);
 
 export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) => `${route.method} ${route.path}`;
 
-/** Every DynamoDB action a route's function needs: its own, plus idempotency's when it takes keys. */
-export function dynamodbActionsOf(route: Pick<RouteDefinition, 'dynamodbActions' | 'idempotent'>): string[] {
-  return [...new Set([...route.dynamodbActions, ...(route.idempotent ? IDEMPOTENCY_ACTIONS : [])])].sort();
+/** What the per-user rate limit costs every route: one counter update per request. */
+export const RATE_LIMIT_ACTIONS = ['dynamodb:UpdateItem'] as const;
+
+/** Every DynamoDB action a route's function needs: its own, idempotency's when it takes keys, the rate limit's when it is on. */
+export function dynamodbActionsOf(route: Pick<RouteDefinition, 'dynamodbActions' | 'idempotent'>, options: { rateLimited: boolean }): string[] {
+  return [...new Set([...route.dynamodbActions, ...(route.idempotent ? IDEMPOTENCY_ACTIONS : []), ...(options.rateLimited ? RATE_LIMIT_ACTIONS : [])])].sort();
 }
 
 /** The authorizer is no route, but it is a function with its own narrow permissions. */

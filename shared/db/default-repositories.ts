@@ -1,7 +1,9 @@
 import { loadDatabaseConfig } from '../config/database-config.ts';
+import { loadRateLimitConfig } from '../config/rate-limit-config.ts';
 import { createApiKeyLookup } from './api-key-lookup.ts';
 import { createDocumentClient } from './document-client.ts';
 import { createIdempotencyStore } from './idempotency-store.ts';
+import { createRateLimitCounter } from './rate-limit-counter.ts';
 import { createTrackingRepository } from './tracking-repository.ts';
 
 /**
@@ -10,7 +12,15 @@ import { createTrackingRepository } from './tracking-repository.ts';
  * requests), and the repositories over it. Function entry files import from here.
  */
 export const databaseConfig = loadDatabaseConfig();
+export const rateLimitConfig = loadRateLimitConfig();
 export const documentClient = createDocumentClient(databaseConfig);
 export const trackingRepository = createTrackingRepository(documentClient, databaseConfig.tableName);
 export const findApiKeyByHash = createApiKeyLookup(documentClient, databaseConfig.tableName);
 export const idempotencyStore = createIdempotencyStore(documentClient, databaseConfig.tableName);
+
+/** What every HTTP handler is built with (shared/http/create-http-handler.ts). */
+export const handlerAdapters = {
+  repository: trackingRepository,
+  idempotencyStore,
+  rateLimiter: rateLimitConfig.perWindow > 0 ? createRateLimitCounter(documentClient, databaseConfig.tableName, rateLimitConfig) : undefined,
+};

@@ -25,6 +25,8 @@ export const keys = {
   apiKey: (sha256Hex: string): ItemKey => ({ pk: `${API_KEY_PK_PREFIX}${sha256Hex}`, sk: 'APIKEY' }),
   /** Points a key's public id at its hash, so that revoking by id is one lookup, not a scan. */
   apiKeyId: (keyId: string): ItemKey => ({ pk: `APIKEYID#${keyId}`, sk: 'APIKEYID' }),
+  /** A user's request counter for the rate-limit window starting at `windowStart` (epoch seconds). */
+  rateLimitWindow: (userId: number, windowStart: number): ItemKey => ({ pk: `RATELIMIT#${userId}`, sk: String(windowStart) }),
   idempotency: (userId: number, route: string, idempotencyKey: string): ItemKey => ({
     pk: `IDEMPOTENCY#${userId}`,
     sk: `${route}#${idempotencyKey}`,

@@ -3,6 +3,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { ValidateFunction } from 'ajv';
 import type { Principal } from '../auth/principal.ts';
 import * as validators from '../contracts/generated/validators.js';
@@ -10,11 +11,16 @@ import type { RouteData, RouteInput, RouteMeta } from '../contracts/route-types.
 import { routeKey, type Route, type RouteName } from '../contracts/routes.ts';
 import { DependencyUnavailableError } from '../errors.ts';
 import { logger } from '../observability/logger.ts';
+import { metrics } from '../observability/metrics.ts';
 import type { IdempotencyStore } from '../ports/idempotency-store.ts';
+import type { RateLimiter } from '../ports/rate-limiter.ts';
+import type { TrackingRepository } from '../tracking/ports.ts';
 import { systemClock } from './clock.ts';
 import { jsonResponse, successBody } from './envelope.ts';
 import { errorMapper } from './error-mapper.ts';
 import { idempotency, replayResponse, type IdempotencyOptions } from './idempotency.ts';
+import { outcomeMetric } from './outcome-metric.ts';
+import { admitFirst, rateLimit } from './rate-limit.ts';
 import { requirePrincipal } from './require-principal.ts';
 import type { HttpContext, HttpEvent, HttpResult } from './types.ts';
 import { validateInput } from './validate-input.ts';
@@ -25,14 +31,25 @@ export type UseCaseContext = {
   requestId: string;
   /** The request's one reading of the clock. */
   now: Date;
+  /** The tracking repository, admitted by the rate limit: its first read runs alongside the counter. */
+  repository: TrackingRepository;
+};
+
+/** The container's adapters a handler needs (shared/db/default-repositories.ts in the functions). */
+export type HandlerAdapters = {
+  repository: TrackingRepository;
+  idempotencyStore: IdempotencyStore;
+  /** Undefined when the rate limit is off. */
+  rateLimiter: RateLimiter | undefined;
 };
 
 export type UseCaseResult<N extends RouteName> = { data: RouteData<N> } & (RouteMeta<N> extends undefined ? { meta?: undefined } : { meta: RouteMeta<N> });
 
 export type HttpRouteSpec<N extends RouteName> = {
+  adapters: HandlerAdapters;
   run: (input: RouteInput<N>, context: UseCaseContext) => Promise<UseCaseResult<N>>;
-  /** Required for idempotent routes: where keys are kept, and who may replay a stored answer. */
-  idempotency?: { store: IdempotencyStore; assertMayReplay: (input: RouteInput<N>, principal: Principal) => Promise<void> };
+  /** Required for idempotent routes: throws (403) when the caller may no longer do what a stored answer did. */
+  assertMayReplay?: (input: RouteInput<N>, principal: Principal, repository: TrackingRepository) => Promise<void>;
 };
 
 /** Answer 503 in the envelope this long before Lambda would kill the invocation. */
@@ -42,16 +59,20 @@ const EARLY_TIMEOUT_MS = 500;
  * Builds every HTTP function from its route-table entry and its use case. The chain, in
  * order (before: top to bottom; after and onError: bottom to top):
  *
- *   1. logger context      request ids on every log line
- *   2. security headers    on every response, errors included
- *   3. idempotency record  keeps the final response of a claimed Idempotency-Key (POSTs)
- *   4. error mapper        typed errors → envelope, anything else → generic 500
- *   5. header normalizer   lower-case header names
- *   6. principal + scope   401 / 403 (checks 1–2)
- *   7. JSON body parser    400 (check 3; bodies only)
- *   8. input validation    400 / 422 (checks 3–4), precompiled AJV
- *   9. idempotency claim   replay, 422 on another body, 409 while in flight (POSTs)
- *   → the use case         checks 5–11
+ *    1. logger context      request ids on every log line
+ *    2. metrics             publishes the request's metrics (EMF), cold starts
+ *    3. security headers    on every response, errors included
+ *    4. outcome metric      one count per answer, by route and outcome
+ *    5. rate-limit headers  RateLimit-*; a 400/422 of a request over the limit becomes 429
+ *    6. idempotency record  keeps the final response of a claimed Idempotency-Key (POSTs)
+ *    7. error mapper        typed errors → envelope, anything else → generic 500
+ *    8. header normalizer   lower-case header names
+ *    9. principal + scope   401 / 403 (checks 1–2)
+ *   10. rate-limit count    starts the caller's counter update (not awaited here)
+ *   11. JSON body parser    400 (check 3; bodies only)
+ *   12. input validation    400 / 422 (checks 3–4), precompiled AJV
+ *   13. idempotency claim   waits for admission; replay, 422 on another body, 409 in flight
+ *   → the use case         checks 5–11; its first read runs alongside the counter (429)
  *
  * The early timeout throws, so that its 503 goes through the same onError chain (envelope,
  * security headers, idempotency record released). See docs/architecture.md.
@@ -60,10 +81,18 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
   const clock = systemClock;
   const validate = (validators as Record<string, ValidateFunction>)[route.name];
   if (!validate) throw new Error(`${routeKey(route)} has no generated validator: run npm run build:contracts`);
-  if (route.idempotent && !spec.idempotency) throw new Error(`${routeKey(route)} is idempotent: pass its idempotency store`);
-  const idempotencyKeys = route.idempotent && spec.idempotency
-    ? idempotency({ ...spec.idempotency, route: routeKey(route), clock, logger } as IdempotencyOptions)
+  const { repository, idempotencyStore, rateLimiter } = spec.adapters;
+  if (route.idempotent && !spec.assertMayReplay) throw new Error(`${routeKey(route)} is idempotent: pass assertMayReplay`);
+  const idempotencyKeys = route.idempotent && spec.assertMayReplay
+    ? idempotency({
+        store: idempotencyStore,
+        assertMayReplay: (input, principal) => spec.assertMayReplay!(input as RouteInput<N>, principal, repository),
+        route: routeKey(route),
+        clock,
+        logger,
+      } satisfies IdempotencyOptions)
     : undefined;
+  const limit = rateLimiter ? rateLimit({ limiter: rateLimiter, clock, logger, metrics }) : undefined;
   const message = (route.response as { message?: string }).message;
 
   const runUseCase = async (event: HttpEvent, context: HttpContext): Promise<HttpResult> => {
@@ -73,6 +102,7 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
       principal: context.principal!,
       requestId: event.requestContext.requestId ?? context.awsRequestId,
       now,
+      repository: admitFirst(repository, context.admitted),
     });
     const data = message === undefined ? result.data : { message, ...(result.data as object) };
     return jsonResponse(200, successBody(data, clock.now(), { message, meta: result.meta as Record<string, unknown> | undefined }));
@@ -87,12 +117,16 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
   })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(appendRequestIds())
-    .use(httpSecurityHeaders());
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(httpSecurityHeaders())
+    .use(outcomeMetric({ metrics, route: routeKey(route), successOutcome: route.successOutcome }));
+  if (limit) chain.use(limit.headers);
   if (idempotencyKeys) chain.use(idempotencyKeys.record);
   chain
     .use(errorMapper({ logger, clock }))
     .use(httpHeaderNormalizer())
     .use(requirePrincipal({ scope: route.scope, clock }));
+  if (limit) chain.use(limit.count);
   if (route.request.source === 'body') chain.use(httpJsonBodyParser({ disableContentTypeCheck: true }));
   chain.use(validateInput({ source: route.request.source, schema: route.request.schema, validate }));
   if (idempotencyKeys) chain.use(idempotencyKeys.claim);

@@ -43,6 +43,8 @@ export function idempotency(opts: IdempotencyOptions) {
     const input = request.context.input!;
     const scope = { userId: principal.userId, route: opts.route, key };
     const requestHash = hashInput(input);
+    // A claim is a write: it waits for the rate limit to admit the request.
+    await request.context.admitted;
     const result = await opts.store.claim(scope, requestHash, opts.clock.now());
     if (result.claimed) {
       (request.internal as IdempotencyInternal).idempotency = { scope, requestHash };
@@ -61,7 +63,9 @@ export function idempotency(opts: IdempotencyOptions) {
     const response = request.response as HttpResult | undefined;
     if (!claim || !response) return;
     try {
-      if ((response.statusCode ?? 500) >= 500) await opts.store.release(claim.scope);
+      // A transient answer (5xx, 429) is never kept: the key can be retried.
+      const status = response.statusCode ?? 500;
+      if (status >= 500 || status === 429) await opts.store.release(claim.scope);
       else await opts.store.complete(claim.scope, claim.requestHash, { statusCode: response.statusCode ?? 200, body: String(response.body) }, opts.clock.now());
     } catch (error) {
       // The answer stands; the record expires on its own (in-progress lock, then TTL).

@@ -104,7 +104,7 @@ describe('functions', () => {
     const policies = resources('AWS::IAM::Policy');
     const roles = resources('AWS::IAM::Role');
     const functions = resources('AWS::Lambda::Function');
-    const expected = new Map<string, readonly string[]>([[authorizerFunction.functionName, authorizerFunction.dynamodbActions], ...routeList.map((route) => [route.functionName, dynamodbActionsOf(route)] as const)]);
+    const expected = new Map<string, readonly string[]>([[authorizerFunction.functionName, authorizerFunction.dynamodbActions], ...routeList.map((route) => [route.functionName, dynamodbActionsOf(route, { rateLimited: true })] as const)]);
     for (const [functionName, actions] of expected) {
       const [, fn] = Object.entries(functions).find(([id]) => id.startsWith(pascal(functionName) + 'Function'))!;
       const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
@@ -168,7 +168,7 @@ describe('table', () => {
 describe('outputs and checks', () => {
   it('outputs the API URL and the table name', () => {
     const outputs = template.findOutputs('*');
-    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'TableName']);
+    expect(Object.keys(outputs).sort()).toEqual(['AlarmTopicArn', 'ApiUrl', 'TableName']);
   });
 
   it('has zero unacknowledged cdk-nag AwsSolutions findings', () => {
@@ -185,3 +185,84 @@ describe('outputs and checks', () => {
   });
 });
 
+
+describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => {
+  const functionIds = () => Object.keys(resources('AWS::Lambda::Function')).filter((id) => /Function[0-9A-F]{8}$/.test(id));
+
+  it('passes the rate limit to every route function, and grants the counter update only when it is on', () => {
+    const functions = resources('AWS::Lambda::Function');
+    for (const route of routeList) {
+      const [, fn] = Object.entries(functions).find(([id]) => id.startsWith(`${pascal(route.functionName)}Function`))!;
+      expect(fn.Properties.Environment.Variables).toMatchObject({ RATE_LIMIT_PER_MINUTE: '60', POWERTOOLS_METRICS_NAMESPACE: 'TimeTrackingApi' });
+    }
+    expect(JSON.stringify(resources('AWS::IAM::Policy'))).toContain('dynamodb:UpdateItem');
+    const off = synth({ rateLimitPerMinute: '0' }).template;
+    expect(JSON.stringify(off.findResources('AWS::IAM::Policy'))).not.toContain('dynamodb:UpdateItem');
+  });
+
+  it('sends every alarm, in and out of alarm, to one encrypted SNS topic', () => {
+    const topics = resources('AWS::SNS::Topic');
+    expect(Object.keys(topics)).toHaveLength(1);
+    const [topicId, topic] = Object.entries(topics)[0]!;
+    expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+    const alarms = Object.values(resources('AWS::CloudWatch::Alarm'));
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
+    }
+    expect(Object.keys(resources('AWS::SNS::Subscription'))).toHaveLength(0);
+    synth({ alarmEmail: 'ops@example.com' }).template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+
+  it('alarms on the API, every function, the table and the service metrics, with thresholds from context', () => {
+    // A labelled metric is rendered as a one-metric query: read the metric from either form.
+    const metricOf = (properties: Record<string, any>) => {
+      const stat = properties.Metrics?.length === 1 ? properties.Metrics[0].MetricStat?.Metric : undefined;
+      return stat ? { Namespace: stat.Namespace, MetricName: stat.MetricName, Dimensions: stat.Dimensions } : {};
+    };
+    const alarms = Object.entries(resources('AWS::CloudWatch::Alarm')).map(([id, alarm]) => ({ id, ...alarm.Properties, ...metricOf(alarm.Properties) }));
+    const byId = (prefix: string) => alarms.find((alarm) => alarm.id.startsWith(`Monitoring${prefix}`));
+    expect(byId('Api5xxRate')).toMatchObject({ Threshold: 5 });
+    expect(byId('ApiLatencyP99')).toMatchObject({ Threshold: 2000, ExtendedStatistic: 'p99', MetricName: 'Latency' });
+    for (const name of [authorizerFunction.functionName, ...routeList.map((route) => route.functionName)]) {
+      expect(byId(`${pascal(name)}Errors`)).toMatchObject({ MetricName: 'Errors', Threshold: 1 });
+      expect(byId(`${pascal(name)}Throttles`)).toMatchObject({ MetricName: 'Throttles', Threshold: 1 });
+      expect(byId(`${pascal(name)}DurationP99`)).toMatchObject({ MetricName: 'Duration', ExtendedStatistic: 'p99', Threshold: 8000 });
+    }
+    expect(byId('TableThrottledRequests')).toBeDefined();
+    expect(byId('TableSystemErrors')).toBeDefined();
+    expect(byId('AuthorizerTransientFailures')).toMatchObject({
+      Namespace: 'TimeTrackingApi',
+      MetricName: 'Authentications',
+      Dimensions: expect.arrayContaining([{ Name: 'outcome', Value: 'transient_failure' }, { Name: 'service', Value: 'time-tracking-api' }]),
+    });
+    expect(byId('RateLimitedSurge')).toMatchObject({ MetricName: 'Requests', Dimensions: expect.arrayContaining([{ Name: 'outcome', Value: 'rate_limited' }]), Threshold: 300 });
+    expect(alarms).toHaveLength(2 + 3 * (routeList.length + 1) + 2 + 2);
+
+    const tuned = Object.values(synth({ alarmApi5xxPercent: '2', alarmApiP99LatencyMs: '900', alarmDurationP99PercentOfTimeout: '50' }).template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
+    expect(tuned.filter((alarm) => alarm.Threshold === 2)).toHaveLength(1);
+    expect(tuned.filter((alarm) => alarm.Threshold === 900)).toHaveLength(1);
+    expect(tuned.filter((alarm) => alarm.MetricName === 'Duration' && alarm.Threshold === 5000)).toHaveLength(routeList.length + 1);
+  });
+
+  it('draws one dashboard with the API, functions, table, authorizer and business counts', () => {
+    const dashboards = Object.values(resources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
+    for (const title of ['API requests and errors', 'API latency', 'Function duration p99', 'DynamoDB consumed capacity', 'DynamoDB throttled requests', 'Authorizer', 'Business outcomes']) expect(body).toContain(title);
+    for (const outcome of ['started', 'stopped', 'tracker_already_active', 'rate_limited']) expect(body).toContain(outcome);
+  });
+
+  it('turns on active tracing only when asked', () => {
+    for (const id of functionIds()) expect(resources('AWS::Lambda::Function')[id]!.Properties.TracingConfig).toBeUndefined();
+    const traced = synth({ tracing: 'true' }).template.findResources('AWS::Lambda::Function');
+    const tracedFunctions = Object.entries(traced).filter(([id]) => /Function[0-9A-F]{8}$/.test(id));
+    expect(tracedFunctions).toHaveLength(routeList.length + 1);
+    for (const [, fn] of tracedFunctions) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+  });
+
+  it('refuses bad monitoring context with a message naming it', () => {
+    const context: Record<string, unknown> = { ...requiredContext, alarmEmail: 'not-an-email', rateLimitPerMinute: '-1' };
+    expect(() => readStackConfig((key) => context[key])).toThrow(/rateLimitPerMinute[\s\S]*alarmEmail/);
+  });
+});

@@ -7,6 +7,9 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-loc
  */
 export default async function globalSetup(): Promise<void> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  // Metrics and the rate limit are tested where they are the subject (test/integration/observability.test.ts, …).
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.env.RATE_LIMIT_PER_MINUTE ??= '0';
   process.env.AWS_REGION ??= 'us-east-1';
   if (process.env.DYNAMODB_ENDPOINT) return;
   const dynamo = await startDynamoDbLocal();

@@ -4,6 +4,7 @@ import { ForbiddenError, DependencyUnavailableError } from '../../shared/errors.
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
 import { hashInput } from '../../shared/http/idempotency.ts';
 import type { IdempotencyRecord, IdempotencyStore } from '../../shared/ports/idempotency-store.ts';
+import type { TrackingRepository } from '../../shared/tracking/ports.ts';
 import { httpEvent, lambdaContext, parse, principalContext } from '../support/http-events.ts';
 
 /**
@@ -36,11 +37,9 @@ function stopHandler(run: () => Promise<unknown>, options: { mayReplay?: boolean
   const { store, records } = memoryStore();
   let runs = 0;
   const handler = createHttpHandler(routes.stopTimeTracking, {
-    idempotency: {
-      store,
-      assertMayReplay: async () => {
-        if (options.mayReplay === false) throw new ForbiddenError();
-      },
+    adapters: { repository: {} as TrackingRepository, idempotencyStore: store, rateLimiter: undefined },
+    assertMayReplay: async () => {
+      if (options.mayReplay === false) throw new ForbiddenError();
     },
     run: async () => {
       runs++;

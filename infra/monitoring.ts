@@ -1,0 +1,155 @@
+import { Duration } from 'aws-cdk-lib';
+import type { HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { METRIC, METRICS_NAMESPACE, OUTCOME, SERVICE_NAME } from '../shared/observability/metric-names.ts';
+import type { AlarmThresholds } from './stack-config.ts';
+
+export type MonitoringProps = {
+  stage: HttpStage;
+  table: dynamodb.TableV2;
+  /** Every function, by its name under functions/. */
+  functions: ReadonlyArray<{ name: string; fn: lambda.Function; timeout: Duration }>;
+  routeKeys: readonly string[];
+  thresholds: AlarmThresholds;
+  alarmEmail: string | undefined;
+};
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/**
+ * What a team needs to see the service misbehave (docs/operations.md): alarms on the API,
+ * every function, the table and the service's own metrics, all sending to one encrypted SNS
+ * topic, and one dashboard.
+ */
+export class Monitoring extends Construct {
+  readonly topic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const { stage, table, thresholds } = props;
+
+    // CloudWatch alarms can publish to an encrypted topic only with a customer managed key that lets them.
+    const key = new kms.Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'Encrypts the Time Tracking API alarm topic' });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    this.topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'Time Tracking API alarms', masterKey: key, enforceSSL: true });
+    if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    const action = new SnsAction(this.topic);
+
+    const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
+      const created = new cloudwatch.Alarm(this, name, {
+        alarmDescription: description,
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      created.addAlarmAction(action);
+      created.addOkAction(action);
+      this.alarms.push(created);
+      return created;
+    };
+
+    const requests = stage.metricCount({ period: FIVE_MINUTES, statistic: 'Sum' });
+    const serverErrors = stage.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' });
+    const serverErrorRate = new cloudwatch.MathExpression({
+      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      usingMetrics: { requests, errors: serverErrors },
+      period: FIVE_MINUTES,
+      label: 'API 5xx (% of requests)',
+    });
+    const latencyP99 = stage.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' });
+    alarm('Api5xxRate', serverErrorRate, thresholds.api5xxPercent, `The API answered 5xx to ${thresholds.api5xxPercent}% or more of requests over 5 minutes.`);
+    alarm('ApiLatencyP99', latencyP99, thresholds.apiP99LatencyMs, `The API's p99 latency reached ${thresholds.apiP99LatencyMs} ms over 5 minutes.`);
+
+    for (const { name, fn, timeout } of props.functions) {
+      const id = name.replace(/(^|-)(\w)/g, (_, _dash, letter: string) => letter.toUpperCase());
+      alarm(`${id}Errors`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: the function failed (an unhandled error, a crash or a timeout).`);
+      alarm(`${id}Throttles`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: Lambda throttled invocations (concurrency limit reached).`);
+      alarm(
+        `${id}DurationP99`,
+        fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p99' }),
+        Math.round((timeout.toMilliseconds() * thresholds.durationP99PercentOfTimeout) / 100),
+        `${name}: p99 duration reached ${thresholds.durationP99PercentOfTimeout}% of its ${timeout.toSeconds()} s timeout.`,
+      );
+    }
+
+    // The operations the service performs (an alarm's math may hold at most 10 metrics).
+    const operations = [
+      dynamodb.Operation.GET_ITEM,
+      dynamodb.Operation.BATCH_GET_ITEM,
+      dynamodb.Operation.PUT_ITEM,
+      dynamodb.Operation.UPDATE_ITEM,
+      dynamodb.Operation.DELETE_ITEM,
+      dynamodb.Operation.QUERY,
+      dynamodb.Operation.TRANSACT_WRITE_ITEMS,
+    ];
+    const tableThrottles = table.metricThrottledRequestsForOperations({ operations, period: FIVE_MINUTES });
+    const tableSystemErrors = table.metricSystemErrorsForOperations({ operations, period: FIVE_MINUTES });
+    alarm('TableThrottledRequests', tableThrottles, 1, 'DynamoDB throttled requests to the table.');
+    alarm('TableSystemErrors', tableSystemErrors, 1, 'DynamoDB answered requests to the table with system errors (5xx).');
+
+    const serviceMetric = (metricName: string, dimensions: Record<string, string>, label: string) =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: SERVICE_NAME, ...dimensions }, period: FIVE_MINUTES, statistic: 'Sum', label });
+    const authorizerTransient = serviceMetric(METRIC.authentications, { outcome: OUTCOME.authorizerTransientFailure }, 'authorizer transient failures');
+    const rateLimited = serviceMetric(METRIC.requests, { outcome: OUTCOME.rateLimited }, 'rate limited');
+    alarm(
+      'AuthorizerTransientFailures',
+      authorizerTransient,
+      thresholds.authorizerTransientFailuresPer5Minutes,
+      'The authorizer could not check credentials (DynamoDB or the JWKS unavailable): callers got 500.',
+    );
+    alarm('RateLimitedSurge', rateLimited, thresholds.rateLimitedPer5Minutes, 'Many requests were rate limited: a runaway client, or a limit too low.');
+
+    const outcome = (value: string) => serviceMetric(METRIC.requests, { outcome: value }, value);
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.hours(3),
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({ title: 'API requests and errors', left: [requests, serverErrors, stage.metricClientError({ period: FIVE_MINUTES, statistic: 'Sum' })], width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'API latency', left: ['p50', 'p90', 'p99'].map((statistic) => stage.metricLatency({ period: FIVE_MINUTES, statistic })), width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'API 5xx rate (%)', left: [serverErrorRate], width: 8 }),
+        ],
+        [
+          new cloudwatch.GraphWidget({ title: 'Function duration p99', left: props.functions.map(({ name, fn }) => fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p99', label: name })), width: 12 }),
+          new cloudwatch.GraphWidget({ title: 'Function errors and throttles', left: props.functions.flatMap(({ name, fn }) => [fn.metricErrors({ period: FIVE_MINUTES, label: `${name} errors` }), fn.metricThrottles({ period: FIVE_MINUTES, label: `${name} throttles` })]), width: 12 }),
+        ],
+        [
+          new cloudwatch.GraphWidget({ title: 'DynamoDB consumed capacity', left: [table.metricConsumedReadCapacityUnits({ period: FIVE_MINUTES }), table.metricConsumedWriteCapacityUnits({ period: FIVE_MINUTES })], width: 6 }),
+          // Two widgets: both expressions name their metrics by operation.
+          new cloudwatch.GraphWidget({ title: 'DynamoDB throttled requests', left: [tableThrottles], width: 6 }),
+          new cloudwatch.GraphWidget({ title: 'DynamoDB system errors', left: [tableSystemErrors], width: 6 }),
+          new cloudwatch.GraphWidget({ title: 'Authorizer', left: ['jwt_accepted', 'api_key_accepted', 'refused', OUTCOME.authorizerTransientFailure].map((value) => serviceMetric(METRIC.authentications, { outcome: value }, value)), width: 6 }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Business outcomes',
+            left: ['started', 'stopped', 'tracker_already_active', 'no_active_tracker', 'replayed'].map(outcome),
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Refusals and failures',
+            left: ['unauthenticated', 'forbidden', 'insufficient_scope', 'not_found', 'validation_failed', 'bad_request', OUTCOME.rateLimited, 'service_unavailable', 'internal_error'].map(outcome),
+            width: 12,
+          }),
+        ],
+      ],
+    });
+  }
+}

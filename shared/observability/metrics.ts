@@ -1,0 +1,14 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './metric-names.ts';
+
+/**
+ * One Powertools Metrics instance per container: CloudWatch embedded metric format, written
+ * to the function's log (no network call). Dimensions stay low-cardinality: service, route,
+ * outcome, refusal reason; never a user, a workspace or a key. Names and dimensions are in
+ * ./metric-names.ts and docs/operations.md (the stack's alarms and dashboard read them).
+ * POWERTOOLS_METRICS_DISABLED=true silences them (tests, `npm start`).
+ */
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME,
+});

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestTable, type TestTable } from '../support/dynamo.ts';
+import { startFaultProxy, type FaultProxy } from '../support/dynamo-fault-proxy.ts';
+import { testSeed, users, WS } from '../support/fixtures.ts';
+import { startLocalServer } from '../support/local-server.ts';
+import { startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
+
+/**
+ * The per-user rate limit over HTTP, on `npm start`'s runtime: 3 requests per 4-second
+ * window (RATE_LIMIT_WINDOW_SECONDS shortens the minute for the test).
+ */
+const LIMIT = 3;
+const WINDOW_SECONDS = 4;
+let table: TestTable;
+let proxy: FaultProxy;
+let issuer: TestIssuer;
+let server: Awaited<ReturnType<typeof startLocalServer>>;
+let dir: string;
+
+beforeAll(async () => {
+  table = await createTestTable('rate-limit');
+  proxy = await startFaultProxy(process.env.DYNAMODB_ENDPOINT!);
+  issuer = await startTestIssuer();
+  dir = await mkdtemp(join(tmpdir(), 'rate-limit-'));
+  const seedFile = join(dir, 'seed.json');
+  await writeFile(seedFile, JSON.stringify(testSeed));
+  server = await startLocalServer({
+    ...issuer.env(),
+    DYNAMODB_ENDPOINT: proxy.endpoint,
+    TABLE_NAME: table.tableName,
+    SEED_FILE: seedFile,
+    RATE_LIMIT_PER_MINUTE: String(LIMIT),
+    RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
+  });
+}, 60_000);
+afterAll(async () => {
+  await server?.stop();
+  await proxy?.close();
+  await issuer?.close();
+  await table?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function currentData(userId: number) {
+  const token = await issuer.sign({ sub: String(userId) });
+  const response = await fetch(`${server.baseUrl}/time-tracking/current-data?workspace_id=${WS}&user_id=${users.member}`, { headers: { authorization: `Bearer ${token}` } });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as any };
+}
+
+/** Waits for the start of a window, so that a burst of requests falls inside one. */
+async function atWindowStart() {
+  const intoWindow = (Date.now() / 1000) % WINDOW_SECONDS;
+  await new Promise((resolve) => setTimeout(resolve, (WINDOW_SECONDS - intoWindow) * 1000 + 50));
+}
+
+describe('the per-user rate limit over HTTP', () => {
+  it('counts down in the headers, answers 429 with Retry-After to one user while another is served, and resets', async () => {
+    await atWindowStart();
+    const remaining: string[] = [];
+    for (let i = 0; i < LIMIT; i++) {
+      const response = await currentData(users.owner);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('ratelimit-limit')).toBe(String(LIMIT));
+      expect(Number(response.headers.get('ratelimit-reset'))).toBeGreaterThanOrEqual(1);
+      expect(Number(response.headers.get('ratelimit-reset'))).toBeLessThanOrEqual(WINDOW_SECONDS);
+      remaining.push(response.headers.get('ratelimit-remaining')!);
+    }
+    expect(remaining).toEqual(['2', '1', '0']);
+
+    proxy.clearCalls();
+    const limited = await currentData(users.owner);
+    expect(limited.status).toBe(429);
+    expect(limited.body).toEqual({ success: false, message: expect.any(String), error: 'rate_limited', meta: expect.any(Object) });
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(WINDOW_SECONDS);
+    expect(limited.headers.get('ratelimit-remaining')).toBe('0');
+    // The counter, and the first read that ran alongside it; nothing after.
+    expect(proxy.calls().sort()).toEqual(['BatchGetItem', 'UpdateItem']);
+
+    const other = await currentData(users.executive);
+    expect(other.status).toBe(200);
+    expect(other.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 1));
+
+    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000 + 100));
+    const afterReset = await currentData(users.owner);
+    expect(afterReset.status).toBe(200);
+    expect(afterReset.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 1));
+  }, 30_000);
+
+  it('a start over the limit writes nothing', async () => {
+    await atWindowStart();
+    for (let i = 0; i < LIMIT; i++) await currentData(users.owner);
+    const token = await issuer.sign({ sub: String(users.owner) });
+    const response = await fetch(`${server.baseUrl}/time-tracking/start`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'over-the-limit' },
+      body: JSON.stringify({ workspace_id: WS, user_id: users.member }),
+    });
+    expect(response.status).toBe(429);
+    const items = await table.scan();
+    expect(items.filter((item) => item.sk === 'TRACKER' || String(item.pk).startsWith('IDEMPOTENCY#'))).toEqual([]);
+  }, 30_000);
+
+  it('fails open: when the counter cannot be updated, the request is served without RateLimit headers', async () => {
+    // The owner has used up this window: only an uncounted request can be served now.
+    await atWindowStart();
+    for (let i = 0; i < LIMIT; i++) await currentData(users.owner);
+    expect((await currentData(users.owner)).status).toBe(429);
+    proxy.inject('UpdateItem', 'throttle');
+    try {
+      const response = await currentData(users.owner);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('ratelimit-limit')).toBeNull();
+    } finally {
+      proxy.heal();
+    }
+  }, 30_000);
+});
