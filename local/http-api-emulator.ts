@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
-import { routeKey, type RouteDefinition } from '../shared/contracts/routes.ts';
 
 /**
  * Emulates API Gateway HTTP API in front of the real handlers: payload format 2.0 events,
@@ -15,10 +14,12 @@ import { routeKey, type RouteDefinition } from '../shared/contracts/routes.ts';
  * - unknown route → 404, body over 10 MiB → 413, the integration fails → 500, times out → 503.
  */
 export type LambdaFunction = (event: any, context: Context) => Promise<unknown>;
+/** A route as API Gateway holds it: its key and the function of its integration. */
+export type EmulatedRoute = { method: string; path: string; functionName: string };
 export type AuthorizerResult = { isAuthorized: boolean; context?: Record<string, unknown> };
 
 export type EmulatorOptions = {
-  routes: readonly RouteDefinition[];
+  routes: readonly EmulatedRoute[];
   functions: Record<string, LambdaFunction>;
   authorizer: (event: APIGatewayRequestAuthorizerEventV2) => Promise<AuthorizerResult>;
   authorizerCacheTtlSeconds: number;
@@ -27,6 +28,8 @@ export type EmulatorOptions = {
   /** HTTP API's payload limit. */
   bodyLimitBytes?: number;
   functionTimeoutMs?: number;
+  /** Per function (the template's Timeout); functionTimeoutMs otherwise. */
+  functionTimeoutsMs?: Record<string, number>;
   /** The authorizer cache's bound; expired answers are evicted first, then the oldest. */
   authorizerCacheMaxEntries?: number;
   onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
@@ -43,7 +46,7 @@ class GatewayAnswer extends Error {
 }
 
 export function createHttpApiEmulator(options: EmulatorOptions) {
-  const byRouteKey = new Map(options.routes.map((route) => [routeKey(route), route]));
+  const byRouteKey = new Map(options.routes.map((route) => [`${route.method} ${route.path}`, route]));
   const cache = createAuthorizerCache(options.authorizerCacheMaxEntries ?? 10_000);
   const bodyLimit = options.bodyLimitBytes ?? TEN_MIB;
 
@@ -74,7 +77,7 @@ export function createHttpApiEmulator(options: EmulatorOptions) {
   }
 
   async function invoke(fn: LambdaFunction, event: unknown, functionName: string, timeoutStatus = 503): Promise<unknown> {
-    const timeoutMs = options.functionTimeoutMs ?? 10_000;
+    const timeoutMs = options.functionTimeoutsMs?.[functionName] ?? options.functionTimeoutMs ?? 10_000;
     const deadline = Date.now() + timeoutMs;
     const context = lambdaContext(functionName, deadline);
     let timer: NodeJS.Timeout | undefined;
@@ -198,7 +201,7 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | und
 const TEXT_TYPES = /^(application\/(json|.*\+json|x-www-form-urlencoded|xml)|text\/)/i;
 
 /** The payload 2.0 event API Gateway would send. */
-function toEvent(request: IncomingMessage, url: URL, route: RouteDefinition, body: Buffer | undefined): APIGatewayProxyEventV2 {
+function toEvent(request: IncomingMessage, url: URL, route: EmulatedRoute, body: Buffer | undefined): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
   for (const [name, value] of Object.entries(request.headers)) {
@@ -213,7 +216,7 @@ function toEvent(request: IncomingMessage, url: URL, route: RouteDefinition, bod
   const requestId = randomUUID();
   return {
     version: '2.0',
-    routeKey: routeKey(route),
+    routeKey: `${route.method} ${route.path}`,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     ...(cookies.length > 0 ? { cookies } : {}),
@@ -234,7 +237,7 @@ function toEvent(request: IncomingMessage, url: URL, route: RouteDefinition, bod
         userAgent: headers['user-agent'] ?? '',
       },
       requestId,
-      routeKey: routeKey(route),
+      routeKey: `${route.method} ${route.path}`,
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),

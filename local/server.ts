@@ -2,10 +2,14 @@
  * `npm start`: the whole API on one machine. Starts the real DynamoDB Local (unless
  * DYNAMODB_ENDPOINT is set), creates the table from the shared definition, loads the seed,
  * and serves the real handlers behind an API Gateway HTTP API emulator. See README.
+ *
+ * `npm run start:template` (RUNTIME=template): the same, but the API, the functions and
+ * their permissions come from the synthesized CloudFormation template (local/template/).
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSeed } from '../admin/seed-loader.ts';
 import type { Seed } from '../admin/seed.ts';
@@ -15,7 +19,8 @@ import { authorizerFunction, functionNames, routeList } from '../shared/contract
 import { createDocumentClient } from '../shared/db/document-client.ts';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer, type DevIssuer } from './dev-issuer.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
-import { createHttpApiEmulator, type LambdaFunction } from './http-api-emulator.ts';
+import { createHttpApiEmulator, type EmulatedRoute, type LambdaFunction } from './http-api-emulator.ts';
+import { STACK_NAME, startTemplateRuntime, synthesizeTemplate } from './template/template-runtime.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_SEED = fileURLToPath(new URL('./demo-seed.json', import.meta.url));
@@ -34,6 +39,10 @@ function readSettings(env: NodeJS.ProcessEnv) {
     dataDir: env.DATA_DIR === 'memory' ? ('memory' as const) : resolve(env.DATA_DIR || '.data'),
     seedFile: resolve(env.SEED_FILE || DEFAULT_SEED),
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    /** `source`: the TypeScript handlers; `template`: what the synthesized template deploys. */
+    runtime: env.RUNTIME === 'template' ? ('template' as const) : ('source' as const),
+    /** An already synthesized cdk.out folder for the template runtime (else it synthesizes one). */
+    templateDir: env.TEMPLATE_DIR ? resolve(env.TEMPLATE_DIR) : undefined,
     /** A fixed port for DynamoDB Local (e.g. 8000 for `sam local`); a free one otherwise. */
     dynamodbLocalPort: env.DYNAMODB_LOCAL_PORT ? Number(env.DYNAMODB_LOCAL_PORT) : undefined,
     tableName: env.TABLE_NAME || 'time-tracking-local',
@@ -53,10 +62,12 @@ async function main() {
   let ready = false;
   let dynamo: DynamoDbLocal | undefined;
   let server: Server | undefined;
+  let stopFunctions: (() => Promise<void>) | undefined;
 
   const shutdown = async (code: number) => {
     server?.close();
     server?.closeAllConnections();
+    await stopFunctions?.();
     await dynamo?.stop();
     process.exit(code);
   };
@@ -115,16 +126,14 @@ async function main() {
       process.env.AUTH_AUDIENCE = DEV_AUDIENCE;
     }
 
-    // The handlers read their configuration at import, like a Lambda cold start.
-    const functions: Record<string, LambdaFunction> = {};
-    for (const name of functionNames) {
-      functions[name] = (await import(resolve(ROOT, 'functions', name, 'handler.ts'))).handler as LambdaFunction;
-    }
+    const runtime = settings.runtime === 'template' ? await templateFunctions(settings) : await sourceFunctions(settings);
+    stopFunctions = runtime.stop;
     handleApiRequest = createHttpApiEmulator({
-      routes: routeList,
-      functions,
-      authorizer: functions[authorizerFunction.functionName] as never,
-      authorizerCacheTtlSeconds: settings.authorizerCacheTtlSeconds,
+      routes: runtime.routes,
+      functions: runtime.functions,
+      authorizer: runtime.authorizer as never,
+      authorizerCacheTtlSeconds: runtime.authorizerCacheTtlSeconds,
+      functionTimeoutsMs: runtime.functionTimeoutsMs,
       publicRoutes: { 'GET /openapi.json': () => ({ status: 200, body: openApiDocument }) },
       onRequest: ({ method, path, status, ms }) => console.log(`${method} ${path} → ${status} (${ms} ms)`),
     });
@@ -134,6 +143,47 @@ async function main() {
     console.error(`npm start: ${describeStartupError(error, settings)}`);
     await shutdown(1);
   }
+}
+
+type LoadedFunctions = {
+  routes: EmulatedRoute[];
+  functions: Record<string, LambdaFunction>;
+  authorizer: LambdaFunction;
+  authorizerCacheTtlSeconds: number;
+  functionTimeoutsMs?: Record<string, number>;
+  stop?: () => Promise<void>;
+};
+
+/** The TypeScript handlers, in this process: they read their configuration at import, like a Lambda cold start. */
+async function sourceFunctions(settings: Settings): Promise<LoadedFunctions> {
+  const functions: Record<string, LambdaFunction> = {};
+  for (const name of functionNames) functions[name] = (await import(resolve(ROOT, 'functions', name, 'handler.ts'))).handler as LambdaFunction;
+  return { routes: [...routeList], functions, authorizer: functions[authorizerFunction.functionName]!, authorizerCacheTtlSeconds: settings.authorizerCacheTtlSeconds };
+}
+
+/** What deploys: the template synthesized with context that mirrors the local settings, its bundles in their own processes, its IAM enforced. */
+async function templateFunctions(settings: Settings): Promise<LoadedFunctions> {
+  let templateDir = settings.templateDir;
+  if (!templateDir) {
+    templateDir = settings.dataDir === 'memory' ? await mkdtemp(join(tmpdir(), 'time-tracking-cdk-')) : resolve(settings.dataDir, 'cdk.out');
+    console.log(`Synthesizing the stack into ${templateDir}…`);
+    await synthesizeTemplate(templateDir, {
+      jwksUrl: 'https://issuer.invalid/.well-known/jwks.json',
+      jwtIssuer: 'replaced-at-run-time',
+      jwtAudience: 'replaced-at-run-time',
+      authorizerCacheTtlSeconds: String(settings.authorizerCacheTtlSeconds),
+      rateLimitPerMinute: process.env.RATE_LIMIT_PER_MINUTE ?? '60',
+      throwaway: 'true',
+    });
+  }
+  const pass = (names: string[]) => Object.fromEntries(names.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));
+  return startTemplateRuntime({
+    templateFile: join(templateDir, `${STACK_NAME}.template.json`),
+    tableName: settings.tableName,
+    dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT!,
+    authEnvironment: pass(['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_USER_ID_CLAIM', 'AUTH_ALGORITHMS', 'AUTH_CLOCK_TOLERANCE_SECONDS']),
+    runtimeEnvironment: pass(['AWS_REGION', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_DISABLED', 'RATE_LIMIT_WINDOW_SECONDS', 'TZ']),
+  });
 }
 
 async function readSeedFile(path: string): Promise<unknown> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateApiKey } from '../../shared/auth/api-keys.ts';
@@ -22,37 +23,6 @@ let dir: string;
 const apiKey = generateApiKey();
 const readOnlyKey = generateApiKey();
 let token: string;
-
-beforeAll(async () => {
-  issuer = await startTestIssuer();
-  table = await createTestTable('e2e');
-  dir = await mkdtemp(join(tmpdir(), 'e2e-'));
-  const seedFile = join(dir, 'seed.json');
-  await writeFile(
-    seedFile,
-    JSON.stringify({
-      ...testSeed,
-      api_keys: [
-        { user_id: users.owner, name: 'e2e', key: apiKey, scopes: ['read', 'write'] },
-        { user_id: users.owner, name: 'e2e read', key: readOnlyKey, scopes: ['read'] },
-      ],
-    }),
-  );
-  server = await startLocalServer({
-    SEED_FILE: seedFile,
-    TABLE_NAME: table.tableName,
-    DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT!,
-    AUTH_CACHE_TTL_SECONDS: '300',
-    ...issuer.env(),
-  });
-  token = await issuer.sign({ sub: String(users.owner), scope: 'read write' });
-});
-afterAll(async () => {
-  await server?.stop();
-  await issuer?.close();
-  await table?.drop();
-  await rm(dir, { recursive: true, force: true });
-});
 
 async function call(method: 'GET' | 'POST', path: string, options: { body?: unknown; rawBody?: string; credential?: string | null; headers?: Record<string, string> } = {}) {
   const credential = options.credential === undefined ? token : options.credential;
@@ -76,7 +46,44 @@ async function api(method: 'GET' | 'POST', path: string, options: Parameters<typ
   return response;
 }
 
-describe('the local runtime', () => {
+/**
+ * Both runtimes answer the same: `npm start` (the TypeScript sources) and
+ * `npm run start:template` (the synthesized template: its bundles, handlers, environment
+ * and IAM policies, each function in its own process).
+ */
+describe.each(['source', 'template'] as const)('the local runtime (%s)', (runtime) => {
+  beforeAll(async () => {
+    issuer = await startTestIssuer();
+    table = await createTestTable('e2e');
+    dir = await mkdtemp(join(tmpdir(), 'e2e-'));
+    const seedFile = join(dir, 'seed.json');
+    await writeFile(
+      seedFile,
+      JSON.stringify({
+        ...testSeed,
+        api_keys: [
+          { user_id: users.owner, name: 'e2e', key: apiKey, scopes: ['read', 'write'] },
+          { user_id: users.owner, name: 'e2e read', key: readOnlyKey, scopes: ['read'] },
+        ],
+      }),
+    );
+    server = await startLocalServer({
+      ...(runtime === 'template' ? { RUNTIME: 'template' } : {}),
+      SEED_FILE: seedFile,
+      TABLE_NAME: table.tableName,
+      DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT!,
+      AUTH_CACHE_TTL_SECONDS: '300',
+      ...issuer.env(),
+    });
+    token = await issuer.sign({ sub: String(users.owner), scope: 'read write' });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    await issuer?.close();
+    await table?.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
   it('is healthy and serves its OpenAPI document', async () => {
     expect((await call('GET', '/health', { credential: null })).body).toEqual({ status: 'ok' });
     const openapi = await call('GET', '/openapi.json', { credential: null });
@@ -174,7 +181,7 @@ describe('startup failures', () => {
   });
 
   it('names the bad entry and field of an invalid seed', async () => {
-    const file = join(dir, 'invalid-seed.json');
+    const file = join(await mkdtemp(join(tmpdir(), 'bad-seed-')), 'invalid-seed.json');
     await writeFile(file, JSON.stringify({ contracts: [{ workspace_id: 1, id: 1, user_id: 1, project_id: 1, status: 'frozen' }] }));
     const { code, output } = await failingStart({ SEED_FILE: file, DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT!, TABLE_NAME: `bad-${randomUUID()}` });
     expect(code).toBe(1);
@@ -182,10 +189,16 @@ describe('startup failures', () => {
   });
 
   it('says when the port is in use', async () => {
-    const port = new URL(server.baseUrl).port;
-    const { code, output } = await failingStart({ PORT: port, DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT! });
-    expect(code).toBe(1);
-    expect(output).toMatch(new RegExp(`port ${port} on 127.0.0.1 is already in use`));
+    const occupant = createServer();
+    await new Promise<void>((resolve) => occupant.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = String((occupant.address() as { port: number }).port);
+      const { code, output } = await failingStart({ PORT: port, DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT! });
+      expect(code).toBe(1);
+      expect(output).toMatch(new RegExp(`port ${port} on 127.0.0.1 is already in use`));
+    } finally {
+      occupant.close();
+    }
   });
 
   it('says how to install Java when it is missing', async () => {

@@ -1,0 +1,125 @@
+/**
+ * Reads what `sam local start-api` reads from a synthesized CloudFormation template: the
+ * HTTP API's routes and integrations, its Lambda authorizer, and each function's bundle,
+ * handler, environment, timeout and role policies. Anything it cannot resolve is an error
+ * naming the resource, not a guess.
+ */
+type Resource = { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, any> };
+export type Template = { Resources: Record<string, Resource> };
+
+export type PolicyStatement = { actions: string[]; resources: unknown[] };
+
+export type TemplateFunction = {
+  logicalId: string;
+  /** Absolute folder of the bundle (the asset). */
+  assetDir: string;
+  /** e.g. "index.handler": file `index.*`, export `handler`. */
+  handler: string;
+  timeoutSeconds: number;
+  /** Environment variables as written in the template (values may be intrinsic functions). */
+  environment: Record<string, unknown>;
+  /** The Allow statements of the policies attached to the function's role. */
+  statements: PolicyStatement[];
+};
+
+export type TemplateApi = {
+  routes: Array<{ method: string; path: string; functionLogicalId: string }>;
+  authorizer: { functionLogicalId: string; identitySource: string[]; resultTtlSeconds: number; simpleResponses: boolean; payloadFormatVersion: string };
+  functions: Map<string, TemplateFunction>;
+  /** The logical id of the one DynamoDB table. */
+  tableLogicalId: string;
+};
+
+export class TemplateError extends Error {
+  override name = 'TemplateError';
+}
+
+const getAttTarget = (value: unknown): string | undefined => {
+  const getAtt = (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
+  return Array.isArray(getAtt) ? getAtt[0] : undefined;
+};
+const refTarget = (value: unknown): string | undefined => (value as { Ref?: string } | undefined)?.Ref;
+
+/** The first Fn::GetAtt found anywhere inside `value` (authorizer URIs wrap it in Fn::Join). */
+function findGetAtt(value: unknown): string | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const direct = getAttTarget(value);
+  if (direct) return direct;
+  for (const inner of Object.values(value)) {
+    const found = findGetAtt(inner);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export function readTemplateApi(template: Template, cdkOutDir: string): TemplateApi {
+  const resources = Object.entries(template.Resources);
+  const ofType = (type: string) => resources.filter(([, resource]) => resource.Type === type);
+
+  const tables = ofType('AWS::DynamoDB::GlobalTable').concat(ofType('AWS::DynamoDB::Table'));
+  if (tables.length !== 1) throw new TemplateError(`expected one DynamoDB table, found ${tables.length}`);
+  const tableLogicalId = tables[0]![0];
+
+  const integrations = new Map(ofType('AWS::ApiGatewayV2::Integration').map(([id, resource]) => [id, resource.Properties!]));
+  const routes = ofType('AWS::ApiGatewayV2::Route').map(([id, resource]) => {
+    const [method, path] = String(resource.Properties!.RouteKey).split(' ');
+    const target = JSON.stringify(resource.Properties!.Target ?? '');
+    const integrationId = [...integrations.keys()].find((candidate) => target.includes(`"${candidate}"`));
+    const integration = integrationId ? integrations.get(integrationId) : undefined;
+    if (!integration || integration.IntegrationType !== 'AWS_PROXY' || integration.PayloadFormatVersion !== '2.0') {
+      throw new TemplateError(`route ${id} (${resource.Properties!.RouteKey}) has no Lambda proxy integration with payload 2.0`);
+    }
+    const functionLogicalId = getAttTarget(integration.IntegrationUri);
+    if (!functionLogicalId) throw new TemplateError(`integration ${integrationId} does not point at a function of the template`);
+    return { method: method!, path: path!, functionLogicalId };
+  });
+
+  const authorizers = ofType('AWS::ApiGatewayV2::Authorizer');
+  if (authorizers.length !== 1) throw new TemplateError(`expected one authorizer, found ${authorizers.length}`);
+  const [authorizerId, authorizerResource] = authorizers[0]!;
+  const authorizerProperties = authorizerResource.Properties!;
+  const authorizerFunction = findGetAtt(authorizerProperties.AuthorizerUri);
+  if (!authorizerFunction) throw new TemplateError(`authorizer ${authorizerId} does not point at a function of the template`);
+  const authorizer = {
+    functionLogicalId: authorizerFunction,
+    identitySource: authorizerProperties.IdentitySource as string[],
+    resultTtlSeconds: Number(authorizerProperties.AuthorizerResultTtlInSeconds ?? 300),
+    simpleResponses: authorizerProperties.EnableSimpleResponses === true,
+    payloadFormatVersion: String(authorizerProperties.AuthorizerPayloadFormatVersion),
+  };
+
+  const policies = ofType('AWS::IAM::Policy');
+  const functions = new Map<string, TemplateFunction>();
+  for (const logicalId of new Set([authorizerFunction, ...routes.map((route) => route.functionLogicalId)])) {
+    const resource = template.Resources[logicalId];
+    if (resource?.Type !== 'AWS::Lambda::Function') throw new TemplateError(`${logicalId} is not an AWS::Lambda::Function`);
+    const assetPath = resource.Metadata?.['aws:asset:path'];
+    if (typeof assetPath !== 'string') throw new TemplateError(`${logicalId} has no aws:asset:path metadata (synthesize with the CDK CLI)`);
+    const roleId = getAttTarget(resource.Properties!.Role);
+    const statements = policies
+      .filter(([, policy]) => (policy.Properties!.Roles as unknown[]).some((role) => refTarget(role) === roleId))
+      .flatMap(([, policy]) => policy.Properties!.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource: unknown }>)
+      .filter((statement) => statement.Effect === 'Allow')
+      .map((statement) => ({ actions: [statement.Action].flat(), resources: [statement.Resource].flat() }));
+    functions.set(logicalId, {
+      logicalId,
+      assetDir: assetPath.startsWith('/') ? assetPath : `${cdkOutDir}/${assetPath}`,
+      handler: String(resource.Properties!.Handler),
+      timeoutSeconds: Number(resource.Properties!.Timeout ?? 3),
+      environment: resource.Properties!.Environment?.Variables ?? {},
+      statements,
+    });
+  }
+  return { routes, authorizer, functions, tableLogicalId };
+}
+
+/** Resolves a function's environment for the local table: `{ Ref: <table> }` becomes its name. */
+export function resolveEnvironment(fn: TemplateFunction, tableLogicalId: string, tableName: string): Record<string, string> {
+  const resolved: Record<string, string> = {};
+  for (const [name, value] of Object.entries(fn.environment)) {
+    if (typeof value === 'string') resolved[name] = value;
+    else if (refTarget(value) === tableLogicalId) resolved[name] = tableName;
+    else throw new TemplateError(`${fn.logicalId}: cannot resolve environment variable ${name} (${JSON.stringify(value)}) locally`);
+  }
+  return resolved;
+}

@@ -1,0 +1,135 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EmulatedRoute, LambdaFunction } from '../http-api-emulator.ts';
+import { startIamProxy } from './iam-proxy.ts';
+import { readTemplateApi, resolveEnvironment, TemplateError, type Template, type TemplateFunction } from './template-model.ts';
+
+/**
+ * `npm run start:template`: the API as the synthesized CloudFormation template deploys it
+ * (docs/architecture.md, "What deploys"), on one machine. Like `sam local start-api -t
+ * <template>`: routes, integrations and the authorizer from the template; each function is
+ * its bundled asset, started with its `Handler`, its environment (the table reference
+ * resolved to the local table) and its `Timeout`, in its own process; and, unlike sam local,
+ * each function reaches DynamoDB through a proxy that enforces its role's policies.
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const WORKER = fileURLToPath(new URL('./function-worker.ts', import.meta.url));
+export const STACK_NAME = 'TimeTrackingApi';
+
+export type TemplateRuntime = {
+  routes: EmulatedRoute[];
+  functions: Record<string, LambdaFunction>;
+  authorizer: LambdaFunction;
+  authorizerCacheTtlSeconds: number;
+  functionTimeoutsMs: Record<string, number>;
+  stop: () => Promise<void>;
+};
+
+/**
+ * Synthesizes the stack with the CDK CLI (offline, as `npm run synth` does), with context
+ * that mirrors the local settings, into `outDir`.
+ */
+export async function synthesizeTemplate(outDir: string, context: Record<string, string>): Promise<void> {
+  const cli = join(ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
+  const args = [cli, 'synth', '--quiet', '-o', outDir, ...Object.entries(context).flatMap(([key, value]) => ['-c', `${key}=${value}`])];
+  // The CLI runs the app (`node infra/app.ts`) through PATH: make that this Node 24.
+  const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new TemplateError(`cdk synth failed (exit ${code}):\n${output.trim().split('\n').slice(-15).join('\n')}`);
+}
+
+export async function startTemplateRuntime(options: {
+  templateFile: string;
+  tableName: string;
+  dynamodbEndpoint: string;
+  /** Replaces the template's AUTH_* values, as `npm start`'s AUTH_* (or its local issuer) would. */
+  authEnvironment: Record<string, string>;
+  /** Runtime settings passed to every function (log level, region, …). */
+  runtimeEnvironment: Record<string, string>;
+}): Promise<TemplateRuntime> {
+  const template = JSON.parse(readFileSync(options.templateFile, 'utf8')) as Template;
+  const api = readTemplateApi(template, dirname(options.templateFile));
+  if (api.authorizer.identitySource.join(',') !== '$request.header.Authorization' || !api.authorizer.simpleResponses || api.authorizer.payloadFormatVersion !== '2.0') {
+    throw new TemplateError('the emulator serves a REQUEST authorizer with simple responses, payload 2.0, on $request.header.Authorization only');
+  }
+
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const stopOne of stops.reverse()) await stopOne().catch(() => {});
+  };
+  try {
+    const functions: Record<string, LambdaFunction> = {};
+    const functionTimeoutsMs: Record<string, number> = {};
+    await Promise.all(
+      [...api.functions.values()].map(async (fn) => {
+        const proxy = await startIamProxy({ functionName: fn.logicalId, target: options.dynamodbEndpoint, statements: fn.statements, tableLogicalId: api.tableLogicalId, tableName: options.tableName });
+        stops.push(proxy.close);
+        const environment = resolveEnvironment(fn, api.tableLogicalId, options.tableName);
+        for (const name of Object.keys(environment)) if (name in options.authEnvironment) environment[name] = options.authEnvironment[name]!;
+        const worker = await startWorker(fn, { ...options.runtimeEnvironment, ...environment, DYNAMODB_ENDPOINT: proxy.endpoint, AWS_LAMBDA_FUNCTION_NAME: fn.logicalId });
+        stops.push(worker.stop);
+        functions[fn.logicalId] = worker.invoke;
+        functionTimeoutsMs[fn.logicalId] = fn.timeoutSeconds * 1000;
+      }),
+    );
+    functionTimeoutsMs.authorizer = functionTimeoutsMs[api.authorizer.functionLogicalId]!;
+    return {
+      routes: api.routes.map((route) => ({ method: route.method, path: route.path, functionName: route.functionLogicalId })),
+      functions,
+      authorizer: functions[api.authorizer.functionLogicalId]!,
+      authorizerCacheTtlSeconds: api.authorizer.resultTtlSeconds,
+      functionTimeoutsMs,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Starts one function's process; resolves once its bundle is imported (its cold start). */
+async function startWorker(fn: TemplateFunction, env: Record<string, string>) {
+  const [file, exportName] = fn.handler.split('.') as [string, string];
+  const bundle = ['mjs', 'js', 'cjs'].map((extension) => join(fn.assetDir, `${file}.${extension}`)).find(existsSync);
+  if (!bundle) throw new TemplateError(`${fn.logicalId}: no ${file}.mjs/.js/.cjs in ${fn.assetDir}`);
+  const child: ChildProcess = spawn(process.execPath, [WORKER, bundle, exportName, fn.logicalId], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.on('message', (message: { id?: number; ok?: boolean; result?: unknown; error?: { name: string; message: string } }) => {
+    if (message.id === undefined) return;
+    const waiting = pending.get(message.id);
+    pending.delete(message.id);
+    if (message.ok) waiting?.resolve(message.result);
+    else waiting?.reject(Object.assign(new Error(message.error?.message), { name: message.error?.name }));
+  });
+  child.once('exit', () => {
+    for (const waiting of pending.values()) waiting.reject(new Error(`${fn.logicalId} exited`));
+    pending.clear();
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', (message: { type?: string; message?: string }) => {
+      if (message.type === 'ready') resolve();
+      else reject(new TemplateError(`${fn.logicalId} failed at load (as a Lambda init error would): ${message.message}`));
+    });
+    child.once('exit', (code) => reject(new TemplateError(`${fn.logicalId} exited at load (code ${code})`)));
+  });
+  return {
+    invoke: ((event: unknown, context: { getRemainingTimeInMillis: () => number }) =>
+      new Promise((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        child.send({ id, event, remainingMs: context.getRemainingTimeInMillis() });
+      })) as LambdaFunction,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

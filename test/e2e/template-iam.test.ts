@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { STACK_NAME, synthesizeTemplate } from '../../local/template/template-runtime.ts';
+import { createTestTable, type TestTable } from '../support/dynamo.ts';
+import { testSeed, users, WS } from '../support/fixtures.ts';
+import { startLocalServer } from '../support/local-server.ts';
+import { startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
+
+/**
+ * `npm run start:template` enforces the template's IAM: a function can do in DynamoDB only
+ * what its role's policies allow. Proven by taking the synthesized template, removing one
+ * action a function needs, and watching the request fail (with nothing stored).
+ */
+let dir: string;
+let templateFile: string;
+let original: string;
+let table: TestTable;
+let issuer: TestIssuer;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'template-iam-'));
+  await synthesizeTemplate(dir, { jwksUrl: 'https://issuer.invalid/jwks.json', jwtIssuer: 'x', jwtAudience: 'x', rateLimitPerMinute: '0', throwaway: 'true' });
+  templateFile = join(dir, `${STACK_NAME}.template.json`);
+  original = await readFile(templateFile, 'utf8');
+  table = await createTestTable('template-iam');
+  issuer = await startTestIssuer();
+  await writeFile(join(dir, 'seed.json'), JSON.stringify(testSeed));
+}, 120_000);
+afterAll(async () => {
+  await issuer?.close();
+  await table?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The start function's DynamoDB statement in the template, to edit. */
+function withoutStartAction(template: any, action: string) {
+  const [functionId] = Object.entries(template.Resources).find(([id, resource]: [string, any]) => resource.Type === 'AWS::Lambda::Function' && id.startsWith('StartTimeTrackingFunction'))!;
+  const roleId = template.Resources[functionId].Properties.Role['Fn::GetAtt'][0];
+  const policy: any = Object.values(template.Resources).find((resource: any) => resource.Type === 'AWS::IAM::Policy' && resource.Properties.Roles.some((role: any) => role.Ref === roleId));
+  const statement = policy.Properties.PolicyDocument.Statement.find((candidate: any) => [candidate.Action].flat().some((name: string) => name.startsWith('dynamodb:')));
+  expect([statement.Action].flat()).toContain(action);
+  statement.Action = [statement.Action].flat().filter((name: string) => name !== action);
+  return template;
+}
+
+async function startOnce(expectedStatus: number) {
+  const server = await startLocalServer({ RUNTIME: 'template', TEMPLATE_DIR: dir, SEED_FILE: join(dir, 'seed.json'), TABLE_NAME: table.tableName, DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT!, ...issuer.env() });
+  try {
+    const response = await fetch(`${server.baseUrl}/time-tracking/start`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await issuer.sign({ sub: String(users.owner) })}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ workspace_id: WS, user_id: users.member }),
+    });
+    expect(response.status).toBe(expectedStatus);
+    return (await response.json()) as any;
+  } finally {
+    await server.stop();
+  }
+}
+
+describe('IAM from the template, enforced locally', () => {
+  it('starts a tracker with the synthesized policy as it is', async () => {
+    await startOnce(200);
+    expect((await table.scan()).filter((item) => item.sk === 'TRACKER')).toHaveLength(1);
+    await table.clearTrackingData();
+  }, 60_000);
+
+  it('fails the start, storing nothing, once dynamodb:PutItem is removed from its role', async () => {
+    await writeFile(templateFile, JSON.stringify(withoutStartAction(JSON.parse(original), 'dynamodb:PutItem')));
+    try {
+      const body = await startOnce(500);
+      expect(body).toMatchObject({ success: false, error: 'internal_error' });
+      expect((await table.scan()).filter((item) => item.sk === 'TRACKER')).toEqual([]);
+    } finally {
+      await writeFile(templateFile, original);
+    }
+  }, 60_000);
+});
