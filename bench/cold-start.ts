@@ -1,97 +1,147 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App } from 'aws-cdk-lib';
-import { buildSync } from 'esbuild';
-import { Template } from 'aws-cdk-lib/assertions';
-import { readStackConfig } from '../infra/stack-config.ts';
-import { TimeTrackingStack } from '../infra/time-tracking-stack.ts';
+import { buildSync, type BuildOptions } from 'esbuild';
+import { SHIPPED_BUNDLE } from '../infra/bundle-options.ts';
+import { functionNames } from '../shared/contracts/routes.ts';
 import { median, round } from './stats.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * Cold start as Lambda pays it, on this machine: each function bundled exactly as the CDK
- * stack bundles it (the same synth, the same esbuild options), then imported by a fresh
- * Node process with the environment the function gets, against an empty module measured
- * in the same run, interleaved. Time is the whole process: start, load, evaluate.
+ * Cold start as Lambda pays it, on this machine: a fresh Node process loading a function's
+ * bundle (`require` for CommonJS, `import()` for ESM, as the Lambda runtime does) with the
+ * function's environment. Every configuration is built from the same entry points and
+ * measured in the same run, interleaved; ratios are medians of per-run pairs, so that the
+ * machine's load swings cancel out.
+ *
+ * - baseline: the configuration shipped before (ESM with a createRequire banner, run with
+ *   --enable-source-maps), and, for the authorizer, its SDK evaluated at load;
+ * - esm: the same without --enable-source-maps;
+ * - cjs_source_maps: CommonJS, with --enable-source-maps;
+ * - cjs: CommonJS without run-time source maps;
+ * - shipped: infra/bundle-options.ts (CommonJS, names kept, the source map applied afterwards).
+ * The floor is the DynamoDB document client alone, bundled as shipped.
  */
-export function measureColdStart(options: { runs: number }) {
-  const outdir = mkdtempSync(join(tmpdir(), 'bench-cdk-'));
-  const context = {
-    jwksUrl: 'https://issuer.example.com/.well-known/jwks.json',
-    jwtIssuer: 'https://issuer.example.com/',
-    jwtAudience: 'time-tracking-api',
-    'aws:cdk:enable-asset-metadata': true,
-  };
-  const app = new App({ outdir, context });
-  const stack = new TimeTrackingStack(app, 'TimeTrackingApi', readStackConfig((key) => app.node.tryGetContext(key)));
-  const template = Template.fromStack(stack);
-  app.synth();
+type Variant = { format: 'esm' | 'cjs'; keepNames: boolean; enableSourceMaps: boolean };
+const VARIANTS: Record<string, Variant> = {
+  baseline: { format: 'esm', keepNames: false, enableSourceMaps: true },
+  esm: { format: 'esm', keepNames: false, enableSourceMaps: false },
+  cjs_source_maps: { format: 'cjs', keepNames: false, enableSourceMaps: true },
+  cjs: { format: 'cjs', keepNames: false, enableSourceMaps: false },
+  shipped: { format: SHIPPED_BUNDLE.format, keepNames: SHIPPED_BUNDLE.keepNames, enableSourceMaps: SHIPPED_BUNDLE.enableSourceMapsAtRuntime },
+};
 
-  const empty = join(outdir, 'empty.mjs');
-  writeFileSync(empty, 'export const handler = async () => ({});\n');
-  // The floor: nothing but the DynamoDB document client, bundled the same way.
-  const sdkOnly = join(outdir, 'sdk-only.mjs');
+/** What the stack sets on every function (infra/), with the table resolved. */
+const FUNCTION_ENV = {
+  AWS_REGION: 'us-east-1',
+  TABLE_NAME: 'bench-table',
+  POWERTOOLS_SERVICE_NAME: 'time-tracking-api',
+  POWERTOOLS_METRICS_NAMESPACE: 'TimeTrackingApi',
+  RATE_LIMIT_PER_MINUTE: '60',
+  AUTH_JWKS_URL: 'https://issuer.example.com/.well-known/jwks.json',
+  AUTH_ISSUER: 'https://issuer.example.com/',
+  AUTH_AUDIENCE: 'time-tracking-api',
+};
+
+function bundle(outdir: string, name: string, entry: BuildOptions['stdin'] | string, variant: Variant): string {
+  const outfile = join(outdir, `${name}.${variant.format === 'esm' ? 'mjs' : 'js'}`);
   buildSync({
-    stdin: {
-      contents: "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'; export const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));",
-      resolveDir: ROOT,
-      loader: 'ts',
-    },
+    ...(typeof entry === 'string' ? { entryPoints: [entry] } : { stdin: entry }),
     bundle: true,
     platform: 'node',
-    format: 'esm',
-    target: 'node24',
+    target: SHIPPED_BUNDLE.target,
+    format: variant.format,
     minify: true,
-    mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    outfile: sdkOnly,
+    keepNames: variant.keepNames,
+    sourcemap: true,
+    sourcesContent: false,
+    mainFields: [...SHIPPED_BUNDLE.mainFields],
+    ...(variant.format === 'esm' ? { banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" } } : {}),
+    outfile,
     logLevel: 'error',
   });
-  const functions = Object.entries(template.findResources('AWS::Lambda::Function')).map(([logicalId, fn]) => {
-    // "StartTimeTrackingFunction9C134589" → "start-time-tracking"
-    const name = /^(\w+?)Function[0-9A-F]{8}$/.exec(logicalId)![1]!.replace(/[A-Z]/g, (letter, offset: number) => `${offset === 0 ? '' : '-'}${letter.toLowerCase()}`);
-    const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
-    // Values CloudFormation would resolve (the table name) become plain strings here.
-    const environment = Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, typeof value === 'string' ? value : 'bench-table']));
-    return { name, bundle: join(outdir, String(fn.Metadata['aws:asset:path']), 'index.mjs'), environment };
-  });
+  return outfile;
+}
 
-  const importOnce = (file: string, environment: Record<string, string>) => {
-    const { NODE_OPTIONS, ...rest } = environment;
-    const started = performance.now();
-    const result = spawnSync(process.execPath, [...(NODE_OPTIONS ? NODE_OPTIONS.split(' ') : []), '--input-type=module', '-e', `await import(${JSON.stringify(file)});`], {
-      env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ...rest },
-      encoding: 'utf8',
-    });
-    const elapsed = performance.now() - started;
-    if (result.status !== 0) throw new Error(`importing ${file} failed: ${result.stderr}`);
-    return elapsed;
+function loadOnce(file: string, enableSourceMaps: boolean): number {
+  const loader = file.endsWith('.mjs') ? ['--input-type=module', '-e', `await import(${JSON.stringify(file)});`] : ['-e', `require(${JSON.stringify(file)});`];
+  const started = performance.now();
+  const result = spawnSync(process.execPath, [...(enableSourceMaps ? ['--enable-source-maps'] : []), ...loader], { env: { PATH: process.env.PATH, ...FUNCTION_ENV }, encoding: 'utf8' });
+  const elapsed = performance.now() - started;
+  if (result.status !== 0) throw new Error(`loading ${file} failed: ${result.stderr.slice(0, 500)}`);
+  return elapsed;
+}
+
+/** Median of per-run ratios a[i] / b[i]. */
+const pairedRatio = (a: number[], b: number[]) => round(median(a.map((value, index) => value / b[index]!)), 3);
+
+export function measureColdStart(options: { runs: number }) {
+  const outdir = mkdtempSync(join(tmpdir(), 'bench-cold-'));
+  const empty = join(outdir, 'empty.js');
+  writeFileSync(empty, 'exports.handler = async () => ({});\n');
+  const sdkEntry = {
+    contents: "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'; export const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));",
+    resolveDir: ROOT,
+    loader: 'ts' as const,
   };
+  const sdkFloor = bundle(outdir, 'sdk-floor', sdkEntry, VARIANTS.shipped!);
 
-  const emptyTimes: number[] = [];
-  const sdkTimes: number[] = [];
-  const times = new Map(functions.map((fn) => [fn.name, [] as number[]]));
-  importOnce(empty, {});
-  for (let run = 0; run < options.runs; run++) {
-    emptyTimes.push(importOnce(empty, {}));
-    sdkTimes.push(importOnce(sdkOnly, {}));
-    for (const fn of functions) times.get(fn.name)!.push(importOnce(fn.bundle, fn.environment));
+  type Measured = { file: string; enableSourceMaps: boolean; times: number[] };
+  const measured = new Map<string, Measured>();
+  const add = (key: string, file: string, enableSourceMaps: boolean) => measured.set(key, { file, enableSourceMaps, times: [] });
+  add('empty', empty, false);
+  add('sdk_floor', sdkFloor, false);
+  for (const name of functionNames) {
+    for (const [variantName, variant] of Object.entries(VARIANTS)) {
+      add(`${name}:${variantName}`, bundle(join(outdir, variantName), name, join(ROOT, 'functions', name, 'handler.ts'), variant), variant.enableSourceMaps);
+    }
   }
-  const emptyMs = median(emptyTimes);
+  // The authorizer as it was: the API-key store (and so the AWS SDK) evaluated at load.
+  const eagerAuthorizer = {
+    contents: "import '../../shared/db/api-key-store.ts'; export { handler } from './handler.ts';",
+    resolveDir: join(ROOT, 'functions', 'authorizer'),
+    loader: 'ts' as const,
+  };
+  add('authorizer:eager_baseline', bundle(join(outdir, 'eager'), 'authorizer', eagerAuthorizer, VARIANTS.baseline!), true);
+
+  for (const entry of measured.values()) loadOnce(entry.file, entry.enableSourceMaps); // warm the file cache
+  for (let run = 0; run < options.runs; run++) {
+    for (const entry of measured.values()) entry.times.push(loadOnce(entry.file, entry.enableSourceMaps));
+  }
+
+  const times = (key: string) => measured.get(key)!.times;
+  const emptyMs = median(times('empty'));
+  const functions = Object.fromEntries(
+    functionNames.map((name) => {
+      const shipped = times(`${name}:shipped`);
+      const baseline = name === 'authorizer' ? times('authorizer:eager_baseline') : times(`${name}:baseline`);
+      return [
+        name,
+        {
+          bundle_bytes: statSync(measured.get(`${name}:shipped`)!.file).size,
+          import_ms: round(median(shipped), 1),
+          ratio_to_baseline: pairedRatio(shipped, baseline),
+          ratio_to_sdk_floor: pairedRatio(shipped, times('sdk_floor')),
+          ratio_to_empty: round(median(shipped) / emptyMs),
+          variants_ms: Object.fromEntries(Object.keys(VARIANTS).map((variant) => [variant, round(median(times(`${name}:${variant}`)), 1)])),
+        },
+      ];
+    }),
+  );
   return {
     runs: options.runs,
+    shipped: VARIANTS.shipped,
     empty_import_ms: round(emptyMs, 1),
-    sdk_only: { bundle_bytes: statSync(sdkOnly).size, import_ms: round(median(sdkTimes), 1), ratio_to_empty: round(median(sdkTimes) / emptyMs) },
-    functions: Object.fromEntries(
-      functions.map((fn) => {
-        const importMs = median(times.get(fn.name)!);
-        return [fn.name, { bundle_bytes: statSync(fn.bundle).size, import_ms: round(importMs, 1), ratio_to_empty: round(importMs / emptyMs) }];
-      }),
-    ),
-    source_maps: readFileSync(functions[0]!.bundle + '.map', 'utf8').length > 0,
+    sdk_floor: { bundle_bytes: statSync(sdkFloor).size, import_ms: round(median(times('sdk_floor')), 1), ratio_to_empty: round(median(times('sdk_floor')) / emptyMs) },
+    functions,
+    /** A cold start that sees a JWT: the shipped authorizer (SDK loaded on the first API key) against the old one (SDK at load, ESM, run-time source maps). */
+    authorizer_jwt_path: {
+      import_ms: round(median(times('authorizer:shipped')), 1),
+      baseline_import_ms: round(median(times('authorizer:eager_baseline')), 1),
+      ratio_to_baseline: pairedRatio(times('authorizer:shipped'), times('authorizer:eager_baseline')),
+    },
   };
 }

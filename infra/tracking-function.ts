@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability/metric-names.ts';
+import { SHIPPED_BUNDLE } from './bundle-options.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -26,9 +27,13 @@ export type TrackingFunctionProps = {
  *   import time compared with 128 MB for a few tenths of a cent per million requests;
  * - 10 s timeout: a request makes at most 3 DynamoDB calls with bounded retries
  *   (shared/db/document-client.ts), and middy answers 503 before Lambda would kill it;
- * - one ESM bundle, minified, with source maps and the AWS SDK inside (its version is the
- *   one the tests ran, and bundling lets esbuild drop what is not used), built by the
- *   local esbuild (no Docker);
+ * - one CommonJS bundle, minified with names kept, the AWS SDK inside (its version is the
+ *   one the tests ran, and bundling lets esbuild drop what is not used), built by the local
+ *   esbuild (no Docker). CommonJS loads faster than ESM (an ESM import of node:http builds
+ *   its facade); Node's --enable-source-maps is off (it costs every cold start): stack
+ *   traces keep function names, and the source map ships beside the bundle for mapping a
+ *   logged trace afterwards (`npm run stacktrace`). Measured in `npm run bench` (README,
+ *   Performance);
  * - its own log group with a retention, and a role that may write only there.
  * DynamoDB permissions are granted per function, by the stack, from the route table.
  */
@@ -59,22 +64,20 @@ export class TrackingFunction extends NodejsFunction {
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
       bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
+        format: OutputFormat.CJS,
+        target: SHIPPED_BUNDLE.target,
         platform: 'node',
-        minify: true,
+        minify: SHIPPED_BUNDLE.minify,
+        keepNames: SHIPPED_BUNDLE.keepNames,
         sourceMap: true,
         sourcesContent: false,
         bundleAwsSDK: true,
-        mainFields: ['module', 'main'],
-        // ESM bundles of CommonJS dependencies (the AWS SDK) need a real `require`.
-        banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+        mainFields: [...SHIPPED_BUNDLE.mainFields],
         forceDockerBundling: false,
       },
     });

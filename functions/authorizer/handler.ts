@@ -3,16 +3,33 @@ import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWith
 import { createAuthenticator } from '../../shared/auth/authenticate.ts';
 import { createJwtVerifier } from '../../shared/auth/jwt-verifier.ts';
 import type { AuthorizerContext } from '../../shared/auth/principal.ts';
+import type { ApiKeyLookup } from '../../shared/auth/api-keys.ts';
 import { loadJwtConfig } from '../../shared/config/auth-config.ts';
-import { findApiKeyByHash } from '../../shared/db/default-repositories.ts';
+import { loadDatabaseConfig } from '../../shared/config/database-config.ts';
 import { systemClock } from '../../shared/http/clock.ts';
 import { logger } from '../../shared/observability/logger.ts';
 import { METRIC, OUTCOME } from '../../shared/observability/metric-names.ts';
 import { metrics } from '../../shared/observability/metrics.ts';
 
+// Validated at load, like every function's configuration: a bad TABLE_NAME fails the cold start.
+loadDatabaseConfig();
+
+let apiKeyStore: Promise<(hash: string) => Promise<ApiKeyLookup>> | undefined;
+/** The AWS SDK is loaded on the first API key, never for a JWT (docs/operations.md, cold starts). */
+async function findApiKey(hash: string): Promise<ApiKeyLookup> {
+  apiKeyStore ??= import('../../shared/db/api-key-store.ts').then(
+    (store) => store.findApiKeyByHash,
+    (error: unknown) => {
+      apiKeyStore = undefined; // a failed load is retried by the next request
+      throw error;
+    },
+  );
+  return (await apiKeyStore)(hash);
+}
+
 const authenticate = createAuthenticator({
   verifyJwt: createJwtVerifier(loadJwtConfig()),
-  findApiKey: findApiKeyByHash,
+  findApiKey,
   clock: systemClock,
   logger,
 });

@@ -1,6 +1,5 @@
 import { loadDatabaseConfig } from '../config/database-config.ts';
 import { loadRateLimitConfig } from '../config/rate-limit-config.ts';
-import { createApiKeyLookup } from './api-key-lookup.ts';
 import { createDocumentClient } from './document-client.ts';
 import { createIdempotencyStore } from './idempotency-store.ts';
 import { createRateLimitCounter } from './rate-limit-counter.ts';
@@ -15,7 +14,6 @@ export const databaseConfig = loadDatabaseConfig();
 export const rateLimitConfig = loadRateLimitConfig();
 export const documentClient = createDocumentClient(databaseConfig);
 export const trackingRepository = createTrackingRepository(documentClient, databaseConfig.tableName);
-export const findApiKeyByHash = createApiKeyLookup(documentClient, databaseConfig.tableName);
 export const idempotencyStore = createIdempotencyStore(documentClient, databaseConfig.tableName);
 
 /** What every HTTP handler is built with (shared/http/create-http-handler.ts). */

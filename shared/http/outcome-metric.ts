@@ -13,9 +13,10 @@ export function outcomeMetric(opts: { metrics: Metrics; route: string; successOu
     const response = request.response as HttpResult | undefined;
     const errorCode = (request.internal as { errorCode?: string }).errorCode;
     const outcome = request.context.idempotentReplay ? 'replayed' : response?.statusCode === 200 ? opts.successOutcome : (errorCode ?? `status_${response?.statusCode ?? 500}`);
+    // The {service, outcome} set first: Powertools warns when a set repeats a dimension already added.
+    opts.metrics.addDimensions({ outcome });
     opts.metrics.addDimension('route', opts.route);
     opts.metrics.addDimension('outcome', outcome);
-    opts.metrics.addDimensions({ outcome });
     opts.metrics.addMetric(METRIC.requests, MetricUnit.Count, 1);
   };
   return { after: outcomeMetricRecord, onError: outcomeMetricRecord };

@@ -23,7 +23,7 @@ let table: TestTable;
 let issuer: TestIssuer;
 let authorizer: (typeof import('../../functions/authorizer/handler.ts'))['handler'];
 let startHandler: (typeof import('../../functions/start-time-tracking/handler.ts'))['handler'];
-let documentClient: (typeof import('../../shared/db/default-repositories.ts'))['documentClient'];
+let documentClient: (typeof import('../../shared/db/api-key-store.ts'))['apiKeyDocumentClient'];
 const apiKeys: Record<'valid' | 'readOnly' | 'revoked' | 'expired' | 'unknown', string> = {
   valid: generateApiKey(),
   readOnly: generateApiKey(),
@@ -39,7 +39,7 @@ beforeAll(async () => {
   Object.assign(process.env, issuer.env());
   ({ handler: authorizer } = await import('../../functions/authorizer/handler.ts'));
   ({ handler: startHandler } = await import('../../functions/start-time-tracking/handler.ts'));
-  ({ documentClient } = await import('../../shared/db/default-repositories.ts'));
+  ({ apiKeyDocumentClient: documentClient } = await import('../../shared/db/api-key-store.ts'));
   const repository = createApiKeyAdmin(table.client, table.tableName);
   const now = new Date();
   const save = (key: string, fields: Partial<Parameters<typeof newApiKeyRecord>[1]> = {}) =>
@@ -253,6 +253,13 @@ describe('API keys', () => {
 });
 
 describe('the authorizer contract', () => {
+  it('never loads the AWS SDK for a JWT: the API-key store is imported on the first API key', async () => {
+    const source = await import('node:fs').then((fs) => fs.readFileSync(new URL('../../functions/authorizer/handler.ts', import.meta.url), 'utf8'));
+    // Static imports only: nothing of shared/db but through the lazy import().
+    expect(source.match(/^import .* from '.*shared\/db\/.*';$/gm) ?? []).toEqual([]);
+    expect(source).toContain("import('../../shared/db/api-key-store.ts')");
+  });
+
   it('depends on the Authorization header alone', async () => {
     const token = await issuer.sign({ sub: '42' }, { expiresIn: '10m' });
     const plain = await authorize(bearer(token));

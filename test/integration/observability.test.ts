@@ -122,11 +122,30 @@ describe('authorizer metrics', () => {
     await table.client.send(new PutCommand({ TableName: table.tableName, Item: { ...keys.apiKey(hashApiKey(key)), entity: 'api_key', key_id: 'k', user_id: users.owner, scopes: ['read'] } }));
     expect(outcomes(await emitted(() => authorizer(event(`Bearer ${key}`))))).toContainEqual({ service: 'time-tracking-api', outcome: 'api_key_accepted' });
 
-    const fault = injectFault(api.documentClient, { command: 'GetItemCommand', error: faults.throttled });
+    const fault = injectFault((await import('../../shared/db/api-key-store.ts')).apiKeyDocumentClient, { command: 'GetItemCommand', error: faults.throttled });
     try {
       expect(outcomes(await emitted(() => authorizer(event(`Bearer ${key}`))))).toContainEqual({ service: 'time-tracking-api', outcome: 'transient_failure' });
     } finally {
       fault.remove();
     }
+  });
+});
+
+describe('metric hygiene', () => {
+  it('emits no Powertools warning on a request (no dimension added twice)', async () => {
+    // Powertools writes its own warnings to stderr.
+    const lines: string[] = [];
+    const [stdout, stderr] = [process.stdout.write, process.stderr.write];
+    const capture = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+    process.stdout.write = capture;
+    process.stderr.write = capture;
+    try {
+      await api.current(member);
+    } finally {
+      process.stdout.write = stdout;
+      process.stderr.write = stderr;
+    }
+    expect(lines.join('\n')).toContain('"Requests"');
+    expect(lines.join('\n')).not.toMatch(/already been added|won't be added/);
   });
 });

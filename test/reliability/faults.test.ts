@@ -119,7 +119,7 @@ describe('a fault on every DynamoDB call', () => {
     const key = generateApiKey();
     await createApiKeyAdmin(table.client, table.tableName).insert(newApiKeyRecord(key, { userId: users.owner, name: 'f', scopes: ['write'], expiresAt: null, now: new Date() }));
     for (const kind of ['throttled', 'timeout', 'bug'] as const) {
-      const fault = injectFault(api.documentClient, { command: 'GetItemCommand', error: faults[kind] });
+      const fault = injectFault((await import('../../shared/db/api-key-store.ts')).apiKeyDocumentClient, { command: 'GetItemCommand', error: faults[kind] });
       try {
         await expect(authorizer(authorizerEvent(`Bearer ${key}`))).rejects.toThrow();
       } finally {
