@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { METRIC, METRICS_NAMESPACE, OUTCOME, SERVICE_NAME } from '../shared/observability/metric-names.ts';
@@ -20,6 +21,8 @@ export type MonitoringProps = {
   routeKeys: readonly string[];
   thresholds: AlarmThresholds;
   alarmEmail: string | undefined;
+  /** Webhook deliveries that exhausted their retries (and stream records that could not be fanned out). */
+  webhookDeadLetters: sqs.IQueue;
 };
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -114,6 +117,12 @@ export class Monitoring extends Construct {
       authorizerTransient,
       thresholds.authorizerTransientFailuresPer5Minutes,
       'The authorizer could not check credentials (DynamoDB or the JWKS unavailable): callers got 500.',
+    );
+    alarm(
+      'WebhookDeadLetters',
+      props.webhookDeadLetters.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+      1,
+      'Webhook deliveries failed for about a day (or an event could not be fanned out): they wait in the dead-letter queue.',
     );
     alarm('RateLimitedSurge', rateLimited, thresholds.rateLimitedPer5Minutes, 'Many requests were rate limited: a runaway client, or a limit too low.');
 

@@ -5,10 +5,14 @@ import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-ap
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '../shared/db/table-definition.ts';
-import { authorizerFunction, dynamodbActionsOf, routeKey, routeList } from '../shared/contracts/routes.ts';
+import { authorizerFunction, dynamodbActionsOf, routeKey, routeList, webhookFunctions } from '../shared/contracts/routes.ts';
+import { RETRY_DELAYS_SECONDS } from '../shared/webhooks/delivery.ts';
 import { Monitoring } from './monitoring.ts';
 import type { StackConfig } from './stack-config.ts';
 import { TrackingFunction } from './tracking-function.ts';
@@ -34,6 +38,7 @@ export class TimeTrackingStack extends Stack {
       sortKey: { name: tableDefinition.sortKey.name, type: dynamodb.AttributeType.STRING },
       billing: dynamodb.Billing.onDemand(),
       timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
+      dynamoStream: dynamodb.StreamViewType[tableDefinition.streamViewType],
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: !config.throwaway,
       removalPolicy,
@@ -129,7 +134,53 @@ export class TimeTrackingStack extends Stack {
       });
     }
 
+    // Webhooks (docs/webhooks.md): the table's stream → fan-out → SQS → delivery, retries on the queue, then a DLQ.
+    const deadLetters = new sqs.Queue(this, 'WebhookDeadLetters', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    const deliveries = new sqs.Queue(this, 'WebhookDeliveries', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Six times the delivery function's timeout, as Lambda recommends for SQS sources.
+      visibilityTimeout: Duration.seconds(6 * TrackingFunction.TIMEOUT.toSeconds()),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: RETRY_DELAYS_SECONDS.length + 1 },
+    });
+    const queueEnvironment = { WEBHOOK_QUEUE_URL: deliveries.queueUrl };
+    const fanOutFn = new TrackingFunction(this, 'WebhookFanOutFunction', {
+      functionName: webhookFunctions.fanOut.functionName,
+      environment: { ...tableEnvironment, ...queueEnvironment },
+      logRetention,
+      removalPolicy,
+      tracing: config.tracing,
+    });
+    grantTable(fanOutFn, webhookFunctions.fanOut.dynamodbActions);
+    deliveries.grantSendMessages(fanOutFn);
+    fanOutFn.addEventSource(
+      new DynamoEventSource(this.table as unknown as dynamodb.ITable, {
+        startingPosition: lambda.StartingPosition.LATEST,
+        batchSize: 100,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: 10,
+        // A record that still fails is kept, not dropped.
+        onFailure: new SqsDlq(deadLetters),
+        filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { entity: { S: lambda.FilterRule.or('tracker', 'time_entry') } } } })],
+      }),
+    );
+    const deliveryFn = new TrackingFunction(this, 'WebhookDeliveryFunction', {
+      functionName: webhookFunctions.delivery.functionName,
+      environment: { ...tableEnvironment, ...queueEnvironment },
+      logRetention,
+      removalPolicy,
+      tracing: config.tracing,
+    });
+    grantTable(deliveryFn, webhookFunctions.delivery.dynamodbActions);
+    deliveries.grant(deliveryFn, 'sqs:ChangeMessageVisibility');
+    deliveryFn.addEventSource(new SqsEventSource(deliveries, { batchSize: 10, reportBatchItemFailures: true }));
+    monitored.push({ name: webhookFunctions.fanOut.functionName, fn: fanOutFn, timeout: TrackingFunction.TIMEOUT });
+    monitored.push({ name: webhookFunctions.delivery.functionName, fn: deliveryFn, timeout: TrackingFunction.TIMEOUT });
+
     this.monitoring = new Monitoring(this, 'Monitoring', {
+      webhookDeadLetters: deadLetters,
       stage,
       table: this.table,
       functions: monitored,

@@ -47,6 +47,19 @@ class GatewayAnswer extends Error {
 
 export function createHttpApiEmulator(options: EmulatorOptions) {
   const byRouteKey = new Map(options.routes.map((route) => [`${route.method} ${route.path}`, route]));
+  // Routes with {name} path parameters, matched segment by segment as HTTP APIs do.
+  const templated = options.routes
+    .filter((route) => route.path.includes('{'))
+    .map((route) => ({ route, pattern: new RegExp(`^${route.path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`) }));
+  const findRoute = (method: string, path: string): { route: EmulatedRoute; pathParameters?: Record<string, string> } | undefined => {
+    const exact = byRouteKey.get(`${method} ${path}`);
+    if (exact) return { route: exact };
+    for (const { route, pattern } of templated) {
+      const match = route.method === method ? pattern.exec(path) : null;
+      if (match) return { route, pathParameters: Object.fromEntries(Object.entries(match.groups ?? {}).map(([name, value]) => [name, decodeURIComponent(value)])) };
+    }
+    return undefined;
+  };
   const cache = createAuthorizerCache(options.authorizerCacheMaxEntries ?? 10_000);
   const bodyLimit = options.bodyLimitBytes ?? TEN_MIB;
 
@@ -113,13 +126,15 @@ export function createHttpApiEmulator(options: EmulatorOptions) {
         const { status, body } = publicRoute();
         return send(status, { 'content-type': 'application/json' }, JSON.stringify(body));
       }
-      const route = byRouteKey.get(`${method} ${url.pathname}`);
-      if (!route) {
+      const found = findRoute(method, url.pathname);
+      const route = found?.route;
+      if (!found || !route) {
         request.resume();
         return gatewayJson(404, 'Not Found');
       }
       const body = await readBody(request, bodyLimit);
       const event = toEvent(request, url, route, body);
+      if (found.pathParameters) (event as { pathParameters?: Record<string, string> }).pathParameters = found.pathParameters;
       const authorization = event.headers.authorization;
       // The identity source is missing (or ambiguous): API Gateway answers without calling the authorizer.
       if (!authorization || authorizationHeaderCount(request) > 1) return gatewayJson(401, 'Unauthorized');

@@ -21,6 +21,8 @@ import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer, type DevIssuer } from 
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { createHttpApiEmulator, type EmulatedRoute, type LambdaFunction } from './http-api-emulator.ts';
 import { STACK_NAME, startTemplateRuntime, synthesizeTemplate } from './template/template-runtime.ts';
+import { startLocalWebhooks } from './webhooks/local-webhooks.ts';
+import { loadWebhookConfig } from '../shared/config/webhook-config.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_SEED = fileURLToPath(new URL('./demo-seed.json', import.meta.url));
@@ -58,15 +60,19 @@ async function main() {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   // EMF metric lines are for CloudWatch; on one machine they would only bury the request log.
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  // Webhooks to a receiver on this machine (plain http to loopback) are allowed here only.
+  process.env.WEBHOOK_ALLOW_HTTP_LOOPBACK ??= 'true';
   process.env.AWS_REGION ??= 'us-east-1';
   let ready = false;
   let dynamo: DynamoDbLocal | undefined;
   let server: Server | undefined;
   let stopFunctions: (() => Promise<void>) | undefined;
+  let stopWebhooks: (() => Promise<void>) | undefined;
 
   const shutdown = async (code: number) => {
     server?.close();
     server?.closeAllConnections();
+    await stopWebhooks?.();
     await stopFunctions?.();
     await dynamo?.stop();
     process.exit(code);
@@ -137,6 +143,17 @@ async function main() {
       publicRoutes: { 'GET /openapi.json': () => ({ status: 200, body: openApiDocument }) },
       onRequest: ({ method, path, status, ms }) => console.log(`${method} ${path} → ${status} (${ms} ms)`),
     });
+    const webhookConfig = loadWebhookConfig();
+    stopWebhooks = (
+      await startLocalWebhooks({
+        endpoint: process.env.DYNAMODB_ENDPOINT!,
+        region: process.env.AWS_REGION!,
+        tableName: settings.tableName,
+        retryScale: webhookConfig.retryScale,
+        allowLoopbackHttp: webhookConfig.allowLoopbackHttp,
+        log: (line) => console.log(line),
+      })
+    ).stop;
     ready = true;
     console.log(await banner({ settings, baseUrl, seed, devIssuer, table, dynamo }));
   } catch (error) {
@@ -182,7 +199,7 @@ async function templateFunctions(settings: Settings): Promise<LoadedFunctions> {
     tableName: settings.tableName,
     dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT!,
     authEnvironment: pass(['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_USER_ID_CLAIM', 'AUTH_ALGORITHMS', 'AUTH_CLOCK_TOLERANCE_SECONDS']),
-    runtimeEnvironment: pass(['AWS_REGION', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_DISABLED', 'RATE_LIMIT_WINDOW_SECONDS', 'TZ']),
+    runtimeEnvironment: pass(['AWS_REGION', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_DISABLED', 'RATE_LIMIT_WINDOW_SECONDS', 'WEBHOOK_ALLOW_HTTP_LOOPBACK', 'TZ']),
   });
 }
 

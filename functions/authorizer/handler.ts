@@ -48,11 +48,17 @@ export async function handler(
   metrics.captureColdStartMetric();
   try {
     const context = await authenticate(event.headers?.authorization);
-    if ('auth_error' in context) metrics.addDimensions({ outcome: 'refused', reason: context.auth_error });
-    else metrics.addDimensions({ outcome: `${context.auth_method}_accepted` });
+    if ('auth_error' in context) {
+      metrics.addDimension('outcome', 'refused');
+      const byReason = metrics.singleMetric();
+      byReason.addDimensions({ outcome: 'refused', reason: context.auth_error });
+      byReason.addMetric(METRIC.authentications, MetricUnit.Count, 1);
+    } else {
+      metrics.addDimension('outcome', `${context.auth_method}_accepted`);
+    }
     return { isAuthorized: true, context };
   } catch (error) {
-    metrics.addDimensions({ outcome: OUTCOME.authorizerTransientFailure });
+    metrics.addDimension('outcome', OUTCOME.authorizerTransientFailure);
     throw error;
   } finally {
     metrics.addMetric(METRIC.authentications, MetricUnit.Count, 1);

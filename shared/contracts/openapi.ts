@@ -62,7 +62,7 @@ function responsesOf(route: Route) {
   const extra: Record<string, string> = { ...((route as { errors?: Record<string, string> }).errors ?? {}) };
   if (route.idempotent) extra['409'] = 'The Idempotency-Key is in use by a running request.';
   return {
-    '200': json(ref(`${pascal(route.name)}Response`), route.response.description),
+    [String((route.response as { status?: number }).status ?? 200)]: json(ref(`${pascal(route.name)}Response`), route.response.description),
     '401': json(
       { anyOf: [ref('Error'), ref('GatewayError')] },
       'Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}.',
@@ -91,8 +91,9 @@ const idempotencyKey = {
 
 function operationOf(route: Route) {
   const { schema, source } = route.request;
+  const inPath = (name: string) => route.path.includes(`{${name}}`);
   const queryParameters = source === 'query'
-    ? Object.entries(schema.properties).map(([name, property]) => ({ name, in: 'query', required: (schema.required as readonly string[]).includes(name), schema: property }))
+    ? Object.entries(schema.properties).map(([name, property]) => ({ name, in: inPath(name) ? 'path' : 'query', required: inPath(name) || (schema.required as readonly string[]).includes(name), schema: property }))
     : [];
   const parameters = [...(route.idempotent ? [idempotencyKey] : []), ...queryParameters];
   return {

@@ -1,5 +1,11 @@
 import type { Scope } from '../auth/scopes.ts';
 import {
+  createWebhookData,
+  createWebhookRequest,
+  deleteWebhookData,
+  deleteWebhookQuery,
+  listWebhooksData,
+  listWebhooksQuery,
   currentTrackerData,
   currentTrackerQuery,
   paginationMeta,
@@ -19,7 +25,8 @@ import {
  * and the test lists are all derived from it. See docs/architecture.md.
  */
 export type RouteDefinition = {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
+  /** May hold `{name}` path parameters; they join the query's fields in the input. */
   path: string;
   /** Folder under functions/ holding the entry point `handler.ts`; also the Lambda's name. */
   functionName: string;
@@ -34,6 +41,8 @@ export type RouteDefinition = {
   successOutcome: string;
   request: { source: 'body' | 'query'; schema: { $id: string; type: 'object'; properties: Record<string, unknown>; required: readonly string[] } };
   response: {
+    /** 200 unless said (201 for a creation). */
+    status?: 200 | 201;
     description: string;
     /** Sent as the envelope's `message` and as `data.message`. */
     message?: string;
@@ -99,6 +108,45 @@ const table = {
     request: { source: 'query', schema: timeEntriesQuery },
     response: { description: 'One page of entries.', data: timeEntriesData, meta: paginationMeta },
   },
+  createWebhook: {
+    method: 'POST',
+    path: '/webhooks',
+    functionName: 'create-webhook',
+    scope: 'write',
+    idempotent: false,
+    // TransactWriteItems: the workspace's webhook counter (UpdateItem) and the webhook (PutItem).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    summary: 'Subscribe a URL to tracker events of a workspace (the signing secret is shown once)',
+    successOutcome: 'webhook_created',
+    request: { source: 'body', schema: createWebhookRequest },
+    response: { status: 201, description: 'The webhook, with its signing secret (shown only here).', data: createWebhookData },
+    errors: { '400': 'Not a JSON object.' },
+  },
+  listWebhooks: {
+    method: 'GET',
+    path: '/webhooks',
+    functionName: 'list-webhooks',
+    scope: 'read',
+    idempotent: false,
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
+    summary: "A workspace's webhooks, without their secrets",
+    successOutcome: 'webhooks_listed',
+    request: { source: 'query', schema: listWebhooksQuery },
+    response: { description: 'One page of webhooks.', data: listWebhooksData, meta: paginationMeta },
+  },
+  deleteWebhook: {
+    method: 'DELETE',
+    path: '/webhooks/{id}',
+    functionName: 'delete-webhook',
+    scope: 'write',
+    idempotent: false,
+    // TransactWriteItems: the webhook (DeleteItem) and the workspace's webhook counter (UpdateItem).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+    summary: 'Delete a webhook: nothing more is delivered to it',
+    successOutcome: 'webhook_deleted',
+    request: { source: 'query', schema: deleteWebhookQuery },
+    response: { description: 'The webhook was deleted.', data: deleteWebhookData },
+  },
 } as const satisfies Record<string, RouteDefinition>;
 
 export type RouteName = keyof typeof table;
@@ -126,3 +174,13 @@ export const authorizerFunction = { functionName: 'authorizer', dynamodbActions:
 
 /** Every Lambda function of the service, by folder name under functions/. */
 export const functionNames: readonly string[] = [authorizerFunction.functionName, ...routeList.map((route) => route.functionName)];
+
+/**
+ * The webhook pipeline's functions (docs/webhooks.md): not routes, each with its own narrow
+ * permissions. The fan-out reads the table's stream and queues one delivery per
+ * subscription; the delivery function sends them, and delays retries on the queue.
+ */
+export const webhookFunctions = {
+  fanOut: { functionName: 'webhook-fan-out', dynamodbActions: ['dynamodb:Query'] },
+  delivery: { functionName: 'webhook-delivery', dynamodbActions: ['dynamodb:GetItem'] },
+} as const;

@@ -4,6 +4,7 @@ import { createDocumentClient } from './document-client.ts';
 import { createIdempotencyStore } from './idempotency-store.ts';
 import { createRateLimitCounter } from './rate-limit-counter.ts';
 import { createTrackingRepository } from './tracking-repository.ts';
+import { createWebhookRepository } from './webhook-repository.ts';
 
 /**
  * The container's adapters: one DynamoDB client, created at load from validated
@@ -15,6 +16,7 @@ export const rateLimitConfig = loadRateLimitConfig();
 export const documentClient = createDocumentClient(databaseConfig);
 export const trackingRepository = createTrackingRepository(documentClient, databaseConfig.tableName);
 export const idempotencyStore = createIdempotencyStore(documentClient, databaseConfig.tableName);
+export const webhookRepository = createWebhookRepository(documentClient, databaseConfig.tableName);
 
 /** What every HTTP handler is built with (shared/http/create-http-handler.ts). */
 export const handlerAdapters = {

@@ -1,5 +1,6 @@
 import type { ApiKeyRecord } from '../auth/api-keys.ts';
 import type { ActiveTracker, Contract, Membership, Task, TimeEntry } from '../tracking/model.ts';
+import type { WebhookSubscription } from '../webhooks/model.ts';
 import { apiKeyHashOf, keys } from './keys.ts';
 
 /** Item ⇄ domain mappers. Items keep snake_case attributes, like the seed and the API. */
@@ -136,3 +137,25 @@ export function apiKeyFromItem(item: Item): ApiKeyRecord | undefined {
     expiresAt,
   };
 }
+
+export const webhookToItem = (subscription: WebhookSubscription): Item => ({
+  ...keys.webhook(subscription.workspaceId, subscription.id),
+  entity: 'webhook',
+  webhook_id: subscription.id,
+  workspace_id: subscription.workspaceId,
+  url: subscription.url,
+  events: subscription.events,
+  description: subscription.description,
+  secret: subscription.secret,
+  created_at: subscription.createdAt,
+});
+
+export const webhookFromItem = (item: Item): WebhookSubscription => ({
+  id: String(item.webhook_id),
+  workspaceId: Number(item.workspace_id),
+  url: String(item.url),
+  events: (Array.isArray(item.events) ? item.events : []) as WebhookSubscription['events'],
+  description: nullableString(item.description),
+  secret: String(item.secret),
+  createdAt: String(item.created_at),
+});

@@ -5,6 +5,7 @@
 export type ItemKey = { pk: string; sk: string };
 
 const API_KEY_PK_PREFIX = 'APIKEY#';
+const WEBHOOK_SK_PREFIX = 'WEBHOOK#';
 const workspacePk = (workspaceId: number) => `WS#${workspaceId}`;
 
 export const keys = {
@@ -22,6 +23,11 @@ export const keys = {
   }),
   /** Prefix of the sort keys of the entries that started on one UTC day (YYYY-MM-DD). */
   timeEntryDayPrefix: (date: string) => `ENTRY#${date}T`,
+  webhook: (workspaceId: number, webhookId: string): ItemKey => ({ pk: workspacePk(workspaceId), sk: `${WEBHOOK_SK_PREFIX}${webhookId}` }),
+  /** Prefix of the sort keys of a workspace's webhooks. */
+  webhookSkPrefix: WEBHOOK_SK_PREFIX,
+  /** How many webhooks the workspace has (kept in the transactions that add and remove them). */
+  webhookCounter: (workspaceId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: 'WEBHOOKS' }),
   apiKey: (sha256Hex: string): ItemKey => ({ pk: `${API_KEY_PK_PREFIX}${sha256Hex}`, sk: 'APIKEY' }),
   /** Points a key's public id at its hash, so that revoking by id is one lookup, not a scan. */
   apiKeyId: (keyId: string): ItemKey => ({ pk: `APIKEYID#${keyId}`, sk: 'APIKEYID' }),

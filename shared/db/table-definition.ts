@@ -10,13 +10,16 @@ export const tableDefinition = {
   /** Epoch seconds after which DynamoDB may delete the item (idempotency records). */
   timeToLiveAttribute: 'ttl',
   billingMode: 'PAY_PER_REQUEST',
+  /** The stream the webhooks read: new trackers and new time entries (docs/webhooks.md). */
+  streamViewType: 'NEW_IMAGE',
 } as const;
 
 export function createTableInput(tableName: string): CreateTableCommandInput {
-  const { partitionKey, sortKey, billingMode } = tableDefinition;
+  const { partitionKey, sortKey, billingMode, streamViewType } = tableDefinition;
   return {
     TableName: tableName,
     BillingMode: billingMode,
+    StreamSpecification: { StreamEnabled: true, StreamViewType: streamViewType },
     KeySchema: [
       { AttributeName: partitionKey.name, KeyType: 'HASH' },
       { AttributeName: sortKey.name, KeyType: 'RANGE' },

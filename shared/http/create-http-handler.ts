@@ -94,6 +94,7 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
     : undefined;
   const limit = rateLimiter ? rateLimit({ limiter: rateLimiter, clock, logger, metrics }) : undefined;
   const message = (route.response as { message?: string }).message;
+  const successStatus = (route.response as { status?: number }).status ?? 200;
 
   const runUseCase = async (event: HttpEvent, context: HttpContext): Promise<HttpResult> => {
     if (context.idempotentReplay) return replayResponse(context.idempotentReplay);
@@ -105,7 +106,7 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
       repository: admitFirst(repository, context.admitted),
     });
     const data = message === undefined ? result.data : { message, ...(result.data as object) };
-    return jsonResponse(200, successBody(data, clock.now(), { message, meta: result.meta as Record<string, unknown> | undefined }));
+    return jsonResponse(successStatus, successBody(data, clock.now(), { message, meta: result.meta as Record<string, unknown> | undefined }));
   };
 
   const chain = middy<HttpEvent, HttpResult, Error, HttpContext>({

@@ -12,9 +12,12 @@ export function outcomeMetric(opts: { metrics: Metrics; route: string; successOu
   const outcomeMetricRecord = (request: HttpRequest) => {
     const response = request.response as HttpResult | undefined;
     const errorCode = (request.internal as { errorCode?: string }).errorCode;
-    const outcome = request.context.idempotentReplay ? 'replayed' : response?.statusCode === 200 ? opts.successOutcome : (errorCode ?? `status_${response?.statusCode ?? 500}`);
-    // The {service, outcome} set first: Powertools warns when a set repeats a dimension already added.
-    opts.metrics.addDimensions({ outcome });
+    const outcome = request.context.idempotentReplay ? 'replayed' : (response?.statusCode ?? 500) < 300 ? opts.successOutcome : (errorCode ?? `status_${response?.statusCode ?? 500}`);
+    // {service, outcome} (what the alarms read) as its own EMF line: Powertools warns when two
+    // dimension sets of one line share a key.
+    const byOutcome = opts.metrics.singleMetric();
+    byOutcome.addDimension('outcome', outcome);
+    byOutcome.addMetric(METRIC.requests, MetricUnit.Count, 1);
     opts.metrics.addDimension('route', opts.route);
     opts.metrics.addDimension('outcome', outcome);
     opts.metrics.addMetric(METRIC.requests, MetricUnit.Count, 1);

@@ -16,7 +16,8 @@ type ObjectSchema = { properties: Record<string, unknown>; allOf?: ReadonlyArray
  */
 export function validateInput(opts: { source: InputSource; validate: ValidateFunction; schema: ObjectSchema }) {
   const validateInputBefore = (request: HttpRequest) => {
-    const raw = opts.source === 'body' ? request.event.body : (request.event.queryStringParameters ?? {});
+    // Path parameters (`/webhooks/{id}`) are input fields like the query's.
+    const raw = opts.source === 'body' ? request.event.body : { ...(request.event.queryStringParameters ?? {}), ...(request.event.pathParameters ?? {}) };
     if (!isPlainObject(raw)) throw new BadRequestError('The request body must be a JSON object.');
     const { input, errors: encodingErrors } = normalize(raw, opts.schema, opts.source);
     const schemaErrors = opts.validate(input) ? {} : describeValidationErrors(opts.validate.errors ?? [], opts.schema, input);

@@ -1,6 +1,7 @@
 import type { RouteData } from '../contracts/route-types.ts';
 import type { CurrentTracker } from '../tracking/current-tracker.ts';
 import type { ActiveTracker, TimeEntry } from '../tracking/model.ts';
+import type { WebhookSubscription } from '../webhooks/model.ts';
 
 /**
  * Domain records as the API shows them: snake_case, only the fields the contract names,
@@ -41,4 +42,20 @@ export function timeEntryView(entry: TimeEntry): RouteData<'listTimeEntries'>[nu
 export function stoppedTrackerView(entry: TimeEntry): RouteData<'stopTimeTracking'> {
   const { id, end_time, ...rest } = timeEntryView(entry);
   return { stopped_at: end_time, time_entry_id: id, ...rest };
+}
+
+/** A webhook as the API shows it; its secret only when just created. */
+export function webhookView(subscription: WebhookSubscription): RouteData<'listWebhooks'>[number] {
+  return {
+    id: subscription.id,
+    workspace_id: subscription.workspaceId,
+    url: subscription.url,
+    events: subscription.events,
+    description: subscription.description,
+    created_at: subscription.createdAt,
+  };
+}
+
+export function createdWebhookView(subscription: WebhookSubscription): RouteData<'createWebhook'> {
+  return { ...webhookView(subscription), secret: subscription.secret };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { authorizerFunction, dynamodbActionsOf, routeList } from '../../shared/contracts/routes.ts';
+import { authorizerFunction, dynamodbActionsOf, routeList, webhookFunctions } from '../../shared/contracts/routes.ts';
 import { readStackConfig, StackConfigError } from '../../infra/stack-config.ts';
 import { TimeTrackingStack } from '../../infra/time-tracking-stack.ts';
 
@@ -70,7 +70,7 @@ describe('routes and the authorizer', () => {
 describe('functions', () => {
   it('runs every function on Node.js 24, arm64, 512 MB, 10 s, with its own log group', () => {
     const functions = Object.values(resources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(routeList.length + 1);
+    expect(functions).toHaveLength(routeList.length + 1 + Object.keys(webhookFunctions).length);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 512, Timeout: 10, Handler: 'index.handler' });
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } });
@@ -199,9 +199,10 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
       const [, fn] = Object.entries(functions).find(([id]) => id.startsWith(`${pascal(route.functionName)}Function`))!;
       expect(fn.Properties.Environment.Variables).toMatchObject({ RATE_LIMIT_PER_MINUTE: '60', POWERTOOLS_METRICS_NAMESPACE: 'TimeTrackingApi' });
     }
-    expect(JSON.stringify(resources('AWS::IAM::Policy'))).toContain('dynamodb:UpdateItem');
+    const currentTrackerPolicy = (policies: Record<string, any>) => JSON.stringify(Object.entries(policies).find(([id]) => id.startsWith('CurrentTrackerFunctionRole'))![1]);
+    expect(currentTrackerPolicy(resources('AWS::IAM::Policy'))).toContain('dynamodb:UpdateItem');
     const off = synth({ rateLimitPerMinute: '0' }).template;
-    expect(JSON.stringify(off.findResources('AWS::IAM::Policy'))).not.toContain('dynamodb:UpdateItem');
+    expect(currentTrackerPolicy(off.findResources('AWS::IAM::Policy'))).not.toContain('dynamodb:UpdateItem');
   });
 
   it('sends every alarm, in and out of alarm, to one encrypted SNS topic', () => {
@@ -241,12 +242,14 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
       Dimensions: expect.arrayContaining([{ Name: 'outcome', Value: 'transient_failure' }, { Name: 'service', Value: 'time-tracking-api' }]),
     });
     expect(byId('RateLimitedSurge')).toMatchObject({ MetricName: 'Requests', Dimensions: expect.arrayContaining([{ Name: 'outcome', Value: 'rate_limited' }]), Threshold: 300 });
-    expect(alarms).toHaveLength(2 + 3 * (routeList.length + 1) + 2 + 2);
+    expect(byId('WebhookDeadLetters')).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 });
+    const functionCount = routeList.length + 1 + Object.keys(webhookFunctions).length;
+    expect(alarms).toHaveLength(2 + 3 * functionCount + 2 + 2 + 1);
 
     const tuned = Object.values(synth({ alarmApi5xxPercent: '2', alarmApiP99LatencyMs: '900', alarmDurationP99PercentOfTimeout: '50' }).template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
     expect(tuned.filter((alarm) => alarm.Threshold === 2)).toHaveLength(1);
     expect(tuned.filter((alarm) => alarm.Threshold === 900)).toHaveLength(1);
-    expect(tuned.filter((alarm) => alarm.MetricName === 'Duration' && alarm.Threshold === 5000)).toHaveLength(routeList.length + 1);
+    expect(tuned.filter((alarm) => alarm.MetricName === 'Duration' && alarm.Threshold === 5000)).toHaveLength(routeList.length + 1 + Object.keys(webhookFunctions).length);
   });
 
   it('draws one dashboard with the API, functions, table, authorizer and business counts', () => {
@@ -261,12 +264,45 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
     for (const id of functionIds()) expect(resources('AWS::Lambda::Function')[id]!.Properties.TracingConfig).toBeUndefined();
     const traced = synth({ tracing: 'true' }).template.findResources('AWS::Lambda::Function');
     const tracedFunctions = Object.entries(traced).filter(([id]) => /Function[0-9A-F]{8}$/.test(id));
-    expect(tracedFunctions).toHaveLength(routeList.length + 1);
+    expect(tracedFunctions).toHaveLength(routeList.length + 1 + Object.keys(webhookFunctions).length);
     for (const [, fn] of tracedFunctions) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
   });
 
   it('refuses bad monitoring context with a message naming it', () => {
     const context: Record<string, unknown> = { ...requiredContext, alarmEmail: 'not-an-email', rateLimitPerMinute: '-1' };
     expect(() => readStackConfig((key) => context[key])).toThrow(/rateLimitPerMinute[\s\S]*alarmEmail/);
+  });
+});
+
+describe('webhooks', () => {
+  const queues = () => Object.entries(resources('AWS::SQS::Queue'));
+
+  it('reads new trackers and entries off the table stream', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
+    const [mapping] = Object.values(resources('AWS::Lambda::EventSourceMapping')).filter((candidate) => candidate.Properties.EventSourceArn?.['Fn::GetAtt']?.[1] === 'StreamArn');
+    expect(mapping!.Properties).toMatchObject({ StartingPosition: 'LATEST', FunctionResponseTypes: ['ReportBatchItemFailures'], BisectBatchOnFunctionError: true });
+    expect(JSON.stringify(mapping!.Properties.FilterCriteria)).toContain('INSERT');
+    expect(mapping!.Properties.DestinationConfig.OnFailure.Destination).toBeDefined();
+  });
+
+  it('queues deliveries, encrypted, with a dead-letter queue after the retry schedule', () => {
+    const [, main] = queues().find(([id]) => id.startsWith('WebhookDeliveries'))!;
+    const [deadLetterId] = queues().find(([id]) => id.startsWith('WebhookDeadLetters'))!;
+    expect(main.Properties).toMatchObject({ SqsManagedSseEnabled: true, VisibilityTimeout: 60, RedrivePolicy: { maxReceiveCount: 8, deadLetterTargetArn: { 'Fn::GetAtt': [deadLetterId, 'Arn'] } } });
+    const sqsMapping = Object.values(resources('AWS::Lambda::EventSourceMapping')).find((candidate) => JSON.stringify(candidate.Properties.EventSourceArn).includes('WebhookDeliveries'));
+    expect(sqsMapping!.Properties).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+  });
+
+  it('gives the fan-out and delivery functions only what they use', () => {
+    const policies = Object.entries(resources('AWS::IAM::Policy'));
+    const policyOf = (prefix: string) => JSON.stringify(policies.find(([id]) => id.startsWith(prefix))![1]);
+    const fanOut = policyOf('WebhookFanOutFunctionRole');
+    expect(fanOut).toContain('dynamodb:Query');
+    expect(fanOut).toContain('sqs:SendMessage');
+    expect(fanOut).not.toMatch(/dynamodb:(PutItem|DeleteItem|UpdateItem|GetItem)"/);
+    const delivery = policyOf('WebhookDeliveryFunctionRole');
+    expect(delivery).toContain('dynamodb:GetItem');
+    expect(delivery).toContain('sqs:ChangeMessageVisibility');
+    expect(delivery).not.toMatch(/sqs:SendMessage|dynamodb:(PutItem|Query)"/);
   });
 });

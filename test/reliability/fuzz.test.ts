@@ -135,8 +135,15 @@ function expectReachedTheRules(statuses: Map<number, number>, expected: number[]
 }
 
 describe(`fuzzing with ${RUNS} generated inputs per endpoint`, () => {
+  // The generators aim at the tracking routes' fields: other routes are fuzzed for robustness only.
+  const aimedAt = new Set(['startTimeTracking', 'stopTimeTracking', 'currentTracker', 'listTimeEntries']);
   for (const route of routeList) {
     it(`${route.method} ${route.path}`, async () => {
+      if (!aimedAt.has(route.name)) {
+        const outcome = route.request.source === 'query' ? await fuzzQuery(route) : await fuzzBody(route);
+        expectReachedTheRules(outcome, route.request.source === 'query' ? [422] : [400, 422]);
+        return;
+      }
       if (route.request.source === 'query') {
         expectReachedTheRules(await fuzzQuery(route), [200, 403, 404, 422]);
         return;

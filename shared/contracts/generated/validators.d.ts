@@ -4,3 +4,6 @@ export declare const startTimeTracking: ValidateFunction;
 export declare const stopTimeTracking: ValidateFunction;
 export declare const currentTracker: ValidateFunction;
 export declare const listTimeEntries: ValidateFunction;
+export declare const createWebhook: ValidateFunction;
+export declare const listWebhooks: ValidateFunction;
+export declare const deleteWebhook: ValidateFunction;

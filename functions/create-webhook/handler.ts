@@ -1,0 +1,22 @@
+import { routes } from '../../shared/contracts/routes.ts';
+import { loadWebhookConfig } from '../../shared/config/webhook-config.ts';
+import { handlerAdapters, webhookRepository } from '../../shared/db/default-repositories.ts';
+import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
+import { createdWebhookView } from '../../shared/http/views.ts';
+import { newWebhookId, newWebhookSecret } from '../../shared/webhooks/secrets.ts';
+import { createWebhook } from '../../shared/webhooks/subscriptions.ts';
+
+const { allowLoopbackHttp } = loadWebhookConfig();
+
+/** POST /webhooks */
+export const handler = createHttpHandler(routes.createWebhook, {
+  adapters: handlerAdapters,
+  run: async (body, { principal, now, repository }) => {
+    const subscription = await createWebhook(
+      principal.userId,
+      { workspaceId: body.workspace_id, url: body.url, events: body.events, description: body.description ?? null },
+      { repository, webhooks: webhookRepository, now, newId: newWebhookId, newSecret: newWebhookSecret, allowLoopbackHttp },
+    );
+    return { data: createdWebhookView(subscription) };
+  },
+});

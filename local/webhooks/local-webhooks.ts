@@ -1,0 +1,109 @@
+import { lookup } from 'node:dns/promises';
+import { DescribeTableCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { createDocumentClient } from '../../shared/db/document-client.ts';
+import { createWebhookRepository } from '../../shared/db/webhook-repository.ts';
+import { attemptDelivery, RETRY_DELAYS_SECONDS } from '../../shared/webhooks/delivery.ts';
+import { fanOut, trackingEventOf, type Delivery } from '../../shared/webhooks/events.ts';
+
+/**
+ * Webhooks on one machine (`npm start`): reads DynamoDB Local's stream of the table and runs
+ * the same fan-out and delivery code as the deployed functions, with the same retry schedule
+ * (scaled by WEBHOOK_RETRY_SCALE) in this process instead of SQS. A delivery that exhausts
+ * its retries is logged as dead-lettered.
+ */
+export async function startLocalWebhooks(options: {
+  endpoint: string;
+  region: string;
+  tableName: string;
+  retryScale: number;
+  allowLoopbackHttp: boolean;
+  log: (line: string) => void;
+}) {
+  const client = createDocumentClient({ tableName: options.tableName, region: options.region, endpoint: options.endpoint });
+  const streams = new DynamoDBStreamsClient({ region: options.region, endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const webhooks = createWebhookRepository(client, options.tableName);
+  const streamArn = (await client.send(new DescribeTableCommand({ TableName: options.tableName }))).Table?.LatestStreamArn;
+  if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
+
+  let stopped = false;
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (ms: number, action: () => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (!stopped) action();
+    }, ms);
+    timers.add(timer);
+  };
+
+  const deliver = (delivery: Delivery, attempt: number) => {
+    void attemptDelivery(delivery, {
+      getSubscription: webhooks.get,
+      resolve: async (host) => (await lookup(host, { all: true })).map((entry) => entry.address),
+      allowLoopbackHttp: options.allowLoopbackHttp,
+      now: () => new Date(),
+    }).then((result) => {
+      if (result.outcome !== 'retry') {
+        if (result.outcome === 'dropped') options.log(`webhook ${delivery.messageId} dropped: ${result.reason}`);
+        return;
+      }
+      const delay = RETRY_DELAYS_SECONDS[attempt];
+      if (delay === undefined) {
+        options.log(`webhook ${delivery.messageId} dead-lettered after ${attempt + 1} attempts: ${result.reason}`);
+        return;
+      }
+      later(delay * 1000 * options.retryScale, () => deliver(delivery, attempt + 1));
+    });
+  };
+
+  const handleRecord = async (record: { eventName?: string; dynamodb?: { NewImage?: Record<string, unknown> } }) => {
+    const event = trackingEventOf({ eventName: record.eventName, newImage: record.dynamodb?.NewImage ? unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>) : undefined });
+    if (!event) return;
+    for (const delivery of fanOut(event, await webhooks.list(event.workspaceId))) deliver(delivery, 0);
+  };
+
+  // Shards open at start are read from their end (no replay of history); shards that open later, from their start.
+  const iterators = new Map<string, string | undefined>();
+  const discover = async (initial: boolean) => {
+    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    for (const shard of StreamDescription?.Shards ?? []) {
+      if (iterators.has(shard.ShardId!)) continue;
+      if (initial && shard.SequenceNumberRange?.EndingSequenceNumber) {
+        iterators.set(shard.ShardId!, undefined);
+        continue;
+      }
+      const { ShardIterator } = await streams.send(
+        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: initial ? 'LATEST' : 'TRIM_HORIZON' }),
+      );
+      iterators.set(shard.ShardId!, ShardIterator);
+    }
+  };
+  await discover(true);
+
+  const poll = async () => {
+    try {
+      await discover(false);
+      for (const [shardId, iterator] of iterators) {
+        if (!iterator) continue;
+        const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
+        iterators.set(shardId, page.NextShardIterator);
+        for (const record of page.Records ?? []) await handleRecord(record as never);
+      }
+    } catch (error) {
+      options.log(`webhook stream reader: ${(error as Error).name}: ${(error as Error).message}`);
+    }
+    later(200, () => void poll());
+  };
+  later(0, () => void poll());
+
+  return {
+    stop: async () => {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      streams.destroy();
+      client.destroy();
+    },
+  };
+}

@@ -1,0 +1,7 @@
+import { randomBytes } from 'node:crypto';
+
+/** A Standard Webhooks signing secret: `whsec_` + base64 of 32 random bytes. */
+export const newWebhookSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
+
+/** A webhook's public id. */
+export const newWebhookId = () => `wh_${randomBytes(16).toString('base64url')}`;

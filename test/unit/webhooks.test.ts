@@ -1,0 +1,95 @@
+import { describe, expect, it } from '@jest/globals';
+import { createHmac } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { attemptDelivery, type DeliveryDeps } from '../../shared/webhooks/delivery.ts';
+import { deliveryAddresses, isReservedAddress, urlProblem } from '../../shared/webhooks/destination.ts';
+import { fanOut, trackingEventOf } from '../../shared/webhooks/events.ts';
+import type { WebhookSubscription } from '../../shared/webhooks/model.ts';
+import { newWebhookSecret } from '../../shared/webhooks/secrets.ts';
+
+/** The webhook pipeline's pure parts: what counts as an event, who gets it, where it may go, how it is signed. */
+const subscription = (overrides: Partial<WebhookSubscription> = {}): WebhookSubscription => ({
+  id: 'wh_1',
+  workspaceId: 1,
+  url: 'https://hooks.example.com/x',
+  events: ['tracker.started', 'tracker.stopped'],
+  description: null,
+  secret: newWebhookSecret(),
+  createdAt: '2024-01-15T09:00:00+00:00',
+  ...overrides,
+});
+const trackerImage = { entity: 'tracker', tracker_id: 't-1', workspace_id: 1, user_id: 101, contract_id: null, project_id: null, task_id: null, activity_description: null, start_time: '2024-01-15T10:00:00+00:00', started_by: 100, request_id: 'r' };
+
+describe('events from the stream', () => {
+  it('a new tracker is tracker.started, a new entry tracker.stopped; anything else is nothing', () => {
+    expect(trackingEventOf({ eventName: 'INSERT', newImage: trackerImage })).toMatchObject({ type: 'tracker.started', workspaceId: 1, eventKey: 'tracker.started:t-1' });
+    expect(trackingEventOf({ eventName: 'INSERT', newImage: { ...trackerImage, entity: 'time_entry', entry_id: 't-1', end_time: '2024-01-15T11:00:00+00:00', duration_seconds: 3600, stopped_by: 100 } })).toMatchObject({ type: 'tracker.stopped' });
+    expect(trackingEventOf({ eventName: 'REMOVE', newImage: trackerImage })).toBeUndefined();
+    expect(trackingEventOf({ eventName: 'INSERT', newImage: { entity: 'membership' } })).toBeUndefined();
+  });
+
+  it('fans out to the subscriptions of the workspace that asked for the type and existed then, with one stable id each', () => {
+    const event = trackingEventOf({ eventName: 'INSERT', newImage: trackerImage })!;
+    const deliveries = fanOut(event, [
+      subscription({ id: 'wh_a' }),
+      subscription({ id: 'wh_b', events: ['tracker.stopped'] }),
+      subscription({ id: 'wh_c', workspaceId: 2 }),
+      subscription({ id: 'wh_d', createdAt: '2024-01-15T10:00:01+00:00' }),
+    ]);
+    expect(deliveries.map((delivery) => delivery.subscriptionId)).toEqual(['wh_a']);
+    expect(fanOut(event, [subscription({ id: 'wh_a' })])[0]!.messageId).toBe(deliveries[0]!.messageId);
+    expect(fanOut(event, [subscription({ id: 'wh_z' })])[0]!.messageId).not.toBe(deliveries[0]!.messageId);
+  });
+});
+
+describe('destinations', () => {
+  it.each(['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:10.0.0.1'])('%s is reserved', (address) => {
+    expect(isReservedAddress(address)).toBe(true);
+  });
+  it.each(['93.184.216.34', '8.8.8.8', '2606:4700::1111'])('%s is public', (address) => expect(isReservedAddress(address)).toBe(false));
+
+  it('subscribes https, and plain http only to loopback where allowed', () => {
+    expect(urlProblem('https://hooks.example.com/x', { allowLoopbackHttp: false })).toBeUndefined();
+    expect(urlProblem('http://127.0.0.1:9/x', { allowLoopbackHttp: true })).toBeUndefined();
+    expect(urlProblem('http://127.0.0.1:9/x', { allowLoopbackHttp: false })).toMatch(/https/);
+    expect(urlProblem('https://user:pass@hooks.example.com/', { allowLoopbackHttp: false })).toMatch(/credentials/);
+  });
+
+  it('refuses at delivery time a host that resolves to a reserved address (DNS can change after subscribing)', async () => {
+    const url = new URL('https://rebinding.example/x');
+    expect(await deliveryAddresses(url, { allowLoopbackHttp: false, resolve: async () => ['169.254.169.254'] })).toEqual({ refused: 'host resolves to a reserved address' });
+    expect(await deliveryAddresses(url, { allowLoopbackHttp: false, resolve: async () => ['93.184.216.34', '10.0.0.1'] })).toMatchObject({ refused: expect.any(String) });
+    expect(await deliveryAddresses(url, { allowLoopbackHttp: false, resolve: async () => ['93.184.216.34'] })).toEqual({ addresses: ['93.184.216.34'] });
+  });
+});
+
+describe('a delivery attempt', () => {
+  const event = trackingEventOf({ eventName: 'INSERT', newImage: trackerImage })!;
+  const sub = subscription();
+  const [delivery] = fanOut(event, [sub]);
+  const deps = (overrides: Partial<DeliveryDeps> = {}): DeliveryDeps => ({
+    getSubscription: async () => sub,
+    resolve: async () => ['93.184.216.34'],
+    allowLoopbackHttp: false,
+    now: () => new Date('2024-01-15T10:00:05Z'),
+    ...overrides,
+  });
+
+  it('signs per Standard Webhooks: the library verifies it, and so does the HMAC computed by hand', async () => {
+    let sent: { headers: Record<string, string>; body: string } | undefined;
+    const result = await attemptDelivery(delivery!, deps({ post: async (_url, address, headers, body) => ((sent = { headers, body }), expect(address).toBe('93.184.216.34'), 204) }));
+    expect(result).toEqual({ outcome: 'delivered', status: 204 });
+    expect(sent!.headers['webhook-timestamp']).toBe(String(Date.parse('2024-01-15T10:00:05Z') / 1000));
+    const byHand = createHmac('sha256', Buffer.from(sub.secret.slice('whsec_'.length), 'base64')).update(`${delivery!.messageId}.${sent!.headers['webhook-timestamp']}.${sent!.body}`).digest('base64');
+    expect(sent!.headers['webhook-signature']).toBe(`v1,${byHand}`);
+    expect(() => new Webhook(sub.secret).verify(sent!.body, sent!.headers)).toThrow(/timestamp/i); // 2024 is too old now: the library checks freshness too
+  });
+
+  it('retries non-2xx answers and network failures; drops deleted or unsubscribed webhooks and reserved destinations', async () => {
+    expect(await attemptDelivery(delivery!, deps({ post: async () => 500 }))).toEqual({ outcome: 'retry', reason: 'answered 500' });
+    expect(await attemptDelivery(delivery!, deps({ post: async () => Promise.reject(new Error('no answer within 5000 ms')) }))).toMatchObject({ outcome: 'retry' });
+    expect(await attemptDelivery(delivery!, deps({ getSubscription: async () => undefined }))).toEqual({ outcome: 'dropped', reason: 'webhook deleted' });
+    expect(await attemptDelivery(delivery!, deps({ getSubscription: async () => ({ ...sub, events: ['tracker.stopped'] }) }))).toMatchObject({ outcome: 'dropped' });
+    expect(await attemptDelivery(delivery!, deps({ resolve: async () => ['10.0.0.8'], post: async () => 204 }))).toMatchObject({ outcome: 'dropped', reason: 'host resolves to a reserved address' });
+  });
+});
