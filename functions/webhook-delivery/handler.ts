@@ -3,7 +3,10 @@ import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadQueueConfig } from '../../shared/config/queue-config.ts';
 import { webhookRepository } from '../../shared/db/default-repositories.ts';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger } from '../../shared/observability/logger.ts';
+import { METRIC } from '../../shared/observability/metric-names.ts';
+import { metrics } from '../../shared/observability/metrics.ts';
 import { attemptDelivery, RETRY_DELAYS_SECONDS } from '../../shared/webhooks/delivery.ts';
 import type { Delivery } from '../../shared/webhooks/events.ts';
 
@@ -16,6 +19,16 @@ const sqs = new SQSClient({});
  * last one the queue moves it to the dead-letter queue (which has an alarm).
  */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+  metrics.captureColdStartMetric();
+  try {
+    return await deliverRecords(event);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}
+
+async function deliverRecords(event: SQSEvent): Promise<SQSBatchResponse> {
+  const outcomes = { delivered: 0, retry: 0, dropped: 0 };
   const failures = await Promise.all(
     event.Records.map(async (record) => {
       const delivery = JSON.parse(record.body) as Delivery;
@@ -25,6 +38,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
         allowLoopbackHttp: false,
         now: () => new Date(),
       });
+      outcomes[result.outcome]++;
       logger.info('webhook attempt', { webhook_id: delivery.messageId, outcome: result.outcome, ...('reason' in result ? { reason: result.reason } : {}) });
       if (result.outcome !== 'retry') return undefined;
       // Attempt n waits the n-th delay; after the last one, straight to the dead-letter queue.
@@ -34,5 +48,12 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
       return { itemIdentifier: record.messageId };
     }),
   );
+  // One line per outcome, {service, outcome}: a batch mixes them.
+  for (const [outcome, count] of Object.entries(outcomes)) {
+    if (count === 0) continue;
+    const single = metrics.singleMetric();
+    single.addDimension('outcome', outcome);
+    single.addMetric(METRIC.webhookAttempts, MetricUnit.Count, count);
+  }
   return { batchItemFailures: failures.filter((failure) => failure !== undefined) };
 }

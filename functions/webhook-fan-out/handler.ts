@@ -4,7 +4,10 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { loadQueueConfig } from '../../shared/config/queue-config.ts';
 import { webhookRepository } from '../../shared/db/default-repositories.ts';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger } from '../../shared/observability/logger.ts';
+import { METRIC } from '../../shared/observability/metric-names.ts';
+import { metrics } from '../../shared/observability/metrics.ts';
 import { fanOut, trackingEventOf } from '../../shared/webhooks/events.ts';
 
 const { queueUrl } = loadQueueConfig();
@@ -16,6 +19,15 @@ const sqs = new SQSClient({});
  * failure destination keeps it): no event is lost, and a duplicate carries the same webhook-id.
  */
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  metrics.captureColdStartMetric();
+  try {
+    return await fanOutRecords(event);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}
+
+async function fanOutRecords(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   for (const record of event.Records) {
     try {
       const tracking = trackingEventOf({
@@ -29,6 +41,7 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
         const output = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((delivery, index) => ({ Id: String(index), MessageBody: JSON.stringify(delivery) })) }));
         if (output.Failed?.length) throw new Error(`${output.Failed.length} deliveries could not be queued`);
       }
+      metrics.addMetric(METRIC.webhookDeliveriesQueued, MetricUnit.Count, deliveries.length);
       logger.info('event fanned out', { event_type: tracking.type, deliveries: deliveries.length });
     } catch (error) {
       logger.error('fan-out failed: the stream will retry from this record', { error_name: (error as Error).name });

@@ -9,6 +9,10 @@ export const METRIC = {
   authentications: 'Authentications',
   /** The rate-limit counter could not be updated and the request went on (fail open); {service}. */
   rateLimitCounterFailures: 'RateLimitCounterFailures',
+  /** Deliveries queued by the webhook fan-out; {service}. */
+  webhookDeliveriesQueued: 'WebhookDeliveriesQueued',
+  /** Webhook delivery attempts; {service, outcome}: delivered, retry, dropped. */
+  webhookAttempts: 'WebhookAttempts',
 } as const;
 
 /** Outcomes the stack alarms on. */

@@ -7,13 +7,12 @@ import { faults, injectFault } from '../support/dynamo-faults.ts';
 import { testSeed, users, WS } from '../support/fixtures.ts';
 import { loadHandlers, type Handlers } from '../support/handlers.ts';
 import { startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
+import { emitted, series, type Emf } from '../support/emf.ts';
 
 /**
  * What each function emits as CloudWatch embedded metrics (EMF) on its output, per
  * outcome: the lines the stack's alarms and dashboard read.
  */
-type Emf = { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> }; [key: string]: unknown };
-
 let table: TestTable;
 let issuer: TestIssuer;
 let api: Handlers;
@@ -36,31 +35,6 @@ afterAll(async () => {
   await issuer.close();
   await table.drop();
 });
-
-/** Runs `action` and returns the EMF documents written to stdout meanwhile. */
-async function emitted(action: () => Promise<unknown>): Promise<Emf[]> {
-  const lines: string[] = [];
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await action().catch(() => {});
-  } finally {
-    process.stdout.write = write;
-  }
-  return lines.flatMap((line) => line.split('\n')).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line) as Emf);
-}
-
-/** The value of `metric` per dimension set, as CloudWatch would index it. */
-function series(documents: Emf[], metric: string) {
-  return documents.flatMap((document) =>
-    document._aws.CloudWatchMetrics.filter((directive) => directive.Metrics.some((entry) => entry.Name === metric)).flatMap((directive) =>
-      directive.Dimensions.map((set) => ({ namespace: directive.Namespace, dimensions: Object.fromEntries(set.map((name) => [name, document[name]])), value: document[metric] })),
-    ),
-  );
-}
 
 const member = { workspace_id: WS, user_id: users.member };
 

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
+import { createWebhookRepository } from '../../shared/db/webhook-repository.ts';
+import { fanOut, trackingEventOf } from '../../shared/webhooks/events.ts';
+import { newWebhookSecret } from '../../shared/webhooks/secrets.ts';
+import { createTestTable, type TestTable } from '../support/dynamo.ts';
+import { emitted, series } from '../support/emf.ts';
+import { WS } from '../support/fixtures.ts';
+
+/**
+ * The deployed webhook functions, driven with the events Lambda would give them, against
+ * DynamoDB Local; the queue is unreachable here, which is the failure path they must survive.
+ */
+let table: TestTable;
+let fanOutHandler: (typeof import('../../functions/webhook-fan-out/handler.ts'))['handler'];
+let deliveryHandler: (typeof import('../../functions/webhook-delivery/handler.ts'))['handler'];
+const trackerImage = { pk: 'USER#101', sk: 'TRACKER', entity: 'tracker', tracker_id: 't-1', workspace_id: WS, user_id: 101, contract_id: null, project_id: null, task_id: null, activity_description: null, start_time: '2030-01-15T10:00:00+00:00', started_by: 100, request_id: 'r' };
+
+beforeAll(async () => {
+  table = await createTestTable('webhook-functions');
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  // Nothing listens there: sending to the queue fails, as during an SQS outage.
+  process.env.WEBHOOK_QUEUE_URL = 'http://127.0.0.1:9/000000000000/deliveries';
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  ({ handler: fanOutHandler } = await import('../../functions/webhook-fan-out/handler.ts'));
+  ({ handler: deliveryHandler } = await import('../../functions/webhook-delivery/handler.ts'));
+});
+afterAll(async () => {
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  await table.drop();
+});
+
+const streamEvent = (sequence: string): DynamoDBStreamEvent => ({
+  Records: [{ eventName: 'INSERT', dynamodb: { SequenceNumber: sequence, NewImage: marshall(trackerImage, { removeUndefinedValues: true }) as never } }],
+});
+
+describe('webhook-fan-out', () => {
+  it('queues nothing for a workspace without webhooks, and counts it', async () => {
+    let result;
+    const documents = await emitted(async () => (result = await fanOutHandler(streamEvent('1'))));
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(series(documents, 'WebhookDeliveriesQueued')).toEqual([expect.objectContaining({ value: 0 })]);
+  });
+
+  it('reports the record when the queue cannot take its deliveries, so that the stream retries it', async () => {
+    const webhooks = createWebhookRepository(table.client, table.tableName);
+    await webhooks.create({ id: 'wh_fan', workspaceId: WS, url: 'https://hooks.example.com/x', events: ['tracker.started'], description: null, secret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00' }, 10);
+    expect(await fanOutHandler(streamEvent('42'))).toEqual({ batchItemFailures: [{ itemIdentifier: '42' }] });
+  }, 20_000);
+});
+
+describe('webhook-delivery', () => {
+  it('drops a delivery to a deleted webhook, keeps one that could not be sent for a retry, and counts both', async () => {
+    const webhooks = createWebhookRepository(table.client, table.tableName);
+    await webhooks.create({ id: 'wh_nowhere', workspaceId: WS, url: 'https://hooks.invalid/x', events: ['tracker.started'], description: null, secret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00' }, 10);
+    const event = trackingEventOf({ eventName: 'INSERT', newImage: trackerImage })!;
+    const [toNowhere] = fanOut(event, [await webhooks.get(WS, 'wh_nowhere')!].filter((webhook) => webhook !== undefined));
+    const toDeleted = { ...toNowhere!, subscriptionId: 'wh_deleted', messageId: 'msg_deleted' };
+    const record = (id: string, body: object) => ({ messageId: id, receiptHandle: `handle-${id}`, body: JSON.stringify(body), attributes: { ApproximateReceiveCount: '1' } });
+    let result;
+    const documents = await emitted(async () => (result = await deliveryHandler({ Records: [record('a', toDeleted), record('b', toNowhere!)] } as unknown as SQSEvent)));
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'b' }] });
+    expect(series(documents, 'WebhookAttempts').map((entry) => [entry.dimensions.outcome, entry.value]).sort()).toEqual([
+      ['dropped', 1],
+      ['retry', 1],
+    ]);
+  }, 20_000);
+});
