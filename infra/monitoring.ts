@@ -150,12 +150,21 @@ export class Monitoring extends Construct {
           new cloudwatch.GraphWidget({
             title: 'Business outcomes',
             left: ['started', 'stopped', 'tracker_already_active', 'no_active_tracker', 'replayed'].map(outcome),
-            width: 12,
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Webhooks',
+            left: [
+              serviceMetric(METRIC.webhookDeliveriesQueued, {}, 'queued'),
+              ...['delivered', 'retry', 'dropped'].map((value) => serviceMetric(METRIC.webhookAttempts, { outcome: value }, value)),
+            ],
+            right: [props.webhookDeadLetters.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum', label: 'dead letters' })],
+            width: 8,
           }),
           new cloudwatch.GraphWidget({
             title: 'Refusals and failures',
             left: ['unauthenticated', 'forbidden', 'insufficient_scope', 'not_found', 'validation_failed', 'bad_request', OUTCOME.rateLimited, 'service_unavailable', 'internal_error'].map(outcome),
-            width: 12,
+            width: 8,
           }),
         ],
       ],

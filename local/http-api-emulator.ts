@@ -272,7 +272,8 @@ function fromResult(result: unknown) {
   return { status: 200, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(result) };
 }
 
-function lambdaContext(functionName: string, deadline: number): Context {
+/** The Lambda context an invocation gets, with its deadline (shared with the template runtime's workers). */
+export function lambdaContext(functionName: string, deadline: number): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,

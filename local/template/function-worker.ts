@@ -6,8 +6,8 @@
  *
  *   node function-worker.ts <bundle file> <export name> <function name>
  */
-import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+import { lambdaContext } from '../http-api-emulator.ts';
 
 const [bundleFile, exportName, functionName] = process.argv.slice(2) as [string, string, string];
 type Invocation = { id: number; event: unknown; remainingMs: number };
@@ -26,20 +26,7 @@ process.send!({ type: 'ready' });
 
 process.on('message', async ({ id, event, remainingMs }: Invocation) => {
   const deadline = Date.now() + remainingMs;
-  const context = {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
+  const context = { ...lambdaContext(functionName, deadline), memoryLimitInMB: '512' };
   try {
     process.send!({ id, ok: true, result: await handler(event, context) });
   } catch (error) {

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DependencyUnavailableError } from '../errors.ts';
 import type { ActiveTracker, TimeEntry } from '../tracking/model.ts';
@@ -7,6 +7,7 @@ import type { CreateTrackerResult, TrackingRepository, WorkspaceContext, Workspa
 import { contractFromItem, membershipFromItem, taskFromItem, timeEntryFromItem, timeEntryToItem, trackerFromItem, trackerToItem } from './item-mappers.ts';
 import { keys, type ItemKey } from './keys.ts';
 import { isUnavailable, translateDynamoError } from './dynamo-errors.ts';
+import { queryAll } from './query-all.ts';
 
 /** Under throttling BatchGetItem may leave keys unprocessed; retry them this many times. */
 const UNPROCESSED_RETRIES = 3;
@@ -108,24 +109,13 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
     },
 
     async listTimeEntries(workspaceId: number, userId: number, date: string): Promise<TimeEntry[]> {
-      const entries: TimeEntry[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client
-          .send(
-            new QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
-              ExpressionAttributeValues: { ':pk': keys.timeEntriesPk(workspaceId, userId), ':day': keys.timeEntryDayPrefix(date) },
-              ScanIndexForward: false,
-              ExclusiveStartKey,
-            }),
-          )
-          .catch(translateDynamoError);
-        entries.push(...(page.Items ?? []).map(timeEntryFromItem));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return entries;
+      const items = await queryAll(client, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
+        ExpressionAttributeValues: { ':pk': keys.timeEntriesPk(workspaceId, userId), ':day': keys.timeEntryDayPrefix(date) },
+        ScanIndexForward: false,
+      });
+      return items.map(timeEntryFromItem);
     },
   };
 }

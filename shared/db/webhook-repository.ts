@@ -1,9 +1,10 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { WebhookRepository } from '../webhooks/model.ts';
 import { translateDynamoError } from './dynamo-errors.ts';
 import { webhookFromItem, webhookToItem } from './item-mappers.ts';
 import { keys } from './keys.ts';
+import { queryAll } from './query-all.ts';
 
 /**
  * Webhook subscriptions, one item each under their workspace, and a per-workspace counter
@@ -41,23 +42,12 @@ export function createWebhookRepository(client: DynamoDBDocumentClient, tableNam
     },
 
     async list(workspaceId) {
-      const items: Record<string, unknown>[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client
-          .send(
-            new QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-              ExpressionAttributeValues: { ':pk': keys.webhookCounter(workspaceId).pk, ':prefix': keys.webhookSkPrefix },
-              ConsistentRead: true,
-              ExclusiveStartKey,
-            }),
-          )
-          .catch(translateDynamoError);
-        items.push(...(page.Items ?? []));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
+      const items = await queryAll(client, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.webhookCounter(workspaceId).pk, ':prefix': keys.webhookSkPrefix },
+        ConsistentRead: true,
+      });
       return items.map(webhookFromItem).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
     },
 

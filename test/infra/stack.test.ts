@@ -256,7 +256,7 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
     const dashboards = Object.values(resources('AWS::CloudWatch::Dashboard'));
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
-    for (const title of ['API requests and errors', 'API latency', 'Function duration p99', 'DynamoDB consumed capacity', 'DynamoDB throttled requests', 'Authorizer', 'Business outcomes']) expect(body).toContain(title);
+    for (const title of ['API requests and errors', 'API latency', 'Function duration p99', 'DynamoDB consumed capacity', 'DynamoDB throttled requests', 'Authorizer', 'Business outcomes', 'Webhooks']) expect(body).toContain(title);
     for (const outcome of ['started', 'stopped', 'tracker_already_active', 'rate_limited']) expect(body).toContain(outcome);
   });
 

@@ -31,8 +31,9 @@ export async function startFaultProxy(target: string) {
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse, body: Buffer) {
-    const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-    calls.push(operation);
+    const [service, operation = ''] = String(request.headers['x-amz-target'] ?? '').split('.');
+    // The table's operations only: the webhooks' stream reader (DynamoDBStreams_…) polls alongside.
+    if (service === 'DynamoDB_20120810') calls.push(operation);
     const rule = rules.find((candidate) => (candidate.operation === '*' || candidate.operation === operation) && candidate.hits < candidate.times);
     if (rule) rule.hits++;
     switch (rule?.fault) {
