@@ -155,6 +155,7 @@ export class TimeTrackingStack extends Stack {
     grantTable(fanOutFn, webhookFunctions.fanOut.dynamodbActions);
     deliveries.grantSendMessages(fanOutFn);
     fanOutFn.addEventSource(
+      // DynamoEventSource is typed for Table; TableV2 has the same stream ARN it reads.
       new DynamoEventSource(this.table as unknown as dynamodb.ITable, {
         startingPosition: lambda.StartingPosition.LATEST,
         batchSize: 100,
