@@ -9,7 +9,7 @@ import { loadDatabaseConfig } from '../../shared/config/database-config.ts';
 import { systemClock } from '../../shared/http/clock.ts';
 import { logger } from '../../shared/observability/logger.ts';
 import { METRIC, OUTCOME } from '../../shared/observability/metric-names.ts';
-import { metrics } from '../../shared/observability/metrics.ts';
+import { metrics, withMetrics } from '../../shared/observability/metrics.ts';
 
 // Validated at load, like every function's configuration: a bad TABLE_NAME fails the cold start.
 loadDatabaseConfig();
@@ -42,10 +42,9 @@ const authenticate = createAuthenticator({
  * answers 500 without caching anything (docs/auth.md). Each outcome is counted
  * (docs/operations.md).
  */
-export async function handler(
+export const handler = withMetrics(async function authorize(
   event: APIGatewayRequestAuthorizerEventV2,
 ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> {
-  metrics.captureColdStartMetric();
   try {
     const context = await authenticate(event.headers?.authorization);
     if ('auth_error' in context) {
@@ -62,6 +61,5 @@ export async function handler(
     throw error;
   } finally {
     metrics.addMetric(METRIC.authentications, MetricUnit.Count, 1);
-    metrics.publishStoredMetrics();
   }
-}
+});

@@ -1,4 +1,3 @@
-import { lookup } from 'node:dns/promises';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadQueueConfig } from '../../shared/config/queue-config.ts';
@@ -6,8 +5,9 @@ import { webhookRepository } from '../../shared/db/default-repositories.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger } from '../../shared/observability/logger.ts';
 import { METRIC } from '../../shared/observability/metric-names.ts';
-import { metrics } from '../../shared/observability/metrics.ts';
+import { metrics, withMetrics } from '../../shared/observability/metrics.ts';
 import { attemptDelivery, RETRY_DELAYS_SECONDS } from '../../shared/webhooks/delivery.ts';
+import { resolveHost } from '../../shared/webhooks/destination.ts';
 import type { Delivery } from '../../shared/webhooks/events.ts';
 
 const { queueUrl } = loadQueueConfig();
@@ -18,23 +18,14 @@ const sqs = new SQSClient({});
  * attempt stays on the queue, hidden for the next delay of the retry schedule; after the
  * last one the queue moves it to the dead-letter queue (which has an alarm).
  */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  metrics.captureColdStartMetric();
-  try {
-    return await deliverRecords(event);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-}
-
-async function deliverRecords(event: SQSEvent): Promise<SQSBatchResponse> {
+export const handler = withMetrics(async function deliverRecords(event: SQSEvent): Promise<SQSBatchResponse> {
   const outcomes = { delivered: 0, retry: 0, dropped: 0 };
   const failures = await Promise.all(
     event.Records.map(async (record) => {
       const delivery = JSON.parse(record.body) as Delivery;
       const result = await attemptDelivery(delivery, {
         getSubscription: webhookRepository.get,
-        resolve: async (host) => (await lookup(host, { all: true })).map((entry) => entry.address),
+        resolve: resolveHost,
         allowLoopbackHttp: false,
         now: () => new Date(),
       });
@@ -56,4 +47,4 @@ async function deliverRecords(event: SQSEvent): Promise<SQSBatchResponse> {
     single.addMetric(METRIC.webhookAttempts, MetricUnit.Count, count);
   }
   return { batchItemFailures: failures.filter((failure) => failure !== undefined) };
-}
+});

@@ -7,7 +7,7 @@ import { webhookRepository } from '../../shared/db/default-repositories.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger } from '../../shared/observability/logger.ts';
 import { METRIC } from '../../shared/observability/metric-names.ts';
-import { metrics } from '../../shared/observability/metrics.ts';
+import { metrics, withMetrics } from '../../shared/observability/metrics.ts';
 import { fanOut, trackingEventOf } from '../../shared/webhooks/events.ts';
 
 const { queueUrl } = loadQueueConfig();
@@ -18,16 +18,7 @@ const sqs = new SQSClient({});
  * A record that cannot be fanned out is reported, and the stream retries from it (then its
  * failure destination keeps it): no event is lost, and a duplicate carries the same webhook-id.
  */
-export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-  metrics.captureColdStartMetric();
-  try {
-    return await fanOutRecords(event);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-}
-
-async function fanOutRecords(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+export const handler = withMetrics(async function fanOutRecords(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   for (const record of event.Records) {
     try {
       const tracking = trackingEventOf({
@@ -49,4 +40,4 @@ async function fanOutRecords(event: DynamoDBStreamEvent): Promise<DynamoDBBatchR
     }
   }
   return { batchItemFailures: [] };
-}
+});

@@ -1,10 +1,10 @@
-import { lookup } from 'node:dns/promises';
 import { DescribeTableCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createDocumentClient } from '../../shared/db/document-client.ts';
 import { createWebhookRepository } from '../../shared/db/webhook-repository.ts';
 import { attemptDelivery, RETRY_DELAYS_SECONDS } from '../../shared/webhooks/delivery.ts';
+import { resolveHost } from '../../shared/webhooks/destination.ts';
 import { fanOut, trackingEventOf, type Delivery } from '../../shared/webhooks/events.ts';
 
 /**
@@ -40,7 +40,7 @@ export async function startLocalWebhooks(options: {
   const deliver = (delivery: Delivery, attempt: number) => {
     void attemptDelivery(delivery, {
       getSubscription: webhooks.get,
-      resolve: async (host) => (await lookup(host, { all: true })).map((entry) => entry.address),
+      resolve: resolveHost,
       allowLoopbackHttp: options.allowLoopbackHttp,
       now: () => new Date(),
     }).then((result) => {

@@ -12,3 +12,18 @@ export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME,
 });
+
+/**
+ * For the functions the HTTP handler factory does not build (it uses Powertools' middleware):
+ * the cold start, then whatever the invocation recorded, published even when it throws.
+ */
+export function withMetrics<E, R>(handler: (event: E) => Promise<R>): (event: E) => Promise<R> {
+  return async function handlerWithMetrics(event: E): Promise<R> {
+    metrics.captureColdStartMetric();
+    try {
+      return await handler(event);
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}

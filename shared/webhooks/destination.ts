@@ -1,3 +1,4 @@
+import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 
 /**
@@ -64,3 +65,6 @@ export async function deliveryAddresses(url: URL, options: { allowLoopbackHttp: 
   }
   return { addresses };
 }
+
+/** The addresses a host name resolves to, with the system resolver (what a delivery connects to). */
+export const resolveHost: Resolve = async (hostname) => (await lookup(hostname, { all: true })).map((entry) => entry.address);
