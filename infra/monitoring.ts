@@ -5,7 +5,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { TrackingFunction } from './tracking-function.ts';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -16,8 +16,8 @@ import type { AlarmThresholds } from './stack-config.ts';
 export type MonitoringProps = {
   stage: HttpStage;
   table: dynamodb.TableV2;
-  /** Every function, by its name under functions/. */
-  functions: ReadonlyArray<{ name: string; fn: lambda.Function; timeout: Duration }>;
+  /** Every function of the stack (named by its folder under functions/: TrackingFunction.name). */
+  functions: ReadonlyArray<TrackingFunction>;
   routeKeys: readonly string[];
   thresholds: AlarmThresholds;
   alarmEmail: string | undefined;
@@ -81,7 +81,9 @@ export class Monitoring extends Construct {
     alarm('Api5xxRate', serverErrorRate, thresholds.api5xxPercent, `The API answered 5xx to ${thresholds.api5xxPercent}% or more of requests over 5 minutes.`);
     alarm('ApiLatencyP99', latencyP99, thresholds.apiP99LatencyMs, `The API's p99 latency reached ${thresholds.apiP99LatencyMs} ms over 5 minutes.`);
 
-    for (const { name, fn, timeout } of props.functions) {
+    for (const fn of props.functions) {
+      const { trackingName: name } = fn;
+      const timeout = fn.timeout ?? TrackingFunction.TIMEOUT;
       const id = name.replace(/(^|-)(\w)/g, (_, _dash, letter: string) => letter.toUpperCase());
       alarm(`${id}Errors`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: the function failed (an unhandled error, a crash or a timeout).`);
       alarm(`${id}Throttles`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: Lambda throttled invocations (concurrency limit reached).`);
@@ -136,8 +138,8 @@ export class Monitoring extends Construct {
           new cloudwatch.GraphWidget({ title: 'API 5xx rate (%)', left: [serverErrorRate], width: 8 }),
         ],
         [
-          new cloudwatch.GraphWidget({ title: 'Function duration p99', left: props.functions.map(({ name, fn }) => fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p99', label: name })), width: 12 }),
-          new cloudwatch.GraphWidget({ title: 'Function errors and throttles', left: props.functions.flatMap(({ name, fn }) => [fn.metricErrors({ period: FIVE_MINUTES, label: `${name} errors` }), fn.metricThrottles({ period: FIVE_MINUTES, label: `${name} throttles` })]), width: 12 }),
+          new cloudwatch.GraphWidget({ title: 'Function duration p99', left: props.functions.map((fn) => fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p99', label: fn.trackingName })), width: 12 }),
+          new cloudwatch.GraphWidget({ title: 'Function errors and throttles', left: props.functions.flatMap((fn) => [fn.metricErrors({ period: FIVE_MINUTES, label: `${fn.trackingName} errors` }), fn.metricThrottles({ period: FIVE_MINUTES, label: `${fn.trackingName} throttles` })]), width: 12 }),
         ],
         [
           new cloudwatch.GraphWidget({ title: 'DynamoDB consumed capacity', left: [table.metricConsumedReadCapacityUnits({ period: FIVE_MINUTES }), table.metricConsumedWriteCapacityUnits({ period: FIVE_MINUTES })], width: 6 }),

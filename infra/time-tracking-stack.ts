@@ -48,24 +48,32 @@ export class TimeTrackingStack extends Stack {
       TABLE_NAME: this.table.tableName,
       ...(config.localDynamodbEndpoint ? { DYNAMODB_ENDPOINT: config.localDynamodbEndpoint } : {}),
     };
-    const grantTable = (fn: TrackingFunction, actions: readonly string[]) =>
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions], resources: [this.table.tableArn] }));
+    /** Every function of the stack: the shared settings, exactly its DynamoDB actions on the table, and its alarms. */
+    const monitored: TrackingFunction[] = [];
+    const addFunction = (functionName: string, environment: Record<string, string>, dynamodbActions: readonly string[]) => {
+      const fn = new TrackingFunction(this, `${pascal(functionName)}Function`, {
+        functionName,
+        environment: { ...tableEnvironment, ...environment },
+        logRetention,
+        removalPolicy,
+        tracing: config.tracing,
+      });
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...dynamodbActions], resources: [this.table.tableArn] }));
+      monitored.push(fn);
+      return fn;
+    };
 
-    const authorizerFn = new TrackingFunction(this, 'AuthorizerFunction', {
-      functionName: authorizerFunction.functionName,
-      environment: {
-        ...tableEnvironment,
+    const authorizerFn = addFunction(
+      authorizerFunction.functionName,
+      {
         AUTH_JWKS_URL: config.jwksUrl,
         AUTH_ISSUER: config.jwtIssuer,
         AUTH_AUDIENCE: config.jwtAudience,
         AUTH_USER_ID_CLAIM: config.jwtUserIdClaim,
         AUTH_ALGORITHMS: config.jwtAlgorithms,
       },
-      logRetention,
-      removalPolicy,
-      tracing: config.tracing,
-    });
-    grantTable(authorizerFn, authorizerFunction.dynamodbActions);
+      authorizerFunction.dynamodbActions,
+    );
 
     const authorizer = new HttpLambdaAuthorizer('Authorizer', authorizerFn, {
       authorizerName: 'bearer-token',
@@ -116,17 +124,8 @@ export class TimeTrackingStack extends Stack {
       },
     });
 
-    const monitored: Array<{ name: string; fn: TrackingFunction; timeout: Duration }> = [{ name: authorizerFunction.functionName, fn: authorizerFn, timeout: TrackingFunction.TIMEOUT }];
     for (const route of routeList) {
-      const fn = new TrackingFunction(this, `${pascal(route.functionName)}Function`, {
-        functionName: route.functionName,
-        environment: { ...tableEnvironment, RATE_LIMIT_PER_MINUTE: String(config.rateLimitPerMinute) },
-        logRetention,
-        removalPolicy,
-        tracing: config.tracing,
-      });
-      monitored.push({ name: route.functionName, fn, timeout: TrackingFunction.TIMEOUT });
-      grantTable(fn, dynamodbActionsOf(route, { rateLimited: config.rateLimitPerMinute > 0 }));
+      const fn = addFunction(route.functionName, { RATE_LIMIT_PER_MINUTE: String(config.rateLimitPerMinute) }, dynamodbActionsOf(route, { rateLimited: config.rateLimitPerMinute > 0 }));
       this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
@@ -145,14 +144,7 @@ export class TimeTrackingStack extends Stack {
       deadLetterQueue: { queue: deadLetters, maxReceiveCount: RETRY_DELAYS_SECONDS.length + 1 },
     });
     const queueEnvironment = { WEBHOOK_QUEUE_URL: deliveries.queueUrl };
-    const fanOutFn = new TrackingFunction(this, 'WebhookFanOutFunction', {
-      functionName: webhookFunctions.fanOut.functionName,
-      environment: { ...tableEnvironment, ...queueEnvironment },
-      logRetention,
-      removalPolicy,
-      tracing: config.tracing,
-    });
-    grantTable(fanOutFn, webhookFunctions.fanOut.dynamodbActions);
+    const fanOutFn = addFunction(webhookFunctions.fanOut.functionName, queueEnvironment, webhookFunctions.fanOut.dynamodbActions);
     deliveries.grantSendMessages(fanOutFn);
     fanOutFn.addEventSource(
       // DynamoEventSource is typed for Table; TableV2 has the same stream ARN it reads.
@@ -167,18 +159,9 @@ export class TimeTrackingStack extends Stack {
         filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { entity: { S: lambda.FilterRule.or('tracker', 'time_entry') } } } })],
       }),
     );
-    const deliveryFn = new TrackingFunction(this, 'WebhookDeliveryFunction', {
-      functionName: webhookFunctions.delivery.functionName,
-      environment: { ...tableEnvironment, ...queueEnvironment },
-      logRetention,
-      removalPolicy,
-      tracing: config.tracing,
-    });
-    grantTable(deliveryFn, webhookFunctions.delivery.dynamodbActions);
+    const deliveryFn = addFunction(webhookFunctions.delivery.functionName, queueEnvironment, webhookFunctions.delivery.dynamodbActions);
     deliveries.grant(deliveryFn, 'sqs:ChangeMessageVisibility');
     deliveryFn.addEventSource(new SqsEventSource(deliveries, { batchSize: 10, reportBatchItemFailures: true }));
-    monitored.push({ name: webhookFunctions.fanOut.functionName, fn: fanOutFn, timeout: TrackingFunction.TIMEOUT });
-    monitored.push({ name: webhookFunctions.delivery.functionName, fn: deliveryFn, timeout: TrackingFunction.TIMEOUT });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       webhookDeadLetters: deadLetters,
