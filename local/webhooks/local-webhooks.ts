@@ -81,13 +81,21 @@ export async function startLocalWebhooks(options: {
   };
   await discover(true);
 
+  // New shards appear when one closes (or, in DynamoDB Local, now and then): look for them
+  // then, and every few seconds, not on every poll.
+  const REDISCOVER_MS = 3000;
+  let discoveredAt = Date.now();
   const poll = async () => {
     try {
-      await discover(false);
+      if (Date.now() - discoveredAt > REDISCOVER_MS || [...iterators.values()].every((iterator) => !iterator)) {
+        await discover(false);
+        discoveredAt = Date.now();
+      }
       for (const [shardId, iterator] of iterators) {
         if (!iterator) continue;
         const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
         iterators.set(shardId, page.NextShardIterator);
+        if (!page.NextShardIterator) discoveredAt = 0; // the shard closed: its child is next
         for (const record of page.Records ?? []) await handleRecord(record as never);
       }
     } catch (error) {
