@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTestTable, type TestTable } from '../support/dynamo.ts';
-import { startFaultProxy, type FaultProxy } from '../support/dynamo-fault-proxy.ts';
+import { type TestTable } from '../support/dynamo.ts';
+import { type FaultProxy } from '../support/dynamo-fault-proxy.ts';
 import { testSeed, users, WS } from '../support/fixtures.ts';
-import { startLocalServer } from '../support/local-server.ts';
-import { startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
+import type { startLocalServer } from '../support/local-server.ts';
+import { type TestIssuer } from '../support/test-issuer.ts';
+import { startTestRuntime } from '../support/test-runtime.ts';
 
 /**
  * The per-user rate limit over HTTP, on `npm start`'s runtime: 3 requests per 4-second
@@ -18,31 +16,19 @@ let table: TestTable;
 let proxy: FaultProxy;
 let issuer: TestIssuer;
 let server: Awaited<ReturnType<typeof startLocalServer>>;
-let dir: string;
+let runtime: Awaited<ReturnType<typeof startTestRuntime>>;
 
 beforeAll(async () => {
-  table = await createTestTable('rate-limit');
-  proxy = await startFaultProxy(process.env.DYNAMODB_ENDPOINT!);
-  issuer = await startTestIssuer();
-  dir = await mkdtemp(join(tmpdir(), 'rate-limit-'));
-  const seedFile = join(dir, 'seed.json');
-  await writeFile(seedFile, JSON.stringify(testSeed));
-  server = await startLocalServer({
-    ...issuer.env(),
-    DYNAMODB_ENDPOINT: proxy.endpoint,
-    TABLE_NAME: table.tableName,
-    SEED_FILE: seedFile,
-    RATE_LIMIT_PER_MINUTE: String(LIMIT),
-    RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
+  runtime = await startTestRuntime({
+    name: 'rate-limit',
+    seed: testSeed,
+    env: { RATE_LIMIT_PER_MINUTE: String(LIMIT), RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS) },
+    faultProxy: true,
   });
+  ({ table, issuer, server } = runtime);
+  proxy = runtime.proxy!;
 }, 60_000);
-afterAll(async () => {
-  await server?.stop();
-  await proxy?.close();
-  await issuer?.close();
-  await table?.drop();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => runtime?.stop());
 
 async function currentData(userId: number) {
   const token = await issuer.sign({ sub: String(userId) });

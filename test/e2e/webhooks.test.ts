@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTestTable, type TestTable } from '../support/dynamo.ts';
+import { type TestTable } from '../support/dynamo.ts';
 import { OTHER_WS, testSeed, users, WS } from '../support/fixtures.ts';
-import { startLocalServer } from '../support/local-server.ts';
+import type { startLocalServer } from '../support/local-server.ts';
 import { expectMatchesOpenApi } from '../support/openapi-validator.ts';
-import { startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
+import { type TestIssuer } from '../support/test-issuer.ts';
+import { startTestRuntime } from '../support/test-runtime.ts';
 
 /**
  * Webhooks over HTTP on `npm start`: subscriptions through the API, deliveries from the
@@ -24,7 +22,7 @@ let receiverUrl: string;
 let table: TestTable;
 let issuer: TestIssuer;
 let server: Awaited<ReturnType<typeof startLocalServer>>;
-let dir: string;
+let runtime: Awaited<ReturnType<typeof startTestRuntime>>;
 
 beforeAll(async () => {
   receiver = createServer((request, response) => {
@@ -39,19 +37,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
-  table = await createTestTable('webhooks');
-  issuer = await startTestIssuer();
-  dir = await mkdtemp(join(tmpdir(), 'webhooks-'));
-  await writeFile(join(dir, 'seed.json'), JSON.stringify(testSeed));
-  server = await startLocalServer({ ...issuer.env(), SEED_FILE: join(dir, 'seed.json'), TABLE_NAME: table.tableName, DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT!, WEBHOOK_RETRY_SCALE: '0.01' });
+  runtime = await startTestRuntime({ name: 'webhooks', seed: testSeed, env: { WEBHOOK_RETRY_SCALE: '0.01' } });
+  ({ table, issuer, server } = runtime);
 }, 60_000);
 afterAll(async () => {
-  await server?.stop();
-  await issuer?.close();
-  await table?.drop();
+  await runtime?.stop();
   receiver?.closeAllConnections();
   await new Promise<void>((resolve) => receiver.close(() => resolve()));
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function call(method: string, path: string, options: { body?: unknown; caller?: number } = {}) {

@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadSeed } from '../../admin/seed-loader.ts';
 import { generateApiKey, hashApiKey } from '../../shared/auth/api-keys.ts';
 import { keys } from '../../shared/db/keys.ts';
-import { createTestTable, type TestTable } from '../support/dynamo.ts';
-import { startFaultProxy, type FaultProxy } from '../support/dynamo-fault-proxy.ts';
+import { type TestTable } from '../support/dynamo.ts';
+import { type FaultProxy } from '../support/dynamo-fault-proxy.ts';
 import { OTHER_WS, testSeed, users, WS } from '../support/fixtures.ts';
-import { startLocalServer } from '../support/local-server.ts';
-import { startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
+import type { startLocalServer } from '../support/local-server.ts';
+import { type TestIssuer } from '../support/test-issuer.ts';
+import { startTestRuntime } from '../support/test-runtime.ts';
 
 /**
  * Failure semantics as an operator sees them (docs/failure-semantics.md): `npm start`'s
@@ -21,25 +19,20 @@ let table: TestTable;
 let proxy: FaultProxy;
 let issuer: TestIssuer;
 let server: Awaited<ReturnType<typeof startLocalServer>>;
-let dir: string;
+let runtime: Awaited<ReturnType<typeof startTestRuntime>>;
 const apiKey = generateApiKey();
 
 beforeAll(async () => {
-  table = await createTestTable('http-faults');
-  proxy = await startFaultProxy(process.env.DYNAMODB_ENDPOINT!);
-  issuer = await startTestIssuer();
-  dir = await mkdtemp(join(tmpdir(), 'http-faults-'));
-  const seedFile = join(dir, 'seed.json');
-  await writeFile(seedFile, JSON.stringify({ ...testSeed, api_keys: [{ user_id: users.owner, name: 'ops', key: apiKey, scopes: ['read', 'write'] }] }));
-  server = await startLocalServer({ ...issuer.env(), DYNAMODB_ENDPOINT: proxy.endpoint, TABLE_NAME: table.tableName, SEED_FILE: seedFile, POWERTOOLS_LOG_LEVEL: 'SILENT' });
+  runtime = await startTestRuntime({
+    name: 'http-faults',
+    seed: { ...testSeed, api_keys: [{ user_id: users.owner, name: 'ops', key: apiKey, scopes: ['read', 'write'] }] },
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    faultProxy: true,
+  });
+  ({ table, issuer, server } = runtime);
+  proxy = runtime.proxy!;
 }, 60_000);
-afterAll(async () => {
-  await server?.stop();
-  await proxy?.close();
-  await issuer?.close();
-  await table?.drop();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => runtime?.stop());
 beforeEach(async () => {
   proxy.heal();
   await table.clearTrackingData();
