@@ -11,7 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '../shared/db/table-definition.ts';
-import { authorizerFunction, dynamodbActionsOf, routeKey, routeList, webhookFunctions } from '../shared/contracts/routes.ts';
+import { authorizerFunction, corsPolicyOf, dynamodbActionsOf, routeKey, routeList, webhookFunctions } from '../shared/contracts/routes.ts';
 import { RETRY_DELAYS_SECONDS } from '../shared/webhooks/delivery.ts';
 import { Monitoring } from './monitoring.ts';
 import type { StackConfig } from './stack-config.ts';
@@ -82,6 +82,7 @@ export class TimeTrackingStack extends Stack {
       resultsCacheTtl: Duration.seconds(config.authorizerCacheTtlSeconds),
     });
 
+    const cors = corsPolicyOf(routeList);
     this.api = new HttpApi(this, 'HttpApi', {
       description: 'Time Tracking API 2.0.0',
       createDefaultStage: false,
@@ -90,9 +91,9 @@ export class TimeTrackingStack extends Stack {
         ? {
             corsPreflight: {
               allowOrigins: config.corsAllowedOrigins,
-              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
-              allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
-              exposeHeaders: ['retry-after', 'idempotent-replayed'],
+              allowMethods: cors.allowMethods.map((method) => CorsHttpMethod[method]),
+              allowHeaders: cors.allowHeaders,
+              exposeHeaders: cors.exposeHeaders,
               maxAge: Duration.hours(1),
             },
           }

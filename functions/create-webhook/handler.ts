@@ -1,3 +1,4 @@
+import * as validators from '../../shared/contracts/generated/validators/createWebhook.js';
 import { routes } from '../../shared/contracts/routes.ts';
 import { loadWebhookConfig } from '../../shared/config/webhook-config.ts';
 import { handlerAdapters, webhookRepository } from '../../shared/db/default-repositories.ts';
@@ -11,6 +12,7 @@ const { allowLoopbackHttp } = loadWebhookConfig();
 /** POST /webhooks */
 export const handler = createHttpHandler(routes.createWebhook, {
   adapters: handlerAdapters,
+  validators,
   run: async (body, { principal, now, repository }) => {
     const subscription = await createWebhook(
       principal.userId,

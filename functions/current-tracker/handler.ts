@@ -1,3 +1,4 @@
+import * as validators from '../../shared/contracts/generated/validators/currentTracker.js';
 import { routes } from '../../shared/contracts/routes.ts';
 import { handlerAdapters } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
@@ -7,6 +8,7 @@ import { currentTracker } from '../../shared/tracking/current-tracker.ts';
 /** GET /time-tracking/current-data */
 export const handler = createHttpHandler(routes.currentTracker, {
   adapters: handlerAdapters,
+  validators,
   run: async (query, { principal, now, repository }) => {
     const current = await currentTracker(principal.userId, { workspaceId: query.workspace_id, userId: query.user_id }, { repository, now });
     return { data: currentTrackerView(current, query) };

@@ -1,3 +1,4 @@
+import * as validators from '../../shared/contracts/generated/validators/listTimeEntries.js';
 import { routes } from '../../shared/contracts/routes.ts';
 import { handlerAdapters } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
@@ -7,6 +8,7 @@ import { listTimeEntries } from '../../shared/tracking/list-time-entries.ts';
 /** GET /time-entries */
 export const handler = createHttpHandler(routes.listTimeEntries, {
   adapters: handlerAdapters,
+  validators,
   run: async (query, { principal, repository }) => {
     const page = await listTimeEntries(
       principal.userId,

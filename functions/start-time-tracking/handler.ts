@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import * as validators from '../../shared/contracts/generated/validators/startTimeTracking.js';
 import { routes } from '../../shared/contracts/routes.ts';
 import { handlerAdapters } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler, type HttpRouteSpec } from '../../shared/http/create-http-handler.ts';
@@ -9,6 +10,7 @@ import { startTimeTracking } from '../../shared/tracking/start-time-tracking.ts'
 /** POST /time-tracking/start (the spec is exported for the benchmark, which varies its adapters). */
 export const spec: HttpRouteSpec<'startTimeTracking'> = {
   adapters: handlerAdapters,
+  validators,
   assertMayReplay: (body, principal, repository) => assertManagesWorkspaceNow(principal.userId, body.workspace_id, repository),
   run: async (body, { principal, requestId, now, repository }) => {
     const tracker = await startTimeTracking(

@@ -1,5 +1,5 @@
 import { API_VERSION } from './api-version.ts';
-import { routeList, type Route } from './routes.ts';
+import { inputSchemaOf, routeList, type Route } from './routes.ts';
 import { timestampSchema } from './schemas.ts';
 
 /**
@@ -89,19 +89,31 @@ const idempotencyKey = {
   schema: { type: 'string', minLength: 1, maxLength: 255 },
 };
 
+const bodyComponent = (route: Route) => `${pascal(route.name)}Body`;
+
+/** Path, query and header fields as OpenAPI parameters: each where it is read, required as its schema says. */
+function parametersOf(route: Route) {
+  return (['path', 'query', 'headers'] as const).flatMap((location) => {
+    const schema = inputSchemaOf(route, location);
+    if (!schema) return [];
+    const required = new Set(schema.required ?? []);
+    return Object.entries(schema.properties).map(([name, property]) => ({
+      name,
+      in: location === 'headers' ? 'header' : location,
+      required: location === 'path' || required.has(name),
+      schema: property,
+    }));
+  });
+}
+
 function operationOf(route: Route) {
-  const { schema, source } = route.request;
-  const inPath = (name: string) => route.path.includes(`{${name}}`);
-  const queryParameters = source === 'query'
-    ? Object.entries(schema.properties).map(([name, property]) => ({ name, in: inPath(name) ? 'path' : 'query', required: inPath(name) || (schema.required as readonly string[]).includes(name), schema: property }))
-    : [];
-  const parameters = [...(route.idempotent ? [idempotencyKey] : []), ...queryParameters];
+  const parameters = [...(route.idempotent ? [idempotencyKey] : []), ...parametersOf(route)];
   return {
     operationId: route.name,
     summary: route.summary,
     security: [{ oauth2: [route.scope] }, { apiKey: [] as string[] }],
     ...(parameters.length > 0 ? { parameters } : {}),
-    ...(source === 'body' ? { requestBody: { required: true, content: { 'application/json': { schema: ref(schema.$id) } } } } : {}),
+    ...(inputSchemaOf(route, 'body') ? { requestBody: { required: true, content: { 'application/json': { schema: ref(bodyComponent(route)) } } } } : {}),
     responses: responsesOf(route),
   };
 }
@@ -111,7 +123,8 @@ for (const route of routeList) (paths[route.path] ??= {})[route.method.toLowerCa
 
 const componentSchemas: Record<string, unknown> = { ...envelopeSchemas };
 for (const route of routeList) {
-  if (route.request.source === 'body') componentSchemas[route.request.schema.$id] = route.request.schema;
+  const body = inputSchemaOf(route, 'body');
+  if (body) componentSchemas[bodyComponent(route)] = body;
   componentSchemas[`${pascal(route.name)}Response`] = successSchema(route);
 }
 

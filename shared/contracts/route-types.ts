@@ -1,5 +1,5 @@
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
-import type { Route, RouteName } from './routes.ts';
+import type { InputLocation, Route, RouteName } from './routes.ts';
 
 /**
  * TypeScript types derived from the route table's schemas, so that no input or response
@@ -7,8 +7,13 @@ import type { Route, RouteName } from './routes.ts';
  */
 type Schema<S> = S extends JSONSchema ? S : never;
 
-/** A route's validated input: its body or query, after normalization and validation. */
-export type RouteInput<N extends RouteName> = FromSchema<Schema<Route<N>['request']['schema']>>;
+type InputAt<N extends RouteName, L extends InputLocation> = Route<N>['input'] extends { readonly [K in L]: infer S } ? FromSchema<Schema<S>> : {};
+
+/** A route's validated input: its path, query and body fields merged, after normalization and validation. */
+export type RouteInput<N extends RouteName> = InputAt<N, 'path'> & InputAt<N, 'query'> & InputAt<N, 'body'>;
+
+/** A route's validated headers (lower-case names), when it declares any. */
+export type RouteHeaders<N extends RouteName> = InputAt<N, 'headers'>;
 
 type Data<N extends RouteName> = FromSchema<Schema<Route<N>['response']['data']>>;
 

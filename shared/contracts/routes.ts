@@ -1,18 +1,19 @@
 import type { Scope } from '../auth/scopes.ts';
 import {
   createWebhookData,
-  createWebhookRequest,
+  createWebhookBody,
   deleteWebhookData,
-  deleteWebhookQuery,
+  webhookPath,
+  workspaceQuery,
   listWebhooksData,
   listWebhooksQuery,
   currentTrackerData,
   currentTrackerQuery,
   paginationMeta,
   startTimeTrackingData,
-  startTimeTrackingRequest,
+  startTimeTrackingBody,
   stopTimeTrackingData,
-  stopTimeTrackingRequest,
+  stopTimeTrackingBody,
   timeEntriesData,
   timeEntriesQuery,
 } from './schemas.ts';
@@ -24,9 +25,24 @@ import {
  * CDK stack (routes, functions, least-privilege IAM), the OpenAPI document, the validators
  * and the test lists are all derived from it. See docs/architecture.md.
  */
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/** Where a route's input comes from, in the order a request is read. */
+export const INPUT_LOCATIONS = ['path', 'query', 'headers', 'body'] as const;
+export type InputLocation = (typeof INPUT_LOCATIONS)[number];
+
+/** A flat object schema: the only shape an input location has (top-level fields, cross-field rules as `allOf: [{ if, then }]`). */
+export type InputSchema = {
+  type: 'object';
+  properties: Record<string, unknown>;
+  required?: readonly string[];
+  allOf?: ReadonlyArray<{ if?: { required?: readonly string[] }; then?: unknown }>;
+};
+
 export type RouteDefinition = {
-  method: 'GET' | 'POST' | 'DELETE';
-  /** May hold `{name}` path parameters; they join the query's fields in the input. */
+  method: HttpMethod;
+  /** May hold `{name}` path parameters, each declared in `input.path`. */
   path: string;
   /** Folder under functions/ holding the entry point `handler.ts`; also the Lambda's name. */
   functionName: string;
@@ -39,7 +55,13 @@ export type RouteDefinition = {
   summary: string;
   /** The `outcome` dimension of a successful request's metric. */
   successOutcome: string;
-  request: { source: 'body' | 'query'; schema: { $id: string; type: 'object'; properties: Record<string, unknown>; required: readonly string[] } };
+  /**
+   * The input by location. Path, query and body fields are merged into the use case's
+   * input (a field name belongs to one location only); header fields (lower-case names)
+   * are validated and passed apart. Query, path and header values are strings on the wire:
+   * numeric ones are coerced, nothing else is.
+   */
+  input: { readonly [L in InputLocation]?: InputSchema };
   response: {
     /** 200 unless said (201 for a creation). */
     status?: 200 | 201;
@@ -66,7 +88,7 @@ const table = {
     dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
     summary: 'Clock a workspace member in',
     successOutcome: 'started',
-    request: { source: 'body', schema: startTimeTrackingRequest },
+    input: { body: startTimeTrackingBody },
     response: { description: 'Time tracking started.', message: 'Time tracking started successfully', data: startTimeTrackingData },
     errors: { '400': 'Not a JSON object, or the user already has an active tracker.' },
   },
@@ -80,7 +102,7 @@ const table = {
     dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
     summary: 'Clock a member out: the active tracker becomes a time entry',
     successOutcome: 'stopped',
-    request: { source: 'body', schema: stopTimeTrackingRequest },
+    input: { body: stopTimeTrackingBody },
     response: { description: 'Time tracking stopped.', message: 'Time tracking stopped successfully', data: stopTimeTrackingData },
     errors: { '400': 'Not a JSON object, or no active tracker in this workspace.' },
   },
@@ -93,7 +115,7 @@ const table = {
     dynamodbActions: ['dynamodb:BatchGetItem'],
     summary: "A member's running tracker in the workspace",
     successOutcome: 'current_read',
-    request: { source: 'query', schema: currentTrackerQuery },
+    input: { query: currentTrackerQuery },
     response: { description: 'Whether the member is tracking, and the tracker.', data: currentTrackerData },
   },
   listTimeEntries: {
@@ -105,7 +127,7 @@ const table = {
     dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
     summary: 'Completed time entries that started on one UTC day, newest first',
     successOutcome: 'entries_listed',
-    request: { source: 'query', schema: timeEntriesQuery },
+    input: { query: timeEntriesQuery },
     response: { description: 'One page of entries.', data: timeEntriesData, meta: paginationMeta },
   },
   createWebhook: {
@@ -118,7 +140,7 @@ const table = {
     dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     summary: 'Subscribe a URL to tracker events of a workspace (the signing secret is shown once)',
     successOutcome: 'webhook_created',
-    request: { source: 'body', schema: createWebhookRequest },
+    input: { body: createWebhookBody },
     response: { status: 201, description: 'The webhook, with its signing secret (shown only here).', data: createWebhookData },
     errors: { '400': 'Not a JSON object.' },
   },
@@ -131,7 +153,7 @@ const table = {
     dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
     summary: "A workspace's webhooks, without their secrets",
     successOutcome: 'webhooks_listed',
-    request: { source: 'query', schema: listWebhooksQuery },
+    input: { query: listWebhooksQuery },
     response: { description: 'One page of webhooks.', data: listWebhooksData, meta: paginationMeta },
   },
   deleteWebhook: {
@@ -144,7 +166,7 @@ const table = {
     dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
     summary: 'Delete a webhook: nothing more is delivered to it',
     successOutcome: 'webhook_deleted',
-    request: { source: 'query', schema: deleteWebhookQuery },
+    input: { path: webhookPath, query: workspaceQuery },
     response: { description: 'The webhook was deleted.', data: deleteWebhookData },
   },
 } as const satisfies Record<string, RouteDefinition>;
@@ -160,6 +182,48 @@ export const routes = Object.fromEntries(Object.entries(table).map(([name, route
 export const routeList: readonly Route[] = Object.values(routes);
 
 export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) => `${route.method} ${route.path}`;
+
+/** The `{name}` parameters of a path, in order. */
+export const pathParametersOf = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
+
+/** The locations a route reads, in the order a request is read. */
+export const inputLocationsOf = (route: Pick<RouteDefinition, 'input'>) => INPUT_LOCATIONS.filter((location) => route.input[location] !== undefined);
+
+/** One location's schema of any route (the table's literal types name only the locations each route has). */
+export const inputSchemaOf = (route: Pick<RouteDefinition, 'input'>, location: InputLocation): InputSchema | undefined => route.input[location];
+
+/** The generated validator of one location of a route (shared/contracts/generated/validators.js). */
+export const validatorName = (routeName: string, location: InputLocation) => `${routeName}_${location}`;
+
+/**
+ * What the table must hold for everything derived from it to be right; `npm run
+ * build:contracts` refuses a table that breaks it (and a unit test runs it).
+ */
+export function routeTableProblems(list: readonly (RouteDefinition & { name: string })[]): string[] {
+  const problems: string[] = [];
+  const keysSeen = new Set<string>();
+  for (const route of list) {
+    const key = routeKey(route);
+    if (keysSeen.has(key)) problems.push(`${key} is declared twice`);
+    keysSeen.add(key);
+    const declared = Object.keys(route.input.path?.properties ?? {});
+    const inPath = pathParametersOf(route.path);
+    if (declared.sort().join() !== [...inPath].sort().join()) problems.push(`${key}: input.path must declare exactly the path parameters ${JSON.stringify(inPath)}, declares ${JSON.stringify(declared)}`);
+    if (route.input.body && route.method === 'GET') problems.push(`${key}: a GET has no body`);
+    const owner = new Map<string, InputLocation>();
+    for (const location of ['path', 'query', 'body'] as const) {
+      for (const field of Object.keys(route.input[location]?.properties ?? {})) {
+        const other = owner.get(field);
+        if (other) problems.push(`${key}: field ${field} is in both ${other} and ${location}`);
+        owner.set(field, location);
+      }
+    }
+    for (const header of Object.keys(route.input.headers?.properties ?? {})) {
+      if (header !== header.toLowerCase()) problems.push(`${key}: header ${header} must be declared in lower case`);
+    }
+  }
+  return problems;
+}
 
 /** What the per-user rate limit costs every route: one counter update per request. */
 export const RATE_LIMIT_ACTIONS = ['dynamodb:UpdateItem'] as const;
@@ -184,3 +248,20 @@ export const webhookFunctions = {
   fanOut: { functionName: 'webhook-fan-out', dynamodbActions: ['dynamodb:Query'] },
   delivery: { functionName: 'webhook-delivery', dynamodbActions: ['dynamodb:GetItem'] },
 } as const;
+
+/** Response headers a browser client may read (CORS `exposeHeaders`): every header the service sets for clients. */
+export const CLIENT_RESPONSE_HEADERS = ['retry-after', 'idempotent-replayed', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'etag', 'location'] as const;
+
+/**
+ * The browser-facing CORS policy every route needs (the stack applies it when origins are
+ * configured): every method a route uses, and every request header one reads.
+ */
+export function corsPolicyOf(list: readonly RouteDefinition[]) {
+  const methods = HTTP_METHODS.filter((method) => list.some((route) => route.method === method));
+  const headers = new Set<string>(['authorization', 'content-type']);
+  for (const route of list) {
+    if (route.idempotent) headers.add('idempotency-key');
+    for (const header of Object.keys(route.input.headers?.properties ?? {})) headers.add(header);
+  }
+  return { allowMethods: methods, allowHeaders: [...headers], exposeHeaders: [...CLIENT_RESPONSE_HEADERS] };
+}

@@ -1,6 +1,6 @@
 /**
- * The JSON Schemas of every route: its request (body or query) and the `data` of its
- * success response, side by side. They are the one source of truth of the contract:
+ * The JSON Schemas of every route: its input by location (path, query, body, headers) and
+ * the `data` of its success response, side by side. They are the one source of truth of the contract:
  * - the request validators are compiled from them at build time (`npm run build:contracts`,
  *   checked by `npm test`), so that no schema is compiled at cold start;
  * - the TypeScript types of inputs and response data are derived from them
@@ -50,8 +50,7 @@ const trackerFields = { ...workFields, workspace_id: { type: 'integer' } } as co
 
 // POST /time-tracking/start
 
-export const startTimeTrackingRequest = {
-  $id: 'StartTimeTrackingRequest',
+export const startTimeTrackingBody = {
   type: 'object',
   required: ['workspace_id', 'user_id'],
   properties: {
@@ -78,7 +77,7 @@ export const startTimeTrackingData = {
 
 // POST /time-tracking/stop
 
-export const stopTimeTrackingRequest = { $id: 'StopTimeTrackingRequest', ...memberSelector } as const;
+export const stopTimeTrackingBody = memberSelector;
 
 export const stopTimeTrackingData = {
   type: 'object',
@@ -95,7 +94,7 @@ export const stopTimeTrackingData = {
 
 // GET /time-tracking/current-data (query strings carry strings: numeric ones are coerced)
 
-export const currentTrackerQuery = { $id: 'CurrentTrackerQuery', ...memberSelector } as const;
+export const currentTrackerQuery = memberSelector;
 
 export const currentTrackerData = {
   type: 'object',
@@ -107,7 +106,6 @@ export const currentTrackerData = {
 // GET /time-entries
 
 export const timeEntriesQuery = {
-  $id: 'TimeEntriesQuery',
   type: 'object',
   required: ['workspace_id', 'user_id', 'date'],
   properties: {
@@ -167,8 +165,7 @@ const webhookRequired = ['id', 'workspace_id', 'url', 'events', 'description', '
 
 // POST /webhooks
 
-export const createWebhookRequest = {
-  $id: 'CreateWebhookRequest',
+export const createWebhookBody = {
   type: 'object',
   required: ['workspace_id', 'url', 'events'],
   properties: {
@@ -189,7 +186,6 @@ export const createWebhookData = {
 // GET /webhooks
 
 export const listWebhooksQuery = {
-  $id: 'ListWebhooksQuery',
   type: 'object',
   required: ['workspace_id'],
   properties: { workspace_id: id, page: { type: 'integer', minimum: 1, maximum: 100000 }, per_page: { type: 'integer', minimum: 1, maximum: 50 } },
@@ -202,12 +198,10 @@ export const listWebhooksData = {
 
 // DELETE /webhooks/{id}
 
-export const deleteWebhookQuery = {
-  $id: 'DeleteWebhookQuery',
-  type: 'object',
-  required: ['workspace_id', 'id'],
-  properties: { workspace_id: id, id: webhookId },
-} as const;
+export const webhookPath = { type: 'object', required: ['id'], properties: { id: webhookId } } as const;
+
+/** The workspace a request by id acts in (`?workspace_id=`). */
+export const workspaceQuery = { type: 'object', required: ['workspace_id'], properties: { workspace_id: id } } as const;
 
 export const deleteWebhookData = {
   type: 'object',

@@ -6,9 +6,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { ValidateFunction } from 'ajv';
 import type { Principal } from '../auth/principal.ts';
-import * as validators from '../contracts/generated/validators.js';
-import type { RouteData, RouteInput, RouteMeta } from '../contracts/route-types.ts';
-import { routeKey, type Route, type RouteName } from '../contracts/routes.ts';
+import type { RouteData, RouteHeaders, RouteInput, RouteMeta } from '../contracts/route-types.ts';
+import { inputLocationsOf, inputSchemaOf, routeKey, type InputLocation, type Route, type RouteName } from '../contracts/routes.ts';
 import { DependencyUnavailableError } from '../errors.ts';
 import { logger } from '../observability/logger.ts';
 import { metrics } from '../observability/metrics.ts';
@@ -23,9 +22,9 @@ import { outcomeMetric } from './outcome-metric.ts';
 import { admitFirst, rateLimit } from './rate-limit.ts';
 import { requirePrincipal } from './require-principal.ts';
 import type { HttpContext, HttpEvent, HttpResult } from './types.ts';
-import { validateInput } from './validate-input.ts';
+import { validateInput, type InputValidators } from './validate-input.ts';
 
-export type UseCaseContext = {
+export type UseCaseContext<N extends RouteName = RouteName> = {
   principal: Principal;
   /** API Gateway's request id: stable across SDK retries inside this invocation. */
   requestId: string;
@@ -33,7 +32,12 @@ export type UseCaseContext = {
   now: Date;
   /** The tracking repository, admitted by the rate limit: its first read runs alongside the counter. */
   repository: TrackingRepository;
+  /** The route's declared request headers, validated. */
+  headers: RouteHeaders<N>;
 };
+
+/** A route's generated validators module (shared/contracts/generated/validators/<route>.js): one validator per input location. */
+export type RouteValidators = { readonly [L in InputLocation]?: ValidateFunction };
 
 /** The container's adapters a handler needs (shared/db/default-repositories.ts in the functions). */
 export type HandlerAdapters = {
@@ -47,7 +51,9 @@ export type UseCaseResult<N extends RouteName> = { data: RouteData<N> } & (Route
 
 export type HttpRouteSpec<N extends RouteName> = {
   adapters: HandlerAdapters;
-  run: (input: RouteInput<N>, context: UseCaseContext) => Promise<UseCaseResult<N>>;
+  /** `import * as validators from '…/generated/validators/<route>.js'`: each function bundles only its own. */
+  validators: RouteValidators;
+  run: (input: RouteInput<N>, context: UseCaseContext<N>) => Promise<UseCaseResult<N>>;
   /** Required for idempotent routes: throws (403) when the caller may no longer do what a stored answer did. */
   assertMayReplay?: (input: RouteInput<N>, principal: Principal, repository: TrackingRepository) => Promise<void>;
 };
@@ -79,8 +85,7 @@ const EARLY_TIMEOUT_MS = 500;
  */
 export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: HttpRouteSpec<N>) {
   const clock = systemClock;
-  const validate = (validators as Record<string, ValidateFunction>)[route.name];
-  if (!validate) throw new Error(`${routeKey(route)} has no generated validator: run npm run build:contracts`);
+  const inputValidators = validatorsOf(route, spec.validators);
   const { repository, idempotencyStore, rateLimiter } = spec.adapters;
   if (route.idempotent && !spec.assertMayReplay) throw new Error(`${routeKey(route)} is idempotent: pass assertMayReplay`);
   const idempotencyKeys = route.idempotent && spec.assertMayReplay
@@ -104,6 +109,7 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
       requestId: event.requestContext.requestId ?? context.awsRequestId,
       now,
       repository: admitFirst(repository, context.admitted),
+      headers: (context.headers ?? {}) as RouteHeaders<N>,
     });
     const data = message === undefined ? result.data : { message, ...(result.data as object) };
     return jsonResponse(successStatus, successBody(data, clock.now(), { message, meta: result.meta as Record<string, unknown> | undefined }));
@@ -128,10 +134,21 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
     .use(httpHeaderNormalizer())
     .use(requirePrincipal({ scope: route.scope, clock }));
   if (limit) chain.use(limit.count);
-  if (route.request.source === 'body') chain.use(httpJsonBodyParser({ disableContentTypeCheck: true }));
-  chain.use(validateInput({ source: route.request.source, schema: route.request.schema, validate }));
+  if (inputSchemaOf(route, 'body')) chain.use(httpJsonBodyParser({ disableContentTypeCheck: true }));
+  chain.use(validateInput(inputValidators));
   if (idempotencyKeys) chain.use(idempotencyKeys.claim);
   return chain.handler(runUseCase);
+}
+
+/** Pairs each declared location's schema with its generated validator; a missing one fails at load. */
+function validatorsOf(route: Route, validators: RouteValidators): InputValidators {
+  return Object.fromEntries(
+    inputLocationsOf(route).map((location) => {
+      const validate = validators[location];
+      if (!validate) throw new Error(`${routeKey(route)} has no generated ${location} validator: run npm run build:contracts`);
+      return [location, { schema: inputSchemaOf(route, location)!, validate }];
+    }),
+  );
 }
 
 function appendRequestIds() {

@@ -9,6 +9,8 @@ export type HttpResult = APIGatewayProxyStructuredResultV2;
 export type HttpContext = Context & {
   principal?: Principal;
   input?: Record<string, unknown>;
+  /** The route's declared headers, validated (lower-case names). */
+  headers?: Record<string, unknown>;
   /** Resolves when the rate limit admits the request, rejects (429) when it does not. */
   admitted?: Promise<void>;
   /** Set when an Idempotency-Key replays a stored response instead of running again. */

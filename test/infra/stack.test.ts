@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { authorizerFunction, dynamodbActionsOf, routeList, webhookFunctions } from '../../shared/contracts/routes.ts';
+import { authorizerFunction, corsPolicyOf, dynamodbActionsOf, routeList, webhookFunctions } from '../../shared/contracts/routes.ts';
 import { readStackConfig, StackConfigError } from '../../infra/stack-config.ts';
 import { TimeTrackingStack } from '../../infra/time-tracking-stack.ts';
 
@@ -55,6 +55,12 @@ describe('routes and the authorizer', () => {
     custom.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerResultTtlInSeconds: 60 });
     custom.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 7, ThrottlingBurstLimit: 9 } });
     custom.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://app.example.com'] }) });
+    // Every method and request header a route uses, from the route table: a browser can call DELETE /webhooks/{id}.
+    const cors = corsPolicyOf(routeList);
+    expect(cors.allowMethods).toEqual(expect.arrayContaining(['GET', 'POST', 'DELETE']));
+    custom.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({ AllowMethods: cors.allowMethods, AllowHeaders: cors.allowHeaders, ExposeHeaders: cors.exposeHeaders }),
+    });
   });
 
   it('throttles the stage and writes JSON access logs', () => {

@@ -10,6 +10,8 @@ export function httpEvent(options: {
   body?: unknown;
   rawBody?: string;
   query?: Record<string, string>;
+  /** Path parameters of a `{name}` route; `rawPath` gets them filled in. */
+  pathParameters?: Record<string, string>;
   headers?: Record<string, string>;
   authorizer?: AuthorizerContext | null;
   requestId?: string;
@@ -17,13 +19,16 @@ export function httpEvent(options: {
   const method = options.method ?? 'POST';
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   const query = options.query ?? {};
+  const pathParameters = options.pathParameters ?? {};
+  const rawPath = options.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(pathParameters[name] ?? name));
   return {
     version: '2.0',
     routeKey: `${method} ${options.path}`,
-    rawPath: options.path,
+    rawPath,
     rawQueryString: new URLSearchParams(query).toString(),
     headers: { 'content-type': 'application/json', ...options.headers },
     ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    ...(Object.keys(pathParameters).length > 0 ? { pathParameters } : {}),
     body,
     isBase64Encoded: false,
     requestContext: {
@@ -31,7 +36,7 @@ export function httpEvent(options: {
       apiId: 'local',
       domainName: 'localhost',
       domainPrefix: 'localhost',
-      http: { method, path: options.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
       requestId: options.requestId ?? randomUUID(),
       routeKey: `${method} ${options.path}`,
       stage: '$default',

@@ -1,3 +1,4 @@
+import * as stopValidators from '../../shared/contracts/generated/validators/stopTimeTracking.js';
 import { describe, expect, it } from '@jest/globals';
 import { routes } from '../../shared/contracts/routes.ts';
 import { ForbiddenError, DependencyUnavailableError } from '../../shared/errors.ts';
@@ -38,6 +39,7 @@ function stopHandler(run: () => Promise<unknown>, options: { mayReplay?: boolean
   let runs = 0;
   const handler = createHttpHandler(routes.stopTimeTracking, {
     adapters: { repository: {} as TrackingRepository, idempotencyStore: store, rateLimiter: undefined },
+    validators: stopValidators,
     assertMayReplay: async () => {
       if (options.mayReplay === false) throw new ForbiddenError();
     },

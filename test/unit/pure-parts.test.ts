@@ -1,13 +1,19 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { ValidateFunction } from 'ajv';
-import { routeList, routes } from '../../shared/contracts/routes.ts';
-import * as validators from '../../shared/contracts/generated/validators.js';
+import { inputLocationsOf, inputSchemaOf, routeList, routes, type Route } from '../../shared/contracts/routes.ts';
+import * as startValidators from '../../shared/contracts/generated/validators/startTimeTracking.js';
 import { apiKeyFromItem, apiKeyToItem, timeEntryFromItem, timeEntryToItem, trackerFromItem, trackerToItem } from '../../shared/db/item-mappers.ts';
 import { BadRequestError, ValidationError } from '../../shared/errors.ts';
 import { canonicalJson, hashInput } from '../../shared/http/idempotency.ts';
 import type { HttpRequest } from '../../shared/http/types.ts';
-import { validateInput } from '../../shared/http/validate-input.ts';
+import { validateInput, type InputValidators } from '../../shared/http/validate-input.ts';
+
+/** A route's locations paired with its generated validators, as the handler factory pairs them. */
+async function inputValidatorsOf(route: Route): Promise<InputValidators> {
+  const generated = (await import(`../../shared/contracts/generated/validators/${route.name}.js`)) as Record<string, ValidateFunction>;
+  return Object.fromEntries(inputLocationsOf(route).map((location) => [location, { schema: inputSchemaOf(route, location)!, validate: generated[location]! }]));
+}
 import { isCalendarDate } from '../../shared/tracking/list-time-entries.ts';
 import { paginate } from '../../shared/tracking/pagination.ts';
 import { newApiKeyRecord } from '../../shared/auth/api-keys.ts';
@@ -53,11 +59,15 @@ describe('input validation of every route (precompiled validators + messages)', 
   );
 
   for (const route of routeList) {
-    it(`${route.name}: anything is either valid input of the schema's fields only, 400, or 422 with one message per field`, () => {
-      const middleware = validateInput({ source: route.request.source, schema: route.request.schema, validate: (validators as unknown as Record<string, ValidateFunction>)[route.name]! });
+    it(`${route.name}: anything is either valid input of the schema's fields only, 400, or 422 with one message per field`, async () => {
+      const middleware = validateInput(await inputValidatorsOf(route));
+      const fields = inputLocationsOf(route).flatMap((location) => Object.keys(inputSchemaOf(route, location)!.properties));
+      const required = inputLocationsOf(route).flatMap((location) => inputSchemaOf(route, location)!.required ?? []);
       fc.assert(
         fc.property(anyInput, (raw) => {
-          const request = { event: route.request.source === 'body' ? { body: raw } : { queryStringParameters: raw }, context: {} } as unknown as HttpRequest;
+          // The same raw value at every location the route reads.
+          const event = { body: raw, queryStringParameters: raw, pathParameters: raw, headers: raw };
+          const request = { event, context: {} } as unknown as HttpRequest;
           try {
             middleware.before(request);
           } catch (error) {
@@ -73,8 +83,8 @@ describe('input validation of every route (precompiled validators + messages)', 
             return;
           }
           const input = request.context.input!;
-          for (const field of Object.keys(input)) expect(Object.keys(route.request.schema.properties)).toContain(field);
-          for (const field of route.request.schema.required) expect(input[field]).not.toBeUndefined();
+          for (const field of Object.keys(input)) expect(fields).toContain(field);
+          for (const field of required) expect(input[field]).not.toBeUndefined();
         }),
         { numRuns: RUNS },
       );
@@ -82,7 +92,7 @@ describe('input validation of every route (precompiled validators + messages)', 
   }
 
   it('says which field a cross-field rule concerns', () => {
-    const middleware = validateInput({ source: 'body', schema: routes.startTimeTracking.request.schema, validate: validators.startTimeTracking });
+    const middleware = validateInput({ body: { schema: routes.startTimeTracking.input.body, validate: startValidators.body } });
     const request = { event: { body: { workspace_id: 1, user_id: 2, task_id: 5 } }, context: {} } as unknown as HttpRequest;
     expect(() => middleware.before(request)).toThrow(ValidationError);
     try {

@@ -1,3 +1,4 @@
+import * as startValidators from '../../shared/contracts/generated/validators/startTimeTracking.js';
 import { describe, expect, it } from '@jest/globals';
 import { routes } from '../../shared/contracts/routes.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
@@ -47,6 +48,7 @@ const noIdempotency = { claim: async () => ({ claimed: true }), complete: async 
 function startWith(rateLimiter: RateLimiter) {
   const handler = createHttpHandler(routes.startTimeTracking, {
     adapters: { repository, idempotencyStore: noIdempotency, rateLimiter },
+    validators: startValidators,
     assertMayReplay: async () => {},
     run: async (body, { repository: admitted, now }) => {
       await admitted.loadContext({ workspaceId: body.workspace_id, actorUserId: 100, targetUserId: body.user_id });
