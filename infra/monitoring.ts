@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -21,8 +21,10 @@ export type MonitoringProps = {
   routeKeys: readonly string[];
   thresholds: AlarmThresholds;
   alarmEmail: string | undefined;
-  /** Webhook deliveries that exhausted their retries (and stream records that could not be fanned out). */
+  /** Webhook deliveries that exhausted their retries. */
   webhookDeadLetters: sqs.IQueue;
+  /** Pointers to stream records that could not be fanned out (they expire with the stream, in 24 hours). */
+  webhookStreamFailures: sqs.IQueue;
 };
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -43,11 +45,14 @@ export class Monitoring extends Construct {
 
     // CloudWatch alarms can publish to an encrypted topic only with a customer managed key that lets them.
     const key = new kms.Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'Encrypts the Time Tracking API alarm topic' });
+    // Only this account's alarms (confused deputy: CloudWatch acting for another account).
+    const { account, region, partition } = Stack.of(this);
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` } },
       }),
     );
     this.topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'Time Tracking API alarms', masterKey: key, enforceSSL: true });
@@ -124,7 +129,19 @@ export class Monitoring extends Construct {
       'WebhookDeadLetters',
       props.webhookDeadLetters.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
       1,
-      'Webhook deliveries failed for about a day (or an event could not be fanned out): they wait in the dead-letter queue.',
+      'Webhook deliveries failed for about a day: they wait in the dead-letter queue (README, Webhooks runbook).',
+    );
+    alarm(
+      'WebhookStreamFailures',
+      props.webhookStreamFailures.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+      1,
+      'Table stream records could not be fanned out to webhooks: re-read them within 24 hours of the event (README, Webhooks runbook).',
+    );
+    alarm(
+      'RateLimiterFailingOpen',
+      serviceMetric(METRIC.rateLimitCounterFailures, {}, 'rate limiter failing open'),
+      1,
+      'The rate-limit counter could not be updated: requests are let through unlimited (fail open) until it recovers.',
     );
     alarm('RateLimitedSurge', rateLimited, thresholds.rateLimitedPer5Minutes, 'Many requests were rate limited: a runaway client, or a limit too low.');
 

@@ -25,6 +25,8 @@ export type StackConfig = {
   tracing: boolean;
   /** Subscribed to the alarm topic when set. */
   alarmEmail: string | undefined;
+  /** Webhook deliveries in flight at most: the queue source's maximum concurrency and the delivery function's reserved concurrency. */
+  webhookDeliveryConcurrency: number;
   alarms: AlarmThresholds;
 };
 
@@ -101,6 +103,7 @@ export function readStackConfig(context: ContextReader): StackConfig {
     rateLimitPerMinute: integer('rateLimitPerMinute', 60, 0, 1_000_000),
     tracing: flag('tracing'),
     alarmEmail: text('alarmEmail', '') || undefined,
+    webhookDeliveryConcurrency: integer('webhookDeliveryConcurrency', 5, 2, 1000),
     alarms: {
       api5xxPercent: integer('alarmApi5xxPercent', 5, 1, 100),
       apiP99LatencyMs: integer('alarmApiP99LatencyMs', 2000, 50, 30000),

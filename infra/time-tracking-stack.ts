@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -13,6 +13,7 @@ import type { Construct } from 'constructs';
 import { tableDefinition } from '../shared/db/table-definition.ts';
 import { authorizerFunction, corsPolicyOf, dynamodbActionsOf, routeKey, routeList, webhookFunctions } from '../shared/contracts/routes.ts';
 import { RETRY_DELAYS_SECONDS } from '../shared/webhooks/delivery.ts';
+import { webhookStreamFilterPatterns } from '../shared/contracts/webhook-events.ts';
 import { Monitoring } from './monitoring.ts';
 import type { StackConfig } from './stack-config.ts';
 import { TrackingFunction } from './tracking-function.ts';
@@ -50,9 +51,10 @@ export class TimeTrackingStack extends Stack {
     };
     /** Every function of the stack: the shared settings, exactly its DynamoDB actions on the table, and its alarms. */
     const monitored: TrackingFunction[] = [];
-    const addFunction = (functionName: string, environment: Record<string, string>, dynamodbActions: readonly string[]) => {
+    const addFunction = (functionName: string, environment: Record<string, string>, dynamodbActions: readonly string[], options: { reservedConcurrentExecutions?: number } = {}) => {
       const fn = new TrackingFunction(this, `${pascal(functionName)}Function`, {
         functionName,
+        ...options,
         environment: { ...tableEnvironment, ...environment },
         logRetention,
         removalPolicy,
@@ -135,7 +137,14 @@ export class TimeTrackingStack extends Stack {
     }
 
     // Webhooks (docs/webhooks.md): the table's stream → fan-out → SQS → delivery, retries on the queue, then a DLQ.
-    const deadLetters = new sqs.Queue(this, 'WebhookDeadLetters', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    const queueDefaults = { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) };
+    const deadLetters = new sqs.Queue(this, 'WebhookDeadLetters', queueDefaults);
+    // Stream records that could not be fanned out: pointers into the 24-hour stream, not events (README runbook).
+    const streamFailures = new sqs.Queue(this, 'WebhookStreamFailures', queueDefaults);
+    Validations.of(streamFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: "It is the failure destination of the stream's event source mapping (a dead-letter queue that cdk-nag only recognizes for SQS redrive); nothing consumes it but an operator.",
+    });
     const deliveries = new sqs.Queue(this, 'WebhookDeliveries', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -147,6 +156,23 @@ export class TimeTrackingStack extends Stack {
     const queueEnvironment = { WEBHOOK_QUEUE_URL: deliveries.queueUrl };
     const fanOutFn = addFunction(webhookFunctions.fanOut.functionName, queueEnvironment, webhookFunctions.fanOut.dynamodbActions);
     deliveries.grantSendMessages(fanOutFn);
+    // What an operator assumes to redrive the dead-letter queue into the delivery queue (the only other sender).
+    const redriveRole = new iam.Role(this, 'WebhookRedriveRole', {
+      assumedBy: new iam.AccountRootPrincipal(),
+      description: 'Redrives failed webhook deliveries from their dead-letter queue (README, Webhooks runbook).',
+    });
+    redriveRole.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:StartMessageMoveTask', 'sqs:CancelMessageMoveTask', 'sqs:ListMessageMoveTasks', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], resources: [deadLetters.queueArn] }));
+    deliveries.grantSendMessages(redriveRole);
+    // The delivery function signs what it reads from this queue: nobody else may write to it.
+    deliveries.addToResourcePolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['sqs:SendMessage'],
+        resources: [deliveries.queueArn],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': [fanOutFn.role!.roleArn, redriveRole.roleArn] } },
+      }),
+    );
     fanOutFn.addEventSource(
       // DynamoEventSource is typed for Table; TableV2 has the same stream ARN it reads.
       new DynamoEventSource(this.table as unknown as dynamodb.ITable, {
@@ -156,16 +182,21 @@ export class TimeTrackingStack extends Stack {
         reportBatchItemFailures: true,
         retryAttempts: 10,
         // A record that still fails is kept, not dropped.
-        onFailure: new SqsDlq(deadLetters),
-        filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { entity: { S: lambda.FilterRule.or('tracker', 'time_entry') } } } })],
+        onFailure: new SqsDlq(streamFailures),
+        // Exactly the records the event registry reads (the local stream reader applies the same patterns).
+        filters: webhookStreamFilterPatterns().map((pattern) => lambda.FilterCriteria.filter(pattern)),
       }),
     );
-    const deliveryFn = addFunction(webhookFunctions.delivery.functionName, queueEnvironment, webhookFunctions.delivery.dynamodbActions);
+    const deliveryFn = addFunction(webhookFunctions.delivery.functionName, queueEnvironment, webhookFunctions.delivery.dynamodbActions, {
+      // A bound on how many receivers are called at once (and on what one workspace's slow receiver can take).
+      reservedConcurrentExecutions: config.webhookDeliveryConcurrency,
+    });
     deliveries.grant(deliveryFn, 'sqs:ChangeMessageVisibility');
-    deliveryFn.addEventSource(new SqsEventSource(deliveries, { batchSize: 10, reportBatchItemFailures: true }));
+    deliveryFn.addEventSource(new SqsEventSource(deliveries, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: config.webhookDeliveryConcurrency }));
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       webhookDeadLetters: deadLetters,
+      webhookStreamFailures: streamFailures,
       stage,
       table: this.table,
       functions: monitored,
@@ -176,6 +207,7 @@ export class TimeTrackingStack extends Stack {
 
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'Alarms are sent here: subscribe to it' });
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the API' });
+    new CfnOutput(this, 'WebhookRedriveRoleArn', { value: redriveRole.roleArn, description: 'Assume it to redrive failed webhook deliveries (README, Webhooks runbook)' });
     new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'The DynamoDB table (for the admin CLI: TABLE_NAME)' });
   }
 }

@@ -18,6 +18,8 @@ export type TrackingFunctionProps = {
   removalPolicy: RemovalPolicy;
   /** Lambda active tracing (X-Ray): off unless the stack's context turns it on. */
   tracing?: boolean;
+  /** Concurrency reserved for (and limiting) the function; unreserved when absent. */
+  reservedConcurrentExecutions?: number;
 };
 
 /**
@@ -62,6 +64,7 @@ export class TrackingFunction extends NodejsFunction {
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
       timeout: TrackingFunction.TIMEOUT,
+      ...(props.reservedConcurrentExecutions ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
       ...(props.tracing ? { tracing: lambda.Tracing.ACTIVE } : {}),
       role,
       logGroup,

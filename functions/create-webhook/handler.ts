@@ -3,7 +3,7 @@ import { routes } from '../../shared/contracts/routes.ts';
 import { loadWebhookConfig } from '../../shared/config/webhook-config.ts';
 import { handlerAdapters, webhookRepository } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
-import { createdWebhookView } from '../../shared/http/views.ts';
+import { createdWebhookView } from '../../shared/contracts/views.ts';
 import { newWebhookId, newWebhookSecret } from '../../shared/webhooks/secrets.ts';
 import { createWebhook } from '../../shared/webhooks/subscriptions.ts';
 

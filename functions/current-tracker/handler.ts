@@ -2,7 +2,7 @@ import * as validators from '../../shared/contracts/generated/validators/current
 import { routes } from '../../shared/contracts/routes.ts';
 import { handlerAdapters } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
-import { currentTrackerView } from '../../shared/http/views.ts';
+import { currentTrackerView } from '../../shared/contracts/views.ts';
 import { currentTracker } from '../../shared/tracking/current-tracker.ts';
 
 /** GET /time-tracking/current-data */

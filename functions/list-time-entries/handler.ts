@@ -2,7 +2,7 @@ import * as validators from '../../shared/contracts/generated/validators/listTim
 import { routes } from '../../shared/contracts/routes.ts';
 import { handlerAdapters } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
-import { timeEntryView } from '../../shared/http/views.ts';
+import { timeEntryView } from '../../shared/contracts/views.ts';
 import { listTimeEntries } from '../../shared/tracking/list-time-entries.ts';
 
 /** GET /time-entries */

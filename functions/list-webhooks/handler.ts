@@ -2,7 +2,7 @@ import * as validators from '../../shared/contracts/generated/validators/listWeb
 import { routes } from '../../shared/contracts/routes.ts';
 import { handlerAdapters, webhookRepository } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
-import { webhookView } from '../../shared/http/views.ts';
+import { webhookView } from '../../shared/contracts/views.ts';
 import { listWebhooks } from '../../shared/webhooks/subscriptions.ts';
 
 /** GET /webhooks */

@@ -3,7 +3,7 @@ import * as validators from '../../shared/contracts/generated/validators/startTi
 import { routes } from '../../shared/contracts/routes.ts';
 import { handlerAdapters } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler, type HttpRouteSpec } from '../../shared/http/create-http-handler.ts';
-import { trackerView } from '../../shared/http/views.ts';
+import { trackerView } from '../../shared/contracts/views.ts';
 import { assertManagesWorkspaceNow } from '../../shared/tracking/member-access.ts';
 import { startTimeTracking } from '../../shared/tracking/start-time-tracking.ts';
 

@@ -2,7 +2,7 @@ import * as validators from '../../shared/contracts/generated/validators/stopTim
 import { routes } from '../../shared/contracts/routes.ts';
 import { handlerAdapters } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
-import { stoppedTrackerView } from '../../shared/http/views.ts';
+import { stoppedTrackerView } from '../../shared/contracts/views.ts';
 import { assertManagesWorkspaceNow } from '../../shared/tracking/member-access.ts';
 import { stopTimeTracking } from '../../shared/tracking/stop-time-tracking.ts';
 

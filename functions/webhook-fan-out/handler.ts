@@ -1,10 +1,11 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { loadQueueConfig } from '../../shared/config/queue-config.ts';
 import { webhookRepository } from '../../shared/db/default-repositories.ts';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger } from '../../shared/observability/logger.ts';
 import { METRIC } from '../../shared/observability/metric-names.ts';
 import { metrics, withMetrics } from '../../shared/observability/metrics.ts';
@@ -12,32 +13,38 @@ import { fanOut, trackingEventOf } from '../../shared/webhooks/events.ts';
 
 const { queueUrl } = loadQueueConfig();
 const sqs = new SQSClient({});
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+
+const image = (value: unknown) => (value ? unmarshall(value as Record<string, AttributeValue>) : undefined);
 
 /**
- * The table's stream → one queued delivery per subscription of the event's workspace.
- * A record that cannot be fanned out is reported, and the stream retries from it (then its
- * failure destination keeps it): no event is lost, and a duplicate carries the same webhook-id.
+ * The table's stream → one queued delivery per subscription of the event's workspace, record
+ * by record, in order. A record that cannot be fanned out is reported (partial batch
+ * response): the stream retries from it, and after the retries its failure destination keeps
+ * a pointer to it. No event is lost, and a duplicate carries the same webhook-id.
  */
-export const handler = withMetrics(async function fanOutRecords(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-  for (const record of event.Records) {
-    try {
-      const tracking = trackingEventOf({
-        eventName: record.eventName,
-        newImage: record.dynamodb?.NewImage ? unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>) : undefined,
-      });
-      if (!tracking) continue;
-      const deliveries = fanOut(tracking, await webhookRepository.list(tracking.workspaceId));
-      for (let start = 0; start < deliveries.length; start += 10) {
-        const batch = deliveries.slice(start, start + 10);
-        const output = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((delivery, index) => ({ Id: String(index), MessageBody: JSON.stringify(delivery) })) }));
-        if (output.Failed?.length) throw new Error(`${output.Failed.length} deliveries could not be queued`);
-      }
-      metrics.addMetric(METRIC.webhookDeliveriesQueued, MetricUnit.Count, deliveries.length);
-      logger.info('event fanned out', { event_type: tracking.type, deliveries: deliveries.length });
-    } catch (error) {
-      logger.error('fan-out failed: the stream will retry from this record', { error_name: (error as Error).name });
-      return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+export const handler = withMetrics(async function fanOutRecords(event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> {
+  let queued = 0;
+
+  async function fanOutRecord(record: DynamoDBRecord) {
+    const tracking = trackingEventOf({ eventName: record.eventName, newImage: image(record.dynamodb?.NewImage), oldImage: image(record.dynamodb?.OldImage) });
+    if (!tracking) return;
+    const deliveries = fanOut(tracking, await webhookRepository.list(tracking.workspaceId));
+    for (let start = 0; start < deliveries.length; start += 10) {
+      const batch = deliveries.slice(start, start + 10);
+      const output = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((delivery, index) => ({ Id: String(index), MessageBody: JSON.stringify(delivery) })) }));
+      if (output.Failed?.length) throw new Error(`${output.Failed.length} deliveries could not be queued`);
     }
+    queued += deliveries.length;
+    logger.info('event fanned out', { event_type: tracking.type, deliveries: deliveries.length });
   }
-  return { batchItemFailures: [] };
+
+  try {
+    // In order: the stream resumes from the first failed record.
+    const response = await processPartialResponse(event, fanOutRecord, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
+    if (response.batchItemFailures.length > 0) logger.error('fan-out failed: the stream will retry from the first failed record', { failed: response.batchItemFailures.length });
+    return response;
+  } finally {
+    metrics.addMetric(METRIC.webhookDeliveriesQueued, MetricUnit.Count, queued);
+  }
 });

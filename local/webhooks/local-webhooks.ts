@@ -6,12 +6,15 @@ import { createWebhookRepository } from '../../shared/db/webhook-repository.ts';
 import { attemptDelivery, RETRY_DELAYS_SECONDS } from '../../shared/webhooks/delivery.ts';
 import { resolveHost } from '../../shared/webhooks/destination.ts';
 import { fanOut, trackingEventOf, type Delivery } from '../../shared/webhooks/events.ts';
+import { matchesStreamFilter, webhookStreamFilterPatterns } from '../../shared/contracts/webhook-events.ts';
 
 /**
  * Webhooks on one machine (`npm start`): reads DynamoDB Local's stream of the table and runs
  * the same fan-out and delivery code as the deployed functions, with the same retry schedule
  * (scaled by WEBHOOK_RETRY_SCALE) in this process instead of SQS. A delivery that exhausts
- * its retries is logged as dead-lettered.
+ * its retries is logged as dead-lettered. Records pass the same filter as the deployed event
+ * source mapping (the event registry's patterns). A failure of one delivery or one record is
+ * logged and retried, and never ends `npm start`.
  */
 export async function startLocalWebhooks(options: {
   endpoint: string;
@@ -43,24 +46,37 @@ export async function startLocalWebhooks(options: {
       resolve: resolveHost,
       allowLoopbackHttp: options.allowLoopbackHttp,
       now: () => new Date(),
-    }).then((result) => {
-      if (result.outcome !== 'retry') {
-        if (result.outcome === 'dropped') options.log(`webhook ${delivery.messageId} dropped: ${result.reason}`);
-        return;
-      }
-      const delay = RETRY_DELAYS_SECONDS[attempt];
-      if (delay === undefined) {
-        options.log(`webhook ${delivery.messageId} dead-lettered after ${attempt + 1} attempts: ${result.reason}`);
-        return;
-      }
-      later(delay * 1000 * options.retryScale, () => deliver(delivery, attempt + 1));
-    });
+    })
+      // Reading the subscription failed (DynamoDB Local unreachable): a retry like any other.
+      .catch((error: Error) => ({ outcome: 'retry' as const, reason: `${error.name}: ${error.message}` }))
+      .then((result) => {
+        if (result.outcome !== 'retry') {
+          if (result.outcome === 'dropped') options.log(`webhook ${delivery.messageId} dropped: ${result.reason}`);
+          return;
+        }
+        const delay = RETRY_DELAYS_SECONDS[attempt];
+        if (delay === undefined) {
+          options.log(`webhook ${delivery.messageId} dead-lettered after ${attempt + 1} attempts: ${result.reason}`);
+          return;
+        }
+        later(delay * 1000 * options.retryScale, () => deliver(delivery, attempt + 1));
+      });
   };
 
-  const handleRecord = async (record: { eventName?: string; dynamodb?: { NewImage?: Record<string, unknown> } }) => {
-    const event = trackingEventOf({ eventName: record.eventName, newImage: record.dynamodb?.NewImage ? unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>) : undefined });
+  const patterns = webhookStreamFilterPatterns();
+  const image = (value: unknown) => (value ? unmarshall(value as Record<string, AttributeValue>) : undefined);
+  type StreamRecord = { eventName?: string; dynamodb?: { NewImage?: unknown; OldImage?: unknown } };
+  /** Fans one record out; a record that fails (listing the webhooks) is tried again, as the stream would. */
+  const handleRecord = async (record: StreamRecord, attempt = 0): Promise<void> => {
+    if (!matchesStreamFilter(patterns, record)) return;
+    const event = trackingEventOf({ eventName: record.eventName, newImage: image(record.dynamodb?.NewImage), oldImage: image(record.dynamodb?.OldImage) });
     if (!event) return;
-    for (const delivery of fanOut(event, await webhooks.list(event.workspaceId))) deliver(delivery, 0);
+    try {
+      for (const delivery of fanOut(event, await webhooks.list(event.workspaceId))) deliver(delivery, 0);
+    } catch (error) {
+      options.log(`webhook fan-out of ${event.eventKey} failed (attempt ${attempt + 1}): ${(error as Error).name}`);
+      if (attempt < 10) later(Math.min(1000 * 2 ** attempt, 30_000) * options.retryScale, () => void handleRecord(record, attempt + 1));
+    }
   };
 
   // Shards open at start are read from their end (no replay of history); shards that open later, from their start.
@@ -96,7 +112,7 @@ export async function startLocalWebhooks(options: {
         const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
         iterators.set(shardId, page.NextShardIterator);
         if (!page.NextShardIterator) discoveredAt = 0; // the shard closed: its child is next
-        for (const record of page.Records ?? []) await handleRecord(record as never);
+        for (const record of page.Records ?? []) await handleRecord(record as StreamRecord);
       }
     } catch (error) {
       options.log(`webhook stream reader: ${(error as Error).name}: ${(error as Error).message}`);

@@ -1,12 +1,7 @@
 import type { Scope } from '../auth/scopes.ts';
+import { createWebhookBody, createWebhookData, deleteWebhookData, listWebhooksData, listWebhooksQuery, webhookPath } from './webhook-schemas.ts';
 import {
-  createWebhookData,
-  createWebhookBody,
-  deleteWebhookData,
-  webhookPath,
   workspaceQuery,
-  listWebhooksData,
-  listWebhooksQuery,
   currentTrackerData,
   currentTrackerQuery,
   paginationMeta,

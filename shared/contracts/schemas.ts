@@ -146,66 +146,10 @@ export const paginationMeta = {
   },
 } as const;
 
-// Webhooks (docs/webhooks.md)
-
-/** The events a subscription may ask for. */
-export const WEBHOOK_EVENTS = ['tracker.started', 'tracker.stopped'] as const;
-
-const webhookId = { type: 'string', pattern: '^wh_[A-Za-z0-9_-]{1,64}$' } as const;
-const webhookEvents = { type: 'array', minItems: 1, maxItems: WEBHOOK_EVENTS.length, uniqueItems: true, items: { enum: WEBHOOK_EVENTS } } as const;
-const webhookFields = {
-  id: { type: 'string' },
-  workspace_id: { type: 'integer' },
-  url: { type: 'string' },
-  events: { type: 'array', items: { enum: WEBHOOK_EVENTS } },
-  description: nullableString,
-  created_at: timestampSchema,
-} as const;
-const webhookRequired = ['id', 'workspace_id', 'url', 'events', 'description', 'created_at'] as const;
-
-// POST /webhooks
-
-export const createWebhookBody = {
-  type: 'object',
-  required: ['workspace_id', 'url', 'events'],
-  properties: {
-    workspace_id: id,
-    url: { type: 'string', minLength: 1, maxLength: 2048 },
-    events: webhookEvents,
-    description: { type: ['string', 'null'], maxLength: 500 },
-  },
-} as const;
-
-export const createWebhookData = {
-  type: 'object',
-  required: [...webhookRequired, 'secret'],
-  properties: { ...webhookFields, secret: { type: 'string', pattern: '^whsec_[A-Za-z0-9+/]{43}=$' } },
-  additionalProperties: false,
-} as const;
-
-// GET /webhooks
-
-export const listWebhooksQuery = {
-  type: 'object',
-  required: ['workspace_id'],
-  properties: { workspace_id: id, page: { type: 'integer', minimum: 1, maximum: 100000 }, per_page: { type: 'integer', minimum: 1, maximum: 50 } },
-} as const;
-
-export const listWebhooksData = {
-  type: 'array',
-  items: { type: 'object', required: webhookRequired, properties: webhookFields, additionalProperties: false },
-} as const;
-
-// DELETE /webhooks/{id}
-
-export const webhookPath = { type: 'object', required: ['id'], properties: { id: webhookId } } as const;
-
 /** The workspace a request by id acts in (`?workspace_id=`). */
 export const workspaceQuery = { type: 'object', required: ['workspace_id'], properties: { workspace_id: id } } as const;
 
-export const deleteWebhookData = {
-  type: 'object',
-  required: ['id', 'workspace_id'],
-  properties: { id: { type: 'string' }, workspace_id: { type: 'integer' } },
-  additionalProperties: false,
-} as const;
+/** `?page=&per_page=` of paginated lists. */
+export const pageFields = { page: { type: 'integer', minimum: 1, maximum: 100000 }, per_page: { type: 'integer', minimum: 1, maximum: 50 } } as const;
+
+export { id as idSchema, nullableString as nullableStringSchema };

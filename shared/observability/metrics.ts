@@ -17,11 +17,11 @@ export const metrics = new Metrics({
  * For the functions the HTTP handler factory does not build (it uses Powertools' middleware):
  * the cold start, then whatever the invocation recorded, published even when it throws.
  */
-export function withMetrics<E, R>(handler: (event: E) => Promise<R>): (event: E) => Promise<R> {
-  return async function handlerWithMetrics(event: E): Promise<R> {
+export function withMetrics<A extends unknown[], R>(handler: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async function handlerWithMetrics(...args: A): Promise<R> {
     metrics.captureColdStartMetric();
     try {
-      return await handler(event);
+      return await handler(...args);
     } finally {
       metrics.publishStoredMetrics();
     }

@@ -1,45 +1,52 @@
 import { createHash } from 'node:crypto';
 import { routes } from '../contracts/routes.ts';
+import { stoppedTrackerView, trackerView } from '../contracts/views.ts';
+import { declarationOf, eventKeyOf, imageOf, type WebhookEventType } from '../contracts/webhook-events.ts';
 import { timeEntryFromItem, trackerFromItem } from '../db/item-mappers.ts';
-import { stoppedTrackerView, trackerView } from '../http/views.ts';
-import type { WebhookEventType, WebhookSubscription } from './model.ts';
+import type { WebhookSubscription } from './model.ts';
 
 /**
- * The events a webhook receives, read off the table's stream (docs/webhooks.md): a new
- * active tracker is `tracker.started`, a new time entry is `tracker.stopped`. Their `data`
- * is what the start (or stop) response's `data` carries, with `workspace_id` and `user_id`.
- * Nothing is added to the request path.
+ * The events a webhook receives, read off the table's stream (docs/webhooks.md): which
+ * record is which event, and its key, come from the event registry
+ * (shared/contracts/webhook-events.ts); what its `data` holds is built here, one builder
+ * per registered event (the compiler refuses a registered event without one). Nothing is
+ * added to the request path.
  */
 export type TrackingEvent = {
   type: WebhookEventType;
   workspaceId: number;
   /** When it happened (ISO 8601): a subscription receives only what happens after it was created. */
   occurredAt: string;
-  /** Identifies the event itself (its tracker), so that every copy of it has the same webhook-id. */
+  /** Identifies the event itself, so that every copy of it has the same webhook-id (eventKeyOf). */
   eventKey: string;
   payload: string;
 };
 
-/** One stream record (INSERT with its new image, unmarshalled) → its event, if it is one. */
-export function trackingEventOf(record: { eventName?: string; newImage?: Record<string, unknown> }): TrackingEvent | undefined {
-  const image = record.newImage;
-  if (record.eventName !== 'INSERT' || !image) return undefined;
-  if (image.entity === 'tracker') {
-    const tracker = trackerFromItem(image);
-    const data = { message: routes.startTimeTracking.response.message, ...trackerView(tracker) };
-    return event('tracker.started', tracker.workspaceId, tracker.trackerId, tracker.startTime, data);
-  }
-  if (image.entity === 'time_entry') {
+type Image = Record<string, unknown>;
+
+/** Each registered event's `data`, from its item's image: what the start (or stop) answered. */
+const dataBuilders: { [T in WebhookEventType]: (image: Image) => object } = {
+  'tracker.started': (image) => ({ message: routes.startTimeTracking.response.message, ...trackerView(trackerFromItem(image)) }),
+  'tracker.stopped': (image) => {
     const entry = timeEntryFromItem(image);
-    const data = { message: routes.stopTimeTracking.response.message, ...stoppedTrackerView(entry), workspace_id: entry.workspaceId, user_id: entry.userId };
-    return event('tracker.stopped', entry.workspaceId, entry.entryId, entry.endTime, data);
+    return { message: routes.stopTimeTracking.response.message, ...stoppedTrackerView(entry), workspace_id: entry.workspaceId, user_id: entry.userId };
+  },
+};
+
+/** One stream record (its event name and images, unmarshalled) → its event, if it is one. */
+export function trackingEventOf(record: { eventName?: string; newImage?: Image; oldImage?: Image }): TrackingEvent | undefined {
+  const candidates = [record.newImage, record.oldImage];
+  for (const candidate of candidates) {
+    const found = declarationOf(record.eventName, candidate?.entity);
+    if (!found) continue;
+    const [type, declaration] = found;
+    const image = imageOf(declaration.streamEvent) === 'OldImage' ? record.oldImage : record.newImage;
+    if (!image) return undefined;
+    const timestamp = new Date(String(image[declaration.occurredAt])).toISOString();
+    const payload = JSON.stringify({ type, timestamp, data: dataBuilders[type](image) });
+    return { type, workspaceId: Number(image.workspace_id), occurredAt: timestamp, eventKey: eventKeyOf(type, declaration, image), payload };
   }
   return undefined;
-}
-
-function event(type: WebhookEventType, workspaceId: number, trackerId: string, at: string, data: object): TrackingEvent {
-  const timestamp = new Date(at).toISOString();
-  return { type, workspaceId, occurredAt: timestamp, eventKey: `${type}:${trackerId}`, payload: JSON.stringify({ type, timestamp, data }) };
 }
 
 /** One delivery: an event for one subscription. Carried as is through the queue and every retry. */

@@ -1,5 +1,7 @@
 /** Webhook subscriptions and the events they receive (docs/webhooks.md). */
-export type WebhookEventType = 'tracker.started' | 'tracker.stopped';
+import type { WebhookEventType } from '../contracts/webhook-events.ts';
+
+export type { WebhookEventType };
 
 export type WebhookSubscription = {
   id: string;

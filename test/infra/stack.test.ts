@@ -7,6 +7,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { authorizerFunction, corsPolicyOf, dynamodbActionsOf, routeList, webhookFunctions } from '../../shared/contracts/routes.ts';
 import { readStackConfig, StackConfigError } from '../../infra/stack-config.ts';
 import { TimeTrackingStack } from '../../infra/time-tracking-stack.ts';
+import { matchesStreamFilter, webhookStreamFilterPatterns } from '../../shared/contracts/webhook-events.ts';
 
 /** CDK assertions on the synthesized template (bundling skipped, except where it is the subject). */
 const requiredContext = {
@@ -176,9 +177,9 @@ describe('table', () => {
 });
 
 describe('outputs and checks', () => {
-  it('outputs the API URL and the table name', () => {
+  it('outputs the API URL, the table name, the alarm topic and the redrive role', () => {
     const outputs = template.findOutputs('*');
-    expect(Object.keys(outputs).sort()).toEqual(['AlarmTopicArn', 'ApiUrl', 'TableName']);
+    expect(Object.keys(outputs).sort()).toEqual(['AlarmTopicArn', 'ApiUrl', 'TableName', 'WebhookRedriveRoleArn']);
   });
 
   it('has zero unacknowledged cdk-nag AwsSolutions findings', () => {
@@ -222,6 +223,13 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
     }
     expect(Object.keys(resources('AWS::SNS::Subscription'))).toHaveLength(0);
+    // CloudWatch may use the topic's key only for this account's alarms.
+    const [key] = Object.values(resources('AWS::KMS::Key'));
+    const forCloudWatch = key!.Properties.KeyPolicy.Statement.find((statement: any) => statement.Principal?.Service === 'cloudwatch.amazonaws.com');
+    expect(forCloudWatch.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*']] } },
+    });
     synth({ alarmEmail: 'ops@example.com' }).template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
   });
 
@@ -249,8 +257,11 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
     });
     expect(byId('RateLimitedSurge')).toMatchObject({ MetricName: 'Requests', Dimensions: expect.arrayContaining([{ Name: 'outcome', Value: 'rate_limited' }]), Threshold: 300 });
     expect(byId('WebhookDeadLetters')).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 });
+    expect(byId('WebhookStreamFailures')).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 });
+    // The rate limiter failing open: the metric as the handlers emit it, {service} alone.
+    expect(byId('RateLimiterFailingOpen')).toMatchObject({ Namespace: 'TimeTrackingApi', MetricName: 'RateLimitCounterFailures', Dimensions: [{ Name: 'service', Value: 'time-tracking-api' }], Threshold: 1 });
     const functionCount = routeList.length + 1 + Object.keys(webhookFunctions).length;
-    expect(alarms).toHaveLength(2 + 3 * functionCount + 2 + 2 + 1);
+    expect(alarms).toHaveLength(2 + 3 * functionCount + 2 + 2 + 1 + 2);
 
     const tuned = Object.values(synth({ alarmApi5xxPercent: '2', alarmApiP99LatencyMs: '900', alarmDurationP99PercentOfTimeout: '50' }).template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
     expect(tuned.filter((alarm) => alarm.Threshold === 2)).toHaveLength(1);
@@ -287,8 +298,42 @@ describe('webhooks', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
     const [mapping] = Object.values(resources('AWS::Lambda::EventSourceMapping')).filter((candidate) => candidate.Properties.EventSourceArn?.['Fn::GetAtt']?.[1] === 'StreamArn');
     expect(mapping!.Properties).toMatchObject({ StartingPosition: 'LATEST', FunctionResponseTypes: ['ReportBatchItemFailures'], BisectBatchOnFunctionError: true });
-    expect(JSON.stringify(mapping!.Properties.FilterCriteria)).toContain('INSERT');
-    expect(mapping!.Properties.DestinationConfig.OnFailure.Destination).toBeDefined();
+    // Exactly the event registry's patterns: the ones the local stream reader applies (docs/webhooks.md).
+    const deployed = mapping!.Properties.FilterCriteria.Filters.map((filter: { Pattern: string }) => JSON.parse(filter.Pattern));
+    expect(deployed).toEqual(webhookStreamFilterPatterns());
+    for (const [record, expected] of [
+      [{ eventName: 'INSERT', dynamodb: { NewImage: { entity: { S: 'tracker' } } } }, true],
+      [{ eventName: 'INSERT', dynamodb: { NewImage: { entity: { S: 'time_entry' } } } }, true],
+      [{ eventName: 'MODIFY', dynamodb: { NewImage: { entity: { S: 'tracker' } } } }, false],
+      [{ eventName: 'INSERT', dynamodb: { NewImage: { entity: { S: 'membership' } } } }, false],
+      [{ eventName: 'REMOVE', dynamodb: { OldImage: { entity: { S: 'time_entry' } } } }, false],
+    ] as const) {
+      expect(matchesStreamFilter(deployed, record)).toBe(expected);
+      expect(matchesStreamFilter(webhookStreamFilterPatterns(), record)).toBe(expected);
+    }
+    // Stream failures are pointers into the stream, kept apart from failed deliveries.
+    const [streamFailuresId] = queues().find(([id]) => id.startsWith('WebhookStreamFailures'))!;
+    expect(mapping!.Properties.DestinationConfig.OnFailure.Destination).toEqual({ 'Fn::GetAtt': [streamFailuresId, 'Arn'] });
+  });
+
+  it('lets only the fan-out (and the redrive role) send to the delivery queue', () => {
+    const [deliveriesId] = queues().find(([id]) => id.startsWith('WebhookDeliveries'))!;
+    const policy = Object.values(resources('AWS::SQS::QueuePolicy')).find((candidate) => JSON.stringify(candidate.Properties.Queues).includes(deliveriesId))!;
+    const deny = policy.Properties.PolicyDocument.Statement.find((statement: any) => statement.Effect === 'Deny' && statement.Action === 'sqs:SendMessage');
+    const roleIds = deny.Condition.ArnNotEquals['aws:PrincipalArn'].map((arn: any) => arn['Fn::GetAtt'][0]).sort();
+    expect(roleIds).toEqual([expect.stringMatching(/^WebhookFanOutFunctionRole/), expect.stringMatching(/^WebhookRedriveRole/)]);
+    expect(deny.Principal).toEqual({ AWS: '*' });
+  });
+
+  it('bounds the delivery function: the queue source maximum concurrency and a reserved concurrency, from context', () => {
+    const sqsMapping = (t: Template) => Object.values(t.findResources('AWS::Lambda::EventSourceMapping')).find((candidate) => JSON.stringify(candidate.Properties.EventSourceArn).includes('WebhookDeliveries'))!;
+    const deliveryFunction = (t: Template) => Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('WebhookDeliveryFunction'))![1];
+    expect(sqsMapping(template).Properties.ScalingConfig).toEqual({ MaximumConcurrency: 5 });
+    expect(deliveryFunction(template).Properties.ReservedConcurrentExecutions).toBe(5);
+    const tuned = synth({ webhookDeliveryConcurrency: '20' }).template;
+    expect(sqsMapping(tuned).Properties.ScalingConfig).toEqual({ MaximumConcurrency: 20 });
+    expect(deliveryFunction(tuned).Properties.ReservedConcurrentExecutions).toBe(20);
+    expect(() => synth({ webhookDeliveryConcurrency: '1' })).toThrow(/webhookDeliveryConcurrency/);
   });
 
   it('queues deliveries, encrypted, with a dead-letter queue after the retry schedule', () => {

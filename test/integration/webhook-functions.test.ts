@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { DELIVERY_TIMEOUT_MS } from '../../shared/webhooks/delivery.ts';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { createWebhookRepository } from '../../shared/db/webhook-repository.ts';
-import { fanOut, trackingEventOf } from '../../shared/webhooks/events.ts';
+import { fanOut, messageIdOf, trackingEventOf } from '../../shared/webhooks/events.ts';
 import { newWebhookSecret } from '../../shared/webhooks/secrets.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { emitted, series } from '../support/emf.ts';
 import { WS } from '../support/fixtures.ts';
+import { lambdaContext } from '../support/http-events.ts';
 
 /**
  * The deployed webhook functions, driven with the events Lambda would give them, against
@@ -24,11 +28,14 @@ beforeAll(async () => {
   process.env.WEBHOOK_QUEUE_URL = 'http://127.0.0.1:9/000000000000/deliveries';
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  // The receivers of these tests listen on loopback.
+  process.env.WEBHOOK_ALLOW_HTTP_LOOPBACK = 'true';
   ({ handler: fanOutHandler } = await import('../../functions/webhook-fan-out/handler.ts'));
   ({ handler: deliveryHandler } = await import('../../functions/webhook-delivery/handler.ts'));
 });
 afterAll(async () => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  delete process.env.WEBHOOK_ALLOW_HTTP_LOOPBACK;
   await table.drop();
 });
 
@@ -39,7 +46,7 @@ const streamEvent = (sequence: string): DynamoDBStreamEvent => ({
 describe('webhook-fan-out', () => {
   it('queues nothing for a workspace without webhooks, and counts it', async () => {
     let result;
-    const documents = await emitted(async () => (result = await fanOutHandler(streamEvent('1'))));
+    const documents = await emitted(async () => (result = await fanOutHandler(streamEvent('1'), lambdaContext())));
     expect(result).toEqual({ batchItemFailures: [] });
     expect(series(documents, 'WebhookDeliveriesQueued')).toEqual([expect.objectContaining({ value: 0 })]);
   });
@@ -47,7 +54,7 @@ describe('webhook-fan-out', () => {
   it('reports the record when the queue cannot take its deliveries, so that the stream retries it', async () => {
     const webhooks = createWebhookRepository(table.client, table.tableName);
     await webhooks.create({ id: 'wh_fan', workspaceId: WS, url: 'https://hooks.example.com/x', events: ['tracker.started'], description: null, secret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00' }, 10);
-    expect(await fanOutHandler(streamEvent('42'))).toEqual({ batchItemFailures: [{ itemIdentifier: '42' }] });
+    expect(await fanOutHandler(streamEvent('42'), lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: '42' }] });
   }, 20_000);
 });
 
@@ -57,14 +64,62 @@ describe('webhook-delivery', () => {
     await webhooks.create({ id: 'wh_nowhere', workspaceId: WS, url: 'https://hooks.invalid/x', events: ['tracker.started'], description: null, secret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00' }, 10);
     const event = trackingEventOf({ eventName: 'INSERT', newImage: trackerImage })!;
     const [toNowhere] = fanOut(event, [await webhooks.get(WS, 'wh_nowhere')!].filter((webhook) => webhook !== undefined));
-    const toDeleted = { ...toNowhere!, subscriptionId: 'wh_deleted', messageId: 'msg_deleted' };
+    const toDeleted = { ...toNowhere!, subscriptionId: 'wh_deleted', messageId: messageIdOf(event.eventKey, 'wh_deleted') };
     const record = (id: string, body: object) => ({ messageId: id, receiptHandle: `handle-${id}`, body: JSON.stringify(body), attributes: { ApproximateReceiveCount: '1' } });
     let result;
-    const documents = await emitted(async () => (result = await deliveryHandler({ Records: [record('a', toDeleted), record('b', toNowhere!)] } as unknown as SQSEvent)));
+    const documents = await emitted(async () => (result = await deliveryHandler({ Records: [record('a', toDeleted), record('b', toNowhere!)] } as unknown as SQSEvent, lambdaContext())));
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'b' }] });
     expect(series(documents, 'WebhookAttempts').map((entry) => [entry.dimensions.outcome, entry.value]).sort()).toEqual([
       ['dropped', 1],
       ['retry', 1],
     ]);
+  }, 20_000);
+
+  it('fails a message that is not a delivery (it goes on to the dead-letter queue), never drops it as a deleted webhook', async () => {
+    const pointer = { requestContext: { condition: 'RetryAttemptsExhausted' }, DDBStreamBatchInfo: { shardId: 'shard-1', startSequenceNumber: '1' } };
+    const record = { messageId: 'p', receiptHandle: 'handle-p', body: JSON.stringify(pointer), attributes: { ApproximateReceiveCount: '1' } };
+    let result;
+    const documents = await emitted(async () => (result = await deliveryHandler({ Records: [record] } as unknown as SQSEvent, lambdaContext())));
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'p' }] });
+    expect(series(documents, 'WebhookAttempts')).toEqual([]);
+  });
+
+  it('ends every attempt at its deadline: a receiver trickling one byte every 3 s holds up no other delivery of the batch', async () => {
+    const sockets = new Set<Socket>();
+    const receiver = createServer((request, response) => {
+      request.resume();
+      if (request.url === '/ok') {
+        response.writeHead(204).end();
+        return;
+      }
+      // Never completes its status line: one byte every 3 s.
+      const socket = request.socket;
+      const timer = setInterval(() => socket.write('H'), 3000);
+      socket.once('close', () => clearInterval(timer));
+    });
+    receiver.on('connection', (socket) => (sockets.add(socket), socket.once('close', () => sockets.delete(socket))));
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const port = (receiver.address() as AddressInfo).port;
+    try {
+      const workspace = WS + 50;
+      const webhooks = createWebhookRepository(table.client, table.tableName);
+      const records = [];
+      for (let index = 0; index < 10; index++) {
+        const id = `wh_batch${index}`;
+        await webhooks.create({ id, workspaceId: workspace, url: `http://127.0.0.1:${port}/${index === 3 ? 'slow' : 'ok'}`, events: ['tracker.started'], description: null, secret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00' }, 10);
+        const [delivery] = fanOut(trackingEventOf({ eventName: 'INSERT', newImage: { ...trackerImage, workspace_id: workspace } })!, [(await webhooks.get(workspace, id))!]);
+        records.push({ messageId: `m${index}`, receiptHandle: `handle-${index}`, body: JSON.stringify(delivery), attributes: { ApproximateReceiveCount: '1' } });
+      }
+      const started = Date.now();
+      const result = await deliveryHandler({ Records: records } as unknown as SQSEvent, lambdaContext({ getRemainingTimeInMillis: () => 10_000 }));
+      const elapsed = Date.now() - started;
+      expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm3' }] });
+      // The attempt's deadline (5 s) and not the trickle decides; the function's timeout (10 s) is never reached.
+      expect(elapsed).toBeGreaterThanOrEqual(DELIVERY_TIMEOUT_MS - 100);
+      expect(elapsed).toBeLessThan(DELIVERY_TIMEOUT_MS + 2000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
   }, 20_000);
 });

@@ -3,7 +3,13 @@ import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { attemptDelivery, type DeliveryDeps } from '../../shared/webhooks/delivery.ts';
 import { deliveryAddresses, isReservedAddress, urlProblem } from '../../shared/webhooks/destination.ts';
-import { fanOut, trackingEventOf } from '../../shared/webhooks/events.ts';
+import { fanOut, messageIdOf, trackingEventOf } from '../../shared/webhooks/events.ts';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { eventKeyOf, imageOf, matchesStreamFilter, WEBHOOK_EVENT_TYPES, webhookEventRegistry, webhookPayloadSchema, webhookStreamFilterPatterns, type WebhookEventDeclaration } from '../../shared/contracts/webhook-events.ts';
+import { tableDefinition } from '../../shared/db/table-definition.ts';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 import type { WebhookSubscription } from '../../shared/webhooks/model.ts';
 import { newWebhookSecret } from '../../shared/webhooks/secrets.ts';
 
@@ -39,6 +45,50 @@ describe('events from the stream', () => {
     expect(deliveries.map((delivery) => delivery.subscriptionId)).toEqual(['wh_a']);
     expect(fanOut(event, [subscription({ id: 'wh_a' })])[0]!.messageId).toBe(deliveries[0]!.messageId);
     expect(fanOut(event, [subscription({ id: 'wh_z' })])[0]!.messageId).not.toBe(deliveries[0]!.messageId);
+  });
+});
+
+describe('the event registry', () => {
+  const entryImage = { ...trackerImage, entity: 'time_entry', entry_id: 't-1', end_time: '2024-01-15T11:00:00+00:00', duration_seconds: 3600, stopped_by: 100 };
+
+  it('every event built from its item matches its payload schema (the one OpenAPI publishes)', () => {
+    const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
+    for (const [type, image] of [['tracker.started', trackerImage], ['tracker.stopped', entryImage]] as const) {
+      const event = trackingEventOf({ eventName: 'INSERT', newImage: image })!;
+      expect(event.type).toBe(type);
+      const validate = ajv.compile(webhookPayloadSchema(type));
+      expect({ type, valid: validate(JSON.parse(event.payload)), errors: validate.errors }).toEqual({ type, valid: true, errors: null });
+    }
+    expect(Object.keys(webhookEventRegistry).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
+  });
+
+  it('gives a MODIFY event a key per version: a later change never reuses an earlier webhook-id', () => {
+    const modify: WebhookEventDeclaration = { description: 'd', streamEvent: 'MODIFY', entity: 'time_entry', identity: ['entry_id'], version: 'version', occurredAt: 'updated_at', data: {} };
+    const first = eventKeyOf('time_entry.updated', modify, { entry_id: 'e-1', version: 2 });
+    expect(eventKeyOf('time_entry.updated', modify, { entry_id: 'e-1', version: 2 })).toBe(first);
+    expect(eventKeyOf('time_entry.updated', modify, { entry_id: 'e-1', version: 3 })).not.toBe(first);
+    expect(messageIdOf(first, 'wh_1')).not.toBe(messageIdOf(eventKeyOf('time_entry.updated', modify, { entry_id: 'e-1', version: 3 }), 'wh_1'));
+  });
+
+  it('derives one filter pattern per stream event, reading REMOVE from the old image', () => {
+    const patterns = webhookStreamFilterPatterns({
+      a: { description: 'd', streamEvent: 'INSERT', entity: 'x', identity: ['id'], occurredAt: 't', data: {} },
+      b: { description: 'd', streamEvent: 'INSERT', entity: 'y', identity: ['id'], occurredAt: 't', data: {} },
+      c: { description: 'd', streamEvent: 'REMOVE', entity: 'x', identity: ['id'], occurredAt: 't', data: {} },
+    });
+    expect(patterns).toEqual([
+      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['x', 'y'] } } } },
+      { eventName: ['REMOVE'], dynamodb: { OldImage: { entity: { S: ['x'] } } } },
+    ]);
+    expect(matchesStreamFilter(patterns, { eventName: 'REMOVE', dynamodb: { OldImage: { entity: { S: 'x' } } } })).toBe(true);
+    expect(matchesStreamFilter(patterns, { eventName: 'REMOVE', dynamodb: { NewImage: { entity: { S: 'x' } } } })).toBe(false);
+    expect(matchesStreamFilter(patterns, { eventName: 'MODIFY', dynamodb: { NewImage: { entity: { S: 'x' } } } })).toBe(false);
+  });
+
+  it('the table stream carries every image the registry reads', () => {
+    const needs = new Set(Object.values(webhookEventRegistry as Record<string, WebhookEventDeclaration>).map((declaration) => imageOf(declaration.streamEvent)));
+    const carried = { NEW_IMAGE: ['NewImage'], OLD_IMAGE: ['OldImage'], NEW_AND_OLD_IMAGES: ['NewImage', 'OldImage'], KEYS_ONLY: [] }[tableDefinition.streamViewType];
+    for (const image of needs) expect(carried).toContain(image);
   });
 });
 

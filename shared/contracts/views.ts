@@ -1,4 +1,4 @@
-import type { RouteData } from '../contracts/route-types.ts';
+import type { RouteData } from './route-types.ts';
 import type { CurrentTracker } from '../tracking/current-tracker.ts';
 import type { ActiveTracker, TimeEntry } from '../tracking/model.ts';
 import type { WebhookSubscription } from '../webhooks/model.ts';

@@ -1,0 +1,114 @@
+import { startTimeTrackingData, stopTimeTrackingData, timestampSchema } from './schemas.ts';
+
+/**
+ * The webhook event registry: every event a subscription may receive, declared once
+ * (docs/webhooks.md). From it come the subscribable event names and their type, the
+ * deployed stream filter (infra), the local stream reader's filter, which item becomes
+ * which event, its `webhook-id`, and the payload schemas of the OpenAPI document.
+ *
+ * - `streamEvent` and `entity`: the table stream records it is read from (the item's
+ *   `entity` attribute, in the new image for INSERT/MODIFY and the old one for REMOVE);
+ * - `identity`: the attributes that name the item; with the event name they give the
+ *   event's key, the same for every copy of the event (retries, duplicates of the stream);
+ * - `version` (MODIFY only, required there): the attribute that tells two changes of one
+ *   item apart, so that a later change never reuses an earlier event's `webhook-id`;
+ * - `occurredAt`: the attribute holding when it happened (a webhook gets only later events);
+ * - `data`: the JSON Schema of the payload's `data`.
+ */
+type EventBase = { description: string; entity: string; identity: readonly string[]; occurredAt: string; data: object };
+export type WebhookEventDeclaration =
+  | (EventBase & { streamEvent: 'INSERT' | 'REMOVE' })
+  | (EventBase & { streamEvent: 'MODIFY'; version: string });
+
+/** `tracker.stopped` carries the stop's answer and the workspace it happened in. */
+const trackerStoppedData = {
+  ...stopTimeTrackingData,
+  required: [...stopTimeTrackingData.required, 'workspace_id'],
+  properties: { ...stopTimeTrackingData.properties, workspace_id: { type: 'integer' } },
+} as const;
+
+export const webhookEventRegistry = {
+  'tracker.started': {
+    description: 'A tracker was started: the data is what the start answered.',
+    streamEvent: 'INSERT',
+    entity: 'tracker',
+    identity: ['tracker_id'],
+    occurredAt: 'start_time',
+    data: startTimeTrackingData,
+  },
+  'tracker.stopped': {
+    description: 'A tracker was stopped (its time entry recorded): the data is what the stop answered, with the workspace.',
+    streamEvent: 'INSERT',
+    entity: 'time_entry',
+    identity: ['entry_id'],
+    occurredAt: 'end_time',
+    data: trackerStoppedData,
+  },
+} as const satisfies Record<string, WebhookEventDeclaration>;
+
+export type WebhookEventType = keyof typeof webhookEventRegistry;
+export const WEBHOOK_EVENT_TYPES = Object.keys(webhookEventRegistry) as [WebhookEventType, ...WebhookEventType[]];
+
+const declarations = Object.entries(webhookEventRegistry) as Array<[WebhookEventType, WebhookEventDeclaration]>;
+
+/** The stream image an event is read from. */
+export const imageOf = (streamEvent: WebhookEventDeclaration['streamEvent']) => (streamEvent === 'REMOVE' ? 'OldImage' : 'NewImage');
+
+/**
+ * The stream records that can be events, as Lambda event-filter patterns (one per stream
+ * event name, DynamoDB JSON): the deployed event source mapping uses exactly these, and
+ * the local stream reader matches records against them with `matchesStreamFilter`.
+ */
+export function webhookStreamFilterPatterns(registry: Record<string, WebhookEventDeclaration> = webhookEventRegistry) {
+  const byStreamEvent = new Map<WebhookEventDeclaration['streamEvent'], Set<string>>();
+  for (const declaration of Object.values(registry)) {
+    const entities = byStreamEvent.get(declaration.streamEvent) ?? new Set<string>();
+    entities.add(declaration.entity);
+    byStreamEvent.set(declaration.streamEvent, entities);
+  }
+  return [...byStreamEvent].map(([streamEvent, entities]) => ({
+    eventName: [streamEvent],
+    dynamodb: { [imageOf(streamEvent)]: { entity: { S: [...entities].sort() } } },
+  }));
+}
+
+export type StreamFilterPattern = ReturnType<typeof webhookStreamFilterPatterns>[number];
+
+/**
+ * Lambda's event filtering as these patterns use it: every key of the pattern must be in
+ * the record, a nested object matches recursively, an array lists the values allowed.
+ */
+export function matchesStreamFilter(patterns: readonly object[], record: unknown): boolean {
+  const matches = (pattern: unknown, value: unknown): boolean => {
+    if (Array.isArray(pattern)) return pattern.some((allowed) => allowed === value);
+    if (!pattern || typeof pattern !== 'object' || !value || typeof value !== 'object') return false;
+    return Object.entries(pattern).every(([key, inner]) => Object.hasOwn(value, key) && matches(inner, (value as Record<string, unknown>)[key]));
+  };
+  return patterns.some((pattern) => matches(pattern, record));
+}
+
+/** The declaration a stream record (its event name and the entity of its image) is an event of. */
+export function declarationOf(eventName: string | undefined, entity: unknown): [WebhookEventType, WebhookEventDeclaration] | undefined {
+  return declarations.find(([, declaration]) => declaration.streamEvent === eventName && declaration.entity === entity);
+}
+
+/**
+ * The key of one event: the same for every copy of it, different for every other event
+ * (another item, another event type, or another version of the same item).
+ */
+export function eventKeyOf(type: string, declaration: WebhookEventDeclaration, image: Record<string, unknown>): string {
+  const parts = [type, ...declaration.identity.map((attribute) => String(image[attribute]))];
+  if (declaration.streamEvent === 'MODIFY') parts.push(`v${String(image[declaration.version])}`);
+  return parts.join(':');
+}
+
+/** The JSON Schema of one event's payload as delivered: `{ type, timestamp, data }`. */
+export function webhookPayloadSchema(type: WebhookEventType) {
+  return {
+    type: 'object',
+    required: ['type', 'timestamp', 'data'],
+    properties: { type: { const: type }, timestamp: { type: 'string', format: 'date-time' }, data: webhookEventRegistry[type].data },
+    additionalProperties: false,
+  } as const;
+}
+
