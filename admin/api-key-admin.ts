@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { failedConditions } from '../shared/db/dynamo-errors.ts';
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRecord } from '../shared/auth/api-keys.ts';
 import { apiKeyFromItem, apiKeyToItem } from '../shared/db/item-mappers.ts';
@@ -27,7 +27,7 @@ export function createApiKeyAdmin(client: DynamoDBDocumentClient, tableName: str
         );
         return 'inserted';
       } catch (error) {
-        if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return 'exists';
+        if (failedConditions(error).includes(0)) return 'exists';
         throw error;
       }
     },
@@ -59,7 +59,7 @@ export function createApiKeyAdmin(client: DynamoDBDocumentClient, tableName: str
         );
         return output.Attributes ? apiKeyFromItem(output.Attributes) : undefined;
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return undefined;
+        if (failedConditions(error).length > 0) return undefined;
         throw error;
       }
     },

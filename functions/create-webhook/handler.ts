@@ -6,6 +6,7 @@ import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
 import { createdWebhookView } from '../../shared/contracts/views.ts';
 import { newWebhookId, newWebhookSecret } from '../../shared/webhooks/secrets.ts';
 import { createWebhook } from '../../shared/webhooks/subscriptions.ts';
+import { assertManagesWorkspaceNow } from '../../shared/tracking/member-access.ts';
 
 const { allowLoopbackHttp } = loadWebhookConfig();
 
@@ -13,6 +14,8 @@ const { allowLoopbackHttp } = loadWebhookConfig();
 export const handler = createHttpHandler(routes.createWebhook, {
   adapters: handlerAdapters,
   validators,
+  // A retried create answers the first webhook (and its secret) instead of making a second one.
+  assertMayReplay: (body, principal, repository) => assertManagesWorkspaceNow(principal.userId, body.workspace_id, repository),
   run: async (body, { principal, now, repository }) => {
     const subscription = await createWebhook(
       principal.userId,

@@ -130,7 +130,7 @@ const table = {
     path: '/webhooks',
     functionName: 'create-webhook',
     scope: 'write',
-    idempotent: false,
+    idempotent: true,
     // TransactWriteItems: the workspace's webhook counter (UpdateItem) and the webhook (PutItem).
     dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     summary: 'Subscribe a URL to tracker events of a workspace (the signing secret is shown once)',

@@ -1,8 +1,14 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DependencyUnavailableError } from '../errors.ts';
 
 /**
- * Errors that mean "DynamoDB cannot serve this now" (throttling, timeouts, 5xx, network):
- * the client gets 503 with Retry-After. Everything else is a bug and becomes a 500.
+ * The one classifier of DynamoDB failures, for every repository (docs/failure-semantics.md):
+ * - a failed condition is an answer, not a failure: the repository turns it into its
+ *   result (`failedConditions` says which items of a transaction failed theirs);
+ * - "DynamoDB cannot serve this now" (throttling, timeouts, 5xx, network, and a transaction
+ *   cancelled by a conflict or throttling on one of its items) is transient: 503 with
+ *   Retry-After, never cached, safe to retry;
+ * - everything else is a bug: a 500 with a generic message.
  */
 const UNAVAILABLE_NAMES = new Set([
   'ProvisionedThroughputExceededException',
@@ -18,9 +24,16 @@ const UNAVAILABLE_NAMES = new Set([
   'AbortError',
 ]);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+/** Cancellation reasons of a transaction that a retry can get past. */
+const TRANSIENT_CANCELLATIONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'InternalServerError']);
 
 export function isUnavailable(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
+  if (error instanceof TransactionCanceledException) {
+    const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+    // A failed condition decides the outcome whatever else happened: it is no transient failure.
+    return !codes.includes('ConditionalCheckFailed') && codes.some((code) => TRANSIENT_CANCELLATIONS.has(code));
+  }
   const { name, code, $metadata } = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   return (
     (name !== undefined && UNAVAILABLE_NAMES.has(name)) ||
@@ -29,7 +42,19 @@ export function isUnavailable(error: unknown): boolean {
   );
 }
 
-/** Rethrows `error` as DependencyUnavailableError when it is one, unchanged otherwise. */
+/**
+ * The items whose condition failed: `[0]` for a single conditional write, the indexes of the
+ * transaction's items for a cancelled transaction, `[]` for any other error.
+ */
+export function failedConditions(error: unknown): number[] {
+  if (error instanceof ConditionalCheckFailedException) return [0];
+  if (error instanceof TransactionCanceledException) {
+    return (error.CancellationReasons ?? []).flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
+  }
+  return [];
+}
+
+/** Rethrows `error` as DependencyUnavailableError when it is transient, unchanged (a bug: 500) otherwise. */
 export function translateDynamoError(error: unknown): never {
   if (isUnavailable(error)) throw new DependencyUnavailableError(1, { cause: error });
   throw error;

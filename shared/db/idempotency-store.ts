@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { IdempotencyRecord, IdempotencyScope, IdempotencyStore, StoredResponse } from '../ports/idempotency-store.ts';
-import { translateDynamoError } from './dynamo-errors.ts';
+import { failedConditions, translateDynamoError } from './dynamo-errors.ts';
 import { keys } from './keys.ts';
 import { tableDefinition } from './table-definition.ts';
 
@@ -73,7 +73,8 @@ export function createIdempotencyStore(client: DynamoDBDocumentClient, tableName
           ExpressionAttributeValues: { ':inProgress': 'in_progress' },
         }),
       ).catch((error: unknown) => {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // Already completed (or gone): nothing to release.
+        if (failedConditions(error).length === 0) translateDynamoError(error);
       });
     },
   };

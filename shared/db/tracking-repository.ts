@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DependencyUnavailableError } from '../errors.ts';
@@ -6,7 +6,7 @@ import type { ActiveTracker, TimeEntry } from '../tracking/model.ts';
 import type { CreateTrackerResult, TrackingRepository, WorkspaceContext, WorkspaceContextQuery } from '../tracking/ports.ts';
 import { contractFromItem, membershipFromItem, taskFromItem, timeEntryFromItem, timeEntryToItem, trackerFromItem, trackerToItem } from './item-mappers.ts';
 import { keys, type ItemKey } from './keys.ts';
-import { isUnavailable, translateDynamoError } from './dynamo-errors.ts';
+import { failedConditions, translateDynamoError } from './dynamo-errors.ts';
 import { queryAll } from './query-all.ts';
 
 /** Under throttling BatchGetItem may leave keys unprocessed; retry them this many times. */
@@ -96,15 +96,8 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
         );
         return 'stopped';
       } catch (error) {
-        if (error instanceof TransactionCanceledException) {
-          const reasons = error.CancellationReasons ?? [];
-          if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) return 'gone';
-          if (reasons.some((reason) => reason.Code === 'TransactionConflict' || reason.Code === 'ThrottlingError' || reason.Code === 'ProvisionedThroughputExceeded')) {
-            throw new DependencyUnavailableError(1, { cause: error });
-          }
-        }
-        if (isUnavailable(error)) throw new DependencyUnavailableError(1, { cause: error });
-        throw error;
+        if (failedConditions(error).length > 0) return 'gone';
+        return translateDynamoError(error);
       }
     },
 

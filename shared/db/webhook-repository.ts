@@ -1,7 +1,6 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { WebhookRepository } from '../webhooks/model.ts';
-import { translateDynamoError } from './dynamo-errors.ts';
+import { failedConditions, translateDynamoError } from './dynamo-errors.ts';
 import { webhookFromItem, webhookToItem } from './item-mappers.ts';
 import { keys } from './keys.ts';
 import { queryAll } from './query-all.ts';
@@ -12,9 +11,6 @@ import { queryAll } from './query-all.ts';
  * concurrent creations.
  */
 export function createWebhookRepository(client: DynamoDBDocumentClient, tableName: string): WebhookRepository {
-  const conditionFailedAt = (error: unknown, index: number) =>
-    error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
-
   return {
     async create(subscription, max) {
       try {
@@ -36,7 +32,7 @@ export function createWebhookRepository(client: DynamoDBDocumentClient, tableNam
         );
         return 'created';
       } catch (error) {
-        if (conditionFailedAt(error, 0)) return 'limit_reached';
+        if (failedConditions(error).includes(0)) return 'limit_reached';
         return translateDynamoError(error);
       }
     },
@@ -68,7 +64,7 @@ export function createWebhookRepository(client: DynamoDBDocumentClient, tableNam
         );
         return 'deleted';
       } catch (error) {
-        if (conditionFailedAt(error, 0)) return 'not_found';
+        if (failedConditions(error).includes(0)) return 'not_found';
         return translateDynamoError(error);
       }
     },

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamodbActionsOf, routeList, type Route } from '../../shared/contracts/routes.ts';
+import { requiredPermissions } from '../../local/template/iam-proxy.ts';
+import { routeScenarios } from '../support/route-scenarios.ts';
 import { generateApiKey, newApiKeyRecord } from '../../shared/auth/api-keys.ts';
 import { createApiKeyAdmin } from '../../admin/api-key-admin.ts';
-import { keys } from '../../shared/db/keys.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { faults, injectFault } from '../support/dynamo-faults.ts';
 import { testSeed, users, WS } from '../support/fixtures.ts';
@@ -10,40 +12,43 @@ import { loadHandlers, type Handlers } from '../support/handlers.ts';
 import { httpEvent, lambdaContext, parse } from '../support/http-events.ts';
 
 /**
- * A fault on every DynamoDB call of every endpoint: the answer is 503 with Retry-After
- * (DynamoDB cannot serve now) or a generic 500 (a bug), always in the envelope, never
- * with anything internal in it, and the stored state is never half-written.
+ * A fault on every DynamoDB call of every endpoint (docs/failure-semantics.md), generated from
+ * the route table: each route's scenario (test/support/route-scenarios.ts) is run once to
+ * record the calls it makes (and to check them against the route's IAM actions); then each
+ * call in turn fails with every kind of fault. The answer is 503 with Retry-After
+ * (DynamoDB cannot serve now) or a generic 500 (a bug), always in the envelope, never with
+ * anything internal in it, and the stored state is exactly what it was: nothing
+ * half-written. A new route gets all of this from its scenario.
  */
 let table: TestTable;
 let api: Handlers;
 let authorizer: (typeof import('../../functions/authorizer/handler.ts'))['handler'];
+let seeded: Set<string>;
 const member = { workspace_id: WS, user_id: users.member };
+const itemKey = (item: Record<string, unknown>) => `${item.pk}|${item.sk}`;
 
 beforeAll(async () => {
   table = await createTestTable('faults');
   await table.seed(testSeed);
-  Object.assign(process.env, { AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json', AUTH_ISSUER: 'x', AUTH_AUDIENCE: 'y' });
+  seeded = new Set((await table.scan()).map(itemKey));
+  // The rate-limit counter fails open by design (test/e2e/rate-limit.test.ts): off here, so that every call counted is the route's own.
+  Object.assign(process.env, { AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json', AUTH_ISSUER: 'x', AUTH_AUDIENCE: 'y', RATE_LIMIT_PER_MINUTE: '0' });
   api = await loadHandlers();
   ({ handler: authorizer } = await import('../../functions/authorizer/handler.ts'));
 });
 afterAll(() => table.drop());
-beforeEach(() => table.clearTrackingData());
+beforeEach(() => resetToSeed());
 
-async function state() {
-  const items = await table.scan();
-  return {
-    trackers: items.filter((item) => item.sk === 'TRACKER').length,
-    entries: items.filter((item) => String(item.sk).startsWith('ENTRY#')).length,
-  };
+/** Deletes everything a request wrote: the table is the seed again. */
+async function resetToSeed() {
+  for (const item of await table.scan()) {
+    if (!seeded.has(itemKey(item))) await table.client.send(new DeleteCommand({ TableName: table.tableName, Key: { pk: item.pk, sk: item.sk } }));
+  }
 }
 
-async function putTracker() {
-  await table.client.send(
-    new PutCommand({
-      TableName: table.tableName,
-      Item: { ...keys.activeTracker(users.member), tracker_id: 't-1', workspace_id: WS, user_id: users.member, start_time: '2024-01-15T10:00:00+00:00', request_id: 'r', started_by: users.owner },
-    }),
-  );
+/** What a user would inspect: every item but the idempotency records (released or kept by design). */
+async function state() {
+  return (await table.scan()).filter((item) => !String(item.pk).startsWith('IDEMPOTENCY#')).map((item) => JSON.stringify(item)).sort();
 }
 
 function expectSafeFailure(response: { status: number; headers: Record<string, string>; body: any }, kind: keyof typeof faults) {
@@ -59,45 +64,82 @@ function expectSafeFailure(response: { status: number; headers: Record<string, s
   for (const secret of [table.tableName, 'Exception', 'TypeError', 'arn:', 'pk', 'USER#', 'WS#', 'at ', 'socket']) expect(text).not.toContain(secret);
 }
 
-type Case = {
-  endpoint: string;
-  command: string;
-  kinds: Array<keyof typeof faults>;
-  before?: () => Promise<void>;
-  call: () => Promise<{ status: number; headers: Record<string, string>; body: any }>;
-  /** The state that must hold after the failure: nothing half-written. */
-  after: { trackers: number; entries: number };
-};
+type RecordedCall = { command: string; input: string };
 
-const retryable = ['throttled', 'timeout', 'serviceError', 'bug'] as const;
-const cases: Case[] = [
-  { endpoint: 'start', command: 'BatchGetItemCommand', kinds: [...retryable], call: () => api.start(member), after: { trackers: 0, entries: 0 } },
-  { endpoint: 'start', command: 'PutItemCommand', kinds: [...retryable], call: () => api.start(member), after: { trackers: 0, entries: 0 } },
-  { endpoint: 'start (Idempotency-Key claim)', command: 'PutItemCommand', kinds: [...retryable], call: () => api.start(member, { headers: { 'Idempotency-Key': 'k1' } }), after: { trackers: 0, entries: 0 } },
-  { endpoint: 'stop', command: 'BatchGetItemCommand', kinds: [...retryable], before: putTracker, call: () => api.stop(member), after: { trackers: 1, entries: 0 } },
-  { endpoint: 'stop', command: 'TransactWriteItemsCommand', kinds: [...retryable, 'transactionConflict'], before: putTracker, call: () => api.stop(member), after: { trackers: 1, entries: 0 } },
-  { endpoint: 'current-data', command: 'BatchGetItemCommand', kinds: [...retryable], before: putTracker, call: () => api.current(member), after: { trackers: 1, entries: 0 } },
-  { endpoint: 'time-entries', command: 'BatchGetItemCommand', kinds: [...retryable], call: () => api.entries({ ...member, date: '2024-01-15' }), after: { trackers: 0, entries: 0 } },
-  { endpoint: 'time-entries', command: 'QueryCommand', kinds: [...retryable], call: () => api.entries({ ...member, date: '2024-01-15' }), after: { trackers: 0, entries: 0 } },
-];
+/** Every DynamoDB call (not attempt) the client makes while `work` runs. */
+async function recordCalls<T>(work: () => Promise<T>): Promise<{ result: T; calls: RecordedCall[] }> {
+  const calls: RecordedCall[] = [];
+  const name = `record-calls-${Math.random()}`;
+  api.documentClient.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.push({ command: String(context.commandName), input: JSON.stringify(args.input) });
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  try {
+    return { result: await work(), calls };
+  } finally {
+    api.documentClient.middlewareStack.remove(name);
+  }
+}
 
-describe('a fault on every DynamoDB call', () => {
-  for (const testCase of cases) {
-    for (const kind of testCase.kinds) {
-      it(`${testCase.endpoint}: ${kind} on ${testCase.command}`, async () => {
-        await testCase.before?.();
-        const fault = injectFault(api.documentClient, { command: testCase.command, error: faults[kind] });
-        let response;
-        try {
-          response = await testCase.call();
-        } finally {
-          fault.remove();
+const kindsFor = (command: string): Array<keyof typeof faults> => ['throttled', 'timeout', 'serviceError', 'connectionReset', 'bug', ...(command === 'TransactWriteItemsCommand' ? (['transactionConflict'] as const) : [])];
+
+type Variant = { route: Route; label: string; headers: Record<string, string> };
+const variants: Variant[] = routeList.flatMap((route): Variant[] => [
+  { route, label: `${route.method} ${route.path}`, headers: {} },
+  ...(route.idempotent ? [{ route, label: `${route.method} ${route.path} with an Idempotency-Key`, headers: { 'Idempotency-Key': 'fault-key' } }] : []),
+]);
+
+describe('a fault on every DynamoDB call of every endpoint', () => {
+  for (const { route, label, headers } of variants) {
+    const call = (input: Record<string, unknown>) => api.byRoute[route.name](input, { caller: users.owner, headers });
+    const success = (route.response as { status?: number }).status ?? 200;
+
+    it(`${label}: each of its calls, failing with each kind of fault, answers 503 or 500 and changes nothing`, async () => {
+      // The calls of one successful request (after its arrangement's), checked against the route's IAM actions.
+      const { result: baseline, calls } = await recordCalls(async () => call(await routeScenarios[route.name].arrange(api)));
+      expect({ route: route.name, status: baseline.status }).toEqual({ route: route.name, status: success });
+
+      // Only the calls of the request itself (the arrangement's are before them).
+      await resetToSeed();
+      const { calls: arrangeCalls } = await recordCalls(() => routeScenarios[route.name].arrange(api));
+      const own = calls.slice(arrangeCalls.length);
+      expect(own.length).toBeGreaterThan(0);
+      const allowed = new Set(dynamodbActionsOf(route, { rateLimited: false }));
+      for (const recorded of own) {
+        const operation = recorded.command.replace(/Command$/, '');
+        for (const { action } of requiredPermissions(operation, JSON.parse(recorded.input))) expect({ route: route.name, action, allowed: allowed.has(action) }).toEqual({ route: route.name, action, allowed: true });
+      }
+
+      const idempotencyCalls = own.flatMap((recorded, index) => (recorded.input.includes('IDEMPOTENCY#') ? [index] : []));
+      // The outcome record of a claimed key is written after the answer is decided: its failure leaves the answer standing (tested below).
+      const outcomeRecord = idempotencyCalls.length >= 2 ? idempotencyCalls.at(-1) : undefined;
+
+      const covered: string[] = [];
+      for (const [index, recorded] of own.entries()) {
+        if (index === outcomeRecord) continue;
+        const skip = own.slice(0, index).filter((earlier) => earlier.command === recorded.command).length;
+        for (const kind of kindsFor(recorded.command)) {
+          await resetToSeed();
+          const input = await routeScenarios[route.name].arrange(api);
+          const before = await state();
+          const fault = injectFault(api.documentClient, { command: recorded.command, error: faults[kind], skip });
+          let response;
+          try {
+            response = await call(input);
+          } finally {
+            fault.remove();
+          }
+          expect({ call: `${recorded.command}#${skip}`, kind, hit: fault.hits() >= 1 }).toEqual({ call: `${recorded.command}#${skip}`, kind, hit: true });
+          expectSafeFailure(response, kind);
+          expect(await state()).toEqual(before);
+          covered.push(`${recorded.command}#${skip}:${kind}`);
         }
-        expect(fault.hits()).toBeGreaterThanOrEqual(1);
-        expectSafeFailure(response, kind);
-        expect(await state()).toEqual(testCase.after);
-      });
-    }
+      }
+      expect(covered.length).toBeGreaterThanOrEqual(own.length - (outcomeRecord === undefined ? 0 : 1));
+    }, 120_000);
   }
 
   it('start with an Idempotency-Key keeps its 200 when recording the outcome fails, and the key is not replayed wrongly', async () => {
@@ -110,7 +152,7 @@ describe('a fault on every DynamoDB call', () => {
       fault.remove();
     }
     expect(response.status).toBe(200);
-    expect(await state()).toEqual({ trackers: 1, entries: 0 });
+    expect((await table.scan()).filter((item) => item.sk === 'TRACKER')).toHaveLength(1);
     // The key is still held by the unfinished record: a retry is told to wait, not run twice.
     expect((await api.start(member, { headers: { 'Idempotency-Key': 'k2' } })).status).toBe(409);
   });
