@@ -31,12 +31,57 @@ export function requiredPermissions(operation: string, body: Record<string, any>
   return [{ action: `dynamodb:${operation}`, table: String(body.TableName) }];
 }
 
-/** Whether the role's statements allow `action` on the table (its resource is the table's ARN, or *). */
-export function allows(statements: PolicyStatement[], action: string, tableLogicalId: string): boolean {
-  const actionMatches = (pattern: string) => pattern === '*' || pattern === action || (pattern.endsWith('*') && action.startsWith(pattern.slice(0, -1)));
-  const isTable = (resource: unknown) =>
-    resource === '*' || JSON.stringify(resource) === JSON.stringify({ 'Fn::GetAtt': [tableLogicalId, 'Arn'] });
-  return statements.some((statement) => statement.actions.some(actionMatches) && statement.resources.some(isTable));
+/** IAM's wildcards in action names (case-insensitive) and ARNs: `*` any run, `?` one character. */
+const glob = (pattern: string, value: string, flags = '') => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`, flags).test(value);
+
+/**
+ * IAM's decision for `action` on the table: an explicit Deny wins, then an Allow, and
+ * nothing else allows (implicit deny). A statement whose resource cannot be resolved here
+ * (an intrinsic function other than the table's ARN) never allows, and a Deny with one
+ * applies: fail closed.
+ */
+export function decide(statements: PolicyStatement[], action: string, tableLogicalId: string, tableArn = ''): 'allow' | 'deny' | 'implicit_deny' {
+  const actionIn = (patterns: string[]) => patterns.some((pattern) => typeof pattern === 'string' && glob(pattern, action, 'i'));
+  const resourceIs = (resource: unknown): boolean | 'unknown' => {
+    if (typeof resource === 'string') return glob(resource, tableArn) || resource === '*';
+    if (JSON.stringify(resource) === JSON.stringify({ 'Fn::GetAtt': [tableLogicalId, 'Arn'] })) return true;
+    return getAttOf(resource) !== undefined && getAttOf(resource) !== tableLogicalId ? false : 'unknown';
+  };
+  const matches = (statement: PolicyStatement, effect: 'Allow' | 'Deny') => {
+    const actionMatches = statement.actions ? actionIn(statement.actions) : statement.notActions ? !actionIn(statement.notActions) : false;
+    if (!actionMatches) return false;
+    const unknownCounts = effect === 'Deny';
+    const check = (resources: unknown[], negate: boolean) => {
+      const results = resources.map(resourceIs);
+      if (results.includes('unknown')) return unknownCounts;
+      return negate ? !results.includes(true) : results.includes(true);
+    };
+    return statement.resources ? check(statement.resources, false) : statement.notResources ? check(statement.notResources, true) : false;
+  };
+  if (statements.some((statement) => (statement.effect ?? 'Allow') === 'Deny' && matches(statement, 'Deny'))) return 'deny';
+  if (statements.some((statement) => (statement.effect ?? 'Allow') === 'Allow' && matches(statement, 'Allow'))) return 'allow';
+  return 'implicit_deny';
+}
+
+/** Whether the role's statements allow `action` on the table (its resource is the table's ARN, or a pattern matching it). */
+export function allows(statements: PolicyStatement[], action: string, tableLogicalId: string, tableArn = ''): boolean {
+  return decide(statements, action, tableLogicalId, tableArn) === 'allow';
+}
+
+const getAttOf = (value: unknown): string | undefined => {
+  const getAtt = (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
+  return Array.isArray(getAtt) ? getAtt[0] : undefined;
+};
+
+/** What the proxy answers a request it cannot read: refused, as IAM would refuse an action it cannot authorize. */
+function classify(operation: string, body: Buffer): Array<{ action: string; table: string }> | undefined {
+  if (!/^[A-Za-z]+$/.test(operation)) return undefined;
+  try {
+    const permissions = requiredPermissions(operation, JSON.parse(body.toString('utf8') || '{}'));
+    return permissions.length > 0 && permissions.every(({ action, table }) => /^dynamodb:[A-Za-z]+$/.test(action) && typeof table === 'string') ? permissions : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function startIamProxy(options: IamProxyOptions) {
@@ -48,13 +93,10 @@ export async function startIamProxy(options: IamProxyOptions) {
     request.on('end', () => {
       const body = Buffer.concat(chunks);
       const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-      let parsed: Record<string, any> = {};
-      try {
-        parsed = JSON.parse(body.toString('utf8') || '{}');
-      } catch {
-        // Not JSON: DynamoDB Local answers it.
-      }
-      const denied = operation ? requiredPermissions(operation, parsed).find(({ action, table }) => table !== options.tableName || !allows(options.statements, action, options.tableLogicalId)) : undefined;
+      const tableArn = `arn:aws:dynamodb:local:000000000000:table/${options.tableName}`;
+      // Fail closed: a request that cannot be read is not passed on.
+      const permissions = classify(operation, body) ?? [{ action: `dynamodb:${operation || 'Unknown'}`, table: '(unreadable request)' }];
+      const denied = permissions.find(({ action, table }) => table !== options.tableName || !allows(options.statements, action, options.tableLogicalId, tableArn));
       if (denied) {
         response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'local-iam' });
         response.end(

@@ -7,7 +7,8 @@
 type Resource = { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, any> };
 export type Template = { Resources: Record<string, Resource> };
 
-export type PolicyStatement = { actions: string[]; resources: unknown[] };
+/** One statement of a role's policies, as IAM reads it (`NotAction` / `NotResource` included). */
+export type PolicyStatement = { effect?: 'Allow' | 'Deny'; actions?: string[]; notActions?: string[]; resources?: unknown[]; notResources?: unknown[] };
 
 export type TemplateFunction = {
   logicalId: string;
@@ -18,7 +19,7 @@ export type TemplateFunction = {
   timeoutSeconds: number;
   /** Environment variables as written in the template (values may be intrinsic functions). */
   environment: Record<string, unknown>;
-  /** The Allow statements of the policies attached to the function's role. */
+  /** The statements (Allow and Deny) of the policies attached to the function's role. */
   statements: PolicyStatement[];
 };
 
@@ -98,9 +99,8 @@ export function readTemplateApi(template: Template, cdkOutDir: string): Template
     const roleId = getAttTarget(resource.Properties!.Role);
     const statements = policies
       .filter(([, policy]) => (policy.Properties!.Roles as unknown[]).some((role) => refTarget(role) === roleId))
-      .flatMap(([, policy]) => policy.Properties!.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource: unknown }>)
-      .filter((statement) => statement.Effect === 'Allow')
-      .map((statement) => ({ actions: [statement.Action].flat(), resources: [statement.Resource].flat() }));
+      .flatMap(([, policy]) => policy.Properties!.PolicyDocument.Statement as RawStatement[])
+      .map(readStatement);
     functions.set(logicalId, {
       logicalId,
       assetDir: assetPath.startsWith('/') ? assetPath : `${cdkOutDir}/${assetPath}`,
@@ -111,6 +111,14 @@ export function readTemplateApi(template: Template, cdkOutDir: string): Template
     });
   }
   return { routes, authorizer, functions, tableLogicalId };
+}
+
+type RawStatement = { Effect?: string; Action?: string | string[]; NotAction?: string | string[]; Resource?: unknown; NotResource?: unknown };
+const list = <T>(value: T | T[] | undefined): T[] | undefined => (value === undefined ? undefined : [value].flat() as T[]);
+
+function readStatement(statement: RawStatement): PolicyStatement {
+  if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny') throw new TemplateError(`a policy statement has Effect ${JSON.stringify(statement.Effect)}`);
+  return { effect: statement.Effect, actions: list(statement.Action), notActions: list(statement.NotAction), resources: list(statement.Resource), notResources: list(statement.NotResource) };
 }
 
 /** Resolves a function's environment for the local table: `{ Ref: <table> }` becomes its name. */

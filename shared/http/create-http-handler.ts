@@ -1,4 +1,4 @@
-import middy from '@middy/core';
+import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpSecurityHeaders from '@middy/http-security-headers';
@@ -20,6 +20,7 @@ import { errorMapper } from './error-mapper.ts';
 import { idempotency, replayResponse, type IdempotencyOptions } from './idempotency.ts';
 import { outcomeMetric } from './outcome-metric.ts';
 import { admitFirst, rateLimit } from './rate-limit.ts';
+import { appendRequestIds } from './append-request-ids.ts';
 import { requirePrincipal } from './require-principal.ts';
 import type { HttpContext, HttpEvent, HttpResult } from './types.ts';
 import { validateInput, type InputValidators } from './validate-input.ts';
@@ -62,27 +63,49 @@ export type HttpRouteSpec<N extends RouteName> = {
 const EARLY_TIMEOUT_MS = 500;
 
 /**
- * Builds every HTTP function from its route-table entry and its use case. The chain, in
- * order (before: top to bottom; after and onError: bottom to top):
+ * The stages of every HTTP function's Middy chain, in order (before: top to bottom; after
+ * and onError: bottom to top). A stage a route does not need (no rate limit, no
+ * Idempotency-Key, no body) is left out. docs/architecture.md lists exactly these (a test
+ * compares them):
  *
- *    1. logger context      request ids on every log line
- *    2. metrics             publishes the request's metrics (EMF), cold starts
- *    3. security headers    on every response, errors included
- *    4. outcome metric      one count per answer, by route and outcome
- *    5. rate-limit headers  RateLimit-*; a 400/422 of a request over the limit becomes 429
- *    6. idempotency record  keeps the final response of a claimed Idempotency-Key (POSTs)
- *    7. error mapper        typed errors → envelope, anything else → generic 500
- *    8. header normalizer   lower-case header names
- *    9. principal + scope   401 / 403 (checks 1–2)
- *   10. rate-limit count    starts the caller's counter update (not awaited here)
- *   11. JSON body parser    400 (check 3; bodies only)
- *   12. input validation    400 / 422 (checks 3–4), precompiled AJV
- *   13. idempotency claim   waits for admission; replay, 422 on another body, 409 in flight
+ *    1. logger context      Lambda's request id on every log line
+ *    2. request ids         API Gateway's request id and the route on every log line
+ *    3. metrics             publishes the request's metrics (EMF), cold starts
+ *    4. security headers    on every response, errors included
+ *    5. outcome metric      one count per answer, by route and outcome
+ *    6. rate-limit headers  RateLimit-*; a 400/422 of a request over the limit becomes 429
+ *    7. idempotency record  keeps the final response of a claimed Idempotency-Key
+ *    8. error mapper        typed errors → envelope, anything else → generic 500
+ *    9. header normalizer   lower-case header names
+ *   10. principal + scope   401 / 403 (checks 1–2)
+ *   11. rate-limit count    starts the caller's counter update (not awaited here)
+ *   12. JSON body parser    400 (check 3; routes with a body)
+ *   13. input validation    400 / 422 (checks 3–4), every input location, precompiled AJV
+ *   14. idempotency claim   waits for admission; replay, 422 on another body, 409 in flight
  *   → the use case         checks 5–11; its first read runs alongside the counter (429)
  *
  * The early timeout throws, so that its 503 goes through the same onError chain (envelope,
- * security headers, idempotency record released). See docs/architecture.md.
+ * security headers, idempotency record released).
  */
+export const HTTP_CHAIN_STAGES = [
+  'logger context',
+  'request ids',
+  'metrics',
+  'security headers',
+  'outcome metric',
+  'rate-limit headers',
+  'idempotency record',
+  'error mapper',
+  'header normalizer',
+  'principal + scope',
+  'rate-limit count',
+  'JSON body parser',
+  'input validation',
+  'idempotency claim',
+] as const;
+type Stage = (typeof HTTP_CHAIN_STAGES)[number];
+type AnyMiddleware = MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext>;
+
 export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: HttpRouteSpec<N>) {
   const clock = systemClock;
   const inputValidators = validatorsOf(route, spec.validators);
@@ -115,28 +138,30 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
     return jsonResponse(successStatus, successBody(data, clock.now(), { message, meta: result.meta as Record<string, unknown> | undefined }));
   };
 
+  const stages: Record<Stage, unknown> = {
+    'logger context': injectLambdaContext(logger, { resetKeys: true }),
+    'request ids': appendRequestIds({ logger }),
+    metrics: logMetrics(metrics, { captureColdStartMetric: true }),
+    'security headers': httpSecurityHeaders(),
+    'outcome metric': outcomeMetric({ metrics, route: routeKey(route), successOutcome: route.successOutcome }),
+    'rate-limit headers': limit?.headers,
+    'idempotency record': idempotencyKeys?.record,
+    'error mapper': errorMapper({ logger, clock }),
+    'header normalizer': httpHeaderNormalizer(),
+    'principal + scope': requirePrincipal({ scope: route.scope, clock }),
+    'rate-limit count': limit?.count,
+    'JSON body parser': inputSchemaOf(route, 'body') ? httpJsonBodyParser({ disableContentTypeCheck: true }) : undefined,
+    'input validation': validateInput(inputValidators),
+    'idempotency claim': idempotencyKeys?.claim,
+  };
   const chain = middy<HttpEvent, HttpResult, Error, HttpContext>({
     timeoutEarlyInMillis: EARLY_TIMEOUT_MS,
     timeoutEarlyResponse: function answerBeforeTheLambdaTimeout() {
       logger.error('invocation about to time out: answering 503');
       throw new DependencyUnavailableError();
     },
-  })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(appendRequestIds())
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .use(httpSecurityHeaders())
-    .use(outcomeMetric({ metrics, route: routeKey(route), successOutcome: route.successOutcome }));
-  if (limit) chain.use(limit.headers);
-  if (idempotencyKeys) chain.use(idempotencyKeys.record);
-  chain
-    .use(errorMapper({ logger, clock }))
-    .use(httpHeaderNormalizer())
-    .use(requirePrincipal({ scope: route.scope, clock }));
-  if (limit) chain.use(limit.count);
-  if (inputSchemaOf(route, 'body')) chain.use(httpJsonBodyParser({ disableContentTypeCheck: true }));
-  chain.use(validateInput(inputValidators));
-  if (idempotencyKeys) chain.use(idempotencyKeys.claim);
+  });
+  for (const stage of HTTP_CHAIN_STAGES) if (stages[stage]) chain.use(stages[stage] as AnyMiddleware);
   return chain.handler(runUseCase);
 }
 
@@ -151,9 +176,4 @@ function validatorsOf(route: Route, validators: RouteValidators): InputValidator
   );
 }
 
-function appendRequestIds() {
-  const appendRequestIdsBefore = (request: { event: HttpEvent }) => {
-    logger.appendKeys({ api_request_id: request.event.requestContext?.requestId, route: request.event.routeKey });
-  };
-  return { before: appendRequestIdsBefore };
-}
+

@@ -5,6 +5,8 @@ import { loadSeed } from '../../admin/seed-loader.ts';
 import { functionNames, routeList } from '../../shared/contracts/routes.ts';
 import { loadJwtConfig } from '../../shared/config/auth-config.ts';
 import { loadDatabaseConfig } from '../../shared/config/database-config.ts';
+import { loadRateLimitConfig } from '../../shared/config/rate-limit-config.ts';
+import { loadWebhookConfig } from '../../shared/config/webhook-config.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { lambdaContext, parse } from '../support/http-events.ts';
 import { expectMatchesOpenApi } from '../support/openapi-validator.ts';
@@ -65,9 +67,21 @@ describe('events/ fixtures', () => {
     const env = fixture('env').Parameters as Record<string, string>;
     const read = new Set<string>();
     const recording = new Proxy(env, { get: (target, name: string) => (read.add(name), target[name]) });
-    // The functions' configuration loaders, fed env.json: they must accept it as it is.
-    loadDatabaseConfig(recording);
-    loadJwtConfig(recording);
+    // The configuration loaders the route functions and the authorizer run at load.
+    const loaders = [loadDatabaseConfig, loadJwtConfig, loadRateLimitConfig, loadWebhookConfig];
+    // What each requires: what it names as missing when given nothing.
+    const required = new Set<string>();
+    for (const load of loaders) {
+      try {
+        load({});
+      } catch (error) {
+        for (const match of String((error as Error).message).matchAll(/- (\w+) is required/g)) required.add(match[1]!);
+      }
+    }
+    expect([...required].sort()).toEqual(expect.arrayContaining(['AUTH_AUDIENCE', 'AUTH_ISSUER', 'AUTH_JWKS_URL', 'TABLE_NAME']));
+    for (const name of required) expect({ name, inEnvJson: Object.hasOwn(env, name) && env[name] !== '' }).toEqual({ name, inEnvJson: true });
+    // Fed env.json, every loader accepts it as it is.
+    for (const load of loaders) load(recording);
     const readByPowertools = Object.keys(env).filter((name) => name.startsWith('POWERTOOLS_'));
     expect(Object.keys(env).filter((name) => !read.has(name) && !readByPowertools.includes(name))).toEqual([]);
   });

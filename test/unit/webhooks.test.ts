@@ -132,7 +132,16 @@ describe('a delivery attempt', () => {
     expect(sent!.headers['webhook-timestamp']).toBe(String(Date.parse('2024-01-15T10:00:05Z') / 1000));
     const byHand = createHmac('sha256', Buffer.from(sub.secret.slice('whsec_'.length), 'base64')).update(`${delivery!.messageId}.${sent!.headers['webhook-timestamp']}.${sent!.body}`).digest('base64');
     expect(sent!.headers['webhook-signature']).toBe(`v1,${byHand}`);
-    expect(() => new Webhook(sub.secret).verify(sent!.body, sent!.headers)).toThrow(/timestamp/i); // 2024 is too old now: the library checks freshness too
+  });
+
+  it('is verified by the standardwebhooks library with the secret, and only with it', async () => {
+    // Signed now: the library checks the timestamp's freshness before the signature.
+    let sent: { headers: Record<string, string>; body: string } | undefined;
+    await attemptDelivery(delivery!, deps({ now: () => new Date(), post: async (_url, _address, headers, body) => ((sent = { headers, body }), 204) }));
+    expect(new Webhook(sub.secret).verify(sent!.body, sent!.headers)).toEqual(JSON.parse(sent!.body));
+    expect(() => new Webhook(newWebhookSecret()).verify(sent!.body, sent!.headers)).toThrow(/signature/i);
+    expect(() => new Webhook(sub.secret).verify(sent!.body.replace('101', '102'), sent!.headers)).toThrow(/signature/i);
+    expect(() => new Webhook(sub.secret).verify(sent!.body, { ...sent!.headers, 'webhook-id': 'msg_other' })).toThrow(/signature/i);
   });
 
   it('retries non-2xx answers and network failures; drops deleted or unsubscribed webhooks and reserved destinations', async () => {
