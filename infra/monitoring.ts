@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE, OUTCOME, SERVICE_NAME } from '../shared/observability/metric-names.ts';
+import { AUTHORIZER_OUTCOMES, METRIC, METRICS_NAMESPACE, OUTCOME, SERVICE_NAME, WEBHOOK_ATTEMPT_OUTCOMES } from '../shared/observability/metric-names.ts';
 import type { AlarmThresholds } from './stack-config.ts';
 
 export type MonitoringProps = {
@@ -163,7 +163,7 @@ export class Monitoring extends Construct {
           // Two widgets: both expressions name their metrics by operation.
           new cloudwatch.GraphWidget({ title: 'DynamoDB throttled requests', left: [tableThrottles], width: 6 }),
           new cloudwatch.GraphWidget({ title: 'DynamoDB system errors', left: [tableSystemErrors], width: 6 }),
-          new cloudwatch.GraphWidget({ title: 'Authorizer', left: ['jwt_accepted', 'api_key_accepted', 'refused', OUTCOME.authorizerTransientFailure].map((value) => serviceMetric(METRIC.authentications, { outcome: value }, value)), width: 6 }),
+          new cloudwatch.GraphWidget({ title: 'Authorizer', left: AUTHORIZER_OUTCOMES.map((value) => serviceMetric(METRIC.authentications, { outcome: value }, value)), width: 6 }),
         ],
         [
           new cloudwatch.GraphWidget({
@@ -175,7 +175,7 @@ export class Monitoring extends Construct {
             title: 'Webhooks',
             left: [
               serviceMetric(METRIC.webhookDeliveriesQueued, {}, 'queued'),
-              ...['delivered', 'retry', 'dropped'].map((value) => serviceMetric(METRIC.webhookAttempts, { outcome: value }, value)),
+              ...WEBHOOK_ATTEMPT_OUTCOMES.map((value) => serviceMetric(METRIC.webhookAttempts, { outcome: value }, value)),
             ],
             right: [props.webhookDeadLetters.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum', label: 'dead letters' })],
             width: 8,

@@ -20,3 +20,15 @@ export const OUTCOME = {
   rateLimited: 'rate_limited',
   authorizerTransientFailure: 'transient_failure',
 } as const;
+
+/** Every `outcome` of the Authentications metric. */
+export const AUTHORIZER_OUTCOMES = ['jwt_accepted', 'api_key_accepted', 'refused', OUTCOME.authorizerTransientFailure] as const;
+
+/** Every `outcome` of the WebhookAttempts metric (shared/webhooks/delivery.ts). */
+export const WEBHOOK_ATTEMPT_OUTCOMES = ['delivered', 'retry', 'dropped'] as const;
+
+/**
+ * The `outcome`s of the Requests metric besides each route's success outcome (the route
+ * table) and the error codes of the envelope (shared/errors.ts, the error mapper).
+ */
+export const REQUEST_OUTCOMES = ['replayed', 'internal_error'] as const;

@@ -26,6 +26,7 @@ export const attemptDeadlineMs = (remainingMs: number) => Math.max(1, Math.min(D
 /** Delays before each retry, in seconds (the spec's example schedule): about a day in all, then the dead-letter queue. */
 export const RETRY_DELAYS_SECONDS = [5, 300, 1800, 7200, 18000, 36000, 36000] as const;
 
+/** Its `outcome` is one of WEBHOOK_ATTEMPT_OUTCOMES (the metric's, docs/operations.md). */
 export type AttemptOutcome = { outcome: 'delivered'; status: number } | { outcome: 'dropped'; reason: string } | { outcome: 'retry'; reason: string };
 
 export type DeliveryDeps = {
