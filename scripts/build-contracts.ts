@@ -5,6 +5,8 @@
  *   standalone AJV validator per input location (`path`, `query`, `headers`, `body`), so
  *   that Lambda cold starts never compile a schema and a function's bundle holds only its
  *   own route's validators;
+ * - events/<function>.json: each route's `sam local` fixture, from its example
+ *   (scripts/event-fixtures.ts);
  * - openapi.json: the OpenAPI 3.1 document (shared/contracts/openapi.ts).
  *
  *   npm run build:contracts                       writes them
@@ -16,10 +18,12 @@ import { Ajv, type Options } from 'ajv';
 import standaloneCodeModule from 'ajv/dist/standalone/index.js';
 import { openApiDocument } from '../shared/contracts/openapi.ts';
 import { inputLocationsOf, inputSchemaOf, routeList, routeTableProblems, type Route } from '../shared/contracts/routes.ts';
+import { eventFixtureOf } from './event-fixtures.ts';
 
 const standaloneCode = standaloneCodeModule.default;
 const VALIDATORS_DIR = fileURLToPath(new URL('../shared/contracts/generated/validators/', import.meta.url));
 const OPENAPI_OUTPUT = fileURLToPath(new URL('../openapi.json', import.meta.url));
+const EVENTS_DIR = fileURLToPath(new URL('../events/', import.meta.url));
 
 const commonOptions: Options = {
   allErrors: true,
@@ -71,6 +75,7 @@ function generatedFiles(): Array<readonly [string, string]> {
       [`${VALIDATORS_DIR}${route.name}.js`, generateRouteValidatorsSource(route)] as const,
       [`${VALIDATORS_DIR}${route.name}.d.ts`, generateRouteDeclarationsSource(route)] as const,
     ]),
+    ...routeList.map((route, index) => [`${EVENTS_DIR}${route.functionName}.json`, `${JSON.stringify(eventFixtureOf(route, index), null, 2)}\n`] as const),
     [OPENAPI_OUTPUT, `${JSON.stringify(openApiDocument, null, 2)}\n`] as const,
   ];
 }
@@ -108,6 +113,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     mkdirSync(VALIDATORS_DIR, { recursive: true });
     for (const path of leftovers) rmSync(path);
     for (const [path, source] of files) writeFileSync(path, source);
-    console.log('wrote shared/contracts/generated/validators/*.{js,d.ts} and openapi.json');
+    console.log('wrote shared/contracts/generated/validators/*.{js,d.ts}, the route fixtures in events/ and openapi.json');
   }
 }

@@ -68,6 +68,23 @@ export type RouteDefinition = {
   };
   /** Statuses the route answers besides the common ones (401, 403, 404, 422, 500, 503), with why. */
   errors?: Readonly<Record<string, string>>;
+  /**
+   * One call that succeeds on the demo seed (local/demo-seed.json) for its owner, user 100.
+   * It is the route's `sam local` fixture (events/<function>.json, generated), its OpenAPI
+   * example, and the scenario of the route-driven tests (the fault on every DynamoDB call).
+   */
+  example: RouteExample;
+};
+
+export type RouteExample = {
+  /** A route whose example runs first, so that this one has what it acts on (a tracker to stop, a webhook to delete). */
+  after?: string;
+  /** The flat input (each field goes where the route reads it); these values are the fixture's. */
+  input: Readonly<Record<string, unknown>>;
+  /** Fields that, run live, take a value of the `after` route's answer (a dotted path into its body). */
+  fromAfter?: Readonly<Record<string, string>>;
+  /** Fields that, run live, are today's date (UTC, YYYY-MM-DD). */
+  today?: readonly string[];
 };
 
 /** What an `Idempotency-Key` costs: the record is claimed (PutItem) and released (DeleteItem). */
@@ -86,6 +103,7 @@ const table = {
     input: { body: startTimeTrackingBody },
     response: { description: 'Time tracking started.', message: 'Time tracking started successfully', data: startTimeTrackingData },
     errors: { '400': 'Not a JSON object, or the user already has an active tracker.' },
+    example: { input: { workspace_id: 1, user_id: 101, contract_id: 20, task_id: 5, activity_description: 'Landing page' } },
   },
   stopTimeTracking: {
     method: 'POST',
@@ -100,6 +118,7 @@ const table = {
     input: { body: stopTimeTrackingBody },
     response: { description: 'Time tracking stopped.', message: 'Time tracking stopped successfully', data: stopTimeTrackingData },
     errors: { '400': 'Not a JSON object, or no active tracker in this workspace.' },
+    example: { after: 'startTimeTracking', input: { workspace_id: 1, user_id: 101 } },
   },
   currentTracker: {
     method: 'GET',
@@ -112,6 +131,7 @@ const table = {
     successOutcome: 'current_read',
     input: { query: currentTrackerQuery },
     response: { description: 'Whether the member is tracking, and the tracker.', data: currentTrackerData },
+    example: { after: 'startTimeTracking', input: { workspace_id: 1, user_id: 101 } },
   },
   listTimeEntries: {
     method: 'GET',
@@ -124,6 +144,7 @@ const table = {
     successOutcome: 'entries_listed',
     input: { query: timeEntriesQuery },
     response: { description: 'One page of entries.', data: timeEntriesData, meta: paginationMeta },
+    example: { after: 'stopTimeTracking', input: { workspace_id: 1, user_id: 101, date: '2024-01-15', page: 1, per_page: 20 }, today: ['date'] },
   },
   createWebhook: {
     method: 'POST',
@@ -138,6 +159,7 @@ const table = {
     input: { body: createWebhookBody },
     response: { status: 201, description: 'The webhook, with its signing secret (shown only here).', data: createWebhookData },
     errors: { '400': 'Not a JSON object.' },
+    example: { input: { workspace_id: 1, url: 'https://hooks.example.com/time-tracking', events: ['tracker.started', 'tracker.stopped'], description: 'Payroll sync' } },
   },
   listWebhooks: {
     method: 'GET',
@@ -150,6 +172,7 @@ const table = {
     successOutcome: 'webhooks_listed',
     input: { query: listWebhooksQuery },
     response: { description: 'One page of webhooks.', data: listWebhooksData, meta: paginationMeta },
+    example: { after: 'createWebhook', input: { workspace_id: 1 } },
   },
   deleteWebhook: {
     method: 'DELETE',
@@ -163,6 +186,7 @@ const table = {
     successOutcome: 'webhook_deleted',
     input: { path: webhookPath, query: workspaceQuery },
     response: { description: 'The webhook was deleted.', data: deleteWebhookData },
+    example: { after: 'createWebhook', input: { id: 'wh_example', workspace_id: 1 }, fromAfter: { id: 'data.id' } },
   },
 } as const satisfies Record<string, RouteDefinition>;
 
@@ -216,8 +240,43 @@ export function routeTableProblems(list: readonly (RouteDefinition & { name: str
     for (const header of Object.keys(route.input.headers?.properties ?? {})) {
       if (header !== header.toLowerCase()) problems.push(`${key}: header ${header} must be declared in lower case`);
     }
+    const { example } = route;
+    for (const field of [...Object.keys(example.input), ...Object.keys(example.fromAfter ?? {}), ...(example.today ?? [])]) {
+      if (!owner.has(field)) problems.push(`${key}: the example's field ${field} is not a path, query or body field of the route`);
+    }
+    if (example.after !== undefined && !list.some((other) => other.name === example.after)) problems.push(`${key}: the example runs after ${example.after}, which is no route`);
+    if (example.fromAfter && example.after === undefined) problems.push(`${key}: the example takes fields from the answer of no route (set after)`);
+    const seen = new Set<string>([route.name]);
+    for (let next = example.after; next !== undefined; next = list.find((other) => other.name === next)?.example.after) {
+      if (seen.has(next)) {
+        problems.push(`${key}: the examples run after each other in a cycle (${[...seen, next].join(' → ')})`);
+        break;
+      }
+      seen.add(next);
+    }
   }
   return problems;
+}
+
+/**
+ * A flat input split where the route reads each field: path parameters, query fields (as
+ * the strings they are on the wire) and the rest as the JSON body; the path with its
+ * parameters filled in.
+ */
+export function splitInput(route: Pick<RouteDefinition, 'input' | 'path'>, input: Readonly<Record<string, unknown>>) {
+  const declared = (location: 'path' | 'query') => new Set(Object.keys(route.input[location]?.properties ?? {}));
+  const inPath = declared('path');
+  const inQuery = declared('query');
+  const path: Record<string, string> = {};
+  const query: Record<string, string> = {};
+  const body: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(input)) {
+    if (inPath.has(field)) path[field] = String(value);
+    else if (inQuery.has(field) || !route.input.body) query[field] = String(value);
+    else body[field] = value;
+  }
+  const concretePath = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(path[name] ?? `missing-${name}`));
+  return { path, query, body: route.input.body ? body : undefined, concretePath };
 }
 
 /** What the per-user rate limit costs every route: one counter update per request. */

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadSeed } from '../../admin/seed-loader.ts';
-import { functionNames, routeList } from '../../shared/contracts/routes.ts';
+import { functionNames, routeList, splitInput, type Route, type RouteExample } from '../../shared/contracts/routes.ts';
+import { liveInput } from '../support/route-scenarios.ts';
 import { loadJwtConfig } from '../../shared/config/auth-config.ts';
 import { loadDatabaseConfig } from '../../shared/config/database-config.ts';
 import { loadRateLimitConfig } from '../../shared/config/rate-limit-config.ts';
@@ -40,27 +41,32 @@ describe('events/ fixtures', () => {
     });
   });
 
-  it('runs every route fixture through its handler (start → current → stop → entries), each body matching the OpenAPI document', async () => {
-    // The lifecycle routes in the order that makes each succeed; any other route after them.
-    const lifecycle = ['startTimeTracking', 'currentTracker', 'stopTimeTracking', 'listTimeEntries'];
-    const order = [...lifecycle, ...routeList.map((route) => route.name).filter((name) => !lifecycle.includes(name))];
-    const bodies: Record<string, any> = {};
-    for (const route of order.map((name) => routeList.find((candidate) => candidate.name === name)!)) {
+  it('runs every route fixture through its handler, after the fixtures its example runs after, each body matching the OpenAPI document', async () => {
+    /** Runs a route's fixture (the fixtures of its `after` chain first); resolves with the bodies of the chain, by route. */
+    const run = async (route: Route): Promise<Record<string, any>> => {
+      const example: RouteExample = route.example;
+      const chain = example.after ? await run(routeList.find((other) => other.name === example.after)!) : {};
       const event = fixture(route.functionName);
       expect(event.routeKey).toBe(`${route.method} ${route.path}`);
-      // The fixture's day is fixed; the entry just recorded started today (UTC).
-      if (event.queryStringParameters?.date) event.queryStringParameters.date = new Date().toISOString().slice(0, 10);
-      // A fixture acting on a resource by id acts on the one an earlier fixture created.
-      if (event.pathParameters?.id) event.pathParameters.id = Object.values(bodies).find((body) => typeof body?.data?.id === 'string' && body.data.id.startsWith('wh_'))?.data.id ?? event.pathParameters.id;
+      // The fixture's fields the example fills in live (today's date, the id an earlier fixture created).
+      const { path, query, body } = splitInput(route, liveInput(example, example.after ? chain[example.after] : undefined));
+      if (event.pathParameters) event.pathParameters = path;
+      if (event.queryStringParameters) event.queryStringParameters = query;
+      if (event.body !== undefined) event.body = JSON.stringify(body);
       const { handler } = await import(`../../functions/${route.functionName}/handler.ts`);
       const response = parse(await handler(event, lambdaContext()));
       const expected = (route.response as { status?: number }).status ?? 200;
-      expect({ route: route.name, status: response.status }).toEqual({ route: route.name, status: expected });
+      expect({ route: route.name, status: response.status, body: response.status === expected ? undefined : response.body }).toEqual({ route: route.name, status: expected, body: undefined });
       expectMatchesOpenApi(route.method, route.path, response.status, response.body);
-      bodies[route.name] = response.body;
+      return { ...chain, [route.name]: response.body };
+    };
+    const runs: Record<string, Record<string, any>> = {};
+    for (const route of routeList) {
+      await table.clearTrackingData();
+      runs[route.name] = await run(route);
     }
-    expect(bodies.currentTracker.data.is_tracking).toBe(true);
-    expect(bodies.listTimeEntries.data.map((entry: { id: string }) => entry.id)).toEqual([bodies.stopTimeTracking.data.time_entry_id]);
+    expect(runs.currentTracker!.currentTracker.data.is_tracking).toBe(true);
+    expect(runs.listTimeEntries!.listTimeEntries.data.map((entry: { id: string }) => entry.id)).toEqual([runs.listTimeEntries!.stopTimeTracking.data.time_entry_id]);
   });
 
   it('env.json sets every variable the functions require, and only variables they read', async () => {

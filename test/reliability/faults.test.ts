@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodbActionsOf, routeList, type Route } from '../../shared/contracts/routes.ts';
 import { requiredPermissions } from '../../local/template/iam-proxy.ts';
-import { routeScenarios } from '../support/route-scenarios.ts';
+import { arrangeExample, EXAMPLE_CALLER } from '../support/route-scenarios.ts';
 import { generateApiKey, newApiKeyRecord } from '../../shared/auth/api-keys.ts';
 import { createApiKeyAdmin } from '../../admin/api-key-admin.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
@@ -13,12 +13,12 @@ import { httpEvent, lambdaContext, parse } from '../support/http-events.ts';
 
 /**
  * A fault on every DynamoDB call of every endpoint (docs/failure-semantics.md), generated from
- * the route table: each route's scenario (test/support/route-scenarios.ts) is run once to
+ * the route table: each route's example (run by test/support/route-scenarios.ts) is run once to
  * record the calls it makes (and to check them against the route's IAM actions); then each
  * call in turn fails with every kind of fault. The answer is 503 with Retry-After
  * (DynamoDB cannot serve now) or a generic 500 (a bug), always in the envelope, never with
  * anything internal in it, and the stored state is exactly what it was: nothing
- * half-written. A new route gets all of this from its scenario.
+ * half-written. A new route gets all of this from its example.
  */
 let table: TestTable;
 let api: Handlers;
@@ -94,17 +94,17 @@ const variants: Variant[] = routeList.flatMap((route): Variant[] => [
 
 describe('a fault on every DynamoDB call of every endpoint', () => {
   for (const { route, label, headers } of variants) {
-    const call = (input: Record<string, unknown>) => api.byRoute[route.name](input, { caller: users.owner, headers });
+    const call = (input: Record<string, unknown>) => api.byRoute[route.name](input, { caller: EXAMPLE_CALLER, headers });
     const success = (route.response as { status?: number }).status ?? 200;
 
     it(`${label}: each of its calls, failing with each kind of fault, answers 503 or 500 and changes nothing`, async () => {
       // The calls of one successful request (after its arrangement's), checked against the route's IAM actions.
-      const { result: baseline, calls } = await recordCalls(async () => call(await routeScenarios[route.name].arrange(api)));
+      const { result: baseline, calls } = await recordCalls(async () => call(await arrangeExample(api, route)));
       expect({ route: route.name, status: baseline.status }).toEqual({ route: route.name, status: success });
 
       // Only the calls of the request itself (the arrangement's are before them).
       await resetToSeed();
-      const { calls: arrangeCalls } = await recordCalls(() => routeScenarios[route.name].arrange(api));
+      const { calls: arrangeCalls } = await recordCalls(() => arrangeExample(api, route));
       const own = calls.slice(arrangeCalls.length);
       expect(own.length).toBeGreaterThan(0);
       const allowed = new Set(dynamodbActionsOf(route, { rateLimited: false }));
@@ -123,7 +123,7 @@ describe('a fault on every DynamoDB call of every endpoint', () => {
         const skip = own.slice(0, index).filter((earlier) => earlier.command === recorded.command).length;
         for (const kind of kindsFor(recorded.command)) {
           await resetToSeed();
-          const input = await routeScenarios[route.name].arrange(api);
+          const input = await arrangeExample(api, route);
           const before = await state();
           const fault = injectFault(api.documentClient, { command: recorded.command, error: faults[kind], skip });
           let response;

@@ -1,25 +1,5 @@
-import { inputSchemaOf, routeList, routes, type Route, type RouteName } from '../../shared/contracts/routes.ts';
+import { routeList, routes, splitInput, type Route, type RouteName } from '../../shared/contracts/routes.ts';
 import { httpEvent, lambdaContext, parse, principalContext, type ParsedResponse } from './http-events.ts';
-
-/**
- * A flat input split where the route reads each field: path parameters into the path,
- * query fields into the query string (as strings), the rest into the JSON body.
- */
-export function splitInput(route: Route, input: Record<string, unknown>) {
-  const declared = (location: 'path' | 'query') => new Set(Object.keys(inputSchemaOf(route, location)?.properties ?? {}));
-  const inPath = declared('path');
-  const inQuery = declared('query');
-  const path: Record<string, string> = {};
-  const query: Record<string, string> = {};
-  const body: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(input)) {
-    if (inPath.has(field)) path[field] = String(value);
-    else if (inQuery.has(field) || !inputSchemaOf(route, 'body')) query[field] = String(value);
-    else body[field] = value;
-  }
-  const concretePath = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(path[name] ?? `missing-${name}`));
-  return { path, query, body: inputSchemaOf(route, 'body') ? body : undefined, concretePath };
-}
 
 type Options = { caller?: number; scopes?: string; headers?: Record<string, string>; requestId?: string };
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;

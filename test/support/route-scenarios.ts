@@ -1,59 +1,38 @@
-import type { RouteName } from '../../shared/contracts/routes.ts';
-import { users, WS } from './fixtures.ts';
+import { routeList, type Route, type RouteExample } from '../../shared/contracts/routes.ts';
 import type { Handlers } from './handlers.ts';
 
 /**
- * For every route of the table, how to make one call of it succeed on the test seed
- * (test/support/fixtures.ts): what to put in place first, and the call's input (flat: the
- * callers put each field where the route reads it). The type names every route, so a new
- * route does not typecheck until it has its scenario, and every suite built on these
- * (the fault on every DynamoDB call) covers it at once.
+ * Every route's example (the route table) as a scenario the route-driven tests run: its
+ * `after` routes' examples first (a tracker to stop, a webhook to delete), then its own
+ * input, with the fields the example takes from the `after` answer or from today's date
+ * filled in. Each runs as user 100, the owner of workspace 1 in both the demo seed and the
+ * test seed. A new route is covered by its example; no test names it.
  */
-export type RouteScenario = {
-  arrange: (api: Handlers) => Promise<Record<string, unknown>>;
-};
+export const EXAMPLE_CALLER = 100;
 
-const member = { workspace_id: WS, user_id: users.member };
 const today = () => new Date().toISOString().slice(0, 10);
+const at = (value: unknown, path: string) => path.split('.').reduce<unknown>((inner, key) => (inner as Record<string, unknown> | undefined)?.[key], value);
 
-async function expectOk(call: Promise<{ status: number; body: unknown }>) {
-  const response = await call;
-  if (response.status >= 300) throw new Error(`scenario setup failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body as { data: Record<string, any> };
+/** The example's input as it runs live: its fixture values, with `fromAfter` and `today` fields filled in. */
+export function liveInput(example: RouteExample, afterAnswer: unknown): Record<string, unknown> {
+  const input: Record<string, unknown> = { ...example.input };
+  for (const [field, path] of Object.entries(example.fromAfter ?? {})) {
+    const value = at(afterAnswer, path);
+    if (value === undefined) throw new Error(`the example's ${field} comes from ${path} of the answer of ${example.after}, which has none: ${JSON.stringify(afterAnswer)}`);
+    input[field] = value;
+  }
+  for (const field of example.today ?? []) input[field] = today();
+  return input;
 }
 
-async function createdWebhook(api: Handlers) {
-  const body = await expectOk(api.byRoute.createWebhook({ workspace_id: WS, url: 'https://hooks.example.com/scenario', events: ['tracker.started'] }, { caller: users.owner }));
-  return String(body.data.id);
-}
+const byName = (name: string) => routeList.find((route) => route.name === name)!;
 
-export const routeScenarios: { [N in RouteName]: RouteScenario } = {
-  startTimeTracking: { arrange: async () => ({ ...member, contract_id: 20, task_id: 5, activity_description: 'scenario' }) },
-  stopTimeTracking: {
-    arrange: async (api) => {
-      await expectOk(api.start(member, { caller: users.owner }));
-      return member;
-    },
-  },
-  currentTracker: {
-    arrange: async (api) => {
-      await expectOk(api.start(member, { caller: users.owner }));
-      return member;
-    },
-  },
-  listTimeEntries: {
-    arrange: async (api) => {
-      await expectOk(api.start(member, { caller: users.owner }));
-      await expectOk(api.stop(member, { caller: users.owner }));
-      return { ...member, date: today() };
-    },
-  },
-  createWebhook: { arrange: async () => ({ workspace_id: WS, url: 'https://hooks.example.com/x', events: ['tracker.started', 'tracker.stopped'] }) },
-  listWebhooks: {
-    arrange: async (api) => {
-      await createdWebhook(api);
-      return { workspace_id: WS };
-    },
-  },
-  deleteWebhook: { arrange: async (api) => ({ workspace_id: WS, id: await createdWebhook(api) }) },
-};
+/** Runs the examples this route's example runs after; resolves with its live input. */
+export async function arrangeExample(api: Handlers, route: Route): Promise<Record<string, unknown>> {
+  const example: RouteExample = route.example;
+  if (!example.after) return liveInput(example, undefined);
+  const after = byName(example.after);
+  const response = await api.byRoute[after.name](await arrangeExample(api, after), { caller: EXAMPLE_CALLER });
+  if (response.status >= 300) throw new Error(`the example of ${after.name} (run before ${route.name}) failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return liveInput(example, response.body);
+}

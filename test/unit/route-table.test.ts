@@ -3,7 +3,7 @@ import { corsPolicyOf, routeList, routeTableProblems, type RouteDefinition } fro
 import { openApiDocument } from '../../shared/contracts/openapi.ts';
 
 /** The route table is the one source of every route's contract: what it must hold, and what is derived from it. */
-const base = { functionName: 'f', scope: 'read', idempotent: false, dynamodbActions: [], summary: 's', successOutcome: 'ok', response: { description: 'd', data: {} } } as const;
+const base = { functionName: 'f', scope: 'read', idempotent: false, dynamodbActions: [], summary: 's', successOutcome: 'ok', response: { description: 'd', data: {} }, example: { input: {} } } as const;
 const route = (overrides: Partial<RouteDefinition> & Pick<RouteDefinition, 'method' | 'path' | 'input'>) => ({ ...base, name: 'r', ...overrides }) as RouteDefinition & { name: string };
 const object = (properties: Record<string, unknown>) => ({ type: 'object', properties }) as const;
 
@@ -20,6 +20,15 @@ describe('the route table', () => {
     ['a header in mixed case', route({ method: 'PATCH', path: '/x', input: { headers: object({ 'If-Match': {} }) } }), 'must be declared in lower case'],
   ])('refuses %s', (_name, bad, problem) => {
     expect(routeTableProblems([bad]).join('\n')).toContain(problem);
+  });
+
+  it('refuses an example that names unknown fields or routes, or runs in a cycle', () => {
+    const a = { ...route({ method: 'GET', path: '/a', input: { query: object({ q: {} }) } }), name: 'a', example: { after: 'b', input: { q: 1, nope: 2 } } };
+    const b = { ...route({ method: 'GET', path: '/b', input: {} }), name: 'b', example: { after: 'a', input: {} } };
+    const problems = routeTableProblems([a, b]).join('\n');
+    expect(problems).toContain("the example's field nope is not a path, query or body field");
+    expect(problems).toContain('in a cycle');
+    expect(routeTableProblems([{ ...a, example: { after: 'ghost', input: {} } }]).join('\n')).toContain('which is no route');
   });
 
   it('refuses one method and path declared twice', () => {
