@@ -144,16 +144,18 @@ async function main() {
       onRequest: ({ method, path, status, ms }) => console.log(`${method} ${path} → ${status} (${ms} ms)`),
     });
     const webhookConfig = loadWebhookConfig();
-    stopWebhooks = (
-      await startLocalWebhooks({
-        endpoint: process.env.DYNAMODB_ENDPOINT!,
-        region: process.env.AWS_REGION!,
-        tableName: settings.tableName,
-        retryScale: webhookConfig.retryScale,
-        allowLoopbackHttp: webhookConfig.allowLoopbackHttp,
-        log: (line) => console.log(line),
-      })
-    ).stop;
+    stopWebhooks = runtime.startWebhooks
+      ? await runtime.startWebhooks((line) => console.log(line))
+      : (
+          await startLocalWebhooks({
+            endpoint: process.env.DYNAMODB_ENDPOINT!,
+            region: process.env.AWS_REGION!,
+            tableName: settings.tableName,
+            retryScale: webhookConfig.retryScale,
+            allowLoopbackHttp: webhookConfig.allowLoopbackHttp,
+            log: (line) => console.log(line),
+          })
+        ).stop;
     ready = true;
     console.log(await banner({ settings, baseUrl, seed, devIssuer, table, dynamo }));
   } catch (error) {
@@ -168,6 +170,8 @@ type LoadedFunctions = {
   authorizer: LambdaFunction;
   authorizerCacheTtlSeconds: number;
   functionTimeoutsMs?: Record<string, number>;
+  /** The template's own webhook functions and event sources; the in-process webhook code otherwise. */
+  startWebhooks?: (log: (line: string) => void) => Promise<() => Promise<void>>;
   stop?: () => Promise<void>;
 };
 
@@ -200,6 +204,8 @@ async function templateFunctions(settings: Settings): Promise<LoadedFunctions> {
     dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT!,
     authEnvironment: pass(['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_USER_ID_CLAIM', 'AUTH_ALGORITHMS', 'AUTH_CLOCK_TOLERANCE_SECONDS']),
     runtimeEnvironment: pass(['AWS_REGION', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_DISABLED', 'RATE_LIMIT_WINDOW_SECONDS', 'WEBHOOK_ALLOW_HTTP_LOOPBACK', 'TZ']),
+    timeScale: loadWebhookConfig().retryScale,
+    region: process.env.AWS_REGION!,
   });
 }
 

@@ -35,17 +35,18 @@ export function requiredPermissions(operation: string, body: Record<string, any>
 const glob = (pattern: string, value: string, flags = '') => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`, flags).test(value);
 
 /**
- * IAM's decision for `action` on the table: an explicit Deny wins, then an Allow, and
+ * IAM's decision for `action` on one resource of the template (the table, a queue), named by
+ * its logical id and its local ARN: an explicit Deny wins, then an Allow, and
  * nothing else allows (implicit deny). A statement whose resource cannot be resolved here
  * (an intrinsic function other than the table's ARN) never allows, and a Deny with one
  * applies: fail closed.
  */
-export function decide(statements: PolicyStatement[], action: string, tableLogicalId: string, tableArn = ''): 'allow' | 'deny' | 'implicit_deny' {
+export function decide(statements: PolicyStatement[], action: string, resourceLogicalId: string, resourceArn = ''): 'allow' | 'deny' | 'implicit_deny' {
   const actionIn = (patterns: string[]) => patterns.some((pattern) => typeof pattern === 'string' && glob(pattern, action, 'i'));
   const resourceIs = (resource: unknown): boolean | 'unknown' => {
-    if (typeof resource === 'string') return glob(resource, tableArn) || resource === '*';
-    if (JSON.stringify(resource) === JSON.stringify({ 'Fn::GetAtt': [tableLogicalId, 'Arn'] })) return true;
-    return getAttOf(resource) !== undefined && getAttOf(resource) !== tableLogicalId ? false : 'unknown';
+    if (typeof resource === 'string') return glob(resource, resourceArn) || resource === '*';
+    if (JSON.stringify(resource) === JSON.stringify({ 'Fn::GetAtt': [resourceLogicalId, 'Arn'] })) return true;
+    return getAttOf(resource) !== undefined && getAttOf(resource) !== resourceLogicalId ? false : 'unknown';
   };
   const matches = (statement: PolicyStatement, effect: 'Allow' | 'Deny') => {
     const actionMatches = statement.actions ? actionIn(statement.actions) : statement.notActions ? !actionIn(statement.notActions) : false;
@@ -63,9 +64,9 @@ export function decide(statements: PolicyStatement[], action: string, tableLogic
   return 'implicit_deny';
 }
 
-/** Whether the role's statements allow `action` on the table (its resource is the table's ARN, or a pattern matching it). */
-export function allows(statements: PolicyStatement[], action: string, tableLogicalId: string, tableArn = ''): boolean {
-  return decide(statements, action, tableLogicalId, tableArn) === 'allow';
+/** Whether the role's statements allow `action` on the resource (its `Fn::GetAtt … Arn`, or a pattern matching its ARN). */
+export function allows(statements: PolicyStatement[], action: string, resourceLogicalId: string, resourceArn = ''): boolean {
+  return decide(statements, action, resourceLogicalId, resourceArn) === 'allow';
 }
 
 const getAttOf = (value: unknown): string | undefined => {

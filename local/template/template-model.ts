@@ -23,12 +23,29 @@ export type TemplateFunction = {
   statements: PolicyStatement[];
 };
 
+/** An SQS queue of the template, as its event source mapping and its senders see it. */
+export type TemplateQueue = { logicalId: string; visibilityTimeoutSeconds: number; maxReceiveCount: number | undefined };
+
+/** What invokes a function besides API Gateway: the table's stream or a queue. */
+export type TemplateEventSource = {
+  functionLogicalId: string;
+  source: { kind: 'stream' } | { kind: 'queue'; queueLogicalId: string };
+  batchSize: number;
+  /** The event source's filter patterns (parsed), applied before the function is invoked. */
+  filterPatterns: object[];
+  reportBatchItemFailures: boolean;
+  /** The queue source's maximum concurrency (invocations at once). */
+  maximumConcurrency: number | undefined;
+};
+
 export type TemplateApi = {
   routes: Array<{ method: string; path: string; functionLogicalId: string }>;
   authorizer: { functionLogicalId: string; identitySource: string[]; resultTtlSeconds: number; simpleResponses: boolean; payloadFormatVersion: string };
   functions: Map<string, TemplateFunction>;
   /** The logical id of the one DynamoDB table. */
   tableLogicalId: string;
+  queues: Map<string, TemplateQueue>;
+  eventSources: TemplateEventSource[];
 };
 
 export class TemplateError extends Error {
@@ -89,9 +106,37 @@ export function readTemplateApi(template: Template, cdkOutDir: string): Template
     payloadFormatVersion: String(authorizerProperties.AuthorizerPayloadFormatVersion),
   };
 
+  const queues = new Map<string, TemplateQueue>(
+    ofType('AWS::SQS::Queue').map(([logicalId, resource]) => [
+      logicalId,
+      {
+        logicalId,
+        visibilityTimeoutSeconds: Number(resource.Properties?.VisibilityTimeout ?? 30),
+        maxReceiveCount: resource.Properties?.RedrivePolicy ? Number(resource.Properties.RedrivePolicy.maxReceiveCount) : undefined,
+      },
+    ]),
+  );
+  const eventSources = ofType('AWS::Lambda::EventSourceMapping').map(([id, resource]): TemplateEventSource => {
+    const properties = resource.Properties!;
+    const functionLogicalId = refTarget(properties.FunctionName);
+    if (!functionLogicalId) throw new TemplateError(`event source mapping ${id} does not name a function of the template`);
+    const arn = properties.EventSourceArn as { 'Fn::GetAtt'?: [string, string] };
+    const [target, attribute] = arn?.['Fn::GetAtt'] ?? [];
+    const source = target === tableLogicalId && attribute === 'StreamArn' ? ({ kind: 'stream' } as const) : target && queues.has(target) ? ({ kind: 'queue', queueLogicalId: target } as const) : undefined;
+    if (!source) throw new TemplateError(`event source mapping ${id} reads neither the table's stream nor a queue of the template`);
+    return {
+      functionLogicalId,
+      source,
+      batchSize: Number(properties.BatchSize ?? (source.kind === 'queue' ? 10 : 100)),
+      filterPatterns: ((properties.FilterCriteria?.Filters ?? []) as Array<{ Pattern: string }>).map((filter) => JSON.parse(filter.Pattern)),
+      reportBatchItemFailures: ((properties.FunctionResponseTypes ?? []) as string[]).includes('ReportBatchItemFailures'),
+      maximumConcurrency: properties.ScalingConfig?.MaximumConcurrency === undefined ? undefined : Number(properties.ScalingConfig.MaximumConcurrency),
+    };
+  });
+
   const policies = ofType('AWS::IAM::Policy');
   const functions = new Map<string, TemplateFunction>();
-  for (const logicalId of new Set([authorizerFunction, ...routes.map((route) => route.functionLogicalId)])) {
+  for (const logicalId of new Set([authorizerFunction, ...routes.map((route) => route.functionLogicalId), ...eventSources.map((source) => source.functionLogicalId)])) {
     const resource = template.Resources[logicalId];
     if (resource?.Type !== 'AWS::Lambda::Function') throw new TemplateError(`${logicalId} is not an AWS::Lambda::Function`);
     const assetPath = resource.Metadata?.['aws:asset:path'];
@@ -110,7 +155,7 @@ export function readTemplateApi(template: Template, cdkOutDir: string): Template
       statements,
     });
   }
-  return { routes, authorizer, functions, tableLogicalId };
+  return { routes, authorizer, functions, tableLogicalId, queues, eventSources };
 }
 
 type RawStatement = { Effect?: string; Action?: string | string[]; NotAction?: string | string[]; Resource?: unknown; NotResource?: unknown };
@@ -121,12 +166,16 @@ function readStatement(statement: RawStatement): PolicyStatement {
   return { effect: statement.Effect, actions: list(statement.Action), notActions: list(statement.NotAction), resources: list(statement.Resource), notResources: list(statement.NotResource) };
 }
 
-/** Resolves a function's environment for the local table: `{ Ref: <table> }` becomes its name. */
-export function resolveEnvironment(fn: TemplateFunction, tableLogicalId: string, tableName: string): Record<string, string> {
+/**
+ * Resolves a function's environment locally: `{ Ref: <resource> }` becomes what `refs`
+ * gives for it (the local table's name, a local queue's URL); anything else is an error.
+ */
+export function resolveEnvironment(fn: TemplateFunction, refs: Readonly<Record<string, string>>): Record<string, string> {
   const resolved: Record<string, string> = {};
   for (const [name, value] of Object.entries(fn.environment)) {
+    const target = refTarget(value);
     if (typeof value === 'string') resolved[name] = value;
-    else if (refTarget(value) === tableLogicalId) resolved[name] = tableName;
+    else if (target !== undefined && Object.hasOwn(refs, target)) resolved[name] = refs[target]!;
     else throw new TemplateError(`${fn.logicalId}: cannot resolve environment variable ${name} (${JSON.stringify(value)}) locally`);
   }
   return resolved;

@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EmulatedRoute, LambdaFunction } from '../http-api-emulator.ts';
 import { startIamProxy } from './iam-proxy.ts';
+import { startLocalQueue } from './local-queue.ts';
+import { startTemplateEventSources } from './template-webhooks.ts';
 import { readTemplateApi, resolveEnvironment, TemplateError, type Template, type TemplateFunction } from './template-model.ts';
 
 /**
@@ -12,7 +14,9 @@ import { readTemplateApi, resolveEnvironment, TemplateError, type Template, type
  * <template>`: routes, integrations and the authorizer from the template; each function is
  * its bundled asset, started with its `Handler`, its environment (the table reference
  * resolved to the local table) and its `Timeout`, in its own process; and, unlike sam local,
- * each function reaches DynamoDB through a proxy that enforces its role's policies.
+ * each function reaches DynamoDB (and the webhook queue) through a proxy that enforces its
+ * role's policies. The template's event sources run too: the table's stream to the webhook
+ * fan-out and the delivery queue to the webhook delivery, each from its bundle.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WORKER = fileURLToPath(new URL('./function-worker.ts', import.meta.url));
@@ -24,6 +28,8 @@ export type TemplateRuntime = {
   authorizer: LambdaFunction;
   authorizerCacheTtlSeconds: number;
   functionTimeoutsMs: Record<string, number>;
+  /** Starts the template's event sources (the stream to the fan-out, the queue to the delivery); resolves with their stop. */
+  startWebhooks: (log: (line: string) => void) => Promise<() => Promise<void>>;
   stop: () => Promise<void>;
 };
 
@@ -52,6 +58,9 @@ export async function startTemplateRuntime(options: {
   authEnvironment: Record<string, string>;
   /** Runtime settings passed to every function (log level, region, …). */
   runtimeEnvironment: Record<string, string>;
+  /** A factor on every queue delay and stream retry (WEBHOOK_RETRY_SCALE). */
+  timeScale: number;
+  region: string;
 }): Promise<TemplateRuntime> {
   const template = JSON.parse(readFileSync(options.templateFile, 'utf8')) as Template;
   const api = readTemplateApi(template, dirname(options.templateFile));
@@ -66,13 +75,40 @@ export async function startTemplateRuntime(options: {
   try {
     const functions: Record<string, LambdaFunction> = {};
     const functionTimeoutsMs: Record<string, number> = {};
+    // The queues the functions send to or read (the webhook deliveries): one local queue each.
+    const queues = new Map<string, Awaited<ReturnType<typeof startLocalQueue>>>();
+    const queueIds = new Set([...api.eventSources.flatMap((source) => (source.source.kind === 'queue' ? [source.source.queueLogicalId] : [])), ...[...api.functions.values()].flatMap((fn) => Object.values(fn.environment).flatMap((value) => (api.queues.has((value as { Ref?: string })?.Ref ?? '') ? [(value as { Ref: string }).Ref] : [])))]);
+    for (const queueId of queueIds) {
+      const queue = await startLocalQueue(api.queues.get(queueId)!, { timeScale: options.timeScale, region: options.region, log: (line) => console.log(line) });
+      stops.push(queue.stop);
+      queues.set(queueId, queue);
+    }
     await Promise.all(
       [...api.functions.values()].map(async (fn) => {
         const proxy = await startIamProxy({ functionName: fn.logicalId, target: options.dynamodbEndpoint, statements: fn.statements, tableLogicalId: api.tableLogicalId, tableName: options.tableName });
         stops.push(proxy.close);
-        const environment = resolveEnvironment(fn, api.tableLogicalId, options.tableName);
+        // Each queue the function names is reached through an endpoint that enforces its role.
+        const refs: Record<string, string> = { [api.tableLogicalId]: options.tableName };
+        let sqsEndpoint: string | undefined;
+        for (const [queueId, queue] of queues) {
+          if (!Object.values(fn.environment).some((value) => (value as { Ref?: string })?.Ref === queueId)) continue;
+          const front = await queue.endpointFor(fn.logicalId, fn.statements);
+          refs[queueId] = front.queueUrl;
+          sqsEndpoint = front.endpoint;
+        }
+        const environment = resolveEnvironment(fn, refs);
         for (const name of Object.keys(environment)) if (name in options.authEnvironment) environment[name] = options.authEnvironment[name]!;
-        const worker = await startWorker(fn, { ...options.runtimeEnvironment, ...environment, DYNAMODB_ENDPOINT: proxy.endpoint, AWS_LAMBDA_FUNCTION_NAME: fn.logicalId });
+        const worker = await startWorker(fn, {
+          ...options.runtimeEnvironment,
+          ...environment,
+          DYNAMODB_ENDPOINT: proxy.endpoint,
+          ...(sqsEndpoint ? { AWS_ENDPOINT_URL_SQS: sqsEndpoint } : {}),
+          // As Lambda sets them (the role's credentials): the local endpoints accept any.
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+          AWS_SESSION_TOKEN: 'local',
+          AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
+        });
         stops.push(worker.stop);
         functions[fn.logicalId] = worker.invoke;
         functionTimeoutsMs[fn.logicalId] = fn.timeoutSeconds * 1000;
@@ -85,6 +121,20 @@ export async function startTemplateRuntime(options: {
       authorizer: functions[api.authorizer.functionLogicalId]!,
       authorizerCacheTtlSeconds: api.authorizer.resultTtlSeconds,
       functionTimeoutsMs,
+      startWebhooks: async (log) => {
+        const sources = await startTemplateEventSources({
+          eventSources: api.eventSources,
+          functions,
+          timeoutsMs: functionTimeoutsMs,
+          queues,
+          endpoint: options.dynamodbEndpoint,
+          region: options.region,
+          tableName: options.tableName,
+          timeScale: options.timeScale,
+          log,
+        });
+        return sources.stop;
+      },
       stop,
     };
   } catch (error) {

@@ -1,12 +1,12 @@
-import { DescribeTableCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { matchesStreamFilter, webhookStreamFilterPatterns } from '../../shared/contracts/webhook-events.ts';
 import { createDocumentClient } from '../../shared/db/document-client.ts';
 import { createWebhookRepository } from '../../shared/db/webhook-repository.ts';
 import { attemptDelivery, RETRY_DELAYS_SECONDS } from '../../shared/webhooks/delivery.ts';
 import { resolveHost } from '../../shared/webhooks/destination.ts';
 import { fanOut, trackingEventOf, type Delivery } from '../../shared/webhooks/events.ts';
-import { matchesStreamFilter, webhookStreamFilterPatterns } from '../../shared/contracts/webhook-events.ts';
+import { startStreamReader, type StreamRecord } from './stream-reader.ts';
 
 /**
  * Webhooks on one machine (`npm start`): reads DynamoDB Local's stream of the table and runs
@@ -14,7 +14,8 @@ import { matchesStreamFilter, webhookStreamFilterPatterns } from '../../shared/c
  * (scaled by WEBHOOK_RETRY_SCALE) in this process instead of SQS. A delivery that exhausts
  * its retries is logged as dead-lettered. Records pass the same filter as the deployed event
  * source mapping (the event registry's patterns). A failure of one delivery or one record is
- * logged and retried, and never ends `npm start`.
+ * logged and retried, and never ends `npm start`. (`npm run start:template` runs the
+ * template's own functions instead: local/template/template-webhooks.ts.)
  */
 export async function startLocalWebhooks(options: {
   endpoint: string;
@@ -25,10 +26,7 @@ export async function startLocalWebhooks(options: {
   log: (line: string) => void;
 }) {
   const client = createDocumentClient({ tableName: options.tableName, region: options.region, endpoint: options.endpoint });
-  const streams = new DynamoDBStreamsClient({ region: options.region, endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const webhooks = createWebhookRepository(client, options.tableName);
-  const streamArn = (await client.send(new DescribeTableCommand({ TableName: options.tableName }))).Table?.LatestStreamArn;
-  if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
 
   let stopped = false;
   const timers = new Set<NodeJS.Timeout>();
@@ -65,7 +63,6 @@ export async function startLocalWebhooks(options: {
 
   const patterns = webhookStreamFilterPatterns();
   const image = (value: unknown) => (value ? unmarshall(value as Record<string, AttributeValue>) : undefined);
-  type StreamRecord = { eventName?: string; dynamodb?: { NewImage?: unknown; OldImage?: unknown } };
   /** Fans one record out; a record that fails (listing the webhooks) is tried again, as the stream would. */
   const handleRecord = async (record: StreamRecord, attempt = 0): Promise<void> => {
     if (!matchesStreamFilter(patterns, record)) return;
@@ -79,54 +76,22 @@ export async function startLocalWebhooks(options: {
     }
   };
 
-  // Shards open at start are read from their end (no replay of history); shards that open later, from their start.
-  const iterators = new Map<string, string | undefined>();
-  const discover = async (initial: boolean) => {
-    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-    for (const shard of StreamDescription?.Shards ?? []) {
-      if (iterators.has(shard.ShardId!)) continue;
-      if (initial && shard.SequenceNumberRange?.EndingSequenceNumber) {
-        iterators.set(shard.ShardId!, undefined);
-        continue;
-      }
-      const { ShardIterator } = await streams.send(
-        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: initial ? 'LATEST' : 'TRIM_HORIZON' }),
-      );
-      iterators.set(shard.ShardId!, ShardIterator);
-    }
-  };
-  await discover(true);
-
-  // New shards appear when one closes (or, in DynamoDB Local, now and then): look for them
-  // then, and every few seconds, not on every poll.
-  const REDISCOVER_MS = 3000;
-  let discoveredAt = Date.now();
-  const poll = async () => {
-    try {
-      if (Date.now() - discoveredAt > REDISCOVER_MS || [...iterators.values()].every((iterator) => !iterator)) {
-        await discover(false);
-        discoveredAt = Date.now();
-      }
-      for (const [shardId, iterator] of iterators) {
-        if (!iterator) continue;
-        const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
-        iterators.set(shardId, page.NextShardIterator);
-        if (!page.NextShardIterator) discoveredAt = 0; // the shard closed: its child is next
-        for (const record of page.Records ?? []) await handleRecord(record as StreamRecord);
-      }
-    } catch (error) {
-      options.log(`webhook stream reader: ${(error as Error).name}: ${(error as Error).message}`);
-    }
-    later(200, () => void poll());
-  };
-  later(0, () => void poll());
+  const reader = await startStreamReader({
+    endpoint: options.endpoint,
+    region: options.region,
+    tableName: options.tableName,
+    log: options.log,
+    onRecords: async (records) => {
+      for (const record of records) await handleRecord(record);
+    },
+  });
 
   return {
     stop: async () => {
       stopped = true;
+      await reader.stop();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      streams.destroy();
       client.destroy();
     },
   };

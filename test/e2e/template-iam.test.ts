@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
 import { STACK_NAME, synthesizeTemplate } from '../../local/template/template-runtime.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { testSeed, users, WS } from '../support/fixtures.ts';
@@ -9,8 +10,8 @@ import { startLocalServer } from '../support/local-server.ts';
 import { startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
 
 /**
- * `npm run start:template` enforces the template's IAM: a function can do in DynamoDB only
- * what its role's policies allow. Proven by taking the synthesized template, removing one
+ * `npm run start:template` enforces the template's IAM: a function can do in DynamoDB (and
+ * on the webhook queue) only what its role's policies allow. Proven by taking the synthesized template, removing one
  * action a function needs, and watching the request fail (with nothing stored).
  */
 let dir: string;
@@ -77,4 +78,46 @@ describe('IAM from the template, enforced locally', () => {
       await writeFile(templateFile, original);
     }
   }, 60_000);
+
+  it('runs the webhook fan-out and delivery from their bundles with their roles: a webhook is delivered, and nothing is once the fan-out loses sqs:SendMessage', async () => {
+    const received: string[] = [];
+    const receiver = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => (received.push(String(request.headers['webhook-id'])), response.writeHead(204).end()));
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+    const fanOutWithout = (template: any) => {
+      const [, role] = Object.entries(template.Resources).find(([id, resource]: [string, any]) => resource.Type === 'AWS::IAM::Role' && id.startsWith('WebhookFanOutFunctionRole'))!;
+      const roleId = Object.keys(template.Resources).find((id) => template.Resources[id] === role)!;
+      const policy: any = Object.values(template.Resources).find((resource: any) => resource.Type === 'AWS::IAM::Policy' && resource.Properties.Roles.some((candidate: any) => candidate.Ref === roleId));
+      for (const statement of policy.Properties.PolicyDocument.Statement) statement.Action = [statement.Action].flat().filter((name: string) => !name.startsWith('sqs:SendMessage'));
+      return template;
+    };
+    const startAndWait = async (expectDelivery: boolean) => {
+      const server = await startLocalServer({ RUNTIME: 'template', TEMPLATE_DIR: dir, SEED_FILE: join(dir, 'seed.json'), TABLE_NAME: table.tableName, DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT!, WEBHOOK_RETRY_SCALE: '0.01', ...issuer.env() });
+      try {
+        const headers = { authorization: `Bearer ${await issuer.sign({ sub: String(users.owner) })}`, 'content-type': 'application/json' };
+        const created = await fetch(`${server.baseUrl}/webhooks`, { method: 'POST', headers, body: JSON.stringify({ workspace_id: WS, url, events: ['tracker.started'] }) });
+        expect(created.status).toBe(201);
+        await new Promise((resolve) => setTimeout(resolve, 1100)); // the next event is after the webhook's creation second
+        const before = received.length;
+        expect((await fetch(`${server.baseUrl}/time-tracking/start`, { method: 'POST', headers, body: JSON.stringify({ workspace_id: WS, user_id: users.member }) })).status).toBe(200);
+        const until = Date.now() + 5000;
+        while (received.length === before && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect({ delivered: received.length > before }).toEqual({ delivered: expectDelivery });
+      } finally {
+        await server.stop();
+        await table.clearTrackingData();
+      }
+    };
+    try {
+      await startAndWait(true);
+      await writeFile(templateFile, JSON.stringify(fanOutWithout(JSON.parse(original))));
+      await startAndWait(false);
+    } finally {
+      await writeFile(templateFile, original);
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
+  }, 90_000);
 });

@@ -9,9 +9,12 @@ import { type TestIssuer } from '../support/test-issuer.ts';
 import { startTestRuntime } from '../support/test-runtime.ts';
 
 /**
- * Webhooks over HTTP on `npm start`: subscriptions through the API, deliveries from the
- * table's stream to a real receiver on loopback, signatures checked by an implementation of
- * the Standard Webhooks scheme written here, retries at 1/100 of the real schedule.
+ * Webhooks over HTTP on `npm start` and on `npm run start:template` (where the template's own
+ * fan-out and delivery functions run from their bundles, behind the local stream's event
+ * source and a local SQS queue, their roles enforced): subscriptions through the API,
+ * deliveries from the table's stream to a real receiver on loopback, signatures checked by
+ * an implementation of the Standard Webhooks scheme written here, retries at 1/100 of the
+ * real schedule.
  */
 type Received = { path: string; headers: Record<string, string>; body: string; at: number };
 const received: Received[] = [];
@@ -37,11 +40,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
-  runtime = await startTestRuntime({ name: 'webhooks', seed: testSeed, env: { WEBHOOK_RETRY_SCALE: '0.01' } });
-  ({ table, issuer, server } = runtime);
-}, 60_000);
+});
 afterAll(async () => {
-  await runtime?.stop();
   receiver?.closeAllConnections();
   await new Promise<void>((resolve) => receiver.close(() => resolve()));
 });
@@ -84,138 +84,148 @@ function verifySignature(secret: string, headers: Record<string, string>, body: 
   });
 }
 
-describe('subscriptions', () => {
-  it('creates a webhook with its secret (201), lists it without, and deletes it', async () => {
-    const created = await call('POST', '/webhooks', { body: { workspace_id: WS, url: `${receiverUrl}/listed`, events: ['tracker.started'], description: 'Payroll' } });
-    expect(created.status).toBe(201);
-    expectMatchesOpenApi('POST', '/webhooks', 201, created.body);
-    expect(created.body.data).toMatchObject({ workspace_id: WS, url: `${receiverUrl}/listed`, events: ['tracker.started'], description: 'Payroll', secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/) });
-    const listed = await call('GET', `/webhooks?workspace_id=${WS}`);
-    expectMatchesOpenApi('GET', '/webhooks', 200, listed.body);
-    const mine = listed.body.data.find((webhook: { id: string }) => webhook.id === created.body.data.id);
-    expect(mine).toBeDefined();
-    expect(mine).not.toHaveProperty('secret');
-    expect(JSON.stringify(listed.body)).not.toContain('whsec_');
-    const deleted = await call('DELETE', `/webhooks/${created.body.data.id}?workspace_id=${WS}`);
-    expect(deleted.status).toBe(200);
-    expectMatchesOpenApi('DELETE', '/webhooks/{id}', 200, deleted.body);
-    expect((await call('DELETE', `/webhooks/${created.body.data.id}?workspace_id=${WS}`)).status).toBe(404);
-    // Another workspace's webhook is not found from here either.
-    const theirs = await subscribe('/theirs', { workspaceId: OTHER_WS, caller: users.otherWorkspaceOwner });
-    expect((await call('DELETE', `/webhooks/${theirs.id}?workspace_id=${WS}`)).status).toBe(404);
-  });
+describe.each(['source', 'template'] as const)('webhooks on the local runtime (%s)', (mode) => {
+  beforeAll(async () => {
+    received.length = 0;
+    failures.clear();
+    runtime = await startTestRuntime({ name: `webhooks-${mode}`, seed: testSeed, env: { WEBHOOK_RETRY_SCALE: '0.01', ...(mode === 'template' ? { RUNTIME: 'template' } : {}) } });
+    ({ table, issuer, server } = runtime);
+  }, 120_000);
+  afterAll(() => runtime?.stop());
 
-  it.each([
-    ['plain http to a public host', { url: 'http://hooks.example.com/x' }, 'url'],
-    ['https to a private address', { url: 'https://10.0.0.7/x' }, 'url'],
-    ['https to the metadata service', { url: 'https://169.254.169.254/latest' }, 'url'],
-    ['not a URL', { url: 'hooks' }, 'url'],
-    ['an unknown event', { events: ['tracker.paused'] }, 'events'],
-    ['no events', { events: [] }, 'events'],
-  ])('refuses %s with 422', async (_name, change, field) => {
-    const response = await call('POST', '/webhooks', { body: { workspace_id: WS, url: 'https://hooks.example.com/x', events: ['tracker.started'], ...change } });
-    expect(response.status).toBe(422);
-    expect(Object.keys(response.body.errors)).toEqual([field]);
-  });
-
-  it('allows managers only (403), and at most 10 webhooks per workspace (422)', async () => {
-    expect((await call('POST', '/webhooks', { body: { workspace_id: WS, url: `${receiverUrl}/x`, events: ['tracker.started'] }, caller: users.member })).status).toBe(403);
-    expect((await call('GET', `/webhooks?workspace_id=${WS}`, { caller: users.teamManager })).status).toBe(403);
-    const existing = (await call('GET', `/webhooks?workspace_id=${WS}&per_page=50`)).body.data.length as number;
-    const made = [];
-    for (let i = existing; i < 10; i++) made.push(await subscribe(`/limit-${i}`, { events: ['tracker.stopped'] }));
-    const over = await call('POST', '/webhooks', { body: { workspace_id: WS, url: `${receiverUrl}/eleventh`, events: ['tracker.started'] } });
-    expect(over.status).toBe(422);
-    expect(over.body.errors).toEqual({ workspace_id: ['The workspace already has 10 webhooks.'] });
-    for (const webhook of made) expect((await call('DELETE', `/webhooks/${webhook.id}?workspace_id=${WS}`)).status).toBe(200);
-  });
-});
-
-describe('deliveries', () => {
-  it('delivers tracker.started and tracker.stopped with the documented body, signed, to this workspace only', async () => {
-    const mine = await subscribe('/mine');
-    await subscribe('/other-workspace', { workspaceId: OTHER_WS, caller: users.otherWorkspaceOwner });
-    const startedAt = Date.now();
-    const start = await call('POST', '/time-tracking/start', { body: { workspace_id: WS, user_id: users.member, contract_id: 20, task_id: 5, activity_description: 'Hooked' } });
-    expect(start.status).toBe(200);
-    const stop = await call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: users.member } });
-    expect(stop.status).toBe(200);
-
-    const [started, stopped] = await waitFor(() => {
-      const bodies = deliveriesTo('/mine').map((entry) => ({ ...entry, json: JSON.parse(entry.body) }));
-      const s = bodies.find((entry) => entry.json.type === 'tracker.started');
-      const t = bodies.find((entry) => entry.json.type === 'tracker.stopped');
-      return s && t ? [s, t] : undefined;
+  describe('subscriptions', () => {
+    it('creates a webhook with its secret (201), lists it without, and deletes it', async () => {
+      const created = await call('POST', '/webhooks', { body: { workspace_id: WS, url: `${receiverUrl}/listed`, events: ['tracker.started'], description: 'Payroll' } });
+      expect(created.status).toBe(201);
+      expectMatchesOpenApi('POST', '/webhooks', 201, created.body);
+      expect(created.body.data).toMatchObject({ workspace_id: WS, url: `${receiverUrl}/listed`, events: ['tracker.started'], description: 'Payroll', secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/) });
+      const listed = await call('GET', `/webhooks?workspace_id=${WS}`);
+      expectMatchesOpenApi('GET', '/webhooks', 200, listed.body);
+      const mine = listed.body.data.find((webhook: { id: string }) => webhook.id === created.body.data.id);
+      expect(mine).toBeDefined();
+      expect(mine).not.toHaveProperty('secret');
+      expect(JSON.stringify(listed.body)).not.toContain('whsec_');
+      const deleted = await call('DELETE', `/webhooks/${created.body.data.id}?workspace_id=${WS}`);
+      expect(deleted.status).toBe(200);
+      expectMatchesOpenApi('DELETE', '/webhooks/{id}', 200, deleted.body);
+      expect((await call('DELETE', `/webhooks/${created.body.data.id}?workspace_id=${WS}`)).status).toBe(404);
+      // Another workspace's webhook is not found from here either.
+      const theirs = await subscribe('/theirs', { workspaceId: OTHER_WS, caller: users.otherWorkspaceOwner });
+      expect((await call('DELETE', `/webhooks/${theirs.id}?workspace_id=${WS}`)).status).toBe(404);
     });
-    expect(started.at - startedAt).toBeLessThan(5000);
-    expect(started.json).toEqual({ type: 'tracker.started', timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), data: { ...start.body.data } });
-    expect(stopped.json).toEqual({ type: 'tracker.stopped', timestamp: expect.any(String), data: { ...stop.body.data, workspace_id: WS, user_id: users.member } });
-    for (const delivery of [started, stopped]) {
-      expect(delivery.headers['content-type']).toBe('application/json');
-      expect(delivery.headers['webhook-id']).toMatch(/^msg_/);
-      expect(Math.abs(Number(delivery.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
-      expect(verifySignature(mine.secret, delivery.headers, delivery.body)).toBe(true);
-      expect(verifySignature(`whsec_${Buffer.alloc(32).toString('base64')}`, delivery.headers, delivery.body)).toBe(false);
-    }
-    expect(deliveriesTo('/other-workspace')).toEqual([]);
-  });
 
-  it('retries a receiver that answers 500 with the same webhook-id', async () => {
-    await subscribe('/flaky', { events: ['tracker.started'] });
-    failures.set('/flaky', 2);
-    expect((await call('POST', '/time-tracking/start', { body: { workspace_id: WS, user_id: users.otherMember } })).status).toBe(200);
-    const attempts = await waitFor(() => (deliveriesTo('/flaky').length >= 3 ? deliveriesTo('/flaky') : undefined), 10_000);
-    expect(new Set(attempts.map((attempt) => attempt.headers['webhook-id'])).size).toBe(1);
-    expect(new Set(attempts.map((attempt) => attempt.body)).size).toBe(1);
-    expect((await call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: users.otherMember } })).status).toBe(200);
-  }, 20_000);
-
-  it('delivers nothing to a deleted webhook', async () => {
-    // Earlier tests' events happened in earlier seconds: none of them is for this webhook.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    const gone = await subscribe('/deleted');
-    expect((await call('DELETE', `/webhooks/${gone.id}?workspace_id=${WS}`)).status).toBe(200);
-    expect((await call('POST', '/time-tracking/start', { body: { workspace_id: WS, user_id: users.executive } })).status).toBe(200);
-    expect((await call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: users.executive } })).status).toBe(200);
-    const marker = await subscribe('/after-delete', { events: ['tracker.started'] });
-    expect((await call('POST', '/time-tracking/start', { body: { workspace_id: WS, user_id: users.executive } })).status).toBe(200);
-    await waitFor(() => (deliveriesTo('/after-delete').length > 0 ? true : undefined));
-    expect(deliveriesTo('/deleted')).toEqual([]);
-    expect((await call('DELETE', `/webhooks/${marker.id}?workspace_id=${WS}`)).status).toBe(200);
-    expect((await call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: users.executive } })).status).toBe(200);
-  });
-
-  it('under a storm of concurrent starts and stops, every success produces its event (duplicates only with the same id)', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    const storm = await subscribe('/storm');
-    const members = [users.member, users.otherMember, users.executive, users.owner];
-    const operations = Array.from({ length: 40 }, (_, index) => {
-      const user = members[index % members.length]!;
-      return index % 3 === 2 ? call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: user } }) : call('POST', '/time-tracking/start', { body: { workspace_id: WS, user_id: user } });
+    it.each([
+      ['plain http to a public host', { url: 'http://hooks.example.com/x' }, 'url'],
+      ['https to a private address', { url: 'https://10.0.0.7/x' }, 'url'],
+      ['https to the metadata service', { url: 'https://169.254.169.254/latest' }, 'url'],
+      ['not a URL', { url: 'hooks' }, 'url'],
+      ['an unknown event', { events: ['tracker.paused'] }, 'events'],
+      ['no events', { events: [] }, 'events'],
+    ])('refuses %s with 422', async (_name, change, field) => {
+      const response = await call('POST', '/webhooks', { body: { workspace_id: WS, url: 'https://hooks.example.com/x', events: ['tracker.started'], ...change } });
+      expect(response.status).toBe(422);
+      expect(Object.keys(response.body.errors)).toEqual([field]);
     });
-    const responses = await Promise.all(operations);
-    // Stop whatever is still running, so that every start has its stop.
-    for (const user of members) responses.push(await call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: user } }));
-    // What a consumer can key an event by; two trackers of one user in one second share it.
-    const keyOf = (type: string, data: any) => (type === 'tracker.stopped' ? `tracker.stopped|${data.time_entry_id}` : `tracker.started|${data.user_id}|${data.start_time}`);
-    const expected = new Map<string, number>();
-    for (const response of responses.filter((candidate) => candidate.status === 200)) {
-      const key = keyOf(response.body.data.stopped_at ? 'tracker.stopped' : 'tracker.started', response.body.data);
-      expected.set(key, (expected.get(key) ?? 0) + 1);
-    }
-    const idsByKey = () => {
-      const ids = new Map<string, Set<string>>();
-      for (const entry of deliveriesTo('/storm')) {
-        const json = JSON.parse(entry.body);
-        const key = keyOf(json.type, json.data);
-        (ids.get(key) ?? ids.set(key, new Set()).get(key)!).add(entry.headers['webhook-id']!);
+
+    it('allows managers only (403), and at most 10 webhooks per workspace (422)', async () => {
+      expect((await call('POST', '/webhooks', { body: { workspace_id: WS, url: `${receiverUrl}/x`, events: ['tracker.started'] }, caller: users.member })).status).toBe(403);
+      expect((await call('GET', `/webhooks?workspace_id=${WS}`, { caller: users.teamManager })).status).toBe(403);
+      const existing = (await call('GET', `/webhooks?workspace_id=${WS}&per_page=50`)).body.data.length as number;
+      const made = [];
+      for (let i = existing; i < 10; i++) made.push(await subscribe(`/limit-${i}`, { events: ['tracker.stopped'] }));
+      const over = await call('POST', '/webhooks', { body: { workspace_id: WS, url: `${receiverUrl}/eleventh`, events: ['tracker.started'] } });
+      expect(over.status).toBe(422);
+      expect(over.body.errors).toEqual({ workspace_id: ['The workspace already has 10 webhooks.'] });
+      for (const webhook of made) expect((await call('DELETE', `/webhooks/${webhook.id}?workspace_id=${WS}`)).status).toBe(200);
+    });
+  });
+
+  describe('deliveries', () => {
+    it('delivers tracker.started and tracker.stopped with the documented body, signed, to this workspace only', async () => {
+      const mine = await subscribe('/mine');
+      await subscribe('/other-workspace', { workspaceId: OTHER_WS, caller: users.otherWorkspaceOwner });
+      const startedAt = Date.now();
+      const start = await call('POST', '/time-tracking/start', { body: { workspace_id: WS, user_id: users.member, contract_id: 20, task_id: 5, activity_description: 'Hooked' } });
+      expect(start.status).toBe(200);
+      const stop = await call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: users.member } });
+      expect(stop.status).toBe(200);
+
+      const [started, stopped] = await waitFor(() => {
+        const bodies = deliveriesTo('/mine').map((entry) => ({ ...entry, json: JSON.parse(entry.body) }));
+        const s = bodies.find((entry) => entry.json.type === 'tracker.started');
+        const t = bodies.find((entry) => entry.json.type === 'tracker.stopped');
+        return s && t ? [s, t] : undefined;
+      });
+      expect(started.at - startedAt).toBeLessThan(5000);
+      expect(started.json).toEqual({ type: 'tracker.started', timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), data: { ...start.body.data } });
+      expect(stopped.json).toEqual({ type: 'tracker.stopped', timestamp: expect.any(String), data: { ...stop.body.data, workspace_id: WS, user_id: users.member } });
+      for (const delivery of [started, stopped]) {
+        expect(delivery.headers['content-type']).toBe('application/json');
+        expect(delivery.headers['webhook-id']).toMatch(/^msg_/);
+        expect(Math.abs(Number(delivery.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
+        expect(verifySignature(mine.secret, delivery.headers, delivery.body)).toBe(true);
+        expect(verifySignature(`whsec_${Buffer.alloc(32).toString('base64')}`, delivery.headers, delivery.body)).toBe(false);
       }
-      return ids;
-    };
-    const sameCounts = (ids: Map<string, Set<string>>) => ids.size === expected.size && [...expected].every(([key, count]) => ids.get(key)?.size === count);
-    await waitFor(() => (sameCounts(idsByKey()) ? true : undefined), 10_000);
-    // Every successful start and stop is one event (one webhook-id); any duplicate delivery reused its id.
-    expect(Object.fromEntries([...idsByKey()].map(([key, ids]) => [key, ids.size]))).toEqual(Object.fromEntries(expected));
-    expect((await call('DELETE', `/webhooks/${storm.id}?workspace_id=${WS}`)).status).toBe(200);
-  }, 30_000);
+      expect(deliveriesTo('/other-workspace')).toEqual([]);
+    });
+
+    it('retries a receiver that answers 500 with the same webhook-id', async () => {
+      await subscribe('/flaky', { events: ['tracker.started'] });
+      failures.set('/flaky', 2);
+      expect((await call('POST', '/time-tracking/start', { body: { workspace_id: WS, user_id: users.otherMember } })).status).toBe(200);
+      const attempts = await waitFor(() => (deliveriesTo('/flaky').length >= 3 ? deliveriesTo('/flaky') : undefined), 10_000);
+      expect(new Set(attempts.map((attempt) => attempt.headers['webhook-id'])).size).toBe(1);
+      expect(new Set(attempts.map((attempt) => attempt.body)).size).toBe(1);
+      expect((await call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: users.otherMember } })).status).toBe(200);
+    }, 20_000);
+
+    it('delivers nothing to a deleted webhook', async () => {
+      // Earlier tests' events happened in earlier seconds: none of them is for this webhook.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const gone = await subscribe('/deleted');
+      expect((await call('DELETE', `/webhooks/${gone.id}?workspace_id=${WS}`)).status).toBe(200);
+      expect((await call('POST', '/time-tracking/start', { body: { workspace_id: WS, user_id: users.executive } })).status).toBe(200);
+      expect((await call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: users.executive } })).status).toBe(200);
+      const marker = await subscribe('/after-delete', { events: ['tracker.started'] });
+      expect((await call('POST', '/time-tracking/start', { body: { workspace_id: WS, user_id: users.executive } })).status).toBe(200);
+      await waitFor(() => (deliveriesTo('/after-delete').length > 0 ? true : undefined));
+      expect(deliveriesTo('/deleted')).toEqual([]);
+      expect((await call('DELETE', `/webhooks/${marker.id}?workspace_id=${WS}`)).status).toBe(200);
+      expect((await call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: users.executive } })).status).toBe(200);
+    });
+
+    it('under a storm of concurrent starts and stops, every success produces its event (duplicates only with the same id)', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const storm = await subscribe('/storm');
+      const members = [users.member, users.otherMember, users.executive, users.owner];
+      const operations = Array.from({ length: 40 }, (_, index) => {
+        const user = members[index % members.length]!;
+        return index % 3 === 2 ? call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: user } }) : call('POST', '/time-tracking/start', { body: { workspace_id: WS, user_id: user } });
+      });
+      const responses = await Promise.all(operations);
+      // Stop whatever is still running, so that every start has its stop.
+      for (const user of members) responses.push(await call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: user } }));
+      // What a consumer can key an event by; two trackers of one user in one second share it.
+      const keyOf = (type: string, data: any) => (type === 'tracker.stopped' ? `tracker.stopped|${data.time_entry_id}` : `tracker.started|${data.user_id}|${data.start_time}`);
+      const expected = new Map<string, number>();
+      for (const response of responses.filter((candidate) => candidate.status === 200)) {
+        const key = keyOf(response.body.data.stopped_at ? 'tracker.stopped' : 'tracker.started', response.body.data);
+        expected.set(key, (expected.get(key) ?? 0) + 1);
+      }
+      const idsByKey = () => {
+        const ids = new Map<string, Set<string>>();
+        for (const entry of deliveriesTo('/storm')) {
+          const json = JSON.parse(entry.body);
+          const key = keyOf(json.type, json.data);
+          (ids.get(key) ?? ids.set(key, new Set()).get(key)!).add(entry.headers['webhook-id']!);
+        }
+        return ids;
+      };
+      const sameCounts = (ids: Map<string, Set<string>>) => ids.size === expected.size && [...expected].every(([key, count]) => ids.get(key)?.size === count);
+      await waitFor(() => (sameCounts(idsByKey()) ? true : undefined), 10_000);
+      // Every successful start and stop is one event (one webhook-id); any duplicate delivery reused its id.
+      expect(Object.fromEntries([...idsByKey()].map(([key, ids]) => [key, ids.size]))).toEqual(Object.fromEntries(expected));
+      expect((await call('DELETE', `/webhooks/${storm.id}?workspace_id=${WS}`)).status).toBe(200);
+    }, 30_000);
+  });
 });

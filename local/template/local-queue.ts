@@ -1,0 +1,154 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { allows } from './iam-proxy.ts';
+import type { PolicyStatement, TemplateQueue } from './template-model.ts';
+
+/**
+ * One SQS queue of the template for `npm run start:template`: what the AWS SDK sends
+ * (`SendMessage`, `SendMessageBatch`, `ChangeMessageVisibility`, JSON protocol) through one
+ * endpoint per function, each enforcing that function's role (`sqs:SendMessage`,
+ * `sqs:ChangeMessageVisibility` on the queue; anything else is refused); and the queue's
+ * event source mapping: batches of visible messages to the consuming function, at most
+ * `maximumConcurrency` at once, a message hidden for the visibility timeout while it is
+ * processed (or for what the function set), deleted unless reported as failed, and moved to
+ * the dead-letter queue (logged) once it has been received `maxReceiveCount` times. Every
+ * delay is multiplied by `timeScale` (WEBHOOK_RETRY_SCALE), as in `npm start`.
+ */
+type Message = { id: string; body: string; sentAt: number; receiveCount: number; visibleAt: number; receiptHandle?: string };
+
+const ACCOUNT = '000000000000';
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+
+export async function startLocalQueue(queue: TemplateQueue, options: { timeScale: number; region: string; log: (line: string) => void }) {
+  const messages = new Map<string, Message>();
+  const arn = `arn:aws:sqs:${options.region}:${ACCOUNT}:${queue.logicalId}`;
+  const servers: Array<{ server: Server; sockets: Set<Socket> }> = [];
+  let poller: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const send = (body: string) => {
+    const id = randomUUID();
+    messages.set(id, { id, body, sentAt: Date.now(), receiveCount: 0, visibleAt: Date.now() });
+    return { MessageId: id, MD5OfMessageBody: md5(body) };
+  };
+  const byReceipt = (receiptHandle: string) => [...messages.values()].find((message) => message.receiptHandle === receiptHandle);
+
+  /** The actions one request needs, as IAM names them; undefined for anything this queue does not serve. */
+  const actionOf = (operation: string) => ({ SendMessage: 'sqs:SendMessage', SendMessageBatch: 'sqs:SendMessage', ChangeMessageVisibility: 'sqs:ChangeMessageVisibility' })[operation];
+
+  function handle(operation: string, body: Record<string, any>) {
+    switch (operation) {
+      case 'SendMessage':
+        return send(String(body.MessageBody));
+      case 'SendMessageBatch':
+        return { Successful: (body.Entries as Array<{ Id: string; MessageBody: string }>).map((entry) => ({ Id: entry.Id, ...send(entry.MessageBody) })), Failed: [] };
+      case 'ChangeMessageVisibility': {
+        const message = byReceipt(String(body.ReceiptHandle));
+        if (message) message.visibleAt = Date.now() + Number(body.VisibilityTimeout) * 1000 * options.timeScale;
+        return {};
+      }
+    }
+    return undefined;
+  }
+
+  /** An endpoint of the queue for one function, with that function's permissions. */
+  async function endpointFor(functionName: string, statements: PolicyStatement[]) {
+    const sockets = new Set<Socket>();
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const operation = String(request.headers['x-amz-target'] ?? '').replace(/^AmazonSQS\./, '');
+        const action = actionOf(operation);
+        let parsed: Record<string, any> | undefined;
+        try {
+          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          parsed = undefined;
+        }
+        const answer = (status: number, payload: unknown) => {
+          response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() });
+          response.end(JSON.stringify(payload));
+        };
+        // Fail closed: what cannot be read or is not allowed is refused, as IAM would.
+        if (!action || !parsed || !allows(statements, action, queue.logicalId, arn)) {
+          answer(400, { __type: 'com.amazon.coral.service#AccessDeniedException', message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/${functionName}/local is not authorized to perform: ${action ?? operation} on resource: ${arn}` });
+          return;
+        }
+        answer(200, handle(operation, parsed));
+      });
+    });
+    server.on('connection', (socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push({ server, sockets });
+    const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    return { endpoint, queueUrl: `${endpoint}/${ACCOUNT}/${queue.logicalId}` };
+  }
+
+  /** Delivers batches to `invoke` as the queue's event source mapping does, until stopped. */
+  function consume(options_: { batchSize: number; maximumConcurrency: number; reportBatchItemFailures: boolean; invoke: (event: SQSEvent) => Promise<unknown> }) {
+    let inFlight = 0;
+    const tick = () => {
+      if (stopped) return;
+      while (inFlight < options_.maximumConcurrency) {
+        const now = Date.now();
+        const visible = [...messages.values()].filter((message) => message.visibleAt <= now);
+        for (const message of visible.filter((candidate) => queue.maxReceiveCount !== undefined && candidate.receiveCount >= queue.maxReceiveCount)) {
+          messages.delete(message.id);
+          options.log(`queue ${queue.logicalId}: message ${message.id} moved to the dead-letter queue after ${message.receiveCount} receives`);
+        }
+        const batch = visible.filter((message) => messages.has(message.id)).slice(0, options_.batchSize);
+        if (batch.length === 0) break;
+        const records = batch.map((message): SQSRecord => {
+          message.receiveCount++;
+          message.receiptHandle = randomUUID();
+          message.visibleAt = now + queue.visibilityTimeoutSeconds * 1000 * options.timeScale;
+          return {
+            messageId: message.id,
+            receiptHandle: message.receiptHandle,
+            body: message.body,
+            attributes: { ApproximateReceiveCount: String(message.receiveCount), SentTimestamp: String(message.sentAt), SenderId: ACCOUNT, ApproximateFirstReceiveTimestamp: String(now) },
+            messageAttributes: {},
+            md5OfBody: md5(message.body),
+            eventSource: 'aws:sqs',
+            eventSourceARN: arn,
+            awsRegion: options.region,
+          };
+        });
+        inFlight++;
+        void options_
+          .invoke({ Records: records })
+          .then((result) => {
+            const failed = new Set(options_.reportBatchItemFailures ? ((result as SQSBatchResponse | undefined)?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier) : []);
+            for (const record of records) if (!failed.has(record.messageId)) messages.delete(record.messageId);
+          })
+          // The invocation failed as a whole: every message of the batch is received again.
+          .catch((error: Error) => options.log(`queue ${queue.logicalId}: the consumer failed (${error.message}); the batch stays on the queue`))
+          .finally(() => inFlight--);
+      }
+      poller = setTimeout(tick, 25);
+    };
+    tick();
+  }
+
+  return {
+    arn,
+    endpointFor,
+    consume,
+    /** Messages waiting or in flight (tests). */
+    depth: () => messages.size,
+    stop: async () => {
+      stopped = true;
+      clearTimeout(poller);
+      for (const { server, sockets } of servers) {
+        for (const socket of sockets) socket.destroy();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    },
+  };
+}
