@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { createServer } from 'node:http';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { loadSeed } from '../../admin/seed-loader.ts';
 import { generateApiKey, hashApiKey } from '../../shared/auth/api-keys.ts';
@@ -26,7 +27,7 @@ beforeAll(async () => {
   runtime = await startTestRuntime({
     name: 'http-faults',
     seed: { ...testSeed, api_keys: [{ user_id: users.owner, name: 'ops', key: apiKey, scopes: ['read', 'write'] }] },
-    env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', WEBHOOK_RETRY_SCALE: '0.01' },
     faultProxy: true,
   });
   ({ table, issuer, server } = runtime);
@@ -216,4 +217,34 @@ describe('no state can get stuck', () => {
       await setMembership(WS, users.executive, 'executive_manager', 'active');
     }
   });
+});
+
+describe('webhooks under faults', () => {
+  it('a delivery whose subscription cannot be read is retried, npm start keeps serving, and it arrives once DynamoDB is back', async () => {
+    const received: string[] = [];
+    const receiver = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => (received.push(String(request.headers['webhook-id'])), response.writeHead(204).end()));
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+      expect((await call('POST', '/webhooks', { body: { workspace_id: WS, url, events: ['tracker.started'] } })).status).toBe(201);
+      await new Promise((resolve) => setTimeout(resolve, 1100)); // the event is after the webhook's creation second
+      // Every read of the subscription fails (the delivery's GetItem): the attempt cannot even start.
+      proxy.inject('GetItem', 'reset');
+      expect((await start(member)).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(received).toEqual([]);
+      expect((await fetch(`${server.baseUrl}/health`)).status).toBe(200);
+      expect((await current(member)).status).toBe(200);
+      proxy.heal();
+      const until = Date.now() + 10_000;
+      while (received.length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(received).toHaveLength(1);
+    } finally {
+      proxy.heal();
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
+  }, 30_000);
 });
