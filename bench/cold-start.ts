@@ -3,7 +3,8 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSync, type BuildOptions } from 'esbuild';
+import { buildSync, type BuildOptions, type Metafile } from 'esbuild';
+import { existsSync } from 'node:fs';
 import { SHIPPED_BUNDLE } from '../infra/bundle-options.ts';
 import { functionNames } from '../shared/contracts/routes.ts';
 import { median, round } from './stats.ts';
@@ -46,9 +47,31 @@ const FUNCTION_ENV = {
   AUTH_AUDIENCE: 'time-tracking-api',
 };
 
+/** What one bundle holds, by package (node_modules) or by folder of ours, in output bytes. */
+export type BundleBreakdown = { total_bytes: number; sdk_bytes: number; beyond_sdk_bytes: number; beyond_sdk: Array<[string, number]> };
+
+/** The AWS SDK and what it pulls in: the floor every function that talks to DynamoDB pays. */
+const SDK_PACKAGE = /^(@aws-sdk\/|@smithy\/|@aws-crypto\/|@aws\/lambda-invoke-store|tslib$|fast-xml-parser$|strnum$|bowser$|uuid$)/;
+
+function breakdownOf(metafile: Metafile, outfile: string): BundleBreakdown {
+  const output = Object.entries(metafile.outputs).find(([path]) => outfile.endsWith(path) || path.endsWith(outfile.split('/').pop()!))?.[1];
+  const byOwner = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+    const owner = inPackage ? inPackage[1]! : input.replace(/^(?:\.\.\/)*/, '').split('/').slice(0, 2).join('/');
+    byOwner.set(owner, (byOwner.get(owner) ?? 0) + bytesInOutput);
+  }
+  const entries = [...byOwner].sort((a, b) => b[1] - a[1]);
+  const sdk = entries.filter(([owner]) => SDK_PACKAGE.test(owner)).reduce((sum, [, bytes]) => sum + bytes, 0);
+  const beyond = entries.filter(([owner]) => !SDK_PACKAGE.test(owner));
+  return { total_bytes: sdk + beyond.reduce((sum, [, bytes]) => sum + bytes, 0), sdk_bytes: sdk, beyond_sdk_bytes: beyond.reduce((sum, [, bytes]) => sum + bytes, 0), beyond_sdk: beyond.slice(0, 12) };
+}
+
+const breakdowns = new Map<string, BundleBreakdown>();
+
 function bundle(outdir: string, name: string, entry: BuildOptions['stdin'] | string, variant: Variant): string {
   const outfile = join(outdir, `${name}.${variant.format === 'esm' ? 'mjs' : 'js'}`);
-  buildSync({
+  const built = buildSync({
     ...(typeof entry === 'string' ? { entryPoints: [entry] } : { stdin: entry }),
     bundle: true,
     platform: 'node',
@@ -61,8 +84,10 @@ function bundle(outdir: string, name: string, entry: BuildOptions['stdin'] | str
     mainFields: [...SHIPPED_BUNDLE.mainFields],
     ...(variant.format === 'esm' ? { banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" } } : {}),
     outfile,
+    metafile: true,
     logLevel: 'error',
   });
+  breakdowns.set(outfile, breakdownOf(built.metafile!, outfile));
   return outfile;
 }
 
@@ -78,7 +103,11 @@ function loadOnce(file: string, enableSourceMaps: boolean): number {
 /** Median of per-run ratios a[i] / b[i]. */
 const pairedRatio = (a: number[], b: number[]) => round(median(a.map((value, index) => value / b[index]!)), 3);
 
-export function measureColdStart(options: { runs: number }) {
+/**
+ * `reference`: another checkout (the benchmark's `--against`); each function present in both
+ * is bundled from there too, with the same (shipped) settings, so that the ratio is the code's.
+ */
+export function measureColdStart(options: { runs: number; reference?: string }) {
   const outdir = mkdtempSync(join(tmpdir(), 'bench-cold-'));
   const empty = join(outdir, 'empty.js');
   writeFileSync(empty, 'exports.handler = async () => ({});\n');
@@ -106,6 +135,8 @@ export function measureColdStart(options: { runs: number }) {
     loader: 'ts' as const,
   };
   add('authorizer:eager_baseline', bundle(join(outdir, 'eager'), 'authorizer', eagerAuthorizer, VARIANTS.baseline!), true);
+  const referenced = options.reference ? functionNames.filter((name) => existsSync(join(options.reference!, 'functions', name, 'handler.ts'))) : [];
+  for (const name of referenced) add(`${name}:reference`, bundle(join(outdir, 'reference'), name, join(options.reference!, 'functions', name, 'handler.ts'), VARIANTS.shipped!), VARIANTS.shipped!.enableSourceMaps);
 
   for (const entry of measured.values()) loadOnce(entry.file, entry.enableSourceMaps); // warm the file cache
   for (let run = 0; run < options.runs; run++) {
@@ -126,6 +157,10 @@ export function measureColdStart(options: { runs: number }) {
           ratio_to_baseline: pairedRatio(shipped, baseline),
           ratio_to_sdk_floor: pairedRatio(shipped, times('sdk_floor')),
           ratio_to_empty: round(median(shipped) / emptyMs),
+          ...(referenced.includes(name)
+            ? { reference_import_ms: round(median(times(`${name}:reference`)), 1), ratio_to_reference: pairedRatio(shipped, times(`${name}:reference`)), reference_bundle_bytes: statSync(measured.get(`${name}:reference`)!.file).size }
+            : {}),
+          breakdown: breakdowns.get(measured.get(`${name}:shipped`)!.file)!,
           variants_ms: Object.fromEntries(Object.keys(VARIANTS).map((variant) => [variant, round(median(times(`${name}:${variant}`)), 1)])),
         },
       ];

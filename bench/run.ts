@@ -1,32 +1,56 @@
 /**
- * `npm run bench`: prints a table and writes bench/results.json. Not part of `npm test`:
- * it compares ratios measured in one run, on whatever machine runs it.
+ * `npm run bench [-- --against <git ref>]`: the working tree measured against a reference
+ * commit (default: the last release tag `v*`, else the previous commit), both in one run,
+ * interleaved, every figure a ratio to the reference (medians of per-pair ratios) next to
+ * the absolute numbers; then the floors (each function's cold start against the AWS SDK
+ * alone, the authorizer's JWT path against the old authorizer, the handler's warm overhead
+ * against bare DynamoDB calls). Prints a table, writes bench/results.json, and exits 1 when a
+ * target is missed, saying by how much. Not part of `npm test`.
  *
- *   BENCH_ITERATIONS (300)  start-overhead samples per variant
- *   BENCH_COLD_RUNS (15)    fresh processes per bundle
- *   BENCH_HTTP_REQUESTS (5000), BENCH_HTTP_CONNECTIONS (20), BENCH_HTTP_USERS (50)
+ *   BENCH_ROUNDS (4), BENCH_HTTP_SECONDS (5), BENCH_HTTP_CONNECTIONS (20)   paired HTTP loads
+ *   BENCH_WARM_BATCHES (10), BENCH_WARM_PAIRS (20)                          paired warm start → stop
+ *   BENCH_COLD_RUNS (15)                                                    fresh processes per bundle
+ *   BENCH_ITERATIONS (300)                                                  start-overhead samples
+ *   BENCH_HTTP_REQUESTS (3000)                                              the invariant-checked load
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { createDocumentClient } from '../shared/db/document-client.ts';
 import { seedToItems } from '../admin/seed.ts';
 import { ensureTable, putItems } from '../admin/table-admin.ts';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { measureColdStart } from './cold-start.ts';
 import { measureHttpLoad } from './http-load.ts';
+import { measurePairedHttp } from './paired-http.ts';
+import { measurePairedWarm } from './paired-warm.ts';
+import { checkOutReference, defaultReference } from './reference.ts';
 import { measureStartOverhead } from './start-overhead.ts';
+import { median } from './stats.ts';
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const TARGETS = { warm_overhead_ratio: 1.1, ratelimit_start_p50_ratio: 1.1, cold_ratio_to_baseline: 0.8, cold_ratio_to_sdk_floor: 1.05, authorizer_jwt_ratio_to_baseline: 0.6 };
+const { values: args } = parseArgs({ options: { against: { type: 'string' }, only: { type: 'string' } } });
+const against = args.against ?? defaultReference(ROOT);
+/** `--only http` (or `cold`, `warm`, `floors`, comma-separated) while working on one figure; a full run checks every target. */
+const only = new Set(args.only ? args.only.split(',') : ['http', 'warm', 'cold', 'floors']);
 
+/** `at least` targets are ratios that must reach the value, `at most` ones must not pass it. */
+const TARGETS = {
+  read_rps_ratio_to_reference: { at_least: 1.0 },
+  mixed_rps_ratio_to_reference: { at_least: 1.0 },
+  cold_ratio_to_sdk_floor: { at_most: 1.05 },
+  authorizer_jwt_ratio_to_old_authorizer: { at_most: 0.6 },
+  warm_overhead_ratio: { at_most: 1.1 },
+} as const;
+
+const reference = checkOutReference(ROOT, against, (line) => console.log(line));
 const dynamo = await startDynamoDbLocal();
 try {
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   process.env.AWS_REGION ??= 'us-east-1';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  // The baseline start runs without the limit; the bench builds its own limited variant.
   process.env.RATE_LIMIT_PER_MINUTE = '0';
-  // EMF lines on stdout would drown the report (their cost is a JSON.stringify per request).
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const tableName = `bench-start-${Date.now()}`;
   process.env.TABLE_NAME = tableName;
@@ -38,49 +62,87 @@ try {
   }));
   client.destroy();
 
-  console.log('Measuring the start handler against a bare handler…');
-  const start = await measureStartOverhead({ tableName, endpoint: dynamo.endpoint, workspaceId: 1, managerId: 1, users: [2, 3, 4, 5], iterations: env('BENCH_ITERATIONS', 300) });
-  console.log('Measuring cold starts of the bundles…');
-  const cold = measureColdStart({ runs: env('BENCH_COLD_RUNS', 15) });
-  console.log('Load-testing the local runtime…');
-  const http = await measureHttpLoad({
-    endpoint: dynamo.endpoint,
-    users: env('BENCH_HTTP_USERS', 50),
-    connections: env('BENCH_HTTP_CONNECTIONS', 20),
-    requests: env('BENCH_HTTP_REQUESTS', 5000),
-  });
+  if (only.has('http')) console.log(`Against ${against} (${reference.sha.slice(0, 7)}): HTTP loads on both npm start, interleaved…`);
+  const http = only.has('http') ? await measurePairedHttp({ endpoint: dynamo.endpoint, referenceRoot: reference.dir, rounds: env('BENCH_ROUNDS', 4), seconds: env('BENCH_HTTP_SECONDS', 5), connections: env('BENCH_HTTP_CONNECTIONS', 20), log: (line) => console.log(line) }) : undefined;
+  if (only.has('warm')) console.log('Warm start → stop through both checkouts’ handlers, interleaved…');
+  const warm = only.has('warm') ? await measurePairedWarm({ endpoint: dynamo.endpoint, referenceRoot: reference.dir, batches: env('BENCH_WARM_BATCHES', 10), pairsPerBatch: env('BENCH_WARM_PAIRS', 20) }) : undefined;
+  if (only.has('cold')) console.log('Cold starts of every bundle, both checkouts and the floors, interleaved…');
+  const cold = only.has('cold') ? measureColdStart({ runs: env('BENCH_COLD_RUNS', 15), reference: reference.dir }) : undefined;
+  if (only.has('floors')) console.log('The start handler against bare DynamoDB calls…');
+  const start = only.has('floors') ? await measureStartOverhead({ tableName, endpoint: dynamo.endpoint, workspaceId: 1, managerId: 1, users: [2, 3, 4, 5], iterations: env('BENCH_ITERATIONS', 300) }) : undefined;
+  if (only.has('floors')) console.log('Lifecycle invariants under load…');
+  const invariants = only.has('floors') ? await measureHttpLoad({ endpoint: dynamo.endpoint, users: 50, connections: env('BENCH_HTTP_CONNECTIONS', 20), requests: env('BENCH_HTTP_REQUESTS', 3000) }) : undefined;
 
-  const { ratelimit, ...startResults } = start;
-  const results = { measured_at: new Date().toISOString(), node: process.version, targets: TARGETS, start: startResults, ratelimit, cold, http };
+  type Check = { name: string; value: number; target?: { at_least?: number; at_most?: number } };
+  const checks: Check[] = [
+    ...(http
+      ? [
+          { name: 'read rps vs reference', value: http.read.ratio_rps, target: TARGETS.read_rps_ratio_to_reference },
+          { name: 'mixed rps vs reference', value: http.mixed.ratio_rps, target: TARGETS.mixed_rps_ratio_to_reference },
+        ]
+      : []),
+    ...(cold
+      ? [
+          ...Object.entries(cold.functions).map(([name, fn]) => ({ name: `cold ${name} vs the SDK floor`, value: fn.ratio_to_sdk_floor, target: TARGETS.cold_ratio_to_sdk_floor })),
+          { name: 'cold authorizer (a JWT) vs the old authorizer', value: cold.authorizer_jwt_path.ratio_to_baseline, target: TARGETS.authorizer_jwt_ratio_to_old_authorizer },
+        ]
+      : []),
+    ...(start ? [{ name: 'warm start overhead vs bare calls', value: start.warm_overhead_ratio, target: TARGETS.warm_overhead_ratio }] : []),
+  ];
+  const missed = checks.flatMap((check) => {
+    const { at_least, at_most } = check.target ?? {};
+    if (at_least !== undefined && check.value < at_least) return [`${check.name}: ${check.value}, ${Math.round((1 - check.value / at_least) * 1000) / 10}% under ${at_least}`];
+    if (at_most !== undefined && check.value > at_most) return [`${check.name}: ${check.value}, ${Math.round((check.value / at_most - 1) * 1000) / 10}% over ${at_most}`];
+    return [];
+  });
+  const correctness = [
+    ...(!start || start.ddb_round_trips === 2 ? [] : [`start makes ${start.ddb_round_trips} DynamoDB round trips, not 2`]),
+    ...(!invariants || invariants.errors === 0 ? [] : [`${invariants.errors} errors under load`]),
+    ...(!invariants || invariants.invariant_violations === 0 ? [] : [`${invariants.invariant_violations} lifecycle invariant violations under load`]),
+  ];
+
+  const results = { only: [...only], measured_at: new Date().toISOString(), node: process.version, against: { ref: against, sha: reference.sha }, targets: TARGETS, http, warm, cold, start, invariants, missed: [...missed, ...correctness] };
   writeFileSync(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
 
-  const mark = (ok: boolean) => (ok ? 'met' : 'NOT MET');
   const rows: Array<[string, string, string]> = [
-    ['start: DynamoDB round trips', String(start.ddb_round_trips), mark(start.ddb_round_trips === 2)],
-    ['start: full handler p50 / p99', `${start.p50_ms} / ${start.p99_ms} ms`, ''],
-    ['start: bare handler p50 / p99', `${start.baseline_p50_ms} / ${start.baseline_p99_ms} ms`, ''],
-    ['start: warm overhead ratio (≤ 1.10)', String(start.warm_overhead_ratio), mark(start.warm_overhead_ratio <= TARGETS.warm_overhead_ratio)],
-    ['start with the rate limit on: p50 / p99', `${ratelimit.p50_ms} / ${ratelimit.p99_ms} ms`, ''],
-    ['ratelimit: start p50, limit on / off (≤ 1.10)', String(ratelimit.start_p50_ratio), mark(ratelimit.start_p50_ratio <= TARGETS.ratelimit_start_p50_ratio)],
-    ['ratelimit: floor, bare calls with / without the counter', String(ratelimit.floor_p50_ratio), ''],
-    ['cold: empty module', `${cold.empty_import_ms} ms`, ''],
-    ['cold: DynamoDB client alone, bundled as shipped (the floor)', `${cold.sdk_floor.import_ms} ms, ${Math.round(cold.sdk_floor.bundle_bytes / 1024)} KiB`, ''],
-    ...Object.entries(cold.functions).flatMap(([name, fn]): Array<[string, string, string]> => [
-      [`cold: ${name}, shipped vs before (≤ 0.80)`, `${fn.import_ms} ms, ${fn.ratio_to_baseline}×, ${Math.round(fn.bundle_bytes / 1024)} KiB`, mark(fn.ratio_to_baseline <= TARGETS.cold_ratio_to_baseline)],
-      [`cold: ${name}, shipped vs the floor (≤ 1.05)`, `${fn.ratio_to_sdk_floor}×`, mark(fn.ratio_to_sdk_floor <= TARGETS.cold_ratio_to_sdk_floor)],
-      [`cold: ${name}, by configuration`, Object.entries(fn.variants_ms).map(([variant, ms]) => `${variant} ${ms}`).join(', '), ''],
-    ]),
-    ['cold: authorizer for a JWT, vs before (≤ 0.60)', `${cold.authorizer_jwt_path.import_ms} vs ${cold.authorizer_jwt_path.baseline_import_ms} ms, ${cold.authorizer_jwt_path.ratio_to_baseline}×`, mark(cold.authorizer_jwt_path.ratio_to_baseline <= TARGETS.authorizer_jwt_ratio_to_baseline)],
-    ['http: requests / rps', `${http.requests} / ${http.rps}`, ''],
-    ['http: p50 / p99', `${http.p50_ms} / ${http.p99_ms} ms`, ''],
-    ['http: errors (5xx, socket)', String(http.errors), mark(http.errors === 0)],
-    ['http: invariant violations', String(http.invariant_violations), mark(http.invariant_violations === 0)],
+    ...(http
+      ? ([
+          [`read (current-data): rps, current / reference`, `${median(http.read.current.map((run) => run.rps))} / ${median(http.read.reference.map((run) => run.rps))} → ${http.read.ratio_rps}×, p99 ${http.read.ratio_p99}×`, '≥ 1.00'],
+          [`mixed (start/stop): rps, current / reference`, `${median(http.mixed.current.map((run) => run.rps))} / ${median(http.mixed.reference.map((run) => run.rps))} → ${http.mixed.ratio_rps}×, p99 ${http.mixed.ratio_p99}×`, '≥ 1.00'],
+        ] as Array<[string, string, string]>)
+      : []),
+    ...(warm ? ([['warm start → stop p50, current / reference', `${warm.current_p50_ms} / ${warm.reference_p50_ms} ms → ${warm.ratio_p50}×`, '']] as Array<[string, string, string]>) : []),
+    ...(start
+      ? ([
+          ['warm start: full handler / bare calls p50', `${start.p50_ms} / ${start.baseline_p50_ms} ms → ${start.warm_overhead_ratio}×`, '≤ 1.10'],
+          ['start: DynamoDB round trips', String(start.ddb_round_trips), '= 2'],
+          ['start with the rate limit on / off p50 (floor: bare calls)', `${start.ratelimit.start_p50_ratio}× (floor ${start.ratelimit.floor_p50_ratio}×)`, ''],
+        ] as Array<[string, string, string]>)
+      : []),
+    ...(cold
+      ? ([
+          ['cold: empty module / the SDK floor', `${cold.empty_import_ms} / ${cold.sdk_floor.import_ms} ms`, ''],
+          ...Object.entries(cold.functions).flatMap(([name, fn]): Array<[string, string, string]> => [
+            [`cold ${name}: ms, vs floor, vs reference`, `${fn.import_ms} ms, ${fn.ratio_to_sdk_floor}×, ${'ratio_to_reference' in fn ? `${fn.ratio_to_reference}× (${fn.reference_import_ms} ms)` : 'new'}`, '≤ 1.05 (floor)'],
+            [`  ${name} bundle beyond the SDK`, `${Math.round(fn.breakdown.beyond_sdk_bytes / 1024)} of ${Math.round(fn.breakdown.total_bytes / 1024)} KiB: ${fn.breakdown.beyond_sdk.slice(0, 6).map(([owner, bytes]) => `${owner} ${Math.round(bytes / 1024)}`).join(', ')}`, ''],
+          ]),
+          ['cold authorizer for a JWT vs the old authorizer', `${cold.authorizer_jwt_path.import_ms} vs ${cold.authorizer_jwt_path.baseline_import_ms} ms → ${cold.authorizer_jwt_path.ratio_to_baseline}×`, '≤ 0.60'],
+        ] as Array<[string, string, string]>)
+      : []),
+    ...(invariants ? ([['load: errors / invariant violations', `${invariants.errors} / ${invariants.invariant_violations}`, '0 / 0']] as Array<[string, string, string]>) : []),
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
-  const valueWidth = Math.max(...rows.map(([, value]) => value.length));
-  console.log(`\n${'measure'.padEnd(width)}  ${'value'.padEnd(valueWidth)}  target`);
-  for (const [name, value, target] of rows) console.log(`${name.padEnd(width)}  ${value.padEnd(valueWidth)}  ${target}`);
+  console.log(`\nagainst ${against} (${reference.sha.slice(0, 7)}), Node ${process.version}\n`);
+  for (const [name, value, target] of rows) console.log(`${name.padEnd(width)}  ${value}${target ? `   [target ${target}]` : ''}`);
   console.log('\nWrote bench/results.json');
+  if (missed.length + correctness.length > 0) {
+    console.error(`\nNOT MET:\n- ${[...missed, ...correctness].join('\n- ')}`);
+    process.exitCode = 1;
+  } else {
+    console.log('\nEvery target met.');
+  }
 } finally {
   await dynamo.stop();
+  reference.remove();
 }
+

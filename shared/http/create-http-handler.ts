@@ -10,7 +10,7 @@ import type { RouteData, RouteHeaders, RouteInput, RouteMeta } from '../contract
 import { inputLocationsOf, inputSchemaOf, routeKey, type InputLocation, type Route, type RouteName } from '../contracts/routes.ts';
 import { DependencyUnavailableError } from '../errors.ts';
 import { logger } from '../observability/logger.ts';
-import { metrics } from '../observability/metrics.ts';
+import { metrics, ownLineMetrics } from '../observability/metrics.ts';
 import type { IdempotencyStore } from '../ports/idempotency-store.ts';
 import type { RateLimiter } from '../ports/rate-limiter.ts';
 import type { TrackingRepository } from '../tracking/ports.ts';
@@ -120,7 +120,7 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
         logger,
       } satisfies IdempotencyOptions)
     : undefined;
-  const limit = rateLimiter ? rateLimit({ limiter: rateLimiter, clock, logger, metrics }) : undefined;
+  const limit = rateLimiter ? rateLimit({ limiter: rateLimiter, clock, logger, metrics: ownLineMetrics }) : undefined;
   const message = (route.response as { message?: string }).message;
   const successStatus = (route.response as { status?: number }).status ?? 200;
 
@@ -143,7 +143,7 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
     'request ids': appendRequestIds({ logger }),
     metrics: logMetrics(metrics, { captureColdStartMetric: true }),
     'security headers': httpSecurityHeaders(),
-    'outcome metric': outcomeMetric({ metrics, route: routeKey(route), successOutcome: route.successOutcome }),
+    'outcome metric': outcomeMetric({ metrics, ownLine: ownLineMetrics, route: routeKey(route), successOutcome: route.successOutcome }),
     'rate-limit headers': limit?.headers,
     'idempotency record': idempotencyKeys?.record,
     'error mapper': errorMapper({ logger, clock }),

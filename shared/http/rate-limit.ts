@@ -26,8 +26,9 @@ export function rateLimit(opts: { limiter: RateLimiter; clock: Clock; logger: Lo
   const rateLimitCount = (request: HttpRequest) => {
     const admission: Admission = opts.limiter.hit(request.context.principal!.userId, opts.clock.now()).catch((error: unknown) => {
       opts.logger.warn('rate-limit counter unavailable: request let through', { error_name: (error as Error)?.name });
-      // Its own EMF line with {service} only: the stack's fail-open alarm reads exactly that set.
-      opts.metrics.singleMetric().addMetric(METRIC.rateLimitCounterFailures, MetricUnit.Count, 1);
+      // Its own EMF line with {service} only (opts.metrics is the own-line instance): the stack's fail-open alarm reads exactly that set.
+      opts.metrics.addMetric(METRIC.rateLimitCounterFailures, MetricUnit.Count, 1);
+      opts.metrics.publishStoredMetrics();
       return undefined;
     });
     admission.catch(() => {}); // awaited later; never an unhandled rejection

@@ -5,10 +5,12 @@ const START = fileURLToPath(new URL('../../local/start.js', import.meta.url));
 
 /**
  * Runs `npm start`'s entry point as a child process on a free port and waits for its
- * banner. Always stopped by its pid (SIGTERM, then SIGKILL).
+ * banner. Always stopped by its pid (SIGTERM, then SIGKILL). `root`: another checkout's
+ * `npm start` (the benchmark's reference).
  */
-export async function startLocalServer(env: Record<string, string>) {
-  const child: ChildProcess = spawn(process.execPath, [START], {
+export async function startLocalServer(env: Record<string, string>, options: { root?: string } = {}) {
+  const entry = options.root ? `${options.root}/local/start.js` : START;
+  const child: ChildProcess = spawn(process.execPath, [entry], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -156,20 +156,24 @@ describe('validateInput', () => {
 describe('outcomeMetric', () => {
   const recorded = () => {
     const lines: Array<Record<string, unknown>> = [];
-    let dimensions: Record<string, string> = {};
-    const metrics = {
-      singleMetric: () => {
-        const single: Record<string, unknown> = { dimensions: {} };
-        return { addDimension: (name: string, value: string) => ((single.dimensions as Record<string, string>)[name] = value), addMetric: (name: string, _unit: unknown, value: number) => lines.push({ ...single, name, value }) };
-      },
-      addDimension: (name: string, value: string) => (dimensions = { ...dimensions, [name]: value }),
-      addMetric: (name: string, _unit: unknown, value: number) => lines.push({ dimensions, name, value }),
-    } as unknown as Metrics;
-    return { lines, metrics };
+    /** A Metrics stand-in: what it was given, as one line per publish (or per metric, for the main instance). */
+    const instance = (publishes: boolean) => {
+      let dimensions: Record<string, string> = {};
+      const pending: Array<Record<string, unknown>> = [];
+      return {
+        addDimension: (name: string, value: string) => (dimensions = { ...dimensions, [name]: value }),
+        addMetric: (name: string, _unit: unknown, value: number) => (publishes ? pending.push({ dimensions, name, value }) : lines.push({ dimensions, name, value })),
+        publishStoredMetrics: () => {
+          lines.push(...pending.splice(0));
+          dimensions = {};
+        },
+      } as unknown as Metrics;
+    };
+    return { lines, metrics: instance(false), ownLine: instance(true) };
   };
   const outcomeOf = (req: HttpRequest) => {
-    const { lines, metrics } = recorded();
-    outcomeMetric({ metrics, route: 'POST /x', successOutcome: 'started' }).after(req);
+    const { lines, metrics, ownLine } = recorded();
+    outcomeMetric({ metrics, ownLine, route: 'POST /x', successOutcome: 'started' }).after(req);
     return lines;
   };
 

@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateApiKey } from '../shared/auth/api-keys.ts';
+import { startLocalServer } from '../test/support/local-server.ts';
+import { runLoad, type LoadKind, type LoadResult } from './paired-load.ts';
+import { median, round } from './stats.ts';
+
+/**
+ * `npm start` of the working tree and of the reference, side by side on one DynamoDB Local
+ * (a table each), the rate limit off, loaded in turn: every round runs each load on both,
+ * the order alternating, so that each ratio is taken from two runs a few seconds apart.
+ */
+export type PairedHttp = Record<LoadKind, { ratio_rps: number; ratio_p99: number; current: LoadResult[]; reference: LoadResult[] }>;
+
+export async function measurePairedHttp(options: { endpoint: string; referenceRoot: string; rounds: number; seconds: number; connections: number; log: (line: string) => void }): Promise<PairedHttp> {
+  const workspaceId = 1;
+  const managerId = 1;
+  const users = Array.from({ length: 50 }, (_, index) => 100 + index);
+  const apiKey = generateApiKey();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-paired-'));
+  const seedFile = join(dir, 'seed.json');
+  writeFileSync(
+    seedFile,
+    JSON.stringify({
+      workspaces: [{ id: workspaceId, name: 'Bench' }],
+      members: [{ workspace_id: workspaceId, user_id: managerId, role: 'owner' }, ...users.map((user_id) => ({ workspace_id: workspaceId, user_id, role: 'regular_user' }))],
+      api_keys: [{ user_id: managerId, name: 'bench', key: apiKey, scopes: ['read', 'write'] }],
+    }),
+  );
+  const env = (name: string) => ({ DYNAMODB_ENDPOINT: options.endpoint, TABLE_NAME: `bench-${name}-${Date.now()}`, SEED_FILE: seedFile, POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true', RATE_LIMIT_PER_MINUTE: '0', AUTH_JWKS_URL: '', AUTH_ISSUER: '', AUTH_AUDIENCE: '' });
+  const servers: Array<Awaited<ReturnType<typeof startLocalServer>>> = [];
+  try {
+    const current = await startLocalServer(env('current'));
+    servers.push(current);
+    const reference = await startLocalServer(env('reference'), { root: options.referenceRoot });
+    servers.push(reference);
+    const trees = { current, reference } as const;
+    const results: Record<LoadKind, Record<'current' | 'reference', LoadResult[]>> = { read: { current: [], reference: [] }, mixed: { current: [], reference: [] } };
+    for (const kind of ['read', 'mixed'] as const) {
+      // A short warm-up of each, not counted: JIT, connections, the authorizer cache.
+      for (const server of [current, reference]) await runLoad({ baseUrl: server.baseUrl, apiKey, kind, seconds: 1, connections: options.connections, workspaceId, users });
+      for (let round_ = 0; round_ < options.rounds; round_++) {
+        const order = round_ % 2 === 0 ? (['reference', 'current'] as const) : (['current', 'reference'] as const);
+        for (const tree of order) results[kind][tree].push(await runLoad({ baseUrl: trees[tree].baseUrl, apiKey, kind, seconds: options.seconds, connections: options.connections, workspaceId, users }));
+        options.log(`  ${kind} round ${round_ + 1}/${options.rounds}: current ${results[kind].current.at(-1)!.rps} rps, reference ${results[kind].reference.at(-1)!.rps} rps`);
+      }
+    }
+    const paired = (kind: LoadKind, field: 'rps' | 'p99_ms') => round(median(results[kind].current.map((run, index) => run[field] / Math.max(results[kind].reference[index]![field], 0.001))), 3);
+    return Object.fromEntries((['read', 'mixed'] as const).map((kind) => [kind, { ratio_rps: paired(kind, 'rps'), ratio_p99: paired(kind, 'p99_ms'), ...results[kind] }])) as PairedHttp;
+  } finally {
+    for (const server of servers) await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
