@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateApiKey } from '../shared/auth/api-keys.ts';
@@ -11,7 +11,22 @@ import { median, round } from './stats.ts';
  * (a table each), the rate limit off, loaded in turn: every round runs each load on both,
  * the order alternating, so that each ratio is taken from two runs a few seconds apart.
  */
-export type PairedHttp = Record<LoadKind, { ratio_rps: number; ratio_p99: number; current: LoadResult[]; reference: LoadResult[] }>;
+export type PairedHttp = Record<LoadKind, { ratio_rps: number; ratio_p99: number; ratio_cpu_per_request: number; current: MeasuredLoad[]; reference: MeasuredLoad[] }>;
+type MeasuredLoad = LoadResult & { cpu_ms_per_request: number };
+
+/**
+ * CPU time (user + system) the server's process has used, in ms, from /proc: on a 2-core
+ * machine shared with DynamoDB Local and the load generator, throughput swings by ±10% from
+ * run to run, while the CPU a request costs the server is the code's own figure.
+ */
+function cpuMsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100 Hz)
+  } catch {
+    return Number.NaN;
+  }
+}
 
 export async function measurePairedHttp(options: { endpoint: string; referenceRoot: string; rounds: number; seconds: number; connections: number; log: (line: string) => void }): Promise<PairedHttp> {
   const workspaceId = 1;
@@ -36,18 +51,24 @@ export async function measurePairedHttp(options: { endpoint: string; referenceRo
     const reference = await startLocalServer(env('reference'), { root: options.referenceRoot });
     servers.push(reference);
     const trees = { current, reference } as const;
-    const results: Record<LoadKind, Record<'current' | 'reference', LoadResult[]>> = { read: { current: [], reference: [] }, mixed: { current: [], reference: [] } };
+    const results: Record<LoadKind, Record<'current' | 'reference', MeasuredLoad[]>> = { read: { current: [], reference: [] }, mixed: { current: [], reference: [] } };
+    const measured = async (tree: 'current' | 'reference', kind: LoadKind): Promise<MeasuredLoad> => {
+      const before = cpuMsOf(trees[tree].pid);
+      const load = await runLoad({ baseUrl: trees[tree].baseUrl, apiKey, kind, seconds: options.seconds, connections: options.connections, workspaceId, users });
+      return { ...load, cpu_ms_per_request: round((cpuMsOf(trees[tree].pid) - before) / Math.max(load.requests, 1), 3) };
+    };
     for (const kind of ['read', 'mixed'] as const) {
       // A short warm-up of each, not counted: JIT, connections, the authorizer cache.
       for (const server of [current, reference]) await runLoad({ baseUrl: server.baseUrl, apiKey, kind, seconds: 1, connections: options.connections, workspaceId, users });
       for (let round_ = 0; round_ < options.rounds; round_++) {
         const order = round_ % 2 === 0 ? (['reference', 'current'] as const) : (['current', 'reference'] as const);
-        for (const tree of order) results[kind][tree].push(await runLoad({ baseUrl: trees[tree].baseUrl, apiKey, kind, seconds: options.seconds, connections: options.connections, workspaceId, users }));
-        options.log(`  ${kind} round ${round_ + 1}/${options.rounds}: current ${results[kind].current.at(-1)!.rps} rps, reference ${results[kind].reference.at(-1)!.rps} rps`);
+        for (const tree of order) results[kind][tree].push(await measured(tree, kind));
+        const last = (tree: 'current' | 'reference') => results[kind][tree].at(-1)!;
+        options.log(`  ${kind} round ${round_ + 1}/${options.rounds}: current ${last('current').rps} rps (${last('current').cpu_ms_per_request} ms CPU/request), reference ${last('reference').rps} rps (${last('reference').cpu_ms_per_request})`);
       }
     }
-    const paired = (kind: LoadKind, field: 'rps' | 'p99_ms') => round(median(results[kind].current.map((run, index) => run[field] / Math.max(results[kind].reference[index]![field], 0.001))), 3);
-    return Object.fromEntries((['read', 'mixed'] as const).map((kind) => [kind, { ratio_rps: paired(kind, 'rps'), ratio_p99: paired(kind, 'p99_ms'), ...results[kind] }])) as PairedHttp;
+    const paired = (kind: LoadKind, field: 'rps' | 'p99_ms' | 'cpu_ms_per_request') => round(median(results[kind].current.map((run, index) => run[field] / Math.max(results[kind].reference[index]![field], 0.001))), 3);
+    return Object.fromEntries((['read', 'mixed'] as const).map((kind) => [kind, { ratio_rps: paired(kind, 'rps'), ratio_p99: paired(kind, 'p99_ms'), ratio_cpu_per_request: paired(kind, 'cpu_ms_per_request'), ...results[kind] }])) as PairedHttp;
   } finally {
     for (const server of servers) await server.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -16,7 +16,7 @@ import { RETRY_DELAYS_SECONDS } from '../shared/webhooks/delivery.ts';
 import { webhookStreamFilterPatterns } from '../shared/contracts/webhook-events.ts';
 import { Monitoring } from './monitoring.ts';
 import type { StackConfig } from './stack-config.ts';
-import { TrackingFunction } from './tracking-function.ts';
+import { TrackingFunction, type TrackingFunctionProps } from './tracking-function.ts';
 
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, _dash, letter: string) => letter.toUpperCase());
 
@@ -51,7 +51,7 @@ export class TimeTrackingStack extends Stack {
     };
     /** Every function of the stack: the shared settings, exactly its DynamoDB actions on the table, and its alarms. */
     const monitored: TrackingFunction[] = [];
-    const addFunction = (functionName: string, environment: Record<string, string>, dynamodbActions: readonly string[], options: { reservedConcurrentExecutions?: number } = {}) => {
+    const addFunction = (functionName: string, environment: Record<string, string>, dynamodbActions: readonly string[], options: Pick<TrackingFunctionProps, 'reservedConcurrentExecutions' | 'lazyModules'> = {}) => {
       const fn = new TrackingFunction(this, `${pascal(functionName)}Function`, {
         functionName,
         ...options,
@@ -75,6 +75,7 @@ export class TimeTrackingStack extends Stack {
         AUTH_ALGORITHMS: config.jwtAlgorithms,
       },
       authorizerFunction.dynamodbActions,
+      { lazyModules: ['#api-key-store'] },
     );
 
     const authorizer = new HttpLambdaAuthorizer('Authorizer', authorizerFn, {

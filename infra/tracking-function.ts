@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability/metric-names.ts';
-import { SHIPPED_BUNDLE } from './bundle-options.ts';
+import { LAZY_MODULES, SHIPPED_BUNDLE } from './bundle-options.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -20,6 +20,8 @@ export type TrackingFunctionProps = {
   tracing?: boolean;
   /** Concurrency reserved for (and limiting) the function; unreserved when absent. */
   reservedConcurrentExecutions?: number;
+  /** Modules it loads lazily, each shipped as a bundle of its own beside the function's (LAZY_MODULES). */
+  lazyModules?: ReadonlyArray<keyof typeof LAZY_MODULES>;
 };
 
 /**
@@ -85,9 +87,39 @@ export class TrackingFunction extends NodejsFunction {
         bundleAwsSDK: true,
         mainFields: [...SHIPPED_BUNDLE.mainFields],
         forceDockerBundling: false,
+        // Every lazy module stays out of every bundle; the functions that load one get it beside theirs.
+        externalModules: Object.keys(LAZY_MODULES),
+        ...(props.lazyModules?.length ? { commandHooks: lazyModuleHooks(props.lazyModules) } : {}),
       },
     });
     this.trackingName = props.functionName;
     logGroup.grantWrite(role);
   }
+}
+
+/** Builds each lazy module's bundle into the function's asset, and the package.json that maps its `#name` to it. */
+function lazyModuleHooks(names: ReadonlyArray<keyof typeof LAZY_MODULES>) {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) => [
+      ...names.map((name) => {
+        const { source, bundle } = LAZY_MODULES[name];
+        const flags = [
+          '--bundle',
+          '--platform=node',
+          `--format=${SHIPPED_BUNDLE.format}`,
+          `--target=${SHIPPED_BUNDLE.target}`,
+          ...(SHIPPED_BUNDLE.minify ? ['--minify'] : []),
+          ...(SHIPPED_BUNDLE.keepNames ? ['--keep-names'] : []),
+          `--main-fields=${SHIPPED_BUNDLE.mainFields.join(',')}`,
+          '--sourcemap',
+          '--sources-content=false',
+          '--log-level=error',
+        ];
+        return `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/${source}" ${flags.join(' ')} --outfile="${outputDir}/${bundle}"`;
+      }),
+      `echo '${JSON.stringify({ imports: Object.fromEntries(names.map((name) => [name, `./${LAZY_MODULES[name].bundle}`])) })}' > "${outputDir}/package.json"`,
+    ],
+  };
 }

@@ -15,9 +15,13 @@ import { metrics, withMetrics } from '../../shared/observability/metrics.ts';
 loadDatabaseConfig();
 
 let apiKeyStore: Promise<(hash: string) => Promise<ApiKeyLookup>> | undefined;
-/** The AWS SDK is loaded on the first API key, never for a JWT (docs/operations.md, cold starts). */
+/**
+ * The AWS SDK is loaded on the first API key, never for a JWT (docs/operations.md, cold
+ * starts): `#api-key-store` is a bundle of its own beside this one (infra/bundle-options.ts,
+ * LAZY_MODULES), so a JWT-only container does not even compile it.
+ */
 async function findApiKey(hash: string): Promise<ApiKeyLookup> {
-  apiKeyStore ??= import('../../shared/db/api-key-store.ts').then(
+  apiKeyStore ??= (import('#api-key-store') as Promise<typeof import('../../shared/db/api-key-store.ts')>).then(
     (store) => store.findApiKeyByHash,
     (error: unknown) => {
       apiKeyStore = undefined; // a failed load is retried by the next request

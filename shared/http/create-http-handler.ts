@@ -65,7 +65,7 @@ const EARLY_TIMEOUT_MS = 500;
 /**
  * The stages of every HTTP function's Middy chain, in order (before: top to bottom; after
  * and onError: bottom to top). A stage a route does not need (no rate limit, no
- * Idempotency-Key, no body) is left out. docs/architecture.md lists exactly these (a test
+ * Idempotency-Key, no body, metrics off) is left out. docs/architecture.md lists exactly these (a test
  * compares them):
  *
  *    1. logger context      Lambda's request id on every log line
@@ -141,9 +141,10 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
   const stages: Record<Stage, unknown> = {
     'logger context': injectLambdaContext(logger, { resetKeys: true }),
     'request ids': appendRequestIds({ logger }),
-    metrics: logMetrics(metrics, { captureColdStartMetric: true }),
+    // With metrics off (`npm start`, tests), their stages cost nothing: they are not in the chain.
+    metrics: metrics.enabled ? logMetrics(metrics, { captureColdStartMetric: true }) : undefined,
     'security headers': httpSecurityHeaders(),
-    'outcome metric': outcomeMetric({ metrics, ownLine: ownLineMetrics, route: routeKey(route), successOutcome: route.successOutcome }),
+    'outcome metric': metrics.enabled ? outcomeMetric({ metrics, ownLine: ownLineMetrics, route: routeKey(route), successOutcome: route.successOutcome }) : undefined,
     'rate-limit headers': limit?.headers,
     'idempotency record': idempotencyKeys?.record,
     'error mapper': errorMapper({ logger, clock }),

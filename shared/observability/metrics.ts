@@ -8,7 +8,14 @@ import { METRICS_NAMESPACE, SERVICE_NAME } from './metric-names.ts';
  * ./metric-names.ts and docs/operations.md (the stack's alarms and dashboard read them).
  * POWERTOOLS_METRICS_DISABLED=true silences them (tests, `npm start`).
  */
-export const metrics = new Metrics({
+/** Powertools' Metrics, saying whether it is on (its own reading of POWERTOOLS_METRICS_DISABLED and dev mode). */
+export class ServiceMetrics extends Metrics {
+  get enabled(): boolean {
+    return !this.isDisabled();
+  }
+}
+
+export const metrics = new ServiceMetrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME,
 });

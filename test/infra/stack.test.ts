@@ -138,11 +138,19 @@ describe('functions', () => {
       // Run-time source maps cost every cold start: the map is applied afterwards, off the hot path.
       expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
       const assetDir = join(outdir, fn.Metadata['aws:asset:path']);
+      const isAuthorizer = fn.Properties.Environment.Variables.AUTH_JWKS_URL !== undefined;
+      // The authorizer's API-key store (and the SDK) is a bundle of its own beside it, mapped by a package.json.
+      const sdkBundle = isAuthorizer ? 'api-key-store.js' : 'index.js';
+      if (isAuthorizer) {
+        expect(JSON.parse(readFileSync(join(assetDir, 'package.json'), 'utf8'))).toEqual({ imports: { '#api-key-store': './api-key-store.js' } });
+        expect(readFileSync(join(assetDir, 'index.js'), 'utf8')).toContain('import("#api-key-store")');
+        expect(readFileSync(join(assetDir, 'index.js'), 'utf8')).not.toContain('DynamoDBClient');
+      }
       const code = readFileSync(join(assetDir, 'index.js'), 'utf8');
       expect(existsSync(join(assetDir, 'index.js.map'))).toBe(true);
       expect(code).toMatch(/module\.exports\s*=/);
       expect(code).not.toMatch(/^import /m);
-      expect(code).toContain('dynamodb'); // the SDK client is inside the bundle
+      expect(readFileSync(join(assetDir, sdkBundle), 'utf8')).toContain('dynamodb'); // the SDK client is inside the (lazy) bundle
       expect(code).toContain('"envReader"'); // names kept: readable stack traces
       expect(code.length / code.split('\n').length).toBeGreaterThan(1000); // minified: long lines
       expect(statSync(join(assetDir, 'index.js')).size).toBeLessThan(1_000_000);
