@@ -11,7 +11,29 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { AUTHORIZER_OUTCOMES, METRIC, METRICS_NAMESPACE, OUTCOME, SERVICE_NAME, WEBHOOK_ATTEMPT_OUTCOMES } from '../shared/observability/metric-names.ts';
-import type { AlarmThresholds } from './stack-config.ts';
+
+
+/** Alarm thresholds (docs/operations.md says what each alarm means and what to do). */
+export type AlarmThresholds = {
+  /** The API's 5xx answers, in percent of requests over 5 minutes. */
+  api5xxPercent: number;
+  /** The API's p99 latency over 5 minutes, in ms. */
+  apiP99LatencyMs: number;
+  /** A function's p99 duration, in percent of its timeout. */
+  durationP99PercentOfTimeout: number;
+  /** Rate-limited requests over 5 minutes, all users together. */
+  rateLimitedPer5Minutes: number;
+  /** Authorizer transient failures over 5 minutes. */
+  authorizerTransientFailuresPer5Minutes: number;
+};
+
+export const DEFAULT_ALARM_THRESHOLDS: AlarmThresholds = {
+  api5xxPercent: 5,
+  apiP99LatencyMs: 2000,
+  durationP99PercentOfTimeout: 80,
+  rateLimitedPer5Minutes: 300,
+  authorizerTransientFailuresPer5Minutes: 5,
+};
 
 export type MonitoringProps = {
   stage: HttpStage;
@@ -21,6 +43,8 @@ export type MonitoringProps = {
   routeKeys: readonly string[];
   thresholds: AlarmThresholds;
   alarmEmail: string | undefined;
+  /** An existing topic to send the alarms to; a new KMS-encrypted one otherwise. */
+  alarmTopic?: sns.ITopic;
   /** Webhook deliveries that exhausted their retries. */
   webhookDeadLetters: sqs.IQueue;
   /** Pointers to stream records that could not be fanned out (they expire with the stream, in 24 hours). */
@@ -35,7 +59,7 @@ const FIVE_MINUTES = Duration.minutes(5);
  * topic, and one dashboard.
  */
 export class Monitoring extends Construct {
-  readonly topic: sns.Topic;
+  readonly topic: sns.ITopic;
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly dashboard: cloudwatch.Dashboard;
 
@@ -43,19 +67,7 @@ export class Monitoring extends Construct {
     super(scope, id);
     const { stage, table, thresholds } = props;
 
-    // CloudWatch alarms can publish to an encrypted topic only with a customer managed key that lets them.
-    const key = new kms.Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'Encrypts the Time Tracking API alarm topic' });
-    // Only this account's alarms (confused deputy: CloudWatch acting for another account).
-    const { account, region, partition } = Stack.of(this);
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` } },
-      }),
-    );
-    this.topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'Time Tracking API alarms', masterKey: key, enforceSSL: true });
+    this.topic = props.alarmTopic ?? this.encryptedTopic();
     if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     const action = new SnsAction(this.topic);
 
@@ -188,5 +200,21 @@ export class Monitoring extends Construct {
         ],
       ],
     });
+  }
+
+  /** CloudWatch alarms can publish to an encrypted topic only with a customer managed key that lets them. */
+  private encryptedTopic(): sns.Topic {
+    const key = new kms.Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'Encrypts the Time Tracking API alarm topic' });
+    // Only this account's alarms (confused deputy: CloudWatch acting for another account).
+    const { account, region, partition } = Stack.of(this);
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` } },
+      }),
+    );
+    return new sns.Topic(this, 'AlarmTopic', { displayName: 'Time Tracking API alarms', masterKey: key, enforceSSL: true });
   }
 }

@@ -1,4 +1,5 @@
 import { ALLOWED_JWT_ALGORITHMS } from '../shared/config/auth-config.ts';
+import type { AlarmThresholds } from './monitoring.ts';
 
 /**
  * Deployment settings, from CDK context (`cdk deploy -c jwksUrl=…`), validated at synth
@@ -28,20 +29,6 @@ export type StackConfig = {
   /** Webhook deliveries in flight at most: the queue source's maximum concurrency and the delivery function's reserved concurrency. */
   webhookDeliveryConcurrency: number;
   alarms: AlarmThresholds;
-};
-
-/** Alarm thresholds (docs/operations.md says what each alarm means and what to do). */
-export type AlarmThresholds = {
-  /** The API's 5xx answers, in percent of requests over 5 minutes. */
-  api5xxPercent: number;
-  /** The API's p99 latency over 5 minutes, in ms. */
-  apiP99LatencyMs: number;
-  /** A function's p99 duration, in percent of its timeout. */
-  durationP99PercentOfTimeout: number;
-  /** Rate-limited requests over 5 minutes, all users together. */
-  rateLimitedPer5Minutes: number;
-  /** Authorizer transient failures over 5 minutes. */
-  authorizerTransientFailuresPer5Minutes: number;
 };
 
 type ContextReader = (key: string) => unknown;

@@ -1,0 +1,343 @@
+import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { ApiMapping, CorsHttpMethod, DomainName, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ALLOWED_JWT_ALGORITHMS } from '../shared/config/auth-config.ts';
+import { authorizerFunction, corsPolicyOf, dynamodbActionsOf, routeKey, routeList, webhookFunctions, type RouteName } from '../shared/contracts/routes.ts';
+import { webhookStreamFilterPatterns } from '../shared/contracts/webhook-events.ts';
+import { tableDefinition } from '../shared/db/table-definition.ts';
+import { RETRY_DELAYS_SECONDS } from '../shared/webhooks/delivery.ts';
+import { DEFAULT_ALARM_THRESHOLDS, Monitoring, type AlarmThresholds } from './monitoring.ts';
+import { TrackingFunction, type TrackingFunctionProps } from './tracking-function.ts';
+
+const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, _dash, letter: string) => letter.toUpperCase());
+
+export type JwtAlgorithm = (typeof ALLOWED_JWT_ALGORITHMS)[number];
+const DEFAULT_JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['RS256', 'ES256'];
+
+/** The OAuth2 issuer whose access tokens (JWTs) the authorizer accepts (docs/auth.md). */
+export interface TimeTrackingApiAuthProps {
+  /** The issuer's JWKS, an `https://` URL. */
+  readonly jwksUrl: string;
+  /** The `iss` every token must carry. */
+  readonly issuer: string;
+  /** The `aud` every token must carry. */
+  readonly audience: string;
+  /** The claim holding the numeric user id. @default 'sub' */
+  readonly userIdClaim?: string;
+  /** The asymmetric algorithms accepted. @default ['RS256', 'ES256'] */
+  readonly algorithms?: readonly JwtAlgorithm[];
+  /** How long API Gateway caches the authorizer's answer per Authorization header (0 to 1 hour). @default Duration.minutes(5) */
+  readonly cacheTtl?: Duration;
+}
+
+/** A custom domain for the API: an API Gateway domain name, its mapping to the stage and, with a zone, the alias record. */
+export interface TimeTrackingApiDomainProps {
+  /** e.g. `time.example.com`. */
+  readonly domainName: string;
+  /** An ACM certificate for `domainName`, in the stack's region. */
+  readonly certificate: ICertificate;
+  /** When given, an alias A record for `domainName` is created in it. @default no record */
+  readonly hostedZone?: route53.IHostedZone;
+}
+
+export interface TimeTrackingApiProps {
+  /** The token issuer the authorizer trusts. */
+  readonly auth: TimeTrackingApiAuthProps;
+  /** Requests per minute per authenticated user, 0 for none (docs/operations.md). @default 60 */
+  readonly rateLimitPerMinute?: number;
+  /** API Gateway's stage throttle, the whole API. @default { rateLimit: 50, burstLimit: 100 } */
+  readonly throttling?: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Browser origins allowed by CORS (`https://app.example.com`). @default none: CORS off */
+  readonly corsAllowedOrigins?: readonly string[];
+  /** Subscribed to the alarm topic the construct creates. Not with `alarmTopic`. @default no subscription */
+  readonly alarmEmail?: string;
+  /** An existing topic the alarms are sent to (it must let CloudWatch publish to it). @default a new KMS-encrypted topic */
+  readonly alarmTopic?: ITopic;
+  /** Alarm thresholds (docs/operations.md). @default DEFAULT_ALARM_THRESHOLDS */
+  readonly alarmThresholds?: Partial<AlarmThresholds>;
+  /** Lambda active tracing (X-Ray) on every function. @default false */
+  readonly tracing?: boolean;
+  /** Retention of every log group (the functions' and the API's access logs). @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to the table (and the log groups) when removed from the app. `DESTROY`
+   * also turns the table's deletion protection off. @default RemovalPolicy.RETAIN
+   */
+  readonly tableRemovalPolicy?: RemovalPolicy;
+  /** Webhook delivery batches at once (2 to 1000), reserved for the delivery function. @default 5 */
+  readonly webhookDeliveryConcurrency?: number;
+  /** A custom domain. @default the `execute-api` URL only */
+  readonly domain?: TimeTrackingApiDomainProps;
+  /** Only for `sam local`: points the functions at DynamoDB Local. Never set it to deploy. @default none */
+  readonly localDynamodbEndpoint?: string;
+}
+
+/** Every function of the construct: the route functions by route name, the authorizer and the webhook functions. */
+export type TimeTrackingFunctions = Record<RouteName | 'authorizer' | 'webhookFanOut' | 'webhookDelivery', lambda.IFunction>;
+
+export class TimeTrackingApiPropsError extends Error {
+  override name = 'TimeTrackingApiPropsError';
+}
+
+/**
+ * The Time Tracking API as one construct, to add to any stack: the DynamoDB table, one
+ * function per route plus the authorizer, the HTTP API with its stage, the webhook pipeline
+ * (stream → fan-out → SQS → delivery, with dead-letter queues), alarms and a dashboard, and
+ * optionally a custom domain. See the README, "Embed in your CDK app".
+ */
+export class TimeTrackingApi extends Construct {
+  /** The base URL: `https://<domain>/` with a custom domain, the stage's `execute-api` URL otherwise. */
+  readonly url: string;
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly table: dynamodb.TableV2;
+  readonly alarmTopic: ITopic;
+  readonly functions = {} as TimeTrackingFunctions;
+  /** The role an operator assumes to redrive failed webhook deliveries. */
+  readonly webhookRedriveRole: iam.Role;
+  readonly monitoring: Monitoring;
+  /** The custom domain, when one was given. */
+  readonly domainName: DomainName | undefined;
+
+  constructor(scope: Construct, id: string, props: TimeTrackingApiProps) {
+    super(scope, id);
+    validateProps(props);
+    const tableRemovalPolicy = props.tableRemovalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = tableRemovalPolicy;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const rateLimitPerMinute = props.rateLimitPerMinute ?? 60;
+    const webhookDeliveryConcurrency = props.webhookDeliveryConcurrency ?? 5;
+    const corsAllowedOrigins = props.corsAllowedOrigins ?? [];
+
+    this.table = new dynamodb.TableV2(this, 'Table', {
+      partitionKey: { name: tableDefinition.partitionKey.name, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: tableDefinition.sortKey.name, type: dynamodb.AttributeType.STRING },
+      billing: dynamodb.Billing.onDemand(),
+      timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
+      dynamoStream: dynamodb.StreamViewType[tableDefinition.streamViewType],
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: tableRemovalPolicy !== RemovalPolicy.DESTROY,
+      removalPolicy: tableRemovalPolicy,
+    });
+
+    const tableEnvironment: Record<string, string> = {
+      TABLE_NAME: this.table.tableName,
+      ...(props.localDynamodbEndpoint ? { DYNAMODB_ENDPOINT: props.localDynamodbEndpoint } : {}),
+    };
+    /** Every function of the stack: the shared settings, exactly its DynamoDB actions on the table, and its alarms. */
+    const monitored: TrackingFunction[] = [];
+    const addFunction = (functionName: string, environment: Record<string, string>, dynamodbActions: readonly string[], options: Pick<TrackingFunctionProps, 'reservedConcurrentExecutions' | 'lazyModules'> = {}) => {
+      const fn = new TrackingFunction(this, `${pascal(functionName)}Function`, {
+        functionName,
+        ...options,
+        environment: { ...tableEnvironment, ...environment },
+        logRetention,
+        removalPolicy,
+        tracing: props.tracing ?? false,
+      });
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...dynamodbActions], resources: [this.table.tableArn] }));
+      monitored.push(fn);
+      return fn;
+    };
+
+    const authorizerFn = (this.functions.authorizer = addFunction(
+      authorizerFunction.functionName,
+      {
+        AUTH_JWKS_URL: props.auth.jwksUrl,
+        AUTH_ISSUER: props.auth.issuer,
+        AUTH_AUDIENCE: props.auth.audience,
+        AUTH_USER_ID_CLAIM: props.auth.userIdClaim ?? 'sub',
+        AUTH_ALGORITHMS: (props.auth.algorithms ?? DEFAULT_JWT_ALGORITHMS).join(','),
+      },
+      authorizerFunction.dynamodbActions,
+      { lazyModules: ['#api-key-store'] },
+    ));
+
+    const authorizer = new HttpLambdaAuthorizer('Authorizer', authorizerFn, {
+      authorizerName: 'bearer-token',
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: ['$request.header.Authorization'],
+      resultsCacheTtl: props.auth.cacheTtl ?? Duration.minutes(5),
+    });
+
+    const cors = corsPolicyOf(routeList);
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'Time Tracking API 2.0.0',
+      createDefaultStage: false,
+      defaultAuthorizer: authorizer,
+      ...(corsAllowedOrigins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: [...corsAllowedOrigins],
+              allowMethods: cors.allowMethods.map((method) => CorsHttpMethod[method]),
+              allowHeaders: cors.allowHeaders,
+              exposeHeaders: cors.exposeHeaders,
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
+    });
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention, removalPolicy });
+    const stage = (this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttling?.rateLimit ?? 50, burstLimit: props.throttling?.burstLimit ?? 100 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+            principalId: '$context.authorizer.principal_id',
+          }),
+        ),
+      },
+    }));
+
+    for (const route of routeList) {
+      const fn = addFunction(route.functionName, { RATE_LIMIT_PER_MINUTE: String(rateLimitPerMinute) }, dynamodbActionsOf(route, { rateLimited: rateLimitPerMinute > 0 }));
+      this.functions[route.name] = fn;
+      this.httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${pascal(route.functionName)}Integration`, fn),
+      });
+    }
+
+    // Webhooks (docs/webhooks.md): the table's stream → fan-out → SQS → delivery, retries on the queue, then a DLQ.
+    const queueDefaults = { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) };
+    const deadLetters = new sqs.Queue(this, 'WebhookDeadLetters', queueDefaults);
+    // Stream records that could not be fanned out: pointers into the 24-hour stream, not events (README runbook).
+    const streamFailures = new sqs.Queue(this, 'WebhookStreamFailures', queueDefaults);
+    Validations.of(streamFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: "It is the failure destination of the stream's event source mapping (a dead-letter queue that cdk-nag only recognizes for SQS redrive); nothing consumes it but an operator.",
+    });
+    const deliveries = new sqs.Queue(this, 'WebhookDeliveries', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Six times the delivery function's timeout, as Lambda recommends for SQS sources.
+      visibilityTimeout: Duration.seconds(6 * TrackingFunction.TIMEOUT.toSeconds()),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: RETRY_DELAYS_SECONDS.length + 1 },
+    });
+    const queueEnvironment = { WEBHOOK_QUEUE_URL: deliveries.queueUrl };
+    const fanOutFn = (this.functions.webhookFanOut = addFunction(webhookFunctions.fanOut.functionName, queueEnvironment, webhookFunctions.fanOut.dynamodbActions));
+    deliveries.grantSendMessages(fanOutFn);
+    // What an operator assumes to redrive the dead-letter queue into the delivery queue (the only other sender).
+    const redriveRole = (this.webhookRedriveRole = new iam.Role(this, 'WebhookRedriveRole', {
+      assumedBy: new iam.AccountRootPrincipal(),
+      description: 'Redrives failed webhook deliveries from their dead-letter queue (README, Webhooks runbook).',
+    }));
+    redriveRole.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:StartMessageMoveTask', 'sqs:CancelMessageMoveTask', 'sqs:ListMessageMoveTasks', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], resources: [deadLetters.queueArn] }));
+    deliveries.grantSendMessages(redriveRole);
+    // The delivery function signs what it reads from this queue: nobody else may write to it.
+    deliveries.addToResourcePolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['sqs:SendMessage'],
+        resources: [deliveries.queueArn],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': [fanOutFn.role!.roleArn, redriveRole.roleArn] } },
+      }),
+    );
+    fanOutFn.addEventSource(
+      // DynamoEventSource is typed for Table; TableV2 has the same stream ARN it reads.
+      new DynamoEventSource(this.table as unknown as dynamodb.ITable, {
+        startingPosition: lambda.StartingPosition.LATEST,
+        batchSize: 100,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: 10,
+        // A record that still fails is kept, not dropped.
+        onFailure: new SqsDlq(streamFailures),
+        // Exactly the records the event registry reads (the local stream reader applies the same patterns).
+        filters: webhookStreamFilterPatterns().map((pattern) => lambda.FilterCriteria.filter(pattern)),
+      }),
+    );
+    const deliveryFn = (this.functions.webhookDelivery = addFunction(webhookFunctions.delivery.functionName, queueEnvironment, webhookFunctions.delivery.dynamodbActions, {
+      // A bound on how many receivers are called at once (and on what one workspace's slow receiver can take).
+      reservedConcurrentExecutions: webhookDeliveryConcurrency,
+    }));
+    deliveries.grant(deliveryFn, 'sqs:ChangeMessageVisibility');
+    deliveryFn.addEventSource(new SqsEventSource(deliveries, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: webhookDeliveryConcurrency }));
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      webhookDeadLetters: deadLetters,
+      webhookStreamFailures: streamFailures,
+      stage,
+      table: this.table,
+      functions: monitored,
+      routeKeys: routeList.map(routeKey),
+      thresholds: { ...DEFAULT_ALARM_THRESHOLDS, ...props.alarmThresholds },
+      alarmEmail: props.alarmEmail,
+      alarmTopic: props.alarmTopic,
+    });
+    this.alarmTopic = this.monitoring.topic;
+
+    if (props.domain) {
+      const domain = (this.domainName = new DomainName(this, 'Domain', { domainName: props.domain.domainName, certificate: props.domain.certificate }));
+      new ApiMapping(this, 'DomainMapping', { api: this.httpApi, domainName: domain, stage });
+      if (props.domain.hostedZone) {
+        new route53.ARecord(this, 'DomainAlias', {
+          zone: props.domain.hostedZone,
+          recordName: props.domain.domainName,
+          target: route53.RecordTarget.fromAlias(new route53Targets.ApiGatewayv2DomainProperties(domain.regionalDomainName, domain.regionalHostedZoneId)),
+        });
+      }
+      this.url = `https://${props.domain.domainName}/`;
+    } else {
+      this.domainName = undefined;
+      this.url = stage.url;
+    }
+  }
+}
+
+/** Props as a deploy would fail on them, told at synth, all at once. Unresolved tokens are left to CloudFormation. */
+function validateProps(props: TimeTrackingApiProps) {
+  const problems: string[] = [];
+  const known = (value: string | undefined) => value !== undefined && !Token.isUnresolved(value);
+  const integer = (name: string, value: number | undefined, min: number, max: number) => {
+    if (value !== undefined && !Token.isUnresolved(value) && (!Number.isInteger(value) || value < min || value > max)) problems.push(`${name} must be an integer from ${min} to ${max} (got ${value})`);
+  };
+  if (!props.auth) problems.push('auth is required: { jwksUrl, issuer, audience }');
+  else {
+    if (known(props.auth.jwksUrl) && !/^https:\/\/[^\s/]+/.test(props.auth.jwksUrl)) problems.push(`auth.jwksUrl must be an https:// URL (got "${props.auth.jwksUrl}")`);
+    for (const field of ['issuer', 'audience'] as const) if (known(props.auth[field]) && props.auth[field].trim() === '') problems.push(`auth.${field} must not be empty`);
+    const bad = (props.auth.algorithms ?? []).filter((alg) => !(ALLOWED_JWT_ALGORITHMS as readonly string[]).includes(alg));
+    if (bad.length > 0 || props.auth.algorithms?.length === 0) problems.push(`auth.algorithms may only list ${ALLOWED_JWT_ALGORITHMS.join(', ')}, and at least one (got ${JSON.stringify(props.auth.algorithms)})`);
+    if (props.auth.cacheTtl && !Token.isUnresolved(props.auth.cacheTtl.toSeconds()) && props.auth.cacheTtl.toSeconds() > 3600) problems.push('auth.cacheTtl must be at most 1 hour');
+  }
+  integer('rateLimitPerMinute', props.rateLimitPerMinute, 0, 1_000_000);
+  integer('throttling.rateLimit', props.throttling?.rateLimit, 1, 10_000);
+  integer('throttling.burstLimit', props.throttling?.burstLimit, 1, 5000);
+  integer('webhookDeliveryConcurrency', props.webhookDeliveryConcurrency, 2, 1000);
+  for (const origin of props.corsAllowedOrigins ?? []) if (known(origin) && !/^https?:\/\/[^\s/]+$/.test(origin)) problems.push(`corsAllowedOrigins takes origins like https://app.example.com (got "${origin}")`);
+  if (props.alarmEmail && props.alarmTopic) problems.push('alarmEmail and alarmTopic do not go together: subscribe the address to your own topic');
+  if (known(props.alarmEmail) && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(props.alarmEmail!)) problems.push(`alarmEmail must be an email address (got "${props.alarmEmail}")`);
+  if (props.domain && known(props.domain.domainName) && !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(props.domain.domainName)) problems.push(`domain.domainName must be a host name such as time.example.com (got "${props.domain.domainName}")`);
+  if (props.localDynamodbEndpoint && !/^http:\/\/[^\s/]+(:\d+)?\/?$/.test(props.localDynamodbEndpoint)) problems.push(`localDynamodbEndpoint must be an http:// URL (got "${props.localDynamodbEndpoint}")`);
+  if (problems.length > 0) throw new TimeTrackingApiPropsError(`Invalid TimeTrackingApi props:\n  - ${problems.join('\n  - ')}`);
+}
