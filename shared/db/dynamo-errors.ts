@@ -18,6 +18,8 @@ const UNAVAILABLE_NAMES = new Set([
   'InternalServerError',
   'ServiceUnavailable',
   'TransactionConflictException',
+  // Global tables with multi-Region strong consistency: two regions wrote one item at once (docs/multi-region.md).
+  'ReplicatedWriteConflictException',
   'TimeoutError',
   'RequestTimeout',
   'RequestTimeoutException',

@@ -14,6 +14,7 @@ describe('DynamoDB errors', () => {
     ['a transaction whose condition failed (whatever else happened)', cancelled('ConditionalCheckFailed', 'TransactionConflict'), false],
     ['a transaction cancelled for a validation error', cancelled('ValidationError'), false],
     ['throttling', named('ProvisionedThroughputExceededException'), true],
+    ['a write conflict between regions (multi-Region strong consistency)', named('ReplicatedWriteConflictException'), true],
     ['a timeout', named('TimeoutError'), true],
     ['a connection reset', named('Error', { code: 'ECONNRESET' }), true],
     ['a 5xx', named('Whatever', { $metadata: { httpStatusCode: 503 } }), true],
