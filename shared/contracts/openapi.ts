@@ -1,5 +1,6 @@
 import { API_VERSION } from './api-version.ts';
-import { inputSchemaOf, routeList, type Route } from './routes.ts';
+import { inputSchemaOf, routeList, splitInput, type Route } from './routes.ts';
+import { WEBHOOK_EVENT_TYPES, webhookEventRegistry, webhookPayloadSchema } from './webhook-events.ts';
 import { timestampSchema } from './schemas.ts';
 
 /**
@@ -40,7 +41,35 @@ const envelopeSchemas = {
 
 const pascal = (name: string) => name[0]!.toUpperCase() + name.slice(1);
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object, description: string, headers?: object) => ({ description, ...(headers ? { headers } : {}), content: { 'application/json': { schema } } });
+const headerRef = (name: string) => ({ $ref: `#/components/headers/${name}` });
+const json = (schema: object, description: string, headers?: object, example?: unknown) => ({
+  description,
+  ...(headers && Object.keys(headers).length > 0 ? { headers } : {}),
+  content: { 'application/json': { schema, ...(example === undefined ? {} : { example }) } },
+});
+
+/**
+ * The response headers a client can rely on (components.headers), on the responses that
+ * carry them. `required` ones are on every such response; the others when they apply (the
+ * rate limit is on; the answer is a replay).
+ */
+const responseHeaders = {
+  RetryAfter: { description: 'Seconds to wait before retrying.', required: true, schema: { type: 'integer', minimum: 0 } },
+  RetryAfterIfKnown: { description: 'Seconds to wait before retrying, when the service says (API Gateway’s own 503 on a timeout has none).', required: false, schema: { type: 'integer', minimum: 0 } },
+  RateLimitLimit: { description: 'Requests allowed per window and user (when the per-user rate limit is on).', required: false, schema: { type: 'integer', minimum: 0 } },
+  RateLimitRemaining: { description: 'Requests left in the current window.', required: false, schema: { type: 'integer', minimum: 0 } },
+  RateLimitReset: { description: 'Seconds until the window resets.', required: false, schema: { type: 'integer', minimum: 0 } },
+  IdempotentReplayed: { description: '`true` when the answer is the stored answer of an earlier request with the same Idempotency-Key.', required: false, schema: { const: 'true' } },
+} as const;
+/** Header name as sent → its component. */
+export const RESPONSE_HEADER_NAMES = {
+  'Retry-After': 'RetryAfter',
+  'RateLimit-Limit': 'RateLimitLimit',
+  'RateLimit-Remaining': 'RateLimitRemaining',
+  'RateLimit-Reset': 'RateLimitReset',
+  'Idempotent-Replayed': 'IdempotentReplayed',
+} as const;
+const rateLimitHeaders = { 'RateLimit-Limit': headerRef('RateLimitLimit'), 'RateLimit-Remaining': headerRef('RateLimitRemaining'), 'RateLimit-Reset': headerRef('RateLimitReset') };
 
 /** The success envelope around a route's `data` (and `meta` extras), its message pinned. */
 function successSchema(route: Route) {
@@ -61,25 +90,82 @@ function successSchema(route: Route) {
 function responsesOf(route: Route) {
   const extra: Record<string, string> = { ...((route as { errors?: Record<string, string> }).errors ?? {}) };
   if (route.idempotent) extra['409'] = 'The Idempotency-Key is in use by a running request.';
+  // Answers given once the caller is known carry the rate limit's headers; a stored answer replayed, Idempotent-Replayed.
+  const counted = { ...rateLimitHeaders, ...(route.idempotent ? { 'Idempotent-Replayed': headerRef('IdempotentReplayed') } : {}) };
+  const success = String((route.response as { status?: number }).status ?? 200);
   return {
-    [String((route.response as { status?: number }).status ?? 200)]: json(ref(`${pascal(route.name)}Response`), route.response.description),
+    [success]: json(ref(`${pascal(route.name)}Response`), route.response.description, counted, sample(successSchema(route))),
     '401': json(
       { anyOf: [ref('Error'), ref('GatewayError')] },
       'Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}.',
+      undefined,
+      { success: false, message: 'Unauthenticated.', error: 'unauthenticated', meta: EXAMPLE_META },
     ),
-    '403': json(ref('Error'), 'The credential lacks the scope, or the caller does not manage the workspace.'),
-    '404': json(ref('Error'), 'The user is not an active member of the workspace (or a referenced record is not in it).'),
-    '422': json(ref('ValidationError'), 'A field is missing, mistyped or out of range; messages per field.'),
+    '403': json(ref('Error'), 'The credential lacks the scope, or the caller does not manage the workspace.', counted, { success: false, message: 'This action is unauthorized.', error: 'forbidden', meta: EXAMPLE_META }),
+    '404': json(ref('Error'), 'The user is not an active member of the workspace (or a referenced record is not in it).', counted, { success: false, message: 'The selected user id is invalid.', error: 'not_found', meta: EXAMPLE_META }),
+    '422': json(ref('ValidationError'), 'A field is missing, mistyped or out of range; messages per field.', counted, { success: false, message: 'Validation failed', errors: { workspace_id: ['The workspace id field is required.'] }, meta: EXAMPLE_META }),
+    '429': json(ref('Error'), 'Over the per-user rate limit: nothing ran; retry after the given delay.', { 'Retry-After': headerRef('RetryAfter'), ...rateLimitHeaders }, {
+      success: false,
+      message: 'Too many requests. Retry after the time given in Retry-After.',
+      error: 'rate_limited',
+      meta: EXAMPLE_META,
+    }),
     '500': json(
       { anyOf: [ref('Error'), ref('GatewayError')] },
       'Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry.',
+      undefined,
+      { success: false, message: 'Server Error.', error: 'internal_error', meta: EXAMPLE_META },
     ),
-    '503': json(ref('Error'), 'DynamoDB throttled or unavailable: retry after the given delay.', {
-      'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait before retrying.' },
-    }),
-    ...Object.fromEntries(Object.entries(extra).map(([status, description]) => [status, json(ref('Error'), description)])),
+    '503': json(
+      { anyOf: [ref('Error'), ref('GatewayError')] },
+      'DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay.',
+      { 'Retry-After': headerRef('RetryAfterIfKnown') },
+      { success: false, message: 'The service is temporarily unavailable. Please retry shortly.', error: 'service_unavailable', meta: EXAMPLE_META },
+    ),
+    ...(inputSchemaOf(route, 'body') ? { '413': json(ref('GatewayError'), 'The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself).', undefined, { message: 'Request Entity Too Large' }) } : {}),
+    ...Object.fromEntries(
+      Object.entries(extra).map(([status, description]) => [status, json(ref('Error'), description, counted, { success: false, message: description, error: status === '409' ? 'idempotency_key_in_use' : 'bad_request', meta: EXAMPLE_META })]),
+    ),
   };
 }
+
+const EXAMPLE_META = { api_version: API_VERSION, timestamp: '2024-01-15T10:30:00+00:00' };
+
+/**
+ * An example value of a JSON Schema of the contract's shapes (what Redoc shows, and what a
+ * test validates against the schema): `examples[0]`, a `const`, the first of an `enum`, the
+ * minimum of a number, one item of an array, every property of an object.
+ */
+export function sample(schema: unknown): unknown {
+  const s = schema as Record<string, any>;
+  if (!s || typeof s !== 'object') return null;
+  if (s.$ref) return sample(resolveRef(s.$ref));
+  if ('const' in s) return s.const;
+  if (s.examples?.length) return s.examples[0];
+  if (s.enum) return s.enum[0];
+  if (s.allOf) return Object.assign({}, ...s.allOf.map(sample));
+  if (s.anyOf) return sample(s.anyOf[0]);
+  const type = s.properties ? 'object' : ([s.type].flat().find((candidate: string) => candidate !== 'null') ?? [s.type].flat()[0]);
+  switch (type) {
+    case 'object':
+      return Object.fromEntries(Object.entries((s.properties ?? {}) as Record<string, unknown>).map(([name, property]) => [name, sample(property)]));
+    case 'array':
+      return [sample(s.items)];
+    case 'integer':
+    case 'number':
+      return s.minimum ?? 1;
+    case 'boolean':
+      return true;
+    case 'string':
+      return s.pattern === '^\\d{4}-\\d{2}-\\d{2}$' ? '2024-01-15' : s.pattern?.startsWith('^wh_') ? 'wh_example' : s.pattern?.startsWith('^whsec_') ? `whsec_${'A'.repeat(43)}=` : s.format === 'date-time' ? '2024-01-15T10:30:00.000Z' : 'example';
+    case 'null':
+      return null;
+  }
+  return null;
+}
+
+const resolveRef = (pointer: string) => pointer.split('/').slice(1).reduce<any>((node, key) => node?.[key], { components: { schemas: envelopeSchemasWithMeta() } });
+const envelopeSchemasWithMeta = () => ({ ...envelopeSchemas });
 
 const idempotencyKey = {
   name: 'Idempotency-Key',
@@ -97,11 +183,13 @@ function parametersOf(route: Route) {
     const schema = inputSchemaOf(route, location);
     if (!schema) return [];
     const required = new Set(schema.required ?? []);
+    const exampleInput = route.example.input as Record<string, unknown>;
     return Object.entries(schema.properties).map(([name, property]) => ({
       name,
       in: location === 'headers' ? 'header' : location,
       required: location === 'path' || required.has(name),
       schema: property,
+      ...(exampleInput[name] === undefined ? {} : { example: exampleInput[name] }),
     }));
   });
 }
@@ -113,7 +201,7 @@ function operationOf(route: Route) {
     summary: route.summary,
     security: [{ oauth2: [route.scope] }, { apiKey: [] as string[] }],
     ...(parameters.length > 0 ? { parameters } : {}),
-    ...(inputSchemaOf(route, 'body') ? { requestBody: { required: true, content: { 'application/json': { schema: ref(bodyComponent(route)) } } } } : {}),
+    ...(inputSchemaOf(route, 'body') ? { requestBody: { required: true, content: { 'application/json': { schema: ref(bodyComponent(route)), example: splitInput(route, route.example.input).body } } } } : {}),
     responses: responsesOf(route),
   };
 }
@@ -128,18 +216,49 @@ for (const route of routeList) {
   componentSchemas[`${pascal(route.name)}Response`] = successSchema(route);
 }
 
+/** The Standard Webhooks headers every delivery carries (docs/webhooks.md). */
+const webhookHeaders = [
+  { name: 'webhook-id', in: 'header', required: true, description: 'The message id: the same on every retry and duplicate of this event for this webhook; deduplicate on it.', schema: { type: 'string', pattern: '^msg_[A-Za-z0-9_-]{32}$' }, example: 'msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0' },
+  { name: 'webhook-timestamp', in: 'header', required: true, description: 'When this attempt was sent, Unix seconds: refuse old ones.', schema: { type: 'string', pattern: '^\\d+$' }, example: '1705314605' },
+  { name: 'webhook-signature', in: 'header', required: true, description: '`v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.', schema: { type: 'string' }, example: 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=' },
+];
+
+/** Every event of the registry, as OpenAPI 3.1 webhooks: what the subscriber's endpoint receives. */
+const webhooks = Object.fromEntries(
+  WEBHOOK_EVENT_TYPES.map((type) => [
+    type,
+    {
+      post: {
+        operationId: `webhook_${type.replace('.', '_')}`,
+        summary: webhookEventRegistry[type].description,
+        security: [] as object[],
+        parameters: webhookHeaders,
+        requestBody: { required: true, content: { 'application/json': { schema: webhookPayloadSchema(type), example: sample(webhookPayloadSchema(type)) } } },
+        responses: {
+          '2XX': { description: 'Delivered: answer within 5 s (the body of the answer is not read).' },
+          '410': { description: 'Gone: the endpoint is no more.' },
+          default: { description: 'Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h.' },
+        },
+      },
+    },
+  ]),
+);
+
 export const openApiDocument = {
   openapi: '3.1.0',
   info: {
     title: 'Time Tracking API',
     version: API_VERSION,
     description: 'The time-tracking endpoints of the workforce tracker REST API. Only owners and executive managers of a workspace may use them.',
+    license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
   },
   servers: [{ url: '/' }],
   security: [{ oauth2: [] as string[] }, { apiKey: [] as string[] }],
   paths,
+  webhooks,
   components: {
     schemas: componentSchemas,
+    headers: responseHeaders,
     securitySchemes: {
       oauth2: {
         type: 'oauth2',

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { callApi } from '../support/api-client.ts';
 import { execFileSync } from 'node:child_process';
 import { descendantsOf, isAlive, waitUntilGone } from '../support/processes.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,8 +23,8 @@ afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
 
 async function post(baseUrl: string, path: string, credential: string, body: unknown) {
-  const response = await fetch(`${baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: response.status, body: await response.json() };
+  const response = await callApi(baseUrl, 'POST', path, { headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, body: response.body };
 }
 
 describe('npm start with its own DynamoDB Local', () => {
@@ -45,8 +46,8 @@ describe('npm start with its own DynamoDB Local', () => {
 
       // The printed token (the local issuer) works too.
       const token = /Access token of user 100[^\n]*\n\s+(\S+)/.exec(first.output())![1]!;
-      const current = await fetch(`${first.baseUrl}/time-tracking/current-data?workspace_id=1&user_id=101`, { headers: { authorization: `Bearer ${token}` } });
-      expect(((await current.json()) as { data: { is_tracking: boolean } }).data.is_tracking).toBe(true);
+      const current = await callApi(first.baseUrl, 'GET', '/time-tracking/current-data?workspace_id=1&user_id=101', { headers: { authorization: `Bearer ${token}` } });
+      expect((current.body as { data: { is_tracking: boolean } }).data.is_tracking).toBe(true);
     } finally {
       await first.stop();
     }
@@ -63,9 +64,9 @@ describe('npm start with its own DynamoDB Local', () => {
         env: { ...process.env, DATA_DIR: dataDir },
         encoding: 'utf8',
       }).trim();
-      const current = await fetch(`${second.baseUrl}/time-tracking/current-data?workspace_id=1&user_id=101`, { headers: { authorization: `Bearer ${token}` } });
+      const current = await callApi(second.baseUrl, 'GET', '/time-tracking/current-data?workspace_id=1&user_id=101', { headers: { authorization: `Bearer ${token}` } });
       expect(current.status).toBe(200);
-      expect(((await current.json()) as { data: { is_tracking: boolean } }).data.is_tracking).toBe(true);
+      expect((current.body as { data: { is_tracking: boolean } }).data.is_tracking).toBe(true);
     } finally {
       await second.stop();
     }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { callApi } from '../support/api-client.ts';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -27,8 +28,7 @@ let token: string;
 
 async function call(method: 'GET' | 'POST', path: string, options: { body?: unknown; rawBody?: string; credential?: string | null; headers?: Record<string, string> } = {}) {
   const credential = options.credential === undefined ? token : options.credential;
-  const response = await fetch(`${server.baseUrl}${path}`, {
-    method,
+  const response = await callApi(server.baseUrl, method, path, {
     headers: {
       ...(credential === null ? {} : { authorization: `Bearer ${credential}` }),
       ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
@@ -36,8 +36,7 @@ async function call(method: 'GET' | 'POST', path: string, options: { body?: unkn
     },
     body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
   });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  return { status: response.status, headers: response.headers, body: response.body };
 }
 
 /** An API call whose answer must match the OpenAPI document. */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { callApi } from '../support/api-client.ts';
 import { type TestTable } from '../support/dynamo.ts';
 import { type FaultProxy } from '../support/dynamo-fault-proxy.ts';
 import { testSeed, users, WS } from '../support/fixtures.ts';
@@ -32,8 +33,8 @@ afterAll(() => runtime?.stop());
 
 async function currentData(userId: number) {
   const token = await issuer.sign({ sub: String(userId) });
-  const response = await fetch(`${server.baseUrl}/time-tracking/current-data?workspace_id=${WS}&user_id=${users.member}`, { headers: { authorization: `Bearer ${token}` } });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as any };
+  const response = await callApi(server.baseUrl, 'GET', `/time-tracking/current-data?workspace_id=${WS}&user_id=${users.member}`, { headers: { authorization: `Bearer ${token}` } });
+  return { status: response.status, headers: response.headers, body: response.body };
 }
 
 /** Waits for the start of a window, so that a burst of requests falls inside one. */
@@ -81,8 +82,7 @@ describe('the per-user rate limit over HTTP', () => {
     await atWindowStart();
     for (let i = 0; i < LIMIT; i++) await currentData(users.owner);
     const token = await issuer.sign({ sub: String(users.owner) });
-    const response = await fetch(`${server.baseUrl}/time-tracking/start`, {
-      method: 'POST',
+    const response = await callApi(server.baseUrl, 'POST', '/time-tracking/start', {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'over-the-limit' },
       body: JSON.stringify({ workspace_id: WS, user_id: users.member }),
     });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { callApi } from '../support/api-client.ts';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,13 +50,12 @@ function withoutStartAction(template: any, action: string) {
 async function startOnce(expectedStatus: number) {
   const server = await startLocalServer({ RUNTIME: 'template', TEMPLATE_DIR: dir, SEED_FILE: join(dir, 'seed.json'), TABLE_NAME: table.tableName, DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT!, ...issuer.env() });
   try {
-    const response = await fetch(`${server.baseUrl}/time-tracking/start`, {
-      method: 'POST',
+    const response = await callApi(server.baseUrl, 'POST', '/time-tracking/start', {
       headers: { authorization: `Bearer ${await issuer.sign({ sub: String(users.owner) })}`, 'content-type': 'application/json' },
       body: JSON.stringify({ workspace_id: WS, user_id: users.member }),
     });
     expect(response.status).toBe(expectedStatus);
-    return (await response.json()) as any;
+    return response.body;
   } finally {
     await server.stop();
   }
@@ -98,11 +98,11 @@ describe('IAM from the template, enforced locally', () => {
       const server = await startLocalServer({ RUNTIME: 'template', TEMPLATE_DIR: dir, SEED_FILE: join(dir, 'seed.json'), TABLE_NAME: table.tableName, DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT!, WEBHOOK_RETRY_SCALE: '0.01', ...issuer.env() });
       try {
         const headers = { authorization: `Bearer ${await issuer.sign({ sub: String(users.owner) })}`, 'content-type': 'application/json' };
-        const created = await fetch(`${server.baseUrl}/webhooks`, { method: 'POST', headers, body: JSON.stringify({ workspace_id: WS, url, events: ['tracker.started'] }) });
+        const created = await callApi(server.baseUrl, 'POST', '/webhooks', { headers, body: JSON.stringify({ workspace_id: WS, url, events: ['tracker.started'] }) });
         expect(created.status).toBe(201);
         await new Promise((resolve) => setTimeout(resolve, 1100)); // the next event is after the webhook's creation second
         const before = received.length;
-        expect((await fetch(`${server.baseUrl}/time-tracking/start`, { method: 'POST', headers, body: JSON.stringify({ workspace_id: WS, user_id: users.member }) })).status).toBe(200);
+        expect((await callApi(server.baseUrl, 'POST', '/time-tracking/start', { headers, body: JSON.stringify({ workspace_id: WS, user_id: users.member }) })).status).toBe(200);
         const until = Date.now() + 5000;
         while (received.length === before && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
         expect({ delivered: received.length > before }).toEqual({ delivered: expectDelivery });

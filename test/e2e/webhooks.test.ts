@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { callApi } from '../support/api-client.ts';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { type TestTable } from '../support/dynamo.ts';
@@ -48,12 +49,11 @@ afterAll(async () => {
 
 async function call(method: string, path: string, options: { body?: unknown; caller?: number } = {}) {
   const token = await issuer.sign({ sub: String(options.caller ?? users.owner) });
-  const response = await fetch(`${server.baseUrl}${path}`, {
-    method,
+  const response = await callApi(server.baseUrl, method, path, {
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
-  return { status: response.status, body: (await response.json()) as any };
+  return { status: response.status, body: response.body };
 }
 
 async function subscribe(path: string, options: { workspaceId?: number; events?: string[]; caller?: number } = {}) {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { callApi } from '../support/api-client.ts';
 import { createServer } from 'node:http';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { loadSeed } from '../../admin/seed-loader.ts';
@@ -44,12 +45,11 @@ const tokenOf = (userId: number) => issuer.sign({ sub: String(userId) });
 async function call(method: 'GET' | 'POST', path: string, options: { credential?: string; body?: unknown; query?: Record<string, number | string>; headers?: Record<string, string> } = {}) {
   const query = options.query ? `?${new URLSearchParams(Object.entries(options.query).map(([key, value]): [string, string] => [key, String(value)]))}` : '';
   const started = Date.now();
-  const response = await fetch(`${server.baseUrl}${path}${query}`, {
-    method,
+  const response = await callApi(server.baseUrl, method, `${path}${query}`, {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${options.credential ?? (await tokenOf(users.owner))}`, ...options.headers },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as any, ms: Date.now() - started };
+  return { status: response.status, headers: response.headers, body: response.body, ms: Date.now() - started };
 }
 
 const start = (body: unknown, options: Parameters<typeof call>[2] = {}) => call('POST', '/time-tracking/start', { body, ...options });

@@ -3,18 +3,55 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { openApiDocument } from '../../shared/contracts/openapi.ts';
 
+/**
+ * The one check every HTTP test makes of every answer (docs/testing.md): the OpenAPI document
+ * says it. The status is declared for the operation; the body is valid against that
+ * status's schema; every header the document requires there is present; and no meaningful
+ * header is sent that the document does not declare (transport headers and the security
+ * headers every answer carries excepted). A route whose answers are not documented fails CI.
+ */
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
 ajv.addSchema({ ...openApiDocument, $id: 'openapi' } as object);
 
-/** Asserts that a response body is one the OpenAPI document allows for this operation and status. */
-export function expectMatchesOpenApi(method: string, path: string, status: number, body: unknown) {
-  const operation = (openApiDocument.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>)[path]?.[method.toLowerCase()];
-  expect(operation).toBeDefined();
-  expect(Object.keys(operation!.responses)).toContain(String(status));
-  const pointer = `openapi#/paths/${path.replaceAll('~', '~0').replaceAll('/', '~1')}/${method.toLowerCase()}/responses/${status}/content/application~1json/schema`;
+/** Headers no operation declares: HTTP's own, API Gateway's request id, and the security headers of every answer (@middy/http-security-headers). */
+const UNDECLARED_OK = new Set([
+  'content-type', 'content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding', 'apigw-requestid',
+  'content-security-policy', 'cross-origin-embedder-policy', 'cross-origin-opener-policy', 'cross-origin-resource-policy', 'permissions-policy', 'origin-agent-cluster',
+  'referrer-policy', 'strict-transport-security', 'x-content-type-options', 'x-dns-prefetch-control', 'x-download-options', 'x-frame-options', 'x-permitted-cross-domain-policies',
+]);
+
+type Operation = { responses: Record<string, { headers?: Record<string, { $ref?: string; required?: boolean }> }> };
+const paths = openApiDocument.paths as Record<string, Record<string, Operation>>;
+const templates = Object.keys(paths).map((template) => ({ template, pattern: new RegExp(`^${template.replace(/\{(\w+)\}/g, '[^/]+')}$`) }));
+const components = (openApiDocument.components as { headers: Record<string, { required?: boolean }> }).headers;
+
+/** The document's path for a request path (`/webhooks/wh_1?x=1` → `/webhooks/{id}`). */
+export function operationPathOf(path: string): string | undefined {
+  const bare = path.split('?')[0]!;
+  return paths[bare] ? bare : templates.find(({ pattern }) => pattern.test(bare))?.template;
+}
+
+/** Asserts that an answer is one the OpenAPI document allows for this request. */
+export function expectContract(method: string, path: string, response: { status: number; headers?: Headers | Record<string, string>; body: unknown }) {
+  const template = operationPathOf(path);
+  const operation = template ? paths[template]?.[method.toLowerCase()] : undefined;
+  if (!operation) throw new Error(`${method} ${path}: no operation in the OpenAPI document`);
+  const status = String(response.status);
+  if (!operation.responses[status]) throw new Error(`${method} ${template} answered ${status}, which the OpenAPI document does not declare (declared: ${Object.keys(operation.responses).join(', ')})`);
+  const pointer = `openapi#/paths/${template!.replaceAll('~', '~0').replaceAll('/', '~1')}/${method.toLowerCase()}/responses/${status}/content/application~1json/schema`;
   const validate = ajv.getSchema(pointer);
-  expect(validate).toBeDefined();
-  const valid = validate!(body);
-  if (!valid) throw new Error(`${method} ${path} ${status}: body does not match the OpenAPI document: ${JSON.stringify(validate!.errors)}\n${JSON.stringify(body)}`);
+  if (!validate) throw new Error(`${method} ${template} ${status}: no JSON schema in the document`);
+  if (!validate(response.body)) throw new Error(`${method} ${template} ${status}: body does not match the OpenAPI document: ${JSON.stringify(validate.errors)}\n${JSON.stringify(response.body)}`);
+  if (response.headers === undefined) return;
+  const sent = new Map<string, string>(response.headers instanceof Headers ? [...response.headers.entries()] : Object.entries(response.headers).map(([name, value]) => [name.toLowerCase(), value]));
+  const declared = Object.entries(operation.responses[status]!.headers ?? {}).map(([name, header]) => ({ name: name.toLowerCase(), required: header.required ?? components[header.$ref?.split('/').pop() ?? '']?.required ?? false }));
+  for (const header of declared) if (header.required && !sent.has(header.name)) throw new Error(`${method} ${template} ${status}: the document requires the header ${header.name}, which the answer lacks`);
+  const undeclared = [...sent.keys()].filter((name) => !UNDECLARED_OK.has(name) && !declared.some((header) => header.name === name));
+  if (undeclared.length > 0) throw new Error(`${method} ${template} ${status}: the answer sends headers the document does not declare: ${undeclared.join(', ')}`);
+}
+
+/** The body-only check of a handler's answer (no HTTP headers around it). */
+export function expectMatchesOpenApi(method: string, path: string, status: number, body: unknown) {
+  expect(() => expectContract(method, path, { status, body })).not.toThrow();
 }
