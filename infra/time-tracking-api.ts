@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { ApiMapping, CorsHttpMethod, DomainName, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { ApiMapping, CorsHttpMethod, DomainName, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
@@ -15,7 +15,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ALLOWED_JWT_ALGORITHMS } from '../shared/config/auth-config.ts';
-import { authorizerFunction, corsPolicyOf, dynamodbActionsOf, routeKey, routeList, webhookFunctions, type RouteName } from '../shared/contracts/routes.ts';
+import { authorizerFunction, corsPolicyOf, docsFunction, dynamodbActionsOf, publicRoutes, routeKey, routeList, webhookFunctions, type RouteName } from '../shared/contracts/routes.ts';
 import { webhookStreamFilterPatterns } from '../shared/contracts/webhook-events.ts';
 import { tableDefinition } from '../shared/db/table-definition.ts';
 import { RETRY_DELAYS_SECONDS } from '../shared/webhooks/delivery.ts';
@@ -85,8 +85,8 @@ export interface TimeTrackingApiProps {
   readonly localDynamodbEndpoint?: string;
 }
 
-/** Every function of the construct: the route functions by route name, the authorizer and the webhook functions. */
-export type TimeTrackingFunctions = Record<RouteName | 'authorizer' | 'webhookFanOut' | 'webhookDelivery', lambda.IFunction>;
+/** Every function of the construct: the route functions by route name, the authorizer, the docs page and the webhook functions. */
+export type TimeTrackingFunctions = Record<RouteName | 'authorizer' | 'docs' | 'webhookFanOut' | 'webhookDelivery', lambda.IFunction>;
 
 export class TimeTrackingApiPropsError extends Error {
   override name = 'TimeTrackingApiPropsError';
@@ -139,7 +139,7 @@ export class TimeTrackingApi extends Construct {
     };
     /** Every function of the stack: the shared settings, exactly its DynamoDB actions on the table, and its alarms. */
     const monitored: TrackingFunction[] = [];
-    const addFunction = (functionName: string, environment: Record<string, string>, dynamodbActions: readonly string[], options: Pick<TrackingFunctionProps, 'reservedConcurrentExecutions' | 'lazyModules'> = {}) => {
+    const addFunction = (functionName: string, environment: Record<string, string>, dynamodbActions: readonly string[], options: Pick<TrackingFunctionProps, 'reservedConcurrentExecutions' | 'lazyModules' | 'assetCommands'> = {}) => {
       const fn = new TrackingFunction(this, `${pascal(functionName)}Function`, {
         functionName,
         ...options,
@@ -148,7 +148,7 @@ export class TimeTrackingApi extends Construct {
         removalPolicy,
         tracing: props.tracing ?? false,
       });
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...dynamodbActions], resources: [this.table.tableArn] }));
+      if (dynamodbActions.length > 0) fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...dynamodbActions], resources: [this.table.tableArn] }));
       monitored.push(fn);
       return fn;
     };
@@ -224,6 +224,16 @@ export class TimeTrackingApi extends Construct {
         methods: [HttpMethod[route.method]],
         integration: new HttpLambdaIntegration(`${pascal(route.functionName)}Integration`, fn),
       });
+    }
+
+    // The reference page and the OpenAPI document, without the authorizer: files built into the docs function's asset.
+    const docsFn = (this.functions.docs = addFunction(docsFunction.functionName, {}, docsFunction.dynamodbActions, {
+      assetCommands: (inputDir, outputDir) => [`"${process.execPath}" "${inputDir}/scripts/build-docs-page.ts" "${outputDir}"`],
+    }));
+    const docsIntegration = new HttpLambdaIntegration('DocsIntegration', docsFn);
+    for (const route of publicRoutes) {
+      const [added] = this.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: docsIntegration, authorizer: new HttpNoneAuthorizer() });
+      Validations.of(added!).acknowledge({ id: 'AwsSolutions-APIG4', reason: `${route.path} is public on purpose: the API's reference, readable before anyone has a credential; it reads no data.` });
     }
 
     // Webhooks (docs/webhooks.md): the table's stream → fan-out → SQS → delivery, retries on the queue, then a DLQ.

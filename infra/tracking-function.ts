@@ -22,6 +22,8 @@ export type TrackingFunctionProps = {
   reservedConcurrentExecutions?: number;
   /** Modules it loads lazily, each shipped as a bundle of its own beside the function's (LAZY_MODULES). */
   lazyModules?: ReadonlyArray<keyof typeof LAZY_MODULES>;
+  /** Shell commands that add files to the function's asset after bundling (the docs page). */
+  assetCommands?: (inputDir: string, outputDir: string) => string[];
 };
 
 /**
@@ -89,7 +91,15 @@ export class TrackingFunction extends NodejsFunction {
         forceDockerBundling: false,
         // Every lazy module stays out of every bundle; the functions that load one get it beside theirs.
         externalModules: Object.keys(LAZY_MODULES),
-        ...(props.lazyModules?.length ? { commandHooks: lazyModuleHooks(props.lazyModules) } : {}),
+        ...(props.lazyModules?.length || props.assetCommands
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) => [...lazyModuleCommands(props.lazyModules ?? [], inputDir, outputDir), ...(props.assetCommands?.(inputDir, outputDir) ?? [])],
+              },
+            }
+          : {}),
       },
     });
     this.trackingName = props.functionName;
@@ -98,11 +108,9 @@ export class TrackingFunction extends NodejsFunction {
 }
 
 /** Builds each lazy module's bundle into the function's asset, and the package.json that maps its `#name` to it. */
-function lazyModuleHooks(names: ReadonlyArray<keyof typeof LAZY_MODULES>) {
-  return {
-    beforeBundling: () => [],
-    beforeInstall: () => [],
-    afterBundling: (inputDir: string, outputDir: string) => [
+function lazyModuleCommands(names: ReadonlyArray<keyof typeof LAZY_MODULES>, inputDir: string, outputDir: string): string[] {
+  if (names.length === 0) return [];
+  return [
       ...names.map((name) => {
         const { source, bundle } = LAZY_MODULES[name];
         const flags = [
@@ -120,6 +128,5 @@ function lazyModuleHooks(names: ReadonlyArray<keyof typeof LAZY_MODULES>) {
         return `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/${source}" ${flags.join(' ')} --outfile="${outputDir}/${bundle}"`;
       }),
       `echo '${JSON.stringify({ imports: Object.fromEntries(names.map((name) => [name, `./${LAZY_MODULES[name].bundle}`])) })}' > "${outputDir}/package.json"`,
-    ],
-  };
+  ];
 }

@@ -14,8 +14,8 @@ import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Contex
  * - unknown route → 404, body over 10 MiB → 413, the integration fails → 500, times out → 503.
  */
 export type LambdaFunction = (event: any, context: Context) => Promise<unknown>;
-/** A route as API Gateway holds it: its key and the function of its integration. */
-export type EmulatedRoute = { method: string; path: string; functionName: string };
+/** A route as API Gateway holds it: its key, the function of its integration, and whether it runs without the authorizer (`NONE`). */
+export type EmulatedRoute = { method: string; path: string; functionName: string; public?: boolean };
 export type AuthorizerResult = { isAuthorized: boolean; context?: Record<string, unknown> };
 
 export type EmulatorOptions = {
@@ -23,8 +23,6 @@ export type EmulatorOptions = {
   functions: Record<string, LambdaFunction>;
   authorizer: (event: APIGatewayRequestAuthorizerEventV2) => Promise<AuthorizerResult>;
   authorizerCacheTtlSeconds: number;
-  /** Routes of the local runtime that API Gateway would not have (OpenAPI document); answered without the authorizer. /health and the dev JWKS are served by local/server.ts before the emulator. */
-  publicRoutes?: Record<string, () => { status: number; body: unknown }>;
   /** HTTP API's payload limit. */
   bodyLimitBytes?: number;
   functionTimeoutMs?: number;
@@ -121,11 +119,6 @@ export function createHttpApiEmulator(options: EmulatorOptions) {
       send(status, { 'content-type': 'application/json', 'apigw-requestid': randomUUID() }, JSON.stringify({ message }));
 
     try {
-      const publicRoute = options.publicRoutes?.[`${method} ${url.pathname}`];
-      if (publicRoute) {
-        const { status, body } = publicRoute();
-        return send(status, { 'content-type': 'application/json' }, JSON.stringify(body));
-      }
       const found = findRoute(method, url.pathname);
       const route = found?.route;
       if (!found || !route) {
@@ -135,6 +128,11 @@ export function createHttpApiEmulator(options: EmulatorOptions) {
       const body = await readBody(request, bodyLimit);
       const event = toEvent(request, url, route, body);
       if (found.pathParameters) (event as { pathParameters?: Record<string, string> }).pathParameters = found.pathParameters;
+      if (route.public) {
+        const result = await invoke(options.functions[route.functionName]!, event, route.functionName);
+        const { status, headers, payload } = fromResult(result);
+        return send(status, headers, payload);
+      }
       const authorization = event.headers.authorization;
       // The identity source is missing (or ambiguous): API Gateway answers without calling the authorizer.
       if (!authorization || authorizationHeaderCount(request) > 1) return gatewayJson(401, 'Unauthorized');

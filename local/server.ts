@@ -6,7 +6,7 @@
  * `npm run start:template` (RUNTIME=template): the same, but the API, the functions and
  * their permissions come from the synthesized CloudFormation template (local/template/).
  */
-import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { loadSeed } from '../admin/seed-loader.ts';
 import type { Seed } from '../admin/seed.ts';
 import { ensureTable } from '../admin/table-admin.ts';
-import { openApiDocument } from '../shared/contracts/openapi.ts';
-import { authorizerFunction, functionNames, routeList } from '../shared/contracts/routes.ts';
+import { authorizerFunction, functionNames, publicRoutes, routeList } from '../shared/contracts/routes.ts';
+import { buildDocsPage } from '../scripts/build-docs-page.ts';
 import { createDocumentClient } from '../shared/db/document-client.ts';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer, type DevIssuer } from './dev-issuer.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
@@ -140,7 +140,6 @@ async function main() {
       authorizer: runtime.authorizer as never,
       authorizerCacheTtlSeconds: runtime.authorizerCacheTtlSeconds,
       functionTimeoutsMs: runtime.functionTimeoutsMs,
-      publicRoutes: { 'GET /openapi.json': () => ({ status: 200, body: openApiDocument }) },
       onRequest: ({ method, path, status, ms }) => console.log(`${method} ${path} → ${status} (${ms} ms)`),
     });
     const webhookConfig = loadWebhookConfig();
@@ -177,9 +176,19 @@ type LoadedFunctions = {
 
 /** The TypeScript handlers, in this process: they read their configuration at import, like a Lambda cold start. */
 async function sourceFunctions(settings: Settings): Promise<LoadedFunctions> {
+  // The docs function serves files built at build time: build them for this run.
+  const docsDir = await mkdtemp(join(tmpdir(), 'time-tracking-docs-'));
+  buildDocsPage(docsDir);
+  process.env.DOCS_DIR = docsDir;
   const functions: Record<string, LambdaFunction> = {};
   for (const name of functionNames) functions[name] = (await import(resolve(ROOT, 'functions', name, 'handler.ts'))).handler as LambdaFunction;
-  return { routes: [...routeList], functions, authorizer: functions[authorizerFunction.functionName]!, authorizerCacheTtlSeconds: settings.authorizerCacheTtlSeconds };
+  return {
+    routes: [...routeList, ...publicRoutes.map((route) => ({ ...route, public: true }))],
+    functions,
+    authorizer: functions[authorizerFunction.functionName]!,
+    authorizerCacheTtlSeconds: settings.authorizerCacheTtlSeconds,
+    stop: async () => rm(docsDir, { recursive: true, force: true }),
+  };
 }
 
 /** What deploys: the template synthesized with context that mirrors the local settings, its bundles in their own processes, its IAM enforced. */
@@ -254,7 +263,7 @@ async function banner(options: { settings: Settings; baseUrl: string; seed: unkn
     '',
     `Time Tracking API ready at ${baseUrl}`,
     `  DynamoDB: ${options.dynamo ? options.dynamo.endpoint : settings.dynamodbEndpoint} (table ${settings.tableName}, ${options.table === 'created' ? 'created' : 'existing'}; data: ${settings.dataDir === 'memory' ? 'in memory' : settings.dataDir})`,
-    `  OpenAPI: ${baseUrl}/openapi.json   Health: ${baseUrl}/health`,
+    `  Reference: ${baseUrl}/docs   OpenAPI: ${baseUrl}/openapi.json   Health: ${baseUrl}/health`,
     '',
     'Users:',
     ...members.map((m) => `  ${String(m.user_id).padEnd(6)} ${(m.name ?? '').padEnd(16)} ${m.role}${(m.status ?? 'active') === 'active' ? '' : ' (inactive)'}  workspace ${m.workspace_id}`),

@@ -17,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type Options } from 'ajv';
 import standaloneCodeModule from 'ajv/dist/standalone/index.js';
 import { openApiDocument } from '../shared/contracts/openapi.ts';
-import { inputLocationsOf, inputSchemaOf, routeList, routeTableProblems, type Route } from '../shared/contracts/routes.ts';
-import { eventFixtureOf } from './event-fixtures.ts';
+import { inputLocationsOf, inputSchemaOf, publicRoutes, routeList, routeTableProblems, type Route } from '../shared/contracts/routes.ts';
+import { eventFixtureOf, publicEventFixtureOf } from './event-fixtures.ts';
 
 const standaloneCode = standaloneCodeModule.default;
 const VALIDATORS_DIR = fileURLToPath(new URL('../shared/contracts/generated/validators/', import.meta.url));
@@ -76,6 +76,7 @@ function generatedFiles(): Array<readonly [string, string]> {
       [`${VALIDATORS_DIR}${route.name}.d.ts`, generateRouteDeclarationsSource(route)] as const,
     ]),
     ...routeList.map((route, index) => [`${EVENTS_DIR}${route.functionName}.json`, `${JSON.stringify(eventFixtureOf(route, index), null, 2)}\n`] as const),
+    [`${EVENTS_DIR}${publicRoutes[0].functionName}.json`, `${JSON.stringify(publicEventFixtureOf(publicRoutes[0], routeList.length), null, 2)}\n`] as const,
     [OPENAPI_OUTPUT, `${JSON.stringify(openApiDocument, null, 2)}\n`] as const,
   ];
 }

@@ -45,3 +45,11 @@ export function eventFixtureOf(route: Route, index: number) {
     isBase64Encoded: false,
   };
 }
+
+/** The fixture of a public route (no authorizer context): the docs function's. */
+export function publicEventFixtureOf(route: { method: string; path: string }, index: number) {
+  const event = eventFixtureOf({ ...({} as Route), method: route.method as Route['method'], path: route.path as Route['path'], input: {}, example: { input: {} } } as unknown as Route, index);
+  const { authorizer: _authorizer, ...requestContext } = event.requestContext;
+  const { authorization: _authorization, ...headers } = event.headers;
+  return { ...event, headers, requestContext };
+}

@@ -39,7 +39,7 @@ export type TemplateEventSource = {
 };
 
 export type TemplateApi = {
-  routes: Array<{ method: string; path: string; functionLogicalId: string }>;
+  routes: Array<{ method: string; path: string; functionLogicalId: string; public: boolean }>;
   authorizer: { functionLogicalId: string; identitySource: string[]; resultTtlSeconds: number; simpleResponses: boolean; payloadFormatVersion: string };
   functions: Map<string, TemplateFunction>;
   /** The logical id of the one DynamoDB table. */
@@ -89,7 +89,7 @@ export function readTemplateApi(template: Template, cdkOutDir: string): Template
     }
     const functionLogicalId = getAttTarget(integration.IntegrationUri);
     if (!functionLogicalId) throw new TemplateError(`integration ${integrationId} does not point at a function of the template`);
-    return { method: method!, path: path!, functionLogicalId };
+    return { method: method!, path: path!, functionLogicalId, public: resource.Properties!.AuthorizationType === 'NONE' };
   });
 
   const authorizers = ofType('AWS::ApiGatewayV2::Authorizer');

@@ -108,6 +108,7 @@ export async function startTemplateRuntime(options: {
           AWS_SECRET_ACCESS_KEY: 'local',
           AWS_SESSION_TOKEN: 'local',
           AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
+          LAMBDA_TASK_ROOT: fn.assetDir,
         });
         stops.push(worker.stop);
         functions[fn.logicalId] = worker.invoke;
@@ -116,7 +117,7 @@ export async function startTemplateRuntime(options: {
     );
     functionTimeoutsMs.authorizer = functionTimeoutsMs[api.authorizer.functionLogicalId]!;
     return {
-      routes: api.routes.map((route) => ({ method: route.method, path: route.path, functionName: route.functionLogicalId })),
+      routes: api.routes.map((route) => ({ method: route.method, path: route.path, functionName: route.functionLogicalId, public: route.public })),
       functions,
       authorizer: functions[api.authorizer.functionLogicalId]!,
       authorizerCacheTtlSeconds: api.authorizer.resultTtlSeconds,

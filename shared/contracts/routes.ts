@@ -1,4 +1,5 @@
 import type { Scope } from '../auth/scopes.ts';
+import { publicRoutes } from './public-routes.ts';
 import { createWebhookBody, createWebhookData, deleteWebhookData, listWebhooksData, listWebhooksQuery, webhookPath } from './webhook-schemas.ts';
 import {
   workspaceQuery,
@@ -290,8 +291,11 @@ export function dynamodbActionsOf(route: Pick<RouteDefinition, 'dynamodbActions'
 /** The authorizer is no route, but it is a function with its own narrow permissions. */
 export const authorizerFunction = { functionName: 'authorizer', dynamodbActions: ['dynamodb:GetItem'] } as const;
 
+export { publicRoutes } from './public-routes.ts';
+export const docsFunction = { functionName: 'docs', dynamodbActions: [] } as const;
+
 /** Every Lambda function of the service, by folder name under functions/. */
-export const functionNames: readonly string[] = [authorizerFunction.functionName, ...routeList.map((route) => route.functionName)];
+export const functionNames: readonly string[] = [authorizerFunction.functionName, ...routeList.map((route) => route.functionName), docsFunction.functionName];
 
 /**
  * The webhook pipeline's functions (docs/webhooks.md): not routes, each with its own narrow

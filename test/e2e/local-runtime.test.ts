@@ -84,6 +84,14 @@ describe.each(['source', 'template'] as const)('the local runtime (%s)', (runtim
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('serves the reference page without credentials, from the docs function', async () => {
+    const page = await callApi(server.baseUrl, 'GET', '/docs');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.text).toContain('<title>Time Tracking API</title>');
+    expect(page.text.length).toBeGreaterThan(100_000); // Redoc inlined
+  });
+
   it('is healthy and serves its OpenAPI document', async () => {
     expect((await call('GET', '/health', { credential: null })).body).toEqual({ status: 'ok' });
     const openapi = await call('GET', '/openapi.json', { credential: null });

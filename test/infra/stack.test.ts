@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { authorizerFunction, corsPolicyOf, dynamodbActionsOf, routeList, webhookFunctions } from '../../shared/contracts/routes.ts';
+import { authorizerFunction, corsPolicyOf, dynamodbActionsOf, publicRoutes, routeList, webhookFunctions } from '../../shared/contracts/routes.ts';
+import { openApiDocument } from '../../shared/contracts/openapi.ts';
 import { readStackConfig, StackConfigError } from '../../infra/stack-config.ts';
 import { TimeTrackingStack } from '../../infra/time-tracking-stack.ts';
 import { matchesStreamFilter, webhookStreamFilterPatterns } from '../../shared/contracts/webhook-events.ts';
@@ -30,11 +31,16 @@ const resources = (type: string) => template.findResources(type);
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, _dash, letter: string) => letter.toUpperCase());
 
 describe('routes and the authorizer', () => {
-  it('has exactly the routes of the route table, each behind the Lambda authorizer', () => {
+  it('has exactly the routes of the route table, each behind the Lambda authorizer, and the public docs routes without it', () => {
     const routes = Object.values(resources('AWS::ApiGatewayV2::Route'));
-    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(routeList.map((route) => `${route.method} ${route.path}`).sort());
+    const publicKeys = publicRoutes.map((route) => `${route.method} ${route.path}`);
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([...routeList.map((route) => `${route.method} ${route.path}`), ...publicKeys].sort());
     const [authorizerId] = Object.keys(resources('AWS::ApiGatewayV2::Authorizer'));
     for (const route of routes) {
+      if (publicKeys.includes(route.Properties.RouteKey)) {
+        expect(route.Properties.AuthorizationType).toBe('NONE');
+        continue;
+      }
       expect(route.Properties.AuthorizationType).toBe('CUSTOM');
       expect(route.Properties.AuthorizerId).toEqual({ Ref: authorizerId });
     }
@@ -77,7 +83,7 @@ describe('routes and the authorizer', () => {
 describe('functions', () => {
   it('runs every function on Node.js 24, arm64, 512 MB, 10 s, with its own log group', () => {
     const functions = Object.values(resources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(routeList.length + 1 + Object.keys(webhookFunctions).length);
+    expect(functions).toHaveLength(routeList.length + 2 + Object.keys(webhookFunctions).length);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 512, Timeout: 10, Handler: 'index.handler' });
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } });
@@ -139,6 +145,13 @@ describe('functions', () => {
       expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
       const assetDir = join(outdir, fn.Metadata['aws:asset:path']);
       const isAuthorizer = fn.Properties.Environment.Variables.AUTH_JWKS_URL !== undefined;
+      // The docs function: the reference page and the OpenAPI document beside a bundle of its own, nothing of the API.
+      if (existsSync(join(assetDir, 'docs.html'))) {
+        expect(JSON.parse(readFileSync(join(assetDir, 'openapi.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(openApiDocument)));
+        expect(readFileSync(join(assetDir, 'docs.html'), 'utf8')).not.toMatch(/<script[^>]+\bsrc=/); // its bundle inlined (the browser test checks no request leaves)
+        expect(readFileSync(join(assetDir, 'index.js'), 'utf8')).not.toContain('DynamoDBClient');
+        continue;
+      }
       // The authorizer's API-key store (and the SDK) is a bundle of its own beside it, mapped by a package.json.
       const sdkBundle = isAuthorizer ? 'api-key-store.js' : 'index.js';
       if (isAuthorizer) {
@@ -268,13 +281,13 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
     expect(byId('WebhookStreamFailures')).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 });
     // The rate limiter failing open: the metric as the handlers emit it, {service} alone.
     expect(byId('RateLimiterFailingOpen')).toMatchObject({ Namespace: 'TimeTrackingApi', MetricName: 'RateLimitCounterFailures', Dimensions: [{ Name: 'service', Value: 'time-tracking-api' }], Threshold: 1 });
-    const functionCount = routeList.length + 1 + Object.keys(webhookFunctions).length;
+    const functionCount = routeList.length + 2 + Object.keys(webhookFunctions).length;
     expect(alarms).toHaveLength(2 + 3 * functionCount + 2 + 2 + 1 + 2);
 
     const tuned = Object.values(synth({ alarmApi5xxPercent: '2', alarmApiP99LatencyMs: '900', alarmDurationP99PercentOfTimeout: '50' }).template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
     expect(tuned.filter((alarm) => alarm.Threshold === 2)).toHaveLength(1);
     expect(tuned.filter((alarm) => alarm.Threshold === 900)).toHaveLength(1);
-    expect(tuned.filter((alarm) => alarm.MetricName === 'Duration' && alarm.Threshold === 5000)).toHaveLength(routeList.length + 1 + Object.keys(webhookFunctions).length);
+    expect(tuned.filter((alarm) => alarm.MetricName === 'Duration' && alarm.Threshold === 5000)).toHaveLength(routeList.length + 2 + Object.keys(webhookFunctions).length);
   });
 
   it('draws one dashboard with the API, functions, table, authorizer and business counts', () => {
@@ -289,7 +302,7 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
     for (const id of functionIds()) expect(resources('AWS::Lambda::Function')[id]!.Properties.TracingConfig).toBeUndefined();
     const traced = synth({ tracing: 'true' }).template.findResources('AWS::Lambda::Function');
     const tracedFunctions = Object.entries(traced).filter(([id]) => /Function[0-9A-F]{8}$/.test(id));
-    expect(tracedFunctions).toHaveLength(routeList.length + 1 + Object.keys(webhookFunctions).length);
+    expect(tracedFunctions).toHaveLength(routeList.length + 2 + Object.keys(webhookFunctions).length);
     for (const [, fn] of tracedFunctions) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
   });
 

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildDocsPage } from '../../scripts/build-docs-page.ts';
 import { fileURLToPath } from 'node:url';
 import { loadSeed } from '../../admin/seed-loader.ts';
 import { functionNames, routeList, splitInput, type Route, type RouteExample } from '../../shared/contracts/routes.ts';
@@ -67,6 +70,24 @@ describe('events/ fixtures', () => {
     }
     expect(runs.currentTracker!.currentTracker.data.is_tracking).toBe(true);
     expect(runs.listTimeEntries!.listTimeEntries.data.map((entry: { id: string }) => entry.id)).toEqual([runs.listTimeEntries!.stopTimeTracking.data.time_entry_id]);
+  });
+
+  it('docs.json: the docs function serves the reference page without credentials', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'docs-fixture-'));
+    try {
+      buildDocsPage(dir);
+      process.env.DOCS_DIR = dir;
+      const { handler } = await import('../../functions/docs/handler.ts');
+      const response = await handler(fixture('docs'));
+      expect(response.statusCode).toBe(200);
+      expect(response.headers!['content-type']).toBe('text/html; charset=utf-8');
+      expect(String(response.body)).toContain('<title>Time Tracking API</title>');
+      const document = await handler({ ...fixture('docs'), rawPath: '/openapi.json' });
+      expect(JSON.parse(String(document.body)).openapi).toBe('3.1.0');
+    } finally {
+      delete process.env.DOCS_DIR;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('env.json sets every variable the functions require, and only variables they read', async () => {
