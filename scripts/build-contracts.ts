@@ -7,12 +7,17 @@
  *   own route's validators;
  * - events/<function>.json: each route's `sam local` fixture, from its example
  *   (scripts/event-fixtures.ts);
- * - openapi.json: the OpenAPI 3.1 document (shared/contracts/openapi.ts).
+ * - openapi.json: the OpenAPI 3.1 document (shared/contracts/openapi.ts);
+ * - clients/typescript/schema.d.ts: the typed client's types, generated from that document
+ *   by openapi-typescript (installed in clients/typescript/ by the root's postinstall).
  *
  *   npm run build:contracts                       writes them
  *   node scripts/build-contracts.ts --check       exits 1 when a committed file is stale
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type Options } from 'ajv';
 import standaloneCodeModule from 'ajv/dist/standalone/index.js';
@@ -69,6 +74,23 @@ function renameLocals(source: string, index: number): string {
   return source.replace(/\b(validate\d+|schema\d+|func\d+|formats\d+|pattern\d+)\b/g, `p${index}_$1`);
 }
 
+const CLIENT_DIR = fileURLToPath(new URL('../clients/typescript/', import.meta.url));
+
+/** The client's types, as openapi-typescript writes them from the document (it runs on its own TypeScript 5, in the client's folder). */
+export function generateClientTypes(document: object): string {
+  const cli = `${CLIENT_DIR}node_modules/openapi-typescript/bin/cli.js`;
+  if (!existsSync(cli)) throw new Error('openapi-typescript is not installed in clients/typescript: run npm ci (its postinstall installs it) or npm ci --prefix clients/typescript');
+  const dir = mkdtempSync(join(tmpdir(), 'client-types-'));
+  try {
+    writeFileSync(join(dir, 'openapi.json'), JSON.stringify(document));
+    const generated = spawnSync(process.execPath, [cli, join(dir, 'openapi.json'), '-o', join(dir, 'schema.d.ts')], { cwd: CLIENT_DIR, encoding: 'utf8' });
+    if (generated.status !== 0) throw new Error(`openapi-typescript failed: ${generated.stderr}`);
+    return readFileSync(join(dir, 'schema.d.ts'), 'utf8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function generatedFiles(): Array<readonly [string, string]> {
   return [
     ...routeList.flatMap((route) => [
@@ -78,6 +100,7 @@ function generatedFiles(): Array<readonly [string, string]> {
     ...routeList.map((route, index) => [`${EVENTS_DIR}${route.functionName}.json`, `${JSON.stringify(eventFixtureOf(route, index), null, 2)}\n`] as const),
     [`${EVENTS_DIR}${publicRoutes[0].functionName}.json`, `${JSON.stringify(publicEventFixtureOf(publicRoutes[0], routeList.length), null, 2)}\n`] as const,
     [OPENAPI_OUTPUT, `${JSON.stringify(openApiDocument, null, 2)}\n`] as const,
+    [`${CLIENT_DIR}schema.d.ts`, generateClientTypes(openApiDocument)] as const,
   ];
 }
 
@@ -114,6 +137,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     mkdirSync(VALIDATORS_DIR, { recursive: true });
     for (const path of leftovers) rmSync(path);
     for (const [path, source] of files) writeFileSync(path, source);
-    console.log('wrote shared/contracts/generated/validators/*.{js,d.ts}, the route fixtures in events/ and openapi.json');
+    console.log('wrote shared/contracts/generated/validators/*.{js,d.ts}, the route fixtures in events/, openapi.json and clients/typescript/schema.d.ts');
   }
 }

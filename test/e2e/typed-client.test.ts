@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createTimeTrackingClient, newIdempotencyKey } from '../../clients/typescript/client.ts';
+import { testSeed, users, WS } from '../support/fixtures.ts';
+import { startTestRuntime } from '../support/test-runtime.ts';
+import { expectContract } from '../support/openapi-validator.ts';
+
+/**
+ * The typed client (clients/typescript/, generated from the OpenAPI document) drives a whole
+ * lifecycle on `npm start`: a contract change that breaks clients breaks this test (and the
+ * typecheck of its calls).
+ */
+let runtime: Awaited<ReturnType<typeof startTestRuntime>>;
+beforeAll(async () => {
+  runtime = await startTestRuntime({ name: 'typed-client', seed: testSeed });
+}, 60_000);
+afterAll(() => runtime?.stop());
+
+describe('the typed client on npm start', () => {
+  it('starts, reads, stops and lists, with an Idempotency-Key replayed, and reads a typed error', async () => {
+    // Every answer the client gets is checked against the document too, as in every HTTP test.
+    const checkedFetch = async (request: Request) => {
+      const response = await fetch(request);
+      const text = await response.clone().text();
+      expectContract(request.method, new URL(request.url).pathname + new URL(request.url).search, { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined });
+      return response;
+    };
+    const api = createTimeTrackingClient({ baseUrl: runtime.server.baseUrl, token: () => runtime.issuer.sign({ sub: String(users.owner) }), fetch: checkedFetch as typeof fetch });
+    const key = newIdempotencyKey();
+    const body = { workspace_id: WS, user_id: users.member, contract_id: 20, task_id: 5, activity_description: 'Through the client' };
+    const started = await api.POST('/time-tracking/start', { params: { header: { 'Idempotency-Key': key } }, body });
+    expect(started.response.status).toBe(200);
+    expect(started.data?.data).toMatchObject({ user_id: users.member, contract_id: 20, project_id: 10, task_id: 5 });
+    const replayed = await api.POST('/time-tracking/start', { params: { header: { 'Idempotency-Key': key } }, body });
+    expect(replayed.response.headers.get('idempotent-replayed')).toBe('true');
+    expect(replayed.data?.data.start_time).toBe(started.data?.data.start_time);
+
+    const current = await api.GET('/time-tracking/current-data', { params: { query: { workspace_id: WS, user_id: users.member } } });
+    expect(current.data?.data.is_tracking).toBe(true);
+
+    const again = await api.POST('/time-tracking/start', { body });
+    expect(again.response.status).toBe(400);
+    // Typed by status: the envelope's error code, where the error is the envelope (not API Gateway's own answer).
+    expect(again.error && 'error' in again.error ? again.error.error : undefined).toBe('tracker_already_active');
+
+    const stopped = await api.POST('/time-tracking/stop', { body: { workspace_id: WS, user_id: users.member } });
+    expect(stopped.data?.data.time_entry_id).toEqual(expect.any(String));
+    const entries = await api.GET('/time-entries', { params: { query: { workspace_id: WS, user_id: users.member, date: new Date().toISOString().slice(0, 10) } } });
+    expect(entries.data?.data.map((entry) => entry.id)).toContain(stopped.data?.data.time_entry_id);
+    expect(entries.data?.meta.pagination.total).toBeGreaterThanOrEqual(1);
+
+    const invalid = await api.GET('/time-tracking/current-data', { params: { query: { workspace_id: WS, user_id: 0 } } });
+    expect(invalid.response.status).toBe(422);
+  });
+});
