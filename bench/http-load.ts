@@ -1,8 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { generateApiKey } from '../shared/auth/api-keys.ts';
+import { writeBenchSeed } from './bench-seed.ts';
 import { createDocumentClient } from '../shared/db/document-client.ts';
 import { scanAll } from '../admin/table-admin.ts';
 import { startLocalServer } from '../test/support/local-server.ts';
@@ -15,21 +12,8 @@ import { round } from './stats.ts';
  * concurrently. Afterwards the table must satisfy the lifecycle invariants.
  */
 export async function measureHttpLoad(options: { endpoint: string; users: number; connections: number; requests: number }) {
-  const workspaceId = 1;
-  const managerId = 1;
-  const users = Array.from({ length: options.users }, (_, index) => 100 + index);
-  const apiKey = generateApiKey();
+  const { workspaceId, users, apiKey, seedFile } = writeBenchSeed('bench-http', options.users);
   const tableName = `bench-http-${Date.now()}`;
-  const dir = mkdtempSync(join(tmpdir(), 'bench-http-'));
-  const seedFile = join(dir, 'seed.json');
-  writeFileSync(
-    seedFile,
-    JSON.stringify({
-      workspaces: [{ id: workspaceId, name: 'Bench' }],
-      members: [{ workspace_id: workspaceId, user_id: managerId, role: 'owner' }, ...users.map((user_id) => ({ workspace_id: workspaceId, user_id, role: 'regular_user' }))],
-      api_keys: [{ user_id: managerId, name: 'bench', key: apiKey, scopes: ['read', 'write'] }],
-    }),
-  );
   const server = await startLocalServer({ DYNAMODB_ENDPOINT: options.endpoint, TABLE_NAME: tableName, SEED_FILE: seedFile, POWERTOOLS_LOG_LEVEL: 'ERROR', RATE_LIMIT_PER_MINUTE: '0', AUTH_JWKS_URL: '', AUTH_ISSUER: '', AUTH_AUDIENCE: '' });
   const starts: StartOutcome[] = [];
   const stops: StopOutcome[] = [];

@@ -1,7 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { generateApiKey } from '../shared/auth/api-keys.ts';
+import { readFileSync, rmSync } from 'node:fs';
+import { writeBenchSeed } from './bench-seed.ts';
 import { startLocalServer } from '../test/support/local-server.ts';
 import { runLoad, type LoadKind, type LoadResult } from './paired-load.ts';
 import { median, round } from './stats.ts';
@@ -29,20 +27,7 @@ function cpuMsOf(pid: number): number {
 }
 
 export async function measurePairedHttp(options: { endpoint: string; referenceRoot: string; rounds: number; seconds: number; connections: number; log: (line: string) => void }): Promise<PairedHttp> {
-  const workspaceId = 1;
-  const managerId = 1;
-  const users = Array.from({ length: 50 }, (_, index) => 100 + index);
-  const apiKey = generateApiKey();
-  const dir = mkdtempSync(join(tmpdir(), 'bench-paired-'));
-  const seedFile = join(dir, 'seed.json');
-  writeFileSync(
-    seedFile,
-    JSON.stringify({
-      workspaces: [{ id: workspaceId, name: 'Bench' }],
-      members: [{ workspace_id: workspaceId, user_id: managerId, role: 'owner' }, ...users.map((user_id) => ({ workspace_id: workspaceId, user_id, role: 'regular_user' }))],
-      api_keys: [{ user_id: managerId, name: 'bench', key: apiKey, scopes: ['read', 'write'] }],
-    }),
-  );
+  const { workspaceId, users, apiKey, dir, seedFile } = writeBenchSeed('bench-paired', 50);
   const env = (name: string) => ({ DYNAMODB_ENDPOINT: options.endpoint, TABLE_NAME: `bench-${name}-${Date.now()}`, SEED_FILE: seedFile, POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true', RATE_LIMIT_PER_MINUTE: '0', AUTH_JWKS_URL: '', AUTH_ISSUER: '', AUTH_AUDIENCE: '' });
   const servers: Array<Awaited<ReturnType<typeof startLocalServer>>> = [];
   try {

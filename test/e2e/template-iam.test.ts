@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { callApi } from '../support/api-client.ts';
+import { startWebhookReceiver } from '../support/webhook-receiver.ts';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:http';
 import { STACK_NAME, synthesizeTemplate } from '../../local/template/template-runtime.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { testSeed, users, WS } from '../support/fixtures.ts';
@@ -80,13 +80,8 @@ describe('IAM from the template, enforced locally', () => {
   }, 60_000);
 
   it('runs the webhook fan-out and delivery from their bundles with their roles: a webhook is delivered, and nothing is once the fan-out loses sqs:SendMessage', async () => {
-    const received: string[] = [];
-    const receiver = createServer((request, response) => {
-      request.resume();
-      request.on('end', () => (received.push(String(request.headers['webhook-id'])), response.writeHead(204).end()));
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+    const receiver = await startWebhookReceiver();
+    const { received, url } = receiver;
     const fanOutWithout = (template: any) => {
       const [, role] = Object.entries(template.Resources).find(([id, resource]: [string, any]) => resource.Type === 'AWS::IAM::Role' && id.startsWith('WebhookFanOutFunctionRole'))!;
       const roleId = Object.keys(template.Resources).find((id) => template.Resources[id] === role)!;
@@ -117,7 +112,7 @@ describe('IAM from the template, enforced locally', () => {
       await startAndWait(false);
     } finally {
       await writeFile(templateFile, original);
-      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+      await receiver.close();
     }
   }, 90_000);
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { callApi } from '../support/api-client.ts';
-import { createServer } from 'node:http';
+import { startWebhookReceiver } from '../support/webhook-receiver.ts';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { loadSeed } from '../../admin/seed-loader.ts';
 import { generateApiKey, hashApiKey } from '../../shared/auth/api-keys.ts';
@@ -221,14 +221,9 @@ describe('no state can get stuck', () => {
 
 describe('webhooks under faults', () => {
   it('a delivery whose subscription cannot be read is retried, npm start keeps serving, and it arrives once DynamoDB is back', async () => {
-    const received: string[] = [];
-    const receiver = createServer((request, response) => {
-      request.resume();
-      request.on('end', () => (received.push(String(request.headers['webhook-id'])), response.writeHead(204).end()));
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const receiver = await startWebhookReceiver();
+    const { received, url } = receiver;
     try {
-      const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
       // Earlier tests' events happened in earlier seconds: none of them is for this webhook (second precision).
       await new Promise((resolve) => setTimeout(resolve, 1100));
       expect((await call('POST', '/webhooks', { body: { workspace_id: WS, url, events: ['tracker.started'] } })).status).toBe(201);
@@ -246,7 +241,7 @@ describe('webhooks under faults', () => {
       expect(received).toHaveLength(1);
     } finally {
       proxy.heal();
-      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+      await receiver.close();
     }
   }, 30_000);
 });
