@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { buildSync, type BuildOptions, type Metafile } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { LAZY_MODULES, SHIPPED_BUNDLE } from '../infra/bundle-options.ts';
+import { buildDocsPage } from '../scripts/build-docs-page.ts';
 import { functionNames } from '../shared/contracts/routes.ts';
 import { median, round } from './stats.ts';
 
@@ -36,7 +37,7 @@ const VARIANTS: Record<string, Variant> = {
 };
 
 /** What the stack sets on every function (infra/), with the table resolved. */
-const FUNCTION_ENV = {
+const FUNCTION_ENV: Record<string, string> = {
   AWS_REGION: 'us-east-1',
   TABLE_NAME: 'bench-table',
   POWERTOOLS_SERVICE_NAME: 'time-tracking-api',
@@ -111,6 +112,9 @@ const pairedRatio = (a: number[], b: number[]) => round(median(a.map((value, ind
  */
 export function measureColdStart(options: { runs: number; reference?: string }) {
   const outdir = mkdtempSync(join(tmpdir(), 'bench-cold-'));
+  // The docs function reads its page at load, as deployed beside its bundle.
+  buildDocsPage(join(outdir, 'docs'));
+  FUNCTION_ENV.DOCS_DIR = join(outdir, 'docs');
   const empty = join(outdir, 'empty.js');
   writeFileSync(empty, 'exports.handler = async () => ({});\n');
   const sdkEntry = {
