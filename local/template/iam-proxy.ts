@@ -1,6 +1,6 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type { PolicyStatement } from './template-model.ts';
+import { getAttTarget, type PolicyStatement } from './template-model.ts';
 
 /**
  * A function's view of DynamoDB in `npm run start:template`: a proxy in front of DynamoDB
@@ -46,7 +46,7 @@ export function decide(statements: PolicyStatement[], action: string, resourceLo
   const resourceIs = (resource: unknown): boolean | 'unknown' => {
     if (typeof resource === 'string') return glob(resource, resourceArn) || resource === '*';
     if (JSON.stringify(resource) === JSON.stringify({ 'Fn::GetAtt': [resourceLogicalId, 'Arn'] })) return true;
-    return getAttOf(resource) !== undefined && getAttOf(resource) !== resourceLogicalId ? false : 'unknown';
+    return getAttTarget(resource) !== undefined && getAttTarget(resource) !== resourceLogicalId ? false : 'unknown';
   };
   const matches = (statement: PolicyStatement, effect: 'Allow' | 'Deny') => {
     const actionMatches = statement.actions ? actionIn(statement.actions) : statement.notActions ? !actionIn(statement.notActions) : false;
@@ -69,10 +69,6 @@ export function allows(statements: PolicyStatement[], action: string, resourceLo
   return decide(statements, action, resourceLogicalId, resourceArn) === 'allow';
 }
 
-const getAttOf = (value: unknown): string | undefined => {
-  const getAtt = (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
-  return Array.isArray(getAtt) ? getAtt[0] : undefined;
-};
 
 /** What the proxy answers a request it cannot read: refused, as IAM would refuse an action it cannot authorize. */
 function classify(operation: string, body: Buffer): Array<{ action: string; table: string }> | undefined {

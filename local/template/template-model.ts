@@ -52,7 +52,8 @@ export class TemplateError extends Error {
   override name = 'TemplateError';
 }
 
-const getAttTarget = (value: unknown): string | undefined => {
+/** The logical id a `{ Fn::GetAtt: [id, attribute] }` points at. */
+export const getAttTarget = (value: unknown): string | undefined => {
   const getAtt = (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
   return Array.isArray(getAtt) ? getAtt[0] : undefined;
 };

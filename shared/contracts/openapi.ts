@@ -164,8 +164,8 @@ export function sample(schema: unknown): unknown {
   return null;
 }
 
-const resolveRef = (pointer: string) => pointer.split('/').slice(1).reduce<any>((node, key) => node?.[key], { components: { schemas: envelopeSchemasWithMeta() } });
-const envelopeSchemasWithMeta = () => ({ ...envelopeSchemas });
+/** The `#/components/schemas/…` a sampled schema refers to (only the envelope's are referenced there). */
+const resolveRef = (pointer: string) => (envelopeSchemas as Record<string, unknown>)[pointer.split('/').pop()!];
 
 const idempotencyKey = {
   name: 'Idempotency-Key',
