@@ -81,6 +81,7 @@ export async function measureStartOverhead(options: { tableName: string; endpoin
           activityDescription: 'bench',
           startTime: toApiTimestamp(new Date()),
           startedBy: options.managerId,
+          taskTitle: null,
           requestId: randomUUID(),
         }),
         ConditionExpression: 'attribute_not_exists(pk)',

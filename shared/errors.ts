@@ -85,6 +85,24 @@ export class IdempotencyConflictError extends AppError {
   }
 }
 
+/** A time entry would overlap another entry of the member, or the member's running tracker. Nothing was written. */
+export class TimeEntryOverlapError extends AppError {
+  readonly code = 'time_entry_overlap';
+  readonly status = 409;
+  constructor() {
+    super("The time entry overlaps another time entry or the running tracker of this user.");
+  }
+}
+
+/** `If-Match` names a version that is no longer the current one. Nothing was changed. */
+export class PreconditionFailedError extends AppError {
+  readonly code = 'precondition_failed';
+  readonly status = 412;
+  constructor() {
+    super('The time entry has changed since the version given in If-Match. Read it again, then retry.');
+  }
+}
+
 /** DynamoDB throttled, timed out or unavailable: the client should retry later. */
 export class DependencyUnavailableError extends AppError {
   readonly code = 'service_unavailable';

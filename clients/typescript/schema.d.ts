@@ -45,7 +45,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A member's running tracker in the workspace */
+        /** A member's running tracker in the workspace, and today's tracked time */
         get: operations["currentTracker"];
         put?: never;
         post?: never;
@@ -62,8 +62,62 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Completed time entries that started on one UTC day, newest first */
+        /** Time entries that started on the days from..to (or date) in a time zone, newest first */
         get: operations["listTimeEntries"];
+        put?: never;
+        /** Add a time entry by hand (start and end, at most 24 h, overlapping nothing) */
+        post: operations["createTimeEntry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/time-entries/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tracked time per day of a range (at most 31 days) in a time zone, zeros included */
+        get: operations["timeEntrySummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/time-entries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One time entry, by id */
+        get: operations["getTimeEntry"];
+        put?: never;
+        post?: never;
+        /** Delete a time entry (its history stays readable); If-Match makes it conditional */
+        delete: operations["deleteTimeEntry"];
+        options?: never;
+        head?: never;
+        /** Correct a time entry (its history keeps what it was); If-Match makes it conditional */
+        patch: operations["updateTimeEntry"];
+        trace?: never;
+    };
+    "/time-entries/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A time entry's versions, newest first (readable after a delete) */
+        get: operations["timeEntryHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -137,6 +191,57 @@ export interface webhooks {
         put?: never;
         /** A tracker was stopped (its time entry recorded): the data is what the stop answered, with the workspace. */
         post: operations["webhook_tracker_stopped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "time_entry.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A time entry was recorded, by a stop or by hand: the data is the entry. */
+        post: operations["webhook_time_entry_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "time_entry.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A time entry was corrected: the data is the entry as it is now, and `changes` ({ field: [old, new] }). */
+        post: operations["webhook_time_entry_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "time_entry.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A time entry was deleted: the data is the entry as it was. */
+        post: operations["webhook_time_entry_deleted"];
         delete?: never;
         options?: never;
         head?: never;
@@ -252,7 +357,10 @@ export interface components {
                 task_id?: number | null;
                 activity_description?: string | null;
                 workspace_id: number;
+                task_title?: string | null;
                 total_seconds?: number;
+                date: string;
+                total_minutes: number;
             };
             meta: components["schemas"]["Meta"];
         };
@@ -262,6 +370,7 @@ export interface components {
             message?: string;
             data: {
                 id: string;
+                workspace_id: number;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 start_time: string;
                 user_id: number;
@@ -272,6 +381,15 @@ export interface components {
                 /** @example 2024-01-15T10:30:00+00:00 */
                 end_time: string;
                 duration_seconds: number;
+                /** @enum {unknown} */
+                source: "tracker" | "manual";
+                created_by: number;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                created_at: string;
+                updated_by: number;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                updated_at: string;
+                version: number;
             }[];
             meta: components["schemas"]["Meta"] & {
                 pagination: {
@@ -282,10 +400,160 @@ export interface components {
                 };
             };
         };
+        TimeEntrySummaryResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                days: {
+                    date: string;
+                    total_seconds: number;
+                    entries: number;
+                }[];
+                total_seconds: number;
+            };
+            meta: components["schemas"]["Meta"];
+        };
+        CreateTimeEntryBody: {
+            workspace_id: number;
+            user_id: number;
+            /** @example 2024-01-15T09:00:00+01:00 */
+            start_time: string;
+            /** @example 2024-01-15T09:00:00+01:00 */
+            end_time: string;
+            contract_id?: number | null;
+            task_id?: number | null;
+            activity_description?: string | null;
+        } & unknown;
+        CreateTimeEntryResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                id: string;
+                workspace_id: number;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                start_time: string;
+                user_id: number;
+                contract_id: number | null;
+                project_id: number | null;
+                task_id: number | null;
+                activity_description: string | null;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                end_time: string;
+                duration_seconds: number;
+                /** @enum {unknown} */
+                source: "tracker" | "manual";
+                created_by: number;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                created_at: string;
+                updated_by: number;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                updated_at: string;
+                version: number;
+            };
+            meta: components["schemas"]["Meta"];
+        };
+        GetTimeEntryResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                id: string;
+                workspace_id: number;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                start_time: string;
+                user_id: number;
+                contract_id: number | null;
+                project_id: number | null;
+                task_id: number | null;
+                activity_description: string | null;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                end_time: string;
+                duration_seconds: number;
+                /** @enum {unknown} */
+                source: "tracker" | "manual";
+                created_by: number;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                created_at: string;
+                updated_by: number;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                updated_at: string;
+                version: number;
+            };
+            meta: components["schemas"]["Meta"];
+        };
+        UpdateTimeEntryBody: {
+            /** @example 2024-01-15T09:00:00+01:00 */
+            start_time?: string;
+            /** @example 2024-01-15T09:00:00+01:00 */
+            end_time?: string;
+            contract_id?: number | null;
+            task_id?: number | null;
+            activity_description?: string | null;
+        };
+        UpdateTimeEntryResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                id: string;
+                workspace_id: number;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                start_time: string;
+                user_id: number;
+                contract_id: number | null;
+                project_id: number | null;
+                task_id: number | null;
+                activity_description: string | null;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                end_time: string;
+                duration_seconds: number;
+                /** @enum {unknown} */
+                source: "tracker" | "manual";
+                created_by: number;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                created_at: string;
+                updated_by: number;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                updated_at: string;
+                version: number;
+            };
+            meta: components["schemas"]["Meta"];
+        };
+        DeleteTimeEntryResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                id: string;
+                /** @constant */
+                deleted: true;
+            };
+            meta: components["schemas"]["Meta"];
+        };
+        TimeEntryHistoryResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                version: number;
+                /** @enum {unknown} */
+                action: "created" | "updated" | "deleted";
+                /** @example 2024-01-15T10:30:00+00:00 */
+                at: string;
+                by: number;
+                /** @description `{ field: [old, new] }` for every field the version changed (old is null for `created`; empty for `deleted`). */
+                changes: {
+                    [key: string]: (string | number | null)[];
+                };
+            }[];
+            meta: components["schemas"]["Meta"];
+        };
         CreateWebhookBody: {
             workspace_id: number;
             url: string;
-            events: ("tracker.started" | "tracker.stopped")[];
+            events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted")[];
             description?: string | null;
         };
         CreateWebhookResponse: {
@@ -296,7 +564,7 @@ export interface components {
                 id: string;
                 workspace_id: number;
                 url: string;
-                events: ("tracker.started" | "tracker.stopped")[];
+                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted")[];
                 description: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -312,7 +580,7 @@ export interface components {
                 id: string;
                 workspace_id: number;
                 url: string;
-                events: ("tracker.started" | "tracker.stopped")[];
+                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted")[];
                 description: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -353,6 +621,10 @@ export interface components {
         RateLimitReset: number;
         /** @description `true` when the answer is the stored answer of an earlier request with the same Idempotency-Key. */
         IdempotentReplayed: "true";
+        /** @description The version of the entry answered, quoted (`"3"`): send it as If-Match to change exactly that version. */
+        ETag: string;
+        /** @description Where the created entry is read (`/time-entries/{id}?workspace_id=…`). */
+        Location: string;
     };
     pathItems: never;
 }
@@ -484,7 +756,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The user is not an active member of the workspace (or a referenced record is not in it). */
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
             404: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -508,7 +780,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key is in use by a running request. */
+            /** @description A time entry of the user in this workspace ends after now. Or the Idempotency-Key is in use by a running request. */
             409: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -521,8 +793,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "success": false,
-                     *       "message": "The Idempotency-Key is in use by a running request.",
-                     *       "error": "idempotency_key_in_use",
+                     *       "message": "A time entry of the user in this workspace ends after now. Or the Idempotency-Key is in use by a running request.",
+                     *       "error": "time_entry_overlap",
                      *       "meta": {
                      *         "api_version": "2.0.0",
                      *         "timestamp": "2024-01-15T10:30:00+00:00"
@@ -766,7 +1038,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The user is not an active member of the workspace (or a referenced record is not in it). */
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
             404: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -930,6 +1202,7 @@ export interface operations {
                 workspace_id: number;
                 /** @example 101 */
                 user_id: number;
+                tz?: string;
             };
             header?: never;
             path?: never;
@@ -959,7 +1232,10 @@ export interface operations {
                      *         "task_id": 1,
                      *         "activity_description": "example",
                      *         "workspace_id": 1,
-                     *         "total_seconds": 0
+                     *         "task_title": "example",
+                     *         "total_seconds": 0,
+                     *         "date": "2024-01-15",
+                     *         "total_minutes": 0
                      *       },
                      *       "meta": {
                      *         "api_version": "2.0.0",
@@ -1013,7 +1289,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The user is not an active member of the workspace (or a referenced record is not in it). */
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
             404: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -1138,7 +1414,10 @@ export interface operations {
                 /** @example 101 */
                 user_id: number;
                 /** @example 2024-01-15 */
-                date: string;
+                date?: string;
+                from?: string;
+                to?: string;
+                tz?: string;
                 /** @example 1 */
                 page?: number;
                 /** @example 20 */
@@ -1166,6 +1445,7 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "id": "example",
+                     *           "workspace_id": 1,
                      *           "start_time": "2024-01-15T10:30:00+00:00",
                      *           "user_id": 1,
                      *           "contract_id": 1,
@@ -1173,7 +1453,13 @@ export interface operations {
                      *           "task_id": 1,
                      *           "activity_description": "example",
                      *           "end_time": "2024-01-15T10:30:00+00:00",
-                     *           "duration_seconds": 0
+                     *           "duration_seconds": 0,
+                     *           "source": "tracker",
+                     *           "created_by": 1,
+                     *           "created_at": "2024-01-15T10:30:00+00:00",
+                     *           "updated_by": 1,
+                     *           "updated_at": "2024-01-15T10:30:00+00:00",
+                     *           "version": 1
                      *         }
                      *       ],
                      *       "meta": {
@@ -1234,7 +1520,1474 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The user is not an active member of the workspace (or a referenced record is not in it). */
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
+                     *       "error": "rate_limited",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Server Error.",
+                     *       "error": "internal_error",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
+                     *       "error": "service_unavailable",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    createTimeEntry: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first response for 24 hours when sent again with the same body by the same caller; another body → 422, while the first is running → 409. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "workspace_id": 1,
+                 *       "user_id": 101,
+                 *       "start_time": "2024-01-15T09:00:00+01:00",
+                 *       "end_time": "2024-01-15T12:30:00+01:00",
+                 *       "contract_id": 20,
+                 *       "task_id": 5,
+                 *       "activity_description": "Landing page copy"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateTimeEntryBody"];
+            };
+        };
+        responses: {
+            /** @description The entry, with its ETag and Location. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "id": "example",
+                     *         "workspace_id": 1,
+                     *         "start_time": "2024-01-15T10:30:00+00:00",
+                     *         "user_id": 1,
+                     *         "contract_id": 1,
+                     *         "project_id": 1,
+                     *         "task_id": 1,
+                     *         "activity_description": "example",
+                     *         "end_time": "2024-01-15T10:30:00+00:00",
+                     *         "duration_seconds": 0,
+                     *         "source": "tracker",
+                     *         "created_by": 1,
+                     *         "created_at": "2024-01-15T10:30:00+00:00",
+                     *         "updated_by": 1,
+                     *         "updated_at": "2024-01-15T10:30:00+00:00",
+                     *         "version": 1
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreateTimeEntryResponse"];
+                };
+            };
+            /** @description Not a JSON object. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Not a JSON object.",
+                     *       "error": "bad_request",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Unauthenticated.",
+                     *       "error": "unauthenticated",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The entry would overlap another entry or the running tracker of the user. Or the Idempotency-Key is in use by a running request. */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The entry would overlap another entry or the running tracker of the user. Or the Idempotency-Key is in use by a running request.",
+                     *       "error": "time_entry_overlap",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Request Entity Too Large"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
+                     *       "error": "rate_limited",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Server Error.",
+                     *       "error": "internal_error",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
+                     *       "error": "service_unavailable",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    timeEntrySummary: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+                /** @example 101 */
+                user_id: number;
+                date?: string;
+                /** @example 2024-01-15 */
+                from?: string;
+                /** @example 2024-01-21 */
+                to?: string;
+                /** @example Europe/Berlin */
+                tz?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per day of the range, and the total. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "days": [
+                     *           {
+                     *             "date": "2024-01-15",
+                     *             "total_seconds": 0,
+                     *             "entries": 0
+                     *           }
+                     *         ],
+                     *         "total_seconds": 0
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TimeEntrySummaryResponse"];
+                };
+            };
+            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Unauthenticated.",
+                     *       "error": "unauthenticated",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
+                     *       "error": "rate_limited",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Server Error.",
+                     *       "error": "internal_error",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
+                     *       "error": "service_unavailable",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getTimeEntry: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+            };
+            header?: never;
+            path: {
+                /** @example 9b2f6c1e-4d3a-4f7b-8a52-1c0e5d7f3a90 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entry, with its ETag. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "id": "example",
+                     *         "workspace_id": 1,
+                     *         "start_time": "2024-01-15T10:30:00+00:00",
+                     *         "user_id": 1,
+                     *         "contract_id": 1,
+                     *         "project_id": 1,
+                     *         "task_id": 1,
+                     *         "activity_description": "example",
+                     *         "end_time": "2024-01-15T10:30:00+00:00",
+                     *         "duration_seconds": 0,
+                     *         "source": "tracker",
+                     *         "created_by": 1,
+                     *         "created_at": "2024-01-15T10:30:00+00:00",
+                     *         "updated_by": 1,
+                     *         "updated_at": "2024-01-15T10:30:00+00:00",
+                     *         "version": 1
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GetTimeEntryResponse"];
+                };
+            };
+            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Unauthenticated.",
+                     *       "error": "unauthenticated",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
+                     *       "error": "rate_limited",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Server Error.",
+                     *       "error": "internal_error",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
+                     *       "error": "service_unavailable",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    deleteTimeEntry: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+            };
+            header?: {
+                "if-match"?: string;
+            };
+            path: {
+                /** @example 9b2f6c1e-4d3a-4f7b-8a52-1c0e5d7f3a90 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entry was deleted. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "id": "example",
+                     *         "deleted": true
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeleteTimeEntryResponse"];
+                };
+            };
+            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Unauthenticated.",
+                     *       "error": "unauthenticated",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match names a version that is no longer current: nothing changed. */
+            412: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "If-Match names a version that is no longer current: nothing changed.",
+                     *       "error": "precondition_failed",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
+                     *       "error": "rate_limited",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Server Error.",
+                     *       "error": "internal_error",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
+                     *       "error": "service_unavailable",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    updateTimeEntry: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+            };
+            header?: {
+                "if-match"?: string;
+            };
+            path: {
+                /** @example 9b2f6c1e-4d3a-4f7b-8a52-1c0e5d7f3a90 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "end_time": "2024-01-15T13:00:00+01:00",
+                 *       "activity_description": "Landing page copy and review"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateTimeEntryBody"];
+            };
+        };
+        responses: {
+            /** @description The entry as it is now, with its ETag (unchanged when nothing changed). */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "id": "example",
+                     *         "workspace_id": 1,
+                     *         "start_time": "2024-01-15T10:30:00+00:00",
+                     *         "user_id": 1,
+                     *         "contract_id": 1,
+                     *         "project_id": 1,
+                     *         "task_id": 1,
+                     *         "activity_description": "example",
+                     *         "end_time": "2024-01-15T10:30:00+00:00",
+                     *         "duration_seconds": 0,
+                     *         "source": "tracker",
+                     *         "created_by": 1,
+                     *         "created_at": "2024-01-15T10:30:00+00:00",
+                     *         "updated_by": 1,
+                     *         "updated_at": "2024-01-15T10:30:00+00:00",
+                     *         "version": 1
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UpdateTimeEntryResponse"];
+                };
+            };
+            /** @description Not a JSON object. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Not a JSON object.",
+                     *       "error": "bad_request",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Unauthenticated.",
+                     *       "error": "unauthenticated",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The entry would overlap another entry or the running tracker of the user. */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The entry would overlap another entry or the running tracker of the user.",
+                     *       "error": "time_entry_overlap",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match names a version that is no longer current: nothing changed. */
+            412: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "If-Match names a version that is no longer current: nothing changed.",
+                     *       "error": "precondition_failed",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Request Entity Too Large"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
+                     *       "error": "rate_limited",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Server Error.",
+                     *       "error": "internal_error",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
+                     *       "error": "service_unavailable",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    timeEntryHistory: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+            };
+            header?: never;
+            path: {
+                /** @example 9b2f6c1e-4d3a-4f7b-8a52-1c0e5d7f3a90 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every version: what changed, when, by whom. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": [
+                     *         {
+                     *           "version": 1,
+                     *           "action": "created",
+                     *           "at": "2024-01-15T10:30:00+00:00",
+                     *           "by": 1,
+                     *           "changes": {}
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TimeEntryHistoryResponse"];
+                };
+            };
+            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Unauthenticated.",
+                     *       "error": "unauthenticated",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
             404: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -1448,7 +3201,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The user is not an active member of the workspace (or a referenced record is not in it). */
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
             404: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -1694,7 +3447,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The user is not an active member of the workspace (or a referenced record is not in it). */
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
             404: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -1935,7 +3688,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The user is not an active member of the workspace (or a referenced record is not in it). */
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
             404: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -2199,6 +3952,323 @@ export interface operations {
                         duration_seconds: number;
                         time_entry_id: string;
                         workspace_id: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_time_entry_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry and duplicate of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "time_entry.created",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "id": "example",
+                 *         "workspace_id": 1,
+                 *         "start_time": "2024-01-15T10:30:00+00:00",
+                 *         "user_id": 1,
+                 *         "contract_id": 1,
+                 *         "project_id": 1,
+                 *         "task_id": 1,
+                 *         "activity_description": "example",
+                 *         "end_time": "2024-01-15T10:30:00+00:00",
+                 *         "duration_seconds": 0,
+                 *         "source": "tracker",
+                 *         "created_by": 1,
+                 *         "created_at": "2024-01-15T10:30:00+00:00",
+                 *         "updated_by": 1,
+                 *         "updated_at": "2024-01-15T10:30:00+00:00",
+                 *         "version": 1
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "time_entry.created";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        id: string;
+                        workspace_id: number;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        start_time: string;
+                        user_id: number;
+                        contract_id: number | null;
+                        project_id: number | null;
+                        task_id: number | null;
+                        activity_description: string | null;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        end_time: string;
+                        duration_seconds: number;
+                        /** @enum {unknown} */
+                        source: "tracker" | "manual";
+                        created_by: number;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        created_at: string;
+                        updated_by: number;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_time_entry_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry and duplicate of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "time_entry.updated",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "id": "example",
+                 *         "workspace_id": 1,
+                 *         "start_time": "2024-01-15T10:30:00+00:00",
+                 *         "user_id": 1,
+                 *         "contract_id": 1,
+                 *         "project_id": 1,
+                 *         "task_id": 1,
+                 *         "activity_description": "example",
+                 *         "end_time": "2024-01-15T10:30:00+00:00",
+                 *         "duration_seconds": 0,
+                 *         "source": "tracker",
+                 *         "created_by": 1,
+                 *         "created_at": "2024-01-15T10:30:00+00:00",
+                 *         "updated_by": 1,
+                 *         "updated_at": "2024-01-15T10:30:00+00:00",
+                 *         "version": 1,
+                 *         "changes": {}
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "time_entry.updated";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        id: string;
+                        workspace_id: number;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        start_time: string;
+                        user_id: number;
+                        contract_id: number | null;
+                        project_id: number | null;
+                        task_id: number | null;
+                        activity_description: string | null;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        end_time: string;
+                        duration_seconds: number;
+                        /** @enum {unknown} */
+                        source: "tracker" | "manual";
+                        created_by: number;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        created_at: string;
+                        updated_by: number;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        updated_at: string;
+                        version: number;
+                        /** @description `{ field: [old, new] }` for every field the version changed (old is null for `created`; empty for `deleted`). */
+                        changes: {
+                            [key: string]: (string | number | null)[];
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_time_entry_deleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry and duplicate of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "time_entry.deleted",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "id": "example",
+                 *         "workspace_id": 1,
+                 *         "start_time": "2024-01-15T10:30:00+00:00",
+                 *         "user_id": 1,
+                 *         "contract_id": 1,
+                 *         "project_id": 1,
+                 *         "task_id": 1,
+                 *         "activity_description": "example",
+                 *         "end_time": "2024-01-15T10:30:00+00:00",
+                 *         "duration_seconds": 0,
+                 *         "source": "tracker",
+                 *         "created_by": 1,
+                 *         "created_at": "2024-01-15T10:30:00+00:00",
+                 *         "updated_by": 1,
+                 *         "updated_at": "2024-01-15T10:30:00+00:00",
+                 *         "version": 1
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "time_entry.deleted";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        id: string;
+                        workspace_id: number;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        start_time: string;
+                        user_id: number;
+                        contract_id: number | null;
+                        project_id: number | null;
+                        task_id: number | null;
+                        activity_description: string | null;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        end_time: string;
+                        duration_seconds: number;
+                        /** @enum {unknown} */
+                        source: "tracker" | "manual";
+                        created_by: number;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        created_at: string;
+                        updated_by: number;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        updated_at: string;
+                        version: number;
                     };
                 };
             };

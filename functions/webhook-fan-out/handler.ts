@@ -9,7 +9,7 @@ import { webhookRepository } from '../../shared/db/default-repositories.ts';
 import { logger } from '../../shared/observability/logger.ts';
 import { METRIC } from '../../shared/observability/metric-names.ts';
 import { metrics, withMetrics } from '../../shared/observability/metrics.ts';
-import { fanOut, trackingEventOf } from '../../shared/webhooks/events.ts';
+import { fanOut, trackingEventsOf } from '../../shared/webhooks/events.ts';
 
 const { queueUrl } = loadQueueConfig();
 const sqs = new SQSClient({});
@@ -27,16 +27,18 @@ export const handler = withMetrics(async function fanOutRecords(event: DynamoDBS
   let queued = 0;
 
   async function fanOutRecord(record: DynamoDBRecord) {
-    const tracking = trackingEventOf({ eventName: record.eventName, newImage: image(record.dynamodb?.NewImage), oldImage: image(record.dynamodb?.OldImage) });
-    if (!tracking) return;
-    const deliveries = fanOut(tracking, await webhookRepository.list(tracking.workspaceId));
+    const events = trackingEventsOf({ eventName: record.eventName, newImage: image(record.dynamodb?.NewImage), oldImage: image(record.dynamodb?.OldImage) });
+    if (events.length === 0) return;
+    // The events of one record are of one item, so of one workspace.
+    const subscriptions = await webhookRepository.list(events[0]!.workspaceId);
+    const deliveries = events.flatMap((tracking) => fanOut(tracking, subscriptions));
     for (let start = 0; start < deliveries.length; start += 10) {
       const batch = deliveries.slice(start, start + 10);
       const output = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((delivery, index) => ({ Id: String(index), MessageBody: JSON.stringify(delivery) })) }));
       if (output.Failed?.length) throw new Error(`${output.Failed.length} deliveries could not be queued`);
     }
     queued += deliveries.length;
-    logger.info('event fanned out', { event_type: tracking.type, deliveries: deliveries.length });
+    logger.info('event fanned out', { event_types: events.map((tracking) => tracking.type).join(','), deliveries: deliveries.length });
   }
 
   try {

@@ -5,7 +5,7 @@ import { createDocumentClient } from '../../shared/db/document-client.ts';
 import { createWebhookRepository } from '../../shared/db/webhook-repository.ts';
 import { attemptDelivery, RETRY_DELAYS_SECONDS } from '../../shared/webhooks/delivery.ts';
 import { resolveHost } from '../../shared/webhooks/destination.ts';
-import { fanOut, trackingEventOf, type Delivery } from '../../shared/webhooks/events.ts';
+import { fanOut, trackingEventsOf, type Delivery } from '../../shared/webhooks/events.ts';
 import { startStreamReader, type StreamRecord } from './stream-reader.ts';
 
 /**
@@ -66,12 +66,13 @@ export async function startLocalWebhooks(options: {
   /** Fans one record out; a record that fails (listing the webhooks) is tried again, as the stream would. */
   const handleRecord = async (record: StreamRecord, attempt = 0): Promise<void> => {
     if (!matchesStreamFilter(patterns, record)) return;
-    const event = trackingEventOf({ eventName: record.eventName, newImage: image(record.dynamodb?.NewImage), oldImage: image(record.dynamodb?.OldImage) });
-    if (!event) return;
+    const events = trackingEventsOf({ eventName: record.eventName, newImage: image(record.dynamodb?.NewImage), oldImage: image(record.dynamodb?.OldImage) });
+    if (events.length === 0) return;
     try {
-      for (const delivery of fanOut(event, await webhooks.list(event.workspaceId))) deliver(delivery, 0);
+      const subscriptions = await webhooks.list(events[0]!.workspaceId);
+      for (const delivery of events.flatMap((event) => fanOut(event, subscriptions))) deliver(delivery, 0);
     } catch (error) {
-      options.log(`webhook fan-out of ${event.eventKey} failed (attempt ${attempt + 1}): ${(error as Error).name}`);
+      options.log(`webhook fan-out of ${events.map((event) => event.eventKey).join(', ')} failed (attempt ${attempt + 1}): ${(error as Error).name}`);
       if (attempt < 10) later(Math.min(1000 * 2 ** attempt, 30_000) * options.retryScale, () => void handleRecord(record, attempt + 1));
     }
   };

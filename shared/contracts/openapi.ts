@@ -1,5 +1,5 @@
 import { API_VERSION } from './api-version.ts';
-import { inputSchemaOf, routeList, splitInput, type Route } from './routes.ts';
+import { inputSchemaOf, routeList, splitInput, type ResponseHeader, type Route } from './routes.ts';
 import { WEBHOOK_EVENT_TYPES, webhookEventRegistry, webhookPayloadSchema } from './webhook-events.ts';
 import { timestampSchema } from './schemas.ts';
 
@@ -60,6 +60,8 @@ const responseHeaders = {
   RateLimitRemaining: { description: 'Requests left in the current window.', required: false, schema: { type: 'integer', minimum: 0 } },
   RateLimitReset: { description: 'Seconds until the window resets.', required: false, schema: { type: 'integer', minimum: 0 } },
   IdempotentReplayed: { description: '`true` when the answer is the stored answer of an earlier request with the same Idempotency-Key.', required: false, schema: { const: 'true' } },
+  ETag: { description: 'The version of the entry answered, quoted (`"3"`): send it as If-Match to change exactly that version.', required: true, schema: { type: 'string', pattern: '^"[0-9]+"$' } },
+  Location: { description: 'Where the created entry is read (`/time-entries/{id}?workspace_id=…`).', required: true, schema: { type: 'string' } },
 } as const;
 /** Header name as sent → its component. */
 export const RESPONSE_HEADER_NAMES = {
@@ -68,7 +70,13 @@ export const RESPONSE_HEADER_NAMES = {
   'RateLimit-Remaining': 'RateLimitRemaining',
   'RateLimit-Reset': 'RateLimitReset',
   'Idempotent-Replayed': 'IdempotentReplayed',
+  ETag: 'ETag',
+  Location: 'Location',
 } as const;
+/** A route's declared success headers (`response.headers`) as the document names them. */
+const ROUTE_RESPONSE_HEADERS: Record<ResponseHeader, keyof typeof RESPONSE_HEADER_NAMES> = { etag: 'ETag', location: 'Location' };
+/** The error code each route-specific status answers with, for the examples. */
+const ERROR_CODE_EXAMPLES: Record<string, string> = { '400': 'bad_request', '409': 'time_entry_overlap', '412': 'precondition_failed' };
 const rateLimitHeaders = { 'RateLimit-Limit': headerRef('RateLimitLimit'), 'RateLimit-Remaining': headerRef('RateLimitRemaining'), 'RateLimit-Reset': headerRef('RateLimitReset') };
 
 /** The success envelope around a route's `data` (and `meta` extras), its message pinned. */
@@ -89,12 +97,14 @@ function successSchema(route: Route) {
 
 function responsesOf(route: Route) {
   const extra: Record<string, string> = { ...((route as { errors?: Record<string, string> }).errors ?? {}) };
-  if (route.idempotent) extra['409'] = 'The Idempotency-Key is in use by a running request.';
+  const ownConflict = extra['409'];
+  if (route.idempotent) extra['409'] = ownConflict ? `${ownConflict} Or the Idempotency-Key is in use by a running request.` : 'The Idempotency-Key is in use by a running request.';
   // Answers given once the caller is known carry the rate limit's headers; a stored answer replayed, Idempotent-Replayed.
   const counted = { ...rateLimitHeaders, ...(route.idempotent ? { 'Idempotent-Replayed': headerRef('IdempotentReplayed') } : {}) };
   const success = String((route.response as { status?: number }).status ?? 200);
+  const own = Object.fromEntries(((route.response as { headers?: readonly ResponseHeader[] }).headers ?? []).map((header) => [ROUTE_RESPONSE_HEADERS[header], headerRef(ROUTE_RESPONSE_HEADERS[header])]));
   return {
-    [success]: json(ref(`${pascal(route.name)}Response`), route.response.description, counted, sample(successSchema(route))),
+    [success]: json(ref(`${pascal(route.name)}Response`), route.response.description, { ...own, ...counted }, sample(successSchema(route))),
     '401': json(
       { anyOf: [ref('Error'), ref('GatewayError')] },
       'Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}.',
@@ -102,7 +112,7 @@ function responsesOf(route: Route) {
       { success: false, message: 'Unauthenticated.', error: 'unauthenticated', meta: EXAMPLE_META },
     ),
     '403': json(ref('Error'), 'The credential lacks the scope, or the caller does not manage the workspace.', counted, { success: false, message: 'This action is unauthorized.', error: 'forbidden', meta: EXAMPLE_META }),
-    '404': json(ref('Error'), 'The user is not an active member of the workspace (or a referenced record is not in it).', counted, { success: false, message: 'The selected user id is invalid.', error: 'not_found', meta: EXAMPLE_META }),
+    '404': json(ref('Error'), 'The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it.', counted, { success: false, message: 'The selected user id is invalid.', error: 'not_found', meta: EXAMPLE_META }),
     '422': json(ref('ValidationError'), 'A field is missing, mistyped or out of range; messages per field.', counted, { success: false, message: 'Validation failed', errors: { workspace_id: ['The workspace id field is required.'] }, meta: EXAMPLE_META }),
     '429': json(ref('Error'), 'Over the per-user rate limit: nothing ran; retry after the given delay.', { 'Retry-After': headerRef('RetryAfter'), ...rateLimitHeaders }, {
       success: false,
@@ -124,7 +134,7 @@ function responsesOf(route: Route) {
     ),
     ...(inputSchemaOf(route, 'body') ? { '413': json(ref('GatewayError'), 'The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself).', undefined, { message: 'Request Entity Too Large' }) } : {}),
     ...Object.fromEntries(
-      Object.entries(extra).map(([status, description]) => [status, json(ref('Error'), description, counted, { success: false, message: description, error: status === '409' ? 'idempotency_key_in_use' : 'bad_request', meta: EXAMPLE_META })]),
+      Object.entries(extra).map(([status, description]) => [status, json(ref('Error'), description, counted, { success: false, message: description, error: status === '409' && !ownConflict ? 'idempotency_key_in_use' : (ERROR_CODE_EXAMPLES[status] ?? 'bad_request'), meta: EXAMPLE_META })]),
     ),
   };
 }

@@ -2,6 +2,15 @@ import type { Scope } from '../auth/scopes.ts';
 import { publicRoutes } from './public-routes.ts';
 import { createWebhookBody, createWebhookData, deleteWebhookData, listWebhooksData, listWebhooksQuery, webhookPath } from './webhook-schemas.ts';
 import {
+  createTimeEntryBody,
+  deleteTimeEntryData,
+  ifMatchHeaders,
+  timeEntryHistoryData,
+  timeEntryPath,
+  timeEntrySchema,
+  timeEntrySummaryData,
+  timeEntrySummaryQuery,
+  updateTimeEntryBody,
   workspaceQuery,
   currentTrackerData,
   currentTrackerQuery,
@@ -64,6 +73,8 @@ export type RouteDefinition = {
     description: string;
     /** Sent as the envelope's `message` and as `data.message`. */
     message?: string;
+    /** Headers the success answer carries: `etag` ("<version>" of the one entry answered), `location` (where a created one is read). */
+    headers?: readonly ResponseHeader[];
     data: object;
     meta?: object;
   };
@@ -76,6 +87,9 @@ export type RouteDefinition = {
    */
   example: RouteExample;
 };
+
+export const RESPONSE_HEADERS = ['etag', 'location'] as const;
+export type ResponseHeader = (typeof RESPONSE_HEADERS)[number];
 
 export type RouteExample = {
   /** A route whose example runs first, so that this one has what it acts on (a tracker to stop, a webhook to delete). */
@@ -98,12 +112,13 @@ const table = {
     functionName: 'start-time-tracking',
     scope: 'write',
     idempotent: true,
-    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+    // TransactWriteItems: the tracker (PutItem), if the member's timeline around now is unchanged (ConditionCheckItem).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem'],
     summary: 'Clock a workspace member in',
     successOutcome: 'started',
     input: { body: startTimeTrackingBody },
     response: { description: 'Time tracking started.', message: 'Time tracking started successfully', data: startTimeTrackingData },
-    errors: { '400': 'Not a JSON object, or the user already has an active tracker.' },
+    errors: { '400': 'Not a JSON object, or the user already has an active tracker.', '409': 'A time entry of the user in this workspace ends after now.' },
     example: { input: { workspace_id: 1, user_id: 101, contract_id: 20, task_id: 5, activity_description: 'Landing page' } },
   },
   stopTimeTracking: {
@@ -112,8 +127,8 @@ const table = {
     functionName: 'stop-time-tracking',
     scope: 'write',
     idempotent: true,
-    // TransactWriteItems is authorized per item action: DeleteItem (tracker) + PutItem (entry).
-    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
+    // TransactWriteItems is authorized per item action: DeleteItem (tracker), PutItem (the entry's copies and history), UpdateItem (its timeline spans).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     summary: 'Clock a member out: the active tracker becomes a time entry',
     successOutcome: 'stopped',
     input: { body: stopTimeTrackingBody },
@@ -127,8 +142,9 @@ const table = {
     functionName: 'current-tracker',
     scope: 'read',
     idempotent: false,
-    dynamodbActions: ['dynamodb:BatchGetItem'],
-    summary: "A member's running tracker in the workspace",
+    // The tracker in the batch read; today's entries in one Query beside it.
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
+    summary: "A member's running tracker in the workspace, and today's tracked time",
     successOutcome: 'current_read',
     input: { query: currentTrackerQuery },
     response: { description: 'Whether the member is tracking, and the tracker.', data: currentTrackerData },
@@ -141,11 +157,95 @@ const table = {
     scope: 'read',
     idempotent: false,
     dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
-    summary: 'Completed time entries that started on one UTC day, newest first',
+    summary: 'Time entries that started on the days from..to (or date) in a time zone, newest first',
     successOutcome: 'entries_listed',
     input: { query: timeEntriesQuery },
     response: { description: 'One page of entries.', data: timeEntriesData, meta: paginationMeta },
     example: { after: 'stopTimeTracking', input: { workspace_id: 1, user_id: 101, date: '2024-01-15', page: 1, per_page: 20 }, today: ['date'] },
+  },
+  timeEntrySummary: {
+    method: 'GET',
+    path: '/time-entries/summary',
+    functionName: 'time-entry-summary',
+    scope: 'read',
+    idempotent: false,
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
+    summary: 'Tracked time per day of a range (at most 31 days) in a time zone, zeros included',
+    successOutcome: 'entries_summarized',
+    input: { query: timeEntrySummaryQuery },
+    response: { description: 'One row per day of the range, and the total.', data: timeEntrySummaryData },
+    example: { after: 'createTimeEntry', input: { workspace_id: 1, user_id: 101, from: '2024-01-15', to: '2024-01-21', tz: 'Europe/Berlin' } },
+  },
+  createTimeEntry: {
+    method: 'POST',
+    path: '/time-entries',
+    functionName: 'create-time-entry',
+    scope: 'write',
+    idempotent: true,
+    // TransactWriteItems: the entry's copies and first version (PutItem), its timeline spans (UpdateItem), the rest of what the overlap rule read (ConditionCheckItem).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    summary: 'Add a time entry by hand (start and end, at most 24 h, overlapping nothing)',
+    successOutcome: 'entry_created',
+    input: { body: createTimeEntryBody },
+    response: { status: 201, description: 'The entry, with its ETag and Location.', data: timeEntrySchema, headers: ['etag', 'location'] },
+    errors: { '400': 'Not a JSON object.', '409': 'The entry would overlap another entry or the running tracker of the user.' },
+    example: { input: { workspace_id: 1, user_id: 101, start_time: '2024-01-15T09:00:00+01:00', end_time: '2024-01-15T12:30:00+01:00', contract_id: 20, task_id: 5, activity_description: 'Landing page copy' } },
+  },
+  getTimeEntry: {
+    method: 'GET',
+    path: '/time-entries/{id}',
+    functionName: 'get-time-entry',
+    scope: 'read',
+    idempotent: false,
+    dynamodbActions: ['dynamodb:BatchGetItem'],
+    summary: 'One time entry, by id',
+    successOutcome: 'entry_read',
+    input: { path: timeEntryPath, query: workspaceQuery },
+    response: { description: 'The entry, with its ETag.', data: timeEntrySchema, headers: ['etag'] },
+    example: { after: 'createTimeEntry', input: { id: '9b2f6c1e-4d3a-4f7b-8a52-1c0e5d7f3a90', workspace_id: 1 }, fromAfter: { id: 'data.id' } },
+  },
+  updateTimeEntry: {
+    method: 'PATCH',
+    path: '/time-entries/{id}',
+    functionName: 'update-time-entry',
+    scope: 'write',
+    idempotent: false,
+    // TransactWriteItems: the copies (PutItem; DeleteItem when the start moves), the version (PutItem), spans (UpdateItem), what the overlap rule read (ConditionCheckItem).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    summary: 'Correct a time entry (its history keeps what it was); If-Match makes it conditional',
+    successOutcome: 'entry_updated',
+    input: { path: timeEntryPath, query: workspaceQuery, headers: ifMatchHeaders, body: updateTimeEntryBody },
+    response: { description: 'The entry as it is now, with its ETag (unchanged when nothing changed).', data: timeEntrySchema, headers: ['etag'] },
+    errors: { '400': 'Not a JSON object.', '409': 'The entry would overlap another entry or the running tracker of the user.', '412': 'If-Match names a version that is no longer current: nothing changed.' },
+    example: { after: 'createTimeEntry', input: { id: '9b2f6c1e-4d3a-4f7b-8a52-1c0e5d7f3a90', workspace_id: 1, end_time: '2024-01-15T13:00:00+01:00', activity_description: 'Landing page copy and review' }, fromAfter: { id: 'data.id' } },
+  },
+  deleteTimeEntry: {
+    method: 'DELETE',
+    path: '/time-entries/{id}',
+    functionName: 'delete-time-entry',
+    scope: 'write',
+    idempotent: false,
+    // TransactWriteItems: both copies (DeleteItem), the version (PutItem), the spans (UpdateItem).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    summary: 'Delete a time entry (its history stays readable); If-Match makes it conditional',
+    successOutcome: 'entry_deleted',
+    input: { path: timeEntryPath, query: workspaceQuery, headers: ifMatchHeaders },
+    response: { description: 'The entry was deleted.', data: deleteTimeEntryData },
+    errors: { '412': 'If-Match names a version that is no longer current: nothing changed.' },
+    example: { after: 'createTimeEntry', input: { id: '9b2f6c1e-4d3a-4f7b-8a52-1c0e5d7f3a90', workspace_id: 1 }, fromAfter: { id: 'data.id' } },
+  },
+  timeEntryHistory: {
+    method: 'GET',
+    path: '/time-entries/{id}/history',
+    functionName: 'time-entry-history',
+    scope: 'read',
+    idempotent: false,
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
+    summary: "A time entry's versions, newest first (readable after a delete)",
+    successOutcome: 'entry_history_read',
+    input: { path: timeEntryPath, query: workspaceQuery },
+    response: { description: 'Every version: what changed, when, by whom.', data: timeEntryHistoryData },
+    example: { after: 'updateTimeEntry', input: { id: '9b2f6c1e-4d3a-4f7b-8a52-1c0e5d7f3a90', workspace_id: 1 }, fromAfter: { id: 'data.id' } },
   },
   createWebhook: {
     method: 'POST',

@@ -94,35 +94,157 @@ export const stopTimeTrackingData = {
 
 // GET /time-tracking/current-data (query strings carry strings: numeric ones are coerced)
 
-export const currentTrackerQuery = memberSelector;
+/** An IANA time zone (`Europe/Berlin`); which ones exist is checked by the use case (422 on `tz`). */
+const timeZoneField = { type: 'string', minLength: 1, maxLength: 64, examples: ['Europe/Berlin'] } as const;
+const calendarDate = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
+
+export const currentTrackerQuery = { ...memberSelector, properties: { ...memberSelector.properties, tz: timeZoneField } } as const;
 
 export const currentTrackerData = {
   type: 'object',
-  required: ['is_tracking', 'workspace_id', 'user_id'],
-  properties: { is_tracking: { type: 'boolean' }, ...trackerFields, total_seconds: seconds },
+  required: ['is_tracking', 'workspace_id', 'user_id', 'date', 'total_minutes'],
+  properties: {
+    is_tracking: { type: 'boolean' },
+    ...trackerFields,
+    task_title: nullableString,
+    total_seconds: seconds,
+    /** Today in `tz`. */
+    date: calendarDate,
+    /** Today's entries plus the running tracker, in whole minutes. */
+    total_minutes: count,
+  },
   additionalProperties: false,
 } as const;
 
-// GET /time-entries
+// Time entries
+
+/** An entry's id (a UUID for entries recorded here). */
+export const timeEntryId = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', examples: ['9b2f6c1e-4d3a-4f7b-8a52-1c0e5d7f3a90'] } as const;
+
+/** A time as a client sends it: ISO 8601, second precision, with an offset (`Z` or ±hh:mm); stored and answered in UTC. */
+const offsetTime = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(Z|[+-]\\d{2}:\\d{2})$', examples: ['2024-01-15T09:00:00+01:00'] } as const;
+
+/** A time entry as every answer that returns one shows it. */
+export const timeEntrySchema = {
+  type: 'object',
+  required: [
+    'id',
+    'workspace_id',
+    'user_id',
+    'contract_id',
+    'project_id',
+    'task_id',
+    'activity_description',
+    'start_time',
+    'end_time',
+    'duration_seconds',
+    'source',
+    'created_by',
+    'created_at',
+    'updated_by',
+    'updated_at',
+    'version',
+  ],
+  properties: {
+    id: { type: 'string' },
+    workspace_id: { type: 'integer' },
+    ...workFields,
+    end_time: timestampSchema,
+    duration_seconds: seconds,
+    source: { enum: ['tracker', 'manual'] },
+    created_by: { type: 'integer' },
+    created_at: timestampSchema,
+    updated_by: { type: 'integer' },
+    updated_at: timestampSchema,
+    version: { type: 'integer', minimum: 1 },
+  },
+  additionalProperties: false,
+} as const;
+
+const dateRangeFields = { date: calendarDate, from: calendarDate, to: calendarDate, tz: timeZoneField } as const;
 
 export const timeEntriesQuery = {
   type: 'object',
-  required: ['workspace_id', 'user_id', 'date'],
+  required: ['workspace_id', 'user_id'],
+  properties: { workspace_id: id, user_id: id, ...dateRangeFields, page: { type: 'integer', minimum: 1, maximum: 100000 }, per_page: { type: 'integer', minimum: 1, maximum: 50 } },
+} as const;
+
+export const timeEntriesData = { type: 'array', items: timeEntrySchema } as const;
+
+export const timeEntrySummaryQuery = { type: 'object', required: ['workspace_id', 'user_id'], properties: { workspace_id: id, user_id: id, ...dateRangeFields } } as const;
+
+export const timeEntrySummaryData = {
+  type: 'object',
+  required: ['days', 'total_seconds'],
+  properties: {
+    days: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['date', 'total_seconds', 'entries'],
+        properties: { date: calendarDate, total_seconds: seconds, entries: count },
+        additionalProperties: false,
+      },
+    },
+    total_seconds: seconds,
+  },
+  additionalProperties: false,
+} as const;
+
+export const createTimeEntryBody = {
+  type: 'object',
+  required: ['workspace_id', 'user_id', 'start_time', 'end_time'],
   properties: {
     workspace_id: id,
     user_id: id,
-    date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
-    page: { type: 'integer', minimum: 1, maximum: 100000 },
-    per_page: { type: 'integer', minimum: 1, maximum: 50 },
+    start_time: offsetTime,
+    end_time: offsetTime,
+    contract_id: nullableId,
+    task_id: nullableId,
+    activity_description: { type: ['string', 'null'], maxLength: 1000 },
+  },
+  allOf: startTimeTrackingBody.allOf,
+} as const;
+
+export const timeEntryPath = { type: 'object', required: ['id'], properties: { id: timeEntryId } } as const;
+
+/** `If-Match: "<version>"` (the ETag of a single-entry answer), or `*`. */
+export const ifMatchHeaders = { type: 'object', properties: { 'if-match': { type: 'string', maxLength: 32, pattern: '^(\\*|"[0-9]{1,15}")$', examples: ['"1"'] } } } as const;
+
+export const updateTimeEntryBody = {
+  type: 'object',
+  properties: {
+    start_time: offsetTime,
+    end_time: offsetTime,
+    contract_id: nullableId,
+    task_id: nullableId,
+    activity_description: { type: ['string', 'null'], maxLength: 1000 },
   },
 } as const;
 
-export const timeEntriesData = {
+export const deleteTimeEntryData = {
+  type: 'object',
+  required: ['id', 'deleted'],
+  properties: { id: { type: 'string' }, deleted: { const: true } },
+  additionalProperties: false,
+} as const;
+
+export const timeEntryHistoryData = {
   type: 'array',
   items: {
     type: 'object',
-    required: ['id', 'user_id', 'contract_id', 'project_id', 'task_id', 'activity_description', 'start_time', 'end_time', 'duration_seconds'],
-    properties: { id: { type: 'string' }, ...workFields, end_time: timestampSchema, duration_seconds: seconds },
+    required: ['version', 'action', 'at', 'by', 'changes'],
+    properties: {
+      version: { type: 'integer', minimum: 1 },
+      action: { enum: ['created', 'updated', 'deleted'] },
+      at: timestampSchema,
+      by: { type: 'integer' },
+      changes: {
+        type: 'object',
+        description: '`{ field: [old, new] }` for every field the version changed (old is null for `created`; empty for `deleted`).',
+        additionalProperties: { type: 'array', minItems: 2, maxItems: 2, items: { type: ['string', 'integer', 'null'] } },
+      },
+    },
     additionalProperties: false,
   },
 } as const;

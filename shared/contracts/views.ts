@@ -1,6 +1,7 @@
 import type { RouteData } from './route-types.ts';
 import type { CurrentTracker } from '../tracking/current-tracker.ts';
-import type { ActiveTracker, TimeEntry } from '../tracking/model.ts';
+import type { ActiveTracker, TimeEntry, TimeEntryVersion } from '../tracking/model.ts';
+import type { DaySummary } from '../tracking/list-time-entries.ts';
 import type { WebhookSubscription } from '../webhooks/model.ts';
 
 /**
@@ -20,13 +21,15 @@ export function trackerView(tracker: ActiveTracker): RouteData<'startTimeTrackin
 }
 
 export function currentTrackerView(current: CurrentTracker, query: { workspace_id: number; user_id: number }): RouteData<'currentTracker'> {
-  if (!current) return { is_tracking: false, workspace_id: query.workspace_id, user_id: query.user_id };
-  return { is_tracking: true, ...trackerView(current.tracker), total_seconds: current.totalSeconds };
+  const today = { date: current.date, total_minutes: current.totalMinutes };
+  if (!current.tracker) return { is_tracking: false, workspace_id: query.workspace_id, user_id: query.user_id, ...today };
+  return { is_tracking: true, ...trackerView(current.tracker), task_title: current.tracker.taskTitle, total_seconds: current.totalSeconds, ...today };
 }
 
-export function timeEntryView(entry: TimeEntry): RouteData<'listTimeEntries'>[number] {
+export function timeEntryView(entry: TimeEntry): RouteData<'getTimeEntry'> {
   return {
     id: entry.entryId,
+    workspace_id: entry.workspaceId,
     user_id: entry.userId,
     contract_id: entry.contractId,
     project_id: entry.projectId,
@@ -35,13 +38,39 @@ export function timeEntryView(entry: TimeEntry): RouteData<'listTimeEntries'>[nu
     start_time: entry.startTime,
     end_time: entry.endTime,
     duration_seconds: entry.durationSeconds,
+    source: entry.source,
+    created_by: entry.createdBy,
+    created_at: entry.createdAt,
+    updated_by: entry.updatedBy,
+    updated_at: entry.updatedAt,
+    version: entry.version,
   };
 }
 
+/** The ETag of a single-entry answer: its version, quoted. */
+export const entityTag = (entry: TimeEntry) => `"${entry.version}"`;
+
 /** A stop answers with the entry it recorded, named from the tracker's point of view. */
 export function stoppedTrackerView(entry: TimeEntry): RouteData<'stopTimeTracking'> {
-  const { id, end_time, ...rest } = timeEntryView(entry);
-  return { stopped_at: end_time, time_entry_id: id, ...rest };
+  return {
+    stopped_at: entry.endTime,
+    time_entry_id: entry.entryId,
+    user_id: entry.userId,
+    contract_id: entry.contractId,
+    project_id: entry.projectId,
+    task_id: entry.taskId,
+    activity_description: entry.activityDescription,
+    start_time: entry.startTime,
+    duration_seconds: entry.durationSeconds,
+  };
+}
+
+export function timeEntryVersionView(version: TimeEntryVersion): RouteData<'timeEntryHistory'>[number] {
+  return { version: version.version, action: version.action, at: version.at, by: version.by, changes: version.changes as Record<string, [string | number | null, string | number | null]> };
+}
+
+export function timeEntrySummaryView(summary: { days: DaySummary[]; totalSeconds: number }): RouteData<'timeEntrySummary'> {
+  return { days: summary.days.map((day) => ({ date: day.date, total_seconds: day.totalSeconds, entries: day.entries })), total_seconds: summary.totalSeconds };
 }
 
 /** A webhook as the API shows it; its secret only when just created. */

@@ -1,4 +1,4 @@
-import { startTimeTrackingData, stopTimeTrackingData, timestampSchema } from './schemas.ts';
+import { startTimeTrackingData, stopTimeTrackingData, timeEntryHistoryData, timeEntrySchema, timestampSchema } from './schemas.ts';
 
 /**
  * The webhook event registry: every event a subscription may receive, declared once
@@ -8,6 +8,9 @@ import { startTimeTrackingData, stopTimeTrackingData, timestampSchema } from './
  *
  * - `streamEvent` and `entity`: the table stream records it is read from (the item's
  *   `entity` attribute, in the new image for INSERT/MODIFY and the old one for REMOVE);
+ *   `match`: other string attributes of that image the record must have (one record may be
+ *   several events: a stopped tracker's first entry version is `tracker.stopped` and
+ *   `time_entry.created`). The deployed filter selects by entity; `match` is applied after;
  * - `identity`: the attributes that name the item; with the event name they give the
  *   event's key, the same for every copy of the event (retries, duplicates of the stream);
  * - `version` (MODIFY only, required there): the attribute that tells two changes of one
@@ -15,7 +18,7 @@ import { startTimeTrackingData, stopTimeTrackingData, timestampSchema } from './
  * - `occurredAt`: the attribute holding when it happened (a webhook gets only later events);
  * - `data`: the JSON Schema of the payload's `data`.
  */
-type EventBase = { description: string; entity: string; identity: readonly string[]; occurredAt: string; data: object };
+type EventBase = { description: string; entity: string; match?: Readonly<Record<string, string>>; identity: readonly string[]; occurredAt: string; data: object };
 export type WebhookEventDeclaration =
   | (EventBase & { streamEvent: 'INSERT' | 'REMOVE' })
   | (EventBase & { streamEvent: 'MODIFY'; version: string });
@@ -25,6 +28,13 @@ const trackerStoppedData = {
   ...stopTimeTrackingData,
   required: [...stopTimeTrackingData.required, 'workspace_id'],
   properties: { ...stopTimeTrackingData.properties, workspace_id: { type: 'integer' } },
+} as const;
+
+/** The entry as every answer shows it; `time_entry.updated` adds what changed. */
+const timeEntryUpdatedData = {
+  ...timeEntrySchema,
+  required: [...timeEntrySchema.required, 'changes'],
+  properties: { ...timeEntrySchema.properties, changes: timeEntryHistoryData.items.properties.changes },
 } as const;
 
 export const webhookEventRegistry = {
@@ -39,10 +49,39 @@ export const webhookEventRegistry = {
   'tracker.stopped': {
     description: 'A tracker was stopped (its time entry recorded): the data is what the stop answered, with the workspace.',
     streamEvent: 'INSERT',
-    entity: 'time_entry',
+    entity: 'time_entry_version',
+    match: { action: 'created', source: 'tracker' },
     identity: ['entry_id'],
-    occurredAt: 'end_time',
+    occurredAt: 'at',
     data: trackerStoppedData,
+  },
+  // Each version of an entry is one item of its history: one event per version, its webhook-id distinct per version.
+  'time_entry.created': {
+    description: 'A time entry was recorded, by a stop or by hand: the data is the entry.',
+    streamEvent: 'INSERT',
+    entity: 'time_entry_version',
+    match: { action: 'created' },
+    identity: ['entry_id', 'version'],
+    occurredAt: 'at',
+    data: timeEntrySchema,
+  },
+  'time_entry.updated': {
+    description: 'A time entry was corrected: the data is the entry as it is now, and `changes` ({ field: [old, new] }).',
+    streamEvent: 'INSERT',
+    entity: 'time_entry_version',
+    match: { action: 'updated' },
+    identity: ['entry_id', 'version'],
+    occurredAt: 'at',
+    data: timeEntryUpdatedData,
+  },
+  'time_entry.deleted': {
+    description: 'A time entry was deleted: the data is the entry as it was.',
+    streamEvent: 'INSERT',
+    entity: 'time_entry_version',
+    match: { action: 'deleted' },
+    identity: ['entry_id', 'version'],
+    occurredAt: 'at',
+    data: timeEntrySchema,
   },
 } as const satisfies Record<string, WebhookEventDeclaration>;
 
@@ -87,9 +126,13 @@ export function matchesStreamFilter(patterns: readonly object[], record: unknown
   return patterns.some((pattern) => matches(pattern, record));
 }
 
-/** The declaration a stream record (its event name and the entity of its image) is an event of. */
-export function declarationOf(eventName: string | undefined, entity: unknown): [WebhookEventType, WebhookEventDeclaration] | undefined {
-  return declarations.find(([, declaration]) => declaration.streamEvent === eventName && declaration.entity === entity);
+/** The declarations a stream record (its event name and image) is an event of, in registry order. */
+export function declarationsOf(eventName: string | undefined, images: { newImage?: Record<string, unknown>; oldImage?: Record<string, unknown> }): Array<[WebhookEventType, WebhookEventDeclaration]> {
+  return declarations.filter(([, declaration]) => {
+    if (declaration.streamEvent !== eventName) return false;
+    const image = imageOf(declaration.streamEvent) === 'OldImage' ? images.oldImage : images.newImage;
+    return image?.entity === declaration.entity && Object.entries(declaration.match ?? {}).every(([attribute, value]) => image[attribute] === value);
+  });
 }
 
 /**

@@ -46,7 +46,7 @@ export function createIdempotencyStore(client: DynamoDBDocumentClient, tableName
           const record: IdempotencyRecord = {
             status: item.status === 'completed' ? 'completed' : 'in_progress',
             requestHash: String(item.request_hash),
-            ...(item.status === 'completed' ? { response: { statusCode: Number(item.response_status), body: String(item.response_body) } } : {}),
+            ...(item.status === 'completed' ? { response: { statusCode: Number(item.response_status), body: String(item.response_body), ...(item.response_headers ? { headers: item.response_headers as Record<string, string> } : {}) } } : {}),
           };
           return { claimed: false, record };
         }
@@ -58,7 +58,7 @@ export function createIdempotencyStore(client: DynamoDBDocumentClient, tableName
       await client.send(
         new PutCommand({
           TableName: tableName,
-          Item: recordItem(scope, requestHash, now, { status: 'completed', response_status: response.statusCode, response_body: response.body }),
+          Item: recordItem(scope, requestHash, now, { status: 'completed', response_status: response.statusCode, response_body: response.body, ...(response.headers ? { response_headers: response.headers } : {}) }),
         }),
       );
     },

@@ -1,5 +1,5 @@
 import type { ApiKeyRecord } from '../auth/api-keys.ts';
-import type { ActiveTracker, Contract, Membership, Task, TimeEntry } from '../tracking/model.ts';
+import type { ActiveTracker, Contract, EntryChanges, Membership, Span, Task, TimeEntry, TimeEntryVersion, TimelineSlot } from '../tracking/model.ts';
 import type { WebhookSubscription } from '../webhooks/model.ts';
 import { apiKeyHashOf, keys } from './keys.ts';
 
@@ -28,6 +28,7 @@ export const taskFromItem = (item: Item): Task => ({
   workspaceId: Number(item.workspace_id),
   taskId: Number(item.task_id),
   projectId: Number(item.project_id),
+  title: nullableString(item.title),
 });
 
 export const trackerToItem = (tracker: ActiveTracker): Item => ({
@@ -42,6 +43,7 @@ export const trackerToItem = (tracker: ActiveTracker): Item => ({
   activity_description: tracker.activityDescription,
   start_time: tracker.startTime,
   started_by: tracker.startedBy,
+  task_title: tracker.taskTitle,
   request_id: tracker.requestId,
 });
 
@@ -55,12 +57,12 @@ export const trackerFromItem = (item: Item): ActiveTracker => ({
   activityDescription: nullableString(item.activity_description),
   startTime: String(item.start_time),
   startedBy: Number(item.started_by),
+  taskTitle: nullableString(item.task_title),
   requestId: String(item.request_id),
 });
 
-export const timeEntryToItem = (entry: TimeEntry): Item => ({
-  ...keys.timeEntry(entry.workspaceId, entry.userId, entry.startTime, entry.entryId),
-  entity: 'time_entry',
+/** An entry's attributes, the same in its listed copy, its by-id copy and its history. */
+const timeEntryAttributes = (entry: TimeEntry): Item => ({
   entry_id: entry.entryId,
   workspace_id: entry.workspaceId,
   user_id: entry.userId,
@@ -71,21 +73,91 @@ export const timeEntryToItem = (entry: TimeEntry): Item => ({
   start_time: entry.startTime,
   end_time: entry.endTime,
   duration_seconds: entry.durationSeconds,
-  stopped_by: entry.stoppedBy,
+  source: entry.source,
+  created_by: entry.createdBy,
+  created_at: entry.createdAt,
+  updated_by: entry.updatedBy,
+  updated_at: entry.updatedAt,
+  version: entry.version,
 });
 
-export const timeEntryFromItem = (item: Item): TimeEntry => ({
+/** The listed copy: keyed by member and start, what the date queries read. */
+export const timeEntryToItem = (entry: TimeEntry): Item => ({
+  ...keys.timeEntry(entry.workspaceId, entry.userId, entry.startTime, entry.entryId),
+  entity: 'time_entry',
+  ...timeEntryAttributes(entry),
+});
+
+/** The by-id copy: what GET, PATCH and DELETE by id read. */
+export const timeEntryByIdToItem = (entry: TimeEntry): Item => ({
+  ...keys.timeEntryById(entry.entryId),
+  entity: 'time_entry_by_id',
+  ...timeEntryAttributes(entry),
+});
+
+/** Entries recorded before entries had versions read as their first version, stopped by `stopped_by`. */
+export const timeEntryFromItem = (item: Item): TimeEntry => {
+  const createdBy = Number(item.created_by ?? item.stopped_by);
+  const createdAt = String(item.created_at ?? item.end_time);
+  return {
+    entryId: String(item.entry_id),
+    workspaceId: Number(item.workspace_id),
+    userId: Number(item.user_id),
+    contractId: nullableNumber(item.contract_id),
+    projectId: nullableNumber(item.project_id),
+    taskId: nullableNumber(item.task_id),
+    activityDescription: nullableString(item.activity_description),
+    startTime: String(item.start_time),
+    endTime: String(item.end_time),
+    durationSeconds: Number(item.duration_seconds),
+    source: item.source === 'manual' ? 'manual' : 'tracker',
+    createdBy,
+    createdAt,
+    updatedBy: Number(item.updated_by ?? createdBy),
+    updatedAt: String(item.updated_at ?? createdAt),
+    version: Number(item.version ?? 1),
+  };
+};
+
+export const timeEntryVersionToItem = (version: TimeEntryVersion): Item => ({
+  ...keys.timeEntryVersion(version.entryId, version.version),
+  entity: 'time_entry_version',
+  entry_id: version.entryId,
+  workspace_id: version.workspaceId,
+  user_id: version.userId,
+  version: version.version,
+  action: version.action,
+  at: version.at,
+  by: version.by,
+  // Top level so that the stream filter can tell a stopped tracker's entry from one added by hand.
+  source: version.entry.source,
+  // An empty map is left out: DynamoDB Local's stream shows `{}` as a value no reader can unmarshall.
+  ...(Object.keys(version.changes).length > 0 ? { changes: version.changes } : {}),
+  entry: timeEntryAttributes(version.entry),
+});
+
+export const timeEntryVersionFromItem = (item: Item): TimeEntryVersion => ({
   entryId: String(item.entry_id),
   workspaceId: Number(item.workspace_id),
   userId: Number(item.user_id),
-  contractId: nullableNumber(item.contract_id),
-  projectId: nullableNumber(item.project_id),
-  taskId: nullableNumber(item.task_id),
-  activityDescription: nullableString(item.activity_description),
-  startTime: String(item.start_time),
-  endTime: String(item.end_time),
-  durationSeconds: Number(item.duration_seconds),
-  stoppedBy: Number(item.stopped_by),
+  version: Number(item.version),
+  action: item.action === 'deleted' ? 'deleted' : item.action === 'updated' ? 'updated' : 'created',
+  at: String(item.at),
+  by: Number(item.by),
+  changes: (item.changes ?? {}) as EntryChanges,
+  entry: timeEntryFromItem((item.entry ?? {}) as Item),
+});
+
+/** A span is stored as one attribute per entry of the slot's item: `span_<entry id>` = [start, end] (epoch seconds). */
+export const SPAN_ATTRIBUTE_PREFIX = 'span_';
+export const spanAttribute = (entryId: string) => `${SPAN_ATTRIBUTE_PREFIX}${entryId}`;
+
+export const timelineSlotFromItem = (slot: string, item: Item | undefined): TimelineSlot => ({
+  slot,
+  version: item ? Number(item.version ?? 0) : undefined,
+  spans: Object.entries(item ?? {}).flatMap(([name, value]): Span[] =>
+    name.startsWith(SPAN_ATTRIBUTE_PREFIX) && Array.isArray(value) ? [{ entryId: name.slice(SPAN_ATTRIBUTE_PREFIX.length), start: Number(value[0]), end: Number(value[1]) }] : [],
+  ),
 });
 
 export const apiKeyToItem = (record: ApiKeyRecord): Item => ({

@@ -6,6 +6,7 @@ export type ItemKey = { pk: string; sk: string };
 
 const API_KEY_PK_PREFIX = 'APIKEY#';
 const WEBHOOK_SK_PREFIX = 'WEBHOOK#';
+const VERSION_SK_PREFIX = 'V#';
 const workspacePk = (workspaceId: number) => `WS#${workspaceId}`;
 
 export const keys = {
@@ -21,8 +22,18 @@ export const keys = {
     pk: keys.timeEntriesPk(workspaceId, userId),
     sk: `ENTRY#${startTime}#${entryId}`,
   }),
-  /** Prefix of the sort keys of the entries that started on one UTC day (YYYY-MM-DD). */
-  timeEntryDayPrefix: (date: string) => `ENTRY#${date}T`,
+  /** The sort keys of the entries whose start lies in [from, to) (API timestamps): BETWEEN these two, inclusive. */
+  timeEntryStartRange: (from: string, to: string) => {
+    const lastSecond = new Date(Date.parse(to) - 1000).toISOString().slice(0, 19);
+    return { lower: `ENTRY#${from}`, upper: `ENTRY#${lastSecond}+00:00#~` };
+  },
+  /** An entry by its id alone (a full copy, kept with the listed one in every write): GET by id is one read. */
+  timeEntryById: (entryId: string): ItemKey => ({ pk: `TIMEENTRY#${entryId}`, sk: 'ENTRY' }),
+  /** One version of an entry's history, beside its by-id copy; zero-padded so that they sort by version. */
+  timeEntryVersion: (entryId: string, version: number): ItemKey => ({ pk: `TIMEENTRY#${entryId}`, sk: `${VERSION_SK_PREFIX}${String(version).padStart(10, '0')}` }),
+  timeEntryVersionPrefix: VERSION_SK_PREFIX,
+  /** One slot of a member's timeline in a workspace (a UTC day, or LONG): the spans the overlap rule reads. */
+  timelineSlot: (workspaceId: number, userId: number, slot: string): ItemKey => ({ pk: keys.timeEntriesPk(workspaceId, userId), sk: `TIMELINE#${slot}` }),
   webhook: (workspaceId: number, webhookId: string): ItemKey => ({ pk: workspacePk(workspaceId), sk: `${WEBHOOK_SK_PREFIX}${webhookId}` }),
   /** Prefix of the sort keys of a workspace's webhooks. */
   webhookSkPrefix: WEBHOOK_SK_PREFIX,

@@ -1,10 +1,24 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DependencyUnavailableError } from '../errors.ts';
-import type { ActiveTracker, TimeEntry } from '../tracking/model.ts';
-import type { CreateTrackerResult, TrackingRepository, WorkspaceContext, WorkspaceContextQuery } from '../tracking/ports.ts';
-import { contractFromItem, membershipFromItem, taskFromItem, timeEntryFromItem, timeEntryToItem, trackerFromItem, trackerToItem } from './item-mappers.ts';
+import type { ActiveTracker, TimeEntry, TimeEntryVersion, TimelineSlot } from '../tracking/model.ts';
+import type { CreateTrackerResult, TimeEntryWrite, TrackingRepository, WorkspaceContext, WorkspaceContextQuery } from '../tracking/ports.ts';
+import { epochSeconds, slotsOf } from '../tracking/timeline.ts';
+import {
+  contractFromItem,
+  membershipFromItem,
+  spanAttribute,
+  taskFromItem,
+  timeEntryByIdToItem,
+  timeEntryFromItem,
+  timeEntryToItem,
+  timeEntryVersionFromItem,
+  timeEntryVersionToItem,
+  timelineSlotFromItem,
+  trackerFromItem,
+  trackerToItem,
+} from './item-mappers.ts';
 import { keys, type ItemKey } from './keys.ts';
 import { failedConditions, translateDynamoError } from './dynamo-errors.ts';
 import { queryAll } from './query-all.ts';
@@ -31,51 +45,130 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
     return found;
   }
 
+  /** The slots of one member's timeline, each Update or ConditionCheck at most once (a transaction names an item once). */
+  function timelineItems(workspaceId: number, userId: number, changes: { add?: TimeEntry; remove?: TimeEntry; checked?: readonly TimelineSlot[] }) {
+    type SlotWork = { set?: TimeEntry; remove?: string; condition?: TimelineSlot };
+    const work = new Map<string, SlotWork>();
+    const at = (slot: string) => work.get(slot) ?? (work.set(slot, {}), work.get(slot)!);
+    if (changes.remove) for (const slot of slotsOfEntry(changes.remove)) at(slot).remove = changes.remove.entryId;
+    if (changes.add) for (const slot of slotsOfEntry(changes.add)) at(slot).set = changes.add;
+    for (const checked of changes.checked ?? []) at(checked.slot).condition = checked;
+    return [...work].map(([slot, { set, remove, condition }]) => {
+      const Key = keys.timelineSlot(workspaceId, userId, slot);
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
+      let conditionExpression: string | undefined;
+      if (condition) {
+        if (condition.version === undefined) conditionExpression = 'attribute_not_exists(pk)';
+        else {
+          conditionExpression = 'version = :seen';
+          values[':seen'] = condition.version;
+        }
+      }
+      const setSpan = set !== undefined;
+      const removeSpan = remove !== undefined && !(setSpan && set.entryId === remove);
+      if (!setSpan && !removeSpan) {
+        return { ConditionCheck: { TableName: tableName, Key, ConditionExpression: conditionExpression!, ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}) } };
+      }
+      const clauses: string[] = [];
+      if (setSpan) {
+        names['#span'] = spanAttribute(set.entryId);
+        values[':span'] = [epochSeconds(set.startTime), epochSeconds(set.endTime)];
+        clauses.push('SET #span = :span, entity = :entity');
+        values[':entity'] = 'timeline';
+      }
+      if (removeSpan) {
+        names['#old'] = spanAttribute(remove);
+        clauses.push('REMOVE #old');
+      }
+      values[':one'] = 1;
+      clauses.push('ADD version :one');
+      return {
+        Update: {
+          TableName: tableName,
+          Key,
+          UpdateExpression: clauses.join(' '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ...(conditionExpression ? { ConditionExpression: conditionExpression } : {}),
+        },
+      };
+    });
+  }
+
+  /** The target's tracker is still what the overlap rule saw of it in this workspace. */
+  function trackerCondition(workspaceId: number, userId: number, seen: ActiveTracker | undefined) {
+    const sameWorkspace = seen?.workspaceId === workspaceId;
+    return {
+      ConditionCheck: {
+        TableName: tableName,
+        Key: keys.activeTracker(userId),
+        ConditionExpression: `attribute_not_exists(pk) OR workspace_id <> :ws${sameWorkspace ? ' OR tracker_id = :tracker' : ''}`,
+        ExpressionAttributeValues: { ':ws': workspaceId, ...(sameWorkspace ? { ':tracker': seen.trackerId } : {}) },
+      },
+    };
+  }
+
   return {
     async loadContext(query: WorkspaceContextQuery): Promise<WorkspaceContext> {
+      const slots = query.slots ?? [];
       const wanted = {
         actor: keys.membership(query.workspaceId, query.actorUserId),
         target: keys.membership(query.workspaceId, query.targetUserId),
         contract: query.contractId == null ? undefined : keys.contract(query.workspaceId, query.contractId),
         task: query.taskId == null ? undefined : keys.task(query.workspaceId, query.taskId),
         tracker: query.withTracker ? keys.activeTracker(query.targetUserId) : undefined,
+        entry: query.entryId === undefined ? undefined : keys.timeEntryById(query.entryId),
       };
-      const items = await batchGet(Object.values(wanted).filter((key) => key !== undefined));
+      const slotKeys = slots.map((slot) => keys.timelineSlot(query.workspaceId, query.targetUserId, slot));
+      const items = await batchGet([...Object.values(wanted).filter((key) => key !== undefined), ...slotKeys]);
       const itemAt = (key: ItemKey | undefined) => (key ? items.get(keyString(key)) : undefined);
       const actor = itemAt(wanted.actor);
       const target = itemAt(wanted.target);
       const contract = itemAt(wanted.contract);
       const task = itemAt(wanted.task);
       const tracker = itemAt(wanted.tracker);
+      const entry = itemAt(wanted.entry);
       return {
         actor: actor && membershipFromItem(actor),
         target: target && membershipFromItem(target),
         contract: contract && contractFromItem(contract),
         task: task && taskFromItem(task),
         tracker: tracker && trackerFromItem(tracker),
+        timeline: slots.map((slot, index) => timelineSlotFromItem(slot, itemAt(slotKeys[index]))),
+        // An id from another workspace is not revealed: it is "not found".
+        entry: entry && entry.workspace_id === query.workspaceId ? timeEntryFromItem(entry) : undefined,
       };
     },
 
-    async createActiveTracker(tracker: ActiveTracker): Promise<CreateTrackerResult> {
+    async createActiveTracker(tracker: ActiveTracker, checked: readonly TimelineSlot[]): Promise<CreateTrackerResult> {
       try {
         await client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: trackerToItem(tracker),
-            ConditionExpression: 'attribute_not_exists(pk)',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: trackerToItem(tracker),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                },
+              },
+              ...timelineItems(tracker.workspaceId, tracker.userId, { checked }),
+            ],
           }),
         );
         return { created: true };
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException && error.Item) {
-          return { created: false, existing: trackerFromItem(unmarshall(error.Item)) };
-        }
+        const failed = failedConditions(error);
+        const existing = error instanceof TransactionCanceledException ? error.CancellationReasons?.[0]?.Item : undefined;
+        if (failed.includes(0) && existing) return { created: false, existing: trackerFromItem(unmarshall(existing as never)) };
+        if (failed.length > 0) return { created: false, timelineChanged: true };
         return translateDynamoError(error);
       }
     },
 
-    async stopTracker(tracker: ActiveTracker, entry: TimeEntry): Promise<'stopped' | 'gone'> {
+    async stopTracker(tracker: ActiveTracker, entry: TimeEntry, version: TimeEntryVersion): Promise<'stopped' | 'gone'> {
       try {
         // The SDK gives the transaction a ClientRequestToken and keeps it across retries,
         // so a retry after a lost answer is not applied twice.
@@ -91,6 +184,10 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
                 },
               },
               { Put: { TableName: tableName, Item: timeEntryToItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: tableName, Item: timeEntryByIdToItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: tableName, Item: timeEntryVersionToItem(version), ConditionExpression: 'attribute_not_exists(pk)' } },
+              // Unconditional: the tracker's own time was never free to take, so the entry overlaps nothing.
+              ...timelineItems(entry.workspaceId, entry.userId, { add: entry }),
             ],
           }),
         );
@@ -101,16 +198,61 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
       }
     },
 
-    async listTimeEntries(workspaceId: number, userId: number, date: string): Promise<TimeEntry[]> {
+    async writeTimeEntry({ before, after, version, checked, tracker }: TimeEntryWrite): Promise<'written' | 'conflict'> {
+      const entry = (after ?? before)!;
+      const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [];
+      const byId = keys.timeEntryById(entry.entryId);
+      if (after) {
+        items.push({
+          Put: {
+            TableName: tableName,
+            Item: timeEntryByIdToItem(after),
+            ...(before ? { ConditionExpression: 'version = :before', ExpressionAttributeValues: { ':before': before.version } } : { ConditionExpression: 'attribute_not_exists(pk)' }),
+          },
+        });
+      } else {
+        items.push({ Delete: { TableName: tableName, Key: byId, ConditionExpression: 'version = :before', ExpressionAttributeValues: { ':before': before!.version } } });
+      }
+      const listed = (value: TimeEntry) => keys.timeEntry(value.workspaceId, value.userId, value.startTime, value.entryId);
+      if (before && (!after || listed(before).sk !== listed(after).sk)) items.push({ Delete: { TableName: tableName, Key: listed(before) } });
+      if (after) items.push({ Put: { TableName: tableName, Item: timeEntryToItem(after) } });
+      items.push({ Put: { TableName: tableName, Item: timeEntryVersionToItem(version), ConditionExpression: 'attribute_not_exists(pk)' } });
+      items.push(...timelineItems(entry.workspaceId, entry.userId, { add: after, remove: before, checked }));
+      if (tracker.checked) items.push(trackerCondition(entry.workspaceId, entry.userId, tracker.seen));
+      try {
+        await client.send(new TransactWriteCommand({ TransactItems: items }));
+        return 'written';
+      } catch (error) {
+        if (failedConditions(error).length > 0) return 'conflict';
+        return translateDynamoError(error);
+      }
+    },
+
+    async listTimeEntries(workspaceId: number, userId: number, range: { from: string; to: string }): Promise<TimeEntry[]> {
+      const { lower, upper } = keys.timeEntryStartRange(range.from, range.to);
       const items = await queryAll(client, {
         TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
-        ExpressionAttributeValues: { ':pk': keys.timeEntriesPk(workspaceId, userId), ':day': keys.timeEntryDayPrefix(date) },
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+        ExpressionAttributeValues: { ':pk': keys.timeEntriesPk(workspaceId, userId), ':lower': lower, ':upper': upper },
         ScanIndexForward: false,
+        ConsistentRead: true,
       });
       return items.map(timeEntryFromItem);
     },
+
+    async timeEntryHistory(workspaceId: number, entryId: string): Promise<TimeEntryVersion[]> {
+      const items = await queryAll(client, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :versions)',
+        ExpressionAttributeValues: { ':pk': keys.timeEntryById(entryId).pk, ':versions': keys.timeEntryVersionPrefix },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+      });
+      return items.filter((item) => item.workspace_id === workspaceId).map(timeEntryVersionFromItem);
+    },
   };
 }
+
+const slotsOfEntry = (entry: TimeEntry) => slotsOf(epochSeconds(entry.startTime), epochSeconds(entry.endTime));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

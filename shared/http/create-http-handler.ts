@@ -7,7 +7,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { ValidateFunction } from 'ajv';
 import type { Principal } from '../auth/principal.ts';
 import type { RouteData, RouteHeaders, RouteInput, RouteMeta } from '../contracts/route-types.ts';
-import { inputLocationsOf, inputSchemaOf, routeKey, type InputLocation, type Route, type RouteName } from '../contracts/routes.ts';
+import { inputLocationsOf, inputSchemaOf, routeKey, type InputLocation, type ResponseHeader, type Route, type RouteName } from '../contracts/routes.ts';
 import { DependencyUnavailableError } from '../errors.ts';
 import { logger } from '../observability/logger.ts';
 import { metrics, ownLineMetrics } from '../observability/metrics.ts';
@@ -48,7 +48,8 @@ export type HandlerAdapters = {
   rateLimiter: RateLimiter | undefined;
 };
 
-export type UseCaseResult<N extends RouteName> = { data: RouteData<N> } & (RouteMeta<N> extends undefined ? { meta?: undefined } : { meta: RouteMeta<N> });
+/** `headers`: the route's declared response headers (`response.headers`), by lower-case name. */
+export type UseCaseResult<N extends RouteName> = { data: RouteData<N>; headers?: Partial<Record<ResponseHeader, string>> } & (RouteMeta<N> extends undefined ? { meta?: undefined } : { meta: RouteMeta<N> });
 
 export type HttpRouteSpec<N extends RouteName> = {
   adapters: HandlerAdapters;
@@ -135,7 +136,7 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
       headers: (context.headers ?? {}) as RouteHeaders<N>,
     });
     const data = message === undefined ? result.data : { message, ...(result.data as object) };
-    return jsonResponse(successStatus, successBody(data, clock.now(), { message, meta: result.meta as Record<string, unknown> | undefined }));
+    return jsonResponse(successStatus, successBody(data, clock.now(), { message, meta: result.meta as Record<string, unknown> | undefined }), result.headers as Record<string, string> | undefined);
   };
 
   const stages: Record<Stage, unknown> = {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Principal } from '../auth/principal.ts';
+import { RESPONSE_HEADERS } from '../contracts/routes.ts';
 import { BadRequestError, IdempotencyConflictError, ValidationError } from '../errors.ts';
 import type { IdempotencyScope, IdempotencyStore, StoredResponse } from '../ports/idempotency-store.ts';
 import type { Clock } from './clock.ts';
@@ -66,7 +67,10 @@ export function idempotency(opts: IdempotencyOptions) {
       // A transient answer (5xx, 429) is never kept: the key can be retried.
       const status = response.statusCode ?? 500;
       if (status >= 500 || status === 429) await opts.store.release(claim.scope);
-      else await opts.store.complete(claim.scope, claim.requestHash, { statusCode: response.statusCode ?? 200, body: String(response.body) }, opts.clock.now());
+      else {
+        const headers = Object.fromEntries(Object.entries(response.headers ?? {}).filter(([name]) => (RESPONSE_HEADERS as readonly string[]).includes(name.toLowerCase())).map(([name, value]) => [name.toLowerCase(), String(value)]));
+        await opts.store.complete(claim.scope, claim.requestHash, { statusCode: response.statusCode ?? 200, body: String(response.body), ...(Object.keys(headers).length ? { headers } : {}) }, opts.clock.now());
+      }
     } catch (error) {
       // The answer stands; the record expires on its own (in-progress lock, then TTL).
       opts.logger.warn('could not record the idempotent outcome', { error_name: (error as Error).name });
@@ -79,9 +83,9 @@ export function idempotency(opts: IdempotencyOptions) {
   };
 }
 
-/** Replays keep the first answer's status and body, and say so in a header. */
+/** Replays keep the first answer's status, body and own headers, and say so in a header. */
 export function replayResponse(stored: StoredResponse): HttpResult {
-  return { statusCode: stored.statusCode, headers: { 'content-type': 'application/json', [REPLAY_HEADER]: 'true' }, body: stored.body };
+  return { statusCode: stored.statusCode, headers: { 'content-type': 'application/json', ...stored.headers, [REPLAY_HEADER]: 'true' }, body: stored.body };
 }
 
 /** Hash of the normalized input: key order, whitespace and ignored fields do not matter. */

@@ -62,21 +62,35 @@ export function rateLimitHeadersOf(state: RateLimitState): Record<string, string
 }
 
 /**
- * The repository a use case sees: its reads run concurrently with the admission, its
- * writes wait for it. Every use case reads before it writes, so this costs no round trip.
+ * Whether each repository method reads or writes: the compiler refuses a new method that is
+ * not listed here, so that none can slip past the admission.
+ */
+const REPOSITORY_METHOD_KINDS: { readonly [M in keyof TrackingRepository]: 'read' | 'write' } = {
+  loadContext: 'read',
+  listTimeEntries: 'read',
+  timeEntryHistory: 'read',
+  createActiveTracker: 'write',
+  stopTracker: 'write',
+  writeTimeEntry: 'write',
+};
+
+/**
+ * The repository a use case sees: its reads run concurrently with the admission (their
+ * result waits for it), its writes start only once admitted. Every use case reads before it
+ * writes, so this costs no round trip.
  */
 export function admitFirst(repository: TrackingRepository, admitted: Promise<void> | undefined): TrackingRepository {
   if (!admitted) return repository;
-  return {
-    loadContext: async (query) => (await Promise.all([repository.loadContext(query), admitted]))[0],
-    listTimeEntries: async (...args) => (await Promise.all([repository.listTimeEntries(...args), admitted]))[0],
-    createActiveTracker: async (tracker) => {
-      await admitted;
-      return repository.createActiveTracker(tracker);
-    },
-    stopTracker: async (tracker, entry) => {
-      await admitted;
-      return repository.stopTracker(tracker, entry);
-    },
-  };
+  const call = (method: keyof TrackingRepository) => (repository[method] as (...args: unknown[]) => Promise<unknown>).bind(repository);
+  return Object.fromEntries(
+    (Object.keys(REPOSITORY_METHOD_KINDS) as Array<keyof TrackingRepository>).map((method) => [
+      method,
+      REPOSITORY_METHOD_KINDS[method] === 'read'
+        ? async (...args: unknown[]) => (await Promise.all([call(method)(...args), admitted]))[0]
+        : async (...args: unknown[]) => {
+            await admitted;
+            return call(method)(...args);
+          },
+    ]),
+  ) as unknown as TrackingRepository;
 }

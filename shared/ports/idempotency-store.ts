@@ -4,7 +4,8 @@
  * Types only, so that neither layer imports the other.
  */
 export type IdempotencyScope = { userId: number; route: string; key: string };
-export type StoredResponse = { statusCode: number; body: string };
+/** `headers`: the route's own response headers (ETag, Location), replayed as they were. */
+export type StoredResponse = { statusCode: number; body: string; headers?: Record<string, string> };
 export type IdempotencyRecord = { status: 'in_progress' | 'completed'; requestHash: string; response?: StoredResponse };
 export type ClaimResult = { claimed: true } | { claimed: false; record: IdempotencyRecord };
 

@@ -1,5 +1,6 @@
-import { ForbiddenError, NotFoundError } from '../errors.ts';
+import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../errors.ts';
 import type { Membership, Role } from './model.ts';
+import type { WorkspaceContext } from './ports.ts';
 
 /** Roles that may track time for other members of their workspace. */
 const MANAGING_ROLES: ReadonlySet<Role> = new Set(['owner', 'executive_manager']);
@@ -20,4 +21,21 @@ export function assertActiveMember(target: Membership | undefined): asserts targ
 /** Project viewers see projects but never track time on them. */
 export function canTrackTime(member: Membership): boolean {
   return member.role !== 'project_viewer';
+}
+
+/** The work a tracker or an entry is recorded on. */
+export type WorkReference = { userId: number; contractId: number | null; taskId: number | null };
+
+/** Checks 7 and 8: the referenced records exist in this workspace, fit together, and the member may track time. */
+export function assertWorkFits(work: WorkReference, context: Pick<WorkspaceContext, 'target' | 'contract' | 'task'>) {
+  if (work.contractId !== null && !context.contract) throw new NotFoundError('The selected contract was not found in this workspace.');
+  if (work.taskId !== null && !context.task) throw new NotFoundError('The selected task was not found in this workspace.');
+  const { target, contract, task } = context;
+  const errors: FieldErrors = {};
+  const add = (field: string, message: string) => (errors[field] ??= []).push(message);
+  if (target && !canTrackTime(target)) add('user_id', 'The selected user cannot track time in this workspace.');
+  if (contract && contract.userId !== work.userId) add('contract_id', 'The selected contract does not belong to this user.');
+  if (contract && contract.status !== 'active') add('contract_id', 'The selected contract is paused.');
+  if (contract && task && task.projectId !== contract.projectId) add('task_id', "The selected task does not belong to the contract's project.");
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
 }

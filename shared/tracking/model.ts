@@ -21,6 +21,7 @@ export type Task = {
   workspaceId: number;
   taskId: number;
   projectId: number;
+  title: string | null;
 };
 
 export type ActiveTracker = {
@@ -34,9 +35,14 @@ export type ActiveTracker = {
   /** API timestamp (second precision, +00:00). */
   startTime: string;
   startedBy: number;
+  /** The task's title when the tracker started (current-data shows it without another read). */
+  taskTitle: string | null;
   /** The request that created it: tells a retried write of ours from a real conflict. */
   requestId: string;
 };
+
+export const ENTRY_SOURCES = ['tracker', 'manual'] as const;
+export type EntrySource = (typeof ENTRY_SOURCES)[number];
 
 export type TimeEntry = {
   entryId: string;
@@ -46,8 +52,44 @@ export type TimeEntry = {
   projectId: number | null;
   taskId: number | null;
   activityDescription: string | null;
+  /** API timestamps (second precision, +00:00). */
   startTime: string;
   endTime: string;
   durationSeconds: number;
-  stoppedBy: number;
+  /** A stopped tracker, or added by hand. */
+  source: EntrySource;
+  createdBy: number;
+  createdAt: string;
+  updatedBy: number;
+  updatedAt: string;
+  /** 1 when recorded, +1 per change: the ETag, and what If-Match names. */
+  version: number;
 };
+
+/** The fields of an entry its history records, as the API names them. */
+export const HISTORY_FIELDS = ['start_time', 'end_time', 'duration_seconds', 'contract_id', 'project_id', 'task_id', 'activity_description'] as const;
+export type HistoryField = (typeof HISTORY_FIELDS)[number];
+export type EntryChanges = Partial<Record<HistoryField, [unknown, unknown]>>;
+
+/** One version of an entry's history: kept after the entry is deleted. */
+export type TimeEntryVersion = {
+  entryId: string;
+  workspaceId: number;
+  userId: number;
+  version: number;
+  action: 'created' | 'updated' | 'deleted';
+  at: string;
+  by: number;
+  changes: EntryChanges;
+  /** The entry after this version (as it was, for `deleted`). */
+  entry: TimeEntry;
+};
+
+/** One interval of a member's timeline, in epoch seconds: what the overlap rule compares. */
+export type Span = { entryId: string; start: number; end: number };
+
+/**
+ * The spans stored on one timeline item (one UTC day, or the item of entries over 24 h),
+ * and its version: a write that checked them commits only if it is unchanged.
+ */
+export type TimelineSlot = { slot: string; version: number | undefined; spans: Span[] };

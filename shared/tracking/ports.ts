@@ -1,4 +1,4 @@
-import type { ActiveTracker, Contract, Membership, Task, TimeEntry } from './model.ts';
+import type { ActiveTracker, Contract, Membership, Task, TimeEntry, TimeEntryVersion, TimelineSlot } from './model.ts';
 
 /** Everything the checks of a request need, read in one round trip (one BatchGetItem). */
 export type WorkspaceContext = {
@@ -8,6 +8,10 @@ export type WorkspaceContext = {
   task: Task | undefined;
   /** The target user's active tracker, in whatever workspace (only when asked for). */
   tracker: ActiveTracker | undefined;
+  /** The target's timeline slots in this workspace that were asked for (absent ones with no version). */
+  timeline: TimelineSlot[];
+  /** The time entry asked for by id, if it is in this workspace. */
+  entry: TimeEntry | undefined;
 };
 
 export type WorkspaceContextQuery = {
@@ -17,19 +21,44 @@ export type WorkspaceContextQuery = {
   contractId?: number | null;
   taskId?: number | null;
   withTracker?: boolean;
+  /** Timeline slots of the target in this workspace (shared/tracking/timeline.ts). */
+  slots?: readonly string[];
+  entryId?: string;
 };
 
-export type CreateTrackerResult = { created: true } | { created: false; existing: ActiveTracker };
+export type CreateTrackerResult = { created: true } | { created: false; existing: ActiveTracker } | { created: false; timelineChanged: true };
+
+/**
+ * One change of a time entry, written atomically with its history version and its spans:
+ * `before` is the entry as read (absent for a creation), `after` the entry as it becomes
+ * (absent for a deletion). `checked` are the timeline slots the overlap rule was checked
+ * against, and `tracker` the target's tracker as read: the write commits only if neither
+ * changed meanwhile (and the entry is still at `before.version`).
+ */
+export type TimeEntryWrite = {
+  before: TimeEntry | undefined;
+  after: TimeEntry | undefined;
+  version: TimeEntryVersion;
+  checked: readonly TimelineSlot[];
+  tracker: { checked: boolean; seen: ActiveTracker | undefined };
+};
 
 export interface TrackingRepository {
   loadContext(query: WorkspaceContextQuery): Promise<WorkspaceContext>;
-  /** Writes the tracker unless the user has one; never overwrites. */
-  createActiveTracker(tracker: ActiveTracker): Promise<CreateTrackerResult>;
   /**
-   * Atomically deletes exactly this tracker and records its entry; 'gone' when the tracker
-   * is no longer there (a concurrent stop won).
+   * Writes the tracker unless the user has one; never overwrites. Commits only if the
+   * timeline slots read for the overlap rule are unchanged.
    */
-  stopTracker(tracker: ActiveTracker, entry: TimeEntry): Promise<'stopped' | 'gone'>;
-  /** Completed entries that started on `date` (YYYY-MM-DD, UTC), newest first. */
-  listTimeEntries(workspaceId: number, userId: number, date: string): Promise<TimeEntry[]>;
+  createActiveTracker(tracker: ActiveTracker, checked: readonly TimelineSlot[]): Promise<CreateTrackerResult>;
+  /**
+   * Atomically deletes exactly this tracker and records its entry (its first history
+   * version and its spans); 'gone' when the tracker is no longer there (a concurrent stop won).
+   */
+  stopTracker(tracker: ActiveTracker, entry: TimeEntry, version: TimeEntryVersion): Promise<'stopped' | 'gone'>;
+  /** 'conflict' when what the write was checked against changed meanwhile: nothing was written. */
+  writeTimeEntry(write: TimeEntryWrite): Promise<'written' | 'conflict'>;
+  /** Entries whose start lies in [from, to) (API timestamps), newest first. */
+  listTimeEntries(workspaceId: number, userId: number, range: { from: string; to: string }): Promise<TimeEntry[]>;
+  /** Every version of an entry, newest first (kept after a delete); [] when it never was in this workspace. */
+  timeEntryHistory(workspaceId: number, entryId: string): Promise<TimeEntryVersion[]>;
 }

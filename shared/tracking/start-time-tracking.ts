@@ -1,8 +1,10 @@
-import { NotFoundError, TrackerAlreadyActiveError, ValidationError, type FieldErrors } from '../errors.ts';
-import { assertActiveMember, assertManagesWorkspace, canTrackTime } from './access-rules.ts';
+import { DependencyUnavailableError, TimeEntryOverlapError, TrackerAlreadyActiveError } from '../errors.ts';
+import { assertActiveMember, assertManagesWorkspace, assertWorkFits } from './access-rules.ts';
 import { toApiTimestamp } from './api-time.ts';
 import type { ActiveTracker } from './model.ts';
-import type { TrackingRepository, WorkspaceContext } from './ports.ts';
+import type { TrackingRepository } from './ports.ts';
+import { epochSeconds, overlapping, slotsToCheck, WRITE_ATTEMPTS, contentionPause } from './timeline.ts';
+import { FUTURE_TOLERANCE_SECONDS } from './entry-rules.ts';
 
 export type StartTimeTrackingCommand = {
   workspaceId: number;
@@ -22,59 +24,54 @@ export type StartTimeTrackingDeps = {
 
 /**
  * Clocks a workspace member in (docs/contract.md: checks 5–9 in order; 1–4 happen before).
- * Costs exactly two DynamoDB round trips: one batch read and one conditional write.
+ * Costs exactly two DynamoDB round trips: one batch read (with the member's timeline around
+ * now) and one transaction (the tracker, if the timeline is unchanged). A concurrent change
+ * of that timeline makes it read again.
  */
 export async function startTimeTracking(
   actorUserId: number,
   command: StartTimeTrackingCommand,
   deps: StartTimeTrackingDeps,
 ): Promise<ActiveTracker> {
-  const context = await deps.repository.loadContext({
-    workspaceId: command.workspaceId,
-    actorUserId,
-    targetUserId: command.userId,
-    contractId: command.contractId,
-    taskId: command.taskId,
-  });
-  assertManagesWorkspace(context.actor);
-  assertActiveMember(context.target);
-  assertReferencesExist(command, context);
-  assertTrackable(command, context);
+  const startTime = toApiTimestamp(deps.now);
+  const from = epochSeconds(startTime);
+  const trackerId = deps.newId();
+  for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+    await contentionPause(attempt);
+    const context = await deps.repository.loadContext({
+      workspaceId: command.workspaceId,
+      actorUserId,
+      targetUserId: command.userId,
+      contractId: command.contractId,
+      taskId: command.taskId,
+      // An entry may end up to the tolerance after now: those are the ones a tracker starting now could overlap.
+      slots: slotsToCheck(from, from + FUTURE_TOLERANCE_SECONDS + 1),
+    });
+    assertManagesWorkspace(context.actor);
+    assertActiveMember(context.target);
+    assertWorkFits(command, context);
+    if (overlapping(context.timeline, from, Number.MAX_SAFE_INTEGER).length > 0) throw new TimeEntryOverlapError();
 
-  const tracker: ActiveTracker = {
-    trackerId: deps.newId(),
-    workspaceId: command.workspaceId,
-    userId: command.userId,
-    contractId: command.contractId,
-    projectId: context.contract?.projectId ?? null,
-    taskId: command.taskId,
-    activityDescription: command.activityDescription,
-    startTime: toApiTimestamp(deps.now),
-    startedBy: actorUserId,
-    requestId: deps.requestId,
-  };
-  const result = await deps.repository.createActiveTracker(tracker);
-  if (result.created) return tracker;
-  // The SDK retried a write whose first answer was lost: the tracker is ours.
-  if (result.existing.requestId === deps.requestId) return result.existing;
-  throw new TrackerAlreadyActiveError();
-}
-
-/** Check 7: referenced records exist in this workspace. */
-function assertReferencesExist(command: StartTimeTrackingCommand, context: WorkspaceContext) {
-  if (command.contractId !== null && !context.contract) throw new NotFoundError('The selected contract was not found in this workspace.');
-  if (command.taskId !== null && !context.task) throw new NotFoundError('The selected task was not found in this workspace.');
-}
-
-/** Check 8: the records fit together and the member may track time. */
-function assertTrackable(command: StartTimeTrackingCommand, { target, contract, task }: WorkspaceContext) {
-  const errors: FieldErrors = {};
-  const add = (field: string, message: string) => (errors[field] ??= []).push(message);
-  if (target && !canTrackTime(target)) add('user_id', 'The selected user cannot track time in this workspace.');
-  if (contract && contract.userId !== command.userId) add('contract_id', 'The selected contract does not belong to this user.');
-  if (contract && contract.status !== 'active') add('contract_id', 'The selected contract is paused.');
-  if (contract && task && task.projectId !== contract.projectId) {
-    add('task_id', "The selected task does not belong to the contract's project.");
+    const tracker: ActiveTracker = {
+      trackerId,
+      workspaceId: command.workspaceId,
+      userId: command.userId,
+      contractId: command.contractId,
+      projectId: context.contract?.projectId ?? null,
+      taskId: command.taskId,
+      activityDescription: command.activityDescription,
+      startTime,
+      startedBy: actorUserId,
+      taskTitle: context.task?.title ?? null,
+      requestId: deps.requestId,
+    };
+    const result = await deps.repository.createActiveTracker(tracker, context.timeline);
+    if (result.created) return tracker;
+    if ('existing' in result) {
+      // The SDK retried a write whose first answer was lost: the tracker is ours.
+      if (result.existing.requestId === deps.requestId) return result.existing;
+      throw new TrackerAlreadyActiveError();
+    }
   }
-  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  throw new DependencyUnavailableError();
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { routes } from '../contracts/routes.ts';
-import { stoppedTrackerView, trackerView } from '../contracts/views.ts';
-import { declarationOf, eventKeyOf, imageOf, type WebhookEventType } from '../contracts/webhook-events.ts';
-import { timeEntryFromItem, trackerFromItem } from '../db/item-mappers.ts';
+import { stoppedTrackerView, timeEntryView, trackerView } from '../contracts/views.ts';
+import { declarationsOf, eventKeyOf, imageOf, type WebhookEventType } from '../contracts/webhook-events.ts';
+import { timeEntryVersionFromItem, trackerFromItem } from '../db/item-mappers.ts';
 import type { WebhookSubscription } from './model.ts';
 
 /**
@@ -24,29 +24,29 @@ export type TrackingEvent = {
 
 type Image = Record<string, unknown>;
 
-/** Each registered event's `data`, from its item's image: what the start (or stop) answered. */
+/** Each registered event's `data`, from its item's image: what the start (or stop) answered, the entry of a version. */
 const dataBuilders: { [T in WebhookEventType]: (image: Image) => object } = {
   'tracker.started': (image) => ({ message: routes.startTimeTracking.response.message, ...trackerView(trackerFromItem(image)) }),
   'tracker.stopped': (image) => {
-    const entry = timeEntryFromItem(image);
-    return { message: routes.stopTimeTracking.response.message, ...stoppedTrackerView(entry), workspace_id: entry.workspaceId, user_id: entry.userId };
+    const { entry } = timeEntryVersionFromItem(image);
+    return { message: routes.stopTimeTracking.response.message, ...stoppedTrackerView(entry), workspace_id: entry.workspaceId };
   },
+  'time_entry.created': (image) => timeEntryView(timeEntryVersionFromItem(image).entry),
+  'time_entry.updated': (image) => {
+    const version = timeEntryVersionFromItem(image);
+    return { ...timeEntryView(version.entry), changes: version.changes };
+  },
+  'time_entry.deleted': (image) => timeEntryView(timeEntryVersionFromItem(image).entry),
 };
 
-/** One stream record (its event name and images, unmarshalled) → its event, if it is one. */
-export function trackingEventOf(record: { eventName?: string; newImage?: Image; oldImage?: Image }): TrackingEvent | undefined {
-  const candidates = [record.newImage, record.oldImage];
-  for (const candidate of candidates) {
-    const found = declarationOf(record.eventName, candidate?.entity);
-    if (!found) continue;
-    const [type, declaration] = found;
-    const image = imageOf(declaration.streamEvent) === 'OldImage' ? record.oldImage : record.newImage;
-    if (!image) return undefined;
+/** One stream record (its event name and images, unmarshalled) → the events it is (none, one, or more). */
+export function trackingEventsOf(record: { eventName?: string; newImage?: Image; oldImage?: Image }): TrackingEvent[] {
+  return declarationsOf(record.eventName, record).map(([type, declaration]) => {
+    const image = (imageOf(declaration.streamEvent) === 'OldImage' ? record.oldImage : record.newImage)!;
     const timestamp = new Date(String(image[declaration.occurredAt])).toISOString();
     const payload = JSON.stringify({ type, timestamp, data: dataBuilders[type](image) });
     return { type, workspaceId: Number(image.workspace_id), occurredAt: timestamp, eventKey: eventKeyOf(type, declaration, image), payload };
-  }
-  return undefined;
+  });
 }
 
 /** One delivery: an event for one subscription. Carried as is through the queue and every retry. */

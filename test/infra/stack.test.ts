@@ -315,7 +315,7 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
 describe('webhooks', () => {
   const queues = () => Object.entries(resources('AWS::SQS::Queue'));
 
-  it('reads new trackers and entries off the table stream', () => {
+  it('reads new trackers and new entry versions off the table stream', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
     const [mapping] = Object.values(resources('AWS::Lambda::EventSourceMapping')).filter((candidate) => candidate.Properties.EventSourceArn?.['Fn::GetAtt']?.[1] === 'StreamArn');
     expect(mapping!.Properties).toMatchObject({ StartingPosition: 'LATEST', FunctionResponseTypes: ['ReportBatchItemFailures'], BisectBatchOnFunctionError: true });
@@ -324,7 +324,9 @@ describe('webhooks', () => {
     expect(deployed).toEqual(webhookStreamFilterPatterns());
     for (const [record, expected] of [
       [{ eventName: 'INSERT', dynamodb: { NewImage: { entity: { S: 'tracker' } } } }, true],
-      [{ eventName: 'INSERT', dynamodb: { NewImage: { entity: { S: 'time_entry' } } } }, true],
+      [{ eventName: 'INSERT', dynamodb: { NewImage: { entity: { S: 'time_entry_version' } } } }, true],
+      // The listed copy of an entry is no event (an edit that moves it re-inserts it).
+      [{ eventName: 'INSERT', dynamodb: { NewImage: { entity: { S: 'time_entry' } } } }, false],
       [{ eventName: 'MODIFY', dynamodb: { NewImage: { entity: { S: 'tracker' } } } }, false],
       [{ eventName: 'INSERT', dynamodb: { NewImage: { entity: { S: 'membership' } } } }, false],
       [{ eventName: 'REMOVE', dynamodb: { OldImage: { entity: { S: 'time_entry' } } } }, false],

@@ -105,12 +105,12 @@ describe('success', () => {
     expect(await table.get(keys.activeTracker(users.owner))).toMatchObject({ user_id: users.owner, started_by: users.owner });
   });
 
-  it('costs exactly two DynamoDB round trips: one BatchGetItem, one conditional PutItem', async () => {
+  it('costs exactly two DynamoDB round trips: one BatchGetItem, one transaction (the tracker, if the timeline is unchanged)', async () => {
     const counter = countRoundTrips(documentClient);
     try {
       const response = await start({ workspace_id: WS, user_id: users.member, contract_id: 20, task_id: 5 });
       expect(response.status).toBe(200);
-      expect(counter.calls).toEqual(['BatchGetItemCommand', 'PutItemCommand']);
+      expect(counter.calls).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
     } finally {
       counter.remove();
     }
@@ -322,7 +322,7 @@ describe('9: one active tracker per user (400)', () => {
 
 describe('retries', () => {
   it('answers 200 when the SDK retries a write whose answer was lost (same request id)', async () => {
-    const lostAnswer = injectFault(documentClient, { command: 'PutItemCommand', error: faults.connectionReset, times: 1, afterSend: true });
+    const lostAnswer = injectFault(documentClient, { command: 'TransactWriteItemsCommand', error: faults.connectionReset, times: 1, afterSend: true });
     try {
       const response = await start({ workspace_id: WS, user_id: users.member, activity_description: 'retried' }, { requestId: 'req-retried' });
       expect(lostAnswer.hits()).toBe(1);
@@ -339,9 +339,9 @@ describe('retries', () => {
 describe('10-11: DynamoDB failures', () => {
   it.each([
     ['throttled reads', 'BatchGetItemCommand', faults.throttled],
-    ['throttled writes', 'PutItemCommand', faults.throttled],
+    ['throttled writes', 'TransactWriteItemsCommand', faults.throttled],
     ['timeouts', 'BatchGetItemCommand', faults.timeout],
-    ['service errors', 'PutItemCommand', faults.serviceError],
+    ['service errors', 'TransactWriteItemsCommand', faults.serviceError],
   ])('answers 503 with Retry-After on %s, storing nothing', async (_name, command, error) => {
     const fault = injectFault(documentClient, { command, error });
     try {

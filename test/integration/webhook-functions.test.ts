@@ -5,7 +5,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { DELIVERY_TIMEOUT_MS } from '../../shared/webhooks/delivery.ts';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { createWebhookRepository } from '../../shared/db/webhook-repository.ts';
-import { fanOut, messageIdOf, trackingEventOf } from '../../shared/webhooks/events.ts';
+import { fanOut, messageIdOf, trackingEventsOf } from '../../shared/webhooks/events.ts';
 import { newWebhookSecret } from '../../shared/webhooks/secrets.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { emitted, series } from '../support/emf.ts';
@@ -62,7 +62,7 @@ describe('webhook-delivery', () => {
   it('drops a delivery to a deleted webhook, keeps one that could not be sent for a retry, and counts both', async () => {
     const webhooks = createWebhookRepository(table.client, table.tableName);
     await webhooks.create({ id: 'wh_nowhere', workspaceId: WS, url: 'https://hooks.invalid/x', events: ['tracker.started'], description: null, secret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00' }, 10);
-    const event = trackingEventOf({ eventName: 'INSERT', newImage: trackerImage })!;
+    const event = trackingEventsOf({ eventName: 'INSERT', newImage: trackerImage })[0]!;
     const [toNowhere] = fanOut(event, [await webhooks.get(WS, 'wh_nowhere')!].filter((webhook) => webhook !== undefined));
     const toDeleted = { ...toNowhere!, subscriptionId: 'wh_deleted', messageId: messageIdOf(event.eventKey, 'wh_deleted') };
     const record = (id: string, body: object) => ({ messageId: id, receiptHandle: `handle-${id}`, body: JSON.stringify(body), attributes: { ApproximateReceiveCount: '1' } });
@@ -107,7 +107,7 @@ describe('webhook-delivery', () => {
       for (let index = 0; index < 10; index++) {
         const id = `wh_batch${index}`;
         await webhooks.create({ id, workspaceId: workspace, url: `http://127.0.0.1:${port}/${index === 3 ? 'slow' : 'ok'}`, events: ['tracker.started'], description: null, secret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00' }, 10);
-        const [delivery] = fanOut(trackingEventOf({ eventName: 'INSERT', newImage: { ...trackerImage, workspace_id: workspace } })!, [(await webhooks.get(workspace, id))!]);
+        const [delivery] = fanOut(trackingEventsOf({ eventName: 'INSERT', newImage: { ...trackerImage, workspace_id: workspace } })[0]!, [(await webhooks.get(workspace, id))!]);
         records.push({ messageId: `m${index}`, receiptHandle: `handle-${index}`, body: JSON.stringify(delivery), attributes: { ApproximateReceiveCount: '1' } });
       }
       const started = Date.now();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { loadHandlers, type Handlers } from '../support/handlers.ts';
-import { trackingInvariantViolations, type StartOutcome, type StopOutcome } from '../support/tracking-invariants.ts';
+import { timeEntryViolations, trackingInvariantViolations, type StartOutcome, type StopOutcome } from '../support/tracking-invariants.ts';
 
 /**
  * A mixed storm of concurrent starts and stops for 20 users against DynamoDB Local. The
@@ -68,6 +68,67 @@ describe('storm', () => {
     expect({ seed: SEED, violations: trackingInvariantViolations(await table.scan(), starts, stops) }).toEqual({ seed: SEED, violations: [] });
   }, 60_000);
 
+  it('keeps entries from overlapping under concurrent creates, edits, deletes, starts and stops for each member', async () => {
+    const random = seededRandom(SEED + 1);
+    const members = USERS.slice(0, 6);
+    const ids = new Map<number, string[]>(members.map((userId) => [userId, []]));
+    // Intervals around now, so that they meet the trackers too: minutes in the last two hours, some ending just after now.
+    const now = Date.now();
+    const at = (offsetSeconds: number) => `${new Date(now + offsetSeconds * 1000).toISOString().slice(0, 19)}Z`;
+    const interval = () => {
+      const start = -7200 + Math.floor(random() * 7000);
+      return { start_time: at(start), end_time: at(Math.min(start + 60 + Math.floor(random() * 1800), 30)) };
+    };
+    const statuses = new Map<string, number>();
+    const count = (kind: string, status: number) => statuses.set(`${kind} ${status}`, (statuses.get(`${kind} ${status}`) ?? 0) + 1);
+    const member = (userId: number) => ({ workspace_id: WORKSPACE, user_id: userId });
+    for (let wave = 0; wave < 6; wave++) {
+      const batch = members.flatMap((userId) =>
+        Array.from({ length: 8 }, () => {
+          const roll = random();
+          const known = ids.get(userId)!;
+          const target = known[Math.floor(random() * known.length)];
+          if (roll < 0.4) {
+            return api.byRoute.createTimeEntry({ ...member(userId), ...interval() }, { caller: MANAGER }).then((response) => {
+              count('create', response.status);
+              // 503: a write that lost to concurrent ones on every attempt (safe to retry, nothing written).
+              expect([201, 409, 503]).toContain(response.status);
+              if (response.status === 201) known.push(response.body.data.id);
+            });
+          }
+          if (roll < 0.6 && target) {
+            return api.byRoute.updateTimeEntry({ id: target, workspace_id: WORKSPACE, ...interval() }, { caller: MANAGER }).then((response) => {
+              count('edit', response.status);
+              expect([200, 404, 409, 503]).toContain(response.status);
+            });
+          }
+          if (roll < 0.7 && target) {
+            return api.byRoute.deleteTimeEntry({ id: target, workspace_id: WORKSPACE }, { caller: MANAGER }).then((response) => {
+              count('delete', response.status);
+              expect([200, 404, 503]).toContain(response.status);
+            });
+          }
+          if (roll < 0.85) {
+            return api.start(member(userId), { caller: MANAGER }).then((response) => {
+              count('start', response.status);
+              expect([200, 400, 409, 503]).toContain(response.status);
+            });
+          }
+          return api.stop(member(userId), { caller: MANAGER }).then((response) => {
+            count('stop', response.status);
+            expect([200, 400]).toContain(response.status);
+          });
+        }),
+      ).sort(() => random() - 0.5);
+      await Promise.all(batch);
+    }
+    const outcomes = Object.fromEntries(statuses);
+    // The storm did meet the rule: some writes won, some were refused for overlapping.
+    expect(outcomes['create 201']).toBeGreaterThan(3);
+    expect(outcomes['create 409']).toBeGreaterThan(3);
+    expect({ seed: SEED, outcomes, violations: timeEntryViolations(await table.scan()) }).toEqual({ seed: SEED, outcomes, violations: [] });
+  }, 60_000);
+
   it('detects a broken invariant (the checker itself can fail)', () => {
     const items = [
       { pk: 'USER#1', sk: 'TRACKER', user_id: 1, start_time: 't', activity_description: 'a' },
@@ -78,5 +139,13 @@ describe('storm', () => {
       'entry e1 ends before it starts',
       'tracker of user 1 has no matching successful start',
     ]);
+    const entry = (id: string, start: string, end: string) => ({ pk: 'WS#1#USER#1', sk: `ENTRY#${start}#${id}`, entity: 'time_entry', entry_id: id, workspace_id: 1, user_id: 1, start_time: start, end_time: end, version: 1 });
+    const byId = (item: Record<string, unknown>) => ({ ...item, pk: `TIMEENTRY#${item.entry_id}`, sk: 'ENTRY', entity: 'time_entry_by_id' });
+    const version = (item: Record<string, unknown>) => ({ pk: `TIMEENTRY#${item.entry_id}`, sk: 'V#0000000001', entity: 'time_entry_version', entry_id: item.entry_id, version: 1 });
+    const a = entry('a', '2024-01-15T09:00:00+00:00', '2024-01-15T10:00:00+00:00');
+    const b = entry('b', '2024-01-15T09:30:00+00:00', '2024-01-15T11:00:00+00:00');
+    const slot = { pk: 'WS#1#USER#1', sk: 'TIMELINE#2024-01-15', version: 2, span_a: [1705309200, 1705312800], span_b: [1705311000, 1705316400] };
+    expect(timeEntryViolations([a, byId(a), version(a), b, byId(b), version(b), slot])).toEqual(['member 1|1: entries a and b overlap']);
+    expect(timeEntryViolations([a, version(a)])).toEqual(['entry a has no by-id copy', 'span WS#1#USER#1|TIMELINE#2024-01-15|a is missing, expected [1705309200,1705312800]']);
   });
 });

@@ -45,3 +45,63 @@ export function trackingInvariantViolations(items: Record<string, unknown>[], st
   for (const [key, count] of unmatchedStarts) if (count > 0) violations.push(`successful start ${key} left neither a tracker nor an entry`);
   return violations;
 }
+
+/**
+ * The invariants of time entries, checked against what is stored (the e2e suite and the storm):
+ * - a member's entries in a workspace never overlap each other, nor the member's tracker
+ *   running there (touching ends are fine);
+ * - every entry's listed copy and by-id copy agree, and neither is without the other;
+ * - the timeline holds exactly one span per entry on each slot it covers, and nothing else;
+ * - the history holds the entry's current version.
+ */
+export function timeEntryViolations(items: Record<string, unknown>[]): string[] {
+  const violations: string[] = [];
+  const strip = ({ pk: _pk, sk: _sk, entity: _entity, ...rest }: Record<string, unknown>) => JSON.stringify(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)));
+  const listed = items.filter((item) => String(item.sk).startsWith('ENTRY#'));
+  const byId = new Map(items.filter((item) => String(item.pk).startsWith('TIMEENTRY#') && item.sk === 'ENTRY').map((item) => [String(item.entry_id), item]));
+  const versions = new Set(items.filter((item) => item.entity === 'time_entry_version').map((item) => `${item.entry_id}|${item.version}`));
+  const seconds = (value: unknown) => Math.floor(Date.parse(String(value)) / 1000);
+
+  for (const entry of listed) {
+    const copy = byId.get(String(entry.entry_id));
+    if (!copy) violations.push(`entry ${entry.entry_id} has no by-id copy`);
+    else if (strip(copy) !== strip(entry)) violations.push(`entry ${entry.entry_id}: its copies differ`);
+    if (!versions.has(`${entry.entry_id}|${entry.version ?? 1}`)) violations.push(`entry ${entry.entry_id}: no history version ${entry.version ?? 1}`);
+  }
+  const listedIds = new Set(listed.map((entry) => String(entry.entry_id)));
+  for (const id of byId.keys()) if (!listedIds.has(id)) violations.push(`entry ${id} has a by-id copy but is not listed`);
+
+  const byMember = new Map<string, Record<string, unknown>[]>();
+  for (const entry of listed) {
+    const key = `${entry.workspace_id}|${entry.user_id}`;
+    byMember.set(key, [...(byMember.get(key) ?? []), entry]);
+  }
+  // Half-open intervals: touching ends do not overlap, and an entry of 0 s (a stop in the second of its start) overlaps nothing.
+  const overlap = (a: Record<string, unknown>, b: Record<string, unknown>) => seconds(a.start_time) < seconds(b.end_time) && seconds(b.start_time) < seconds(a.end_time);
+  for (const [member, entries] of byMember) {
+    entries.forEach((a, i) => entries.slice(i + 1).forEach((b) => overlap(a, b) && violations.push(`member ${member}: entries ${a.entry_id} and ${b.entry_id} overlap`)));
+  }
+  for (const tracker of items.filter((item) => item.sk === 'TRACKER')) {
+    for (const entry of byMember.get(`${tracker.workspace_id}|${tracker.user_id}`) ?? []) {
+      if (seconds(entry.end_time) > seconds(tracker.start_time) && seconds(entry.end_time) > seconds(entry.start_time)) violations.push(`member ${tracker.workspace_id}|${tracker.user_id}: entry ${entry.entry_id} overlaps the running tracker`);
+    }
+  }
+
+  const spans = new Map<string, string>();
+  for (const slot of items.filter((item) => String(item.sk).startsWith('TIMELINE#'))) {
+    for (const [name, value] of Object.entries(slot)) {
+      if (!name.startsWith('span_')) continue;
+      spans.set(`${slot.pk}|${slot.sk}|${name.slice('span_'.length)}`, JSON.stringify(value));
+    }
+  }
+  const expected = new Map<string, string>();
+  for (const entry of listed) {
+    const start = seconds(entry.start_time);
+    const end = seconds(entry.end_time);
+    const slots = end - start > 86_400 ? ['LONG'] : [...new Set([new Date(start * 1000).toISOString().slice(0, 10), new Date(Math.max(start, end - 1) * 1000).toISOString().slice(0, 10)])];
+    for (const slot of slots) expected.set(`${entry.pk}|TIMELINE#${slot}|${entry.entry_id}`, JSON.stringify([start, end]));
+  }
+  for (const [key, value] of expected) if (spans.get(key) !== value) violations.push(`span ${key} is ${spans.get(key) ?? 'missing'}, expected ${value}`);
+  for (const key of spans.keys()) if (!expected.has(key)) violations.push(`span ${key} belongs to no entry`);
+  return violations;
+}

@@ -11,7 +11,7 @@ import { expectContract } from '../support/openapi-validator.ts';
 /** The OpenAPI document tells the whole truth, and the one check of every HTTP answer holds it to it. */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const meta = { api_version: '2.0.0', timestamp: '2024-01-15T10:30:00+00:00' };
-const ok = { success: true, data: { is_tracking: false, workspace_id: 1, user_id: 101 }, meta };
+const ok = { success: true, data: { is_tracking: false, workspace_id: 1, user_id: 101, date: '2024-01-15', total_minutes: 0 }, meta };
 const headers = (extra: Record<string, string> = {}) => new Headers({ 'content-type': 'application/json', 'x-content-type-options': 'nosniff', ...extra });
 
 describe('expectContract', () => {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { ValidateFunction } from 'ajv';
 import { inputLocationsOf, inputSchemaOf, routeList, routes, type Route } from '../../shared/contracts/routes.ts';
 import * as startValidators from '../../shared/contracts/generated/validators/startTimeTracking.js';
-import { apiKeyFromItem, apiKeyToItem, timeEntryFromItem, timeEntryToItem, trackerFromItem, trackerToItem } from '../../shared/db/item-mappers.ts';
+import { apiKeyFromItem, apiKeyToItem, timeEntryByIdToItem, timeEntryFromItem, timeEntryToItem, trackerFromItem, trackerToItem } from '../../shared/db/item-mappers.ts';
 import { BadRequestError, ValidationError } from '../../shared/errors.ts';
 import { canonicalJson, hashInput } from '../../shared/http/idempotency.ts';
 import type { HttpRequest } from '../../shared/http/types.ts';
@@ -14,7 +14,8 @@ async function inputValidatorsOf(route: Route): Promise<InputValidators> {
   const generated = (await import(`../../shared/contracts/generated/validators/${route.name}.js`)) as Record<string, ValidateFunction>;
   return Object.fromEntries(inputLocationsOf(route).map((location) => [location, { schema: inputSchemaOf(route, location)!, validate: generated[location]! }]));
 }
-import { isCalendarDate } from '../../shared/tracking/list-time-entries.ts';
+import { isCalendarDate } from '../../shared/tracking/time-zones.ts';
+import type { TimeEntry } from '../../shared/tracking/model.ts';
 import { paginate } from '../../shared/tracking/pagination.ts';
 import { newApiKeyRecord } from '../../shared/auth/api-keys.ts';
 
@@ -173,6 +174,7 @@ describe('item mappers', () => {
     activityDescription: nullable(fc.string()),
     startTime: fc.date({ noInvalidDate: true }).map((date) => `${date.toISOString().slice(0, 19)}+00:00`),
     startedBy: fc.integer({ min: 1 }),
+    taskTitle: nullable(fc.string()),
     requestId: fc.uuid(),
   });
 
@@ -180,9 +182,21 @@ describe('item mappers', () => {
     fc.assert(
       fc.property(tracker, fc.integer({ min: 0, max: 10 ** 6 }), (active, duration) => {
         expect(trackerFromItem(trackerToItem(active))).toEqual(active);
-        const { trackerId, startedBy, requestId, ...rest } = active;
-        const entry = { ...rest, entryId: trackerId, endTime: rest.startTime, durationSeconds: duration, stoppedBy: startedBy };
+        const { trackerId, startedBy, requestId, taskTitle, ...rest } = active;
+        const entry: TimeEntry = {
+          ...rest,
+          entryId: trackerId,
+          endTime: rest.startTime,
+          durationSeconds: duration,
+          source: duration % 2 === 0 ? 'tracker' : 'manual',
+          createdBy: startedBy,
+          createdAt: rest.startTime,
+          updatedBy: startedBy + 1,
+          updatedAt: rest.startTime,
+          version: 1 + (duration % 7),
+        };
         expect(timeEntryFromItem(timeEntryToItem(entry))).toEqual(entry);
+        expect(timeEntryFromItem(timeEntryByIdToItem(entry))).toEqual(entry);
       }),
       { numRuns: RUNS },
     );

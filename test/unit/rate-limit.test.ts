@@ -28,7 +28,7 @@ function limiter(answer: () => Promise<RateLimitState>): RateLimiter {
   };
 }
 
-const emptyContext: WorkspaceContext = { actor: { workspaceId: 1, userId: 100, role: 'owner', status: 'active' }, target: { workspaceId: 1, userId: 101, role: 'regular_user', status: 'active' }, contract: undefined, task: undefined, tracker: undefined };
+const emptyContext: WorkspaceContext = { actor: { workspaceId: 1, userId: 100, role: 'owner', status: 'active' }, target: { workspaceId: 1, userId: 101, role: 'regular_user', status: 'active' }, contract: undefined, task: undefined, tracker: undefined, timeline: [], entry: undefined };
 const repository: TrackingRepository = {
   loadContext: async () => {
     events.push('read:start');
@@ -41,7 +41,9 @@ const repository: TrackingRepository = {
     return { created: true };
   },
   stopTracker: async () => 'gone',
+  writeTimeEntry: async () => 'conflict',
   listTimeEntries: async () => [],
+  timeEntryHistory: async () => [],
 };
 const noIdempotency = { claim: async () => ({ claimed: true }), complete: async () => {}, release: async () => {} } as unknown as IdempotencyStore;
 
@@ -52,7 +54,7 @@ function startWith(rateLimiter: RateLimiter) {
     assertMayReplay: async () => {},
     run: async (body, { repository: admitted, now }) => {
       await admitted.loadContext({ workspaceId: body.workspace_id, actorUserId: 100, targetUserId: body.user_id });
-      await admitted.createActiveTracker({} as never);
+      await admitted.createActiveTracker({} as never, []);
       return { data: { start_time: now.toISOString(), workspace_id: 1, user_id: 101, contract_id: null, project_id: null, task_id: null, activity_description: null } };
     },
   });

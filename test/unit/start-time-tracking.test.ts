@@ -12,19 +12,21 @@ const member = (userId: number, role: Membership['role'] = 'regular_user', statu
   status,
 });
 const contract = (overrides: Partial<Contract> = {}): Contract => ({ workspaceId: 1, contractId: 20, userId: 101, projectId: 10, status: 'active', ...overrides });
-const task = (overrides: Partial<Task> = {}): Task => ({ workspaceId: 1, taskId: 5, projectId: 10, ...overrides });
+const task = (overrides: Partial<Task> = {}): Task => ({ workspaceId: 1, taskId: 5, projectId: 10, title: 'Landing page', ...overrides });
 
 function repositoryWith(context: Partial<WorkspaceContext>, existing?: ActiveTracker) {
   const written: ActiveTracker[] = [];
   const repository: TrackingRepository = {
-    loadContext: async () => ({ actor: member(100, 'owner'), target: member(101), contract: undefined, task: undefined, tracker: undefined, ...context }),
+    loadContext: async () => ({ actor: member(100, 'owner'), target: member(101), contract: undefined, task: undefined, tracker: undefined, timeline: [], entry: undefined, ...context }),
     createActiveTracker: async (tracker) => {
       if (existing) return { created: false, existing };
       written.push(tracker);
       return { created: true };
     },
     stopTracker: async () => 'gone',
+    writeTimeEntry: async () => 'conflict',
     listTimeEntries: async () => [],
+    timeEntryHistory: async () => [],
   };
   return { repository, written };
 }
@@ -59,6 +61,7 @@ describe('startTimeTracking', () => {
       activityDescription: 'Work',
       startTime: '2024-01-15T10:30:00+00:00',
       startedBy: 100,
+      taskTitle: 'Landing page',
       requestId: 'req-1',
     });
     expect(written).toEqual([tracker]);

@@ -3,7 +3,9 @@ import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { attemptDelivery, type DeliveryDeps } from '../../shared/webhooks/delivery.ts';
 import { deliveryAddresses, isReservedAddress, urlProblem } from '../../shared/webhooks/destination.ts';
-import { fanOut, messageIdOf, trackingEventOf } from '../../shared/webhooks/events.ts';
+import { fanOut, messageIdOf, trackingEventsOf } from '../../shared/webhooks/events.ts';
+import { timeEntryVersionToItem } from '../../shared/db/item-mappers.ts';
+import type { TimeEntry, TimeEntryVersion } from '../../shared/tracking/model.ts';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { eventKeyOf, imageOf, matchesStreamFilter, WEBHOOK_EVENT_TYPES, webhookEventRegistry, webhookPayloadSchema, webhookStreamFilterPatterns, type WebhookEventDeclaration } from '../../shared/contracts/webhook-events.ts';
@@ -26,16 +28,50 @@ const subscription = (overrides: Partial<WebhookSubscription> = {}): WebhookSubs
 });
 const trackerImage = { entity: 'tracker', tracker_id: 't-1', workspace_id: 1, user_id: 101, contract_id: null, project_id: null, task_id: null, activity_description: null, start_time: '2024-01-15T10:00:00+00:00', started_by: 100, request_id: 'r' };
 
+const entry = (overrides: Partial<TimeEntry> = {}): TimeEntry => ({
+  entryId: 't-1',
+  workspaceId: 1,
+  userId: 101,
+  contractId: null,
+  projectId: null,
+  taskId: null,
+  activityDescription: null,
+  startTime: '2024-01-15T10:00:00+00:00',
+  endTime: '2024-01-15T11:00:00+00:00',
+  durationSeconds: 3600,
+  source: 'tracker',
+  createdBy: 100,
+  createdAt: '2024-01-15T11:00:00+00:00',
+  updatedBy: 100,
+  updatedAt: '2024-01-15T11:00:00+00:00',
+  version: 1,
+  ...overrides,
+});
+/** A history version's item, as the stream shows it (the repository's own mapper). */
+const versionImage = (action: TimeEntryVersion['action'], version: number, overrides: Partial<TimeEntry> = {}) =>
+  timeEntryVersionToItem({ entryId: 't-1', workspaceId: 1, userId: 101, version, action, at: '2024-01-15T11:00:00+00:00', by: 100, changes: action === 'updated' ? { end_time: ['2024-01-15T11:00:00+00:00', '2024-01-15T11:30:00+00:00'] } : {}, entry: entry({ version, ...overrides }) });
+const types = (record: Parameters<typeof trackingEventsOf>[0]) => trackingEventsOf(record).map((event) => event.type);
+
 describe('events from the stream', () => {
-  it('a new tracker is tracker.started, a new entry tracker.stopped; anything else is nothing', () => {
-    expect(trackingEventOf({ eventName: 'INSERT', newImage: trackerImage })).toMatchObject({ type: 'tracker.started', workspaceId: 1, eventKey: 'tracker.started:t-1' });
-    expect(trackingEventOf({ eventName: 'INSERT', newImage: { ...trackerImage, entity: 'time_entry', entry_id: 't-1', end_time: '2024-01-15T11:00:00+00:00', duration_seconds: 3600, stopped_by: 100 } })).toMatchObject({ type: 'tracker.stopped' });
-    expect(trackingEventOf({ eventName: 'REMOVE', newImage: trackerImage })).toBeUndefined();
-    expect(trackingEventOf({ eventName: 'INSERT', newImage: { entity: 'membership' } })).toBeUndefined();
+  it('a new tracker is tracker.started; an entry version is time_entry.<action>, and a stopped tracker\'s first one tracker.stopped too; anything else is nothing', () => {
+    expect(trackingEventsOf({ eventName: 'INSERT', newImage: trackerImage })).toMatchObject([{ type: 'tracker.started', workspaceId: 1, eventKey: 'tracker.started:t-1' }]);
+    expect(types({ eventName: 'INSERT', newImage: versionImage('created', 1) })).toEqual(['tracker.stopped', 'time_entry.created']);
+    expect(types({ eventName: 'INSERT', newImage: versionImage('created', 1, { source: 'manual' }) })).toEqual(['time_entry.created']);
+    expect(types({ eventName: 'INSERT', newImage: versionImage('updated', 2) })).toEqual(['time_entry.updated']);
+    expect(types({ eventName: 'INSERT', newImage: versionImage('deleted', 3) })).toEqual(['time_entry.deleted']);
+    // The listed copy of an entry is no event: an edit that moves it would otherwise repeat tracker.stopped.
+    expect(types({ eventName: 'INSERT', newImage: { ...trackerImage, entity: 'time_entry', entry_id: 't-1', end_time: '2024-01-15T11:00:00+00:00' } })).toEqual([]);
+    expect(types({ eventName: 'REMOVE', newImage: trackerImage })).toEqual([]);
+    expect(types({ eventName: 'INSERT', newImage: { entity: 'membership' } })).toEqual([]);
+  });
+
+  it('gives each version of an entry its own event key, and tracker.stopped the key it always had', () => {
+    const keys = [versionImage('created', 1), versionImage('updated', 2), versionImage('updated', 3)].flatMap((image) => trackingEventsOf({ eventName: 'INSERT', newImage: image }).map((event) => event.eventKey));
+    expect(keys).toEqual(['tracker.stopped:t-1', 'time_entry.created:t-1:1', 'time_entry.updated:t-1:2', 'time_entry.updated:t-1:3']);
   });
 
   it('fans out to the subscriptions of the workspace that asked for the type and existed then, with one stable id each', () => {
-    const event = trackingEventOf({ eventName: 'INSERT', newImage: trackerImage })!;
+    const event = trackingEventsOf({ eventName: 'INSERT', newImage: trackerImage })[0]!;
     const deliveries = fanOut(event, [
       subscription({ id: 'wh_a' }),
       subscription({ id: 'wh_b', events: ['tracker.stopped'] }),
@@ -49,15 +85,13 @@ describe('events from the stream', () => {
 });
 
 describe('the event registry', () => {
-  const entryImage = { ...trackerImage, entity: 'time_entry', entry_id: 't-1', end_time: '2024-01-15T11:00:00+00:00', duration_seconds: 3600, stopped_by: 100 };
-
   it('every event built from its item matches its payload schema (the one OpenAPI publishes)', () => {
     const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
-    for (const [type, image] of [['tracker.started', trackerImage], ['tracker.stopped', entryImage]] as const) {
-      const event = trackingEventOf({ eventName: 'INSERT', newImage: image })!;
-      expect(event.type).toBe(type);
-      const validate = ajv.compile(webhookPayloadSchema(type));
-      expect({ type, valid: validate(JSON.parse(event.payload)), errors: validate.errors }).toEqual({ type, valid: true, errors: null });
+    const events = [trackerImage, versionImage('created', 1), versionImage('updated', 2), versionImage('deleted', 3)].flatMap((image) => trackingEventsOf({ eventName: 'INSERT', newImage: image }));
+    expect(events.map((event) => event.type).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
+    for (const event of events) {
+      const validate = ajv.compile(webhookPayloadSchema(event.type));
+      expect({ type: event.type, valid: validate(JSON.parse(event.payload)), errors: validate.errors }).toEqual({ type: event.type, valid: true, errors: null });
     }
     expect(Object.keys(webhookEventRegistry).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
   });
@@ -114,7 +148,7 @@ describe('destinations', () => {
 });
 
 describe('a delivery attempt', () => {
-  const event = trackingEventOf({ eventName: 'INSERT', newImage: trackerImage })!;
+  const event = trackingEventsOf({ eventName: 'INSERT', newImage: trackerImage })[0]!;
   const sub = subscription();
   const [delivery] = fanOut(event, [sub]);
   const deps = (overrides: Partial<DeliveryDeps> = {}): DeliveryDeps => ({

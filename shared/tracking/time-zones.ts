@@ -1,0 +1,64 @@
+import { TZDate } from '@date-fns/tz';
+
+/**
+ * Calendar days in an IANA time zone, for the date queries (docs/contract.md "Dates and
+ * time zones"). A day in a zone is the half-open interval [its first instant, the next
+ * day's first instant): 23 or 25 hours across a DST change, and starting after a gap when
+ * midnight does not exist there (America/Santiago in September). @date-fns/tz resolves
+ * local times through the platform's own zone database (Intl).
+ */
+export const DEFAULT_TIME_ZONE = 'UTC';
+
+/** Whether `name` is a zone the platform knows ("Europe/Berlin", "UTC"); offsets and abbreviations are not zones here. */
+export function isTimeZone(name: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(name)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** "2024-02-30" matches the pattern but is no date. */
+export function isCalendarDate(value: string): boolean {
+  const parsed = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
+}
+
+/** The first instant (epoch ms) of `date` (YYYY-MM-DD) in `timeZone`. */
+export function startOfDayIn(date: string, timeZone: string): number {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return new TZDate(year, month - 1, day, timeZone).getTime();
+}
+
+/** The calendar date (YYYY-MM-DD) an instant falls on in `timeZone`. */
+export function dateIn(instant: Date | number, timeZone: string): string {
+  const local = new TZDate(typeof instant === 'number' ? instant : instant.getTime(), timeZone);
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${local.getFullYear()}-${pad(local.getMonth() + 1)}-${pad(local.getDate())}`;
+}
+
+/** The date after `date` (calendar arithmetic, no zone involved). */
+export function nextDate(date: string): string {
+  const next = new Date(`${date}T00:00:00Z`);
+  next.setUTCDate(next.getUTCDate() + 1);
+  return next.toISOString().slice(0, 10);
+}
+
+/** Every date from `from` to `to`, both included. */
+export function datesFrom(from: string, to: string): string[] {
+  const dates: string[] = [];
+  for (let date = from; date <= to; date = nextDate(date)) dates.push(date);
+  return dates;
+}
+
+/** Days from `from` to `to`, both included (1 for one day). */
+export function dayCount(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
+}
+
+/** The instants [start, end) the days `from`..`to` cover in `timeZone`, in epoch ms. */
+export function daysInZone(from: string, to: string, timeZone: string): { start: number; end: number } {
+  return { start: startOfDayIn(from, timeZone), end: startOfDayIn(nextDate(to), timeZone) };
+}
