@@ -6,6 +6,7 @@
  *   npm run admin -- api-key list [--user 100]
  *   npm run admin -- api-key revoke <key_id>
  *   npm run admin -- seed <file.json>   (workspace data upserted; API keys inserted, never changed)
+ *   npm run admin -- backfill-time-entries   (entries stored before versions existed: by-id copy, history, timeline)
  *
  * TABLE_NAME names the table. A created key is printed once and never stored in clear.
  */
@@ -17,6 +18,7 @@ import { loadDatabaseConfig } from '../shared/config/database-config.ts';
 import { createDocumentClient } from '../shared/db/document-client.ts';
 import { createApiKeyAdmin } from './api-key-admin.ts';
 import { loadSeed } from './seed-loader.ts';
+import { backfillTimeEntries } from './time-entry-backfill.ts';
 
 export async function runAdminCli(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -46,6 +48,11 @@ export async function runAdminCli(argv: string[], out: (line: string) => void = 
       const seed = JSON.parse(await readFile(file, 'utf8'));
       const loaded = await loadSeed(client, config.tableName, seed, { endpoint: config.endpoint });
       out(`Loaded ${loaded.items} items and ${loaded.apiKeys} new API keys into ${config.tableName}${loaded.apiKeysKept > 0 ? ` (${loaded.apiKeysKept} existing keys left unchanged)` : ''}.`);
+      return 0;
+    }
+    if (group === 'backfill-time-entries') {
+      const result = await backfillTimeEntries(client, config.tableName);
+      out(`Backfilled ${result.backfilled} of ${result.scanned} time entries in ${config.tableName}.`);
       return 0;
     }
     if (group !== 'api-key') throw new UsageError(`unknown command "${group}"`);
@@ -116,7 +123,8 @@ const USAGE = `Usage (TABLE_NAME, and DYNAMODB_ENDPOINT for DynamoDB Local, in t
   npm run admin -- api-key create --user <id> --name <name> [--scopes "read write"] [--expires-in-days <n>] [--json]
   npm run admin -- api-key list [--user <id>] [--json]
   npm run admin -- api-key revoke <key_id>
-  npm run admin -- seed <file.json>`;
+  npm run admin -- seed <file.json>
+  npm run admin -- backfill-time-entries`;
 
 function positiveInteger(value: string | undefined, flag: string): number {
   if (!value || !/^[1-9]\d{0,15}$/.test(value) || !Number.isSafeInteger(Number(value))) throw new UsageError(`${flag} must be a positive integer`);

@@ -12,6 +12,7 @@
  *   BENCH_COLD_RUNS (15)                                                    fresh processes per bundle
  *   BENCH_ITERATIONS (300)                                                  start-overhead samples
  *   BENCH_HTTP_REQUESTS (3000)                                              the invariant-checked load
+ *   BENCH_ENTRY_BATCHES (10), BENCH_ENTRY_PER_BATCH (20)                    paired entry list / create costs
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,7 @@ import { seedToItems } from '../admin/seed.ts';
 import { ensureTable, putItems } from '../admin/table-admin.ts';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { measureColdStart } from './cold-start.ts';
+import { measureEntryCosts } from './entry-costs.ts';
 import { measureHttpLoad } from './http-load.ts';
 import { measurePairedHttp } from './paired-http.ts';
 import { measurePairedWarm } from './paired-warm.ts';
@@ -32,8 +34,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const { values: args } = parseArgs({ options: { against: { type: 'string' }, only: { type: 'string' } } });
 const against = args.against ?? defaultReference(ROOT);
-/** `--only http` (or `cold`, `warm`, `floors`, comma-separated) while working on one figure; a full run checks every target. */
-const only = new Set(args.only ? args.only.split(',') : ['http', 'warm', 'cold', 'floors']);
+/** `--only http` (or `cold`, `warm`, `floors`, `entries`, comma-separated) while working on one figure; a full run checks every target. */
+const only = new Set(args.only ? args.only.split(',') : ['http', 'warm', 'cold', 'floors', 'entries']);
 
 /** `at least` targets are ratios that must reach the value, `at most` ones must not pass it. */
 const TARGETS = {
@@ -42,6 +44,8 @@ const TARGETS = {
   cold_ratio_to_sdk_floor: { at_most: 1.05 },
   authorizer_jwt_ratio_to_old_authorizer: { at_most: 0.6 },
   warm_overhead_ratio: { at_most: 1.1 },
+  list_31_days_vs_one_day_p50: { at_most: 1.5 },
+  entry_create_vs_start_p50: { at_most: 1.3 },
 } as const;
 
 const reference = checkOutReference(ROOT, against, (line) => console.log(line));
@@ -58,7 +62,7 @@ try {
   await ensureTable(client, tableName);
   await putItems(client, tableName, seedToItems({
     workspaces: [{ id: 1, name: 'Bench' }],
-    members: [{ workspace_id: 1, user_id: 1, role: 'owner' }, ...[2, 3, 4, 5].map((user_id) => ({ workspace_id: 1, user_id, role: 'regular_user' }))],
+    members: [{ workspace_id: 1, user_id: 1, role: 'owner' }, ...[2, 3, 4, 5, 6, 7, 8].map((user_id) => ({ workspace_id: 1, user_id, role: 'regular_user' }))],
   }));
   client.destroy();
 
@@ -70,6 +74,10 @@ try {
   const cold = only.has('cold') ? measureColdStart({ runs: env('BENCH_COLD_RUNS', 15), reference: reference.dir }) : undefined;
   if (only.has('floors')) console.log('The start handler against bare DynamoDB calls…');
   const start = only.has('floors') ? await measureStartOverhead({ tableName, endpoint: dynamo.endpoint, workspaceId: 1, managerId: 1, users: [2, 3, 4, 5], iterations: env('BENCH_ITERATIONS', 300) }) : undefined;
+  if (only.has('entries')) console.log('Time entries: a 31-day list of 300 against a one-day list, a create against a start, interleaved…');
+  const entries = only.has('entries')
+    ? await measureEntryCosts({ workspaceId: 1, managerId: 1, listUser: 6, createUser: 7, startUser: 8, batches: env('BENCH_ENTRY_BATCHES', 10), perBatch: env('BENCH_ENTRY_PER_BATCH', 20) })
+    : undefined;
   if (only.has('floors')) console.log('Lifecycle invariants under load…');
   const invariants = only.has('floors') ? await measureHttpLoad({ endpoint: dynamo.endpoint, users: 50, connections: env('BENCH_HTTP_CONNECTIONS', 20), requests: env('BENCH_HTTP_REQUESTS', 3000) }) : undefined;
 
@@ -88,6 +96,12 @@ try {
         ]
       : []),
     ...(start ? [{ name: 'warm start overhead vs bare calls', value: start.warm_overhead_ratio, target: TARGETS.warm_overhead_ratio }] : []),
+    ...(entries
+      ? [
+          { name: '31-day list of 300 vs one-day list p50', value: entries.list_31_days_vs_one_day_p50, target: TARGETS.list_31_days_vs_one_day_p50 },
+          { name: 'entry create vs start p50', value: entries.create_vs_start_p50, target: TARGETS.entry_create_vs_start_p50 },
+        ]
+      : []),
   ];
   const missed = checks.flatMap((check) => {
     const { at_least, at_most } = check.target ?? {};
@@ -98,10 +112,12 @@ try {
   const correctness = [
     ...(!start || start.ddb_round_trips === 2 ? [] : [`start makes ${start.ddb_round_trips} DynamoDB round trips, not 2`]),
     ...(!invariants || invariants.errors === 0 ? [] : [`${invariants.errors} errors under load`]),
+    ...(!entries || entries.list_31_days_calls.filter((call) => call === 'Query').length === 1 ? [] : [`the 31-day list made ${entries.list_31_days_calls.join(', ')}: not one Query`]),
+    ...(!entries || entries.create_calls.length <= 3 ? [] : [`an entry create made ${entries.create_calls.length} DynamoDB calls: ${entries.create_calls.join(', ')}`]),
     ...(!invariants || invariants.invariant_violations === 0 ? [] : [`${invariants.invariant_violations} lifecycle invariant violations under load`]),
   ];
 
-  const results = { only: [...only], measured_at: new Date().toISOString(), node: process.version, against: { ref: against, sha: reference.sha }, targets: TARGETS, http, warm, cold, start, invariants, missed: [...missed, ...correctness] };
+  const results = { only: [...only], measured_at: new Date().toISOString(), node: process.version, against: { ref: against, sha: reference.sha }, targets: TARGETS, http, warm, cold, start, entries, invariants, missed: [...missed, ...correctness] };
   writeFileSync(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
 
   const rows: Array<[string, string, string]> = [
@@ -127,6 +143,12 @@ try {
             [`  ${name} bundle beyond the SDK`, `${Math.round(fn.breakdown.beyond_sdk_bytes / 1024)} of ${Math.round(fn.breakdown.total_bytes / 1024)} KiB: ${fn.breakdown.beyond_sdk.slice(0, 6).map(([owner, bytes]) => `${owner} ${Math.round(bytes / 1024)}`).join(', ')}`, ''],
           ]),
           ['cold authorizer for a JWT vs the old authorizer', `${cold.authorizer_jwt_path.import_ms} vs ${cold.authorizer_jwt_path.baseline_import_ms} ms → ${cold.authorizer_jwt_path.ratio_to_baseline}×`, '≤ 0.60'],
+        ] as Array<[string, string, string]>)
+      : []),
+    ...(entries
+      ? ([
+          ['31-day list (300 entries) / one-day list p50', `${entries.list_31_days_300_entries_p50_ms} / ${entries.list_one_day_p50_ms} ms → ${entries.list_31_days_vs_one_day_p50}× (calls: ${entries.list_31_days_calls.join(', ')})`, '≤ 1.50'],
+          ['entry create / start p50', `${entries.create_p50_ms} / ${entries.start_p50_ms} ms → ${entries.create_vs_start_p50}× (create: ${entries.create_calls.join(', ')}; start: ${entries.start_calls.join(', ')})`, '≤ 1.30'],
         ] as Array<[string, string, string]>)
       : []),
     ...(invariants ? ([['load: errors / invariant violations', `${invariants.errors} / ${invariants.invariant_violations}`, '0 / 0']] as Array<[string, string, string]>) : []),

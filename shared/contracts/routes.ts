@@ -142,8 +142,8 @@ const table = {
     functionName: 'current-tracker',
     scope: 'read',
     idempotent: false,
-    // The tracker in the batch read; today's entries in one Query beside it.
-    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
+    // The tracker and today's timeline slots, in one batch read.
+    dynamodbActions: ['dynamodb:BatchGetItem'],
     summary: "A member's running tracker in the workspace, and today's tracked time",
     successOutcome: 'current_read',
     input: { query: currentTrackerQuery },
@@ -169,7 +169,8 @@ const table = {
     functionName: 'time-entry-summary',
     scope: 'read',
     idempotent: false,
-    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
+    // The member's timeline slots hold every entry's interval: no Query.
+    dynamodbActions: ['dynamodb:BatchGetItem'],
     summary: 'Tracked time per day of a range (at most 31 days) in a time zone, zeros included',
     successOutcome: 'entries_summarized',
     input: { query: timeEntrySummaryQuery },

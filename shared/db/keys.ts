@@ -22,11 +22,6 @@ export const keys = {
     pk: keys.timeEntriesPk(workspaceId, userId),
     sk: `ENTRY#${startTime}#${entryId}`,
   }),
-  /** The sort keys of the entries whose start lies in [from, to) (API timestamps): BETWEEN these two, inclusive. */
-  timeEntryStartRange: (from: string, to: string) => {
-    const lastSecond = new Date(Date.parse(to) - 1000).toISOString().slice(0, 19);
-    return { lower: `ENTRY#${from}`, upper: `ENTRY#${lastSecond}+00:00#~` };
-  },
   /** An entry by its id alone (a full copy, kept with the listed one in every write): GET by id is one read. */
   timeEntryById: (entryId: string): ItemKey => ({ pk: `TIMEENTRY#${entryId}`, sk: 'ENTRY' }),
   /** One version of an entry's history, beside its by-id copy; zero-padded so that they sort by version. */

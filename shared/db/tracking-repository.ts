@@ -3,7 +3,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DependencyUnavailableError } from '../errors.ts';
 import type { ActiveTracker, TimeEntry, TimeEntryVersion, TimelineSlot } from '../tracking/model.ts';
-import type { CreateTrackerResult, TimeEntryWrite, TrackingRepository, WorkspaceContext, WorkspaceContextQuery } from '../tracking/ports.ts';
+import type { CreateTrackerResult, EntryPosition, TimeEntryWrite, TrackingRepository, WorkspaceContext, WorkspaceContextQuery } from '../tracking/ports.ts';
 import { epochSeconds, slotsOf } from '../tracking/timeline.ts';
 import {
   contractFromItem,
@@ -228,12 +228,12 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
       }
     },
 
-    async listTimeEntries(workspaceId: number, userId: number, range: { from: string; to: string }): Promise<TimeEntry[]> {
-      const { lower, upper } = keys.timeEntryStartRange(range.from, range.to);
+    async listTimeEntries(workspaceId: number, userId: number, page: { newest: EntryPosition; oldest: EntryPosition }): Promise<TimeEntry[]> {
+      const at = (position: EntryPosition) => keys.timeEntry(workspaceId, userId, position.startTime, position.entryId).sk;
       const items = await queryAll(client, {
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
-        ExpressionAttributeValues: { ':pk': keys.timeEntriesPk(workspaceId, userId), ':lower': lower, ':upper': upper },
+        ExpressionAttributeValues: { ':pk': keys.timeEntriesPk(workspaceId, userId), ':lower': at(page.oldest), ':upper': at(page.newest) },
         ScanIndexForward: false,
         ConsistentRead: true,
       });

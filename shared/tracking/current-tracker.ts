@@ -1,4 +1,6 @@
-import { secondsBetween, toApiTimestamp } from './api-time.ts';
+import { secondsBetween } from './api-time.ts';
+import { startingBetween } from './list-time-entries.ts';
+import { slotsToCheck } from './timeline.ts';
 import { loadTrackerInManagedWorkspace, type MemberQuery } from './member-access.ts';
 import type { ActiveTracker } from './model.ts';
 import type { TrackingRepository } from './ports.ts';
@@ -15,17 +17,15 @@ export type CurrentTracker = {
 };
 
 /**
- * The member's running tracker in this workspace, if any (one strongly consistent batch
- * read), and today's tracked time (one Query of today's entries, read alongside).
+ * The member's running tracker in this workspace, if any, and today's tracked time (the
+ * spans of today's entries): one strongly consistent batch read.
  */
 export async function currentTracker(actorUserId: number, query: MemberQuery & { timeZone: string }, deps: { repository: TrackingRepository; now: Date }): Promise<CurrentTracker> {
   const date = dateIn(deps.now, query.timeZone);
   const today = daysInZone(date, date, query.timeZone);
-  const [tracker, entries] = await Promise.all([
-    loadTrackerInManagedWorkspace(actorUserId, query, deps.repository),
-    deps.repository.listTimeEntries(query.workspaceId, query.userId, { from: toApiTimestamp(new Date(today.start)), to: toApiTimestamp(new Date(today.end)) }),
-  ]);
+  const [from, to] = [Math.ceil(today.start / 1000), Math.ceil(today.end / 1000)];
+  const { tracker, timeline } = await loadTrackerInManagedWorkspace(actorUserId, query, deps.repository, { slots: slotsToCheck(from, to) });
   const totalSeconds = tracker ? secondsBetween(new Date(tracker.startTime), deps.now) : 0;
-  const tracked = entries.reduce((sum, entry) => sum + entry.durationSeconds, 0) + totalSeconds;
+  const tracked = startingBetween(timeline, from, to).reduce((sum, span) => sum + span.end - span.start, 0) + totalSeconds;
   return { tracker, totalSeconds, date, totalMinutes: Math.floor(tracked / 60) };
 }

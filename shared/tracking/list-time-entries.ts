@@ -1,7 +1,8 @@
 import { ValidationError, type FieldErrors } from '../errors.ts';
 import { toApiTimestamp } from './api-time.ts';
-import { assertManagesActiveMember } from './member-access.ts';
-import type { TimeEntry } from './model.ts';
+import { loadActiveMemberTimeline } from './member-access.ts';
+import type { Span, TimeEntry, TimelineSlot } from './model.ts';
+import { slotsToCheck } from './timeline.ts';
 import { paginate, type Pagination } from './pagination.ts';
 import type { TrackingRepository } from './ports.ts';
 import { dateIn, datesFrom, dayCount, daysInZone, DEFAULT_TIME_ZONE, isCalendarDate, isTimeZone } from './time-zones.ts';
@@ -51,32 +52,48 @@ export type TimeEntriesQuery = { workspaceId: number; userId: number; range: Day
 
 export type TimeEntriesPage = { entries: TimeEntry[]; pagination: Pagination };
 
-/** The member's entries that started on the range's days in its zone: one Query (per DynamoDB page), read alongside checks 5–6. */
-async function entriesInRange(actorUserId: number, query: { workspaceId: number; userId: number; range: DayRange }, repository: TrackingRepository) {
+/**
+ * Checks 5–6 and the spans of the entries that started on the range's days in its zone, in
+ * the list's order (newest start first, then id): one BatchGetItem of the member's timeline
+ * slots (docs/data-model.md), which hold every entry's interval. Counting and paging need
+ * nothing else; only the page's entries are then read.
+ */
+export async function spansInRange(actorUserId: number, query: { workspaceId: number; userId: number; range: DayRange }, repository: TrackingRepository): Promise<Span[]> {
   const { start, end } = daysInZone(query.range.from, query.range.to, query.range.timeZone);
-  const [, entries] = await Promise.all([
-    assertManagesActiveMember(actorUserId, query, repository),
-    repository.listTimeEntries(query.workspaceId, query.userId, { from: toApiTimestamp(new Date(start)), to: toApiTimestamp(new Date(end)) }),
-  ]);
-  return entries;
+  const [from, to] = [Math.ceil(start / 1000), Math.ceil(end / 1000)];
+  const timeline = await loadActiveMemberTimeline(actorUserId, query, repository, slotsToCheck(from, to));
+  return startingBetween(timeline, from, to);
 }
 
-/** Entries that started on the range's days, newest first, one page of them. */
+/** The distinct spans of `timeline` that start in [from, to) (epoch seconds), newest first as the list orders them. */
+export function startingBetween(timeline: readonly TimelineSlot[], from: number, to: number): Span[] {
+  const spans = new Map<string, Span>();
+  for (const span of timeline.flatMap((slot) => slot.spans)) if (span.start >= from && span.start < to) spans.set(span.entryId, span);
+  return [...spans.values()].sort((a, b) => b.start - a.start || (a.entryId < b.entryId ? 1 : a.entryId > b.entryId ? -1 : 0));
+}
+
+const positionOf = (span: Span) => ({ startTime: toApiTimestamp(new Date(span.start * 1000)), entryId: span.entryId });
+
+/** Entries that started on the range's days, newest first, one page of them: one BatchGetItem, then one Query of that page. */
 export async function listTimeEntries(actorUserId: number, query: TimeEntriesQuery, deps: { repository: TrackingRepository }): Promise<TimeEntriesPage> {
-  const { items, pagination } = paginate(await entriesInRange(actorUserId, query, deps.repository), query.page, query.perPage);
-  return { entries: items, pagination };
+  const { items, pagination } = paginate(await spansInRange(actorUserId, query, deps.repository), query.page, query.perPage);
+  if (items.length === 0) return { entries: [], pagination };
+  const wanted = new Set(items.map((span) => span.entryId));
+  const read = await deps.repository.listTimeEntries(query.workspaceId, query.userId, { newest: positionOf(items[0]!), oldest: positionOf(items.at(-1)!) });
+  // An entry written between the two reads is left for the next request: the page is what was counted.
+  return { entries: read.filter((entry) => wanted.has(entry.entryId)), pagination };
 }
 
 export type DaySummary = { date: string; totalSeconds: number; entries: number };
 
-/** One row per day of the range (zeros included), each entry counted on the day its start falls on. */
+/** One row per day of the range (zeros included), each entry counted on the day its start falls on: one BatchGetItem. */
 export async function summarizeTimeEntries(actorUserId: number, query: { workspaceId: number; userId: number; range: DayRange }, deps: { repository: TrackingRepository }) {
-  const entries = await entriesInRange(actorUserId, query, deps.repository);
+  const spans = await spansInRange(actorUserId, query, deps.repository);
   const days = new Map<string, DaySummary>(datesFrom(query.range.from, query.range.to).map((date) => [date, { date, totalSeconds: 0, entries: 0 }]));
-  for (const entry of entries) {
-    const day = days.get(dateIn(Date.parse(entry.startTime), query.range.timeZone));
+  for (const span of spans) {
+    const day = days.get(dateIn(span.start * 1000, query.range.timeZone));
     if (!day) continue;
-    day.totalSeconds += entry.durationSeconds;
+    day.totalSeconds += span.end - span.start;
     day.entries += 1;
   }
   const rows = [...days.values()];

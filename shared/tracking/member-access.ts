@@ -1,17 +1,19 @@
 import { assertActiveMember, assertManagesWorkspace } from './access-rules.ts';
-import type { ActiveTracker } from './model.ts';
+import type { ActiveTracker, TimelineSlot } from './model.ts';
 import type { TrackingRepository } from './ports.ts';
 
 export type MemberQuery = { workspaceId: number; userId: number };
 
 /**
- * Checks 5 and 6 for time-entries: one BatchGetItem, then the caller must manage the
- * workspace and the target must be an active member of it.
+ * Checks 5 and 6 for the entry list and summary: one BatchGetItem (with the member's timeline
+ * slots asked for), then the caller must manage the workspace and the target must be an
+ * active member of it.
  */
-export async function assertManagesActiveMember(actorUserId: number, query: MemberQuery, repository: TrackingRepository): Promise<void> {
-  const context = await repository.loadContext({ workspaceId: query.workspaceId, actorUserId, targetUserId: query.userId });
+export async function loadActiveMemberTimeline(actorUserId: number, query: MemberQuery, repository: TrackingRepository, slots: readonly string[]): Promise<TimelineSlot[]> {
+  const context = await repository.loadContext({ workspaceId: query.workspaceId, actorUserId, targetUserId: query.userId, slots });
   assertManagesWorkspace(context.actor);
   assertActiveMember(context.target);
+  return context.timeline;
 }
 
 /**
@@ -25,12 +27,13 @@ export async function loadTrackerInManagedWorkspace(
   actorUserId: number,
   query: MemberQuery,
   repository: TrackingRepository,
-): Promise<ActiveTracker | undefined> {
-  const context = await repository.loadContext({ workspaceId: query.workspaceId, actorUserId, targetUserId: query.userId, withTracker: true });
+  options: { slots?: readonly string[] } = {},
+): Promise<{ tracker: ActiveTracker | undefined; timeline: TimelineSlot[] }> {
+  const context = await repository.loadContext({ workspaceId: query.workspaceId, actorUserId, targetUserId: query.userId, withTracker: true, slots: options.slots });
   assertManagesWorkspace(context.actor);
   const tracker = context.tracker?.workspaceId === query.workspaceId ? context.tracker : undefined;
   if (!tracker) assertActiveMember(context.target);
-  return tracker;
+  return { tracker, timeline: context.timeline };
 }
 
 /** Check 5 alone: before a stored Idempotency-Key answer is replayed, the caller must still manage the workspace. */

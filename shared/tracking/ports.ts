@@ -26,6 +26,9 @@ export type WorkspaceContextQuery = {
   entryId?: string;
 };
 
+/** Where an entry sits in a member's list: its start (API timestamp), then its id. */
+export type EntryPosition = { startTime: string; entryId: string };
+
 export type CreateTrackerResult = { created: true } | { created: false; existing: ActiveTracker } | { created: false; timelineChanged: true };
 
 /**
@@ -57,8 +60,8 @@ export interface TrackingRepository {
   stopTracker(tracker: ActiveTracker, entry: TimeEntry, version: TimeEntryVersion): Promise<'stopped' | 'gone'>;
   /** 'conflict' when what the write was checked against changed meanwhile: nothing was written. */
   writeTimeEntry(write: TimeEntryWrite): Promise<'written' | 'conflict'>;
-  /** Entries whose start lies in [from, to) (API timestamps), newest first. */
-  listTimeEntries(workspaceId: number, userId: number, range: { from: string; to: string }): Promise<TimeEntry[]>;
+  /** The entries from `newest` down to `oldest` (both included, in the listed order: start, then id), newest first: one Query. */
+  listTimeEntries(workspaceId: number, userId: number, page: { newest: EntryPosition; oldest: EntryPosition }): Promise<TimeEntry[]>;
   /** Every version of an entry, newest first (kept after a delete); [] when it never was in this workspace. */
   timeEntryHistory(workspaceId: number, entryId: string): Promise<TimeEntryVersion[]>;
 }

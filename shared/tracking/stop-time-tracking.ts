@@ -12,7 +12,7 @@ import type { TrackingRepository } from './ports.ts';
  * one transaction (docs/request-flow.md).
  */
 export async function stopTimeTracking(actorUserId: number, command: MemberQuery, deps: { repository: TrackingRepository; now: Date }): Promise<TimeEntry> {
-  const tracker = await loadTrackerInManagedWorkspace(actorUserId, command, deps.repository);
+  const { tracker } = await loadTrackerInManagedWorkspace(actorUserId, command, deps.repository);
   if (!tracker) throw new NoActiveTrackerError();
 
   const endTime = toApiTimestamp(deps.now);

@@ -9,6 +9,7 @@ import { createAuthenticator } from '../../shared/auth/authenticate.ts';
 import { createApiKeyAdmin } from '../../admin/api-key-admin.ts';
 import { createApiKeyLookup } from '../../shared/db/api-key-lookup.ts';
 import { keys } from '../../shared/db/keys.ts';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { countRoundTrips } from '../support/dynamo-faults.ts';
 import { runAdminCli } from '../../admin/admin-cli.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
@@ -134,5 +135,44 @@ describe('seed', () => {
     await writeFile(file, JSON.stringify({ workspaces: [{ id: 500, name: 'New' }], members: [{ workspace_id: 500, user_id: 1, role: 'owner' }, { workspace_id: 500, user_id: 2, role: 'boss' }] }));
     await expect(cli('seed', file)).rejects.toThrow(/members\[1\]\.role: must be one of owner/);
     expect(await table.get({ pk: 'WS#500', sk: 'WS' })).toBeUndefined();
+  });
+});
+
+describe('backfill-time-entries', () => {
+  it('gives an entry stored before versions existed its by-id copy, history and spans; running it again changes nothing', async () => {
+    await table.seed(testSeed);
+    const legacy = {
+      pk: 'WS#1#USER#101',
+      sk: 'ENTRY#2024-02-01T09:00:00+00:00#legacy-1',
+      entity: 'time_entry',
+      entry_id: 'legacy-1',
+      workspace_id: 1,
+      user_id: 101,
+      contract_id: 20,
+      project_id: 10,
+      task_id: null,
+      activity_description: 'Old',
+      start_time: '2024-02-01T09:00:00+00:00',
+      end_time: '2024-02-01T10:00:00+00:00',
+      duration_seconds: 3600,
+      stopped_by: 100,
+    };
+    await table.client.send(new PutCommand({ TableName: table.tableName, Item: legacy }));
+    const { loadHandlers } = await import('../support/handlers.ts');
+    const api = await loadHandlers();
+    expect((await api.byRoute.getTimeEntry({ id: 'legacy-1', workspace_id: 1 })).status).toBe(404);
+
+    expect((await cli('backfill-time-entries')).output).toMatch(/^Backfilled 1 of 1 time entries/);
+    const read = await api.byRoute.getTimeEntry({ id: 'legacy-1', workspace_id: 1 });
+    expect(read.body.data).toMatchObject({ id: 'legacy-1', source: 'tracker', created_by: 100, version: 1, duration_seconds: 3600 });
+    expect((await api.entries({ workspace_id: 1, user_id: 101, date: '2024-02-01' })).body.data.map((entry: { id: string }) => entry.id)).toEqual(['legacy-1']);
+    expect((await api.byRoute.timeEntryHistory({ id: 'legacy-1', workspace_id: 1 })).body.data).toMatchObject([{ version: 1, action: 'created', by: 100 }]);
+    // Its time is taken now.
+    const overlapping = await api.byRoute.createTimeEntry({ workspace_id: 1, user_id: 101, start_time: '2024-02-01T09:30:00Z', end_time: '2024-02-01T11:00:00Z' });
+    expect(overlapping.status).toBe(409);
+
+    const before = await table.scan();
+    expect((await cli('backfill-time-entries')).output).toMatch(/^Backfilled 0 of 1 time entries/);
+    expect(await table.scan()).toEqual(before);
   });
 });

@@ -255,28 +255,18 @@ describe('current-data', () => {
 });
 
 describe('time-entries', () => {
+  /** Entries added through the API (the create use case writes what the list reads), described `entry <i>`. */
   async function putEntries(count: number, day: string, workspaceId = WS) {
     for (let i = 0; i < count; i++) {
-      const start = `${day}T${String(8 + Math.floor(i / 6)).padStart(2, '0')}:${String((i % 6) * 10).padStart(2, '0')}:00+00:00`;
-      await table.put([
-        {
-          ...keys.timeEntry(workspaceId, users.member, start, `e${i}`),
-          entity: 'time_entry',
-          entry_id: `e${i}`,
-          workspace_id: workspaceId,
-          user_id: users.member,
-          contract_id: null,
-          project_id: null,
-          task_id: null,
-          activity_description: `entry ${i}`,
-          start_time: start,
-          end_time: start.replace(/:00\+/, ':05+'),
-          duration_seconds: 5,
-          stopped_by: users.owner,
-        },
-      ]);
+      const start = `${day}T${String(8 + Math.floor(i / 6)).padStart(2, '0')}:${String((i % 6) * 10).padStart(2, '0')}:00Z`;
+      const created = await api.byRoute.createTimeEntry(
+        { workspace_id: workspaceId, user_id: users.member, start_time: start, end_time: start.replace(/:00Z$/, ':05Z'), activity_description: `entry ${i}` },
+        { caller: workspaceId === WS ? users.owner : users.otherWorkspaceOwner },
+      );
+      expect(created.status).toBe(201);
     }
   }
+  const described = (response: { body: { data: Array<{ activity_description: string }> } }) => response.body.data.map((entry) => entry.activity_description);
 
   it('pages the entries of one UTC day, newest first', async () => {
     await putEntries(7, '2024-01-15');
@@ -284,10 +274,10 @@ describe('time-entries', () => {
     await putEntries(3, '2024-01-15', OTHER_WS);
     const first = await api.entries({ ...member, date: '2024-01-15', per_page: 3 });
     expect(first.status).toBe(200);
-    expect(first.body.data.map((entry: { id: string }) => entry.id)).toEqual(['e6', 'e5', 'e4']);
+    expect(described(first)).toEqual(['entry 6', 'entry 5', 'entry 4']);
     expect(first.body.meta.pagination).toEqual({ total: 7, per_page: 3, current_page: 1, last_page: 3 });
     const last = await api.entries({ ...member, date: '2024-01-15', per_page: 3, page: 3 });
-    expect(last.body.data.map((entry: { id: string }) => entry.id)).toEqual(['e0']);
+    expect(described(last)).toEqual(['entry 0']);
     const beyond = await api.entries({ ...member, date: '2024-01-15', per_page: 3, page: 9 });
     expect(beyond.body.data).toEqual([]);
     expect(beyond.body.meta.pagination).toEqual({ total: 7, per_page: 3, current_page: 9, last_page: 3 });

@@ -1,0 +1,60 @@
+import { BatchGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { failedConditions } from '../shared/db/dynamo-errors.ts';
+import { spanAttribute, timeEntryByIdToItem, timeEntryFromItem, timeEntryVersionToItem } from '../shared/db/item-mappers.ts';
+import { keys } from '../shared/db/keys.ts';
+import { changesBetween } from '../shared/tracking/entry-rules.ts';
+import type { TimeEntry } from '../shared/tracking/model.ts';
+import { epochSeconds, slotsOf } from '../shared/tracking/timeline.ts';
+import { scanAll } from './table-admin.ts';
+
+/**
+ * `npm run admin -- backfill-time-entries`: entries recorded by a deployment from before
+ * entries had versions (a listed copy only) get what every entry has now, in one
+ * transaction each: the by-id copy, their first version (a stopped tracker's, by who
+ * stopped it) and their spans on the member's timeline, so that they are found by id,
+ * listed, summed and taken into account by the overlap rule (docs/data-model.md). Safe to run
+ * again, and while the API serves: an entry that already has its copy is left alone.
+ */
+export async function backfillTimeEntries(client: DynamoDBDocumentClient, tableName: string): Promise<{ scanned: number; backfilled: number }> {
+  const listed = await scanAll(client, tableName, { FilterExpression: 'entity = :entity', ExpressionAttributeValues: { ':entity': 'time_entry' } });
+  let backfilled = 0;
+  for (let start = 0; start < listed.length; start += 100) {
+    const chunk = listed.slice(start, start + 100).map((item) => timeEntryFromItem(item));
+    const found = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: chunk.map((entry) => keys.timeEntryById(entry.entryId)), ProjectionExpression: 'pk' } } }));
+    const existing = new Set((found.Responses?.[tableName] ?? []).map((item) => String(item.pk)));
+    for (const entry of chunk) {
+      if (existing.has(keys.timeEntryById(entry.entryId).pk)) continue;
+      if (await backfillOne(client, tableName, entry)) backfilled++;
+    }
+  }
+  return { scanned: listed.length, backfilled };
+}
+
+async function backfillOne(client: DynamoDBDocumentClient, tableName: string, entry: TimeEntry): Promise<boolean> {
+  const version = { entryId: entry.entryId, workspaceId: entry.workspaceId, userId: entry.userId, version: entry.version, action: 'created' as const, at: entry.createdAt, by: entry.createdBy, changes: changesBetween(undefined, entry), entry };
+  const span = [epochSeconds(entry.startTime), epochSeconds(entry.endTime)];
+  try {
+    await client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: tableName, Item: timeEntryByIdToItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } },
+          { Put: { TableName: tableName, Item: timeEntryVersionToItem(version), ConditionExpression: 'attribute_not_exists(pk)' } },
+          ...slotsOf(span[0]!, span[1]!).map((slot) => ({
+            Update: {
+              TableName: tableName,
+              Key: keys.timelineSlot(entry.workspaceId, entry.userId, slot),
+              UpdateExpression: 'SET #span = :span, entity = :entity ADD version :one',
+              ExpressionAttributeNames: { '#span': spanAttribute(entry.entryId) },
+              ExpressionAttributeValues: { ':span': span, ':entity': 'timeline', ':one': 1 },
+            },
+          })),
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    // Backfilled meanwhile (another run): nothing to do.
+    if (failedConditions(error).length > 0) return false;
+    throw error;
+  }
+}
