@@ -1,6 +1,6 @@
 import { BatchGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { failedConditions } from '../shared/db/dynamo-errors.ts';
-import { spanAttribute, timeEntryByIdToItem, timeEntryFromItem, timeEntryVersionToItem } from '../shared/db/item-mappers.ts';
+import { dayCountAttribute, spanAttribute, timeEntryByIdToItem, timeEntryFromItem, timeEntryToItem, timeEntryVersionToItem } from '../shared/db/item-mappers.ts';
 import { keys } from '../shared/db/keys.ts';
 import { changesBetween } from '../shared/tracking/entry-rules.ts';
 import type { TimeEntry } from '../shared/tracking/model.ts';
@@ -11,8 +11,9 @@ import { scanAll } from './table-admin.ts';
  * `npm run admin -- backfill-time-entries`: entries recorded by a deployment from before
  * entries had versions (a listed copy only) get what every entry has now, in one
  * transaction each: the by-id copy, their first version (a stopped tracker's, by who
- * stopped it) and their spans on the member's timeline, so that they are found by id,
- * listed, summed and taken into account by the overlap rule (docs/data-model.md). Safe to run
+ * stopped it), their spans on the member's timeline and their day's count, and the listed
+ * copy rewritten in full, so that they are found by id, listed, summed and taken into
+ * account by the overlap rule (docs/data-model.md). Safe to run
  * again, and while the API serves: an entry that already has its copy is left alone.
  */
 export async function backfillTimeEntries(client: DynamoDBDocumentClient, tableName: string): Promise<{ scanned: number; backfilled: number }> {
@@ -39,6 +40,17 @@ async function backfillOne(client: DynamoDBDocumentClient, tableName: string, en
         TransactItems: [
           { Put: { TableName: tableName, Item: timeEntryByIdToItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } },
           { Put: { TableName: tableName, Item: timeEntryVersionToItem(version), ConditionExpression: 'attribute_not_exists(pk)' } },
+          // The listed copy rewritten with every attribute an entry has now (source, created_*, version).
+          { Put: { TableName: tableName, Item: timeEntryToItem(entry), ConditionExpression: 'attribute_exists(pk)' } },
+          {
+            Update: {
+              TableName: tableName,
+              Key: keys.entryCounts(entry.workspaceId, entry.userId, entry.startTime.slice(0, 7)),
+              UpdateExpression: 'SET entity = :entity ADD #day :one',
+              ExpressionAttributeNames: { '#day': dayCountAttribute(entry.startTime) },
+              ExpressionAttributeValues: { ':entity': 'entry_counts', ':one': 1 },
+            },
+          },
           ...slotsOf(span[0]!, span[1]!).map((slot) => ({
             Update: {
               TableName: tableName,

@@ -12,7 +12,7 @@
  *   BENCH_COLD_RUNS (15)                                                    fresh processes per bundle
  *   BENCH_ITERATIONS (300)                                                  start-overhead samples
  *   BENCH_HTTP_REQUESTS (3000)                                              the invariant-checked load
- *   BENCH_ENTRY_BATCHES (10), BENCH_ENTRY_PER_BATCH (20)                    paired entry list / create costs
+ *   BENCH_ENTRY_BATCHES (10), BENCH_ENTRY_PER_BATCH (20), BENCH_ENTRY_PER_PAGE (the default, 20)   entry costs
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -76,7 +76,7 @@ try {
   const start = only.has('floors') ? await measureStartOverhead({ tableName, endpoint: dynamo.endpoint, workspaceId: 1, managerId: 1, users: [2, 3, 4, 5], iterations: env('BENCH_ITERATIONS', 300) }) : undefined;
   if (only.has('entries')) console.log('Time entries: a 31-day list of 300 against a one-day list, a create against a start, interleaved…');
   const entries = only.has('entries')
-    ? await measureEntryCosts({ workspaceId: 1, managerId: 1, listUser: 6, createUser: 7, startUser: 8, batches: env('BENCH_ENTRY_BATCHES', 10), perBatch: env('BENCH_ENTRY_PER_BATCH', 20) })
+    ? await measureEntryCosts({ workspaceId: 1, managerId: 1, listUser: 6, createUser: 7, startUser: 8, batches: env('BENCH_ENTRY_BATCHES', 10), perBatch: env('BENCH_ENTRY_PER_BATCH', 20), perPage: process.env.BENCH_ENTRY_PER_PAGE ? Number(process.env.BENCH_ENTRY_PER_PAGE) : undefined })
     : undefined;
   if (only.has('floors')) console.log('Lifecycle invariants under load…');
   const invariants = only.has('floors') ? await measureHttpLoad({ endpoint: dynamo.endpoint, users: 50, connections: env('BENCH_HTTP_CONNECTIONS', 20), requests: env('BENCH_HTTP_REQUESTS', 3000) }) : undefined;

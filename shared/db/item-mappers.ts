@@ -231,3 +231,9 @@ export const webhookFromItem = (item: Item): WebhookSubscription => ({
   secret: String(item.secret),
   createdAt: String(item.created_at),
 });
+
+/** A month's per-day entry counts: `d_<DD>` = entries of the member starting that UTC day. */
+export const dayCountAttribute = (date: string) => `d_${date.slice(8, 10)}`;
+
+export const dayCountsFromItem = (month: string, item: Item | undefined): Record<string, number> =>
+  Object.fromEntries(Object.entries(item ?? {}).flatMap(([name, value]) => (/^d_\d{2}$/.test(name) && typeof value === 'number' ? [[`${month}-${name.slice(2)}`, value]] : [])));

@@ -27,6 +27,8 @@ export const keys = {
   /** One version of an entry's history, beside its by-id copy; zero-padded so that they sort by version. */
   timeEntryVersion: (entryId: string, version: number): ItemKey => ({ pk: `TIMEENTRY#${entryId}`, sk: `${VERSION_SK_PREFIX}${String(version).padStart(10, '0')}` }),
   timeEntryVersionPrefix: VERSION_SK_PREFIX,
+  /** How many entries of a member start on each UTC day of one month (`d_<DD>`): what a long list pages by. */
+  entryCounts: (workspaceId: number, userId: number, month: string): ItemKey => ({ pk: keys.timeEntriesPk(workspaceId, userId), sk: `COUNTS#${month}` }),
   /** One slot of a member's timeline in a workspace (a UTC day, or LONG): the spans the overlap rule reads. */
   timelineSlot: (workspaceId: number, userId: number, slot: string): ItemKey => ({ pk: keys.timeEntriesPk(workspaceId, userId), sk: `TIMELINE#${slot}` }),
   webhook: (workspaceId: number, webhookId: string): ItemKey => ({ pk: workspacePk(workspaceId), sk: `${WEBHOOK_SK_PREFIX}${webhookId}` }),

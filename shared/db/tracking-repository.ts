@@ -1,4 +1,4 @@
-import { BatchGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DependencyUnavailableError } from '../errors.ts';
@@ -7,6 +7,8 @@ import type { CreateTrackerResult, EntryPosition, TimeEntryWrite, TrackingReposi
 import { epochSeconds, slotsOf } from '../tracking/timeline.ts';
 import {
   contractFromItem,
+  dayCountAttribute,
+  dayCountsFromItem,
   membershipFromItem,
   spanAttribute,
   taskFromItem,
@@ -96,6 +98,25 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
     });
   }
 
+  /** The per-day counts an entry moves: +1 on the UTC day it starts on now, -1 on the one it started on; one Update per month. */
+  function countItems(workspaceId: number, userId: number, changes: { add?: TimeEntry; remove?: TimeEntry }) {
+    const deltas = new Map<string, number>();
+    const move = (entry: TimeEntry | undefined, delta: number) => entry && deltas.set(entry.startTime.slice(0, 10), (deltas.get(entry.startTime.slice(0, 10)) ?? 0) + delta);
+    move(changes.add, 1);
+    move(changes.remove, -1);
+    const byMonth = new Map<string, Array<[string, number]>>();
+    for (const [date, delta] of deltas) if (delta !== 0) byMonth.set(date.slice(0, 7), [...(byMonth.get(date.slice(0, 7)) ?? []), [date, delta]]);
+    return [...byMonth].map(([month, days]) => ({
+      Update: {
+        TableName: tableName,
+        Key: keys.entryCounts(workspaceId, userId, month),
+        UpdateExpression: `SET entity = :entity ADD ${days.map((_, index) => `#d${index} :v${index}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(days.map(([date], index) => [`#d${index}`, dayCountAttribute(date)])),
+        ExpressionAttributeValues: { ':entity': 'entry_counts', ...Object.fromEntries(days.map(([, delta], index) => [`:v${index}`, delta])) },
+      },
+    }));
+  }
+
   /** The target's tracker is still what the overlap rule saw of it in this workspace. */
   function trackerCondition(workspaceId: number, userId: number, seen: ActiveTracker | undefined) {
     const sameWorkspace = seen?.workspaceId === workspaceId;
@@ -121,7 +142,8 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
         entry: query.entryId === undefined ? undefined : keys.timeEntryById(query.entryId),
       };
       const slotKeys = slots.map((slot) => keys.timelineSlot(query.workspaceId, query.targetUserId, slot));
-      const items = await batchGet([...Object.values(wanted).filter((key) => key !== undefined), ...slotKeys]);
+      const countKeys = (query.countMonths ?? []).map((month) => keys.entryCounts(query.workspaceId, query.targetUserId, month));
+      const items = await batchGet([...Object.values(wanted).filter((key) => key !== undefined), ...slotKeys, ...countKeys]);
       const itemAt = (key: ItemKey | undefined) => (key ? items.get(keyString(key)) : undefined);
       const actor = itemAt(wanted.actor);
       const target = itemAt(wanted.target);
@@ -138,6 +160,7 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
         timeline: slots.map((slot, index) => timelineSlotFromItem(slot, itemAt(slotKeys[index]))),
         // An id from another workspace is not revealed: it is "not found".
         entry: entry && entry.workspace_id === query.workspaceId ? timeEntryFromItem(entry) : undefined,
+        dayCounts: Object.assign({}, ...(query.countMonths ?? []).map((month, index) => dayCountsFromItem(month, itemAt(countKeys[index])))),
       };
     },
 
@@ -188,6 +211,7 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
               { Put: { TableName: tableName, Item: timeEntryVersionToItem(version), ConditionExpression: 'attribute_not_exists(pk)' } },
               // Unconditional: the tracker's own time was never free to take, so the entry overlaps nothing.
               ...timelineItems(entry.workspaceId, entry.userId, { add: entry }),
+              ...countItems(entry.workspaceId, entry.userId, { add: entry }),
             ],
           }),
         );
@@ -218,6 +242,7 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
       if (after) items.push({ Put: { TableName: tableName, Item: timeEntryToItem(after) } });
       items.push({ Put: { TableName: tableName, Item: timeEntryVersionToItem(version), ConditionExpression: 'attribute_not_exists(pk)' } });
       items.push(...timelineItems(entry.workspaceId, entry.userId, { add: after, remove: before, checked }));
+      items.push(...countItems(entry.workspaceId, entry.userId, { add: after, remove: before }));
       if (tracker.checked) items.push(trackerCondition(entry.workspaceId, entry.userId, tracker.seen));
       try {
         await client.send(new TransactWriteCommand({ TransactItems: items }));
@@ -228,16 +253,23 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
       }
     },
 
-    async listTimeEntries(workspaceId: number, userId: number, page: { newest: EntryPosition; oldest: EntryPosition }): Promise<TimeEntry[]> {
-      const at = (position: EntryPosition) => keys.timeEntry(workspaceId, userId, position.startTime, position.entryId).sk;
-      const items = await queryAll(client, {
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
-        ExpressionAttributeValues: { ':pk': keys.timeEntriesPk(workspaceId, userId), ':lower': at(page.oldest), ':upper': at(page.newest) },
-        ScanIndexForward: false,
-        ConsistentRead: true,
-      });
-      return items.map(timeEntryFromItem);
+    async listTimeEntries(workspaceId: number, userId: number, page: { newest: EntryPosition; oldest: EntryPosition; limit: number }): Promise<TimeEntry[]> {
+      // Without an id, a bound takes every entry of its second: '~' sorts after any id, the bare prefix before.
+      const at = (position: EntryPosition, edge: 'lower' | 'upper') => keys.timeEntry(workspaceId, userId, position.startTime, position.entryId ?? (edge === 'upper' ? '~' : '')).sk;
+      // One Query: a page is at most 50 entries past at most one day's (≤ 1000), well under DynamoDB's 1 MB page.
+      const output = await client
+        .send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+            ExpressionAttributeValues: { ':pk': keys.timeEntriesPk(workspaceId, userId), ':lower': at(page.oldest, 'lower'), ':upper': at(page.newest, 'upper') },
+            ScanIndexForward: false,
+            ConsistentRead: true,
+            Limit: page.limit,
+          }),
+        )
+        .catch(translateDynamoError);
+      return (output.Items ?? []).map(timeEntryFromItem);
     },
 
     async timeEntryHistory(workspaceId: number, entryId: string): Promise<TimeEntryVersion[]> {

@@ -1,8 +1,8 @@
 import { ValidationError, type FieldErrors } from '../errors.ts';
 import { toApiTimestamp } from './api-time.ts';
-import { loadActiveMemberTimeline } from './member-access.ts';
+import { loadActiveMemberContext } from './member-access.ts';
 import type { Span, TimeEntry, TimelineSlot } from './model.ts';
-import { slotsToCheck } from './timeline.ts';
+import { LONG_SLOT, slotsToCheck } from './timeline.ts';
 import { paginate, type Pagination } from './pagination.ts';
 import type { TrackingRepository } from './ports.ts';
 import { dateIn, datesFrom, dayCount, daysInZone, DEFAULT_TIME_ZONE, isCalendarDate, isTimeZone } from './time-zones.ts';
@@ -55,13 +55,12 @@ export type TimeEntriesPage = { entries: TimeEntry[]; pagination: Pagination };
 /**
  * Checks 5–6 and the spans of the entries that started on the range's days in its zone, in
  * the list's order (newest start first, then id): one BatchGetItem of the member's timeline
- * slots (docs/data-model.md), which hold every entry's interval. Counting and paging need
- * nothing else; only the page's entries are then read.
+ * slots (docs/data-model.md), which hold every entry's interval.
  */
 export async function spansInRange(actorUserId: number, query: { workspaceId: number; userId: number; range: DayRange }, repository: TrackingRepository): Promise<Span[]> {
   const { start, end } = daysInZone(query.range.from, query.range.to, query.range.timeZone);
   const [from, to] = [Math.ceil(start / 1000), Math.ceil(end / 1000)];
-  const timeline = await loadActiveMemberTimeline(actorUserId, query, repository, slotsToCheck(from, to));
+  const { timeline } = await loadActiveMemberContext(actorUserId, query, repository, { slots: slotsToCheck(from, to) });
   return startingBetween(timeline, from, to);
 }
 
@@ -73,15 +72,54 @@ export function startingBetween(timeline: readonly TimelineSlot[], from: number,
 }
 
 const positionOf = (span: Span) => ({ startTime: toApiTimestamp(new Date(span.start * 1000)), entryId: span.entryId });
+const utcDate = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString().slice(0, 10);
+/** Ranges over this many UTC days are paged by the per-day counts between their first and last day. */
+const EXACT_DAYS = 3;
 
-/** Entries that started on the range's days, newest first, one page of them: one BatchGetItem, then one Query of that page. */
+/**
+ * Entries that started on the range's days, newest first, one page of them: one BatchGetItem
+ * (checks 5–6, and what counts and places the page), then one Query that reads the page.
+ *
+ * A short range reads the spans of all its UTC days. A longer one reads the spans of its
+ * first and last UTC day only (where the zone's day boundaries cut them) and the per-day
+ * counts of the days between (whole days, whatever the zone): the page's first entry is
+ * then an exact position, or the n-th entry of one of those days, and the Query reads from
+ * there at most n + per_page entries.
+ */
 export async function listTimeEntries(actorUserId: number, query: TimeEntriesQuery, deps: { repository: TrackingRepository }): Promise<TimeEntriesPage> {
-  const { items, pagination } = paginate(await spansInRange(actorUserId, query, deps.repository), query.page, query.perPage);
-  if (items.length === 0) return { entries: [], pagination };
-  const wanted = new Set(items.map((span) => span.entryId));
-  const read = await deps.repository.listTimeEntries(query.workspaceId, query.userId, { newest: positionOf(items[0]!), oldest: positionOf(items.at(-1)!) });
-  // An entry written between the two reads is left for the next request: the page is what was counted.
-  return { entries: read.filter((entry) => wanted.has(entry.entryId)), pagination };
+  const { start, end } = daysInZone(query.range.from, query.range.to, query.range.timeZone);
+  const [from, to] = [Math.ceil(start / 1000), Math.ceil(end / 1000)];
+  const days = slotsToCheck(from, to).filter((slot) => slot !== LONG_SLOT);
+  const interior = days.length > EXACT_DAYS ? days.slice(1, -1) : [];
+  const edges = interior.length > 0 ? [days[0]!, days.at(-1)!] : days;
+  const context = await loadActiveMemberContext(actorUserId, query, deps.repository, { slots: [...edges, LONG_SLOT], countMonths: [...new Set(interior.map((date) => date.slice(0, 7)))] });
+  const exact = startingBetween(context.timeline, from, to).filter((span) => edges.includes(utcDate(span.start)));
+
+  // Newest first: the last edge day's spans, the days between by their counts, the first edge day's spans.
+  type Segment = { spans: Span[] } | { date: string; count: number };
+  const segments: Segment[] =
+    interior.length === 0
+      ? [{ spans: exact }]
+      : [
+          { spans: exact.filter((span) => utcDate(span.start) === edges[1]) },
+          ...[...interior].reverse().map((date) => ({ date, count: context.dayCounts[date] ?? 0 })),
+          { spans: exact.filter((span) => utcDate(span.start) === edges[0]) },
+        ];
+  const sizeOf = (segment: Segment) => ('spans' in segment ? segment.spans.length : segment.count);
+  const total = segments.reduce((sum, segment) => sum + sizeOf(segment), 0);
+  const { pagination } = paginate(new Array<undefined>(total), query.page, query.perPage);
+  let offset = (query.page - 1) * query.perPage;
+  for (const segment of segments) {
+    if (offset >= sizeOf(segment)) {
+      offset -= sizeOf(segment);
+      continue;
+    }
+    const newest = 'spans' in segment ? positionOf(segment.spans[offset]!) : { startTime: `${segment.date}T23:59:59+00:00` };
+    const skip = 'spans' in segment ? 0 : offset;
+    const read = await deps.repository.listTimeEntries(query.workspaceId, query.userId, { newest, oldest: { startTime: toApiTimestamp(new Date(from * 1000)) }, limit: skip + query.perPage });
+    return { entries: read.slice(skip, skip + query.perPage), pagination };
+  }
+  return { entries: [], pagination };
 }
 
 export type DaySummary = { date: string; totalSeconds: number; entries: number };

@@ -1,19 +1,24 @@
 import { assertActiveMember, assertManagesWorkspace } from './access-rules.ts';
 import type { ActiveTracker, TimelineSlot } from './model.ts';
-import type { TrackingRepository } from './ports.ts';
+import type { TrackingRepository, WorkspaceContext } from './ports.ts';
 
 export type MemberQuery = { workspaceId: number; userId: number };
 
 /**
  * Checks 5 and 6 for the entry list and summary: one BatchGetItem (with the member's timeline
- * slots asked for), then the caller must manage the workspace and the target must be an
- * active member of it.
+ * slots and day counts asked for), then the caller must manage the workspace and the target
+ * must be an active member of it.
  */
-export async function loadActiveMemberTimeline(actorUserId: number, query: MemberQuery, repository: TrackingRepository, slots: readonly string[]): Promise<TimelineSlot[]> {
-  const context = await repository.loadContext({ workspaceId: query.workspaceId, actorUserId, targetUserId: query.userId, slots });
+export async function loadActiveMemberContext(
+  actorUserId: number,
+  query: MemberQuery,
+  repository: TrackingRepository,
+  wanted: { slots: readonly string[]; countMonths?: readonly string[] },
+): Promise<Pick<WorkspaceContext, 'timeline' | 'dayCounts'>> {
+  const context = await repository.loadContext({ workspaceId: query.workspaceId, actorUserId, targetUserId: query.userId, ...wanted });
   assertManagesWorkspace(context.actor);
   assertActiveMember(context.target);
-  return context.timeline;
+  return context;
 }
 
 /**

@@ -12,6 +12,8 @@ export type WorkspaceContext = {
   timeline: TimelineSlot[];
   /** The time entry asked for by id, if it is in this workspace. */
   entry: TimeEntry | undefined;
+  /** How many of the target's entries start on each UTC day (YYYY-MM-DD) of the months asked for. */
+  dayCounts: Record<string, number>;
 };
 
 export type WorkspaceContextQuery = {
@@ -23,11 +25,13 @@ export type WorkspaceContextQuery = {
   withTracker?: boolean;
   /** Timeline slots of the target in this workspace (shared/tracking/timeline.ts). */
   slots?: readonly string[];
+  /** UTC months (YYYY-MM) whose per-day entry counts to read. */
+  countMonths?: readonly string[];
   entryId?: string;
 };
 
-/** Where an entry sits in a member's list: its start (API timestamp), then its id. */
-export type EntryPosition = { startTime: string; entryId: string };
+/** Where an entry sits in a member's list: its start (API timestamp), then its id (absent: every entry of that second). */
+export type EntryPosition = { startTime: string; entryId?: string };
 
 export type CreateTrackerResult = { created: true } | { created: false; existing: ActiveTracker } | { created: false; timelineChanged: true };
 
@@ -60,8 +64,11 @@ export interface TrackingRepository {
   stopTracker(tracker: ActiveTracker, entry: TimeEntry, version: TimeEntryVersion): Promise<'stopped' | 'gone'>;
   /** 'conflict' when what the write was checked against changed meanwhile: nothing was written. */
   writeTimeEntry(write: TimeEntryWrite): Promise<'written' | 'conflict'>;
-  /** The entries from `newest` down to `oldest` (both included, in the listed order: start, then id), newest first: one Query. */
-  listTimeEntries(workspaceId: number, userId: number, page: { newest: EntryPosition; oldest: EntryPosition }): Promise<TimeEntry[]>;
+  /**
+   * The entries from `newest` down to `oldest` (both included, in the listed order: start,
+   * then id), newest first, at most `limit` of them: one Query.
+   */
+  listTimeEntries(workspaceId: number, userId: number, page: { newest: EntryPosition; oldest: EntryPosition; limit: number }): Promise<TimeEntry[]>;
   /** Every version of an entry, newest first (kept after a delete); [] when it never was in this workspace. */
   timeEntryHistory(workspaceId: number, entryId: string): Promise<TimeEntryVersion[]>;
 }

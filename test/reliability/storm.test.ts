@@ -145,7 +145,12 @@ describe('storm', () => {
     const a = entry('a', '2024-01-15T09:00:00+00:00', '2024-01-15T10:00:00+00:00');
     const b = entry('b', '2024-01-15T09:30:00+00:00', '2024-01-15T11:00:00+00:00');
     const slot = { pk: 'WS#1#USER#1', sk: 'TIMELINE#2024-01-15', version: 2, span_a: [1705309200, 1705312800], span_b: [1705311000, 1705316400] };
-    expect(timeEntryViolations([a, byId(a), version(a), b, byId(b), version(b), slot])).toEqual(['member 1|1: entries a and b overlap']);
-    expect(timeEntryViolations([a, version(a)])).toEqual(['entry a has no by-id copy', 'span WS#1#USER#1|TIMELINE#2024-01-15|a is missing, expected [1705309200,1705312800]']);
+    const counts = { pk: 'WS#1#USER#1', sk: 'COUNTS#2024-01', d_15: 2 };
+    expect(timeEntryViolations([a, byId(a), version(a), b, byId(b), version(b), slot, counts])).toEqual(['member 1|1: entries a and b overlap']);
+    expect(timeEntryViolations([a, version(a)])).toEqual([
+      'entry a has no by-id copy',
+      'day WS#1#USER#1|2024-01-15 counts 0 entries, 1 are listed',
+      'span WS#1#USER#1|TIMELINE#2024-01-15|a is missing, expected [1705309200,1705312800]',
+    ]);
   });
 });

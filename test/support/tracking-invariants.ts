@@ -52,7 +52,8 @@ export function trackingInvariantViolations(items: Record<string, unknown>[], st
  *   running there (touching ends are fine);
  * - every entry's listed copy and by-id copy agree, and neither is without the other;
  * - the timeline holds exactly one span per entry on each slot it covers, and nothing else;
- * - the history holds the entry's current version.
+ * - the history holds the entry's current version;
+ * - each day's count is the number of entries listed as starting that UTC day.
  */
 export function timeEntryViolations(items: Record<string, unknown>[]): string[] {
   const violations: string[] = [];
@@ -100,6 +101,15 @@ export function timeEntryViolations(items: Record<string, unknown>[]): string[] 
     const end = seconds(entry.end_time);
     const slots = end - start > 86_400 ? ['LONG'] : [...new Set([new Date(start * 1000).toISOString().slice(0, 10), new Date(Math.max(start, end - 1) * 1000).toISOString().slice(0, 10)])];
     for (const slot of slots) expected.set(`${entry.pk}|TIMELINE#${slot}|${entry.entry_id}`, JSON.stringify([start, end]));
+  }
+  const counted = new Map<string, number>();
+  for (const item of items.filter((candidate) => String(candidate.sk).startsWith('COUNTS#'))) {
+    for (const [name, value] of Object.entries(item)) if (/^d_\d{2}$/.test(name) && value !== 0) counted.set(`${item.pk}|${String(item.sk).slice(7)}-${name.slice(2)}`, Number(value));
+  }
+  const listedPerDay = new Map<string, number>();
+  for (const entry of listed) listedPerDay.set(`${entry.pk}|${String(entry.start_time).slice(0, 10)}`, (listedPerDay.get(`${entry.pk}|${String(entry.start_time).slice(0, 10)}`) ?? 0) + 1);
+  for (const key of new Set([...counted.keys(), ...listedPerDay.keys()])) {
+    if ((counted.get(key) ?? 0) !== (listedPerDay.get(key) ?? 0)) violations.push(`day ${key} counts ${counted.get(key) ?? 0} entries, ${listedPerDay.get(key) ?? 0} are listed`);
   }
   for (const [key, value] of expected) if (spans.get(key) !== value) violations.push(`span ${key} is ${spans.get(key) ?? 'missing'}, expected ${value}`);
   for (const key of spans.keys()) if (!expected.has(key)) violations.push(`span ${key} belongs to no entry`);

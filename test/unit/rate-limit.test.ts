@@ -28,7 +28,7 @@ function limiter(answer: () => Promise<RateLimitState>): RateLimiter {
   };
 }
 
-const emptyContext: WorkspaceContext = { actor: { workspaceId: 1, userId: 100, role: 'owner', status: 'active' }, target: { workspaceId: 1, userId: 101, role: 'regular_user', status: 'active' }, contract: undefined, task: undefined, tracker: undefined, timeline: [], entry: undefined };
+const emptyContext: WorkspaceContext = { actor: { workspaceId: 1, userId: 100, role: 'owner', status: 'active' }, target: { workspaceId: 1, userId: 101, role: 'regular_user', status: 'active' }, contract: undefined, task: undefined, tracker: undefined, timeline: [], entry: undefined, dayCounts: {} };
 const repository: TrackingRepository = {
   loadContext: async () => {
     events.push('read:start');

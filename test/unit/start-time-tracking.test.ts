@@ -17,7 +17,7 @@ const task = (overrides: Partial<Task> = {}): Task => ({ workspaceId: 1, taskId:
 function repositoryWith(context: Partial<WorkspaceContext>, existing?: ActiveTracker) {
   const written: ActiveTracker[] = [];
   const repository: TrackingRepository = {
-    loadContext: async () => ({ actor: member(100, 'owner'), target: member(101), contract: undefined, task: undefined, tracker: undefined, timeline: [], entry: undefined, ...context }),
+    loadContext: async () => ({ actor: member(100, 'owner'), target: member(101), contract: undefined, task: undefined, tracker: undefined, timeline: [], entry: undefined, dayCounts: {}, ...context }),
     createActiveTracker: async (tracker) => {
       if (existing) return { created: false, existing };
       written.push(tracker);
