@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { lambdaContext, lambdaEvent } from './lambda-events.ts';
 import { median, percentile, round } from './stats.ts';
 
 /**
@@ -95,31 +95,6 @@ export async function measureEntryCosts(options: { workspaceId: number; managerI
   };
 }
 
-function event(method: 'GET' | 'POST', path: string, caller: number, body?: object, query?: Record<string, string>) {
-  return {
-    version: '2.0',
-    routeKey: `${method} ${path}`,
-    rawPath: path,
-    rawQueryString: new URLSearchParams(query).toString(),
-    queryStringParameters: query,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'bench',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-      requestId: randomUUID(),
-      routeKey: `${method} ${path}`,
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-      authorizer: { lambda: { principal_id: String(caller), auth_method: 'jwt', scopes: 'read write', expires_at: Math.floor(Date.now() / 1000) + 3600 } },
-    },
-  };
-}
-const post = (path: string, body: object, caller: number) => event('POST', path, caller, body);
-const get = (path: string, query: Record<string, string>, caller: number) => event('GET', path, caller, undefined, query);
-const context = () => ({ awsRequestId: randomUUID(), functionName: 'bench', getRemainingTimeInMillis: () => 10_000, callbackWaitsForEmptyEventLoop: false });
+const post = (path: string, body: object, caller: number) => lambdaEvent('POST', path, caller, { body });
+const get = (path: string, query: Record<string, string>, caller: number) => lambdaEvent('GET', path, caller, { query });
+const context = lambdaContext;

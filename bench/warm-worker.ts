@@ -6,7 +6,7 @@
  *
  *   node bench/warm-worker.ts <checkout root>     (TABLE_NAME, DYNAMODB_ENDPOINT set)
  */
-import { randomUUID } from 'node:crypto';
+import { lambdaContext, lambdaEvent } from './lambda-events.ts';
 import { pathToFileURL } from 'node:url';
 
 const [root] = process.argv.slice(2) as [string];
@@ -15,29 +15,8 @@ const load = async (name: string) => (await import(pathToFileURL(`${root}/functi
 const start = await load('start-time-tracking');
 const stop = await load('stop-time-tracking');
 
-const event = (path: string, body: object, caller: number) => ({
-  version: '2.0',
-  routeKey: `POST ${path}`,
-  rawPath: path,
-  rawQueryString: '',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(body),
-  isBase64Encoded: false,
-  requestContext: {
-    accountId: '123456789012',
-    apiId: 'bench',
-    domainName: 'localhost',
-    domainPrefix: 'localhost',
-    http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-    requestId: randomUUID(),
-    routeKey: `POST ${path}`,
-    stage: '$default',
-    time: new Date().toUTCString(),
-    timeEpoch: Date.now(),
-    authorizer: { lambda: { principal_id: String(caller), auth_method: 'jwt', scopes: 'read write', expires_at: Math.floor(Date.now() / 1000) + 3600 } },
-  },
-});
-const context = () => ({ awsRequestId: randomUUID(), functionName: 'bench', getRemainingTimeInMillis: () => 10_000, callbackWaitsForEmptyEventLoop: false });
+const event = (path: string, body: object, caller: number) => lambdaEvent('POST', path, caller, { body });
+const context = lambdaContext;
 
 process.on('message', async ({ pairs, workspaceId, managerId, userId }: { pairs: number; workspaceId: number; managerId: number; userId: number }) => {
   const times: number[] = [];

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { callApi } from '../support/api-client.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { OTHER_WS, testSeed, users, WS } from '../support/fixtures.ts';
 import { startTestRuntime } from '../support/test-runtime.ts';
 import { startWebhookReceiver } from '../support/webhook-receiver.ts';
@@ -310,7 +311,7 @@ describe.each(['source', 'template'] as const)('time entries on the local runtim
     const deliveries = await waitFor(() => {
       const mine = receiver.deliveries.filter((delivery) => JSON.parse(delivery.body).data.id === created.id);
       return mine.length >= 3 ? mine : undefined;
-    });
+    }, 10_000);
     const events = deliveries.map((delivery) => JSON.parse(delivery.body));
     expect(events.map((event) => event.type).sort()).toEqual(['time_entry.created', 'time_entry.deleted', 'time_entry.updated']);
     expect(new Set(deliveries.map((delivery) => delivery.id)).size).toBe(3);
@@ -320,17 +321,23 @@ describe.each(['source', 'template'] as const)('time entries on the local runtim
     expect(events.find((event) => event.type === 'time_entry.created').data).toEqual(created);
   });
 
+  it('replays a create sent again with its Idempotency-Key, ETag and Location included; asks for credentials', async () => {
+    const body = { user_id: member(3), start_time: '2026-03-20T09:00:00Z', end_time: '2026-03-20T10:00:00Z' };
+    const headers = { 'idempotency-key': `entry-${mode}` };
+    const first = await create(body, { headers });
+    const again = await create(body, { headers });
+    expect([first.status, again.status]).toEqual([201, 201]);
+    expect(again.body.data).toEqual(first.body.data);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect([again.headers.get('etag'), again.headers.get('location')]).toEqual([first.headers.get('etag'), first.headers.get('location')]);
+    // Without the key, the same body is a second entry over the first one.
+    expect((await create(body)).status).toBe(409);
+    expect((await callApi(runtime.server.baseUrl, 'GET', entryPath(first.body.data.id))).status).toBe(401);
+    expect((await callApi(runtime.server.baseUrl, 'GET', entryPath(first.body.data.id), { headers: { authorization: 'Bearer not-a-token' } })).status).toBe(401);
+  });
+
   it('leaves the stored copies, spans and history consistent after everything above', async () => {
     expect(timeEntryViolations(await stored())).toEqual([]);
   });
 });
 
-async function waitFor<T>(check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { callApi } from '../support/api-client.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { type TestTable } from '../support/dynamo.ts';
@@ -63,15 +64,6 @@ async function subscribe(path: string, options: { workspaceId?: number; events?:
 }
 
 const deliveriesTo = (path: string) => received.filter((entry) => entry.path === path);
-async function waitFor<T>(check: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** The Standard Webhooks signature, computed independently of the library the service uses. */
 function verifySignature(secret: string, headers: Record<string, string>, body: string): boolean {
