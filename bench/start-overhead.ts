@@ -1,20 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { BatchGetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { routes } from '../shared/contracts/routes.ts';
 import { createDocumentClient } from '../shared/db/document-client.ts';
 import { createRateLimitCounter } from '../shared/db/rate-limit-counter.ts';
 import { trackerToItem } from '../shared/db/item-mappers.ts';
 import { keys } from '../shared/db/keys.ts';
 import { toApiTimestamp } from '../shared/tracking/api-time.ts';
+import { startSlots } from '../shared/tracking/start-time-tracking.ts';
 import { countRoundTrips } from '../test/support/dynamo-faults.ts';
 import { httpEvent, lambdaContext, principalContext } from '../test/support/http-events.ts';
 import { median, percentile, round } from './stats.ts';
 
 /**
  * The full start handler (every middleware, validation, rules, envelope) against a bare
- * handler that makes the same two DynamoDB calls with nothing around them, interleaved in
- * one run so that both see the same machine and the same DynamoDB Local.
+ * handler that makes the same two DynamoDB calls with nothing around them (the batch read
+ * with the timeline slots, the transaction with their ConditionChecks), interleaved in one
+ * run so that both see the same machine and the same DynamoDB Local.
  */
 export async function measureStartOverhead(options: { tableName: string; endpoint: string; workspaceId: number; managerId: number; users: number[]; iterations: number }) {
   // Imported here, after run.ts has set the environment the modules read at load.
@@ -46,11 +48,19 @@ export async function measureStartOverhead(options: { tableName: string; endpoin
   };
   const runFull = timedStart(handler, fullUser);
   const runLimited = timedStart(limitedHandler, limitedUser);
-  const bareRead = (userId: number) =>
+  /** The timeline slots a start checks now (the same function the use case calls). */
+  const slotsNow = () => {
+    const from = Math.floor(Date.now() / 1000);
+    return startSlots(from);
+  };
+  const bareRead = (userId: number, slots: string[]) =>
     bareClient.send(
       new BatchGetCommand({
         RequestItems: {
-          [options.tableName]: { Keys: [keys.membership(options.workspaceId, options.managerId), keys.membership(options.workspaceId, userId)], ConsistentRead: true },
+          [options.tableName]: {
+            Keys: [keys.membership(options.workspaceId, options.managerId), keys.membership(options.workspaceId, userId), ...slots.map((slot) => keys.timelineSlot(options.workspaceId, userId, slot))],
+            ConsistentRead: true,
+          },
         },
       }),
     );
@@ -66,12 +76,16 @@ export async function measureStartOverhead(options: { tableName: string; endpoin
     );
   const bareStart = (userId: number, withCounter: boolean) => async () => {
     const started = performance.now();
-    await (withCounter ? Promise.all([bareRead(userId), bareCounter(userId)]) : bareRead(userId));
+    const slots = slotsNow();
+    await (withCounter ? Promise.all([bareRead(userId, slots), bareCounter(userId)]) : bareRead(userId, slots));
+    // The very transaction the full handler writes (the tracker, and the slots it read unchanged), so that only what surrounds the calls differs.
     await bareClient.send(
-      new PutCommand({
-        TableName: options.tableName,
-        // The very item the full handler writes, so that only what surrounds the calls differs.
-        Item: trackerToItem({
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: options.tableName,
+              Item: trackerToItem({
           trackerId: randomUUID(),
           workspaceId: options.workspaceId,
           userId,
@@ -81,11 +95,15 @@ export async function measureStartOverhead(options: { tableName: string; endpoin
           activityDescription: 'bench',
           startTime: toApiTimestamp(new Date()),
           startedBy: options.managerId,
-          taskTitle: null,
-          requestId: randomUUID(),
-        }),
-        ConditionExpression: 'attribute_not_exists(pk)',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                taskTitle: null,
+                requestId: randomUUID(),
+              }),
+              ConditionExpression: 'attribute_not_exists(pk)',
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+          ...slots.map((slot) => ({ ConditionCheck: { TableName: options.tableName, Key: keys.timelineSlot(options.workspaceId, userId, slot), ConditionExpression: 'attribute_not_exists(pk)' } })),
+        ],
       }),
     );
     return performance.now() - started;

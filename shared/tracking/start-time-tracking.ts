@@ -3,7 +3,7 @@ import { assertActiveMember, assertManagesWorkspace, assertWorkFits } from './ac
 import { toApiTimestamp } from './api-time.ts';
 import type { ActiveTracker } from './model.ts';
 import type { TrackingRepository } from './ports.ts';
-import { epochSeconds, overlapping, slotsToCheck, WRITE_ATTEMPTS, contentionPause } from './timeline.ts';
+import { contentionPause, epochSeconds, overlapping, slotsToCheck, WRITE_ATTEMPTS } from './timeline.ts';
 import { FUTURE_TOLERANCE_SECONDS } from './entry-rules.ts';
 
 export type StartTimeTrackingCommand = {
@@ -21,6 +21,16 @@ export type StartTimeTrackingDeps = {
   /** Identifies this request across SDK retries of the same write. */
   requestId: string;
 };
+
+/**
+ * The timeline slots a start at `from` (epoch seconds) checks: the UTC days of the next
+ * minute, where an entry ending after now lies (an entry may end up to the tolerance after
+ * its writer's now), and the slot of entries over 24 h (a stop committed just before this
+ * start may have ended one a second after this start's now).
+ */
+export function startSlots(from: number): string[] {
+  return slotsToCheck(from, from + FUTURE_TOLERANCE_SECONDS + 1);
+}
 
 /**
  * Clocks a workspace member in (docs/contract.md: checks 5–9 in order; 1–4 happen before).
@@ -44,8 +54,7 @@ export async function startTimeTracking(
       targetUserId: command.userId,
       contractId: command.contractId,
       taskId: command.taskId,
-      // An entry may end up to the tolerance after now: those are the ones a tracker starting now could overlap.
-      slots: slotsToCheck(from, from + FUTURE_TOLERANCE_SECONDS + 1),
+      slots: startSlots(from),
     });
     assertManagesWorkspace(context.actor);
     assertActiveMember(context.target);

@@ -3,7 +3,7 @@ import { assertActiveMember, assertManagesWorkspace, assertWorkFits } from './ac
 import { toApiTimestamp } from './api-time.ts';
 import { assertNoOverlap, changesBetween, checkedInterval } from './entry-rules.ts';
 import type { TimeEntry, TimeEntryVersion } from './model.ts';
-import type { TrackingRepository } from './ports.ts';
+import type { TrackingRepository, WorkspaceContext } from './ports.ts';
 import { epochSeconds, slotsToCheck, WRITE_ATTEMPTS, contentionPause } from './timeline.ts';
 
 /**
@@ -127,7 +127,7 @@ export async function updateTimeEntry(actorUserId: number, selector: EntrySelect
       taskId: work.taskId,
       activityDescription: patch.activityDescription === undefined ? entry.activityDescription : patch.activityDescription,
     };
-    let checked: Awaited<ReturnType<TrackingRepository['loadContext']>> | undefined;
+    let checked: WorkspaceContext | undefined;
     if (workChanged || movesInTime) {
       // Checks 7–8 for a changed contract or task; the overlap rule for a moved interval. The member stays who it was.
       checked = await deps.repository.loadContext({
