@@ -9,15 +9,24 @@ import { TZDate } from '@date-fns/tz';
  */
 export const DEFAULT_TIME_ZONE = 'UTC';
 
+/** Zones already asked about: building an Intl formatter to find out costs more than the rest of a request's date math. */
+const knownZones = new Map<string, boolean>([[DEFAULT_TIME_ZONE, true]]);
+const MAX_KNOWN_ZONES = 1000;
+
 /** Whether `name` is a zone the platform knows ("Europe/Berlin", "UTC"); offsets and abbreviations are not zones here. */
 export function isTimeZone(name: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(name)) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
+  const known = knownZones.get(name);
+  if (known !== undefined) return known;
+  let valid = /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(name);
+  if (valid) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: name });
+    } catch {
+      valid = false;
+    }
   }
+  if (knownZones.size < MAX_KNOWN_ZONES) knownZones.set(name, valid);
+  return valid;
 }
 
 /** "2024-02-30" matches the pattern but is no date. */
@@ -28,12 +37,14 @@ export function isCalendarDate(value: string): boolean {
 
 /** The first instant (epoch ms) of `date` (YYYY-MM-DD) in `timeZone`. */
 export function startOfDayIn(date: string, timeZone: string): number {
+  if (timeZone === DEFAULT_TIME_ZONE) return Date.parse(`${date}T00:00:00Z`);
   const [year, month, day] = date.split('-').map(Number) as [number, number, number];
   return new TZDate(year, month - 1, day, timeZone).getTime();
 }
 
 /** The calendar date (YYYY-MM-DD) an instant falls on in `timeZone`. */
 export function dateIn(instant: Date | number, timeZone: string): string {
+  if (timeZone === DEFAULT_TIME_ZONE) return new Date(instant).toISOString().slice(0, 10);
   const local = new TZDate(typeof instant === 'number' ? instant : instant.getTime(), timeZone);
   const pad = (value: number) => String(value).padStart(2, '0');
   return `${local.getFullYear()}-${pad(local.getMonth() + 1)}-${pad(local.getDate())}`;
