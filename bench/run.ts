@@ -28,6 +28,7 @@ import { measurePairedHttp } from './paired-http.ts';
 import { measurePairedWarm } from './paired-warm.ts';
 import { checkOutReference, defaultReference } from './reference.ts';
 import { measureStartOverhead } from './start-overhead.ts';
+import { measureWriteFloors } from './write-floors.ts';
 import { median } from './stats.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -83,6 +84,8 @@ try {
   const cold = only.has('cold') ? measureColdStart({ runs: env('BENCH_COLD_RUNS', 15), reference: reference.dir }) : undefined;
   if (only.has('floors')) console.log('The start handler against bare DynamoDB calls…');
   const start = only.has('floors') ? await measureStartOverhead({ tableName, endpoint: dynamo.endpoint, workspaceId: 1, managerId: 1, users: [2, 3, 4, 5], iterations: env('BENCH_ITERATIONS', 300) }) : undefined;
+  if (only.has('floors')) console.log('The writes of a start and a stop on this DynamoDB alone, the reference’s and this tree’s…');
+  const writes = only.has('floors') ? await withFreshDynamoDbLocal((endpoint) => measureWriteFloors({ endpoint, iterations: env('BENCH_ITERATIONS', 300) })) : undefined;
   if (only.has('entries')) console.log('Time entries: a 31-day list of 300 against a one-day list, a create against a start, interleaved…');
   const entries = only.has('entries')
     ? await measureEntryCosts({ workspaceId: 1, managerId: 1, listUser: 6, createUser: 7, startUser: 8, batches: env('BENCH_ENTRY_BATCHES', 10), perBatch: env('BENCH_ENTRY_PER_BATCH', 20), perPage: process.env.BENCH_ENTRY_PER_PAGE ? Number(process.env.BENCH_ENTRY_PER_PAGE) : undefined })
@@ -127,7 +130,7 @@ try {
     ...(!invariants || invariants.invariant_violations === 0 ? [] : [`${invariants.invariant_violations} lifecycle invariant violations under load`]),
   ];
 
-  const results = { only: [...only], measured_at: new Date().toISOString(), node: process.version, against: { ref: against, sha: reference.sha }, targets: TARGETS, http, warm, cold, start, entries, invariants, missed: [...missed, ...correctness] };
+  const results = { only: [...only], measured_at: new Date().toISOString(), node: process.version, against: { ref: against, sha: reference.sha }, targets: TARGETS, http, warm, cold, start, writes, entries, invariants, missed: [...missed, ...correctness] };
   writeFileSync(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
 
   const rows: Array<[string, string, string]> = [
@@ -153,6 +156,12 @@ try {
             [`  ${name} bundle beyond the SDK`, `${Math.round(fn.breakdown.beyond_sdk_bytes / 1024)} of ${Math.round(fn.breakdown.total_bytes / 1024)} KiB: ${fn.breakdown.beyond_sdk.slice(0, 6).map(([owner, bytes]) => `${owner} ${Math.round(bytes / 1024)}`).join(', ')}`, ''],
           ]),
           ['cold authorizer for a JWT vs the old authorizer', `${cold.authorizer_jwt_path.import_ms} vs ${cold.authorizer_jwt_path.baseline_import_ms} ms → ${cold.authorizer_jwt_path.ratio_to_baseline}×`, '≤ 0.60'],
+        ] as Array<[string, string, string]>)
+      : []),
+    ...(writes
+      ? ([
+          ['floor: start write, transaction / PutItem p50', `${writes.start_transaction_p50_ms} / ${writes.start_put_p50_ms} ms → ${writes.start_write_ratio}×`, ''],
+          ['floor: stop write, 6-item / 2-item transaction p50', `${writes.stop_six_items_p50_ms} / ${writes.stop_two_items_p50_ms} ms → ${writes.stop_write_ratio}× (start + stop: ${writes.start_and_stop_write_ratio}×)`, ''],
         ] as Array<[string, string, string]>)
       : []),
     ...(entries
