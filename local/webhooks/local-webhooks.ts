@@ -63,10 +63,21 @@ export async function startLocalWebhooks(options: {
 
   const patterns = webhookStreamFilterPatterns();
   const image = (value: unknown) => (value ? unmarshall(value as Record<string, AttributeValue>) : undefined);
-  /** Fans one record out; a record that fails (listing the webhooks) is tried again, as the stream would. */
+  /**
+   * Fans one record out; a record that fails (listing the webhooks) is tried again, as the
+   * stream would. A record that cannot be read as events is logged and skipped alone: the
+   * records after it in its page still go out (the deployed fan-out reports it as a batch
+   * item failure, and its failure destination keeps it).
+   */
   const handleRecord = async (record: StreamRecord, attempt = 0): Promise<void> => {
     if (!matchesStreamFilter(patterns, record)) return;
-    const events = trackingEventsOf({ eventName: record.eventName, newImage: image(record.dynamodb?.NewImage), oldImage: image(record.dynamodb?.OldImage) });
+    let events: ReturnType<typeof trackingEventsOf>;
+    try {
+      events = trackingEventsOf({ eventName: record.eventName, newImage: image(record.dynamodb?.NewImage), oldImage: image(record.dynamodb?.OldImage) });
+    } catch (error) {
+      options.log(`webhook stream record ${record.eventID ?? '?'} is no readable event, skipped: ${(error as Error).name}: ${(error as Error).message}`);
+      return;
+    }
     if (events.length === 0) return;
     try {
       const subscriptions = await webhooks.list(events[0]!.workspaceId);
