@@ -52,7 +52,7 @@ export async function runAdminCli(argv: string[], out: (line: string) => void = 
     }
     if (group === 'backfill-time-entries') {
       const result = await backfillTimeEntries(client, config.tableName);
-      out(`Backfilled ${result.backfilled} of ${result.scanned} time entries in ${config.tableName}.`);
+      out(`Backfilled ${result.backfilled} of ${result.scanned} time entries in ${config.tableName}; marked ${result.marked} running trackers.`);
       return 0;
     }
     if (group !== 'api-key') throw new UsageError(`unknown command "${group}"`);

@@ -1,6 +1,6 @@
 import { BatchGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { failedConditions } from '../shared/db/dynamo-errors.ts';
-import { dayCountAttribute, spanAttribute, timeEntryByIdToItem, timeEntryFromItem, timeEntryToItem, timeEntryVersionToItem } from '../shared/db/item-mappers.ts';
+import { activeMarkToItem, dayCountAttribute, spanAttribute, timeEntryByIdToItem, timeEntryFromItem, timeEntryToItem, timeEntryVersionToItem, trackerFromItem } from '../shared/db/item-mappers.ts';
 import { keys } from '../shared/db/keys.ts';
 import { changesBetween } from '../shared/tracking/entry-rules.ts';
 import type { TimeEntry } from '../shared/tracking/model.ts';
@@ -13,10 +13,12 @@ import { scanAll } from './table-admin.ts';
  * transaction each: the by-id copy, their first version (a stopped tracker's, by who
  * stopped it), their spans on the member's timeline and their day's count, and the listed
  * copy rewritten in full, so that they are found by id, listed, summed and taken into
- * account by the overlap rule (docs/data-model.md). Safe to run
+ * account by the overlap rule (docs/data-model.md); and trackers still running from
+ * before get their mark in their workspace (who is clocked in). Safe to run
  * again, and while the API serves: an entry that already has its copy is left alone.
  */
-export async function backfillTimeEntries(client: DynamoDBDocumentClient, tableName: string): Promise<{ scanned: number; backfilled: number }> {
+export async function backfillTimeEntries(client: DynamoDBDocumentClient, tableName: string): Promise<{ scanned: number; backfilled: number; marked: number }> {
+  const marked = await markRunningTrackers(client, tableName);
   const listed = await scanAll(client, tableName, { FilterExpression: 'entity = :entity', ExpressionAttributeValues: { ':entity': 'time_entry' } });
   let backfilled = 0;
   for (let start = 0; start < listed.length; start += 100) {
@@ -28,7 +30,30 @@ export async function backfillTimeEntries(client: DynamoDBDocumentClient, tableN
       if (await backfillOne(client, tableName, entry)) backfilled++;
     }
   }
-  return { scanned: listed.length, backfilled };
+  return { scanned: listed.length, backfilled, marked };
+}
+
+/** Trackers started before they had a mark in their workspace get one, so that they show as clocked in. */
+async function markRunningTrackers(client: DynamoDBDocumentClient, tableName: string): Promise<number> {
+  const trackers = await scanAll(client, tableName, { FilterExpression: 'entity = :entity', ExpressionAttributeValues: { ':entity': 'tracker' } });
+  let marked = 0;
+  for (const tracker of trackers.map((item) => trackerFromItem(item))) {
+    try {
+      // Only while that very tracker still runs: a stop meanwhile leaves nothing to mark.
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { ConditionCheck: { TableName: tableName, Key: keys.activeTracker(tracker.userId), ConditionExpression: 'tracker_id = :id', ExpressionAttributeValues: { ':id': tracker.trackerId } } },
+            { Put: { TableName: tableName, Item: activeMarkToItem(tracker), ConditionExpression: 'attribute_not_exists(pk)' } },
+          ],
+        }),
+      );
+      marked++;
+    } catch (error) {
+      if (failedConditions(error).length === 0) throw error;
+    }
+  }
+  return marked;
 }
 
 async function backfillOne(client: DynamoDBDocumentClient, tableName: string, entry: TimeEntry): Promise<boolean> {

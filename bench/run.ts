@@ -161,7 +161,7 @@ try {
     ...(writes
       ? ([
           ['floor: start write, transaction / PutItem p50', `${writes.start_transaction_p50_ms} / ${writes.start_put_p50_ms} ms → ${writes.start_write_ratio}×`, ''],
-          ['floor: stop write, 6-item / 2-item transaction p50', `${writes.stop_six_items_p50_ms} / ${writes.stop_two_items_p50_ms} ms → ${writes.stop_write_ratio}× (start + stop: ${writes.start_and_stop_write_ratio}×)`, ''],
+          ['floor: stop write, 7-item / 2-item transaction p50', `${writes.stop_seven_items_p50_ms} / ${writes.stop_two_items_p50_ms} ms → ${writes.stop_write_ratio}× (start + stop: ${writes.start_and_stop_write_ratio}×)`, ''],
         ] as Array<[string, string, string]>)
       : []),
     ...(entries

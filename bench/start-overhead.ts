@@ -15,7 +15,7 @@ import { median, percentile, round } from './stats.ts';
 /**
  * The full start handler (every middleware, validation, rules, envelope) against a bare
  * handler that makes the same two DynamoDB calls with nothing around them (the batch read
- * with the timeline slots, the transaction with their ConditionChecks), interleaved in one
+ * with the timeline slots, the transaction with the tracker's mark and their ConditionChecks), interleaved in one
  * run so that both see the same machine and the same DynamoDB Local.
  */
 export async function measureStartOverhead(options: { tableName: string; endpoint: string; workspaceId: number; managerId: number; users: number[]; iterations: number }) {
@@ -31,6 +31,7 @@ export async function measureStartOverhead(options: { tableName: string; endpoin
   const bareClient = createDocumentClient({ tableName: options.tableName, region: process.env.AWS_REGION ?? 'us-east-1', endpoint: options.endpoint });
   const reset = async (userId: number) => {
     await bareClient.send(new DeleteCommand({ TableName: options.tableName, Key: keys.activeTracker(userId) }));
+    await bareClient.send(new DeleteCommand({ TableName: options.tableName, Key: keys.workspaceActiveTracker(options.workspaceId, userId) }));
   };
 
   const fullUser = options.users[0]!;
@@ -102,6 +103,7 @@ export async function measureStartOverhead(options: { tableName: string; endpoin
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
           },
+          { Put: { TableName: options.tableName, Item: { ...keys.workspaceActiveTracker(options.workspaceId, userId), entity: 'active_mark', user_id: userId, workspace_id: options.workspaceId } } },
           ...slots.map((slot) => ({ ConditionCheck: { TableName: options.tableName, Key: keys.timelineSlot(options.workspaceId, userId, slot), ConditionExpression: 'attribute_not_exists(pk)' } })),
         ],
       }),

@@ -55,6 +55,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/time-tracking/active": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is clocked in: every tracker running in the workspace, longest running first */
+        get: operations["activeTrackers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/time-entries": {
         parameters: {
             query?: never;
@@ -359,10 +376,39 @@ export interface components {
                 workspace_id: number;
                 task_title?: string | null;
                 total_seconds?: number;
+                auto_stop_at?: string | null;
                 date: string;
                 total_minutes: number;
             };
             meta: components["schemas"]["Meta"];
+        };
+        ActiveTrackersResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                /** @constant */
+                is_tracking: true;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                start_time: string;
+                user_id: number;
+                contract_id: number | null;
+                project_id: number | null;
+                task_id: number | null;
+                activity_description: string | null;
+                workspace_id: number;
+                task_title: string | null;
+                total_seconds: number;
+                auto_stop_at: string | null;
+            }[];
+            meta: components["schemas"]["Meta"] & {
+                pagination: {
+                    total: number;
+                    per_page: number;
+                    current_page: number;
+                    last_page: number;
+                };
+            };
         };
         ListTimeEntriesResponse: {
             /** @constant */
@@ -1234,6 +1280,7 @@ export interface operations {
                      *         "workspace_id": 1,
                      *         "task_title": "example",
                      *         "total_seconds": 0,
+                     *         "auto_stop_at": "2024-01-15T10:30:00+00:00",
                      *         "date": "2024-01-15",
                      *         "total_minutes": 0
                      *       },
@@ -1244,6 +1291,223 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["CurrentTrackerResponse"];
+                };
+            };
+            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Unauthenticated.",
+                     *       "error": "unauthenticated",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
+                     *       "error": "rate_limited",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Server Error.",
+                     *       "error": "internal_error",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
+                     *       "error": "service_unavailable",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    activeTrackers: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+                page?: number;
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of running trackers. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": [
+                     *         {
+                     *           "is_tracking": true,
+                     *           "start_time": "2024-01-15T10:30:00+00:00",
+                     *           "user_id": 1,
+                     *           "contract_id": 1,
+                     *           "project_id": 1,
+                     *           "task_id": 1,
+                     *           "activity_description": "example",
+                     *           "workspace_id": 1,
+                     *           "task_title": "example",
+                     *           "total_seconds": 0,
+                     *           "auto_stop_at": "2024-01-15T10:30:00+00:00"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00",
+                     *         "pagination": {
+                     *           "total": 0,
+                     *           "per_page": 1,
+                     *           "current_page": 1,
+                     *           "last_page": 1
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ActiveTrackersResponse"];
                 };
             };
             /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */

@@ -2,6 +2,8 @@ import type { Scope } from '../auth/scopes.ts';
 import { publicRoutes } from './public-routes.ts';
 import { createWebhookBody, createWebhookData, deleteWebhookData, listWebhooksData, listWebhooksQuery, webhookPath } from './webhook-schemas.ts';
 import {
+  activeTrackersData,
+  activeTrackersQuery,
   createTimeEntryBody,
   deleteTimeEntryData,
   ifMatchHeaders,
@@ -149,6 +151,20 @@ const table = {
     input: { query: currentTrackerQuery },
     response: { description: 'Whether the member is tracking, and the tracker.', data: currentTrackerData },
     example: { after: 'startTimeTracking', input: { workspace_id: 1, user_id: 101 } },
+  },
+  activeTrackers: {
+    method: 'GET',
+    path: '/time-tracking/active',
+    functionName: 'active-trackers',
+    scope: 'read',
+    idempotent: false,
+    // Check 5 in the batch read; the trackers' marks in the workspace in one Query beside it.
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
+    summary: 'Who is clocked in: every tracker running in the workspace, longest running first',
+    successOutcome: 'active_listed',
+    input: { query: activeTrackersQuery },
+    response: { description: 'One page of running trackers.', data: activeTrackersData, meta: paginationMeta },
+    example: { after: 'startTimeTracking', input: { workspace_id: 1 } },
   },
   listTimeEntries: {
     method: 'GET',

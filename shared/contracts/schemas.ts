@@ -100,6 +100,9 @@ const calendarDate = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as co
 
 export const currentTrackerQuery = { ...memberSelector, properties: { ...memberSelector.properties, tz: timeZoneField } } as const;
 
+/** When a running tracker stops itself; null while no limit applies to it (no workspace sets one yet). */
+const autoStopAt = { anyOf: [timestampSchema, { type: 'null' }] } as const;
+
 export const currentTrackerData = {
   type: 'object',
   required: ['is_tracking', 'workspace_id', 'user_id', 'date', 'total_minutes'],
@@ -108,6 +111,7 @@ export const currentTrackerData = {
     ...trackerFields,
     task_title: nullableString,
     total_seconds: seconds,
+    auto_stop_at: autoStopAt,
     /** Today in `tz`. */
     date: calendarDate,
     /** Today's entries plus the running tracker, in whole minutes. */
@@ -245,6 +249,24 @@ export const timeEntryHistoryData = {
         additionalProperties: { type: 'array', minItems: 2, maxItems: 2, items: { type: ['string', 'integer', 'null'] } },
       },
     },
+    additionalProperties: false,
+  },
+} as const;
+
+// GET /time-tracking/active
+
+export const activeTrackersQuery = {
+  type: 'object',
+  required: ['workspace_id'],
+  properties: { workspace_id: id, page: { type: 'integer', minimum: 1, maximum: 100000 }, per_page: { type: 'integer', minimum: 1, maximum: 50 } },
+} as const;
+
+export const activeTrackersData = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['is_tracking', 'start_time', 'workspace_id', 'user_id', 'contract_id', 'project_id', 'task_id', 'activity_description', 'task_title', 'total_seconds', 'auto_stop_at'],
+    properties: { is_tracking: { const: true }, ...trackerFields, task_title: nullableString, total_seconds: seconds, auto_stop_at: autoStopAt },
     additionalProperties: false,
   },
 } as const;

@@ -2,6 +2,7 @@ import type { RouteData } from './route-types.ts';
 import type { CurrentTracker } from '../tracking/current-tracker.ts';
 import type { ActiveTracker, TimeEntry, TimeEntryVersion } from '../tracking/model.ts';
 import type { DaySummary } from '../tracking/list-time-entries.ts';
+import type { RunningTracker } from '../tracking/active-trackers.ts';
 import type { WebhookSubscription } from '../webhooks/model.ts';
 
 /**
@@ -23,7 +24,12 @@ export function trackerView(tracker: ActiveTracker): RouteData<'startTimeTrackin
 export function currentTrackerView(current: CurrentTracker, query: { workspace_id: number; user_id: number }): RouteData<'currentTracker'> {
   const today = { date: current.date, total_minutes: current.totalMinutes };
   if (!current.tracker) return { is_tracking: false, workspace_id: query.workspace_id, user_id: query.user_id, ...today };
-  return { is_tracking: true, ...trackerView(current.tracker), task_title: current.tracker.taskTitle, total_seconds: current.totalSeconds, ...today };
+  return { is_tracking: true, ...trackerView(current.tracker), task_title: current.tracker.taskTitle, total_seconds: current.totalSeconds, auto_stop_at: null, ...today };
+}
+
+/** A tracker of who is clocked in: current-data's fields for it. No limit applies to trackers yet, so none stops itself. */
+export function activeTrackerView(running: RunningTracker): RouteData<'activeTrackers'>[number] {
+  return { is_tracking: true, ...trackerView(running.tracker), task_title: running.tracker.taskTitle, total_seconds: running.totalSeconds, auto_stop_at: null };
 }
 
 export function timeEntryView(entry: TimeEntry): RouteData<'getTimeEntry'> {

@@ -47,6 +47,12 @@ export const trackerToItem = (tracker: ActiveTracker): Item => ({
   request_id: tracker.requestId,
 });
 
+/** The tracker's mark in its workspace: the same attributes, under the workspace's key. */
+export const activeMarkToItem = (tracker: ActiveTracker): Item => {
+  const { pk: _pk, sk: _sk, ...attributes } = trackerToItem(tracker);
+  return { ...keys.workspaceActiveTracker(tracker.workspaceId, tracker.userId), ...attributes, entity: 'active_mark' };
+};
+
 export const trackerFromItem = (item: Item): ActiveTracker => ({
   trackerId: String(item.tracker_id),
   workspaceId: Number(item.workspace_id),

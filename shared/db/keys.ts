@@ -7,6 +7,7 @@ export type ItemKey = { pk: string; sk: string };
 const API_KEY_PK_PREFIX = 'APIKEY#';
 const WEBHOOK_SK_PREFIX = 'WEBHOOK#';
 const VERSION_SK_PREFIX = 'V#';
+const ACTIVE_SK_PREFIX = 'ACTIVE#';
 const workspacePk = (workspaceId: number) => `WS#${workspaceId}`;
 
 export const keys = {
@@ -17,6 +18,9 @@ export const keys = {
   task: (workspaceId: number, taskId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: `TASK#${taskId}` }),
   /** One per user, whatever the workspace: the key itself forbids two active trackers. */
   activeTracker: (userId: number): ItemKey => ({ pk: `USER#${userId}`, sk: 'TRACKER' }),
+  /** A running tracker's mark in its workspace: who is clocked in there is one Query. */
+  workspaceActiveTracker: (workspaceId: number, userId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: `${ACTIVE_SK_PREFIX}${userId}` }),
+  workspaceActiveTrackerPrefix: ACTIVE_SK_PREFIX,
   timeEntriesPk: (workspaceId: number, userId: number) => `${workspacePk(workspaceId)}#USER#${userId}`,
   timeEntry: (workspaceId: number, userId: number, startTime: string, entryId: string): ItemKey => ({
     pk: keys.timeEntriesPk(workspaceId, userId),

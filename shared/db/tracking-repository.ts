@@ -6,6 +6,7 @@ import type { ActiveTracker, TimeEntry, TimeEntryVersion, TimelineSlot } from '.
 import type { CreateTrackerResult, EntryPosition, TimeEntryWrite, TrackingRepository, WorkspaceContext, WorkspaceContextQuery } from '../tracking/ports.ts';
 import { epochSeconds, slotsOf } from '../tracking/timeline.ts';
 import {
+  activeMarkToItem,
   contractFromItem,
   dayCountAttribute,
   dayCountsFromItem,
@@ -177,6 +178,8 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
                   ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
                 },
               },
+              // Its mark in the workspace, guarded by the tracker's own condition.
+              { Put: { TableName: tableName, Item: activeMarkToItem(tracker) } },
               ...timelineItems(tracker.workspaceId, tracker.userId, { checked }),
             ],
           }),
@@ -206,6 +209,7 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
                   ExpressionAttributeValues: { ':trackerId': tracker.trackerId },
                 },
               },
+              { Delete: { TableName: tableName, Key: keys.workspaceActiveTracker(tracker.workspaceId, tracker.userId) } },
               { Put: { TableName: tableName, Item: timeEntryToItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } },
               { Put: { TableName: tableName, Item: timeEntryByIdToItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } },
               { Put: { TableName: tableName, Item: timeEntryVersionToItem(version), ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -270,6 +274,16 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
         )
         .catch(translateDynamoError);
       return (output.Items ?? []).map(timeEntryFromItem);
+    },
+
+    async listActiveTrackers(workspaceId: number): Promise<ActiveTracker[]> {
+      const items = await queryAll(client, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :marks)',
+        ExpressionAttributeValues: { ':pk': keys.workspace(workspaceId).pk, ':marks': keys.workspaceActiveTrackerPrefix },
+        ConsistentRead: true,
+      });
+      return items.map(trackerFromItem).sort((a, b) => a.startTime.localeCompare(b.startTime) || a.userId - b.userId);
     },
 
     async timeEntryHistory(workspaceId: number, entryId: string): Promise<TimeEntryVersion[]> {

@@ -69,6 +69,7 @@ const REPOSITORY_METHOD_KINDS: { readonly [M in keyof TrackingRepository]: 'read
   loadContext: 'read',
   listTimeEntries: 'read',
   timeEntryHistory: 'read',
+  listActiveTrackers: 'read',
   createActiveTracker: 'write',
   stopTracker: 'write',
   writeTimeEntry: 'write',

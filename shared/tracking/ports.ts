@@ -69,6 +69,8 @@ export interface TrackingRepository {
    * then id), newest first, at most `limit` of them: one Query.
    */
   listTimeEntries(workspaceId: number, userId: number, page: { newest: EntryPosition; oldest: EntryPosition; limit: number }): Promise<TimeEntry[]>;
+  /** Every tracker running in the workspace (its marks), longest running first: one Query. */
+  listActiveTrackers(workspaceId: number): Promise<ActiveTracker[]>;
   /** Every version of an entry, newest first (kept after a delete); [] when it never was in this workspace. */
   timeEntryHistory(workspaceId: number, entryId: string): Promise<TimeEntryVersion[]>;
 }

@@ -336,6 +336,28 @@ describe.each(['source', 'template'] as const)('time entries on the local runtim
     expect((await callApi(runtime.server.baseUrl, 'GET', entryPath(first.body.data.id), { headers: { authorization: 'Bearer not-a-token' } })).status).toBe(401);
   });
 
+  it('shows who is clocked in: every running tracker of the workspace, longest running first, paged; managers only', async () => {
+    const running = [member(10), member(11)];
+    for (const user of running) expect((await call('POST', '/time-tracking/start', { body: { workspace_id: WS, user_id: user, task_id: null } })).status).toBe(200);
+    const active = await call('GET', `/time-tracking/active?workspace_id=${WS}`);
+    expect(active.status).toBe(200);
+    const mine = active.body.data.filter((tracker: { user_id: number }) => running.includes(tracker.user_id));
+    expect(mine).toEqual(running.map((user) => expect.objectContaining({ is_tracking: true, workspace_id: WS, user_id: user, total_seconds: expect.any(Number), auto_stop_at: null })));
+    const starts = active.body.data.map((tracker: { start_time: string }) => tracker.start_time);
+    expect(starts).toEqual([...starts].sort());
+    expect(active.body.meta.pagination.total).toBe(active.body.data.length);
+    const paged = await call('GET', `/time-tracking/active?workspace_id=${WS}&per_page=1&page=2`);
+    expect(paged.body.data).toEqual([active.body.data[1]]);
+    expect((await call('GET', `/time-tracking/active?workspace_id=${WS}`, { caller: users.member })).status).toBe(403);
+    expect((await call('GET', `/time-tracking/active?workspace_id=${OTHER_WS}`)).status).toBe(403);
+    expect((await call('GET', `/time-tracking/current-data?workspace_id=${WS}&user_id=${running[0]}`)).body.data.auto_stop_at).toBeNull();
+    expect((await call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: running[0] } })).status).toBe(200);
+    const after = (await call('GET', `/time-tracking/active?workspace_id=${WS}`)).body.data.map((tracker: { user_id: number }) => tracker.user_id);
+    expect(after).toContain(running[1]);
+    expect(after).not.toContain(running[0]);
+    expect((await call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: running[1] } })).status).toBe(200);
+  });
+
   it('leaves the stored copies, spans and history consistent after everything above', async () => {
     expect(timeEntryViolations(await stored())).toEqual([]);
   });

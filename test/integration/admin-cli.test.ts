@@ -158,11 +158,16 @@ describe('backfill-time-entries', () => {
       stopped_by: 100,
     };
     await table.client.send(new PutCommand({ TableName: table.tableName, Item: legacy }));
+    // A tracker started before trackers had a mark in their workspace.
+    const running = { pk: 'USER#106', sk: 'TRACKER', entity: 'tracker', tracker_id: 'old-tracker', workspace_id: 1, user_id: 106, contract_id: null, project_id: null, task_id: null, activity_description: null, start_time: '2024-02-02T09:00:00+00:00', started_by: 100, request_id: 'r' };
+    await table.client.send(new PutCommand({ TableName: table.tableName, Item: running }));
     const { loadHandlers } = await import('../support/handlers.ts');
     const api = await loadHandlers();
     expect((await api.byRoute.getTimeEntry({ id: 'legacy-1', workspace_id: 1 })).status).toBe(404);
 
-    expect((await cli('backfill-time-entries')).output).toMatch(/^Backfilled 1 of 1 time entries/);
+    expect((await api.byRoute.activeTrackers({ workspace_id: 1 })).body.data).toEqual([]);
+    expect((await cli('backfill-time-entries')).output).toMatch(/^Backfilled 1 of 1 time entries .*; marked 1 running trackers\.$/);
+    expect((await api.byRoute.activeTrackers({ workspace_id: 1 })).body.data).toMatchObject([{ user_id: 106, start_time: '2024-02-02T09:00:00+00:00' }]);
     const read = await api.byRoute.getTimeEntry({ id: 'legacy-1', workspace_id: 1 });
     expect(read.body.data).toMatchObject({ id: 'legacy-1', source: 'tracker', created_by: 100, version: 1, duration_seconds: 3600 });
     expect((await api.entries({ workspace_id: 1, user_id: 101, date: '2024-02-01' })).body.data.map((entry: { id: string }) => entry.id)).toEqual(['legacy-1']);
@@ -172,7 +177,7 @@ describe('backfill-time-entries', () => {
     expect(overlapping.status).toBe(409);
 
     const before = await table.scan();
-    expect((await cli('backfill-time-entries')).output).toMatch(/^Backfilled 0 of 1 time entries/);
+    expect((await cli('backfill-time-entries')).output).toMatch(/^Backfilled 0 of 1 time entries .*; marked 0 running trackers\.$/);
     expect(await table.scan()).toEqual(before);
   });
 });

@@ -71,6 +71,7 @@ describe('a whole session', () => {
       activity_description: 'Landing page',
       task_title: 'Landing page',
       total_seconds: expect.any(Number),
+      auto_stop_at: null,
       date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
       total_minutes: 0,
     });

@@ -131,13 +131,14 @@ describe('storm', () => {
 
   it('detects a broken invariant (the checker itself can fail)', () => {
     const items = [
-      { pk: 'USER#1', sk: 'TRACKER', user_id: 1, start_time: 't', activity_description: 'a' },
+      { pk: 'USER#1', sk: 'TRACKER', tracker_id: 't1', workspace_id: 1, user_id: 1, start_time: 't', activity_description: 'a' },
       { pk: 'WS#1#USER#1', sk: 'ENTRY#t#e1', entry_id: 'e1', user_id: 1, start_time: 't', end_time: 's', activity_description: 'a' },
     ];
     expect(trackingInvariantViolations(items, [{ userId: 1, startTime: 't', description: 'a' }], [])).toEqual([
       'entry e1 has no matching successful stop',
       'entry e1 ends before it starts',
       'tracker of user 1 has no matching successful start',
+      'tracker of user 1 has no mark in workspace 1',
     ]);
     const entry = (id: string, start: string, end: string) => ({ pk: 'WS#1#USER#1', sk: `ENTRY#${start}#${id}`, entity: 'time_entry', entry_id: id, workspace_id: 1, user_id: 1, start_time: start, end_time: end, version: 1 });
     const byId = (item: Record<string, unknown>) => ({ ...item, pk: `TIMEENTRY#${item.entry_id}`, sk: 'ENTRY', entity: 'time_entry_by_id' });

@@ -28,7 +28,7 @@ export async function createTestTable(prefix = 'test') {
     /** Removes trackers, time entries and idempotency records; keeps workspace data and keys. */
     clearTrackingData: async () => {
       for (const item of await scanAll(client, tableName)) {
-        if (item.sk === 'TRACKER' || String(item.sk).startsWith('ENTRY#') || String(item.sk).startsWith('TIMELINE#') || String(item.sk).startsWith('COUNTS#') || String(item.pk).startsWith('TIMEENTRY#') || String(item.pk).startsWith('IDEMPOTENCY#')) {
+        if (item.sk === 'TRACKER' || String(item.sk).startsWith('ENTRY#') || String(item.sk).startsWith('TIMELINE#') || String(item.sk).startsWith('COUNTS#') || String(item.sk).startsWith('ACTIVE#') || String(item.pk).startsWith('TIMEENTRY#') || String(item.pk).startsWith('IDEMPOTENCY#')) {
           await client.send(new DeleteCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk } }));
         }
       }

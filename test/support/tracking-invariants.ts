@@ -4,7 +4,8 @@
  * - a user never has more than one tracker;
  * - every time entry matches one successful start (same user, start time, description)
  *   and one successful stop (its time_entry_id), and ends after it starts;
- * - every successful start is either still running or became exactly one entry.
+ * - every successful start is either still running or became exactly one entry;
+ * - every running tracker, and nothing else, has its mark in its workspace (who is clocked in).
  */
 export type StartOutcome = { userId: number; startTime: string; description: string };
 export type StopOutcome = { userId: number; timeEntryId: string };
@@ -43,6 +44,14 @@ export function trackingInvariantViolations(items: Record<string, unknown>[], st
     if (!take(startKey(tracker.user_id, tracker.start_time, tracker.activity_description))) violations.push(`tracker of user ${tracker.user_id} has no matching successful start`);
   }
   for (const [key, count] of unmatchedStarts) if (count > 0) violations.push(`successful start ${key} left neither a tracker nor an entry`);
+  // Who is clocked in: exactly one mark in its workspace per running tracker, and none without one.
+  const marks = new Map(items.filter((item) => String(item.sk).startsWith('ACTIVE#')).map((item) => [`${item.workspace_id}|${item.user_id}`, item]));
+  for (const tracker of trackers) {
+    const mark = marks.get(`${tracker.workspace_id}|${tracker.user_id}`);
+    if (!mark || mark.tracker_id !== tracker.tracker_id) violations.push(`tracker of user ${tracker.user_id} has no mark in workspace ${tracker.workspace_id}`);
+    marks.delete(`${tracker.workspace_id}|${tracker.user_id}`);
+  }
+  for (const key of marks.keys()) violations.push(`mark ${key} has no running tracker`);
   return violations;
 }
 

@@ -44,6 +44,7 @@ const repository: TrackingRepository = {
   writeTimeEntry: async () => 'conflict',
   listTimeEntries: async () => [],
   timeEntryHistory: async () => [],
+  listActiveTrackers: async () => [],
 };
 const noIdempotency = { claim: async () => ({ claimed: true }), complete: async () => {}, release: async () => {} } as unknown as IdempotencyStore;
 

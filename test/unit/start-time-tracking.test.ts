@@ -27,6 +27,7 @@ function repositoryWith(context: Partial<WorkspaceContext>, existing?: ActiveTra
     writeTimeEntry: async () => 'conflict',
     listTimeEntries: async () => [],
     timeEntryHistory: async () => [],
+    listActiveTrackers: async () => [],
   };
   return { repository, written };
 }
