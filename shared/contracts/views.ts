@@ -56,19 +56,10 @@ export function timeEntryView(entry: TimeEntry): RouteData<'getTimeEntry'> {
 /** The ETag of a single-entry answer: its version, quoted. */
 export const entityTag = (entry: TimeEntry) => `"${entry.version}"`;
 
-/** A stop answers with the entry it recorded, named from the tracker's point of view. */
+/** A stop answers with the entry it recorded, named from the tracker's point of view (without what only an entry has). */
 export function stoppedTrackerView(entry: TimeEntry): RouteData<'stopTimeTracking'> {
-  return {
-    stopped_at: entry.endTime,
-    time_entry_id: entry.entryId,
-    user_id: entry.userId,
-    contract_id: entry.contractId,
-    project_id: entry.projectId,
-    task_id: entry.taskId,
-    activity_description: entry.activityDescription,
-    start_time: entry.startTime,
-    duration_seconds: entry.durationSeconds,
-  };
+  const { id, end_time, workspace_id: _workspace, source: _source, created_by: _createdBy, created_at: _createdAt, updated_by: _updatedBy, updated_at: _updatedAt, version: _version, ...work } = timeEntryView(entry);
+  return { stopped_at: end_time, time_entry_id: id, ...work };
 }
 
 export function timeEntryVersionView(version: TimeEntryVersion): RouteData<'timeEntryHistory'>[number] {
