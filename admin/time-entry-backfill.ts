@@ -1,10 +1,10 @@
 import { BatchGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { failedConditions } from '../shared/db/dynamo-errors.ts';
-import { activeMarkToItem, dayCountAttribute, spanAttribute, timeEntryByIdToItem, timeEntryFromItem, timeEntryToItem, timeEntryVersionToItem, trackerFromItem } from '../shared/db/item-mappers.ts';
+import { activeMarkToItem, timeEntryByIdToItem, timeEntryFromItem, timeEntryToItem, timeEntryVersionToItem, trackerFromItem } from '../shared/db/item-mappers.ts';
+import { dayCountWrites, timelineWrites } from '../shared/db/timeline-writes.ts';
 import { keys } from '../shared/db/keys.ts';
 import { changesBetween } from '../shared/tracking/entry-rules.ts';
 import type { TimeEntry } from '../shared/tracking/model.ts';
-import { epochSeconds, slotsOf } from '../shared/tracking/timeline.ts';
 import { scanAll } from './table-admin.ts';
 
 /**
@@ -58,7 +58,6 @@ async function markRunningTrackers(client: DynamoDBDocumentClient, tableName: st
 
 async function backfillOne(client: DynamoDBDocumentClient, tableName: string, entry: TimeEntry): Promise<boolean> {
   const version = { entryId: entry.entryId, workspaceId: entry.workspaceId, userId: entry.userId, version: entry.version, action: 'created' as const, at: entry.createdAt, by: entry.createdBy, changes: changesBetween(undefined, entry), entry };
-  const span = [epochSeconds(entry.startTime), epochSeconds(entry.endTime)];
   try {
     await client.send(
       new TransactWriteCommand({
@@ -67,24 +66,8 @@ async function backfillOne(client: DynamoDBDocumentClient, tableName: string, en
           { Put: { TableName: tableName, Item: timeEntryVersionToItem(version), ConditionExpression: 'attribute_not_exists(pk)' } },
           // The listed copy rewritten with every attribute an entry has now (source, created_*, version).
           { Put: { TableName: tableName, Item: timeEntryToItem(entry), ConditionExpression: 'attribute_exists(pk)' } },
-          {
-            Update: {
-              TableName: tableName,
-              Key: keys.entryCounts(entry.workspaceId, entry.userId, entry.startTime.slice(0, 7)),
-              UpdateExpression: 'SET entity = :entity ADD #day :one',
-              ExpressionAttributeNames: { '#day': dayCountAttribute(entry.startTime) },
-              ExpressionAttributeValues: { ':entity': 'entry_counts', ':one': 1 },
-            },
-          },
-          ...slotsOf(span[0]!, span[1]!).map((slot) => ({
-            Update: {
-              TableName: tableName,
-              Key: keys.timelineSlot(entry.workspaceId, entry.userId, slot),
-              UpdateExpression: 'SET #span = :span, entity = :entity ADD version :one',
-              ExpressionAttributeNames: { '#span': spanAttribute(entry.entryId) },
-              ExpressionAttributeValues: { ':span': span, ':entity': 'timeline', ':one': 1 },
-            },
-          })),
+          ...timelineWrites(tableName, entry.workspaceId, entry.userId, { add: entry }),
+          ...dayCountWrites(tableName, entry.workspaceId, entry.userId, { add: entry }),
         ],
       }),
     );

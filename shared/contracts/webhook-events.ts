@@ -1,4 +1,4 @@
-import { startTimeTrackingData, stopTimeTrackingData, timeEntryHistoryData, timeEntrySchema, timestampSchema } from './schemas.ts';
+import { startTimeTrackingData, stopTimeTrackingData, timeEntryHistoryData, timeEntrySchema } from './schemas.ts';
 
 /**
  * The webhook event registry: every event a subscription may receive, declared once

@@ -4,14 +4,11 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DependencyUnavailableError } from '../errors.ts';
 import type { ActiveTracker, TimeEntry, TimeEntryVersion, TimelineSlot } from '../tracking/model.ts';
 import type { CreateTrackerResult, EntryPosition, TimeEntryWrite, TrackingRepository, WorkspaceContext, WorkspaceContextQuery } from '../tracking/ports.ts';
-import { epochSeconds, slotsOf } from '../tracking/timeline.ts';
 import {
   activeMarkToItem,
   contractFromItem,
-  dayCountAttribute,
   dayCountsFromItem,
   membershipFromItem,
-  spanAttribute,
   taskFromItem,
   timeEntryByIdToItem,
   timeEntryFromItem,
@@ -25,6 +22,7 @@ import {
 import { keys, type ItemKey } from './keys.ts';
 import { failedConditions, translateDynamoError } from './dynamo-errors.ts';
 import { queryAll } from './query-all.ts';
+import { dayCountWrites, timelineWrites } from './timeline-writes.ts';
 
 /** Under throttling BatchGetItem may leave keys unprocessed; retry them this many times. */
 const UNPROCESSED_RETRIES = 3;
@@ -46,76 +44,6 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
       pending = (output.UnprocessedKeys?.[tableName]?.Keys ?? []) as ItemKey[];
     }
     return found;
-  }
-
-  /** The slots of one member's timeline, each Update or ConditionCheck at most once (a transaction names an item once). */
-  function timelineItems(workspaceId: number, userId: number, changes: { add?: TimeEntry; remove?: TimeEntry; checked?: readonly TimelineSlot[] }) {
-    type SlotWork = { set?: TimeEntry; remove?: string; condition?: TimelineSlot };
-    const work = new Map<string, SlotWork>();
-    const at = (slot: string) => work.get(slot) ?? (work.set(slot, {}), work.get(slot)!);
-    if (changes.remove) for (const slot of slotsOfEntry(changes.remove)) at(slot).remove = changes.remove.entryId;
-    if (changes.add) for (const slot of slotsOfEntry(changes.add)) at(slot).set = changes.add;
-    for (const checked of changes.checked ?? []) at(checked.slot).condition = checked;
-    return [...work].map(([slot, { set, remove, condition }]) => {
-      const Key = keys.timelineSlot(workspaceId, userId, slot);
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = {};
-      let conditionExpression: string | undefined;
-      if (condition) {
-        if (condition.version === undefined) conditionExpression = 'attribute_not_exists(pk)';
-        else {
-          conditionExpression = 'version = :seen';
-          values[':seen'] = condition.version;
-        }
-      }
-      const setSpan = set !== undefined;
-      const removeSpan = remove !== undefined && !(setSpan && set.entryId === remove);
-      if (!setSpan && !removeSpan) {
-        return { ConditionCheck: { TableName: tableName, Key, ConditionExpression: conditionExpression!, ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}) } };
-      }
-      const clauses: string[] = [];
-      if (setSpan) {
-        names['#span'] = spanAttribute(set.entryId);
-        values[':span'] = [epochSeconds(set.startTime), epochSeconds(set.endTime)];
-        clauses.push('SET #span = :span, entity = :entity');
-        values[':entity'] = 'timeline';
-      }
-      if (removeSpan) {
-        names['#old'] = spanAttribute(remove);
-        clauses.push('REMOVE #old');
-      }
-      values[':one'] = 1;
-      clauses.push('ADD version :one');
-      return {
-        Update: {
-          TableName: tableName,
-          Key,
-          UpdateExpression: clauses.join(' '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ...(conditionExpression ? { ConditionExpression: conditionExpression } : {}),
-        },
-      };
-    });
-  }
-
-  /** The per-day counts an entry moves: +1 on the UTC day it starts on now, -1 on the one it started on; one Update per month. */
-  function countItems(workspaceId: number, userId: number, changes: { add?: TimeEntry; remove?: TimeEntry }) {
-    const deltas = new Map<string, number>();
-    const move = (entry: TimeEntry | undefined, delta: number) => entry && deltas.set(entry.startTime.slice(0, 10), (deltas.get(entry.startTime.slice(0, 10)) ?? 0) + delta);
-    move(changes.add, 1);
-    move(changes.remove, -1);
-    const byMonth = new Map<string, Array<[string, number]>>();
-    for (const [date, delta] of deltas) if (delta !== 0) byMonth.set(date.slice(0, 7), [...(byMonth.get(date.slice(0, 7)) ?? []), [date, delta]]);
-    return [...byMonth].map(([month, days]) => ({
-      Update: {
-        TableName: tableName,
-        Key: keys.entryCounts(workspaceId, userId, month),
-        UpdateExpression: `SET entity = :entity ADD ${days.map((_, index) => `#d${index} :v${index}`).join(', ')}`,
-        ExpressionAttributeNames: Object.fromEntries(days.map(([date], index) => [`#d${index}`, dayCountAttribute(date)])),
-        ExpressionAttributeValues: { ':entity': 'entry_counts', ...Object.fromEntries(days.map(([, delta], index) => [`:v${index}`, delta])) },
-      },
-    }));
   }
 
   /** The target's tracker is still what the overlap rule saw of it in this workspace. */
@@ -180,7 +108,7 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
               },
               // Its mark in the workspace, guarded by the tracker's own condition.
               { Put: { TableName: tableName, Item: activeMarkToItem(tracker) } },
-              ...timelineItems(tracker.workspaceId, tracker.userId, { checked }),
+              ...timelineWrites(tableName, tracker.workspaceId, tracker.userId, { checked }),
             ],
           }),
         );
@@ -214,8 +142,8 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
               { Put: { TableName: tableName, Item: timeEntryByIdToItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } },
               { Put: { TableName: tableName, Item: timeEntryVersionToItem(version), ConditionExpression: 'attribute_not_exists(pk)' } },
               // Unconditional: the tracker's own time was never free to take, so the entry overlaps nothing.
-              ...timelineItems(entry.workspaceId, entry.userId, { add: entry }),
-              ...countItems(entry.workspaceId, entry.userId, { add: entry }),
+              ...timelineWrites(tableName, entry.workspaceId, entry.userId, { add: entry }),
+              ...dayCountWrites(tableName, entry.workspaceId, entry.userId, { add: entry }),
             ],
           }),
         );
@@ -245,8 +173,8 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
       if (before && (!after || listed(before).sk !== listed(after).sk)) items.push({ Delete: { TableName: tableName, Key: listed(before) } });
       if (after) items.push({ Put: { TableName: tableName, Item: timeEntryToItem(after) } });
       items.push({ Put: { TableName: tableName, Item: timeEntryVersionToItem(version), ConditionExpression: 'attribute_not_exists(pk)' } });
-      items.push(...timelineItems(entry.workspaceId, entry.userId, { add: after, remove: before, checked }));
-      items.push(...countItems(entry.workspaceId, entry.userId, { add: after, remove: before }));
+      items.push(...timelineWrites(tableName, entry.workspaceId, entry.userId, { add: after, remove: before, checked }));
+      items.push(...dayCountWrites(tableName, entry.workspaceId, entry.userId, { add: after, remove: before }));
       if (tracker.checked) items.push(trackerCondition(entry.workspaceId, entry.userId, tracker.seen));
       try {
         await client.send(new TransactWriteCommand({ TransactItems: items }));
@@ -299,6 +227,5 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
   };
 }
 
-const slotsOfEntry = (entry: TimeEntry) => slotsOf(epochSeconds(entry.startTime), epochSeconds(entry.endTime));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,10 +1,9 @@
 import { secondsBetween } from './api-time.ts';
-import { startingBetween } from './list-time-entries.ts';
-import { slotsToCheck } from './timeline.ts';
+import { slotsToCheck, startingBetween } from './timeline.ts';
 import { loadTrackerInManagedWorkspace, type MemberQuery } from './member-access.ts';
 import type { ActiveTracker } from './model.ts';
 import type { TrackingRepository } from './ports.ts';
-import { dateIn, daysInZone } from './time-zones.ts';
+import { dateIn, daysInZoneSeconds } from './time-zones.ts';
 
 export type CurrentTracker = {
   tracker: ActiveTracker | undefined;
@@ -22,8 +21,7 @@ export type CurrentTracker = {
  */
 export async function currentTracker(actorUserId: number, query: MemberQuery & { timeZone: string }, deps: { repository: TrackingRepository; now: Date }): Promise<CurrentTracker> {
   const date = dateIn(deps.now, query.timeZone);
-  const today = daysInZone(date, date, query.timeZone);
-  const [from, to] = [Math.ceil(today.start / 1000), Math.ceil(today.end / 1000)];
+  const { from, to } = daysInZoneSeconds(date, date, query.timeZone);
   const { tracker, timeline } = await loadTrackerInManagedWorkspace(actorUserId, query, deps.repository, { slots: slotsToCheck(from, to) });
   const totalSeconds = tracker ? secondsBetween(new Date(tracker.startTime), deps.now) : 0;
   const tracked = startingBetween(timeline, from, to).reduce((sum, span) => sum + span.end - span.start, 0) + totalSeconds;

@@ -1,11 +1,11 @@
 import { ValidationError, type FieldErrors } from '../errors.ts';
 import { toApiTimestamp } from './api-time.ts';
 import { loadActiveMemberContext } from './member-access.ts';
-import type { Span, TimeEntry, TimelineSlot } from './model.ts';
-import { LONG_SLOT, slotsToCheck } from './timeline.ts';
+import type { Span, TimeEntry } from './model.ts';
+import { LONG_SLOT, slotsToCheck, startingBetween } from './timeline.ts';
 import { paginate, type Pagination } from './pagination.ts';
 import type { TrackingRepository } from './ports.ts';
-import { dateIn, datesFrom, dayCount, daysInZone, DEFAULT_TIME_ZONE, isCalendarDate, isTimeZone } from './time-zones.ts';
+import { dateIn, datesFrom, dayCount, daysInZoneSeconds, DEFAULT_TIME_ZONE, isCalendarDate, isTimeZone } from './time-zones.ts';
 
 /** The longest range a list or a summary covers, in days. */
 export const MAX_RANGE_DAYS = 31;
@@ -58,17 +58,9 @@ export type TimeEntriesPage = { entries: TimeEntry[]; pagination: Pagination };
  * slots (docs/data-model.md), which hold every entry's interval.
  */
 export async function spansInRange(actorUserId: number, query: { workspaceId: number; userId: number; range: DayRange }, repository: TrackingRepository): Promise<Span[]> {
-  const { start, end } = daysInZone(query.range.from, query.range.to, query.range.timeZone);
-  const [from, to] = [Math.ceil(start / 1000), Math.ceil(end / 1000)];
+  const { from, to } = daysInZoneSeconds(query.range.from, query.range.to, query.range.timeZone);
   const { timeline } = await loadActiveMemberContext(actorUserId, query, repository, { slots: slotsToCheck(from, to) });
   return startingBetween(timeline, from, to);
-}
-
-/** The distinct spans of `timeline` that start in [from, to) (epoch seconds), newest first as the list orders them. */
-export function startingBetween(timeline: readonly TimelineSlot[], from: number, to: number): Span[] {
-  const spans = new Map<string, Span>();
-  for (const span of timeline.flatMap((slot) => slot.spans)) if (span.start >= from && span.start < to) spans.set(span.entryId, span);
-  return [...spans.values()].sort((a, b) => b.start - a.start || (a.entryId < b.entryId ? 1 : a.entryId > b.entryId ? -1 : 0));
 }
 
 const positionOf = (span: Span) => ({ startTime: toApiTimestamp(new Date(span.start * 1000)), entryId: span.entryId });
@@ -87,8 +79,7 @@ const EXACT_DAYS = 3;
  * there at most n + per_page entries.
  */
 export async function listTimeEntries(actorUserId: number, query: TimeEntriesQuery, deps: { repository: TrackingRepository }): Promise<TimeEntriesPage> {
-  const { start, end } = daysInZone(query.range.from, query.range.to, query.range.timeZone);
-  const [from, to] = [Math.ceil(start / 1000), Math.ceil(end / 1000)];
+  const { from, to } = daysInZoneSeconds(query.range.from, query.range.to, query.range.timeZone);
   const days = slotsToCheck(from, to).filter((slot) => slot !== LONG_SLOT);
   const interior = days.length > EXACT_DAYS ? days.slice(1, -1) : [];
   const edges = interior.length > 0 ? [days[0]!, days.at(-1)!] : days;

@@ -73,3 +73,9 @@ export function dayCount(from: string, to: string): number {
 export function daysInZone(from: string, to: string, timeZone: string): { start: number; end: number } {
   return { start: startOfDayIn(from, timeZone), end: startOfDayIn(nextDate(to), timeZone) };
 }
+
+/** The same range in epoch seconds [from, to): what the timeline's spans are compared with. */
+export function daysInZoneSeconds(from: string, to: string, timeZone: string): { from: number; to: number } {
+  const { start, end } = daysInZone(from, to, timeZone);
+  return { from: Math.ceil(start / 1000), to: Math.ceil(end / 1000) };
+}

@@ -49,4 +49,11 @@ export function overlapping(slots: readonly TimelineSlot[], start: number, end: 
   return slots.flatMap((slot) => slot.spans).filter((span) => span.entryId !== ignore && span.start < end && span.end > start);
 }
 
+/** The distinct spans of `timeline` that start in [from, to) (epoch seconds), newest first as the list orders them. */
+export function startingBetween(timeline: readonly TimelineSlot[], from: number, to: number): Span[] {
+  const spans = new Map<string, Span>();
+  for (const span of timeline.flatMap((slot) => slot.spans)) if (span.start >= from && span.start < to) spans.set(span.entryId, span);
+  return [...spans.values()].sort((a, b) => b.start - a.start || (a.entryId < b.entryId ? 1 : a.entryId > b.entryId ? -1 : 0));
+}
+
 export const epochSeconds = (timestamp: string) => Math.floor(Date.parse(timestamp) / 1000);

@@ -38,6 +38,7 @@ const entryPath = (id: string, suffix = '') => `/time-entries/${id}${suffix}?wor
 const list = (query: string) => call('GET', `/time-entries?workspace_id=${WS}&${query}`);
 /** Whole table items of the runtime's table: what is stored afterwards. */
 const stored = async () => runtime.table.scan();
+/** A UTC time `seconds` ago (negative: ahead), as a client sends it. */
 const isoSecondsAgo = (seconds: number) => `${new Date(Date.now() - seconds * 1000).toISOString().slice(0, 19)}Z`;
 
 describe.each(['source', 'template'] as const)('time entries on the local runtime (%s)', (mode) => {
@@ -103,7 +104,7 @@ describe.each(['source', 'template'] as const)('time entries on the local runtim
     ['an end before the start', { start_time: '2026-03-04T10:00:00Z', end_time: '2026-03-04T09:00:00Z' }, 'end_time'],
     ['an empty interval', { start_time: '2026-03-04T10:00:00Z', end_time: '2026-03-04T10:00:00Z' }, 'end_time'],
     ['more than 24 h', { start_time: '2026-03-04T10:00:00Z', end_time: '2026-03-05T10:00:01Z' }, 'end_time'],
-    ['an end in the future (beyond 60 s)', { start_time: isoSecondsAgo(600), end_time: `${new Date(Date.now() + 5 * 60_000).toISOString().slice(0, 19)}Z` }, 'end_time'],
+    ['an end in the future (beyond 60 s)', { start_time: isoSecondsAgo(600), end_time: isoSecondsAgo(-300) }, 'end_time'],
     ['no such day', { start_time: '2026-02-30T10:00:00Z', end_time: '2026-03-01T09:00:00Z' }, 'start_time'],
     ['no offset', { start_time: '2026-03-04T10:00:00', end_time: '2026-03-04T11:00:00Z' }, 'start_time'],
   ])('refuses %s with 422 on the field, writing nothing', async (_name, times, field) => {
@@ -115,7 +116,7 @@ describe.each(['source', 'template'] as const)('time entries on the local runtim
 
   it('accepts exactly 24 h, and an end within the 60 s tolerance', async () => {
     expect((await create({ user_id: member(1), start_time: '2026-03-06T00:00:00Z', end_time: '2026-03-07T00:00:00Z' })).status).toBe(201);
-    const soon = `${new Date(Date.now() + 30_000).toISOString().slice(0, 19)}Z`;
+    const soon = isoSecondsAgo(-30);
     expect((await create({ user_id: member(1), start_time: isoSecondsAgo(120), end_time: soon })).status).toBe(201);
   });
 
@@ -146,7 +147,7 @@ describe.each(['source', 'template'] as const)('time entries on the local runtim
     const started = await call('POST', '/time-tracking/start', { body: { workspace_id: WS, user_id: user } });
     expect(started.status).toBe(200);
     // Ends within the tolerance after now: after the tracker's start, whatever the second is.
-    const overlapping = await create({ user_id: user, start_time: isoSecondsAgo(3600), end_time: `${new Date(Date.now() + 20_000).toISOString().slice(0, 19)}Z` });
+    const overlapping = await create({ user_id: user, start_time: isoSecondsAgo(3600), end_time: isoSecondsAgo(-20) });
     expect([overlapping.status, overlapping.body.error]).toEqual([409, 'time_entry_overlap']);
     const startSeconds = Date.parse(started.body.data.start_time) / 1000;
     const before = new Date((startSeconds - 3600) * 1000).toISOString().slice(0, 19) + 'Z';
@@ -155,7 +156,7 @@ describe.each(['source', 'template'] as const)('time entries on the local runtim
     expect((await call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: user } })).status).toBe(200);
 
     const other = member(5);
-    expect((await create({ user_id: other, start_time: isoSecondsAgo(600), end_time: `${new Date(Date.now() + 40_000).toISOString().slice(0, 19)}Z` })).status).toBe(201);
+    expect((await create({ user_id: other, start_time: isoSecondsAgo(600), end_time: isoSecondsAgo(-40) })).status).toBe(201);
     const blocked = await call('POST', '/time-tracking/start', { body: { workspace_id: WS, user_id: other } });
     expect([blocked.status, blocked.body.error]).toEqual([409, 'time_entry_overlap']);
     expect((await stored()).some((item) => item.sk === 'TRACKER' && item.user_id === other)).toBe(false);

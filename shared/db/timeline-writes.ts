@@ -1,0 +1,81 @@
+import type { TimeEntry, TimelineSlot } from '../tracking/model.ts';
+import { epochSeconds, slotsOf } from '../tracking/timeline.ts';
+import { dayCountAttribute, spanAttribute } from './item-mappers.ts';
+import { keys } from './keys.ts';
+
+/**
+ * The transaction items that keep a member's timeline and day counts with its entries
+ * (docs/data-model.md): every entry write, the stop's and the backfill's, adds these to its
+ * transaction, so that spans and counts are never out of step with what is listed.
+ */
+/** The slots of one member's timeline, each Update or ConditionCheck at most once (a transaction names an item once). */
+export function timelineWrites(tableName: string, workspaceId: number, userId: number, changes: { add?: TimeEntry; remove?: TimeEntry; checked?: readonly TimelineSlot[] }) {
+  type SlotWork = { set?: TimeEntry; remove?: string; condition?: TimelineSlot };
+  const work = new Map<string, SlotWork>();
+  const at = (slot: string) => work.get(slot) ?? (work.set(slot, {}), work.get(slot)!);
+  if (changes.remove) for (const slot of slotsOfEntry(changes.remove)) at(slot).remove = changes.remove.entryId;
+  if (changes.add) for (const slot of slotsOfEntry(changes.add)) at(slot).set = changes.add;
+  for (const checked of changes.checked ?? []) at(checked.slot).condition = checked;
+  return [...work].map(([slot, { set, remove, condition }]) => {
+    const Key = keys.timelineSlot(workspaceId, userId, slot);
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    let conditionExpression: string | undefined;
+    if (condition) {
+      if (condition.version === undefined) conditionExpression = 'attribute_not_exists(pk)';
+      else {
+        conditionExpression = 'version = :seen';
+        values[':seen'] = condition.version;
+      }
+    }
+    const setSpan = set !== undefined;
+    const removeSpan = remove !== undefined && !(setSpan && set.entryId === remove);
+    if (!setSpan && !removeSpan) {
+      return { ConditionCheck: { TableName: tableName, Key, ConditionExpression: conditionExpression!, ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}) } };
+    }
+    const clauses: string[] = [];
+    if (setSpan) {
+      names['#span'] = spanAttribute(set.entryId);
+      values[':span'] = [epochSeconds(set.startTime), epochSeconds(set.endTime)];
+      clauses.push('SET #span = :span, entity = :entity');
+      values[':entity'] = 'timeline';
+    }
+    if (removeSpan) {
+      names['#old'] = spanAttribute(remove);
+      clauses.push('REMOVE #old');
+    }
+    values[':one'] = 1;
+    clauses.push('ADD version :one');
+    return {
+      Update: {
+        TableName: tableName,
+        Key,
+        UpdateExpression: clauses.join(' '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ...(conditionExpression ? { ConditionExpression: conditionExpression } : {}),
+      },
+    };
+  });
+}
+
+/** The per-day counts an entry moves: +1 on the UTC day it starts on now, -1 on the one it started on; one Update per month. */
+export function dayCountWrites(tableName: string, workspaceId: number, userId: number, changes: { add?: TimeEntry; remove?: TimeEntry }) {
+  const deltas = new Map<string, number>();
+  const move = (entry: TimeEntry | undefined, delta: number) => entry && deltas.set(entry.startTime.slice(0, 10), (deltas.get(entry.startTime.slice(0, 10)) ?? 0) + delta);
+  move(changes.add, 1);
+  move(changes.remove, -1);
+  const byMonth = new Map<string, Array<[string, number]>>();
+  for (const [date, delta] of deltas) if (delta !== 0) byMonth.set(date.slice(0, 7), [...(byMonth.get(date.slice(0, 7)) ?? []), [date, delta]]);
+  return [...byMonth].map(([month, days]) => ({
+    Update: {
+      TableName: tableName,
+      Key: keys.entryCounts(workspaceId, userId, month),
+      UpdateExpression: `SET entity = :entity ADD ${days.map((_, index) => `#d${index} :v${index}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(days.map(([date], index) => [`#d${index}`, dayCountAttribute(date)])),
+      ExpressionAttributeValues: { ':entity': 'entry_counts', ...Object.fromEntries(days.map(([, delta], index) => [`:v${index}`, delta])) },
+    },
+  }));
+}
+
+const slotsOfEntry = (entry: TimeEntry) => slotsOf(epochSeconds(entry.startTime), epochSeconds(entry.endTime));
