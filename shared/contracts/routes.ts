@@ -1,5 +1,4 @@
 import type { Scope } from '../auth/scopes.ts';
-import { publicRoutes } from './public-routes.ts';
 import { createWebhookBody, createWebhookData, deleteWebhookData, listWebhooksData, listWebhooksQuery, webhookPath } from './webhook-schemas.ts';
 import {
   activeTrackersData,

@@ -3,7 +3,6 @@ import { callApi } from '../support/api-client.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { type TestTable } from '../support/dynamo.ts';
 import { OTHER_WS, testSeed, users, WS } from '../support/fixtures.ts';
 import type { startLocalServer } from '../support/local-server.ts';
 import { expectMatchesOpenApi } from '../support/openapi-validator.ts';
@@ -24,7 +23,6 @@ const received: Received[] = [];
 const failures = new Map<string, number>();
 let receiver: Server;
 let receiverUrl: string;
-let table: TestTable;
 let issuer: TestIssuer;
 let server: Awaited<ReturnType<typeof startLocalServer>>;
 let runtime: Awaited<ReturnType<typeof startTestRuntime>>;
@@ -81,7 +79,7 @@ describe.each(['source', 'template'] as const)('webhooks on the local runtime (%
     received.length = 0;
     failures.clear();
     runtime = await startTestRuntime({ name: `webhooks-${mode}`, seed: testSeed, env: { WEBHOOK_RETRY_SCALE: '0.01', ...(mode === 'template' ? { RUNTIME: 'template' } : {}) } });
-    ({ table, issuer, server } = runtime);
+    ({ issuer, server } = runtime);
   }, 120_000);
   afterAll(() => runtime?.stop());
 

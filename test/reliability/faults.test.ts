@@ -9,7 +9,6 @@ import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { faults, injectFault } from '../support/dynamo-faults.ts';
 import { testSeed, users, WS } from '../support/fixtures.ts';
 import { loadHandlers, type Handlers } from '../support/handlers.ts';
-import { httpEvent, lambdaContext, parse } from '../support/http-events.ts';
 
 /**
  * A fault on every DynamoDB call of every endpoint (docs/failure-semantics.md), generated from
