@@ -98,6 +98,7 @@ export async function measureStartOverhead(options: { tableName: string; endpoin
           startedBy: options.managerId,
                 taskTitle: null,
                 requestId: randomUUID(),
+                autoStopAt: null,
               }),
               ConditionExpression: 'attribute_not_exists(pk)',
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

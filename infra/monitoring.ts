@@ -49,6 +49,10 @@ export type MonitoringProps = {
   webhookDeadLetters: sqs.IQueue;
   /** Pointers to stream records that could not be fanned out (they expire with the stream, in 24 hours). */
   webhookStreamFailures: sqs.IQueue;
+  /** Auto-stops that failed: schedules EventBridge Scheduler could not invoke, and invocations that kept failing. */
+  autoStopDeadLetters: sqs.IQueue;
+  /** Pointers to stream records whose auto-stop schedule could not be created or deleted. */
+  autoStopStreamFailures: sqs.IQueue;
 };
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -148,6 +152,18 @@ export class Monitoring extends Construct {
       props.webhookStreamFailures.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
       1,
       'Table stream records could not be fanned out to webhooks: re-read them within 24 hours of the event (README, Webhooks runbook).',
+    );
+    alarm(
+      'AutoStopDeadLetters',
+      props.autoStopDeadLetters.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+      1,
+      'A forgotten tracker could not be stopped at its limit: it keeps running until stopped by hand; the message names it (README, Forgotten trackers).',
+    );
+    alarm(
+      'AutoStopStreamFailures',
+      props.autoStopStreamFailures.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+      1,
+      'A tracker with a limit got no auto-stop schedule (or a stopped one kept its schedule, which then does nothing): re-read the records within 24 hours (README, Forgotten trackers).',
     );
     alarm(
       'RateLimiterFailingOpen',

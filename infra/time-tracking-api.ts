@@ -1,4 +1,6 @@
-import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { ApiMapping, CorsHttpMethod, DomainName, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -15,7 +17,8 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ALLOWED_JWT_ALGORITHMS } from '../shared/config/auth-config.ts';
-import { authorizerFunction, corsPolicyOf, docsFunction, dynamodbActionsOf, publicRoutes, routeKey, routeList, webhookFunctions, type RouteName } from '../shared/contracts/routes.ts';
+import { authorizerFunction, autoStopFunctions, corsPolicyOf, docsFunction, dynamodbActionsOf, publicRoutes, routeKey, routeList, webhookFunctions, type RouteName } from '../shared/contracts/routes.ts';
+import { autoStopStreamFilterPatterns } from '../shared/scheduling/auto-stop-schedules.ts';
 import { webhookStreamFilterPatterns } from '../shared/contracts/webhook-events.ts';
 import { tableDefinition } from '../shared/db/table-definition.ts';
 import { RETRY_DELAYS_SECONDS } from '../shared/webhooks/delivery.ts';
@@ -86,7 +89,7 @@ export interface TimeTrackingApiProps {
 }
 
 /** Every function of the construct: the route functions by route name, the authorizer, the docs page and the webhook functions. */
-export type TimeTrackingFunctions = Record<RouteName | 'authorizer' | 'docs' | 'webhookFanOut' | 'webhookDelivery', lambda.IFunction>;
+export type TimeTrackingFunctions = Record<RouteName | 'authorizer' | 'docs' | 'webhookFanOut' | 'webhookDelivery' | 'autoStopSchedules' | 'autoStop', lambda.IFunction>;
 
 export class TimeTrackingApiPropsError extends Error {
   override name = 'TimeTrackingApiPropsError';
@@ -111,6 +114,10 @@ export class TimeTrackingApi extends Construct {
   readonly monitoring: Monitoring;
   /** The custom domain, when one was given. */
   readonly domainName: DomainName | undefined;
+  /** The group holding one auto-stop schedule per running tracker that has a limit. */
+  readonly autoStopScheduleGroup: scheduler.ScheduleGroup;
+  /** The role EventBridge Scheduler invokes the auto-stop function with (and nothing else). */
+  readonly autoStopSchedulerRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: TimeTrackingApiProps) {
     super(scope, id);
@@ -294,9 +301,64 @@ export class TimeTrackingApi extends Construct {
     deliveries.grant(deliveryFn, 'sqs:ChangeMessageVisibility');
     deliveryFn.addEventSource(new SqsEventSource(deliveries, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: webhookDeliveryConcurrency }));
 
+    // Forgotten trackers (docs/architecture.md "Auto-stop"): the stream → schedules → EventBridge Scheduler → auto-stop.
+    const autoStopDeadLetters = new sqs.Queue(this, 'AutoStopDeadLetters', queueDefaults);
+    const autoStopStreamFailures = new sqs.Queue(this, 'AutoStopStreamFailures', queueDefaults);
+    Validations.of(autoStopStreamFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: "It is the failure destination of the stream's event source mapping (a dead-letter queue that cdk-nag only recognizes for SQS redrive); nothing consumes it but an operator.",
+    });
+    Validations.of(autoStopDeadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: "It is the dead-letter queue of the auto-stop schedules and of the auto-stop function's asynchronous invocations; nothing consumes it but an operator.",
+    });
+    const scheduleGroup = (this.autoStopScheduleGroup = new scheduler.ScheduleGroup(this, 'AutoStopSchedules', { removalPolicy }));
+    const autoStopFn = (this.functions.autoStop = addFunction(autoStopFunctions.autoStop.functionName, {}, autoStopFunctions.autoStop.dynamodbActions));
+    // Scheduler invokes it asynchronously: what fails after the invocation is retried by Lambda, then lands in the same queue.
+    autoStopFn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new SqsDestination(autoStopDeadLetters) });
+    const account = Stack.of(this).account;
+    const schedulerRole = (this.autoStopSchedulerRole = new iam.Role(this, 'AutoStopSchedulerRole', {
+      // Only schedules of this group, in this account, may act as it (the confused deputy).
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': account, 'aws:SourceArn': scheduleGroup.scheduleGroupArn } } }),
+      description: 'EventBridge Scheduler invokes the auto-stop function with it, and dead-letters what it cannot invoke; nothing else.',
+    }));
+    schedulerRole.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [autoStopFn.functionArn] }));
+    autoStopDeadLetters.grantSendMessages(schedulerRole);
+    const schedulesFn = (this.functions.autoStopSchedules = addFunction(
+      autoStopFunctions.schedules.functionName,
+      {
+        AUTO_STOP_SCHEDULE_GROUP: scheduleGroup.scheduleGroupName,
+        AUTO_STOP_TARGET_ARN: autoStopFn.functionArn,
+        AUTO_STOP_ROLE_ARN: schedulerRole.roleArn,
+        AUTO_STOP_DEAD_LETTER_ARN: autoStopDeadLetters.queueArn,
+      },
+      autoStopFunctions.schedules.dynamodbActions,
+    ));
+    const schedulesInGroup = Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${scheduleGroup.scheduleGroupName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    schedulesFn.addToRolePolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], resources: [schedulesInGroup] }));
+    schedulesFn.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [schedulerRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } }));
+    const schedulesPolicy = schedulesFn.role!.node.tryFindChild('DefaultPolicy')!;
+    Validations.of(schedulesPolicy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${scheduleGroup.scheduleGroupName}/*]`,
+      reason: 'One schedule per running tracker, named after it: the names are not known in advance, so the resource is every schedule of the stack\'s own group, and only Create and Delete.',
+    });
+    schedulesFn.addEventSource(
+      new DynamoEventSource(this.table as unknown as dynamodb.ITable, {
+        startingPosition: lambda.StartingPosition.LATEST,
+        batchSize: 100,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: 10,
+        onFailure: new SqsDlq(autoStopStreamFailures),
+        filters: autoStopStreamFilterPatterns().map((pattern) => lambda.FilterCriteria.filter(pattern)),
+      }),
+    );
+
     this.monitoring = new Monitoring(this, 'Monitoring', {
       webhookDeadLetters: deadLetters,
       webhookStreamFailures: streamFailures,
+      autoStopDeadLetters,
+      autoStopStreamFailures,
       stage,
       table: this.table,
       functions: monitored,

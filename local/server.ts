@@ -14,7 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { loadSeed } from '../admin/seed-loader.ts';
 import type { Seed } from '../admin/seed.ts';
 import { ensureTable } from '../admin/table-admin.ts';
-import { authorizerFunction, functionNames, publicRoutes, routeList } from '../shared/contracts/routes.ts';
+import { authorizerFunction, autoStopFunctions, functionNames, publicRoutes, routeList } from '../shared/contracts/routes.ts';
+import { autoStopStreamFilterPatterns } from '../shared/scheduling/auto-stop-schedules.ts';
+import { lambdaContext } from './http-api-emulator.ts';
+import { startLocalScheduler } from './scheduler/local-scheduler.ts';
+import { recoverAutoStopSchedules } from './scheduler/recover-schedules.ts';
+import { startTemplateEventSources } from './template/template-webhooks.ts';
 import { buildDocsPage } from '../scripts/build-docs-page.ts';
 import { createDocumentClient } from '../shared/db/document-client.ts';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer, type DevIssuer } from './dev-issuer.ts';
@@ -132,7 +137,7 @@ async function main() {
       process.env.AUTH_AUDIENCE = DEV_AUDIENCE;
     }
 
-    const runtime = settings.runtime === 'template' ? await templateFunctions(settings) : await sourceFunctions(settings);
+    const runtime = settings.runtime === 'template' ? await templateFunctions(settings) : await sourceFunctions(settings, loadWebhookConfig().retryScale);
     stopFunctions = runtime.stop;
     handleApiRequest = createHttpApiEmulator({
       routes: runtime.routes,
@@ -143,18 +148,22 @@ async function main() {
       onRequest: ({ method, path, status, ms }) => console.log(`${method} ${path} → ${status} (${ms} ms)`),
     });
     const webhookConfig = loadWebhookConfig();
-    stopWebhooks = runtime.startWebhooks
-      ? await runtime.startWebhooks((line) => console.log(line))
-      : (
-          await startLocalWebhooks({
-            endpoint: process.env.DYNAMODB_ENDPOINT!,
-            region: process.env.AWS_REGION!,
-            tableName: settings.tableName,
-            retryScale: webhookConfig.retryScale,
-            allowLoopbackHttp: webhookConfig.allowLoopbackHttp,
-            log: (line) => console.log(line),
-          })
-        ).stop;
+    if (runtime.startWebhooks) stopWebhooks = await runtime.startWebhooks((line) => console.log(line));
+    else {
+      const webhooks = await startLocalWebhooks({
+        endpoint: process.env.DYNAMODB_ENDPOINT!,
+        region: process.env.AWS_REGION!,
+        tableName: settings.tableName,
+        retryScale: webhookConfig.retryScale,
+        allowLoopbackHttp: webhookConfig.allowLoopbackHttp,
+        log: (line) => console.log(line),
+      });
+      const autoStops = await runtime.startAutoStops!((line) => console.log(line));
+      stopWebhooks = async () => {
+        await autoStops();
+        await webhooks.stop();
+      };
+    }
     ready = true;
     console.log(await banner({ settings, baseUrl, seed, devIssuer, table, dynamo }));
   } catch (error) {
@@ -169,25 +178,73 @@ type LoadedFunctions = {
   authorizer: LambdaFunction;
   authorizerCacheTtlSeconds: number;
   functionTimeoutsMs?: Record<string, number>;
-  /** The template's own webhook functions and event sources; the in-process webhook code otherwise. */
+  /** The template's own event sources (webhooks, auto-stop schedules); the in-process webhook code otherwise. */
   startWebhooks?: (log: (line: string) => void) => Promise<() => Promise<void>>;
+  /** In process: the table's stream to the auto-stop schedules function, as its event source mapping would. */
+  startAutoStops?: (log: (line: string) => void) => Promise<() => Promise<void>>;
   stop?: () => Promise<void>;
 };
 
 /** The TypeScript handlers, in this process: they read their configuration at import, like a Lambda cold start. */
-async function sourceFunctions(settings: Settings): Promise<LoadedFunctions> {
+async function sourceFunctions(settings: Settings, timeScale: number): Promise<LoadedFunctions> {
   // The docs function serves files built at build time: build them for this run.
   const docsDir = await mkdtemp(join(tmpdir(), 'time-tracking-docs-'));
   buildDocsPage(docsDir);
   process.env.DOCS_DIR = docsDir;
   const functions: Record<string, LambdaFunction> = {};
-  for (const name of functionNames) functions[name] = (await import(resolve(ROOT, 'functions', name, 'handler.ts'))).handler as LambdaFunction;
+  const FUNCTION_TIMEOUT_MS = 10_000;
+  // EventBridge Scheduler on this machine: the schedules function reaches it as the deployed one reaches the service.
+  const localArn = (name: string) => `arn:aws:lambda:${process.env.AWS_REGION}:000000000000:function:${name}`;
+  const scheduler = await startLocalScheduler({
+    invoke: async (targetArn, event) => {
+      const name = Object.keys(functions).find((candidate) => localArn(candidate) === targetArn);
+      if (!name) throw new Error(`no function ${targetArn} here`);
+      return functions[name]!(event, lambdaContext(name, Date.now() + FUNCTION_TIMEOUT_MS));
+    },
+    timeScale,
+    log: (line) => console.log(line),
+  });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
+    AUTO_STOP_SCHEDULE_GROUP: 'local-auto-stop',
+    AUTO_STOP_TARGET_ARN: localArn(autoStopFunctions.autoStop.functionName),
+    AUTO_STOP_ROLE_ARN: 'arn:aws:iam::000000000000:role/local-auto-stop-scheduler',
+    AUTO_STOP_DEAD_LETTER_ARN: `arn:aws:sqs:${process.env.AWS_REGION}:000000000000:local-auto-stop-dead-letters`,
+  });
+  // The local scheduler accepts any signature; without credentials the SDK would not sign at all.
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  for (const name of [...functionNames, ...Object.values(autoStopFunctions).map((fn) => fn.functionName)]) {
+    functions[name] = (await import(resolve(ROOT, 'functions', name, 'handler.ts'))).handler as LambdaFunction;
+  }
+  const schedulesName = autoStopFunctions.schedules.functionName;
+  const startAutoStops = async (log: (line: string) => void) => {
+    const endpoint = process.env.DYNAMODB_ENDPOINT!;
+    const region = process.env.AWS_REGION!;
+    const sources = await startTemplateEventSources({
+      eventSources: [{ functionLogicalId: schedulesName, source: { kind: 'stream' }, batchSize: 100, filterPatterns: autoStopStreamFilterPatterns(), reportBatchItemFailures: true, maximumConcurrency: undefined }],
+      functions,
+      timeoutsMs: { [schedulesName]: FUNCTION_TIMEOUT_MS },
+      queues: new Map(),
+      endpoint,
+      region,
+      tableName: settings.tableName,
+      timeScale,
+      log,
+    });
+    await recoverAutoStopSchedules({ endpoint, region, tableName: settings.tableName, invokeSchedules: (event) => functions[schedulesName]!(event, lambdaContext(schedulesName, Date.now() + FUNCTION_TIMEOUT_MS)) });
+    return sources.stop;
+  };
   return {
+    startAutoStops,
     routes: [...routeList, ...publicRoutes.map((route) => ({ ...route, public: true }))],
     functions,
     authorizer: functions[authorizerFunction.functionName]!,
     authorizerCacheTtlSeconds: settings.authorizerCacheTtlSeconds,
-    stop: async () => rm(docsDir, { recursive: true, force: true }),
+    stop: async () => {
+      await scheduler.stop();
+      await rm(docsDir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -72,6 +72,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/workspaces/{workspace_id}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workspace's settings: the limit on a tracker's duration, the time zone of date queries */
+        get: operations["getWorkspaceSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a workspace's settings (the fields given); a new limit binds trackers started from then on */
+        patch: operations["updateWorkspaceSettings"];
+        trace?: never;
+    };
     "/time-entries": {
         parameters: {
             query?: never;
@@ -326,6 +344,7 @@ export interface components {
                 task_id: number | null;
                 activity_description: string | null;
                 workspace_id: number;
+                auto_stop_at: string | null;
             } & {
                 /** @constant */
                 message?: "Time tracking started successfully";
@@ -354,6 +373,9 @@ export interface components {
                 stopped_at: string;
                 duration_seconds: number;
                 time_entry_id: string;
+                /** @enum {unknown} */
+                stop_reason: "manual" | "max_duration";
+                stopped_by: number | null;
             } & {
                 /** @constant */
                 message?: "Time tracking stopped successfully";
@@ -410,6 +432,41 @@ export interface components {
                 };
             };
         };
+        GetWorkspaceSettingsResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                workspace_id: number;
+                max_tracker_duration_minutes: number | null;
+                time_zone: string;
+                updated_at: string | null;
+                updated_by: number | null;
+            };
+            meta: components["schemas"]["Meta"];
+        };
+        UpdateWorkspaceSettingsBody: {
+            /** @description Trackers started from now on stop themselves after this many minutes; null: no limit. */
+            max_tracker_duration_minutes?: number | null;
+            /**
+             * @description The IANA zone of date queries that give no `tz`.
+             * @example Europe/Berlin
+             */
+            time_zone?: string;
+        };
+        UpdateWorkspaceSettingsResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                workspace_id: number;
+                max_tracker_duration_minutes: number | null;
+                time_zone: string;
+                updated_at: string | null;
+                updated_by: number | null;
+            };
+            meta: components["schemas"]["Meta"];
+        };
         ListTimeEntriesResponse: {
             /** @constant */
             success: true;
@@ -429,6 +486,8 @@ export interface components {
                 duration_seconds: number;
                 /** @enum {unknown} */
                 source: "tracker" | "manual";
+                stop_reason: ("manual" | "max_duration") | null;
+                stopped_by: number | null;
                 created_by: number;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -490,6 +549,8 @@ export interface components {
                 duration_seconds: number;
                 /** @enum {unknown} */
                 source: "tracker" | "manual";
+                stop_reason: ("manual" | "max_duration") | null;
+                stopped_by: number | null;
                 created_by: number;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -519,6 +580,8 @@ export interface components {
                 duration_seconds: number;
                 /** @enum {unknown} */
                 source: "tracker" | "manual";
+                stop_reason: ("manual" | "max_duration") | null;
+                stopped_by: number | null;
                 created_by: number;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -557,6 +620,8 @@ export interface components {
                 duration_seconds: number;
                 /** @enum {unknown} */
                 source: "tracker" | "manual";
+                stop_reason: ("manual" | "max_duration") | null;
+                stopped_by: number | null;
                 created_by: number;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -588,7 +653,8 @@ export interface components {
                 action: "created" | "updated" | "deleted";
                 /** @example 2024-01-15T10:30:00+00:00 */
                 at: string;
-                by: number;
+                /** @description Who made the change; null when the service did (a tracker stopped by its limit). */
+                by: number | null;
                 /** @description `{ field: [old, new] }` for every field the version changed (old is null for `created`; empty for `deleted`). */
                 changes: {
                     [key: string]: (string | number | null)[];
@@ -723,7 +789,8 @@ export interface operations {
                      *         "project_id": 1,
                      *         "task_id": 1,
                      *         "activity_description": "example",
-                     *         "workspace_id": 1
+                     *         "workspace_id": 1,
+                     *         "auto_stop_at": "2024-01-15T10:30:00+00:00"
                      *       },
                      *       "meta": {
                      *         "api_version": "2.0.0",
@@ -1005,7 +1072,9 @@ export interface operations {
                      *         "activity_description": "example",
                      *         "stopped_at": "2024-01-15T10:30:00+00:00",
                      *         "duration_seconds": 0,
-                     *         "time_entry_id": "example"
+                     *         "time_entry_id": "example",
+                     *         "stop_reason": "manual",
+                     *         "stopped_by": 1
                      *       },
                      *       "meta": {
                      *         "api_version": "2.0.0",
@@ -1670,6 +1739,455 @@ export interface operations {
             };
         };
     };
+    getWorkspaceSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 1 */
+                workspace_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings (the defaults, no limit and UTC, until changed). */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "workspace_id": 1,
+                     *         "max_tracker_duration_minutes": 1,
+                     *         "time_zone": "example",
+                     *         "updated_at": "2024-01-15T10:30:00+00:00",
+                     *         "updated_by": 1
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GetWorkspaceSettingsResponse"];
+                };
+            };
+            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Unauthenticated.",
+                     *       "error": "unauthenticated",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
+                     *       "error": "rate_limited",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Server Error.",
+                     *       "error": "internal_error",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
+                     *       "error": "service_unavailable",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    updateWorkspaceSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 1 */
+                workspace_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "max_tracker_duration_minutes": 600,
+                 *       "time_zone": "Europe/Berlin"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateWorkspaceSettingsBody"];
+            };
+        };
+        responses: {
+            /** @description The settings as they are now. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "workspace_id": 1,
+                     *         "max_tracker_duration_minutes": 1,
+                     *         "time_zone": "example",
+                     *         "updated_at": "2024-01-15T10:30:00+00:00",
+                     *         "updated_by": 1
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UpdateWorkspaceSettingsResponse"];
+                };
+            };
+            /** @description Not a JSON object. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Not a JSON object.",
+                     *       "error": "bad_request",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Unauthenticated.",
+                     *       "error": "unauthenticated",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Request Entity Too Large"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
+                     *       "error": "rate_limited",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Server Error.",
+                     *       "error": "internal_error",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
+                     *       "error": "service_unavailable",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     listTimeEntries: {
         parameters: {
             query: {
@@ -1719,6 +2237,8 @@ export interface operations {
                      *           "end_time": "2024-01-15T10:30:00+00:00",
                      *           "duration_seconds": 0,
                      *           "source": "tracker",
+                     *           "stop_reason": "manual",
+                     *           "stopped_by": 1,
                      *           "created_by": 1,
                      *           "created_at": "2024-01-15T10:30:00+00:00",
                      *           "updated_by": 1,
@@ -1956,6 +2476,8 @@ export interface operations {
                      *         "end_time": "2024-01-15T10:30:00+00:00",
                      *         "duration_seconds": 0,
                      *         "source": "tracker",
+                     *         "stop_reason": "manual",
+                     *         "stopped_by": 1,
                      *         "created_by": 1,
                      *         "created_at": "2024-01-15T10:30:00+00:00",
                      *         "updated_by": 1,
@@ -2450,6 +2972,8 @@ export interface operations {
                      *         "end_time": "2024-01-15T10:30:00+00:00",
                      *         "duration_seconds": 0,
                      *         "source": "tracker",
+                     *         "stop_reason": "manual",
+                     *         "stopped_by": 1,
                      *         "created_by": 1,
                      *         "created_at": "2024-01-15T10:30:00+00:00",
                      *         "updated_by": 1,
@@ -2904,6 +3428,8 @@ export interface operations {
                      *         "end_time": "2024-01-15T10:30:00+00:00",
                      *         "duration_seconds": 0,
                      *         "source": "tracker",
+                     *         "stop_reason": "manual",
+                     *         "stopped_by": 1,
                      *         "created_by": 1,
                      *         "created_at": "2024-01-15T10:30:00+00:00",
                      *         "updated_by": 1,
@@ -4106,7 +4632,8 @@ export interface operations {
                  *         "project_id": 1,
                  *         "task_id": 1,
                  *         "activity_description": "example",
-                 *         "workspace_id": 1
+                 *         "workspace_id": 1,
+                 *         "auto_stop_at": "2024-01-15T10:30:00+00:00"
                  *       }
                  *     }
                  */
@@ -4125,6 +4652,7 @@ export interface operations {
                         task_id: number | null;
                         activity_description: string | null;
                         workspace_id: number;
+                        auto_stop_at: string | null;
                     };
                 };
             };
@@ -4193,6 +4721,8 @@ export interface operations {
                  *         "stopped_at": "2024-01-15T10:30:00+00:00",
                  *         "duration_seconds": 0,
                  *         "time_entry_id": "example",
+                 *         "stop_reason": "manual",
+                 *         "stopped_by": 1,
                  *         "workspace_id": 1
                  *       }
                  *     }
@@ -4215,6 +4745,9 @@ export interface operations {
                         stopped_at: string;
                         duration_seconds: number;
                         time_entry_id: string;
+                        /** @enum {unknown} */
+                        stop_reason: "manual" | "max_duration";
+                        stopped_by: number | null;
                         workspace_id: number;
                     };
                 };
@@ -4285,6 +4818,8 @@ export interface operations {
                  *         "end_time": "2024-01-15T10:30:00+00:00",
                  *         "duration_seconds": 0,
                  *         "source": "tracker",
+                 *         "stop_reason": "manual",
+                 *         "stopped_by": 1,
                  *         "created_by": 1,
                  *         "created_at": "2024-01-15T10:30:00+00:00",
                  *         "updated_by": 1,
@@ -4313,6 +4848,8 @@ export interface operations {
                         duration_seconds: number;
                         /** @enum {unknown} */
                         source: "tracker" | "manual";
+                        stop_reason: ("manual" | "max_duration") | null;
+                        stopped_by: number | null;
                         created_by: number;
                         /** @example 2024-01-15T10:30:00+00:00 */
                         created_at: string;
@@ -4389,6 +4926,8 @@ export interface operations {
                  *         "end_time": "2024-01-15T10:30:00+00:00",
                  *         "duration_seconds": 0,
                  *         "source": "tracker",
+                 *         "stop_reason": "manual",
+                 *         "stopped_by": 1,
                  *         "created_by": 1,
                  *         "created_at": "2024-01-15T10:30:00+00:00",
                  *         "updated_by": 1,
@@ -4418,6 +4957,8 @@ export interface operations {
                         duration_seconds: number;
                         /** @enum {unknown} */
                         source: "tracker" | "manual";
+                        stop_reason: ("manual" | "max_duration") | null;
+                        stopped_by: number | null;
                         created_by: number;
                         /** @example 2024-01-15T10:30:00+00:00 */
                         created_at: string;
@@ -4498,6 +5039,8 @@ export interface operations {
                  *         "end_time": "2024-01-15T10:30:00+00:00",
                  *         "duration_seconds": 0,
                  *         "source": "tracker",
+                 *         "stop_reason": "manual",
+                 *         "stopped_by": 1,
                  *         "created_by": 1,
                  *         "created_at": "2024-01-15T10:30:00+00:00",
                  *         "updated_by": 1,
@@ -4526,6 +5069,8 @@ export interface operations {
                         duration_seconds: number;
                         /** @enum {unknown} */
                         source: "tracker" | "manual";
+                        stop_reason: ("manual" | "max_duration") | null;
+                        stopped_by: number | null;
                         created_by: number;
                         /** @example 2024-01-15T10:30:00+00:00 */
                         created_at: string;

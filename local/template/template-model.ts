@@ -137,7 +137,13 @@ export function readTemplateApi(template: Template, cdkOutDir: string): Template
 
   const policies = ofType('AWS::IAM::Policy');
   const functions = new Map<string, TemplateFunction>();
-  for (const logicalId of new Set([authorizerFunction, ...routes.map((route) => route.functionLogicalId), ...eventSources.map((source) => source.functionLogicalId)])) {
+  const invoked = [authorizerFunction, ...routes.map((route) => route.functionLogicalId), ...eventSources.map((source) => source.functionLogicalId)];
+  // A function whose ARN another one is given (the auto-stop function, which that one's schedules invoke).
+  const named = invoked.flatMap((id) => Object.values(template.Resources[id]?.Properties?.Environment?.Variables ?? {}).flatMap((value) => {
+    const target = getAttTarget(value);
+    return target && template.Resources[target]?.Type === 'AWS::Lambda::Function' ? [target] : [];
+  }));
+  for (const logicalId of new Set([...invoked, ...named])) {
     const resource = template.Resources[logicalId];
     if (resource?.Type !== 'AWS::Lambda::Function') throw new TemplateError(`${logicalId} is not an AWS::Lambda::Function`);
     const assetPath = resource.Metadata?.['aws:asset:path'];
@@ -169,14 +175,39 @@ function readStatement(statement: RawStatement): PolicyStatement {
 
 /**
  * Resolves a function's environment locally: `{ Ref: <resource> }` becomes what `refs`
- * gives for it (the local table's name, a local queue's URL); anything else is an error.
+ * gives for it (the local table's name, a local queue's URL), `{ Fn::GetAtt: [<resource>,
+ * Arn] }` what it gives for `<resource>.Arn` (see localArnOf); anything else is an error.
  */
+export function resolveEnvironmentWithArns(fn: TemplateFunction, refs: Readonly<Record<string, string>>, template: Template, region: string): Record<string, string> {
+  const withArns: Record<string, string> = { ...refs };
+  for (const value of Object.values(fn.environment)) {
+    const target = getAttTarget(value);
+    const arn = target ? localArnOf(template, target, region) : undefined;
+    if (target && arn) withArns[`${target}.Arn`] = arn;
+  }
+  return resolveEnvironment(fn, withArns);
+}
+
+/** The ARN a resource of the template has on this machine (account 000000000000): functions, roles and queues. */
+export function localArnOf(template: Template, logicalId: string, region: string): string | undefined {
+  switch (template.Resources[logicalId]?.Type) {
+    case 'AWS::Lambda::Function':
+      return `arn:aws:lambda:${region}:000000000000:function:${logicalId}`;
+    case 'AWS::IAM::Role':
+      return `arn:aws:iam::000000000000:role/${logicalId}`;
+    case 'AWS::SQS::Queue':
+      return `arn:aws:sqs:${region}:000000000000:${logicalId}`;
+  }
+  return undefined;
+}
 export function resolveEnvironment(fn: TemplateFunction, refs: Readonly<Record<string, string>>): Record<string, string> {
   const resolved: Record<string, string> = {};
   for (const [name, value] of Object.entries(fn.environment)) {
     const target = refTarget(value);
+    const getAtt = getAttTarget(value);
     if (typeof value === 'string') resolved[name] = value;
     else if (target !== undefined && Object.hasOwn(refs, target)) resolved[name] = refs[target]!;
+    else if (getAtt !== undefined && Object.hasOwn(refs, `${getAtt}.Arn`)) resolved[name] = refs[`${getAtt}.Arn`]!;
     else throw new TemplateError(`${fn.logicalId}: cannot resolve environment variable ${name} (${JSON.stringify(value)}) locally`);
   }
   return resolved;

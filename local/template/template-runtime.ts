@@ -6,7 +6,10 @@ import type { EmulatedRoute, LambdaFunction } from '../http-api-emulator.ts';
 import { startIamProxy } from './iam-proxy.ts';
 import { startLocalQueue } from './local-queue.ts';
 import { startTemplateEventSources } from './template-webhooks.ts';
-import { readTemplateApi, resolveEnvironment, TemplateError, type Template, type TemplateFunction } from './template-model.ts';
+import { localArnOf, readTemplateApi, resolveEnvironmentWithArns, TemplateError, type Template, type TemplateFunction } from './template-model.ts';
+import { lambdaContext } from '../http-api-emulator.ts';
+import { startLocalScheduler } from '../scheduler/local-scheduler.ts';
+import { recoverAutoStopSchedules } from '../scheduler/recover-schedules.ts';
 
 /**
  * `npm run start:template`: the API as the synthesized CloudFormation template deploys it
@@ -78,6 +81,18 @@ export async function startTemplateRuntime(options: {
     // The queues the functions send to or read (the webhook deliveries): one local queue each.
     const queues = new Map<string, Awaited<ReturnType<typeof startLocalQueue>>>();
     const queueIds = new Set([...api.eventSources.flatMap((source) => (source.source.kind === 'queue' ? [source.source.queueLogicalId] : [])), ...[...api.functions.values()].flatMap((fn) => Object.values(fn.environment).flatMap((value) => (api.queues.has((value as { Ref?: string })?.Ref ?? '') ? [(value as { Ref: string }).Ref] : [])))]);
+    // EventBridge Scheduler for the functions that make schedules; a schedule invokes its target by ARN.
+    const functionsByArn = new Map<string, string>();
+    const scheduler = await startLocalScheduler({
+      invoke: async (targetArn, event) => {
+        const logicalId = functionsByArn.get(targetArn);
+        if (!logicalId || !functions[logicalId]) throw new Error(`no function ${targetArn} here`);
+        return functions[logicalId](event, lambdaContext(logicalId, Date.now() + functionTimeoutsMs[logicalId]!));
+      },
+      timeScale: options.timeScale,
+      log: (line) => console.log(line),
+    });
+    stops.push(scheduler.stop);
     for (const queueId of queueIds) {
       const queue = await startLocalQueue(api.queues.get(queueId)!, { timeScale: options.timeScale, region: options.region, log: (line) => console.log(line) });
       stops.push(queue.stop);
@@ -96,13 +111,15 @@ export async function startTemplateRuntime(options: {
           refs[queueId] = front.queueUrl;
           sqsEndpoint = front.endpoint;
         }
-        const environment = resolveEnvironment(fn, refs);
+        const environment = resolveEnvironmentWithArns(fn, refs, template, options.region);
+        functionsByArn.set(localArnOf(template, fn.logicalId, options.region)!, fn.logicalId);
         for (const name of Object.keys(environment)) if (name in options.authEnvironment) environment[name] = options.authEnvironment[name]!;
         const worker = await startWorker(fn, {
           ...options.runtimeEnvironment,
           ...environment,
           DYNAMODB_ENDPOINT: proxy.endpoint,
           ...(sqsEndpoint ? { AWS_ENDPOINT_URL_SQS: sqsEndpoint } : {}),
+          AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
           // As Lambda sets them (the role's credentials): the local endpoints accept any.
           AWS_ACCESS_KEY_ID: 'local',
           AWS_SECRET_ACCESS_KEY: 'local',
@@ -134,6 +151,15 @@ export async function startTemplateRuntime(options: {
           timeScale: options.timeScale,
           log,
         });
+        const schedulesFunction = [...api.functions.values()].find((fn) => 'AUTO_STOP_SCHEDULE_GROUP' in fn.environment);
+        if (schedulesFunction) {
+          await recoverAutoStopSchedules({
+            endpoint: options.dynamodbEndpoint,
+            region: options.region,
+            tableName: options.tableName,
+            invokeSchedules: (event) => functions[schedulesFunction.logicalId]!(event, lambdaContext(schedulesFunction.logicalId, Date.now() + functionTimeoutsMs[schedulesFunction.logicalId]!)),
+          });
+        }
         return sources.stop;
       },
       stop,

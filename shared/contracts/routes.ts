@@ -22,6 +22,9 @@ import {
   stopTimeTrackingBody,
   timeEntriesData,
   timeEntriesQuery,
+  updateWorkspaceSettingsBody,
+  workspacePath,
+  workspaceSettingsData,
 } from './schemas.ts';
 
 /**
@@ -164,6 +167,35 @@ const table = {
     input: { query: activeTrackersQuery },
     response: { description: 'One page of running trackers.', data: activeTrackersData, meta: paginationMeta },
     example: { after: 'startTimeTracking', input: { workspace_id: 1 } },
+  },
+  getWorkspaceSettings: {
+    method: 'GET',
+    path: '/workspaces/{workspace_id}/settings',
+    functionName: 'get-workspace-settings',
+    scope: 'read',
+    idempotent: false,
+    // Check 5 and the settings, in one batch read.
+    dynamodbActions: ['dynamodb:BatchGetItem'],
+    summary: "A workspace's settings: the limit on a tracker's duration, the time zone of date queries",
+    successOutcome: 'settings_read',
+    input: { path: workspacePath },
+    response: { description: 'The settings (the defaults, no limit and UTC, until changed).', data: workspaceSettingsData },
+    example: { input: { workspace_id: 1 } },
+  },
+  updateWorkspaceSettings: {
+    method: 'PATCH',
+    path: '/workspaces/{workspace_id}/settings',
+    functionName: 'update-workspace-settings',
+    scope: 'write',
+    idempotent: false,
+    // Read, then PutItem conditioned on the version read (a concurrent change is not lost).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+    summary: "Change a workspace's settings (the fields given); a new limit binds trackers started from then on",
+    successOutcome: 'settings_updated',
+    input: { path: workspacePath, body: updateWorkspaceSettingsBody },
+    response: { description: 'The settings as they are now.', data: workspaceSettingsData },
+    errors: { '400': 'Not a JSON object.' },
+    example: { input: { workspace_id: 1, max_tracker_duration_minutes: 600, time_zone: 'Europe/Berlin' } },
   },
   listTimeEntries: {
     method: 'GET',
@@ -421,6 +453,17 @@ export const functionNames: readonly string[] = [authorizerFunction.functionName
 export const webhookFunctions = {
   fanOut: { functionName: 'webhook-fan-out', dynamodbActions: ['dynamodb:Query'] },
   delivery: { functionName: 'webhook-delivery', dynamodbActions: ['dynamodb:GetItem'] },
+} as const;
+
+/**
+ * Forgotten trackers (docs/architecture.md "Auto-stop"): not routes. The schedules function
+ * reads the table's stream and keeps one EventBridge Scheduler schedule per tracker that has
+ * a limit (it touches no table item); the auto-stop function is what a schedule invokes.
+ */
+export const autoStopFunctions = {
+  schedules: { functionName: 'auto-stop-schedules', dynamodbActions: [] },
+  // A batch read (the tracker), then the stop's transaction: DeleteItem (tracker, mark), PutItem (entry copies, version), UpdateItem (spans, counts).
+  autoStop: { functionName: 'auto-stop', dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
 } as const;
 
 /** Response headers a browser client may read (CORS `exposeHeaders`): every header the service sets for clients. */

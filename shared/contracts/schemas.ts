@@ -68,12 +68,18 @@ export const startTimeTrackingBody = {
   ],
 } as const;
 
+/** When a running tracker stops itself (its start plus the workspace's limit when it started); null without a limit. */
+const autoStopAt = { anyOf: [timestampSchema, { type: 'null' }] } as const;
+
 export const startTimeTrackingData = {
   type: 'object',
-  required: ['message', 'start_time', 'workspace_id', 'user_id', 'contract_id', 'project_id', 'task_id', 'activity_description'],
-  properties: { message: { type: 'string' }, ...trackerFields },
+  required: ['message', 'start_time', 'workspace_id', 'user_id', 'contract_id', 'project_id', 'task_id', 'activity_description', 'auto_stop_at'],
+  properties: { message: { type: 'string' }, ...trackerFields, auto_stop_at: autoStopAt },
   additionalProperties: false,
 } as const;
+
+/** Why a tracker's entry ended: `manual` (stopped by `stopped_by`), `max_duration` (its workspace's limit: stopped by nobody). */
+const stopReason = { enum: ['manual', 'max_duration'] } as const;
 
 // POST /time-tracking/stop
 
@@ -81,13 +87,15 @@ export const stopTimeTrackingBody = memberSelector;
 
 export const stopTimeTrackingData = {
   type: 'object',
-  required: ['message', 'stopped_at', 'start_time', 'duration_seconds', 'time_entry_id', 'user_id', 'contract_id', 'project_id', 'task_id', 'activity_description'],
+  required: ['message', 'stopped_at', 'start_time', 'duration_seconds', 'time_entry_id', 'user_id', 'contract_id', 'project_id', 'task_id', 'activity_description', 'stop_reason', 'stopped_by'],
   properties: {
     message: { type: 'string' },
     ...workFields,
     stopped_at: timestampSchema,
     duration_seconds: seconds,
     time_entry_id: { type: 'string' },
+    stop_reason: stopReason,
+    stopped_by: nullableInteger,
   },
   additionalProperties: false,
 } as const;
@@ -99,9 +107,6 @@ const timeZoneField = { type: 'string', minLength: 1, maxLength: 64, examples: [
 const calendarDate = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
 
 export const currentTrackerQuery = { ...memberSelector, properties: { ...memberSelector.properties, tz: timeZoneField } } as const;
-
-/** When a running tracker stops itself; null while no limit applies to it (no workspace sets one yet). */
-const autoStopAt = { anyOf: [timestampSchema, { type: 'null' }] } as const;
 
 export const currentTrackerData = {
   type: 'object',
@@ -143,6 +148,8 @@ export const timeEntrySchema = {
     'end_time',
     'duration_seconds',
     'source',
+    'stop_reason',
+    'stopped_by',
     'created_by',
     'created_at',
     'updated_by',
@@ -156,6 +163,9 @@ export const timeEntrySchema = {
     end_time: timestampSchema,
     duration_seconds: seconds,
     source: { enum: ['tracker', 'manual'] },
+    /** Null for an entry added by hand. */
+    stop_reason: { anyOf: [stopReason, { type: 'null' }] },
+    stopped_by: nullableInteger,
     created_by: { type: 'integer' },
     created_at: timestampSchema,
     updated_by: { type: 'integer' },
@@ -242,7 +252,7 @@ export const timeEntryHistoryData = {
       version: { type: 'integer', minimum: 1 },
       action: { enum: ['created', 'updated', 'deleted'] },
       at: timestampSchema,
-      by: { type: 'integer' },
+      by: { type: ['integer', 'null'], description: 'Who made the change; null when the service did (a tracker stopped by its limit).' },
       changes: {
         type: 'object',
         description: '`{ field: [old, new] }` for every field the version changed (old is null for `created`; empty for `deleted`).',
@@ -269,6 +279,31 @@ export const activeTrackersData = {
     properties: { is_tracking: { const: true }, ...trackerFields, task_title: nullableString, total_seconds: seconds, auto_stop_at: autoStopAt },
     additionalProperties: false,
   },
+} as const;
+
+// GET and PATCH /workspaces/{workspace_id}/settings
+
+export const workspacePath = { type: 'object', required: ['workspace_id'], properties: { workspace_id: id } } as const;
+
+export const updateWorkspaceSettingsBody = {
+  type: 'object',
+  properties: {
+    max_tracker_duration_minutes: { type: ['integer', 'null'], minimum: 1, maximum: 1440, description: 'Trackers started from now on stop themselves after this many minutes; null: no limit.' },
+    time_zone: { ...timeZoneField, description: 'The IANA zone of date queries that give no `tz`.' },
+  },
+} as const;
+
+export const workspaceSettingsData = {
+  type: 'object',
+  required: ['workspace_id', 'max_tracker_duration_minutes', 'time_zone', 'updated_at', 'updated_by'],
+  properties: {
+    workspace_id: { type: 'integer' },
+    max_tracker_duration_minutes: { type: ['integer', 'null'], minimum: 1, maximum: 1440 },
+    time_zone: { type: 'string' },
+    updated_at: { anyOf: [timestampSchema, { type: 'null' }] },
+    updated_by: nullableInteger,
+  },
+  additionalProperties: false,
 } as const;
 
 /** `meta.pagination` of paginated lists. */

@@ -1,6 +1,6 @@
 import type { RouteData } from './route-types.ts';
 import type { CurrentTracker } from '../tracking/current-tracker.ts';
-import type { ActiveTracker, TimeEntry, TimeEntryVersion } from '../tracking/model.ts';
+import type { ActiveTracker, TimeEntry, TimeEntryVersion, WorkspaceSettings } from '../tracking/model.ts';
 import type { DaySummary } from '../tracking/list-time-entries.ts';
 import type { RunningTracker } from '../tracking/active-trackers.ts';
 import type { WebhookSubscription } from '../webhooks/model.ts';
@@ -18,18 +18,19 @@ export function trackerView(tracker: ActiveTracker): RouteData<'startTimeTrackin
     project_id: tracker.projectId,
     task_id: tracker.taskId,
     activity_description: tracker.activityDescription,
+    auto_stop_at: tracker.autoStopAt,
   };
 }
 
 export function currentTrackerView(current: CurrentTracker, query: { workspace_id: number; user_id: number }): RouteData<'currentTracker'> {
   const today = { date: current.date, total_minutes: current.totalMinutes };
   if (!current.tracker) return { is_tracking: false, workspace_id: query.workspace_id, user_id: query.user_id, ...today };
-  return { is_tracking: true, ...trackerView(current.tracker), task_title: current.tracker.taskTitle, total_seconds: current.totalSeconds, auto_stop_at: null, ...today };
+  return { is_tracking: true, ...trackerView(current.tracker), task_title: current.tracker.taskTitle, total_seconds: current.totalSeconds, ...today };
 }
 
-/** A tracker of who is clocked in: current-data's fields for it. No limit applies to trackers yet, so none stops itself. */
+/** A tracker of who is clocked in: current-data's fields for it. */
 export function activeTrackerView(running: RunningTracker): RouteData<'activeTrackers'>[number] {
-  return { is_tracking: true, ...trackerView(running.tracker), task_title: running.tracker.taskTitle, total_seconds: running.totalSeconds, auto_stop_at: null };
+  return { is_tracking: true, ...trackerView(running.tracker), task_title: running.tracker.taskTitle, total_seconds: running.totalSeconds };
 }
 
 export function timeEntryView(entry: TimeEntry): RouteData<'getTimeEntry'> {
@@ -45,6 +46,8 @@ export function timeEntryView(entry: TimeEntry): RouteData<'getTimeEntry'> {
     end_time: entry.endTime,
     duration_seconds: entry.durationSeconds,
     source: entry.source,
+    stop_reason: entry.stopReason,
+    stopped_by: entry.stoppedBy,
     created_by: entry.createdBy,
     created_at: entry.createdAt,
     updated_by: entry.updatedBy,
@@ -59,11 +62,21 @@ export const entityTag = (entry: TimeEntry) => `"${entry.version}"`;
 /** A stop answers with the entry it recorded, named from the tracker's point of view (without what only an entry has). */
 export function stoppedTrackerView(entry: TimeEntry): RouteData<'stopTimeTracking'> {
   const { id, end_time, workspace_id: _workspace, source: _source, created_by: _createdBy, created_at: _createdAt, updated_by: _updatedBy, updated_at: _updatedAt, version: _version, ...work } = timeEntryView(entry);
-  return { stopped_at: end_time, time_entry_id: id, ...work };
+  return { stopped_at: end_time, time_entry_id: id, ...work, stop_reason: entry.stopReason ?? 'manual' };
 }
 
 export function timeEntryVersionView(version: TimeEntryVersion): RouteData<'timeEntryHistory'>[number] {
   return { version: version.version, action: version.action, at: version.at, by: version.by, changes: version.changes as Record<string, [string | number | null, string | number | null]> };
+}
+
+export function workspaceSettingsView(settings: WorkspaceSettings): RouteData<'getWorkspaceSettings'> {
+  return {
+    workspace_id: settings.workspaceId,
+    max_tracker_duration_minutes: settings.maxTrackerDurationMinutes,
+    time_zone: settings.timeZone,
+    updated_at: settings.updatedAt,
+    updated_by: settings.updatedBy,
+  };
 }
 
 export function timeEntrySummaryView(summary: { days: DaySummary[]; totalSeconds: number }): RouteData<'timeEntrySummary'> {

@@ -113,13 +113,16 @@ export function webhookStreamFilterPatterns(registry: Record<string, WebhookEven
 
 export type StreamFilterPattern = ReturnType<typeof webhookStreamFilterPatterns>[number];
 
+const isExistsMatcher = (allowed: unknown) => typeof allowed === 'object' && allowed !== null && (allowed as { exists?: unknown }).exists === true;
+
 /**
  * Lambda's event filtering as these patterns use it: every key of the pattern must be in
- * the record, a nested object matches recursively, an array lists the values allowed.
+ * the record, a nested object matches recursively, an array lists the values allowed (`{ exists: true }`: any).
  */
 export function matchesStreamFilter(patterns: readonly object[], record: unknown): boolean {
   const matches = (pattern: unknown, value: unknown): boolean => {
-    if (Array.isArray(pattern)) return pattern.some((allowed) => allowed === value);
+    // `{ exists: true }` matches any value (the key was there).
+    if (Array.isArray(pattern)) return pattern.some((allowed) => allowed === value || (isExistsMatcher(allowed) && value !== undefined));
     if (!pattern || typeof pattern !== 'object' || !value || typeof value !== 'object') return false;
     return Object.entries(pattern).every(([key, inner]) => Object.hasOwn(value, key) && matches(inner, (value as Record<string, unknown>)[key]));
   };

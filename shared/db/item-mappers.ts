@@ -1,5 +1,6 @@
 import type { ApiKeyRecord } from '../auth/api-keys.ts';
-import type { ActiveTracker, Contract, EntryChanges, Membership, Span, Task, TimeEntry, TimeEntryVersion, TimelineSlot } from '../tracking/model.ts';
+import { defaultWorkspaceSettings } from '../tracking/workspace-settings.ts';
+import type { ActiveTracker, Contract, EntryChanges, Membership, Span, StopReason, Task, TimeEntry, TimeEntryVersion, TimelineSlot, WorkspaceSettings } from '../tracking/model.ts';
 import type { WebhookSubscription } from '../webhooks/model.ts';
 import { apiKeyHashOf, keys } from './keys.ts';
 
@@ -45,6 +46,8 @@ export const trackerToItem = (tracker: ActiveTracker): Item => ({
   started_by: tracker.startedBy,
   task_title: tracker.taskTitle,
   request_id: tracker.requestId,
+  // Left out without a limit: the auto-stop schedules' stream filter selects trackers that have it.
+  ...(tracker.autoStopAt ? { auto_stop_at: tracker.autoStopAt } : {}),
 });
 
 /** The tracker's mark in its workspace: the same attributes, under the workspace's key. */
@@ -65,7 +68,31 @@ export const trackerFromItem = (item: Item): ActiveTracker => ({
   startedBy: Number(item.started_by),
   taskTitle: nullableString(item.task_title),
   requestId: String(item.request_id),
+  autoStopAt: nullableString(item.auto_stop_at),
 });
+
+export const workspaceSettingsToItem = (settings: WorkspaceSettings): Item => ({
+  ...keys.workspaceSettings(settings.workspaceId),
+  entity: 'workspace_settings',
+  workspace_id: settings.workspaceId,
+  max_tracker_duration_minutes: settings.maxTrackerDurationMinutes,
+  time_zone: settings.timeZone,
+  version: settings.version,
+  updated_at: settings.updatedAt,
+  updated_by: settings.updatedBy,
+});
+
+export const workspaceSettingsFromItem = (workspaceId: number, item: Item | undefined): WorkspaceSettings =>
+  item
+    ? {
+        workspaceId,
+        maxTrackerDurationMinutes: nullableNumber(item.max_tracker_duration_minutes),
+        timeZone: String(item.time_zone),
+        version: Number(item.version),
+        updatedAt: nullableString(item.updated_at),
+        updatedBy: nullableNumber(item.updated_by),
+      }
+    : defaultWorkspaceSettings(workspaceId);
 
 /** An entry's attributes, the same in its listed copy, its by-id copy and its history. */
 const timeEntryAttributes = (entry: TimeEntry): Item => ({
@@ -80,6 +107,8 @@ const timeEntryAttributes = (entry: TimeEntry): Item => ({
   end_time: entry.endTime,
   duration_seconds: entry.durationSeconds,
   source: entry.source,
+  stop_reason: entry.stopReason,
+  stopped_by: entry.stoppedBy,
   created_by: entry.createdBy,
   created_at: entry.createdAt,
   updated_by: entry.updatedBy,
@@ -101,10 +130,14 @@ export const timeEntryByIdToItem = (entry: TimeEntry): Item => ({
   ...timeEntryAttributes(entry),
 });
 
-/** Entries recorded before entries had versions read as their first version, stopped by `stopped_by`. */
+/**
+ * Entries recorded before entries had versions read as their first version, stopped by
+ * `stopped_by`; a stopped tracker's entry from before limits existed was stopped by hand.
+ */
 export const timeEntryFromItem = (item: Item): TimeEntry => {
   const createdBy = Number(item.created_by ?? item.stopped_by);
   const createdAt = String(item.created_at ?? item.end_time);
+  const source = item.source === 'manual' ? 'manual' : 'tracker';
   return {
     entryId: String(item.entry_id),
     workspaceId: Number(item.workspace_id),
@@ -116,7 +149,9 @@ export const timeEntryFromItem = (item: Item): TimeEntry => {
     startTime: String(item.start_time),
     endTime: String(item.end_time),
     durationSeconds: Number(item.duration_seconds),
-    source: item.source === 'manual' ? 'manual' : 'tracker',
+    source,
+    stopReason: source === 'manual' ? null : item.stop_reason === 'max_duration' ? 'max_duration' : ('manual' satisfies StopReason),
+    stoppedBy: source === 'manual' ? null : item.stop_reason === 'max_duration' ? null : Number(item.stopped_by ?? createdBy),
     createdBy,
     createdAt,
     updatedBy: Number(item.updated_by ?? createdBy),
@@ -149,7 +184,7 @@ export const timeEntryVersionFromItem = (item: Item): TimeEntryVersion => ({
   version: Number(item.version),
   action: item.action === 'deleted' ? 'deleted' : item.action === 'updated' ? 'updated' : 'created',
   at: String(item.at),
-  by: Number(item.by),
+  by: nullableNumber(item.by),
   changes: (item.changes ?? {}) as EntryChanges,
   entry: timeEntryFromItem((item.entry ?? {}) as Item),
 });

@@ -12,6 +12,8 @@ const workspacePk = (workspaceId: number) => `WS#${workspaceId}`;
 
 export const keys = {
   workspace: (workspaceId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: 'WS' }),
+  /** A workspace's settings (absent until first changed: the defaults). */
+  workspaceSettings: (workspaceId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: 'SETTINGS' }),
   membership: (workspaceId: number, userId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: `MEMBER#${userId}` }),
   project: (workspaceId: number, projectId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: `PROJECT#${projectId}` }),
   contract: (workspaceId: number, contractId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: `CONTRACT#${contractId}` }),

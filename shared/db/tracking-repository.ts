@@ -1,8 +1,8 @@
-import { BatchGetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DependencyUnavailableError } from '../errors.ts';
-import type { ActiveTracker, TimeEntry, TimeEntryVersion, TimelineSlot } from '../tracking/model.ts';
+import type { ActiveTracker, TimeEntry, TimeEntryVersion, TimelineSlot, WorkspaceSettings } from '../tracking/model.ts';
 import type { CreateTrackerResult, EntryPosition, TimeEntryWrite, TrackingRepository, WorkspaceContext, WorkspaceContextQuery } from '../tracking/ports.ts';
 import {
   activeMarkToItem,
@@ -18,6 +18,8 @@ import {
   timelineSlotFromItem,
   trackerFromItem,
   trackerToItem,
+  workspaceSettingsFromItem,
+  workspaceSettingsToItem,
 } from './item-mappers.ts';
 import { keys, type ItemKey } from './keys.ts';
 import { failedConditions, translateDynamoError } from './dynamo-errors.ts';
@@ -69,6 +71,7 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
         task: query.taskId == null ? undefined : keys.task(query.workspaceId, query.taskId),
         tracker: query.withTracker ? keys.activeTracker(query.targetUserId) : undefined,
         entry: query.entryId === undefined ? undefined : keys.timeEntryById(query.entryId),
+        settings: query.withSettings ? keys.workspaceSettings(query.workspaceId) : undefined,
       };
       const slotKeys = slots.map((slot) => keys.timelineSlot(query.workspaceId, query.targetUserId, slot));
       const countKeys = (query.countMonths ?? []).map((month) => keys.entryCounts(query.workspaceId, query.targetUserId, month));
@@ -90,6 +93,7 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
         // An id from another workspace is not revealed: it is "not found".
         entry: entry && entry.workspace_id === query.workspaceId ? timeEntryFromItem(entry) : undefined,
         dayCounts: Object.assign({}, ...(query.countMonths ?? []).map((month, index) => dayCountsFromItem(month, itemAt(countKeys[index])))),
+        settings: workspaceSettingsFromItem(query.workspaceId, itemAt(wanted.settings)),
       };
     },
 
@@ -140,7 +144,14 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
               { Delete: { TableName: tableName, Key: keys.workspaceActiveTracker(tracker.workspaceId, tracker.userId) } },
               { Put: { TableName: tableName, Item: timeEntryToItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } },
               { Put: { TableName: tableName, Item: timeEntryByIdToItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } },
-              { Put: { TableName: tableName, Item: timeEntryVersionToItem(version), ConditionExpression: 'attribute_not_exists(pk)' } },
+              {
+                Put: {
+                  TableName: tableName,
+                  // With the tracker's limit, if it had one: the stream tells its auto-stop schedule to go (shared/scheduling/).
+                  Item: { ...timeEntryVersionToItem(version), ...(tracker.autoStopAt ? { auto_stop_at: tracker.autoStopAt } : {}) },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
               // Unconditional: the tracker's own time was never free to take, so the entry overlaps nothing.
               ...timelineWrites(tableName, entry.workspaceId, entry.userId, { add: entry }),
               ...dayCountWrites(tableName, entry.workspaceId, entry.userId, { add: entry }),
@@ -178,6 +189,22 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
       if (tracker.checked) items.push(trackerCondition(entry.workspaceId, entry.userId, tracker.seen));
       try {
         await client.send(new TransactWriteCommand({ TransactItems: items }));
+        return 'written';
+      } catch (error) {
+        if (failedConditions(error).length > 0) return 'conflict';
+        return translateDynamoError(error);
+      }
+    },
+
+    async writeWorkspaceSettings(settings: WorkspaceSettings, expectedVersion: number): Promise<'written' | 'conflict'> {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: workspaceSettingsToItem(settings),
+            ...(expectedVersion === 0 ? { ConditionExpression: 'attribute_not_exists(pk)' } : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } }),
+          }),
+        );
         return 'written';
       } catch (error) {
         if (failedConditions(error).length > 0) return 'conflict';

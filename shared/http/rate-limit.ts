@@ -73,6 +73,7 @@ const REPOSITORY_METHOD_KINDS: { readonly [M in keyof TrackingRepository]: 'read
   createActiveTracker: 'write',
   stopTracker: 'write',
   writeTimeEntry: 'write',
+  writeWorkspaceSettings: 'write',
 };
 
 /**

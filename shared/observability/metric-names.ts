@@ -13,6 +13,10 @@ export const METRIC = {
   webhookDeliveriesQueued: 'WebhookDeliveriesQueued',
   /** Webhook delivery attempts; {service, outcome}: delivered, retry, dropped. */
   webhookAttempts: 'WebhookAttempts',
+  /** Auto-stop schedules created or deleted by the schedules function; {service}. */
+  autoStopSchedulesChanged: 'AutoStopSchedulesChanged',
+  /** Auto-stop invocations; {service, outcome}: stopped, not_running (already stopped), invalid_input. */
+  autoStops: 'AutoStops',
 } as const;
 
 /** Outcomes the stack alarms on. */

@@ -4,6 +4,7 @@ import { loadTrackerInManagedWorkspace, type MemberQuery } from './member-access
 import type { ActiveTracker } from './model.ts';
 import type { TrackingRepository } from './ports.ts';
 import { dateIn, daysInZoneSeconds } from './time-zones.ts';
+import { zoneOfQuery } from './list-time-entries.ts';
 
 export type CurrentTracker = {
   tracker: ActiveTracker | undefined;
@@ -19,9 +20,10 @@ export type CurrentTracker = {
  * The member's running tracker in this workspace, if any, and today's tracked time (the
  * spans of today's entries): one strongly consistent batch read.
  */
-export async function currentTracker(actorUserId: number, query: MemberQuery & { timeZone: string }, deps: { repository: TrackingRepository; now: Date }): Promise<CurrentTracker> {
-  const date = dateIn(deps.now, query.timeZone);
-  const { from, to } = daysInZoneSeconds(date, date, query.timeZone);
+export async function currentTracker(actorUserId: number, query: MemberQuery & { timeZone: string | undefined }, deps: { repository: TrackingRepository; now: Date }): Promise<CurrentTracker> {
+  const timeZone = await zoneOfQuery(actorUserId, query.workspaceId, query.timeZone, deps.repository);
+  const date = dateIn(deps.now, timeZone);
+  const { from, to } = daysInZoneSeconds(date, date, timeZone);
   const { tracker, timeline } = await loadTrackerInManagedWorkspace(actorUserId, query, deps.repository, { slots: slotsToCheck(from, to) });
   const totalSeconds = tracker ? secondsBetween(new Date(tracker.startTime), deps.now) : 0;
   const tracked = startingBetween(timeline, from, to).reduce((sum, span) => sum + span.end - span.start, 0) + totalSeconds;

@@ -5,30 +5,48 @@ import type { Span, TimeEntry } from './model.ts';
 import { LONG_SLOT, slotsToCheck, startingBetween } from './timeline.ts';
 import { paginate, type Pagination } from './pagination.ts';
 import type { TrackingRepository } from './ports.ts';
-import { dateIn, datesFrom, dayCount, daysInZoneSeconds, DEFAULT_TIME_ZONE, isCalendarDate, isTimeZone } from './time-zones.ts';
+import { dateIn, datesFrom, dayCount, daysInZoneSeconds, isCalendarDate, isTimeZone } from './time-zones.ts';
+import { assertManagesWorkspace } from './access-rules.ts';
 
 /** The longest range a list or a summary covers, in days. */
 export const MAX_RANGE_DAYS = 31;
 
 /** Days `from`..`to` (inclusive) in `timeZone`: an entry belongs to the day its start falls on there. */
 export type DayRange = { from: string; to: string; timeZone: string };
+/** A range as asked: without a zone when the query names none (the workspace's then applies). */
+export type AskedDayRange = Omit<DayRange, 'timeZone'> & { timeZone: string | undefined };
 
-/** `tz` checked (422 on it), UTC when absent. */
-export function checkedTimeZone(tz: string | undefined): string {
-  const timeZone = tz ?? DEFAULT_TIME_ZONE;
-  if (!isTimeZone(timeZone)) throw new ValidationError({ tz: ['The tz field must be a valid IANA time zone.'] });
-  return timeZone;
+/** `tz` checked (422 on it); absent stays absent (the workspace's zone). */
+export function checkedTimeZone(tz: string | undefined): string | undefined {
+  if (tz !== undefined && !isTimeZone(tz)) throw new ValidationError({ tz: ['The tz field must be a valid IANA time zone.'] });
+  return tz;
 }
+
+/**
+ * The zone of a date query: the one it names, else its workspace's (docs/contract.md "Dates
+ * and time zones"). Naming none costs one batch read more (with check 5), before the rest.
+ */
+export async function zoneOfQuery(actorUserId: number, workspaceId: number, timeZone: string | undefined, repository: TrackingRepository): Promise<string> {
+  if (timeZone !== undefined) return timeZone;
+  const context = await repository.loadContext({ workspaceId, actorUserId, targetUserId: actorUserId, withSettings: true });
+  assertManagesWorkspace(context.actor);
+  return context.settings.timeZone;
+}
+
+const inZone = async (actorUserId: number, query: { workspaceId: number; range: AskedDayRange }, repository: TrackingRepository): Promise<DayRange> => ({
+  ...query.range,
+  timeZone: await zoneOfQuery(actorUserId, query.workspaceId, query.range.timeZone, repository),
+});
 
 /**
  * The range of a date query, checked (422 on the field): `date` alone is one day; else
  * `from` and `to`, in order, at most MAX_RANGE_DAYS days; `tz` a zone the platform knows.
  */
-export function checkedDayRange(query: { date?: string; from?: string; to?: string; tz?: string }): DayRange {
+export function checkedDayRange(query: { date?: string; from?: string; to?: string; tz?: string }): AskedDayRange {
   const errors: FieldErrors = {};
   const add = (field: string, message: string) => (errors[field] ??= []).push(message);
-  const timeZone = query.tz ?? DEFAULT_TIME_ZONE;
-  if (!isTimeZone(timeZone)) add('tz', 'The tz field must be a valid IANA time zone.');
+  const timeZone = query.tz;
+  if (timeZone !== undefined && !isTimeZone(timeZone)) add('tz', 'The tz field must be a valid IANA time zone.');
   let from = query.from;
   let to = query.to;
   if (query.date !== undefined) {
@@ -48,7 +66,7 @@ export function checkedDayRange(query: { date?: string; from?: string; to?: stri
   return { from: from!, to: to!, timeZone };
 }
 
-export type TimeEntriesQuery = { workspaceId: number; userId: number; range: DayRange; page: number; perPage: number };
+export type TimeEntriesQuery = { workspaceId: number; userId: number; range: AskedDayRange; page: number; perPage: number };
 
 export type TimeEntriesPage = { entries: TimeEntry[]; pagination: Pagination };
 
@@ -78,7 +96,8 @@ const EXACT_DAYS = 3;
  * then an exact position, or the n-th entry of one of those days, and the Query reads from
  * there at most n + per_page entries.
  */
-export async function listTimeEntries(actorUserId: number, query: TimeEntriesQuery, deps: { repository: TrackingRepository }): Promise<TimeEntriesPage> {
+export async function listTimeEntries(actorUserId: number, asked: TimeEntriesQuery, deps: { repository: TrackingRepository }): Promise<TimeEntriesPage> {
+  const query = { ...asked, range: await inZone(actorUserId, asked, deps.repository) };
   const { from, to } = daysInZoneSeconds(query.range.from, query.range.to, query.range.timeZone);
   const days = slotsToCheck(from, to).filter((slot) => slot !== LONG_SLOT);
   const interior = days.length > EXACT_DAYS ? days.slice(1, -1) : [];
@@ -116,7 +135,8 @@ export async function listTimeEntries(actorUserId: number, query: TimeEntriesQue
 export type DaySummary = { date: string; totalSeconds: number; entries: number };
 
 /** One row per day of the range (zeros included), each entry counted on the day its start falls on: one BatchGetItem. */
-export async function summarizeTimeEntries(actorUserId: number, query: { workspaceId: number; userId: number; range: DayRange }, deps: { repository: TrackingRepository }) {
+export async function summarizeTimeEntries(actorUserId: number, asked: { workspaceId: number; userId: number; range: AskedDayRange }, deps: { repository: TrackingRepository }) {
+  const query = { ...asked, range: await inZone(actorUserId, asked, deps.repository) };
   const spans = await spansInRange(actorUserId, query, deps.repository);
   const days = new Map<string, DaySummary>(datesFrom(query.range.from, query.range.to).map((date) => [date, { date, totalSeconds: 0, entries: 0 }]));
   for (const span of spans) {

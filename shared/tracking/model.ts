@@ -39,7 +39,31 @@ export type ActiveTracker = {
   taskTitle: string | null;
   /** The request that created it: tells a retried write of ours from a real conflict. */
   requestId: string;
+  /**
+   * When it stops itself (API timestamp): start + the workspace's limit in force when it
+   * started, fixed then (a later change of the limit does not move it); null without a limit.
+   */
+  autoStopAt: string | null;
 };
+
+/** Why a tracker's entry ended: stopped by someone, or by the workspace's limit on a tracker's duration. */
+export const STOP_REASONS = ['manual', 'max_duration'] as const;
+export type StopReason = (typeof STOP_REASONS)[number];
+
+/** A workspace's own settings (docs/contract.md "Workspace settings"). */
+export type WorkspaceSettings = {
+  workspaceId: number;
+  /** Trackers started while it is set stop themselves after this many minutes (1..1440); null: no limit. */
+  maxTrackerDurationMinutes: number | null;
+  /** The IANA zone date queries use when they name none. */
+  timeZone: string;
+  /** 0 while never changed; +1 per change (what a concurrent change is told apart by). */
+  version: number;
+  updatedAt: string | null;
+  updatedBy: number | null;
+};
+
+export const MAX_TRACKER_DURATION_MINUTES = 1440;
 
 export const ENTRY_SOURCES = ['tracker', 'manual'] as const;
 export type EntrySource = (typeof ENTRY_SOURCES)[number];
@@ -58,6 +82,10 @@ export type TimeEntry = {
   durationSeconds: number;
   /** A stopped tracker, or added by hand. */
   source: EntrySource;
+  /** A stopped tracker's: why it ended; null for an entry added by hand. */
+  stopReason: StopReason | null;
+  /** Who stopped the tracker; null when its limit did (and for an entry added by hand). */
+  stoppedBy: number | null;
   createdBy: number;
   createdAt: string;
   updatedBy: number;
@@ -79,7 +107,8 @@ export type TimeEntryVersion = {
   version: number;
   action: 'created' | 'updated' | 'deleted';
   at: string;
-  by: number;
+  /** Who made the change; null when the service did (a tracker stopped by its limit). */
+  by: number | null;
   changes: EntryChanges;
   /** The entry after this version (as it was, for `deleted`). */
   entry: TimeEntry;

@@ -1,4 +1,4 @@
-import type { ActiveTracker, Contract, Membership, Task, TimeEntry, TimeEntryVersion, TimelineSlot } from './model.ts';
+import type { ActiveTracker, Contract, Membership, Task, TimeEntry, TimeEntryVersion, TimelineSlot, WorkspaceSettings } from './model.ts';
 
 /** Everything the checks of a request need, read in one round trip (one BatchGetItem). */
 export type WorkspaceContext = {
@@ -14,6 +14,8 @@ export type WorkspaceContext = {
   entry: TimeEntry | undefined;
   /** How many of the target's entries start on each UTC day (YYYY-MM-DD) of the months asked for. */
   dayCounts: Record<string, number>;
+  /** The workspace's settings (the defaults when never changed, or when not asked for). */
+  settings: WorkspaceSettings;
 };
 
 export type WorkspaceContextQuery = {
@@ -28,6 +30,8 @@ export type WorkspaceContextQuery = {
   /** UTC months (YYYY-MM) whose per-day entry counts to read. */
   countMonths?: readonly string[];
   entryId?: string;
+  /** Read the workspace's settings too. */
+  withSettings?: boolean;
 };
 
 /** Where an entry sits in a member's list: its start (API timestamp), then its id (absent: every entry of that second). */
@@ -71,6 +75,8 @@ export interface TrackingRepository {
   listTimeEntries(workspaceId: number, userId: number, page: { newest: EntryPosition; oldest: EntryPosition; limit: number }): Promise<TimeEntry[]>;
   /** Every tracker running in the workspace (its marks), longest running first: one Query. */
   listActiveTrackers(workspaceId: number): Promise<ActiveTracker[]>;
+  /** Writes the settings if they are still at `expectedVersion` (0: never written); 'conflict' otherwise. */
+  writeWorkspaceSettings(settings: WorkspaceSettings, expectedVersion: number): Promise<'written' | 'conflict'>;
   /** Every version of an entry, newest first (kept after a delete); [] when it never was in this workspace. */
   timeEntryHistory(workspaceId: number, entryId: string): Promise<TimeEntryVersion[]>;
 }

@@ -32,6 +32,9 @@ export function startSlots(from: number): string[] {
   return slotsToCheck(from, from + FUTURE_TOLERANCE_SECONDS + 1);
 }
 
+/** When a tracker started at `from` (epoch seconds) stops itself under a limit of `minutes`. */
+export const autoStopAtOf = (from: number, minutes: number | null) => (minutes === null ? null : toApiTimestamp(new Date((from + minutes * 60) * 1000)));
+
 /**
  * Clocks a workspace member in (docs/contract.md: checks 5–9 in order; 1–4 happen before).
  * Costs exactly two DynamoDB round trips: one batch read (with the member's timeline around
@@ -55,6 +58,8 @@ export async function startTimeTracking(
       contractId: command.contractId,
       taskId: command.taskId,
       slots: startSlots(from),
+      // The limit in force now binds the tracker: read in the same batch, no round trip more.
+      withSettings: true,
     });
     assertManagesWorkspace(context.actor);
     assertActiveMember(context.target);
@@ -73,6 +78,7 @@ export async function startTimeTracking(
       startedBy: actorUserId,
       taskTitle: context.task?.title ?? null,
       requestId: deps.requestId,
+      autoStopAt: autoStopAtOf(from, context.settings.maxTrackerDurationMinutes),
     };
     const result = await deps.repository.createActiveTracker(tracker, context.timeline);
     if (result.created) return tracker;

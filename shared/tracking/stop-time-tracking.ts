@@ -2,20 +2,19 @@ import { NoActiveTrackerError } from '../errors.ts';
 import { secondsBetween, toApiTimestamp } from './api-time.ts';
 import { changesBetween } from './entry-rules.ts';
 import { loadTrackerInManagedWorkspace, type MemberQuery } from './member-access.ts';
-import type { TimeEntry } from './model.ts';
+import type { ActiveTracker, TimeEntry, TimeEntryVersion } from './model.ts';
 import type { TrackingRepository } from './ports.ts';
 
 /**
- * Clocks a member out: the active tracker *in this workspace* becomes a completed time
- * entry, atomically, with its first history version (by the caller). A tracker in another
- * workspace is not revealed: it is "no tracker". Two DynamoDB round trips: one batch read,
- * one transaction (docs/request-flow.md).
+ * The entry a tracker becomes when it stops at `now`, with its first history version. A
+ * tracker past its limit ended at its `autoStopAt`, whoever records it (the auto-stop, or a
+ * stop that came first): the entry is then the same either way, ends exactly there, and is
+ * stopped by nobody (`max_duration`). `by` is who records it, null for the service.
  */
-export async function stopTimeTracking(actorUserId: number, command: MemberQuery, deps: { repository: TrackingRepository; now: Date }): Promise<TimeEntry> {
-  const { tracker } = await loadTrackerInManagedWorkspace(actorUserId, command, deps.repository);
-  if (!tracker) throw new NoActiveTrackerError();
-
-  const endTime = toApiTimestamp(deps.now);
+export function entryOfStoppedTracker(tracker: ActiveTracker, now: Date, by: number | null): { entry: TimeEntry; version: TimeEntryVersion } {
+  const nowTimestamp = toApiTimestamp(now);
+  const limited = tracker.autoStopAt !== null && tracker.autoStopAt <= nowTimestamp;
+  const endTime = limited ? tracker.autoStopAt! : nowTimestamp;
   const entry: TimeEntry = {
     // The tracker's id: an entry can only ever be recorded once per tracker.
     entryId: tracker.trackerId,
@@ -29,13 +28,29 @@ export async function stopTimeTracking(actorUserId: number, command: MemberQuery
     endTime,
     durationSeconds: secondsBetween(new Date(tracker.startTime), new Date(endTime)),
     source: 'tracker',
-    createdBy: actorUserId,
-    createdAt: endTime,
-    updatedBy: actorUserId,
-    updatedAt: endTime,
+    stopReason: limited ? 'max_duration' : 'manual',
+    stoppedBy: limited ? null : by,
+    // The service records no entry of its own: one its limit ended is its tracker's starter's.
+    createdBy: by ?? tracker.startedBy,
+    createdAt: nowTimestamp,
+    updatedBy: by ?? tracker.startedBy,
+    updatedAt: nowTimestamp,
     version: 1,
   };
-  const version = { entryId: entry.entryId, workspaceId: entry.workspaceId, userId: entry.userId, version: 1, action: 'created' as const, at: endTime, by: actorUserId, changes: changesBetween(undefined, entry), entry };
+  const version: TimeEntryVersion = { entryId: entry.entryId, workspaceId: entry.workspaceId, userId: entry.userId, version: 1, action: 'created', at: nowTimestamp, by, changes: changesBetween(undefined, entry), entry };
+  return { entry, version };
+}
+
+/**
+ * Clocks a member out: the active tracker *in this workspace* becomes a completed time
+ * entry, atomically, with its first history version (by the caller). A tracker in another
+ * workspace is not revealed: it is "no tracker". Two DynamoDB round trips: one batch read,
+ * one transaction (docs/request-flow.md).
+ */
+export async function stopTimeTracking(actorUserId: number, command: MemberQuery, deps: { repository: TrackingRepository; now: Date }): Promise<TimeEntry> {
+  const { tracker } = await loadTrackerInManagedWorkspace(actorUserId, command, deps.repository);
+  if (!tracker) throw new NoActiveTrackerError();
+  const { entry, version } = entryOfStoppedTracker(tracker, deps.now, actorUserId);
   if ((await deps.repository.stopTracker(tracker, entry, version)) === 'gone') throw new NoActiveTrackerError();
   return entry;
 }

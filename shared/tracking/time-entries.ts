@@ -65,6 +65,8 @@ export async function createTimeEntry(actorUserId: number, command: CreateTimeEn
       activityDescription: command.activityDescription,
       ...interval,
       source: 'manual',
+      stopReason: null,
+      stoppedBy: null,
       createdBy: actorUserId,
       createdAt: at,
       updatedBy: actorUserId,

@@ -176,19 +176,24 @@ describe('item mappers', () => {
     startedBy: fc.integer({ min: 1 }),
     taskTitle: nullable(fc.string()),
     requestId: fc.uuid(),
+    autoStopAt: nullable(fc.date({ noInvalidDate: true }).map((date) => `${date.toISOString().slice(0, 19)}+00:00`)),
   });
 
   it('round-trip trackers and time entries exactly', () => {
     fc.assert(
       fc.property(tracker, fc.integer({ min: 0, max: 10 ** 6 }), (active, duration) => {
         expect(trackerFromItem(trackerToItem(active))).toEqual(active);
-        const { trackerId, startedBy, requestId, taskTitle, ...rest } = active;
+        const { trackerId, startedBy, requestId, taskTitle, autoStopAt, ...rest } = active;
+        const source = duration % 2 === 0 ? 'tracker' : 'manual';
+        const stopReason = source === 'manual' ? null : autoStopAt ? 'max_duration' : 'manual';
         const entry: TimeEntry = {
           ...rest,
           entryId: trackerId,
           endTime: rest.startTime,
           durationSeconds: duration,
-          source: duration % 2 === 0 ? 'tracker' : 'manual',
+          source,
+          stopReason,
+          stoppedBy: stopReason === 'manual' ? startedBy : null,
           createdBy: startedBy,
           createdAt: rest.startTime,
           updatedBy: startedBy + 1,

@@ -5,6 +5,7 @@ import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
 import type { IdempotencyStore } from '../../shared/ports/idempotency-store.ts';
 import type { RateLimiter, RateLimitState } from '../../shared/ports/rate-limiter.ts';
 import type { TrackingRepository, WorkspaceContext } from '../../shared/tracking/ports.ts';
+import { defaultWorkspaceSettings } from '../../shared/tracking/workspace-settings.ts';
 import { httpEvent, lambdaContext, parse } from '../support/http-events.ts';
 
 /**
@@ -28,7 +29,7 @@ function limiter(answer: () => Promise<RateLimitState>): RateLimiter {
   };
 }
 
-const emptyContext: WorkspaceContext = { actor: { workspaceId: 1, userId: 100, role: 'owner', status: 'active' }, target: { workspaceId: 1, userId: 101, role: 'regular_user', status: 'active' }, contract: undefined, task: undefined, tracker: undefined, timeline: [], entry: undefined, dayCounts: {} };
+const emptyContext: WorkspaceContext = { actor: { workspaceId: 1, userId: 100, role: 'owner', status: 'active' }, target: { workspaceId: 1, userId: 101, role: 'regular_user', status: 'active' }, contract: undefined, task: undefined, tracker: undefined, timeline: [], entry: undefined, dayCounts: {}, settings: defaultWorkspaceSettings(1) };
 const repository: TrackingRepository = {
   loadContext: async () => {
     events.push('read:start');
@@ -45,6 +46,7 @@ const repository: TrackingRepository = {
   listTimeEntries: async () => [],
   timeEntryHistory: async () => [],
   listActiveTrackers: async () => [],
+  writeWorkspaceSettings: async () => 'conflict',
 };
 const noIdempotency = { claim: async () => ({ claimed: true }), complete: async () => {}, release: async () => {} } as unknown as IdempotencyStore;
 
@@ -56,7 +58,7 @@ function startWith(rateLimiter: RateLimiter) {
     run: async (body, { repository: admitted, now }) => {
       await admitted.loadContext({ workspaceId: body.workspace_id, actorUserId: 100, targetUserId: body.user_id });
       await admitted.createActiveTracker({} as never, []);
-      return { data: { start_time: now.toISOString(), workspace_id: 1, user_id: 101, contract_id: null, project_id: null, task_id: null, activity_description: null } };
+      return { data: { start_time: now.toISOString(), workspace_id: 1, user_id: 101, contract_id: null, project_id: null, task_id: null, activity_description: null, auto_stop_at: null } };
     },
   });
   return async (body: unknown) => {

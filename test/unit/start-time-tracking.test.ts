@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ForbiddenError, NotFoundError, TrackerAlreadyActiveError, ValidationError } from '../../shared/errors.ts';
 import type { ActiveTracker, Contract, Membership, Task } from '../../shared/tracking/model.ts';
 import type { TrackingRepository, WorkspaceContext } from '../../shared/tracking/ports.ts';
+import { defaultWorkspaceSettings } from '../../shared/tracking/workspace-settings.ts';
 import { startTimeTracking, type StartTimeTrackingCommand } from '../../shared/tracking/start-time-tracking.ts';
 
 /** The rules of a start, in order, with an in-memory repository (no DynamoDB involved). */
@@ -17,7 +18,7 @@ const task = (overrides: Partial<Task> = {}): Task => ({ workspaceId: 1, taskId:
 function repositoryWith(context: Partial<WorkspaceContext>, existing?: ActiveTracker) {
   const written: ActiveTracker[] = [];
   const repository: TrackingRepository = {
-    loadContext: async () => ({ actor: member(100, 'owner'), target: member(101), contract: undefined, task: undefined, tracker: undefined, timeline: [], entry: undefined, dayCounts: {}, ...context }),
+    loadContext: async () => ({ actor: member(100, 'owner'), target: member(101), contract: undefined, task: undefined, tracker: undefined, timeline: [], entry: undefined, dayCounts: {}, settings: defaultWorkspaceSettings(1), ...context }),
     createActiveTracker: async (tracker) => {
       if (existing) return { created: false, existing };
       written.push(tracker);
@@ -28,6 +29,7 @@ function repositoryWith(context: Partial<WorkspaceContext>, existing?: ActiveTra
     listTimeEntries: async () => [],
     timeEntryHistory: async () => [],
     listActiveTrackers: async () => [],
+    writeWorkspaceSettings: async () => 'conflict',
   };
   return { repository, written };
 }
@@ -64,7 +66,16 @@ describe('startTimeTracking', () => {
       startedBy: 100,
       taskTitle: 'Landing page',
       requestId: 'req-1',
+      autoStopAt: null,
     });
+    expect(written).toEqual([tracker]);
+  });
+
+  it("binds the tracker to the workspace's limit in force when it starts", async () => {
+    const limited = { ...defaultWorkspaceSettings(1), maxTrackerDurationMinutes: 90, version: 1 };
+    const { repository, written } = repositoryWith({ settings: limited });
+    const tracker = await startTimeTracking(100, command({}), deps(repository));
+    expect(tracker.autoStopAt).toBe('2024-01-15T12:00:00+00:00');
     expect(written).toEqual([tracker]);
   });
 

@@ -86,7 +86,7 @@ describe('time zones', () => {
   });
 
   it('check a date range: one day, in order, at most 31 days, a known zone', () => {
-    expect(checkedDayRange({ date: '2026-03-29' })).toEqual({ from: '2026-03-29', to: '2026-03-29', timeZone: 'UTC' });
+    expect(checkedDayRange({ date: '2026-03-29' })).toEqual({ from: '2026-03-29', to: '2026-03-29', timeZone: undefined });
     expect(checkedDayRange({ from: '2026-01-01', to: '2026-01-31', tz: 'Asia/Tokyo' })).toEqual({ from: '2026-01-01', to: '2026-01-31', timeZone: 'Asia/Tokyo' });
     expect(Object.keys(errorsOf(() => checkedDayRange({ from: '2026-01-01', to: '2026-02-01' }))!)).toEqual(['to']);
     expect(Object.keys(errorsOf(() => checkedDayRange({ from: '2026-01-02', to: '2026-01-01' }))!)).toEqual(['to']);

@@ -40,6 +40,8 @@ const entry = (overrides: Partial<TimeEntry> = {}): TimeEntry => ({
   endTime: '2024-01-15T11:00:00+00:00',
   durationSeconds: 3600,
   source: 'tracker',
+  stopReason: 'manual',
+  stoppedBy: 100,
   createdBy: 100,
   createdAt: '2024-01-15T11:00:00+00:00',
   updatedBy: 100,
