@@ -1,5 +1,5 @@
 import { assertActiveMember, assertManagesWorkspace } from './access-rules.ts';
-import type { ActiveTracker, TimelineSlot } from './model.ts';
+import type { ActiveTracker, TimelineSlot, WorkspaceSettings } from './model.ts';
 import type { TrackingRepository, WorkspaceContext } from './ports.ts';
 
 export type MemberQuery = { workspaceId: number; userId: number };
@@ -32,13 +32,13 @@ export async function loadTrackerInManagedWorkspace(
   actorUserId: number,
   query: MemberQuery,
   repository: TrackingRepository,
-  options: { slots?: readonly string[] } = {},
-): Promise<{ tracker: ActiveTracker | undefined; timeline: TimelineSlot[] }> {
-  const context = await repository.loadContext({ workspaceId: query.workspaceId, actorUserId, targetUserId: query.userId, withTracker: true, slots: options.slots });
+  options: { slots?: readonly string[]; withSettings?: boolean } = {},
+): Promise<{ tracker: ActiveTracker | undefined; timeline: TimelineSlot[]; settings: WorkspaceSettings }> {
+  const context = await repository.loadContext({ workspaceId: query.workspaceId, actorUserId, targetUserId: query.userId, withTracker: true, slots: options.slots, withSettings: options.withSettings });
   assertManagesWorkspace(context.actor);
   const tracker = context.tracker?.workspaceId === query.workspaceId ? context.tracker : undefined;
   if (!tracker) assertActiveMember(context.target);
-  return { tracker, timeline: context.timeline };
+  return { tracker, timeline: context.timeline, settings: context.settings };
 }
 
 /** Check 5 alone: before a stored Idempotency-Key answer is replayed, the caller must still manage the workspace. */

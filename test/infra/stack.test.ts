@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { authorizerFunction, corsPolicyOf, dynamodbActionsOf, publicRoutes, routeList, webhookFunctions } from '../../shared/contracts/routes.ts';
+import { authorizerFunction, autoStopFunctions, corsPolicyOf, dynamodbActionsOf, publicRoutes, routeList, webhookFunctions } from '../../shared/contracts/routes.ts';
+import { autoStopStreamFilterPatterns } from '../../shared/scheduling/auto-stop-schedules.ts';
 import { openApiDocument } from '../../shared/contracts/openapi.ts';
 import { readStackConfig, StackConfigError } from '../../infra/stack-config.ts';
 import { TimeTrackingStack } from '../../infra/time-tracking-stack.ts';
@@ -28,6 +29,8 @@ function synth(context: Record<string, unknown> = {}, options: { bundle?: boolea
 
 const { app, stack, template } = synth();
 const resources = (type: string) => template.findResources(type);
+/** Routes, the authorizer, the docs page, the webhook functions and the auto-stop ones. */
+const FUNCTION_COUNT = routeList.length + 2 + Object.keys(webhookFunctions).length + Object.keys(autoStopFunctions).length;
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, _dash, letter: string) => letter.toUpperCase());
 
 describe('routes and the authorizer', () => {
@@ -83,7 +86,7 @@ describe('routes and the authorizer', () => {
 describe('functions', () => {
   it('runs every function on Node.js 24, arm64, 512 MB, 10 s, with its own log group', () => {
     const functions = Object.values(resources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(routeList.length + 2 + Object.keys(webhookFunctions).length);
+    expect(functions).toHaveLength(FUNCTION_COUNT);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 512, Timeout: 10, Handler: 'index.handler' });
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } });
@@ -281,13 +284,13 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
     expect(byId('WebhookStreamFailures')).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 });
     // The rate limiter failing open: the metric as the handlers emit it, {service} alone.
     expect(byId('RateLimiterFailingOpen')).toMatchObject({ Namespace: 'TimeTrackingApi', MetricName: 'RateLimitCounterFailures', Dimensions: [{ Name: 'service', Value: 'time-tracking-api' }], Threshold: 1 });
-    const functionCount = routeList.length + 2 + Object.keys(webhookFunctions).length;
-    expect(alarms).toHaveLength(2 + 3 * functionCount + 2 + 2 + 1 + 2);
+    const functionCount = FUNCTION_COUNT;
+    expect(alarms).toHaveLength(2 + 3 * functionCount + 2 + 2 + 1 + 2 + 2);
 
     const tuned = Object.values(synth({ alarmApi5xxPercent: '2', alarmApiP99LatencyMs: '900', alarmDurationP99PercentOfTimeout: '50' }).template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
     expect(tuned.filter((alarm) => alarm.Threshold === 2)).toHaveLength(1);
     expect(tuned.filter((alarm) => alarm.Threshold === 900)).toHaveLength(1);
-    expect(tuned.filter((alarm) => alarm.MetricName === 'Duration' && alarm.Threshold === 5000)).toHaveLength(routeList.length + 2 + Object.keys(webhookFunctions).length);
+    expect(tuned.filter((alarm) => alarm.MetricName === 'Duration' && alarm.Threshold === 5000)).toHaveLength(FUNCTION_COUNT);
   });
 
   it('draws one dashboard with the API, functions, table, authorizer and business counts', () => {
@@ -302,7 +305,7 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
     for (const id of functionIds()) expect(resources('AWS::Lambda::Function')[id]!.Properties.TracingConfig).toBeUndefined();
     const traced = synth({ tracing: 'true' }).template.findResources('AWS::Lambda::Function');
     const tracedFunctions = Object.entries(traced).filter(([id]) => /Function[0-9A-F]{8}$/.test(id));
-    expect(tracedFunctions).toHaveLength(routeList.length + 2 + Object.keys(webhookFunctions).length);
+    expect(tracedFunctions).toHaveLength(FUNCTION_COUNT);
     for (const [, fn] of tracedFunctions) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
   });
 
@@ -317,7 +320,7 @@ describe('webhooks', () => {
 
   it('reads new trackers and new entry versions off the table stream', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
-    const [mapping] = Object.values(resources('AWS::Lambda::EventSourceMapping')).filter((candidate) => candidate.Properties.EventSourceArn?.['Fn::GetAtt']?.[1] === 'StreamArn');
+    const [mapping] = Object.values(resources('AWS::Lambda::EventSourceMapping')).filter((candidate) => candidate.Properties.EventSourceArn?.['Fn::GetAtt']?.[1] === 'StreamArn' && candidate.Properties.FunctionName.Ref.startsWith('WebhookFanOutFunction'));
     expect(mapping!.Properties).toMatchObject({ StartingPosition: 'LATEST', FunctionResponseTypes: ['ReportBatchItemFailures'], BisectBatchOnFunctionError: true });
     // Exactly the event registry's patterns: the ones the local stream reader applies (docs/webhooks.md).
     const deployed = mapping!.Properties.FilterCriteria.Filters.map((filter: { Pattern: string }) => JSON.parse(filter.Pattern));
@@ -378,5 +381,78 @@ describe('webhooks', () => {
     expect(delivery).toContain('dynamodb:GetItem');
     expect(delivery).toContain('sqs:ChangeMessageVisibility');
     expect(delivery).not.toMatch(/sqs:SendMessage|dynamodb:(PutItem|Query)"/);
+  });
+});
+
+describe('forgotten trackers: auto-stop schedules', () => {
+  const entries = (type: string) => Object.entries(resources(type));
+  const idOf = (type: string, prefix: string) => entries(type).find(([id]) => id.startsWith(prefix))![0];
+  const policyOf = (rolePrefix: string) => entries('AWS::IAM::Policy').find(([id]) => id.startsWith(`${rolePrefix}DefaultPolicy`))![1].Properties.PolicyDocument.Statement as Array<Record<string, any>>;
+
+  it('has one schedule group, and the schedules function reads tracker starts and stops off the stream with the shared filter', () => {
+    expect(entries('AWS::Scheduler::ScheduleGroup')).toHaveLength(1);
+    // No schedule is deployed: each is made at run time, one per tracker that has a limit.
+    expect(entries('AWS::Scheduler::Schedule')).toHaveLength(0);
+    const [, mapping] = entries('AWS::Lambda::EventSourceMapping').find(([, candidate]) => candidate.Properties.FunctionName.Ref.startsWith('AutoStopSchedulesFunction'))!;
+    expect(mapping.Properties).toMatchObject({ StartingPosition: 'LATEST', FunctionResponseTypes: ['ReportBatchItemFailures'], BisectBatchOnFunctionError: true, MaximumRetryAttempts: 10 });
+    const deployed = mapping.Properties.FilterCriteria.Filters.map((filter: { Pattern: string }) => JSON.parse(filter.Pattern));
+    expect(deployed).toEqual(autoStopStreamFilterPatterns());
+    expect(mapping.Properties.DestinationConfig.OnFailure.Destination).toEqual({ 'Fn::GetAtt': [idOf('AWS::SQS::Queue', 'AutoStopStreamFailures'), 'Arn'] });
+    const schedulesFunction = entries('AWS::Lambda::Function').find(([id]) => id.startsWith('AutoStopSchedulesFunction'))![1];
+    expect(schedulesFunction.Properties.Environment.Variables).toMatchObject({
+      AUTO_STOP_SCHEDULE_GROUP: entries('AWS::Scheduler::ScheduleGroup')[0]![1].Properties.Name,
+      AUTO_STOP_TARGET_ARN: { 'Fn::GetAtt': [idOf('AWS::Lambda::Function', 'AutoStopFunction'), 'Arn'] },
+      AUTO_STOP_ROLE_ARN: { 'Fn::GetAtt': [idOf('AWS::IAM::Role', 'AutoStopSchedulerRole'), 'Arn'] },
+      AUTO_STOP_DEAD_LETTER_ARN: { 'Fn::GetAtt': [idOf('AWS::SQS::Queue', 'AutoStopDeadLetters'), 'Arn'] },
+    });
+  });
+
+  it("lets EventBridge Scheduler, for this account's group only, invoke the auto-stop function and nothing else", () => {
+    const groupId = idOf('AWS::Scheduler::ScheduleGroup', 'AutoStopSchedules');
+    const role = resources('AWS::IAM::Role')[idOf('AWS::IAM::Role', 'AutoStopSchedulerRole')]!;
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceArn': { 'Fn::GetAtt': [groupId, 'Arn'] } } },
+      },
+    ]);
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    const statements = policyOf('AutoStopSchedulerRole');
+    const actions = statements.flatMap((statement) => [statement.Action].flat()).sort();
+    expect(actions).toEqual(['lambda:InvokeFunction', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'].sort());
+    expect(statements.find((statement) => statement.Action === 'lambda:InvokeFunction')!.Resource).toEqual({ 'Fn::GetAtt': [idOf('AWS::Lambda::Function', 'AutoStopFunction'), 'Arn'] });
+    expect(statements.find((statement) => [statement.Action].flat().includes('sqs:SendMessage'))!.Resource).toEqual({ 'Fn::GetAtt': [idOf('AWS::SQS::Queue', 'AutoStopDeadLetters'), 'Arn'] });
+  });
+
+  it('lets the schedules function create and delete schedules of its group only, and pass only the scheduler role, to the scheduler', () => {
+    const statements = policyOf('AutoStopSchedulesFunctionRole');
+    const scheduling = statements.find((statement) => [statement.Action].flat().includes('scheduler:CreateSchedule'))!;
+    expect([scheduling.Action].flat().sort()).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule']);
+    const group = entries('AWS::Scheduler::ScheduleGroup')[0]![1].Properties.Name as string;
+    expect(JSON.stringify(scheduling.Resource)).toContain(`:schedule/${group}/*`);
+    const passRole = statements.find((statement) => statement.Action === 'iam:PassRole')!;
+    expect(passRole).toMatchObject({ Resource: { 'Fn::GetAtt': [idOf('AWS::IAM::Role', 'AutoStopSchedulerRole'), 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } });
+    // It reads the stream (the event source mapping's own permissions) and touches no item.
+    expect(statements.flatMap((statement) => [statement.Action].flat()).filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']);
+  });
+
+  it('gives the auto-stop function the stop\'s DynamoDB actions, and dead-letters its failed invocations with an alarm', () => {
+    const statements = policyOf('AutoStopFunctionRole');
+    const dynamo = statements.find((statement) => [statement.Action].flat().some((action: string) => action.startsWith('dynamodb:')))!;
+    expect([dynamo.Action].flat().sort()).toEqual([...autoStopFunctions.autoStop.dynamodbActions].sort());
+    const deadLettersId = idOf('AWS::SQS::Queue', 'AutoStopDeadLetters');
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: idOf('AWS::Lambda::Function', 'AutoStopFunction') },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [deadLettersId, 'Arn'] } } },
+    });
+    const alarms = entries('AWS::CloudWatch::Alarm').map(([id, alarm]) => [id, alarm.Properties] as const);
+    for (const [queuePrefix, alarmPrefix] of [['AutoStopDeadLetters', 'MonitoringAutoStopDeadLetters'], ['AutoStopStreamFailures', 'MonitoringAutoStopStreamFailures']] as const) {
+      const [, alarm] = alarms.find(([id]) => id.startsWith(alarmPrefix))!;
+      expect(alarm).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [idOf('AWS::SQS::Queue', queuePrefix), 'QueueName'] } }] });
+      expect(resources('AWS::SQS::Queue')[idOf('AWS::SQS::Queue', queuePrefix)]!.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    }
   });
 });

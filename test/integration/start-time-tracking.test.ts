@@ -65,6 +65,7 @@ describe('success', () => {
     expect(response.body.message).toBe('Time tracking started successfully');
     expect(response.body.data).toEqual({
       message: 'Time tracking started successfully',
+      auto_stop_at: null,
       start_time: expect.stringMatching(API_TIMESTAMP),
       workspace_id: WS,
       user_id: users.member,
@@ -111,6 +112,22 @@ describe('success', () => {
       const response = await start({ workspace_id: WS, user_id: users.member, contract_id: 20, task_id: 5 });
       expect(response.status).toBe(200);
       expect(counter.calls).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
+    } finally {
+      counter.remove();
+    }
+  });
+
+  it("binds the tracker to the workspace's limit, read in the same batch: still two round trips, auto_stop_at stored and answered", async () => {
+    await table.put([{ ...keys.workspaceSettings(WS), entity: 'workspace_settings', workspace_id: WS, max_tracker_duration_minutes: 90, time_zone: 'UTC', version: 1, updated_at: null, updated_by: null }]);
+    const counter = countRoundTrips(documentClient);
+    try {
+      const response = await start({ workspace_id: WS, user_id: users.member });
+      expect(response.status).toBe(200);
+      expect(counter.calls).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
+      const due = new Date(Date.parse(response.body.data.start_time) + 90 * 60_000).toISOString().slice(0, 19) + '+00:00';
+      expect(response.body.data.auto_stop_at).toBe(due);
+      expect(await table.get(keys.activeTracker(users.member))).toMatchObject({ auto_stop_at: due });
+      expect(await table.get(keys.workspaceActiveTracker(WS, users.member))).toMatchObject({ auto_stop_at: due });
     } finally {
       counter.remove();
     }

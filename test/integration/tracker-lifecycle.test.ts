@@ -82,6 +82,8 @@ describe('a whole session', () => {
     expect(stopped.body.data).toEqual({
       message: 'Time tracking stopped successfully',
       stopped_at: expect.stringMatching(API_TIMESTAMP),
+      stop_reason: 'manual',
+      stopped_by: users.owner,
       start_time: started.body.data.start_time,
       duration_seconds: expect.any(Number),
       time_entry_id: expect.any(String),
@@ -122,6 +124,8 @@ describe('a whole session', () => {
         end_time: stopped.body.data.stopped_at,
         duration_seconds: stopped.body.data.duration_seconds,
         source: 'tracker',
+        stop_reason: 'manual',
+        stopped_by: users.owner,
         created_by: users.owner,
         created_at: stopped.body.data.stopped_at,
         updated_by: users.owner,
