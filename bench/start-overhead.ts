@@ -59,7 +59,7 @@ export async function measureStartOverhead(options: { tableName: string; endpoin
       new BatchGetCommand({
         RequestItems: {
           [options.tableName]: {
-            Keys: [keys.membership(options.workspaceId, options.managerId), keys.membership(options.workspaceId, userId), ...slots.map((slot) => keys.timelineSlot(options.workspaceId, userId, slot))],
+            Keys: [keys.membership(options.workspaceId, options.managerId), keys.membership(options.workspaceId, userId), keys.workspaceSettings(options.workspaceId), ...slots.map((slot) => keys.timelineSlot(options.workspaceId, userId, slot))],
             ConsistentRead: true,
           },
         },
