@@ -141,30 +141,18 @@ export class Monitoring extends Construct {
       thresholds.authorizerTransientFailuresPer5Minutes,
       'The authorizer could not check credentials (DynamoDB or the JWKS unavailable): callers got 500.',
     );
-    alarm(
-      'WebhookDeadLetters',
-      props.webhookDeadLetters.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
-      1,
-      'Webhook deliveries failed for about a day: they wait in the dead-letter queue (README, Webhooks runbook).',
-    );
-    alarm(
-      'WebhookStreamFailures',
-      props.webhookStreamFailures.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
-      1,
-      'Table stream records could not be fanned out to webhooks: re-read them within 24 hours of the event (README, Webhooks runbook).',
-    );
-    alarm(
-      'AutoStopDeadLetters',
-      props.autoStopDeadLetters.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
-      1,
-      'A forgotten tracker could not be stopped at its limit: it keeps running until stopped by hand; the message names it (README, Forgotten trackers).',
-    );
-    alarm(
-      'AutoStopStreamFailures',
-      props.autoStopStreamFailures.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
-      1,
-      'A tracker with a limit got no auto-stop schedule (or a stopped one kept its schedule, which then does nothing): re-read the records within 24 hours (README, Forgotten trackers).',
-    );
+    // Queues nothing consumes but an operator: one message is already a failure to act on.
+    const failureQueues: Array<[string, sqs.IQueue, string]> = [
+      ['WebhookDeadLetters', props.webhookDeadLetters, 'Webhook deliveries failed for about a day: they wait in the dead-letter queue (README, Webhooks runbook).'],
+      ['WebhookStreamFailures', props.webhookStreamFailures, 'Table stream records could not be fanned out to webhooks: re-read them within 24 hours of the event (README, Webhooks runbook).'],
+      ['AutoStopDeadLetters', props.autoStopDeadLetters, 'A forgotten tracker could not be stopped at its limit: it keeps running until stopped by hand; the message names it (README, Forgotten trackers).'],
+      [
+        'AutoStopStreamFailures',
+        props.autoStopStreamFailures,
+        'A tracker with a limit got no auto-stop schedule (or a stopped one kept its schedule, which then does nothing): re-read the records within 24 hours (README, Forgotten trackers).',
+      ],
+    ];
+    for (const [id, queue, description] of failureQueues) alarm(id, queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }), 1, description);
     alarm(
       'RateLimiterFailingOpen',
       serviceMetric(METRIC.rateLimitCounterFailures, {}, 'rate limiter failing open'),

@@ -280,7 +280,12 @@ export class TimeTrackingApi extends Construct {
         conditions: { ArnNotEquals: { 'aws:PrincipalArn': [fanOutFn.role!.roleArn, redriveRole.roleArn] } },
       }),
     );
-    fanOutFn.addEventSource(
+    /**
+     * The table's stream to a function, in order from now on: failed records reported one by
+     * one and retried, then kept in `failures` (not dropped); only the records `patterns`
+     * select (the local runtimes apply the same ones).
+     */
+    const streamSource = (failures: sqs.IQueue, patterns: object[]) =>
       // DynamoEventSource is typed for Table; TableV2 has the same stream ARN it reads.
       new DynamoEventSource(this.table as unknown as dynamodb.ITable, {
         startingPosition: lambda.StartingPosition.LATEST,
@@ -288,12 +293,11 @@ export class TimeTrackingApi extends Construct {
         bisectBatchOnError: true,
         reportBatchItemFailures: true,
         retryAttempts: 10,
-        // A record that still fails is kept, not dropped.
-        onFailure: new SqsDlq(streamFailures),
-        // Exactly the records the event registry reads (the local stream reader applies the same patterns).
-        filters: webhookStreamFilterPatterns().map((pattern) => lambda.FilterCriteria.filter(pattern)),
-      }),
-    );
+        onFailure: new SqsDlq(failures),
+        filters: patterns.map((pattern) => lambda.FilterCriteria.filter(pattern as Record<string, unknown>)),
+      });
+    // Exactly the records the event registry reads.
+    fanOutFn.addEventSource(streamSource(streamFailures, webhookStreamFilterPatterns()));
     const deliveryFn = (this.functions.webhookDelivery = addFunction(webhookFunctions.delivery.functionName, queueEnvironment, webhookFunctions.delivery.dynamodbActions, {
       // A bound on how many receivers are called at once (and on what one workspace's slow receiver can take).
       reservedConcurrentExecutions: webhookDeliveryConcurrency,
@@ -345,17 +349,7 @@ export class TimeTrackingApi extends Construct {
       id: `AwsSolutions-IAM5[Resource::arn:${printed(stack.partition, 'Partition')}:scheduler:${printed(stack.region, 'Region')}:${printed(stack.account, 'AccountId')}:schedule/${scheduleGroup.scheduleGroupName}/*]`,
       reason: 'One schedule per running tracker, named after it: the names are not known in advance, so the resource is every schedule of the stack\'s own group, and only Create and Delete.',
     });
-    schedulesFn.addEventSource(
-      new DynamoEventSource(this.table as unknown as dynamodb.ITable, {
-        startingPosition: lambda.StartingPosition.LATEST,
-        batchSize: 100,
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        retryAttempts: 10,
-        onFailure: new SqsDlq(autoStopStreamFailures),
-        filters: autoStopStreamFilterPatterns().map((pattern) => lambda.FilterCriteria.filter(pattern)),
-      }),
-    );
+    schedulesFn.addEventSource(streamSource(autoStopStreamFailures, autoStopStreamFilterPatterns()));
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       webhookDeadLetters: deadLetters,
