@@ -95,13 +95,16 @@ function expectEnvelope(response: { status: number; body: any }, input: unknown)
   if (!response.body.success) expect(typeof response.body.message).toBe('string');
 }
 
+/** The credential the route's example runs with (a platform credential for PUT /workspaces/{id}). */
+const exampleScopesOf = (route: Route) => (route.example as { scopes?: string }).scopes ?? 'read write';
+
 async function fuzzBody(route: Route) {
   recorder.take();
   const statuses = new Map<number, number>();
   const successes: Array<Record<string, unknown>> = [];
   await fc.assert(
     fc.asyncProperty(rawBody, async (body) => {
-      const response = parse((await handlers[route.name](httpEvent({ path: route.path, rawBody: body, authorizer: principalContext(users.owner) }), lambdaContext())) as never);
+      const response = parse((await handlers[route.name](httpEvent({ path: route.path, rawBody: body, authorizer: principalContext(users.owner, exampleScopesOf(route)) }), lambdaContext())) as never);
       expectEnvelope(response, body);
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
       if (response.status === 200) successes.push(response.body.data);
@@ -118,7 +121,7 @@ async function fuzzQuery(route: Route) {
   const statuses = new Map<number, number>();
   await fc.assert(
     fc.asyncProperty(query, async (parameters) => {
-      const event = httpEvent({ method: route.method, path: route.path, authorizer: principalContext(users.owner) });
+      const event = httpEvent({ method: route.method, path: route.path, authorizer: principalContext(users.owner, exampleScopesOf(route)) });
       event.queryStringParameters = parameters;
       event.rawQueryString = new URLSearchParams(parameters).toString();
       const response = parse((await handlers[route.name](event, lambdaContext())) as never);
