@@ -139,6 +139,13 @@ export type RouteExample = {
   scopes?: string;
 };
 
+/** What a directory PUT answers besides the common statuses. */
+const DIRECTORY_PUT_ERRORS = {
+  '400': 'Not a JSON object.',
+  '409': 'The version is older than the stored one (or the same with other content): nothing changed.',
+  '412': 'If-Match names a revision that is no longer current: nothing changed.',
+} as const;
+
 /** What an `Idempotency-Key` costs: the record is claimed (PutItem) and released (DeleteItem). */
 export const IDEMPOTENCY_ACTIONS = ['dynamodb:PutItem', 'dynamodb:DeleteItem'] as const;
 
@@ -340,7 +347,7 @@ const table = {
     successOutcome: 'workspace_put',
     input: { path: workspacePutPath, headers: directoryIfMatch, body: putWorkspaceBody },
     response: { description: 'The workspace as stored, with its ETag.', data: workspaceData, headers: ['etag'] },
-    errors: { '400': 'Not a JSON object.', '409': 'The version is older than the stored one (or the same with other content): nothing changed.', '412': 'If-Match names a revision that is no longer current: nothing changed.' },
+    errors: DIRECTORY_PUT_ERRORS,
     conflictCode: 'stale_version',
     example: { input: { workspace_id: 1, name: 'Acme', version: 1 }, scopes: 'directory' },
   },
@@ -356,7 +363,7 @@ const table = {
     successOutcome: 'member_put',
     input: { path: memberPath, headers: directoryIfMatch, body: putMemberBody },
     response: { description: 'The member as stored, with its ETag.', data: memberData, headers: ['etag'] },
-    errors: { '400': 'Not a JSON object.', '409': 'The version is older than the stored one (or the same with other content): nothing changed.', '412': 'If-Match names a revision that is no longer current: nothing changed.' },
+    errors: DIRECTORY_PUT_ERRORS,
     conflictCode: 'stale_version',
     example: { input: { workspace_id: 1, user_id: 110, role: 'regular_user', status: 'active', name: 'Katherine Johnson', email: 'katherine@example.com', version: 1 } },
   },
@@ -400,7 +407,7 @@ const table = {
     successOutcome: 'project_put',
     input: { path: projectPath, headers: directoryIfMatch, body: putProjectBody },
     response: { description: 'The project as stored, with its ETag.', data: projectData, headers: ['etag'] },
-    errors: { '400': 'Not a JSON object.', '409': 'The version is older than the stored one (or the same with other content): nothing changed.', '412': 'If-Match names a revision that is no longer current: nothing changed.' },
+    errors: DIRECTORY_PUT_ERRORS,
     conflictCode: 'stale_version',
     example: { input: { workspace_id: 1, project_id: 13, name: 'Mobile app', status: 'active', version: 1 } },
   },
@@ -428,7 +435,7 @@ const table = {
     successOutcome: 'contract_put',
     input: { path: contractPath, headers: directoryIfMatch, body: putContractBody },
     response: { description: 'The contract as stored, with its ETag.', data: contractData, headers: ['etag'] },
-    errors: { '400': 'Not a JSON object.', '409': 'The version is older than the stored one (or the same with other content): nothing changed.', '412': 'If-Match names a revision that is no longer current: nothing changed.' },
+    errors: DIRECTORY_PUT_ERRORS,
     conflictCode: 'stale_version',
     example: { input: { workspace_id: 1, contract_id: 24, user_id: 101, project_id: 10, status: 'active', version: 1 } },
   },
@@ -456,7 +463,7 @@ const table = {
     successOutcome: 'task_put',
     input: { path: taskPath, headers: directoryIfMatch, body: putTaskBody },
     response: { description: 'The task as stored, with its ETag.', data: taskData, headers: ['etag'] },
-    errors: { '400': 'Not a JSON object.', '409': 'The version is older than the stored one (or the same with other content): nothing changed.', '412': 'If-Match names a revision that is no longer current: nothing changed.' },
+    errors: DIRECTORY_PUT_ERRORS,
     conflictCode: 'stale_version',
     example: { input: { workspace_id: 1, task_id: 8, project_id: 10, title: 'Pricing page', status: 'open', version: 1 } },
   },
