@@ -103,7 +103,7 @@ export function createDirectoryRepository(client: DynamoDBDocumentClient, tableN
           Put: {
             TableName: tableName,
             Item: {
-              ...keys.directoryChange(record.workspaceId, record.kind, record.id, audit.at, randomUUID()),
+              ...keys.directoryChange(record.workspaceId, record.kind, record.id, audit.at, after?.revision ?? record.revision + 1, randomUUID()),
               entity: 'directory_change',
               kind: record.kind,
               workspace_id: record.workspaceId,

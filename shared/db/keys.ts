@@ -18,7 +18,10 @@ export const keys = {
   /** The ids of the workspace's archived projects (`project_ids`, a number set): start and entries read it in their batch. */
   archivedProjects: (workspaceId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: 'ARCHIVED' }),
   /** One audited change of a directory record (`kind`: member, project, contract, task, workspace), in time order (a removed record's id may come back). */
-  directoryChange: (workspaceId: number, kind: string, id: number, at: string, changeId: string): ItemKey => ({ pk: `${workspacePk(workspaceId)}#${kind.toUpperCase()}#${id}`, sk: `CHANGE#${at}#${changeId}` }),
+  directoryChange: (workspaceId: number, kind: string, id: number, at: string, revision: number, changeId: string): ItemKey => ({
+    pk: `${workspacePk(workspaceId)}#${kind.toUpperCase()}#${id}`,
+    sk: `CHANGE#${at}#${String(revision).padStart(10, '0')}#${changeId}`,
+  }),
   membership: (workspaceId: number, userId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: `MEMBER#${userId}` }),
   project: (workspaceId: number, projectId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: `PROJECT#${projectId}` }),
   contract: (workspaceId: number, contractId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: `CONTRACT#${contractId}` }),
