@@ -12,8 +12,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { generateApiKey, newApiKeyRecord } from '../shared/auth/api-keys.ts';
-import { SCOPES } from '../shared/auth/scopes.ts';
+import { generateApiKey } from '../shared/auth/api-keys.ts';
+import { createPersonalAccessToken } from '../shared/auth/personal-access-tokens.ts';
+import { SCOPES, type Scope } from '../shared/auth/scopes.ts';
 import { loadDatabaseConfig } from '../shared/config/database-config.ts';
 import { createDocumentClient } from '../shared/db/document-client.ts';
 import { createApiKeyAdmin } from './api-key-admin.ts';
@@ -64,15 +65,12 @@ export async function runAdminCli(argv: string[], out: (line: string) => void = 
       if (scopes.length === 0 || unknown.length > 0) throw new UsageError(`--scopes takes ${SCOPES.join(', ')}; got "${values.scopes}"`);
       const days = values['expires-in-days'] === undefined ? undefined : positiveInteger(values['expires-in-days'], '--expires-in-days');
       const now = new Date();
-      const key = generateApiKey();
-      const record = newApiKeyRecord(key, {
-        userId,
-        name: values.name,
-        scopes: [...new Set(scopes)],
-        expiresAt: days === undefined ? null : new Date(now.getTime() + days * 86_400_000).toISOString(),
-        now,
-      });
-      await apiKeys.insert(record);
+      // As over the API (POST /api-keys), by an operator who holds every scope: the same limit of live keys.
+      const { key, record } = await createPersonalAccessToken(
+        { userId, scopes: new Set(SCOPES) },
+        { name: values.name, scopes: scopes as Scope[], expiresAt: days === undefined ? null : new Date(now.getTime() + days * 86_400_000).toISOString() },
+        { store: apiKeys.store, now, generate: generateApiKey },
+      );
       out(values.json ? JSON.stringify({ key, key_id: record.keyId, user_id: userId, scopes: record.scopes, expires_at: record.expiresAt }) : [
         `Created API key ${record.keyId} for user ${userId} (${record.scopes.join(' ')}${record.expiresAt ? `, expires ${record.expiresAt}` : ''}).`,
         'Copy it now: it is shown only once.',

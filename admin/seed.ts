@@ -51,7 +51,7 @@ export const seedSchema = {
       user_id: id,
       name: text,
       key: { type: 'string', pattern: '^ttk_[A-Za-z0-9_-]{43}$' },
-      scopes: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['read', 'write', 'admin'] } },
+      scopes: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['read', 'write', 'admin', 'directory'] } },
       expires_at: { type: ['string', 'null'], format: 'date-time' },
     }),
   },

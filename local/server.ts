@@ -6,6 +6,8 @@
  * `npm run start:template` (RUNTIME=template): the same, but the API, the functions and
  * their permissions come from the synthesized CloudFormation template (local/template/).
  */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
@@ -50,6 +52,8 @@ function readSettings(env: NodeJS.ProcessEnv) {
     runtime: env.RUNTIME === 'template' ? ('template' as const) : ('source' as const),
     /** An already synthesized cdk.out folder for the template runtime (else it synthesizes one). */
     templateDir: env.TEMPLATE_DIR ? resolve(env.TEMPLATE_DIR) : undefined,
+    /** Where synthesized templates are kept by their settings, for a run that starts many servers (the tests). */
+    templateCacheDir: env.TEMPLATE_CACHE_DIR ? resolve(env.TEMPLATE_CACHE_DIR) : undefined,
     /** A fixed port for DynamoDB Local (e.g. 8000 for `sam local`); a free one otherwise. */
     dynamodbLocalPort: env.DYNAMODB_LOCAL_PORT ? Number(env.DYNAMODB_LOCAL_PORT) : undefined,
     tableName: env.TABLE_NAME || 'time-tracking-local',
@@ -252,16 +256,24 @@ async function sourceFunctions(settings: Settings, timeScale: number): Promise<L
 async function templateFunctions(settings: Settings): Promise<LoadedFunctions> {
   let templateDir = settings.templateDir;
   if (!templateDir) {
-    templateDir = settings.dataDir === 'memory' ? await mkdtemp(join(tmpdir(), 'time-tracking-cdk-')) : resolve(settings.dataDir, 'cdk.out');
-    console.log(`Synthesizing the stack into ${templateDir}…`);
-    await synthesizeTemplate(templateDir, {
+    const context = {
       jwksUrl: 'https://issuer.invalid/.well-known/jwks.json',
       jwtIssuer: 'replaced-at-run-time',
       jwtAudience: 'replaced-at-run-time',
       authorizerCacheTtlSeconds: String(settings.authorizerCacheTtlSeconds),
       rateLimitPerMinute: process.env.RATE_LIMIT_PER_MINUTE ?? '60',
       throwaway: 'true',
-    });
+    };
+    // TEMPLATE_CACHE_DIR (the test run's): one synthesis per set of settings, shared by every server of the run.
+    templateDir = settings.templateCacheDir
+      ? join(settings.templateCacheDir, createHash('sha256').update(JSON.stringify(context)).digest('hex').slice(0, 16))
+      : settings.dataDir === 'memory'
+        ? await mkdtemp(join(tmpdir(), 'time-tracking-cdk-'))
+        : resolve(settings.dataDir, 'cdk.out');
+    if (!settings.templateCacheDir || !existsSync(join(templateDir, `${STACK_NAME}.template.json`))) {
+      console.log(`Synthesizing the stack into ${templateDir}…`);
+      await synthesizeTemplate(templateDir, context);
+    }
   }
   const pass = (names: string[]) => Object.fromEntries(names.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));
   return startTemplateRuntime({

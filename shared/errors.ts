@@ -94,12 +94,25 @@ export class TimeEntryOverlapError extends AppError {
   }
 }
 
+/**
+ * A directory write's `version` is older than the stored one (or the same, with other
+ * content): a sync job replayed or reordered an update. Nothing was changed; the message
+ * names the stored version.
+ */
+export class StaleVersionError extends AppError {
+  readonly code = 'stale_version';
+  readonly status = 409;
+  constructor(storedVersion: number) {
+    super(`Version ${storedVersion} is stored, and this write's version is older (or the same with other content): nothing changed.`);
+  }
+}
+
 /** `If-Match` names a version that is no longer the current one. Nothing was changed. */
 export class PreconditionFailedError extends AppError {
   readonly code = 'precondition_failed';
   readonly status = 412;
   constructor() {
-    super('The time entry has changed since the version given in If-Match. Read it again, then retry.');
+    super('It has changed since the version given in If-Match. Read it again, then retry.');
   }
 }
 

@@ -1,4 +1,5 @@
 import { API_VERSION } from './api-version.ts';
+import { requiredScopes } from '../auth/scopes.ts';
 import { inputSchemaOf, routeList, splitInput, type ResponseHeader, type Route } from './routes.ts';
 import { WEBHOOK_EVENT_TYPES, webhookEventRegistry, webhookPayloadSchema } from './webhook-events.ts';
 import { timestampSchema } from './schemas.ts';
@@ -134,7 +135,7 @@ function responsesOf(route: Route) {
     ),
     ...(inputSchemaOf(route, 'body') ? { '413': json(ref('GatewayError'), 'The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself).', undefined, { message: 'Request Entity Too Large' }) } : {}),
     ...Object.fromEntries(
-      Object.entries(extra).map(([status, description]) => [status, json(ref('Error'), description, counted, { success: false, message: description, error: status === '409' && !ownConflict ? 'idempotency_key_in_use' : (ERROR_CODE_EXAMPLES[status] ?? 'bad_request'), meta: EXAMPLE_META })]),
+      Object.entries(extra).map(([status, description]) => [status, json(ref('Error'), description, counted, { success: false, message: description, error: status === '409' && !ownConflict ? 'idempotency_key_in_use' : status === '409' ? ((route as { conflictCode?: string }).conflictCode ?? ERROR_CODE_EXAMPLES[status]) : (ERROR_CODE_EXAMPLES[status] ?? 'bad_request'), meta: EXAMPLE_META })]),
     ),
   };
 }
@@ -209,7 +210,7 @@ function operationOf(route: Route) {
   return {
     operationId: route.name,
     summary: route.summary,
-    security: [{ oauth2: [route.scope] }, { apiKey: [] as string[] }],
+    security: [...requiredScopes(route.scope).map((scope) => ({ oauth2: [scope] })), { apiKey: [] as string[] }],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(inputSchemaOf(route, 'body') ? { requestBody: { required: true, content: { 'application/json': { schema: ref(bodyComponent(route)), example: splitInput(route, route.example.input).body } } } } : {}),
     responses: responsesOf(route),
@@ -276,7 +277,7 @@ export const openApiDocument = {
         flows: {
           clientCredentials: {
             tokenUrl: 'https://auth.example.com/oauth/token',
-            scopes: { read: 'Read time tracking data', write: 'Start and stop trackers', admin: 'Everything' },
+            scopes: { read: 'Read time tracking data', write: 'Start and stop trackers', admin: 'Everything', directory: "Manage any workspace's directory (an organisation's sync job); nothing else" },
           },
         },
       },

@@ -1,4 +1,32 @@
-import type { Scope } from '../auth/scopes.ts';
+import type { ScopeRequirement } from '../auth/scopes.ts';
+import {
+  apiKeyPath,
+  apiKeysData,
+  contractData,
+  contractPath,
+  createApiKeyBody,
+  createdApiKeyData,
+  deleteMemberData,
+  directoryIfMatch,
+  directoryListPath,
+  directoryListQuery,
+  listApiKeysQuery,
+  listOf,
+  memberData,
+  memberPath,
+  projectData,
+  projectPath,
+  putContractBody,
+  putMemberBody,
+  putProjectBody,
+  putTaskBody,
+  putWorkspaceBody,
+  revokedApiKeyData,
+  taskData,
+  taskPath,
+  workspaceData,
+  workspacePutPath,
+} from './directory-schemas.ts';
 import { createWebhookBody, createWebhookData, deleteWebhookData, listWebhooksData, listWebhooksQuery, webhookPath } from './webhook-schemas.ts';
 import {
   activeTrackersData,
@@ -55,7 +83,8 @@ export type RouteDefinition = {
   path: string;
   /** Folder under functions/ holding the entry point `handler.ts`; also the Lambda's name. */
   functionName: string;
-  scope: Scope;
+  /** Check 2: the scope the credential must hold (or any one of several). */
+  scope: ScopeRequirement;
   /** Accepts an `Idempotency-Key` header (its storage actions are added to the IAM policy). */
   idempotent: boolean;
   /** Exactly the DynamoDB actions the use case performs on the table (idempotency excluded). */
@@ -84,6 +113,8 @@ export type RouteDefinition = {
   };
   /** Statuses the route answers besides the common ones (401, 403, 404, 422, 500, 503), with why. */
   errors?: Readonly<Record<string, string>>;
+  /** The `error` code of the route's own 409 (its OpenAPI example): `time_entry_overlap` unless said. */
+  conflictCode?: string;
   /**
    * One call that succeeds on the demo seed (local/demo-seed.json) for its owner, user 100.
    * It is the route's `sam local` fixture (events/<function>.json, generated), its OpenAPI
@@ -104,7 +135,16 @@ export type RouteExample = {
   fromAfter?: Readonly<Record<string, string>>;
   /** Fields that, run live, are today's date (UTC, YYYY-MM-DD). */
   today?: readonly string[];
+  /** The scopes of the credential it runs with, when not `read write` (a platform credential's `directory`). */
+  scopes?: string;
 };
+
+/** What a directory PUT answers besides the common statuses. */
+const DIRECTORY_PUT_ERRORS = {
+  '400': 'Not a JSON object.',
+  '409': 'The version is older than the stored one (or the same with other content): nothing changed.',
+  '412': 'If-Match names a revision that is no longer current: nothing changed.',
+} as const;
 
 /** What an `Idempotency-Key` costs: the record is claimed (PutItem) and released (DeleteItem). */
 export const IDEMPOTENCY_ACTIONS = ['dynamodb:PutItem', 'dynamodb:DeleteItem'] as const;
@@ -294,6 +334,193 @@ const table = {
     input: { path: timeEntryPath, query: workspaceQuery },
     response: { description: 'Every version: what changed, when, by whom.', data: timeEntryHistoryData },
     example: { after: 'updateTimeEntry', input: { id: '9b2f6c1e-4d3a-4f7b-8a52-1c0e5d7f3a90', workspace_id: 1 }, fromAfter: { id: 'data.id' } },
+  },
+  putWorkspace: {
+    method: 'PUT',
+    path: '/workspaces/{workspace_id}',
+    functionName: 'put-workspace',
+    scope: 'directory',
+    idempotent: false,
+    // The workspace (and a new one's first owner) with its audit entry: PutItem in one transaction.
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+    summary: "Create or rename a workspace (a platform credential's only: the organisation's sync job)",
+    successOutcome: 'workspace_put',
+    input: { path: workspacePutPath, headers: directoryIfMatch, body: putWorkspaceBody },
+    response: { description: 'The workspace as stored, with its ETag.', data: workspaceData, headers: ['etag'] },
+    errors: DIRECTORY_PUT_ERRORS,
+    conflictCode: 'stale_version',
+    example: { input: { workspace_id: 1, name: 'Acme', version: 1 }, scopes: 'directory' },
+  },
+  putMember: {
+    method: 'PUT',
+    path: '/workspaces/{workspace_id}/members/{user_id}',
+    functionName: 'put-member',
+    scope: ['write', 'directory'],
+    idempotent: false,
+    // The workspace's active owners (Query) beside the batch read; the member and its audit entry (PutItem), another owner kept (ConditionCheckItem).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+    summary: "Add a member to a workspace or replace one's role, status, name and email",
+    successOutcome: 'member_put',
+    input: { path: memberPath, headers: directoryIfMatch, body: putMemberBody },
+    response: { description: 'The member as stored, with its ETag.', data: memberData, headers: ['etag'] },
+    errors: DIRECTORY_PUT_ERRORS,
+    conflictCode: 'stale_version',
+    example: { input: { workspace_id: 1, user_id: 110, role: 'regular_user', status: 'active', name: 'Katherine Johnson', email: 'katherine@example.com', version: 1 } },
+  },
+  listMembers: {
+    method: 'GET',
+    path: '/workspaces/{workspace_id}/members',
+    functionName: 'list-members',
+    scope: ['read', 'directory'],
+    idempotent: false,
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
+    summary: "A workspace's members, by user id",
+    successOutcome: 'members_listed',
+    input: { path: directoryListPath, query: directoryListQuery },
+    response: { description: 'One page of members.', data: listOf(memberData), meta: paginationMeta },
+    example: { input: { workspace_id: 1 } },
+  },
+  deleteMember: {
+    method: 'DELETE',
+    path: '/workspaces/{workspace_id}/members/{user_id}',
+    functionName: 'delete-member',
+    scope: ['write', 'directory'],
+    idempotent: false,
+    // The active owners (Query) beside the batch read; the member (DeleteItem) and its audit entry (PutItem), another owner kept (ConditionCheckItem).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+    summary: 'Remove a member from a workspace (a running tracker of theirs stays stoppable)',
+    successOutcome: 'member_deleted',
+    input: { path: memberPath, headers: directoryIfMatch },
+    response: { description: 'The member was removed.', data: deleteMemberData },
+    errors: { '412': 'If-Match names a revision that is no longer current: nothing changed.' },
+    example: { after: 'putMember', input: { workspace_id: 1, user_id: 110 } },
+  },
+  putProject: {
+    method: 'PUT',
+    path: '/workspaces/{workspace_id}/projects/{project_id}',
+    functionName: 'put-project',
+    scope: ['write', 'directory'],
+    idempotent: false,
+    // The project and its audit entry (PutItem); the workspace's archived set when its status changes (UpdateItem).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    summary: 'Create or replace a project (an archived one takes no more time)',
+    successOutcome: 'project_put',
+    input: { path: projectPath, headers: directoryIfMatch, body: putProjectBody },
+    response: { description: 'The project as stored, with its ETag.', data: projectData, headers: ['etag'] },
+    errors: DIRECTORY_PUT_ERRORS,
+    conflictCode: 'stale_version',
+    example: { input: { workspace_id: 1, project_id: 13, name: 'Mobile app', status: 'active', version: 1 } },
+  },
+  listProjects: {
+    method: 'GET',
+    path: '/workspaces/{workspace_id}/projects',
+    functionName: 'list-projects',
+    scope: ['read', 'directory'],
+    idempotent: false,
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
+    summary: "A workspace's projects, by id",
+    successOutcome: 'projects_listed',
+    input: { path: directoryListPath, query: directoryListQuery },
+    response: { description: 'One page of projects.', data: listOf(projectData), meta: paginationMeta },
+    example: { input: { workspace_id: 1 } },
+  },
+  putContract: {
+    method: 'PUT',
+    path: '/workspaces/{workspace_id}/contracts/{contract_id}',
+    functionName: 'put-contract',
+    scope: ['write', 'directory'],
+    idempotent: false,
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+    summary: "Create or replace a contract: a member's work on a project",
+    successOutcome: 'contract_put',
+    input: { path: contractPath, headers: directoryIfMatch, body: putContractBody },
+    response: { description: 'The contract as stored, with its ETag.', data: contractData, headers: ['etag'] },
+    errors: DIRECTORY_PUT_ERRORS,
+    conflictCode: 'stale_version',
+    example: { input: { workspace_id: 1, contract_id: 24, user_id: 101, project_id: 10, status: 'active', version: 1 } },
+  },
+  listContracts: {
+    method: 'GET',
+    path: '/workspaces/{workspace_id}/contracts',
+    functionName: 'list-contracts',
+    scope: ['read', 'directory'],
+    idempotent: false,
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
+    summary: "A workspace's contracts, by id",
+    successOutcome: 'contracts_listed',
+    input: { path: directoryListPath, query: directoryListQuery },
+    response: { description: 'One page of contracts.', data: listOf(contractData), meta: paginationMeta },
+    example: { input: { workspace_id: 1 } },
+  },
+  putTask: {
+    method: 'PUT',
+    path: '/workspaces/{workspace_id}/tasks/{task_id}',
+    functionName: 'put-task',
+    scope: ['write', 'directory'],
+    idempotent: false,
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+    summary: 'Create or replace a task of a project (a closed one takes no more time)',
+    successOutcome: 'task_put',
+    input: { path: taskPath, headers: directoryIfMatch, body: putTaskBody },
+    response: { description: 'The task as stored, with its ETag.', data: taskData, headers: ['etag'] },
+    errors: DIRECTORY_PUT_ERRORS,
+    conflictCode: 'stale_version',
+    example: { input: { workspace_id: 1, task_id: 8, project_id: 10, title: 'Pricing page', status: 'open', version: 1 } },
+  },
+  listTasks: {
+    method: 'GET',
+    path: '/workspaces/{workspace_id}/tasks',
+    functionName: 'list-tasks',
+    scope: ['read', 'directory'],
+    idempotent: false,
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
+    summary: "A workspace's tasks, by id",
+    successOutcome: 'tasks_listed',
+    input: { path: directoryListPath, query: directoryListQuery },
+    response: { description: 'One page of tasks.', data: listOf(taskData), meta: paginationMeta },
+    example: { input: { workspace_id: 1 } },
+  },
+  createApiKey: {
+    method: 'POST',
+    path: '/api-keys',
+    functionName: 'create-api-key',
+    scope: ['read', 'directory'],
+    idempotent: true,
+    // The caller's keys (Query), then the key, its id pointer and the caller's copy (PutItem) and the caller's key count (UpdateItem), in one transaction.
+    dynamodbActions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    summary: 'Create a personal access token for yourself (the key is shown once)',
+    successOutcome: 'api_key_created',
+    input: { body: createApiKeyBody },
+    response: { status: 201, description: 'The key, with its secret (shown only here).', data: createdApiKeyData },
+    errors: { '400': 'Not a JSON object.' },
+    example: { input: { name: 'CI pipeline', scopes: ['read'], expires_at: null } },
+  },
+  listApiKeys: {
+    method: 'GET',
+    path: '/api-keys',
+    functionName: 'list-api-keys',
+    scope: ['read', 'directory'],
+    idempotent: false,
+    dynamodbActions: ['dynamodb:Query'],
+    summary: 'Your personal access tokens that are not revoked, without their secrets',
+    successOutcome: 'api_keys_listed',
+    input: { query: listApiKeysQuery },
+    response: { description: 'One page of keys.', data: apiKeysData, meta: paginationMeta },
+    example: { after: 'createApiKey', input: {} },
+  },
+  deleteApiKey: {
+    method: 'DELETE',
+    path: '/api-keys/{id}',
+    functionName: 'delete-api-key',
+    scope: ['read', 'directory'],
+    idempotent: false,
+    // The caller's copy of the key (GetItem), then the key, the copy and the caller's key count (UpdateItem) in one transaction.
+    dynamodbActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    summary: 'Revoke one of your personal access tokens',
+    successOutcome: 'api_key_revoked',
+    input: { path: apiKeyPath },
+    response: { description: 'The key was revoked.', data: revokedApiKeyData },
+    example: { after: 'createApiKey', input: { id: '0123456789abcdef' }, fromAfter: { id: 'data.id' } },
   },
   createWebhook: {
     method: 'POST',

@@ -4,6 +4,8 @@ import type { ActiveTracker, TimeEntry, TimeEntryVersion, WorkspaceSettings } fr
 import type { DaySummary } from '../tracking/list-time-entries.ts';
 import type { RunningTracker } from '../tracking/active-trackers.ts';
 import type { WebhookSubscription } from '../webhooks/model.ts';
+import type { DirectoryRecord } from '../tracking/directory.ts';
+import type { ApiKeyRecord } from '../auth/api-keys.ts';
 
 /**
  * Domain records as the API shows them: snake_case, only the fields the contract names,
@@ -97,4 +99,29 @@ export function webhookView(subscription: WebhookSubscription): RouteData<'listW
 
 export function createdWebhookView(subscription: WebhookSubscription): RouteData<'createWebhook'> {
   return { ...webhookView(subscription), secret: subscription.secret };
+}
+
+const writeView = (record: DirectoryRecord) => ({ version: record.sourceVersion, updated_at: record.updatedAt, updated_by: record.updatedBy });
+const idFieldOf = { workspace: 'workspace_id', member: 'user_id', project: 'project_id', contract: 'contract_id', task: 'task_id' } as const;
+
+/**
+ * A directory record as the API shows it: its workspace, its id under its own name, its
+ * fields, and the last write. (A workspace's own id is its workspace_id.)
+ */
+export function directoryRecordView(record: DirectoryRecord) {
+  return { workspace_id: record.workspaceId, [idFieldOf[record.kind]]: record.id, ...record.fields, ...writeView(record) };
+}
+
+export const memberView = (record: DirectoryRecord) => directoryRecordView(record) as RouteData<'putMember'>;
+export const projectView = (record: DirectoryRecord) => directoryRecordView(record) as RouteData<'putProject'>;
+export const contractView = (record: DirectoryRecord) => directoryRecordView(record) as RouteData<'putContract'>;
+export const taskView = (record: DirectoryRecord) => directoryRecordView(record) as RouteData<'putTask'>;
+export const workspaceView = (record: DirectoryRecord) => directoryRecordView(record) as RouteData<'putWorkspace'>;
+
+/** The ETag of a directory record's answer: its revision, quoted. */
+export const recordTag = (record: DirectoryRecord) => `"${record.revision}"`;
+
+/** A personal access token without its secret. */
+export function apiKeyView(record: ApiKeyRecord): RouteData<'listApiKeys'>[number] {
+  return { id: record.keyId, name: record.name, scopes: record.scopes as RouteData<'listApiKeys'>[number]['scopes'], created_at: record.createdAt, expires_at: record.expiresAt };
 }

@@ -5,6 +5,8 @@ import { createIdempotencyStore } from './idempotency-store.ts';
 import { createRateLimitCounter } from './rate-limit-counter.ts';
 import { createTrackingRepository } from './tracking-repository.ts';
 import { createWebhookRepository } from './webhook-repository.ts';
+import { createDirectoryRepository } from './directory-repository.ts';
+import { createApiKeyRepository } from './api-key-repository.ts';
 
 /**
  * The container's adapters: one DynamoDB client, created at load from validated
@@ -17,6 +19,8 @@ export const documentClient = createDocumentClient(databaseConfig);
 export const trackingRepository = createTrackingRepository(documentClient, databaseConfig.tableName);
 export const idempotencyStore = createIdempotencyStore(documentClient, databaseConfig.tableName);
 export const webhookRepository = createWebhookRepository(documentClient, databaseConfig.tableName);
+export const directoryRepository = createDirectoryRepository(documentClient, databaseConfig.tableName);
+export const apiKeyStore = createApiKeyRepository(documentClient, databaseConfig.tableName);
 
 /** What every HTTP handler is built with (shared/http/create-http-handler.ts). */
 export const handlerAdapters = {

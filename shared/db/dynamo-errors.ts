@@ -56,6 +56,11 @@ export function failedConditions(error: unknown): number[] {
   return [];
 }
 
+/** A transaction cancelled because another one touched its items at the same time: reading again decides. */
+export function isTransactionConflict(error: unknown): boolean {
+  return error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
+}
+
 /** Rethrows `error` as DependencyUnavailableError when it is transient, unchanged (a bug: 500) otherwise. */
 export function translateDynamoError(error: unknown): never {
   if (isUnavailable(error)) throw new DependencyUnavailableError(1, { cause: error });

@@ -30,6 +30,7 @@ export const taskFromItem = (item: Item): Task => ({
   taskId: Number(item.task_id),
   projectId: Number(item.project_id),
   title: nullableString(item.title),
+  status: item.status === 'closed' ? 'closed' : 'open',
 });
 
 export const trackerToItem = (tracker: ActiveTracker): Item => ({
@@ -70,6 +71,9 @@ export const trackerFromItem = (item: Item): ActiveTracker => ({
   requestId: String(item.request_id),
   autoStopAt: nullableString(item.auto_stop_at),
 });
+
+/** A number set in DynamoDB; absent (no archived project) is empty. */
+export const archivedProjectsFromItem = (item: Item | undefined): ReadonlySet<number> => new Set([...((item?.project_ids as Set<number> | undefined) ?? [])].map(Number));
 
 export const workspaceSettingsToItem = (settings: WorkspaceSettings): Item => ({
   ...keys.workspaceSettings(settings.workspaceId),

@@ -5,6 +5,7 @@
 export type ItemKey = { pk: string; sk: string };
 
 const API_KEY_PK_PREFIX = 'APIKEY#';
+const USER_API_KEY_SK_PREFIX = 'APIKEY';
 const WEBHOOK_SK_PREFIX = 'WEBHOOK#';
 const VERSION_SK_PREFIX = 'V#';
 const ACTIVE_SK_PREFIX = 'ACTIVE#';
@@ -14,6 +15,13 @@ export const keys = {
   workspace: (workspaceId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: 'WS' }),
   /** A workspace's settings (absent until first changed: the defaults). */
   workspaceSettings: (workspaceId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: 'SETTINGS' }),
+  /** The ids of the workspace's archived projects (`project_ids`, a number set): start and entries read it in their batch. */
+  archivedProjects: (workspaceId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: 'ARCHIVED' }),
+  /** One audited change of a directory record (`kind`: member, project, contract, task, workspace), in time order (a removed record's id may come back). */
+  directoryChange: (workspaceId: number, kind: string, id: number, at: string, revision: number, changeId: string): ItemKey => ({
+    pk: `${workspacePk(workspaceId)}#${kind.toUpperCase()}#${id}`,
+    sk: `CHANGE#${at}#${String(revision).padStart(10, '0')}#${changeId}`,
+  }),
   membership: (workspaceId: number, userId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: `MEMBER#${userId}` }),
   project: (workspaceId: number, projectId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: `PROJECT#${projectId}` }),
   contract: (workspaceId: number, contractId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: `CONTRACT#${contractId}` }),
@@ -42,6 +50,12 @@ export const keys = {
   webhookSkPrefix: WEBHOOK_SK_PREFIX,
   /** How many webhooks the workspace has (kept in the transactions that add and remove them). */
   webhookCounter: (workspaceId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: 'WEBHOOKS' }),
+  /** A user's own copy of one of their API keys (no secret: its hash, to revoke it): listing a user's keys is one Query. */
+  userApiKey: (userId: number, keyId: string): ItemKey => ({ pk: `USER#${userId}`, sk: `${USER_API_KEY_SK_PREFIX}#${keyId}` }),
+  /** Changes with every key a user creates or revokes (`revision`): concurrent creates cannot pass the limit together. */
+  userApiKeys: (userId: number): ItemKey => ({ pk: `USER#${userId}`, sk: `${USER_API_KEY_SK_PREFIX}S` }),
+  /** What a user's keys and their revision item share. */
+  userApiKeyPrefix: USER_API_KEY_SK_PREFIX,
   apiKey: (sha256Hex: string): ItemKey => ({ pk: `${API_KEY_PK_PREFIX}${sha256Hex}`, sk: 'APIKEY' }),
   /** Points a key's public id at its hash, so that revoking by id is one lookup, not a scan. */
   apiKeyId: (keyId: string): ItemKey => ({ pk: `APIKEYID#${keyId}`, sk: 'APIKEYID' }),

@@ -20,6 +20,7 @@ import {
   trackerToItem,
   workspaceSettingsFromItem,
   workspaceSettingsToItem,
+  archivedProjectsFromItem,
 } from './item-mappers.ts';
 import { keys, type ItemKey } from './keys.ts';
 import { failedConditions, translateDynamoError } from './dynamo-errors.ts';
@@ -72,6 +73,8 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
         tracker: query.withTracker ? keys.activeTracker(query.targetUserId) : undefined,
         entry: query.entryId === undefined ? undefined : keys.timeEntryById(query.entryId),
         settings: query.withSettings ? keys.workspaceSettings(query.workspaceId) : undefined,
+        // Whether the contract's project is archived: known only once the contract is read, so read with it.
+        archived: query.contractId == null ? undefined : keys.archivedProjects(query.workspaceId),
       };
       const slotKeys = slots.map((slot) => keys.timelineSlot(query.workspaceId, query.targetUserId, slot));
       const countKeys = (query.countMonths ?? []).map((month) => keys.entryCounts(query.workspaceId, query.targetUserId, month));
@@ -94,6 +97,7 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
         entry: entry && entry.workspace_id === query.workspaceId ? timeEntryFromItem(entry) : undefined,
         dayCounts: Object.assign({}, ...(query.countMonths ?? []).map((month, index) => dayCountsFromItem(month, itemAt(countKeys[index])))),
         settings: workspaceSettingsFromItem(query.workspaceId, itemAt(wanted.settings)),
+        archivedProjects: archivedProjectsFromItem(itemAt(wanted.archived)),
       };
     },
 

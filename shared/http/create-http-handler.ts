@@ -35,6 +35,8 @@ export type UseCaseContext<N extends RouteName = RouteName> = {
   repository: TrackingRepository;
   /** The route's declared request headers, validated. */
   headers: RouteHeaders<N>;
+  /** Resolves once the rate limit admitted the request (at once when it is off): other ports' writes wait for it (admittedFirst). */
+  admitted: Promise<void> | undefined;
 };
 
 /** A route's generated validators module (shared/contracts/generated/validators/<route>.js): one validator per input location. */
@@ -134,6 +136,7 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
       now,
       repository: admitFirst(repository, context.admitted),
       headers: (context.headers ?? {}) as RouteHeaders<N>,
+      admitted: context.admitted,
     });
     const data = message === undefined ? result.data : { message, ...(result.data as object) };
     return jsonResponse(successStatus, successBody(data, clock.now(), { message, meta: result.meta as Record<string, unknown> | undefined }), result.headers as Record<string, string> | undefined);

@@ -4,6 +4,8 @@ import { RateLimitedError } from '../errors.ts';
 import { METRIC } from '../observability/metric-names.ts';
 import type { RateLimiter, RateLimitState } from '../ports/rate-limiter.ts';
 import type { TrackingRepository } from '../tracking/ports.ts';
+import type { DirectoryRepository } from '../tracking/directory.ts';
+import type { ApiKeyStore } from '../auth/personal-access-tokens.ts';
 import type { Clock } from './clock.ts';
 import { responseForError } from './error-mapper.ts';
 import type { HttpRequest, HttpResult } from './types.ts';
@@ -76,23 +78,31 @@ const REPOSITORY_METHOD_KINDS: { readonly [M in keyof TrackingRepository]: 'read
   writeWorkspaceSettings: 'write',
 };
 
+export const DIRECTORY_REPOSITORY_KINDS: { readonly [M in keyof DirectoryRepository]: 'read' | 'write' } = { load: 'read', activeOwners: 'read', list: 'read', write: 'write' };
+export const API_KEY_STORE_KINDS: { readonly [M in keyof ApiKeyStore]: 'read' | 'write' } = { listByUser: 'read', findForUser: 'read', findById: 'read', insert: 'write', revoke: 'write' };
+
 /**
  * The repository a use case sees: its reads run concurrently with the admission (their
  * result waits for it), its writes start only once admitted. Every use case reads before it
  * writes, so this costs no round trip.
  */
 export function admitFirst(repository: TrackingRepository, admitted: Promise<void> | undefined): TrackingRepository {
-  if (!admitted) return repository;
-  const call = (method: keyof TrackingRepository) => (repository[method] as (...args: unknown[]) => Promise<unknown>).bind(repository);
+  return admittedFirst(repository, REPOSITORY_METHOD_KINDS, admitted);
+}
+
+/** The same for any port: its reads alongside the admission, its writes after it (each port says which methods are which). */
+export function admittedFirst<P extends object>(port: P, kinds: { readonly [M in keyof P]: 'read' | 'write' }, admitted: Promise<void> | undefined): P {
+  if (!admitted) return port;
+  const call = (method: keyof P) => (port[method] as (...args: unknown[]) => Promise<unknown>).bind(port);
   return Object.fromEntries(
-    (Object.keys(REPOSITORY_METHOD_KINDS) as Array<keyof TrackingRepository>).map((method) => [
+    (Object.keys(kinds) as Array<keyof P>).map((method) => [
       method,
-      REPOSITORY_METHOD_KINDS[method] === 'read'
+      kinds[method] === 'read'
         ? async (...args: unknown[]) => (await Promise.all([call(method)(...args), admitted]))[0]
         : async (...args: unknown[]) => {
             await admitted;
             return call(method)(...args);
           },
     ]),
-  ) as unknown as TrackingRepository;
+  ) as unknown as P;
 }

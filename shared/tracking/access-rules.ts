@@ -27,7 +27,7 @@ export function canTrackTime(member: Membership): boolean {
 export type WorkReference = { userId: number; contractId: number | null; taskId: number | null };
 
 /** Checks 7 and 8: the referenced records exist in this workspace, fit together, and the member may track time. */
-export function assertWorkFits(work: WorkReference, context: Pick<WorkspaceContext, 'target' | 'contract' | 'task'>) {
+export function assertWorkFits(work: WorkReference, context: Pick<WorkspaceContext, 'target' | 'contract' | 'task'> & Partial<Pick<WorkspaceContext, 'archivedProjects'>>) {
   if (work.contractId !== null && !context.contract) throw new NotFoundError('The selected contract was not found in this workspace.');
   if (work.taskId !== null && !context.task) throw new NotFoundError('The selected task was not found in this workspace.');
   const { target, contract, task } = context;
@@ -36,6 +36,8 @@ export function assertWorkFits(work: WorkReference, context: Pick<WorkspaceConte
   if (target && !canTrackTime(target)) add('user_id', 'The selected user cannot track time in this workspace.');
   if (contract && contract.userId !== work.userId) add('contract_id', 'The selected contract does not belong to this user.');
   if (contract && contract.status !== 'active') add('contract_id', 'The selected contract is paused.');
+  if (contract && context.archivedProjects?.has(contract.projectId)) add('contract_id', "The selected contract's project is archived.");
+  if (task && task.status === 'closed') add('task_id', 'The selected task is closed.');
   if (contract && task && task.projectId !== contract.projectId) add('task_id', "The selected task does not belong to the contract's project.");
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
 }

@@ -22,6 +22,8 @@ export type Task = {
   taskId: number;
   projectId: number;
   title: string | null;
+  /** A closed task takes no more time (no tracker, no entry). */
+  status: 'open' | 'closed';
 };
 
 export type ActiveTracker = {

@@ -16,6 +16,8 @@ export type WorkspaceContext = {
   dayCounts: Record<string, number>;
   /** The workspace's settings (the defaults when never changed, or when not asked for). */
   settings: WorkspaceSettings;
+  /** The workspace's archived projects (read with a contract). */
+  archivedProjects: ReadonlySet<number>;
 };
 
 export type WorkspaceContextQuery = {

@@ -16,8 +16,9 @@ import { timeEntryViolations } from '../support/tracking-invariants.ts';
  * time zone as the default of date queries. Every answer is checked against the OpenAPI
  * document (callApi).
  *
- * The limit's minute is waited for once per runtime: the trackers start in beforeAll, the
- * quick tests run meanwhile, the auto-stop checks come last.
+ * The limit's minute is waited for once for both runtimes: both start at once in beforeAll
+ * and their trackers start there, the quick tests run meanwhile, the auto-stop checks come
+ * last.
  */
 const LIMITS_WS = 3;
 const ZONES_WS = 4;
@@ -37,49 +38,95 @@ const seed = {
   ],
 };
 
-let runtime: Awaited<ReturnType<typeof startTestRuntime>>;
-let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+type Runtime = Awaited<ReturnType<typeof startTestRuntime>>;
+type Receiver = Awaited<ReturnType<typeof startWebhookReceiver>>;
 
-async function call(method: string, path: string, options: { body?: unknown; caller?: number } = {}) {
-  const token = await runtime.issuer.sign({ sub: String(options.caller ?? users.owner) });
-  const response = await callApi(runtime.server.baseUrl, method, path, {
-    headers: { authorization: `Bearer ${token}`, ...(options.body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  return { status: response.status, body: response.body };
+/** One runtime's client: its own server, receiver and what its trackers started as. */
+function clientOf(runtime: Runtime, receiver: Receiver) {
+  async function call(method: string, path: string, options: { body?: unknown; caller?: number } = {}) {
+    const token = await runtime.issuer.sign({ sub: String(options.caller ?? users.owner) });
+    const response = await callApi(runtime.server.baseUrl, method, path, {
+      headers: { authorization: `Bearer ${token}`, ...(options.body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    return { status: response.status, body: response.body };
+  }
+  const entriesOf = async (workspace: number, user: number, query: string) =>
+    (await call('GET', `/time-entries?workspace_id=${workspace}&user_id=${user}&${query}`)).body.data as Array<Record<string, any>>;
+  return {
+    runtime,
+    receiver,
+    call,
+    start: (workspace: number, user: number) => call('POST', '/time-tracking/start', { body: { workspace_id: workspace, user_id: user } }),
+    stop: (workspace: number, user: number) => call('POST', '/time-tracking/stop', { body: { workspace_id: workspace, user_id: user } }),
+    entriesOf,
+    /** The member's entries of `date` (UTC), once there is one (the auto-stop runs in the background). */
+    pollEntries: async (workspace: number, user: number, date: string, timeoutMs: number) => {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const entries = await entriesOf(workspace, user, `date=${date}&tz=UTC`);
+        if (entries.length > 0 || Date.now() > until) return entries;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    },
+    /** What the starts answered, by user (the second tracker of `stoppedFirst` under `again`). */
+    started: {} as Record<string, Record<string, any>>,
+    stoppedFirstEntry: {} as Record<string, any>,
+    /** A stop sent the moment the `raced` tracker's limit is reached, against the auto-stop. */
+    racingStop: undefined as Promise<{ status: number; body: any }> | undefined,
+  };
 }
+type Client = ReturnType<typeof clientOf>;
 
 const settingsPath = (workspace: number) => `/workspaces/${workspace}/settings`;
-const start = (workspace: number, user: number) => call('POST', '/time-tracking/start', { body: { workspace_id: workspace, user_id: user } });
-const stop = (workspace: number, user: number) => call('POST', '/time-tracking/stop', { body: { workspace_id: workspace, user_id: user } });
-const entriesOf = async (workspace: number, user: number, query: string) =>
-  (await call('GET', `/time-entries?workspace_id=${workspace}&user_id=${user}&${query}`)).body.data as Array<Record<string, any>>;
 const plusSeconds = (timestamp: string, seconds: number) => `${new Date(Date.parse(timestamp) + seconds * 1000).toISOString().slice(0, 19)}+00:00`;
 const sleepUntil = (epochMs: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, epochMs - Date.now())));
 
-describe.each(['source', 'template'] as const)('forgotten trackers on the local runtime (%s)', (mode) => {
-  /** What the starts in beforeAll answered, by user (the second tracker of `stoppedFirst` under `again`). */
-  const started: Record<string, Record<string, any>> = {};
-  let stoppedFirstEntry: Record<string, any>;
+const MODES = ['source', 'template'] as const;
+const clients = {} as Record<(typeof MODES)[number], Client>;
 
-  beforeAll(async () => {
-    receiver = await startWebhookReceiver();
-    runtime = await startTestRuntime({ name: `autostop-${mode}`, seed, env: { WEBHOOK_RETRY_SCALE: '0.01', ...(mode === 'template' ? { RUNTIME: 'template' } : {}) } });
-    expect((await call('POST', '/webhooks', { body: { workspace_id: LIMITS_WS, url: receiver.url, events: ['tracker.stopped'] } })).status).toBe(201);
-    expect((await call('PATCH', settingsPath(LIMITS_WS), { body: { max_tracker_duration_minutes: 1 } })).body.data.max_tracker_duration_minutes).toBe(1);
-    for (const [name, user] of Object.entries(limited)) {
-      const answer = await start(LIMITS_WS, user);
-      expect(answer.status).toBe(200);
-      started[name] = answer.body.data;
-    }
-    stoppedFirstEntry = (await stop(LIMITS_WS, limited.stoppedFirst)).body.data;
-    // A new limit binds the trackers started from now on, not the running ones.
-    expect((await call('PATCH', settingsPath(LIMITS_WS), { body: { max_tracker_duration_minutes: 10 } })).status).toBe(200);
-    started.again = (await start(LIMITS_WS, limited.stoppedFirst)).body.data;
-  }, 120_000);
-  afterAll(async () => {
-    await runtime?.stop();
-    await receiver?.close();
+/** Starts a runtime, sets the 1-minute limit, and starts the trackers the tests watch. */
+async function arrange(mode: (typeof MODES)[number]): Promise<Client> {
+  const receiver = await startWebhookReceiver();
+  const runtime = await startTestRuntime({ name: `autostop-${mode}`, seed, env: { WEBHOOK_RETRY_SCALE: '0.01', ...(mode === 'template' ? { RUNTIME: 'template' } : {}) } });
+  const client = clientOf(runtime, receiver);
+  const { call, start, stop, started } = client;
+  expect((await call('POST', '/webhooks', { body: { workspace_id: LIMITS_WS, url: receiver.url, events: ['tracker.stopped'] } })).status).toBe(201);
+  expect((await call('PATCH', settingsPath(LIMITS_WS), { body: { max_tracker_duration_minutes: 1 } })).body.data.max_tracker_duration_minutes).toBe(1);
+  for (const [name, user] of Object.entries(limited)) {
+    const answer = await start(LIMITS_WS, user);
+    expect(answer.status).toBe(200);
+    started[name] = answer.body.data;
+  }
+  client.stoppedFirstEntry = (await stop(LIMITS_WS, limited.stoppedFirst)).body.data;
+  // A new limit binds the trackers started from now on, not the running ones.
+  expect((await call('PATCH', settingsPath(LIMITS_WS), { body: { max_tracker_duration_minutes: 10 } })).status).toBe(200);
+  started.again = (await start(LIMITS_WS, limited.stoppedFirst)).body.data;
+  client.racingStop = sleepUntil(Date.parse(started.raced!.auto_stop_at)).then(() => stop(LIMITS_WS, limited.raced));
+  return client;
+}
+
+beforeAll(async () => {
+  const arranged = await Promise.all(MODES.map(arrange));
+  MODES.forEach((mode, index) => (clients[mode] = arranged[index]!));
+}, 180_000);
+afterAll(async () => {
+  for (const client of Object.values(clients)) {
+    await client.runtime.stop();
+    await client.receiver.close();
+  }
+});
+
+describe.each(MODES)('forgotten trackers on the local runtime (%s)', (mode) => {
+  let call: Client['call'];
+  let entriesOf: Client['entriesOf'];
+  let pollEntries: Client['pollEntries'];
+  let started: Client['started'];
+  let stoppedFirstEntry: Client['stoppedFirstEntry'];
+  let runtime: Runtime;
+  let receiver: Receiver;
+  beforeAll(() => {
+    ({ call, entriesOf, pollEntries, started, stoppedFirstEntry, runtime, receiver } = clients[mode]);
   });
 
   it('reads and changes workspace settings: defaults, owners and executive managers only, every field checked', async () => {
@@ -147,9 +194,8 @@ describe.each(['source', 'template'] as const)('forgotten trackers on the local 
   });
 
   it('stops a forgotten tracker at exactly its limit (entry, stop_reason, webhook); a stop racing it leaves one entry; a tracker stopped first is left alone', async () => {
-    // The race: a stop sent the moment the limit is reached, against the auto-stop.
-    await sleepUntil(Date.parse(started.raced!.auto_stop_at));
-    const racingStop = await stop(LIMITS_WS, limited.raced);
+    // The race: a stop sent the moment the limit is reached, against the auto-stop (sent by arrange()).
+    const racingStop = (await clients[mode].racingStop)!;
     expect([200, 400]).toContain(racingStop.status);
     if (racingStop.status === 200) expect(racingStop.body.data).toMatchObject({ stopped_at: started.raced!.auto_stop_at, stop_reason: 'max_duration', stopped_by: null });
 
@@ -191,13 +237,3 @@ describe.each(['source', 'template'] as const)('forgotten trackers on the local 
     expect(timeEntryViolations(await runtime.table.scan())).toEqual([]);
   }, 120_000);
 });
-
-/** The member's entries of `date` (UTC), once there is one (the auto-stop runs in the background). */
-async function pollEntries(workspace: number, user: number, date: string, timeoutMs: number) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const entries = await entriesOf(workspace, user, `date=${date}&tz=UTC`);
-    if (entries.length > 0 || Date.now() > until) return entries;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}

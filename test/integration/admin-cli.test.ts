@@ -60,7 +60,7 @@ describe('api-key', () => {
     expect((await cli('api-key', 'list', '--json')).output).toContain('"revoked_at":"20');
   });
 
-  it('revokes by key id with two key lookups (the id pointer, then the key), never a scan', async () => {
+  it('revokes by key id with two key lookups (the id pointer, then the key) and one transaction (the key and its user copy), never a scan', async () => {
     const { key_id: keyId } = JSON.parse((await cli('api-key', 'create', '--user', '100', '--name', 'pointer', '--json')).output);
     const counter = countRoundTrips(table.client);
     try {
@@ -68,7 +68,7 @@ describe('api-key', () => {
     } finally {
       counter.remove();
     }
-    expect(counter.calls).toEqual(['GetItemCommand', 'UpdateItemCommand']);
+    expect(counter.calls).toEqual(['GetItemCommand', 'GetItemCommand', 'TransactWriteItemsCommand']);
   });
 
   it('prints the key once in the human form too, with an expiry', async () => {

@@ -22,14 +22,14 @@ import { loadHandlers, type Handlers } from '../support/handlers.ts';
 let table: TestTable;
 let api: Handlers;
 let authorizer: (typeof import('../../functions/authorizer/handler.ts'))['handler'];
-let seeded: Set<string>;
+let seeded: Map<string, string>;
 const member = { workspace_id: WS, user_id: users.member };
 const itemKey = (item: Record<string, unknown>) => `${item.pk}|${item.sk}`;
 
 beforeAll(async () => {
   table = await createTestTable('faults');
   await table.seed(testSeed);
-  seeded = new Set((await table.scan()).map(itemKey));
+  seeded = new Map((await table.scan()).map((item) => [itemKey(item), JSON.stringify(item)]));
   // The rate-limit counter fails open by design (test/e2e/rate-limit.test.ts): off here, so that every call counted is the route's own.
   Object.assign(process.env, { AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json', AUTH_ISSUER: 'x', AUTH_AUDIENCE: 'y', RATE_LIMIT_PER_MINUTE: '0' });
   api = await loadHandlers();
@@ -38,11 +38,17 @@ beforeAll(async () => {
 afterAll(() => table.drop());
 beforeEach(() => resetToSeed());
 
-/** Deletes everything a request wrote: the table is the seed again. */
+/** Undoes everything a request wrote (new items deleted, changed and deleted seed items put back): the table is the seed again. */
 async function resetToSeed() {
+  const present = new Set<string>();
   for (const item of await table.scan()) {
-    if (!seeded.has(itemKey(item))) await table.client.send(new DeleteCommand({ TableName: table.tableName, Key: { pk: item.pk, sk: item.sk } }));
+    present.add(itemKey(item));
+    const original = seeded.get(itemKey(item));
+    if (original === undefined) await table.client.send(new DeleteCommand({ TableName: table.tableName, Key: { pk: item.pk, sk: item.sk } }));
+    else if (original !== JSON.stringify(item)) await table.put([JSON.parse(original)]);
   }
+  const gone = [...seeded].filter(([key]) => !present.has(key)).map(([, original]) => JSON.parse(original));
+  if (gone.length > 0) await table.put(gone);
 }
 
 /** What a user would inspect: every item but the idempotency records (released or kept by design). */

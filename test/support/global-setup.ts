@@ -1,3 +1,6 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local.ts';
 
 /**
@@ -11,6 +14,11 @@ export default async function globalSetup(): Promise<void> {
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   process.env.RATE_LIMIT_PER_MINUTE ??= '0';
   process.env.AWS_REGION ??= 'us-east-1';
+  // Every `npm run start:template` of the run with the same settings runs one synthesized template.
+  if (!process.env.TEMPLATE_CACHE_DIR) {
+    process.env.TEMPLATE_CACHE_DIR = await mkdtemp(join(tmpdir(), 'time-tracking-templates-'));
+    (globalThis as { __templateCacheDir?: string }).__templateCacheDir = process.env.TEMPLATE_CACHE_DIR;
+  }
   if (process.env.DYNAMODB_ENDPOINT) return;
   const dynamo = await startDynamoDbLocal();
   (globalThis as { __dynamoDbLocal?: DynamoDbLocal }).__dynamoDbLocal = dynamo;

@@ -1,5 +1,8 @@
+import { rm } from 'node:fs/promises';
 import type { DynamoDbLocal } from '../../local/dynamodb-local.ts';
 
 export default async function globalTeardown(): Promise<void> {
   await (globalThis as { __dynamoDbLocal?: DynamoDbLocal }).__dynamoDbLocal?.stop();
+  const templates = (globalThis as { __templateCacheDir?: string }).__templateCacheDir;
+  if (templates) await rm(templates, { recursive: true, force: true });
 }

@@ -15,7 +15,7 @@ export async function loadHandlers() {
     await Promise.all(routeList.map(async (route) => [route.name, (await import(`../../functions/${route.functionName}/handler.ts`)).handler as Handler] as const)),
   ) as Record<RouteName, Handler>;
   const callerOf = (route: Route): RouteCaller => async (input, options = {}) => {
-    const authorizer = principalContext(options.caller ?? 100, options.scopes ?? (route.scope === 'read' ? 'read' : 'read write'));
+    const authorizer = principalContext(options.caller ?? 100, options.scopes ?? (route.example as { scopes?: string }).scopes ?? (route.scope === 'read' ? 'read' : 'read write'));
     const { path, query, body } = splitInput(route, input);
     const event = httpEvent({ method: route.method, path: route.path, pathParameters: path, query, body, headers: options.headers, requestId: options.requestId, authorizer });
     return parse((await handlers[route.name](event, lambdaContext())) as never);

@@ -13,12 +13,12 @@ const member = (userId: number, role: Membership['role'] = 'regular_user', statu
   status,
 });
 const contract = (overrides: Partial<Contract> = {}): Contract => ({ workspaceId: 1, contractId: 20, userId: 101, projectId: 10, status: 'active', ...overrides });
-const task = (overrides: Partial<Task> = {}): Task => ({ workspaceId: 1, taskId: 5, projectId: 10, title: 'Landing page', ...overrides });
+const task = (overrides: Partial<Task> = {}): Task => ({ workspaceId: 1, taskId: 5, projectId: 10, title: 'Landing page', status: 'open', ...overrides });
 
 function repositoryWith(context: Partial<WorkspaceContext>, existing?: ActiveTracker) {
   const written: ActiveTracker[] = [];
   const repository: TrackingRepository = {
-    loadContext: async () => ({ actor: member(100, 'owner'), target: member(101), contract: undefined, task: undefined, tracker: undefined, timeline: [], entry: undefined, dayCounts: {}, settings: defaultWorkspaceSettings(1), ...context }),
+    loadContext: async () => ({ actor: member(100, 'owner'), target: member(101), contract: undefined, task: undefined, tracker: undefined, timeline: [], entry: undefined, dayCounts: {}, settings: defaultWorkspaceSettings(1), archivedProjects: new Set<number>(), ...context }),
     createActiveTracker: async (tracker) => {
       if (existing) return { created: false, existing };
       written.push(tracker);
@@ -69,6 +69,14 @@ describe('startTimeTracking', () => {
       autoStopAt: null,
     });
     expect(written).toEqual([tracker]);
+  });
+
+  it("refuses an archived project's contract and a closed task (422 on the field), writing nothing", async () => {
+    const archived = repositoryWith({ contract: contract(), task: task(), archivedProjects: new Set([10]) });
+    await expect(startTimeTracking(100, command({ contractId: 20, taskId: 5 }), deps(archived.repository))).rejects.toMatchObject({ errors: { contract_id: ["The selected contract's project is archived."] } });
+    const closed = repositoryWith({ contract: contract(), task: task({ status: 'closed' }) });
+    await expect(startTimeTracking(100, command({ contractId: 20, taskId: 5 }), deps(closed.repository))).rejects.toMatchObject({ errors: { task_id: ['The selected task is closed.'] } });
+    expect([...archived.written, ...closed.written]).toEqual([]);
   });
 
   it("binds the tracker to the workspace's limit in force when it starts", async () => {

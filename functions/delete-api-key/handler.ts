@@ -1,0 +1,16 @@
+import * as validators from '../../shared/contracts/generated/validators/deleteApiKey.js';
+import { revokePersonalAccessToken } from '../../shared/auth/personal-access-tokens.ts';
+import { routes } from '../../shared/contracts/routes.ts';
+import { apiKeyStore, handlerAdapters } from '../../shared/db/default-repositories.ts';
+import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
+import { admittedFirst, API_KEY_STORE_KINDS } from '../../shared/http/rate-limit.ts';
+
+/** DELETE /api-keys/{id} */
+export const handler = createHttpHandler(routes.deleteApiKey, {
+  adapters: handlerAdapters,
+  validators,
+  run: async (input, { principal, now, admitted }) => {
+    const revoked = await revokePersonalAccessToken(principal.userId, input.id, { store: admittedFirst(apiKeyStore, API_KEY_STORE_KINDS, admitted), now });
+    return { data: { id: revoked.keyId, revoked: true as const } };
+  },
+});

@@ -1,0 +1,17 @@
+import * as validators from '../../shared/contracts/generated/validators/listApiKeys.js';
+import { listPersonalAccessTokens } from '../../shared/auth/personal-access-tokens.ts';
+import { routes } from '../../shared/contracts/routes.ts';
+import { apiKeyView } from '../../shared/contracts/views.ts';
+import { apiKeyStore, handlerAdapters } from '../../shared/db/default-repositories.ts';
+import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
+import { paginate } from '../../shared/tracking/pagination.ts';
+
+/** GET /api-keys */
+export const handler = createHttpHandler(routes.listApiKeys, {
+  adapters: handlerAdapters,
+  validators,
+  run: async (input, { principal }) => {
+    const { items, pagination } = paginate(await listPersonalAccessTokens(principal.userId, { store: apiKeyStore }), input.page ?? 1, input.per_page ?? 20);
+    return { data: items.map(apiKeyView), meta: { pagination } };
+  },
+});

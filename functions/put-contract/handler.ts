@@ -1,0 +1,16 @@
+import * as validators from '../../shared/contracts/generated/validators/putContract.js';
+import { routes } from '../../shared/contracts/routes.ts';
+import { contractView } from '../../shared/contracts/views.ts';
+import { directoryRepository, handlerAdapters } from '../../shared/db/default-repositories.ts';
+import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
+import { putRecordSpec } from '../../shared/http/directory-route-specs.ts';
+
+/** PUT /workspaces/{workspace_id}/contracts/{contract_id} */
+export const handler = createHttpHandler(
+  routes.putContract,
+  putRecordSpec<'putContract'>('contract', { adapters: handlerAdapters, validators, directory: directoryRepository }, {
+    idOf: (input) => input.contract_id,
+    fieldsOf: (input) => ({ user_id: input.user_id, project_id: input.project_id, status: input.status }),
+    view: contractView,
+  }),
+);

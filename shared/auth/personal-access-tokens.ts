@@ -1,0 +1,76 @@
+import { DependencyUnavailableError, NotFoundError, ValidationError } from '../errors.ts';
+import { newApiKeyRecord, type ApiKeyRecord } from './api-keys.ts';
+import { isExpired } from './principal.ts';
+import { grants, type Scope } from './scopes.ts';
+
+/**
+ * Personal access tokens (API keys a user makes for themselves, docs/auth.md): created with
+ * scopes the caller holds, at most MAX_LIVE_KEYS live ones per user, listed without
+ * secrets, revoked by their owner. The admin CLI creates keys through the same function,
+ * for any user, as an operator holding every scope.
+ */
+export const MAX_LIVE_KEYS = 20;
+
+export interface ApiKeyStore {
+  /** The user's keys, oldest first, and the revision of their set (it changes with every create and revoke). */
+  listByUser(userId: number): Promise<{ records: ApiKeyRecord[]; revision: number }>;
+  /**
+   * Stores a new key; 'exists' when that key is already stored (never changed), 'conflict'
+   * when the user's keys changed since `expectedRevision` (undefined: do not check).
+   */
+  insert(record: ApiKeyRecord, expectedRevision: number | undefined): Promise<'inserted' | 'exists' | 'conflict'>;
+  /** One of the user's own keys, by id. */
+  findForUser(userId: number, keyId: string): Promise<ApiKeyRecord | undefined>;
+  /** Any key, by id (the admin CLI). */
+  findById(keyId: string): Promise<ApiKeyRecord | undefined>;
+  /** Marks it revoked (keeping the first revocation time); undefined when it is gone. */
+  revoke(record: ApiKeyRecord, now: Date): Promise<ApiKeyRecord | undefined>;
+}
+
+/** Who creates: the caller's user and the scopes its credential holds. */
+export type KeyOwner = { userId: number; scopes: ReadonlySet<string> };
+
+const isLive = (record: ApiKeyRecord, now: Date) => record.revokedAt === null && !isExpired(record.expiresAt === null ? undefined : Date.parse(record.expiresAt) / 1000, now);
+
+/**
+ * Creates a key for the caller's own user; the plaintext is in the answer only. Two round
+ * trips: the user's keys (one Query), then one transaction conditioned on them not having
+ * changed, so that concurrent creates cannot pass the limit together.
+ */
+export async function createPersonalAccessToken(
+  owner: KeyOwner,
+  request: { name: string; scopes: readonly Scope[]; expiresAt: string | null },
+  deps: { store: ApiKeyStore; now: Date; generate: () => string },
+): Promise<{ key: string; record: ApiKeyRecord }> {
+  const errors: Record<string, string[]> = {};
+  const notHeld = request.scopes.filter((scope) => !grants(owner.scopes, scope));
+  if (notHeld.length > 0) errors.scopes = [`The scopes must be ones the credential making the key holds (not ${notHeld.join(', ')}).`];
+  if (request.expiresAt !== null && Date.parse(request.expiresAt) <= deps.now.getTime()) errors.expires_at = ['The expires at field must be a time in the future.'];
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  const key = deps.generate();
+  const record = newApiKeyRecord(key, { userId: owner.userId, name: request.name, scopes: [...new Set(request.scopes)], expiresAt: request.expiresAt === null ? null : new Date(request.expiresAt).toISOString(), now: deps.now });
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const { records, revision } = await deps.store.listByUser(owner.userId);
+    // The SDK retried a write whose answer was lost: the key is there, it is ours.
+    if (records.some((stored) => stored.keyId === record.keyId)) return { key, record };
+    if (records.filter((stored) => isLive(stored, deps.now)).length >= MAX_LIVE_KEYS) throw new ValidationError({ name: [`A user has at most ${MAX_LIVE_KEYS} live API keys: revoke one first.`] });
+    const inserted = await deps.store.insert(record, revision);
+    if (inserted === 'inserted') return { key, record };
+    if (inserted === 'exists') throw new DependencyUnavailableError();
+  }
+  throw new DependencyUnavailableError();
+}
+
+/** The caller's keys that are not revoked (expired ones included, with their `expires_at`), oldest first. */
+export async function listPersonalAccessTokens(userId: number, deps: { store: ApiKeyStore }): Promise<ApiKeyRecord[]> {
+  return (await deps.store.listByUser(userId)).records.filter((record) => record.revokedAt === null);
+}
+
+/** Revokes one of the caller's own keys; another user's key, or a revoked one, is not found (404). */
+export async function revokePersonalAccessToken(userId: number, keyId: string, deps: { store: ApiKeyStore; now: Date }): Promise<ApiKeyRecord> {
+  const record = await deps.store.findForUser(userId, keyId);
+  if (!record || record.revokedAt !== null) throw new NotFoundError('The API key was not found.');
+  const revoked = await deps.store.revoke(record, deps.now);
+  if (!revoked) throw new NotFoundError('The API key was not found.');
+  return revoked;
+}

@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { BatchGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DependencyUnavailableError } from '../errors.ts';
+import type { DirectoryKind, DirectoryRecord, DirectoryRef, DirectoryRepository, DirectoryWrite } from '../tracking/directory.ts';
+import { refKey } from '../tracking/directory.ts';
+import { failedConditions, isTransactionConflict, translateDynamoError } from './dynamo-errors.ts';
+import { keys, type ItemKey } from './keys.ts';
+import { queryAll } from './query-all.ts';
+
+/**
+ * The directory's items (docs/data-model.md): the same items and attributes the tracking
+ * code reads (memberships, projects, contracts, tasks, the workspace), plus what a write
+ * through the API keeps: `revision`, `source_version`, `updated_at`, `updated_by`. Records
+ * written by a seed read as revision 0 with no source version.
+ */
+type KindItems = { entity: string; idAttribute: string; key: (workspaceId: number, id: number) => ItemKey; prefix?: string; fields: Record<string, unknown> };
+const KINDS: Record<DirectoryKind, KindItems> = {
+  workspace: { entity: 'workspace', idAttribute: 'workspace_id', key: (workspaceId) => keys.workspace(workspaceId), fields: { name: null } },
+  member: { entity: 'membership', idAttribute: 'user_id', key: keys.membership, prefix: 'MEMBER#', fields: { role: null, status: 'active', name: null, email: null } },
+  project: { entity: 'project', idAttribute: 'project_id', key: keys.project, prefix: 'PROJECT#', fields: { name: null, status: 'active' } },
+  contract: { entity: 'contract', idAttribute: 'contract_id', key: keys.contract, prefix: 'CONTRACT#', fields: { user_id: null, project_id: null, status: 'active' } },
+  task: { entity: 'task', idAttribute: 'task_id', key: keys.task, prefix: 'TASK#', fields: { project_id: null, title: null, status: 'open' } },
+};
+
+type Item = Record<string, unknown>;
+const UNPROCESSED_RETRIES = 3;
+
+function recordFromItem(kind: DirectoryKind, workspaceId: number, item: Item): DirectoryRecord {
+  const spec = KINDS[kind];
+  const fields = Object.fromEntries(Object.entries(spec.fields).map(([field, fallback]) => [field, (item[field] ?? fallback) as string | number | null]));
+  return {
+    kind,
+    workspaceId,
+    id: Number(item[spec.idAttribute]),
+    fields,
+    revision: Number(item.revision ?? 0),
+    sourceVersion: typeof item.source_version === 'number' ? item.source_version : null,
+    updatedAt: typeof item.updated_at === 'string' ? item.updated_at : null,
+    updatedBy: typeof item.updated_by === 'number' ? item.updated_by : null,
+  };
+}
+
+function recordToItem(record: DirectoryRecord): Item {
+  const spec = KINDS[record.kind];
+  return {
+    ...spec.key(record.workspaceId, record.id),
+    entity: spec.entity,
+    workspace_id: record.workspaceId,
+    [spec.idAttribute]: record.id,
+    ...record.fields,
+    revision: record.revision,
+    source_version: record.sourceVersion,
+    updated_at: record.updatedAt,
+    updated_by: record.updatedBy,
+  };
+}
+
+/** The record is still at the revision read (0: written by a seed, without one; absent: not there). */
+function unchangedSince(before: DirectoryRecord | undefined) {
+  if (!before) return { ConditionExpression: 'attribute_not_exists(pk)' };
+  if (before.revision === 0) return { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revision)' };
+  return { ConditionExpression: 'revision = :revision', ExpressionAttributeValues: { ':revision': before.revision } };
+}
+
+export function createDirectoryRepository(client: DynamoDBDocumentClient, tableName: string): DirectoryRepository {
+  return {
+    async load(workspaceId: number, refs: readonly DirectoryRef[]) {
+      const unique = [...new Map(refs.map((ref) => [refKey(ref), ref])).values()];
+      const wanted = new Map(unique.map((ref) => [JSON.stringify(KINDS[ref.kind].key(workspaceId, ref.id)), ref]));
+      let pending = [...wanted.keys()].map((key) => JSON.parse(key) as ItemKey);
+      const found = new Map<string, DirectoryRecord>();
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > UNPROCESSED_RETRIES) throw new DependencyUnavailableError();
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+        const output = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } })).catch(translateDynamoError);
+        for (const item of output.Responses?.[tableName] ?? []) {
+          const ref = wanted.get(JSON.stringify({ pk: item.pk, sk: item.sk }));
+          if (ref) found.set(refKey(ref), recordFromItem(ref.kind, workspaceId, item));
+        }
+        pending = (output.UnprocessedKeys?.[tableName]?.Keys ?? []) as ItemKey[];
+      }
+      return found;
+    },
+
+    async activeOwners(workspaceId: number) {
+      const items = await queryAll(client, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :members)',
+        FilterExpression: '#role = :owner AND #status = :active',
+        ExpressionAttributeNames: { '#role': 'role', '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': keys.workspace(workspaceId).pk, ':members': KINDS.member.prefix, ':owner': 'owner', ':active': 'active' },
+        ConsistentRead: true,
+      });
+      return items.map((item) => Number(item.user_id));
+    },
+
+    async write({ before, after, alsoCreate, archive, keepsOwner, audit }: DirectoryWrite) {
+      const record = (after ?? before)!;
+      const key = KINDS[record.kind].key(record.workspaceId, record.id);
+      const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+        after ? { Put: { TableName: tableName, Item: recordToItem(after), ...unchangedSince(before) } } : { Delete: { TableName: tableName, Key: key, ...unchangedSince(before) } },
+        {
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...keys.directoryChange(record.workspaceId, record.kind, record.id, audit.at, after?.revision ?? record.revision + 1, randomUUID()),
+              entity: 'directory_change',
+              kind: record.kind,
+              workspace_id: record.workspaceId,
+              id: record.id,
+              revision: after?.revision ?? null,
+              action: audit.action,
+              at: audit.at,
+              by: audit.by,
+              // An empty map is left out: DynamoDB Local's stream shows `{}` as a value no reader can unmarshall.
+              ...(Object.keys(audit.changes).length > 0 ? { changes: audit.changes } : {}),
+            },
+          },
+        },
+      ];
+      if (alsoCreate) items.push({ Put: { TableName: tableName, Item: recordToItem(alsoCreate) } });
+      if (archive) {
+        items.push({
+          Update: {
+            TableName: tableName,
+            Key: keys.archivedProjects(record.workspaceId),
+            UpdateExpression: `${archive.archived ? 'ADD' : 'DELETE'} project_ids :ids`,
+            ExpressionAttributeValues: { ':ids': new Set([archive.projectId]) },
+          },
+        });
+      }
+      if (keepsOwner !== undefined) {
+        items.push({
+          ConditionCheck: {
+            TableName: tableName,
+            Key: keys.membership(record.workspaceId, keepsOwner),
+            ConditionExpression: '#role = :owner AND #status = :active',
+            ExpressionAttributeNames: { '#role': 'role', '#status': 'status' },
+            ExpressionAttributeValues: { ':owner': 'owner', ':active': 'active' },
+          },
+        });
+      }
+      try {
+        await client.send(new TransactWriteCommand({ TransactItems: items }));
+        return 'written';
+      } catch (error) {
+        if (failedConditions(error).length > 0 || isTransactionConflict(error)) return 'conflict';
+        return translateDynamoError(error);
+      }
+    },
+
+    async list(workspaceId: number, kind: Exclude<DirectoryKind, 'workspace'>) {
+      const items = await queryAll(client, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.workspace(workspaceId).pk, ':prefix': KINDS[kind].prefix },
+        ConsistentRead: true,
+      });
+      return items.map((item) => recordFromItem(kind, workspaceId, item)).sort((a, b) => a.id - b.id);
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { RouteName } from '../contracts/routes.ts';
+import { DIRECTORY_REPOSITORY_KINDS, admittedFirst } from './rate-limit.ts';
+import type { HandlerAdapters, HttpRouteSpec, RouteValidators } from './create-http-handler.ts';
+import { paginate } from '../tracking/pagination.ts';
+import { listDirectory, putDirectoryRecord, type DirectoryFields, type DirectoryKind, type DirectoryRecord, type DirectoryRepository } from '../tracking/directory.ts';
+
+/**
+ * The directory routes' wiring, the same for every kind of record: the entry files
+ * (functions/put-*, functions/list-*) name the kind, its id and fields, and its view. The
+ * directory repository's writes wait for the rate limit's admission, as the tracking
+ * repository's do.
+ */
+type Ports = { adapters: HandlerAdapters; validators: RouteValidators; directory: DirectoryRepository };
+
+export function putRecordSpec<N extends RouteName>(
+  kind: DirectoryKind,
+  ports: Ports,
+  record: { idOf: (input: any) => number; fieldsOf: (input: any) => DirectoryFields; ownerOf?: (input: any) => number | undefined; view: (record: DirectoryRecord) => unknown },
+): HttpRouteSpec<N> {
+  return {
+    adapters: ports.adapters,
+    validators: ports.validators,
+    run: async (input: any, { principal, now, headers, admitted }) => {
+      const stored = await putDirectoryRecord(
+        { userId: principal.userId, scopes: principal.scopes },
+        { kind, workspaceId: input.workspace_id, id: record.idOf(input), fields: record.fieldsOf(input), version: input.version, ifMatch: (headers as Record<string, string | undefined>)['if-match'], ownerUserId: record.ownerOf?.(input) },
+        { repository: admittedFirst(ports.directory, DIRECTORY_REPOSITORY_KINDS, admitted), now },
+      );
+      return { data: record.view(stored), headers: { etag: `"${stored.revision}"` } } as never;
+    },
+  };
+}
+
+export function listRecordsSpec<N extends RouteName>(kind: Exclude<DirectoryKind, 'workspace'>, ports: Ports, view: (record: DirectoryRecord) => unknown): HttpRouteSpec<N> {
+  return {
+    adapters: ports.adapters,
+    validators: ports.validators,
+    run: async (input: any, { principal }) => {
+      const records = await listDirectory({ userId: principal.userId, scopes: principal.scopes }, { workspaceId: input.workspace_id, kind }, { repository: ports.directory });
+      const { items, pagination } = paginate(records, input.page ?? 1, input.per_page ?? 20);
+      return { data: items.map(view), meta: { pagination } } as never;
+    },
+  };
+}
