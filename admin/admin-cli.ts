@@ -5,6 +5,7 @@
  *   npm run admin -- api-key create --user 100 --name laptop [--scopes "read write"] [--expires-in-days 90]
  *   npm run admin -- api-key list [--user 100]
  *   npm run admin -- api-key revoke <key_id>
+ *   npm run admin -- api-key index   (keys made before users had their own list: listed and counted from then on)
  *   npm run admin -- seed <file.json>   (workspace data upserted; API keys inserted, never changed)
  *   npm run admin -- backfill-time-entries   (entries stored before versions existed: by-id copy, history, timeline)
  *
@@ -99,6 +100,10 @@ export async function runAdminCli(argv: string[], out: (line: string) => void = 
       else for (const row of rows) out(Object.values(row).join('\t'));
       return 0;
     }
+    if (action === 'index') {
+      out(`Indexed ${await apiKeys.index()} API keys by user in ${config.tableName}.`);
+      return 0;
+    }
     if (action === 'revoke') {
       if (!argument) throw new UsageError('revoke needs a key id (see `api-key list`)');
       const record = await apiKeys.revoke(argument, new Date());
@@ -121,6 +126,7 @@ const USAGE = `Usage (TABLE_NAME, and DYNAMODB_ENDPOINT for DynamoDB Local, in t
   npm run admin -- api-key create --user <id> --name <name> [--scopes "read write"] [--expires-in-days <n>] [--json]
   npm run admin -- api-key list [--user <id>] [--json]
   npm run admin -- api-key revoke <key_id>
+  npm run admin -- api-key index   (once after upgrading: keys made before users had their own list)
   npm run admin -- seed <file.json>
   npm run admin -- backfill-time-entries`;
 

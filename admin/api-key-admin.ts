@@ -34,6 +34,17 @@ export function createApiKeyAdmin(client: DynamoDBDocumentClient, tableName: str
       return items.flatMap((item) => apiKeyFromItem(item) ?? []).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
 
+    /**
+     * Gives every key stored before users had their own copies its copy (keys made by the
+     * CLI or a seed of an older version): they are then listed by `GET /api-keys` and count
+     * towards the limit. Idempotent. Returns how many keys it looked at.
+     */
+    async index(): Promise<number> {
+      const records = await this.list();
+      for (const record of records) await store.indexForUser(record);
+      return records.length;
+    },
+
     /** Marks the key revoked (keeping the first revocation time), whoever's it is. Undefined when unknown. */
     async revoke(keyId: string, now: Date): Promise<ApiKeyRecord | undefined> {
       const record = await store.findById(keyId);

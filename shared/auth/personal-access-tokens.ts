@@ -23,6 +23,8 @@ export interface ApiKeyStore {
   findForUser(userId: number, keyId: string): Promise<ApiKeyRecord | undefined>;
   /** Any key, by id (the admin CLI). */
   findById(keyId: string): Promise<ApiKeyRecord | undefined>;
+  /** Gives a key stored before users had their own copies its copy (idempotent): it is then listed and counted. */
+  indexForUser(record: ApiKeyRecord): Promise<void>;
   /** Marks it revoked (keeping the first revocation time); undefined when it is gone. */
   revoke(record: ApiKeyRecord, now: Date): Promise<ApiKeyRecord | undefined>;
 }

@@ -67,6 +67,22 @@ export function createApiKeyRepository(client: DynamoDBDocumentClient, tableName
       }
     },
 
+    async indexForUser(record) {
+      await client
+        .send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: tableName, Item: userCopy(record), ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Update: { TableName: tableName, Key: keys.userApiKeys(record.userId), UpdateExpression: 'SET entity = :entity ADD revision :one', ExpressionAttributeValues: { ':entity': 'user_api_keys', ':one': 1 } } },
+            ],
+          }),
+        )
+        .catch((error: unknown) => {
+          if (failedConditions(error).includes(0)) return;
+          return translateDynamoError(error);
+        });
+    },
+
     async findForUser(userId, keyId) {
       const output = await client.send(new GetCommand({ TableName: tableName, Key: keys.userApiKey(userId, keyId), ConsistentRead: true })).catch(translateDynamoError);
       return output.Item ? fromUserCopy(output.Item) : undefined;

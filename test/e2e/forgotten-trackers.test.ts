@@ -74,6 +74,9 @@ function clientOf(runtime: Runtime, receiver: Receiver) {
     stoppedFirstEntry: {} as Record<string, any>,
     /** A stop sent the moment the `raced` tracker's limit is reached, against the auto-stop. */
     racingStop: undefined as Promise<{ status: number; body: any }> | undefined,
+    /** Who was clocked in, and the `alone` member's current-data, read right after the starts (before any limit). */
+    activeBefore: [] as Array<Record<string, any>>,
+    currentBefore: {} as Record<string, any>,
   };
 }
 type Client = ReturnType<typeof clientOf>;
@@ -103,6 +106,9 @@ async function arrange(mode: (typeof MODES)[number]): Promise<Client> {
   expect((await call('PATCH', settingsPath(LIMITS_WS), { body: { max_tracker_duration_minutes: 10 } })).status).toBe(200);
   started.again = (await start(LIMITS_WS, limited.stoppedFirst)).body.data;
   client.racingStop = sleepUntil(Date.parse(started.raced!.auto_stop_at)).then(() => stop(LIMITS_WS, limited.raced));
+  // Read now: the other runtime's tests may run past this one's limits before its own tests run.
+  client.activeBefore = (await call('GET', `/time-tracking/active?workspace_id=${LIMITS_WS}`)).body.data;
+  client.currentBefore = (await call('GET', `/time-tracking/current-data?workspace_id=${LIMITS_WS}&user_id=${limited.alone}`)).body.data;
   return client;
 }
 
@@ -183,13 +189,13 @@ describe.each(MODES)('forgotten trackers on the local runtime (%s)', (mode) => {
     expect(stoppedFirstEntry).toMatchObject({ stop_reason: 'manual', stopped_by: users.owner });
   });
 
-  it('lists who is clocked in with auto_stop_at, and current-data shows it too', async () => {
-    const active = (await call('GET', `/time-tracking/active?workspace_id=${LIMITS_WS}`)).body.data as Array<Record<string, any>>;
+  it('lists who is clocked in with auto_stop_at, and current-data shows it too', () => {
+    const { activeBefore: active, currentBefore: current } = clients[mode];
     const expected = [limited.alone, limited.raced, limited.startedBeforeChange, limited.stoppedFirst];
     // Before the first limit is reached: every tracker but the one stopped (which runs again).
     expect(active.map((tracker) => tracker.user_id).sort()).toEqual(expected.sort());
     expect(active.find((tracker) => tracker.user_id === limited.stoppedFirst)!.auto_stop_at).toBe(started.again!.auto_stop_at);
-    const current = (await call('GET', `/time-tracking/current-data?workspace_id=${LIMITS_WS}&user_id=${limited.alone}`)).body.data;
+    expect(active.find((tracker) => tracker.user_id === limited.alone)!.auto_stop_at).toBe(started.alone!.auto_stop_at);
     expect(current).toMatchObject({ is_tracking: true, auto_stop_at: started.alone!.auto_stop_at });
   });
 

@@ -9,7 +9,7 @@ import { createAuthenticator } from '../../shared/auth/authenticate.ts';
 import { createApiKeyAdmin } from '../../admin/api-key-admin.ts';
 import { createApiKeyLookup } from '../../shared/db/api-key-lookup.ts';
 import { keys } from '../../shared/db/keys.ts';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { countRoundTrips } from '../support/dynamo-faults.ts';
 import { runAdminCli } from '../../admin/admin-cli.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
@@ -58,6 +58,16 @@ describe('api-key', () => {
     expect(revoked.code).toBe(0);
     expect(await authenticate(`Bearer ${key}`)).toEqual({ auth_error: 'revoked api key' });
     expect((await cli('api-key', 'list', '--json')).output).toContain('"revoked_at":"20');
+  });
+
+  it("indexes keys stored before users had their own copies, so that the user's list shows them (idempotent)", async () => {
+    const { key_id: keyId } = JSON.parse((await cli('api-key', 'create', '--user', '104', '--name', 'old', '--json')).output);
+    // As an older version stored it: no user copy.
+    await table.client.send(new DeleteCommand({ TableName: table.tableName, Key: keys.userApiKey(104, keyId) }));
+    const store = createApiKeyAdmin(table.client, table.tableName).store;
+    expect((await store.listByUser(104)).records.map((record) => record.keyId)).toEqual([]);
+    for (let run = 0; run < 2; run++) expect((await cli('api-key', 'index')).code).toBe(0);
+    expect((await store.listByUser(104)).records.map((record) => [record.keyId, record.name])).toEqual([[keyId, 'old']]);
   });
 
   it('revokes by key id with two key lookups (the id pointer, then the key) and one transaction (the key and its user copy), never a scan', async () => {
