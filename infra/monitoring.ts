@@ -154,6 +154,12 @@ export class Monitoring extends Construct {
     ];
     for (const [id, queue, description] of failureQueues) alarm(id, queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }), 1, description);
     alarm(
+      'WebhooksDisabled',
+      serviceMetric(METRIC.webhooksDisabled, { reason: 'gone' }, 'webhooks disabled'),
+      1,
+      'A receiver answered 410 Gone: its webhook was turned off and receives nothing until it is enabled again (PATCH /webhooks/{id}; README, Webhooks).',
+    );
+    alarm(
       'RateLimiterFailingOpen',
       serviceMetric(METRIC.rateLimitCounterFailures, {}, 'rate limiter failing open'),
       1,

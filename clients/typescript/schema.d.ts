@@ -382,7 +382,8 @@ export interface paths {
         delete: operations["deleteWebhook"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Turn a webhook off, or back on (it then receives the events from then on) */
+        patch: operations["updateWebhook"];
         trace?: never;
     };
 }
@@ -1172,6 +1173,13 @@ export interface components {
                 description: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
+                /**
+                 * @description A disabled webhook receives nothing.
+                 * @enum {unknown}
+                 */
+                status: "enabled" | "disabled";
+                /** @description `gone`: its receiver answered 410; `requested`: turned off by a PATCH. */
+                disabled_reason: ("gone" | "requested") | null;
                 secret: string;
             };
             meta: components["schemas"]["Meta"];
@@ -1188,6 +1196,13 @@ export interface components {
                 description: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
+                /**
+                 * @description A disabled webhook receives nothing.
+                 * @enum {unknown}
+                 */
+                status: "enabled" | "disabled";
+                /** @description `gone`: its receiver answered 410; `requested`: turned off by a PATCH. */
+                disabled_reason: ("gone" | "requested") | null;
             }[];
             meta: components["schemas"]["Meta"] & {
                 pagination: {
@@ -1197,6 +1212,32 @@ export interface components {
                     last_page: number;
                 };
             };
+        };
+        UpdateWebhookBody: {
+            /** @enum {unknown} */
+            status: "enabled" | "disabled";
+        };
+        UpdateWebhookResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                id: string;
+                workspace_id: number;
+                url: string;
+                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted")[];
+                description: string | null;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                created_at: string;
+                /**
+                 * @description A disabled webhook receives nothing.
+                 * @enum {unknown}
+                 */
+                status: "enabled" | "disabled";
+                /** @description `gone`: its receiver answered 410; `requested`: turned off by a PATCH. */
+                disabled_reason: ("gone" | "requested") | null;
+            };
+            meta: components["schemas"]["Meta"];
         };
         DeleteWebhookResponse: {
             /** @constant */
@@ -7713,7 +7754,9 @@ export interface operations {
                      *             "tracker.started"
                      *           ],
                      *           "description": "example",
-                     *           "created_at": "2024-01-15T10:30:00+00:00"
+                     *           "created_at": "2024-01-15T10:30:00+00:00",
+                     *           "status": "enabled",
+                     *           "disabled_reason": "gone"
                      *         }
                      *       ],
                      *       "meta": {
@@ -7941,6 +7984,8 @@ export interface operations {
                      *         ],
                      *         "description": "example",
                      *         "created_at": "2024-01-15T10:30:00+00:00",
+                     *         "status": "enabled",
+                     *         "disabled_reason": "gone",
                      *         "secret": "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
                      *       },
                      *       "meta": {
@@ -8282,6 +8327,261 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
+                     *       "error": "rate_limited",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Server Error.",
+                     *       "error": "internal_error",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
+                     *       "error": "service_unavailable",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+            };
+            header?: never;
+            path: {
+                /** @example wh_example */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "status": "enabled"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateWebhookBody"];
+            };
+        };
+        responses: {
+            /** @description The webhook as it is now. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "id": "example",
+                     *         "workspace_id": 1,
+                     *         "url": "example",
+                     *         "events": [
+                     *           "tracker.started"
+                     *         ],
+                     *         "description": "example",
+                     *         "created_at": "2024-01-15T10:30:00+00:00",
+                     *         "status": "enabled",
+                     *         "disabled_reason": "gone"
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UpdateWebhookResponse"];
+                };
+            };
+            /** @description Not a JSON object. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Not a JSON object.",
+                     *       "error": "bad_request",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Unauthenticated.",
+                     *       "error": "unauthenticated",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Request Entity Too Large"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description A field is missing, mistyped or out of range; messages per field. */

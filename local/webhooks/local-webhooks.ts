@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { matchesStreamFilter, webhookStreamFilterPatterns } from '../../shared/contracts/webhook-events.ts';
 import { createDocumentClient } from '../../shared/db/document-client.ts';
 import { createWebhookRepository } from '../../shared/db/webhook-repository.ts';
-import { attemptDelivery, RETRY_DELAYS_SECONDS } from '../../shared/webhooks/delivery.ts';
+import { attemptDelivery, retryDelaySeconds, type AttemptOutcome } from '../../shared/webhooks/delivery.ts';
 import { resolveHost } from '../../shared/webhooks/destination.ts';
 import { fanOut, trackingEventsOf, type Delivery } from '../../shared/webhooks/events.ts';
 import { startStreamReader, type StreamRecord } from './stream-reader.ts';
@@ -44,15 +44,16 @@ export async function startLocalWebhooks(options: {
       resolve: resolveHost,
       allowLoopbackHttp: options.allowLoopbackHttp,
       now: () => new Date(),
+      disable: (workspaceId, id) => webhooks.setStatus(workspaceId, id, { status: 'disabled', reason: 'gone' }),
     })
       // Reading the subscription failed (DynamoDB Local unreachable): a retry like any other.
-      .catch((error: Error) => ({ outcome: 'retry' as const, reason: `${error.name}: ${error.message}` }))
+      .catch((error: Error): AttemptOutcome => ({ outcome: 'retry', reason: `${error.name}: ${error.message}` }))
       .then((result) => {
         if (result.outcome !== 'retry') {
           if (result.outcome === 'dropped') options.log(`webhook ${delivery.messageId} dropped: ${result.reason}`);
           return;
         }
-        const delay = RETRY_DELAYS_SECONDS[attempt];
+        const delay = retryDelaySeconds(attempt + 1, result);
         if (delay === undefined) {
           options.log(`webhook ${delivery.messageId} dead-lettered after ${attempt + 1} attempts: ${result.reason}`);
           return;

@@ -27,7 +27,7 @@ import {
   workspaceData,
   workspacePutPath,
 } from './directory-schemas.ts';
-import { createWebhookBody, createWebhookData, deleteWebhookData, listWebhooksData, listWebhooksQuery, webhookPath } from './webhook-schemas.ts';
+import { createWebhookBody, createWebhookData, deleteWebhookData, listWebhooksData, listWebhooksQuery, updateWebhookBody, webhookData, webhookPath } from './webhook-schemas.ts';
 import {
   activeTrackersData,
   activeTrackersQuery,
@@ -550,6 +550,20 @@ const table = {
     response: { description: 'One page of webhooks.', data: listWebhooksData, meta: paginationMeta },
     example: { after: 'createWebhook', input: { workspace_id: 1 } },
   },
+  updateWebhook: {
+    method: 'PATCH',
+    path: '/webhooks/{id}',
+    functionName: 'update-webhook',
+    scope: 'write',
+    idempotent: false,
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+    summary: 'Turn a webhook off, or back on (it then receives the events from then on)',
+    successOutcome: 'webhook_updated',
+    input: { path: webhookPath, query: workspaceQuery, body: updateWebhookBody },
+    response: { description: 'The webhook as it is now.', data: webhookData },
+    errors: { '400': 'Not a JSON object.' },
+    example: { after: 'createWebhook', input: { id: 'wh_example', workspace_id: 1, status: 'enabled' }, fromAfter: { id: 'data.id' } },
+  },
   deleteWebhook: {
     method: 'DELETE',
     path: '/webhooks/{id}',
@@ -679,7 +693,8 @@ export const functionNames: readonly string[] = [authorizerFunction.functionName
  */
 export const webhookFunctions = {
   fanOut: { functionName: 'webhook-fan-out', dynamodbActions: ['dynamodb:Query'] },
-  delivery: { functionName: 'webhook-delivery', dynamodbActions: ['dynamodb:GetItem'] },
+  // UpdateItem: a receiver answering 410 Gone turns its webhook off.
+  delivery: { functionName: 'webhook-delivery', dynamodbActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
 } as const;
 
 /**

@@ -94,6 +94,8 @@ export function webhookView(subscription: WebhookSubscription): RouteData<'listW
     events: subscription.events,
     description: subscription.description,
     created_at: subscription.createdAt,
+    status: subscription.status,
+    disabled_reason: subscription.disabledReason,
   };
 }
 

@@ -14,8 +14,10 @@ const webhookFields = {
   events: { type: 'array', items: { enum: WEBHOOK_EVENT_TYPES } },
   description: nullableStringSchema,
   created_at: timestampSchema,
+  status: { enum: ['enabled', 'disabled'], description: 'A disabled webhook receives nothing.' },
+  disabled_reason: { anyOf: [{ enum: ['gone', 'requested'] }, { type: 'null' }], description: '`gone`: its receiver answered 410; `requested`: turned off by a PATCH.' },
 } as const;
-const webhookRequired = ['id', 'workspace_id', 'url', 'events', 'description', 'created_at'] as const;
+const webhookRequired = ['id', 'workspace_id', 'url', 'events', 'description', 'created_at', 'status', 'disabled_reason'] as const;
 
 // POST /webhooks
 
@@ -49,6 +51,11 @@ export const listWebhooksData = {
   type: 'array',
   items: { type: 'object', required: webhookRequired, properties: webhookFields, additionalProperties: false },
 } as const;
+
+// PATCH /webhooks/{id}
+
+export const updateWebhookBody = { type: 'object', required: ['status'], properties: { status: { enum: ['enabled', 'disabled'] } } } as const;
+export const webhookData = { type: 'object', required: webhookRequired, properties: webhookFields, additionalProperties: false } as const;
 
 // DELETE /webhooks/{id}
 

@@ -265,6 +265,8 @@ export const webhookToItem = (subscription: WebhookSubscription): Item => ({
   description: subscription.description,
   secret: subscription.secret,
   created_at: subscription.createdAt,
+  status: subscription.status,
+  disabled_reason: subscription.disabledReason,
 });
 
 export const webhookFromItem = (item: Item): WebhookSubscription => ({
@@ -275,6 +277,9 @@ export const webhookFromItem = (item: Item): WebhookSubscription => ({
   description: nullableString(item.description),
   secret: String(item.secret),
   createdAt: String(item.created_at),
+  // Webhooks stored before they could be disabled are enabled.
+  status: item.status === 'disabled' ? 'disabled' : 'enabled',
+  disabledReason: item.status === 'disabled' ? (item.disabled_reason === 'gone' ? 'gone' : 'requested') : null,
 });
 
 /** A month's per-day entry counts: `d_<DD>` = entries of the member starting that UTC day. */

@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { WebhookRepository } from '../webhooks/model.ts';
 import { failedConditions, translateDynamoError } from './dynamo-errors.ts';
 import { webhookFromItem, webhookToItem } from './item-mappers.ts';
@@ -65,6 +65,26 @@ export function createWebhookRepository(client: DynamoDBDocumentClient, tableNam
         return 'deleted';
       } catch (error) {
         if (failedConditions(error).includes(0)) return 'not_found';
+        return translateDynamoError(error);
+      }
+    },
+
+    async setStatus(workspaceId, id, change) {
+      try {
+        const output = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.webhook(workspaceId, id),
+            UpdateExpression: 'SET #status = :status, disabled_reason = :reason',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':status': change.status, ':reason': change.status === 'disabled' ? change.reason : null },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return output.Attributes ? webhookFromItem(output.Attributes) : undefined;
+      } catch (error) {
+        if (failedConditions(error).length > 0) return undefined;
         return translateDynamoError(error);
       }
     },

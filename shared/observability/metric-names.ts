@@ -13,6 +13,8 @@ export const METRIC = {
   webhookDeliveriesQueued: 'WebhookDeliveriesQueued',
   /** Webhook delivery attempts; {service, outcome}: delivered, retry, dropped. */
   webhookAttempts: 'WebhookAttempts',
+  /** Webhooks turned off by their receiver (410 Gone); {service, reason}. */
+  webhooksDisabled: 'WebhooksDisabled',
   /** Auto-stop schedules created or deleted by the schedules function; {service}. */
   autoStopSchedulesChanged: 'AutoStopSchedulesChanged',
   /** Auto-stop invocations; {service, outcome}: stopped, not_running (already stopped), invalid_input. */

@@ -26,14 +26,41 @@ export const attemptDeadlineMs = (remainingMs: number) => Math.max(1, Math.min(D
 /** Delays before each retry, in seconds (the spec's example schedule): about a day in all, then the dead-letter queue. */
 export const RETRY_DELAYS_SECONDS = [5, 300, 1800, 7200, 18000, 36000, 36000] as const;
 
-/** Its `outcome` is one of WEBHOOK_ATTEMPT_OUTCOMES (the metric's, docs/operations.md). */
-export type AttemptOutcome = { outcome: 'delivered'; status: number } | { outcome: 'dropped'; reason: string } | { outcome: 'retry'; reason: string };
+/** SQS delays a message at most 12 hours: a longer Retry-After is waited for that long. */
+export const MAX_RETRY_AFTER_SECONDS = 12 * 60 * 60;
+
+/**
+ * Its `outcome` is one of WEBHOOK_ATTEMPT_OUTCOMES (the metric's, docs/operations.md).
+ * `disabled`: this attempt's 410 turned the webhook off. `retryAfterSeconds`: the receiver's
+ * Retry-After (429, 503), which the next attempt must not come before.
+ */
+export type AttemptOutcome =
+  | { outcome: 'delivered'; status: number }
+  | { outcome: 'dropped'; reason: string; disabled?: boolean }
+  | { outcome: 'retry'; reason: string; retryAfterSeconds?: number };
+
+/** The delay before the retry after attempt `attempt` (from 1): the schedule's, or longer when the receiver asked; undefined after the last. */
+export function retryDelaySeconds(attempt: number, result: { retryAfterSeconds?: number }): number | undefined {
+  const scheduled = RETRY_DELAYS_SECONDS[attempt - 1];
+  if (scheduled === undefined) return undefined;
+  return Math.min(Math.max(scheduled, result.retryAfterSeconds ?? 0), MAX_RETRY_AFTER_SECONDS);
+}
+
+/** `Retry-After` as seconds from `now`: a number of seconds or an HTTP date (RFC 9110); undefined when absent or unreadable. */
+export function retryAfterSecondsOf(value: string | undefined, now: Date): number | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d{1,10}$/.test(value.trim())) return Number(value.trim());
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now.getTime()) / 1000));
+}
 
 export type DeliveryDeps = {
   getSubscription: (workspaceId: number, id: string) => Promise<WebhookSubscription | undefined>;
   resolve: Resolve;
   allowLoopbackHttp: boolean;
   now: () => Date;
+  /** Turns the webhook off: its receiver answered 410 Gone. */
+  disable: (workspaceId: number, id: string) => Promise<unknown>;
   post?: typeof postOnce;
   /** The attempt's deadline (DELIVERY_TIMEOUT_MS unless the caller has less time left). */
   deadlineMs?: number;
@@ -42,6 +69,7 @@ export type DeliveryDeps = {
 export async function attemptDelivery(delivery: Delivery, deps: DeliveryDeps): Promise<AttemptOutcome> {
   const subscription = await deps.getSubscription(delivery.workspaceId, delivery.subscriptionId);
   if (!subscription) return { outcome: 'dropped', reason: 'webhook deleted' };
+  if (subscription.status === 'disabled') return { outcome: 'dropped', reason: 'webhook disabled' };
   if (!subscription.events.includes(delivery.type)) return { outcome: 'dropped', reason: 'event no longer subscribed' };
   const url = new URL(subscription.url);
   const deadlineMs = deps.deadlineMs ?? DELIVERY_TIMEOUT_MS;
@@ -59,12 +87,21 @@ export async function attemptDelivery(delivery: Delivery, deps: DeliveryDeps): P
     'webhook-signature': new Webhook(subscription.secret).sign(delivery.messageId, sentAt, delivery.payload),
     'user-agent': 'time-tracking-api-webhooks/1',
   };
+  let answer: { status: number; retryAfter?: string };
   try {
-    const status = await (deps.post ?? postOnce)(url, destination.addresses[0]!, headers, delivery.payload, signal);
-    return status >= 200 && status < 300 ? { outcome: 'delivered', status } : { outcome: 'retry', reason: `answered ${status}` };
+    answer = await (deps.post ?? postOnce)(url, destination.addresses[0]!, headers, delivery.payload, signal);
   } catch (error) {
     return { outcome: 'retry', reason: (error as Error).message };
   }
+  const { status } = answer;
+  if (status >= 200 && status < 300) return { outcome: 'delivered', status };
+  // The Standard Webhooks way to say "this endpoint is gone": stop sending to it at once.
+  if (status === 410) {
+    await deps.disable(delivery.workspaceId, delivery.subscriptionId);
+    return { outcome: 'dropped', reason: 'answered 410: webhook disabled', disabled: true };
+  }
+  const retryAfterSeconds = status === 429 || status === 503 ? retryAfterSecondsOf(answer.retryAfter, deps.now()) : undefined;
+  return { outcome: 'retry', reason: `answered ${status}`, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
 }
 
 /** Rejects when `signal` aborts first (a lookup cannot be cancelled, but it is no longer waited for). */
@@ -82,7 +119,7 @@ function beforeDeadline<T>(work: Promise<T>, signal: AbortSignal, deadlineMs: nu
  * the status line; the body of the answer is not read (the socket is closed). `signal` ends
  * everything still open at the attempt's deadline.
  */
-export function postOnce(url: URL, address: string, headers: Record<string, string>, body: string, signal: AbortSignal = AbortSignal.timeout(DELIVERY_TIMEOUT_MS)): Promise<number> {
+export function postOnce(url: URL, address: string, headers: Record<string, string>, body: string, signal: AbortSignal = AbortSignal.timeout(DELIVERY_TIMEOUT_MS)): Promise<{ status: number; retryAfter?: string }> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new Error('no answer before the deadline'));
@@ -100,7 +137,8 @@ export function postOnce(url: URL, address: string, headers: Record<string, stri
       },
       (response) => {
         signal.removeEventListener('abort', onAbort);
-        resolve(response.statusCode ?? 0);
+        const retryAfter = response.headers['retry-after'];
+        resolve({ status: response.statusCode ?? 0, ...(typeof retryAfter === 'string' ? { retryAfter } : {}) });
         response.destroy();
       },
     );

@@ -56,13 +56,13 @@ export type Delivery = { messageId: string; workspaceId: number; subscriptionId:
 export const messageIdOf = (eventKey: string, subscriptionId: string) => `msg_${createHash('sha256').update(`${eventKey}|${subscriptionId}`).digest('base64url').slice(0, 32)}`;
 
 /**
- * The deliveries of one event: one per subscription of its workspace that asked for its type
- * and existed when it happened (the stream is read a moment later: a webhook created
+ * The deliveries of one event: one per enabled subscription of its workspace that asked for
+ * its type and existed when it happened (the stream is read a moment later: a webhook created
  * meanwhile does not get older events).
  */
 export function fanOut(event: TrackingEvent, subscriptions: readonly WebhookSubscription[]): Delivery[] {
   const occurred = Date.parse(event.occurredAt);
   return subscriptions
-    .filter((subscription) => subscription.workspaceId === event.workspaceId && subscription.events.includes(event.type) && Date.parse(subscription.createdAt) <= occurred)
+    .filter((subscription) => subscription.status === 'enabled' && subscription.workspaceId === event.workspaceId && subscription.events.includes(event.type) && Date.parse(subscription.createdAt) <= occurred)
     .map((subscription) => ({ messageId: messageIdOf(event.eventKey, subscription.id), workspaceId: event.workspaceId, subscriptionId: subscription.id, type: event.type, payload: event.payload }));
 }

@@ -29,6 +29,8 @@ export async function createWebhook(
     description: command.description,
     secret: deps.newSecret(),
     createdAt: toApiTimestamp(deps.now),
+    status: 'enabled',
+    disabledReason: null,
   };
   if ((await deps.webhooks.create(subscription, MAX_WEBHOOKS_PER_WORKSPACE)) === 'limit_reached') {
     throw new ValidationError({ workspace_id: [`The workspace already has ${MAX_WEBHOOKS_PER_WORKSPACE} webhooks.`] });
@@ -40,6 +42,14 @@ export async function listWebhooks(actorUserId: number, query: { workspaceId: nu
   await assertManagesWorkspaceNow(actorUserId, query.workspaceId, deps.repository);
   const { items, pagination } = paginate(await deps.webhooks.list(query.workspaceId), query.page, query.perPage);
   return { webhooks: items, pagination };
+}
+
+/** Turns a webhook off (it receives nothing) or back on (it receives the events from then on). */
+export async function setWebhookStatus(actorUserId: number, command: { workspaceId: number; id: string; status: 'enabled' | 'disabled' }, deps: Deps): Promise<WebhookSubscription> {
+  await assertManagesWorkspaceNow(actorUserId, command.workspaceId, deps.repository);
+  const changed = await deps.webhooks.setStatus(command.workspaceId, command.id, command.status === 'enabled' ? { status: 'enabled' } : { status: 'disabled', reason: 'requested' });
+  if (!changed) throw new NotFoundError('The selected webhook was not found in this workspace.');
+  return changed;
 }
 
 export async function deleteWebhook(actorUserId: number, command: { workspaceId: number; id: string }, deps: Deps): Promise<void> {

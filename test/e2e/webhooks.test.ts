@@ -21,6 +21,8 @@ type Received = { path: string; headers: Record<string, string>; body: string; a
 const received: Received[] = [];
 /** Paths that answer 500 this many more times. */
 const failures = new Map<string, number>();
+/** Paths that give these answers first, in order (then 204). */
+const answers = new Map<string, Array<{ status: number; headers?: Record<string, string> }>>();
 let receiver: Server;
 let receiverUrl: string;
 let issuer: TestIssuer;
@@ -33,6 +35,8 @@ beforeAll(async () => {
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
       received.push({ path: request.url!, headers: request.headers as Record<string, string>, body, at: Date.now() });
+      const scripted = answers.get(request.url!)?.shift();
+      if (scripted) return void response.writeHead(scripted.status, scripted.headers).end();
       const left = failures.get(request.url!) ?? 0;
       failures.set(request.url!, left - 1);
       response.writeHead(left > 0 ? 500 : 204).end();
@@ -82,6 +86,49 @@ describe.each(['source', 'template'] as const)('webhooks on the local runtime (%
     ({ issuer, server } = runtime);
   }, 120_000);
   afterAll(() => runtime?.stop());
+
+  describe('receivers that say stop or wait', () => {
+    const tracked = users.otherMember;
+    const track = async (action: 'start' | 'stop') => expect((await call('POST', `/time-tracking/${action}`, { body: { workspace_id: WS, user_id: tracked } })).status).toBe(200);
+    const webhookOf = async (id: string) => (await call('GET', `/webhooks?workspace_id=${WS}&per_page=50`)).body.data.find((webhook: { id: string }) => webhook.id === id);
+
+    it('turns a webhook off when its receiver answers 410 Gone: nothing more is sent until it is enabled again', async () => {
+      answers.set('/gone', [{ status: 410 }]);
+      const hook = await subscribe('/gone');
+      await track('start');
+      await waitFor(() => (deliveriesTo('/gone').length >= 1 ? true : undefined), 10_000);
+      let disabled: Record<string, unknown> | undefined;
+      for (let tries = 0; tries < 40 && disabled?.status !== 'disabled'; tries++) {
+        disabled = await webhookOf(hook.id);
+        if (disabled?.status !== 'disabled') await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(disabled).toMatchObject({ status: 'disabled', disabled_reason: 'gone' });
+      await track('stop');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(deliveriesTo('/gone')).toHaveLength(1);
+      const enabled = await call('PATCH', `/webhooks/${hook.id}?workspace_id=${WS}`, { body: { status: 'enabled' } });
+      expect([enabled.status, enabled.body.data.status, enabled.body.data.disabled_reason]).toEqual([200, 'enabled', null]);
+      await track('start');
+      await waitFor(() => (deliveriesTo('/gone').length >= 2 ? true : undefined), 10_000);
+      expect(JSON.parse(deliveriesTo('/gone')[1]!.body).type).toBe('tracker.started');
+      // Turned off by hand, and refused to others.
+      expect((await call('PATCH', `/webhooks/${hook.id}?workspace_id=${WS}`, { body: { status: 'disabled' } })).body.data).toMatchObject({ status: 'disabled', disabled_reason: 'requested' });
+      expect((await call('PATCH', `/webhooks/${hook.id}?workspace_id=${WS}`, { caller: users.member, body: { status: 'enabled' } })).status).toBe(403);
+      expect((await call('PATCH', `/webhooks/wh_missing?workspace_id=${WS}`, { body: { status: 'enabled' } })).status).toBe(404);
+      await track('stop');
+    });
+
+    it('waits at least what a 503 or 429 Retry-After says before the next attempt (the schedule scaled as in npm start)', async () => {
+      // Retry-After 300 s at WEBHOOK_RETRY_SCALE 0.01: 3 s, where the schedule's first retry is 50 ms.
+      answers.set('/busy', [{ status: 503, headers: { 'retry-after': '300' } }]);
+      await subscribe('/busy', { events: ['tracker.started'] });
+      await track('start');
+      const [first, second] = await waitFor(() => (deliveriesTo('/busy').length >= 2 ? deliveriesTo('/busy') : undefined), 15_000);
+      expect(second!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
+      expect(second!.at - first!.at).toBeGreaterThanOrEqual(2900);
+      await track('stop');
+    }, 30_000);
+  });
 
   describe('subscriptions', () => {
     it('creates a webhook with its secret (201), lists it without, and deletes it', async () => {

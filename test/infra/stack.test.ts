@@ -285,7 +285,8 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
     // The rate limiter failing open: the metric as the handlers emit it, {service} alone.
     expect(byId('RateLimiterFailingOpen')).toMatchObject({ Namespace: 'TimeTrackingApi', MetricName: 'RateLimitCounterFailures', Dimensions: [{ Name: 'service', Value: 'time-tracking-api' }], Threshold: 1 });
     const functionCount = FUNCTION_COUNT;
-    expect(alarms).toHaveLength(2 + 3 * functionCount + 2 + 2 + 1 + 2 + 2);
+    expect(alarms).toHaveLength(2 + 3 * functionCount + 2 + 2 + 1 + 2 + 2 + 1);
+    expect(byId('WebhooksDisabled')).toMatchObject({ Namespace: 'TimeTrackingApi', MetricName: 'WebhooksDisabled', Dimensions: [{ Name: 'reason', Value: 'gone' }, { Name: 'service', Value: 'time-tracking-api' }], Threshold: 1 });
 
     const tuned = Object.values(synth({ alarmApi5xxPercent: '2', alarmApiP99LatencyMs: '900', alarmDurationP99PercentOfTimeout: '50' }).template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
     expect(tuned.filter((alarm) => alarm.Threshold === 2)).toHaveLength(1);
