@@ -1,4 +1,4 @@
-import { routeKey, splitInput, type Route } from '../shared/contracts/routes.ts';
+import { exampleScopesOf, routeKey, splitInput, type Route } from '../shared/contracts/routes.ts';
 
 /**
  * The `sam local invoke` fixture of a route (events/<function>.json), generated from its
@@ -31,7 +31,7 @@ export function eventFixtureOf(route: Route, index: number) {
     requestContext: {
       accountId: '123456789012',
       apiId: 'abcdef1234',
-      authorizer: { lambda: { principal_id: '100', auth_method: 'api_key', scopes: (route.example as { scopes?: string }).scopes ?? 'read write' } },
+      authorizer: { lambda: { principal_id: '100', auth_method: 'api_key', scopes: exampleScopesOf(route) } },
       domainName: HOST,
       domainPrefix: 'abcdef1234',
       http: { method: route.method, path: concretePath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.10', userAgent: 'curl/8.5.0' },

@@ -2,6 +2,7 @@ import * as validators from '../../shared/contracts/generated/validators/deleteM
 import { routes } from '../../shared/contracts/routes.ts';
 import { directoryRepository, handlerAdapters } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
+import { preconditionOf } from '../../shared/http/precondition.ts';
 import { admittedFirst, DIRECTORY_REPOSITORY_KINDS } from '../../shared/http/rate-limit.ts';
 import { removeMember } from '../../shared/tracking/directory.ts';
 
@@ -12,7 +13,7 @@ export const handler = createHttpHandler(routes.deleteMember, {
   run: async (input, { principal, now, headers, admitted }) => {
     await removeMember(
       { userId: principal.userId, scopes: principal.scopes },
-      { workspaceId: input.workspace_id, userId: input.user_id, ifMatch: headers['if-match'] },
+      { workspaceId: input.workspace_id, userId: input.user_id, ...preconditionOf(headers['if-match']) },
       { repository: admittedFirst(directoryRepository, DIRECTORY_REPOSITORY_KINDS, admitted), now },
     );
     return { data: { workspace_id: input.workspace_id, user_id: input.user_id, deleted: true as const } };

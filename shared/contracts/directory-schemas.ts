@@ -5,7 +5,7 @@
  */
 import { SCOPES } from '../auth/scopes.ts';
 import { ROLES } from '../tracking/model.ts';
-import { idSchema, nullableStringSchema, pageFields, timestampSchema } from './schemas.ts';
+import { idSchema, nullableStringSchema, timestampSchema } from './schemas.ts';
 
 const name = { type: 'string', minLength: 1, maxLength: 200 } as const;
 const nullableText = { type: ['string', 'null'], maxLength: 200 } as const;
@@ -24,9 +24,6 @@ const writeRequired = ['version', 'updated_at', 'updated_by'] as const;
 
 const record = <P extends Record<string, object>, R extends readonly string[]>(properties: P, required: R) =>
   ({ type: 'object', required: [...required, ...writeRequired], properties: { ...properties, ...writeFields }, additionalProperties: false }) as const;
-
-/** `If-Match: "<revision>"` (the ETag of a record's answer), or `*`. */
-export const directoryIfMatch = { type: 'object', properties: { 'if-match': { type: 'string', maxLength: 32, pattern: '^(\\*|"[0-9]{1,15}")$', examples: ['"1"'] } } } as const;
 
 const workspaceOnly = { type: 'object', required: ['workspace_id'], properties: { workspace_id: idSchema } } as const;
 const inWorkspace = <N extends string>(idName: N) => ({ type: 'object', required: ['workspace_id', idName], properties: { workspace_id: idSchema, [idName]: idSchema } as { workspace_id: typeof idSchema } & Record<N, typeof idSchema> }) as const;
@@ -83,7 +80,6 @@ export const taskData = record({ workspace_id: { type: 'integer' }, task_id: { t
 
 /** `GET /workspaces/{workspace_id}/<kind>`: a page of them, by id. */
 export const directoryListPath = workspaceOnly;
-export const directoryListQuery = { type: 'object', properties: { ...pageFields } } as const;
 export const listOf = <S extends object>(item: S) => ({ type: 'array', items: item }) as const;
 
 // Personal access tokens
@@ -113,7 +109,6 @@ export const createdApiKeyData = {
   properties: { ...apiKeyFields, key: { type: 'string', pattern: '^ttk_[A-Za-z0-9_-]{43}$', examples: ['ttk_example0example0example0example0example0exa'], description: 'The key itself: shown only here.' } },
   additionalProperties: false,
 } as const;
-export const listApiKeysQuery = { type: 'object', properties: { ...pageFields } } as const;
 export const apiKeysData = { type: 'array', items: { type: 'object', required: apiKeyRequired, properties: apiKeyFields, additionalProperties: false } } as const;
 export const apiKeyPath = { type: 'object', required: ['id'], properties: { id: apiKeyId } } as const;
 export const revokedApiKeyData = { type: 'object', required: ['id', 'revoked'], properties: { id: apiKeyId, revoked: { const: true } }, additionalProperties: false } as const;

@@ -331,4 +331,7 @@ export const workspaceQuery = { type: 'object', required: ['workspace_id'], prop
 /** `?page=&per_page=` of paginated lists. */
 export const pageFields = { page: { type: 'integer', minimum: 1, maximum: 100000 }, per_page: { type: 'integer', minimum: 1, maximum: 50 } } as const;
 
+/** A query of paging alone (the directory's lists, the caller's API keys). */
+export const pageQuery = { type: 'object', properties: { ...pageFields } } as const;
+
 export { id as idSchema, nullableString as nullableStringSchema };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { BatchGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DependencyUnavailableError } from '../errors.ts';
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll, keyString } from './batch-get.ts';
 import type { DirectoryKind, DirectoryRecord, DirectoryRef, DirectoryRepository, DirectoryWrite } from '../tracking/directory.ts';
 import { refKey } from '../tracking/directory.ts';
 import { failedConditions, isTransactionConflict, translateDynamoError } from './dynamo-errors.ts';
@@ -23,7 +23,6 @@ const KINDS: Record<DirectoryKind, KindItems> = {
 };
 
 type Item = Record<string, unknown>;
-const UNPROCESSED_RETRIES = 3;
 
 function recordFromItem(kind: DirectoryKind, workspaceId: number, item: Item): DirectoryRecord {
   const spec = KINDS[kind];
@@ -65,19 +64,12 @@ function unchangedSince(before: DirectoryRecord | undefined) {
 export function createDirectoryRepository(client: DynamoDBDocumentClient, tableName: string): DirectoryRepository {
   return {
     async load(workspaceId: number, refs: readonly DirectoryRef[]) {
-      const unique = [...new Map(refs.map((ref) => [refKey(ref), ref])).values()];
-      const wanted = new Map(unique.map((ref) => [JSON.stringify(KINDS[ref.kind].key(workspaceId, ref.id)), ref]));
-      let pending = [...wanted.keys()].map((key) => JSON.parse(key) as ItemKey);
+      const keyed = refs.map((ref) => ({ ref, key: KINDS[ref.kind].key(workspaceId, ref.id) }));
+      const items = await batchGetAll(client, tableName, keyed.map(({ key }) => key));
       const found = new Map<string, DirectoryRecord>();
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > UNPROCESSED_RETRIES) throw new DependencyUnavailableError();
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-        const output = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } })).catch(translateDynamoError);
-        for (const item of output.Responses?.[tableName] ?? []) {
-          const ref = wanted.get(JSON.stringify({ pk: item.pk, sk: item.sk }));
-          if (ref) found.set(refKey(ref), recordFromItem(ref.kind, workspaceId, item));
-        }
-        pending = (output.UnprocessedKeys?.[tableName]?.Keys ?? []) as ItemKey[];
+      for (const { ref, key } of keyed) {
+        const item = items.get(keyString(key));
+        if (item) found.set(refKey(ref), recordFromItem(ref.kind, workspaceId, item));
       }
       return found;
     },

@@ -1,7 +1,6 @@
-import { BatchGetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { DependencyUnavailableError } from '../errors.ts';
 import type { ActiveTracker, TimeEntry, TimeEntryVersion, TimelineSlot, WorkspaceSettings } from '../tracking/model.ts';
 import type { CreateTrackerResult, EntryPosition, TimeEntryWrite, TrackingRepository, WorkspaceContext, WorkspaceContextQuery } from '../tracking/ports.ts';
 import {
@@ -26,28 +25,11 @@ import { keys, type ItemKey } from './keys.ts';
 import { failedConditions, translateDynamoError } from './dynamo-errors.ts';
 import { queryAll } from './query-all.ts';
 import { dayCountWrites, timelineWrites } from './timeline-writes.ts';
-
-/** Under throttling BatchGetItem may leave keys unprocessed; retry them this many times. */
-const UNPROCESSED_RETRIES = 3;
-
-const keyString = (key: ItemKey) => `${key.pk}|${key.sk}`;
+import { batchGetAll, keyString } from './batch-get.ts';
 
 export function createTrackingRepository(client: DynamoDBDocumentClient, tableName: string): TrackingRepository {
-  async function batchGet(itemKeys: ItemKey[]): Promise<Map<string, Record<string, unknown>>> {
-    const found = new Map<string, Record<string, unknown>>();
-    // A manager tracking their own time reads one membership twice: BatchGetItem rejects duplicates.
-    let pending: ItemKey[] = [...new Map(itemKeys.map((key) => [keyString(key), key])).values()];
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > UNPROCESSED_RETRIES) throw new DependencyUnavailableError();
-      if (attempt > 0) await sleep(25 * 2 ** attempt);
-      const output = await client
-        .send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }))
-        .catch(translateDynamoError);
-      for (const item of output.Responses?.[tableName] ?? []) found.set(keyString(item as ItemKey), item);
-      pending = (output.UnprocessedKeys?.[tableName]?.Keys ?? []) as ItemKey[];
-    }
-    return found;
-  }
+  // A manager tracking their own time reads one membership twice: batchGetAll reads it once.
+  const batchGet = (itemKeys: ItemKey[]) => batchGetAll(client, tableName, itemKeys);
 
   /** The target's tracker is still what the overlap rule saw of it in this workspace. */
   function trackerCondition(workspaceId: number, userId: number, seen: ActiveTracker | undefined) {
@@ -258,5 +240,3 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
   };
 }
 
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,6 @@
 import type { RouteName } from '../contracts/routes.ts';
 import { DIRECTORY_REPOSITORY_KINDS, admittedFirst } from './rate-limit.ts';
+import { preconditionOf } from './precondition.ts';
 import type { HandlerAdapters, HttpRouteSpec, RouteValidators } from './create-http-handler.ts';
 import { paginate } from '../tracking/pagination.ts';
 import { listDirectory, putDirectoryRecord, type DirectoryFields, type DirectoryKind, type DirectoryRecord, type DirectoryRepository } from '../tracking/directory.ts';
@@ -23,7 +24,7 @@ export function putRecordSpec<N extends RouteName>(
     run: async (input: any, { principal, now, headers, admitted }) => {
       const stored = await putDirectoryRecord(
         { userId: principal.userId, scopes: principal.scopes },
-        { kind, workspaceId: input.workspace_id, id: record.idOf(input), fields: record.fieldsOf(input), version: input.version, ifMatch: (headers as Record<string, string | undefined>)['if-match'], ownerUserId: record.ownerOf?.(input) },
+        { kind, workspaceId: input.workspace_id, id: record.idOf(input), fields: record.fieldsOf(input), version: input.version, ...preconditionOf((headers as Record<string, string | undefined>)['if-match']), ownerUserId: record.ownerOf?.(input) },
         { repository: admittedFirst(ports.directory, DIRECTORY_REPOSITORY_KINDS, admitted), now },
       );
       return { data: record.view(stored), headers: { etag: `"${stored.revision}"` } } as never;

@@ -68,7 +68,8 @@ export type DirectoryPut = {
   id: number;
   fields: DirectoryFields;
   version?: number;
-  ifMatch?: string;
+  /** If-Match as preconditionOf gives it: a revision, or `*` (any existing record). */
+  ifMatch?: number | '*';
   /** A new workspace's first owner. */
   ownerUserId?: number;
 };
@@ -126,9 +127,9 @@ function changesBetween(before: DirectoryFields | undefined, after: DirectoryFie
 }
 
 /** If-Match against the record as read: `*` needs one to exist, `"<n>"` its revision to be n. */
-function assertMatches(ifMatch: string | undefined, before: DirectoryRecord | undefined) {
+function assertMatches(ifMatch: number | '*' | undefined, before: DirectoryRecord | undefined) {
   if (ifMatch === undefined) return;
-  if (ifMatch === '*' ? !before : before?.revision !== Number(ifMatch.replaceAll('"', ''))) throw new PreconditionFailedError();
+  if (ifMatch === '*' ? !before : before?.revision !== ifMatch) throw new PreconditionFailedError();
 }
 
 /**
@@ -200,7 +201,7 @@ export async function putDirectoryRecord(actor: DirectoryActor, put: DirectoryPu
  * workspace's managers (docs/contract.md), and their entries stay; the last active owner
  * cannot be removed. Two round trips, as a PUT.
  */
-export async function removeMember(actor: DirectoryActor, query: { workspaceId: number; userId: number; ifMatch?: string }, deps: { repository: DirectoryRepository; now: Date }): Promise<void> {
+export async function removeMember(actor: DirectoryActor, query: { workspaceId: number; userId: number; ifMatch?: number | '*' }, deps: { repository: DirectoryRepository; now: Date }): Promise<void> {
   const self: DirectoryRef = { kind: 'member', id: query.userId };
   const actorRef: DirectoryRef = { kind: 'member', id: actor.userId };
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {

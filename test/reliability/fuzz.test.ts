@@ -5,7 +5,7 @@ import { testSeed, users } from '../support/fixtures.ts';
 import { httpEvent, lambdaContext, parse, principalContext } from '../support/http-events.ts';
 import { recordAcceptedWrites } from '../support/write-recorder.ts';
 import { loadHandlers, type Handlers } from '../support/handlers.ts';
-import { inputSchemaOf, routeList, type Route } from '../../shared/contracts/routes.ts';
+import { inputSchemaOf, routeList, type Route, exampleScopesOf } from '../../shared/contracts/routes.ts';
 
 const readsBody = (route: Route) => inputSchemaOf(route, 'body') !== undefined;
 
@@ -96,9 +96,6 @@ function expectEnvelope(response: { status: number; body: any }, input: unknown)
   expect(response.body.meta).toMatchObject({ api_version: '2.0.0', timestamp: expect.any(String) });
   if (!response.body.success) expect(typeof response.body.message).toBe('string');
 }
-
-/** The credential the route's example runs with (a platform credential for PUT /workspaces/{id}). */
-const exampleScopesOf = (route: Route) => (route.example as { scopes?: string }).scopes ?? 'read write';
 
 async function fuzzBody(route: Route, runs = RUNS) {
   recorder.take();

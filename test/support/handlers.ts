@@ -1,4 +1,4 @@
-import { routeList, routes, splitInput, type Route, type RouteName } from '../../shared/contracts/routes.ts';
+import { exampleScopesOf, routeList, routes, splitInput, type Route, type RouteName } from '../../shared/contracts/routes.ts';
 import { httpEvent, lambdaContext, parse, principalContext, type ParsedResponse } from './http-events.ts';
 
 type Options = { caller?: number; scopes?: string; headers?: Record<string, string>; requestId?: string };
@@ -15,7 +15,7 @@ export async function loadHandlers() {
     await Promise.all(routeList.map(async (route) => [route.name, (await import(`../../functions/${route.functionName}/handler.ts`)).handler as Handler] as const)),
   ) as Record<RouteName, Handler>;
   const callerOf = (route: Route): RouteCaller => async (input, options = {}) => {
-    const authorizer = principalContext(options.caller ?? 100, options.scopes ?? (route.example as { scopes?: string }).scopes ?? (route.scope === 'read' ? 'read' : 'read write'));
+    const authorizer = principalContext(options.caller ?? 100, options.scopes ?? (route.scope === 'read' ? 'read' : exampleScopesOf(route)));
     const { path, query, body } = splitInput(route, input);
     const event = httpEvent({ method: route.method, path: route.path, pathParameters: path, query, body, headers: options.headers, requestId: options.requestId, authorizer });
     return parse((await handlers[route.name](event, lambdaContext())) as never);
