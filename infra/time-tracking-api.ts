@@ -270,16 +270,6 @@ export class TimeTrackingApi extends Construct {
     }));
     redriveRole.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:StartMessageMoveTask', 'sqs:CancelMessageMoveTask', 'sqs:ListMessageMoveTasks', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], resources: [deadLetters.queueArn] }));
     deliveries.grantSendMessages(redriveRole);
-    // The delivery function signs what it reads from this queue: nobody else may write to it.
-    deliveries.addToResourcePolicy(
-      new iam.PolicyStatement({
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['sqs:SendMessage'],
-        resources: [deliveries.queueArn],
-        conditions: { ArnNotEquals: { 'aws:PrincipalArn': [fanOutFn.role!.roleArn, redriveRole.roleArn] } },
-      }),
-    );
     /**
      * The table's stream to a function, in order from now on: failed records reported one by
      * one and retried, then kept in `failures` (not dropped); only the records `patterns`
@@ -303,6 +293,24 @@ export class TimeTrackingApi extends Construct {
       reservedConcurrentExecutions: webhookDeliveryConcurrency,
     }));
     deliveries.grant(deliveryFn, 'sqs:ChangeMessageVisibility');
+    // A replay step queues its next step, and a replayed message that failed, on the same queue.
+    deliveries.grantSendMessages(deliveryFn);
+    // The routes that queue deliveries (redelivery, replay, the test event), as the route table says.
+    const webhookSenders = routeList.filter((route) => (route as { sendsWebhooks?: true }).sendsWebhooks).map((route) => this.functions[route.name] as TrackingFunction);
+    for (const fn of webhookSenders) {
+      fn.addEnvironment('WEBHOOK_QUEUE_URL', deliveries.queueUrl);
+      deliveries.grantSendMessages(fn);
+    }
+    // The delivery function signs what it reads from this queue: nobody else may write to it.
+    deliveries.addToResourcePolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['sqs:SendMessage'],
+        resources: [deliveries.queueArn],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': [fanOutFn, deliveryFn, ...webhookSenders].map((fn) => fn.role!.roleArn).concat(redriveRole.roleArn) } },
+      }),
+    );
     deliveryFn.addEventSource(new SqsEventSource(deliveries, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: webhookDeliveryConcurrency }));
 
     // Forgotten trackers (docs/architecture.md "Auto-stop"): the stream → schedules → EventBridge Scheduler → auto-stop.

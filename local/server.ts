@@ -21,6 +21,7 @@ import { autoStopStreamFilterPatterns } from '../shared/scheduling/auto-stop-sch
 import { lambdaContext } from './http-api-emulator.ts';
 import { startLocalScheduler } from './scheduler/local-scheduler.ts';
 import { recoverAutoStopSchedules } from './scheduler/recover-schedules.ts';
+import { startLocalQueue } from './template/local-queue.ts';
 import { startTemplateEventSources } from './template/template-webhooks.ts';
 import { buildDocsPage } from '../scripts/build-docs-page.ts';
 import { createDocumentClient } from '../shared/db/document-client.ts';
@@ -159,7 +160,9 @@ async function main() {
         region: process.env.AWS_REGION!,
         tableName: settings.tableName,
         retryScale: webhookConfig.retryScale,
+        failingDisableAfterSeconds: webhookConfig.failingDisableAfterSeconds,
         allowLoopbackHttp: webhookConfig.allowLoopbackHttp,
+        queue: runtime.deliveryQueue!,
         log: (line) => console.log(line),
       });
       const autoStops = await runtime.startAutoStops!((line) => console.log(line));
@@ -186,6 +189,8 @@ type LoadedFunctions = {
   startWebhooks?: (log: (line: string) => void) => Promise<() => Promise<void>>;
   /** In process: the table's stream to the auto-stop schedules function, as its event source mapping would. */
   startAutoStops?: (log: (line: string) => void) => Promise<() => Promise<void>>;
+  /** In process: the delivery queue the functions send to, consumed by the in-process webhook code. */
+  deliveryQueue?: Awaited<ReturnType<typeof startLocalQueue>>;
   stop?: () => Promise<void>;
 };
 
@@ -215,6 +220,10 @@ async function sourceFunctions(settings: Settings, timeScale: number): Promise<L
     AUTO_STOP_ROLE_ARN: 'arn:aws:iam::000000000000:role/local-auto-stop-scheduler',
     AUTO_STOP_DEAD_LETTER_ARN: `arn:aws:sqs:${process.env.AWS_REGION}:000000000000:local-auto-stop-dead-letters`,
   });
+  // The webhook delivery queue (redelivery, replay, the test event), reached through the SDK as SQS is deployed.
+  const deliveryQueue = await startLocalQueue({ logicalId: 'WebhookDeliveries', visibilityTimeoutSeconds: 60, maxReceiveCount: undefined }, { timeScale, region: process.env.AWS_REGION!, log: (line) => console.log(line) });
+  const queueFront = await deliveryQueue.endpointFor('npm-start', [{ effect: 'Allow', actions: ['sqs:SendMessage'], resources: ['*'] }]);
+  Object.assign(process.env, { WEBHOOK_QUEUE_URL: queueFront.queueUrl, AWS_ENDPOINT_URL_SQS: queueFront.endpoint });
   // The local scheduler accepts any signature; without credentials the SDK would not sign at all.
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
@@ -241,12 +250,14 @@ async function sourceFunctions(settings: Settings, timeScale: number): Promise<L
   };
   return {
     startAutoStops,
+    deliveryQueue,
     routes: [...routeList, ...publicRoutes.map((route) => ({ ...route, public: true }))],
     functions,
     authorizer: functions[authorizerFunction.functionName]!,
     authorizerCacheTtlSeconds: settings.authorizerCacheTtlSeconds,
     stop: async () => {
       await scheduler.stop();
+      await deliveryQueue.stop();
       await rm(docsDir, { recursive: true, force: true });
     },
   };
@@ -281,7 +292,7 @@ async function templateFunctions(settings: Settings): Promise<LoadedFunctions> {
     tableName: settings.tableName,
     dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT!,
     authEnvironment: pass(['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_USER_ID_CLAIM', 'AUTH_ALGORITHMS', 'AUTH_CLOCK_TOLERANCE_SECONDS']),
-    runtimeEnvironment: pass(['AWS_REGION', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_DISABLED', 'RATE_LIMIT_WINDOW_SECONDS', 'WEBHOOK_ALLOW_HTTP_LOOPBACK', 'TZ']),
+    runtimeEnvironment: pass(['AWS_REGION', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_DISABLED', 'RATE_LIMIT_WINDOW_SECONDS', 'WEBHOOK_ALLOW_HTTP_LOOPBACK', 'WEBHOOK_FAILING_DISABLE_AFTER_SECONDS', 'WEBHOOK_RETRY_SCALE', 'TZ']),
     timeScale: loadWebhookConfig().retryScale,
     region: process.env.AWS_REGION!,
   });

@@ -1,49 +1,77 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { loadQueueConfig } from '../../shared/config/queue-config.ts';
+import { randomUUID } from 'node:crypto';
 import { loadWebhookConfig } from '../../shared/config/webhook-config.ts';
-import { webhookRepository } from '../../shared/db/default-repositories.ts';
+import { trackingRepository, webhookLog, webhookRepository } from '../../shared/db/default-repositories.ts';
+import { sqsClient, webhookQueue, webhookQueueConfig } from '../../shared/messaging/default-webhook-queue.ts';
 import { logger } from '../../shared/observability/logger.ts';
 import { METRIC } from '../../shared/observability/metric-names.ts';
 import { metrics, withMetrics } from '../../shared/observability/metrics.ts';
-import { attemptDelivery, attemptDeadlineMs, retryDelaySeconds } from '../../shared/webhooks/delivery.ts';
-import { parseDelivery } from '../../shared/webhooks/delivery-message.ts';
+import { managesWorkspaceNow } from '../../shared/tracking/member-access.ts';
+import { attemptDeadlineMs, deliverAndLog, DELIVERY_TIMEOUT_MS, type LoggedDeliveryDeps } from '../../shared/webhooks/delivery.ts';
+import { isReplayJob, parseQueuedMessage } from '../../shared/webhooks/delivery-message.ts';
 import { resolveHost } from '../../shared/webhooks/destination.ts';
+import type { Delivery } from '../../shared/webhooks/events.ts';
+import type { WebhookDisabledReason } from '../../shared/webhooks/model.ts';
+import { replayStep } from '../../shared/webhooks/replay.ts';
 
-const { queueUrl } = loadQueueConfig();
-const { allowLoopbackHttp } = loadWebhookConfig();
-const sqs = new SQSClient({});
+// retryScale is 1 deployed; `npm run start:template` scales its queue's delays, and the log says when the next attempt really comes.
+const { allowLoopbackHttp, failingDisableAfterSeconds, retryScale } = loadWebhookConfig();
 const processor = new BatchProcessor(EventType.SQS);
-const disableGone = (workspaceId: number, id: string) => webhookRepository.setStatus(workspaceId, id, { status: 'disabled', reason: 'gone' });
 
 /**
  * Sends queued deliveries, record by record and concurrently: each attempt has its own hard
  * deadline, so one slow receiver holds up no other and the batch ends before the function's
  * timeout. Only the records that must be retried are reported (partial batch response); a
  * failed attempt stays on the queue, hidden for the next delay of the retry schedule; after
- * the last one the queue moves it to the dead-letter queue (which has an alarm).
+ * the last one the queue moves it to the dead-letter queue (which has an alarm). A replay
+ * step sends its messages one after the other (shared/webhooks/replay.ts).
  */
 export const handler = withMetrics(async function deliverRecords(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   const outcomes = { delivered: 0, retry: 0, dropped: 0 };
-  let disabledNow = 0;
-  const deadlineMs = attemptDeadlineMs(context.getRemainingTimeInMillis());
+  const disabled = new Map<WebhookDisabledReason, number>();
+  const deps: LoggedDeliveryDeps = {
+    getSubscription: webhookRepository.get,
+    resolve: resolveHost,
+    allowLoopbackHttp,
+    now: () => new Date(),
+    disable: (workspaceId, id, reason) => webhookRepository.setStatus(workspaceId, id, { status: 'disabled', reason }),
+    stillManages: (workspaceId, userId) => managesWorkspaceNow(userId, workspaceId, trackingRepository),
+    recordAttempt: webhookLog.recordAttempt,
+    setFailing: webhookRepository.setFailing,
+    newAttemptId: randomUUID,
+    failingDisableAfterSeconds,
+    retryScale,
+    warn: (message, details) => logger.warn(message, details),
+  };
+
+  async function deliverCounted(delivery: Delivery, attempt: number) {
+    // Each attempt's deadline from what is left now: a replay's attempts come one after the other.
+    const sent = await deliverAndLog(delivery, attempt, { ...deps, deadlineMs: attemptDeadlineMs(context.getRemainingTimeInMillis()) });
+    const { result } = sent;
+    outcomes[result.outcome]++;
+    logger.info('webhook attempt', { webhook_id: delivery.messageId, attempt, outcome: result.outcome, ...('reason' in result ? { reason: result.reason } : {}) });
+    if (result.outcome === 'dropped' && result.disabled) {
+      logger.warn('webhook disabled', { subscription: delivery.subscriptionId, workspace_id: delivery.workspaceId, reason: result.disabled });
+      disabled.set(result.disabled, (disabled.get(result.disabled) ?? 0) + 1);
+    }
+    return sent;
+  }
 
   async function deliverRecord(record: SQSRecord) {
-    const delivery = parseDelivery(record.body);
-    const result = await attemptDelivery(delivery, { getSubscription: webhookRepository.get, resolve: resolveHost, allowLoopbackHttp, now: () => new Date(), deadlineMs, disable: disableGone });
-    outcomes[result.outcome]++;
-    logger.info('webhook attempt', { webhook_id: delivery.messageId, outcome: result.outcome, ...('reason' in result ? { reason: result.reason } : {}) });
-    if (result.outcome === 'dropped' && result.disabled) {
-      logger.warn('webhook disabled: its receiver answered 410 Gone', { subscription: delivery.subscriptionId, workspace_id: delivery.workspaceId });
-      disabledNow++;
+    const message = parseQueuedMessage(record.body);
+    if (isReplayJob(message)) {
+      const step = await replayStep(message, { log: webhookLog, queue: webhookQueue, deliver: deliverCounted, hasTimeForAnother: () => context.getRemainingTimeInMillis() > DELIVERY_TIMEOUT_MS + 2000 });
+      logger.info('webhook replay step', { subscription: message.subscriptionId, workspace_id: message.workspaceId, sent: step.sent, ended: step.ended });
+      return;
     }
-    if (result.outcome !== 'retry') return;
     // Attempt n waits the n-th delay (longer if the receiver's Retry-After says so); after the last one, straight to the dead-letter queue.
-    const attempt = Number(record.attributes.ApproximateReceiveCount);
-    const delay = retryDelaySeconds(attempt, result) ?? 0;
-    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: delay })).catch(() => {});
+    const attempt = Number(record.attributes.ApproximateReceiveCount) + (message.previousAttempts ?? 0);
+    const { result, delaySeconds } = await deliverCounted(message, attempt);
+    if (result.outcome !== 'retry') return;
+    await sqsClient.send(new ChangeMessageVisibilityCommand({ QueueUrl: webhookQueueConfig.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: delaySeconds ?? 0 })).catch(() => {});
     throw new Error(`retry: ${result.reason}`);
   }
 
@@ -51,10 +79,10 @@ export const handler = withMetrics(async function deliverRecords(event: SQSEvent
     // A batch in which every receiver failed is not an error of this function: no throw.
     return await processPartialResponse(event, deliverRecord, processor, { context, throwOnFullBatchFailure: false });
   } finally {
-    if (disabledNow > 0) {
+    for (const [reason, count] of disabled) {
       const single = metrics.singleMetric();
-      single.addDimension('reason', 'gone');
-      single.addMetric(METRIC.webhooksDisabled, MetricUnit.Count, disabledNow);
+      single.addDimension('reason', reason);
+      single.addMetric(METRIC.webhooksDisabled, MetricUnit.Count, count);
     }
     // One line per outcome, {service, outcome}: a batch mixes them.
     for (const [outcome, count] of Object.entries(outcomes)) {

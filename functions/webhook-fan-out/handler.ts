@@ -1,18 +1,15 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { loadQueueConfig } from '../../shared/config/queue-config.ts';
-import { webhookRepository } from '../../shared/db/default-repositories.ts';
+import { webhookLog, webhookRepository } from '../../shared/db/default-repositories.ts';
+import { webhookQueue } from '../../shared/messaging/default-webhook-queue.ts';
 import { logger } from '../../shared/observability/logger.ts';
 import { METRIC } from '../../shared/observability/metric-names.ts';
 import { metrics, withMetrics } from '../../shared/observability/metrics.ts';
-import { fanOut, trackingEventsOf } from '../../shared/webhooks/events.ts';
+import { fanOut, queueDeliveries, trackingEventsOf } from '../../shared/webhooks/events.ts';
 
-const { queueUrl } = loadQueueConfig();
-const sqs = new SQSClient({});
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 const image = (value: unknown) => (value ? unmarshall(value as Record<string, AttributeValue>) : undefined);
@@ -21,7 +18,8 @@ const image = (value: unknown) => (value ? unmarshall(value as Record<string, At
  * The table's stream → one queued delivery per subscription of the event's workspace, record
  * by record, in order. A record that cannot be fanned out is reported (partial batch
  * response): the stream retries from it, and after the retries its failure destination keeps
- * a pointer to it. No event is lost, and a duplicate carries the same webhook-id.
+ * a pointer to it. No event is lost, and a duplicate carries the same webhook-id. Each
+ * delivery is kept in its webhook's log first, for redelivery and replay.
  */
 export const handler = withMetrics(async function fanOutRecords(event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> {
   let queued = 0;
@@ -32,11 +30,7 @@ export const handler = withMetrics(async function fanOutRecords(event: DynamoDBS
     // The events of one record are of one item, so of one workspace.
     const subscriptions = await webhookRepository.list(events[0]!.workspaceId);
     const deliveries = events.flatMap((tracking) => fanOut(tracking, subscriptions));
-    for (let start = 0; start < deliveries.length; start += 10) {
-      const batch = deliveries.slice(start, start + 10);
-      const output = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((delivery, index) => ({ Id: String(index), MessageBody: JSON.stringify(delivery) })) }));
-      if (output.Failed?.length) throw new Error(`${output.Failed.length} deliveries could not be queued`);
-    }
+    await queueDeliveries(deliveries, { log: webhookLog, queue: webhookQueue, now: new Date() });
     queued += deliveries.length;
     logger.info('event fanned out', { event_types: events.map((tracking) => tracking.type).join(','), deliveries: deliveries.length });
   }

@@ -3,15 +3,27 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { matchesStreamFilter, webhookStreamFilterPatterns } from '../../shared/contracts/webhook-events.ts';
 import { createDocumentClient } from '../../shared/db/document-client.ts';
 import { createWebhookRepository } from '../../shared/db/webhook-repository.ts';
-import { attemptDelivery, retryDelaySeconds, type AttemptOutcome } from '../../shared/webhooks/delivery.ts';
+import { randomUUID } from 'node:crypto';
+import { createTrackingRepository } from '../../shared/db/tracking-repository.ts';
+import { createWebhookLogRepository } from '../../shared/db/webhook-log-repository.ts';
+import { managesWorkspaceNow } from '../../shared/tracking/member-access.ts';
+import { deliverAndLog, retryDelaySeconds, type AttemptOutcome, type LoggedDeliveryDeps } from '../../shared/webhooks/delivery.ts';
+import { isReplayJob, parseQueuedMessage, type QueuedMessage } from '../../shared/webhooks/delivery-message.ts';
 import { resolveHost } from '../../shared/webhooks/destination.ts';
-import { fanOut, trackingEventsOf, type Delivery } from '../../shared/webhooks/events.ts';
+import { fanOut, queueDeliveries, trackingEventsOf, type Delivery } from '../../shared/webhooks/events.ts';
+import type { WebhookQueue } from '../../shared/webhooks/model.ts';
+import { replayStep } from '../../shared/webhooks/replay.ts';
+import type { startLocalQueue } from '../template/local-queue.ts';
 import { startStreamReader, type StreamRecord } from './stream-reader.ts';
+
+type LocalQueue = Awaited<ReturnType<typeof startLocalQueue>>;
 
 /**
  * Webhooks on one machine (`npm start`): reads DynamoDB Local's stream of the table and runs
- * the same fan-out and delivery code as the deployed functions, with the same retry schedule
- * (scaled by WEBHOOK_RETRY_SCALE) in this process instead of SQS. A delivery that exhausts
+ * the same fan-out, delivery and replay code as the deployed functions, with the same retry
+ * schedule (scaled by WEBHOOK_RETRY_SCALE) in this process instead of SQS; what the API's
+ * functions queue (redelivery, replay, the test event) arrives through a local SQS queue
+ * (local/template/local-queue.ts) and is handled the same way. A delivery that exhausts
  * its retries is logged as dead-lettered. Records pass the same filter as the deployed event
  * source mapping (the event registry's patterns). A failure of one delivery or one record is
  * logged and retried, and never ends `npm start`. (`npm run start:template` runs the
@@ -22,11 +34,16 @@ export async function startLocalWebhooks(options: {
   region: string;
   tableName: string;
   retryScale: number;
+  failingDisableAfterSeconds: number;
   allowLoopbackHttp: boolean;
+  /** The delivery queue the API's functions send to (redelivery, replay, the test event): consumed here. */
+  queue: LocalQueue;
   log: (line: string) => void;
 }) {
   const client = createDocumentClient({ tableName: options.tableName, region: options.region, endpoint: options.endpoint });
   const webhooks = createWebhookRepository(client, options.tableName);
+  const log = createWebhookLogRepository(client, options.tableName);
+  const tracking = createTrackingRepository(client, options.tableName);
 
   let stopped = false;
   const timers = new Set<NodeJS.Timeout>();
@@ -38,29 +55,64 @@ export async function startLocalWebhooks(options: {
     timers.add(timer);
   };
 
-  const deliver = (delivery: Delivery, attempt: number) => {
-    void attemptDelivery(delivery, {
-      getSubscription: webhooks.get,
-      resolve: resolveHost,
-      allowLoopbackHttp: options.allowLoopbackHttp,
-      now: () => new Date(),
-      disable: (workspaceId, id) => webhooks.setStatus(workspaceId, id, { status: 'disabled', reason: 'gone' }),
-    })
-      // Reading the subscription failed (DynamoDB Local unreachable): a retry like any other.
-      .catch((error: Error): AttemptOutcome => ({ outcome: 'retry', reason: `${error.name}: ${error.message}` }))
-      .then((result) => {
-        if (result.outcome !== 'retry') {
-          if (result.outcome === 'dropped') options.log(`webhook ${delivery.messageId} dropped: ${result.reason}`);
-          return;
-        }
-        const delay = retryDelaySeconds(attempt + 1, result);
-        if (delay === undefined) {
-          options.log(`webhook ${delivery.messageId} dead-lettered after ${attempt + 1} attempts: ${result.reason}`);
-          return;
-        }
-        later(delay * 1000 * options.retryScale, () => deliver(delivery, attempt + 1));
-      });
+  const deps: LoggedDeliveryDeps = {
+    getSubscription: webhooks.get,
+    resolve: resolveHost,
+    allowLoopbackHttp: options.allowLoopbackHttp,
+    now: () => new Date(),
+    disable: (workspaceId, id, reason) => webhooks.setStatus(workspaceId, id, { status: 'disabled', reason }),
+    stillManages: (workspaceId, userId) => managesWorkspaceNow(userId, workspaceId, tracking),
+    recordAttempt: log.recordAttempt,
+    setFailing: webhooks.setFailing,
+    newAttemptId: randomUUID,
+    failingDisableAfterSeconds: options.failingDisableAfterSeconds,
+    retryScale: options.retryScale,
+    warn: (message, details) => options.log(`${message}: ${JSON.stringify(details)}`),
   };
+
+  /** One attempt (number `attempt`, from 1); a failed one is tried again on the schedule, then dead-lettered. */
+  const attemptOnce = (delivery: Delivery, attempt: number): Promise<{ result: AttemptOutcome; delaySeconds: number | undefined }> =>
+    deliverAndLog(delivery, attempt, deps)
+      // Reading the subscription failed (DynamoDB Local unreachable): a retry like any other.
+      .catch((error: Error) => ({ result: { outcome: 'retry', reason: `${error.name}: ${error.message}` } as AttemptOutcome, delaySeconds: retryDelaySeconds(attempt, {}) }))
+      .then((sent) => {
+        const { result, delaySeconds } = sent;
+        if (result.outcome === 'dropped') options.log(`webhook ${delivery.messageId} dropped: ${result.reason}`);
+        if (result.outcome === 'retry') {
+          if (delaySeconds === undefined) options.log(`webhook ${delivery.messageId} dead-lettered after ${attempt} attempts: ${result.reason}`);
+          else later(delaySeconds * 1000 * options.retryScale, () => void attemptOnce(delivery, attempt + 1));
+        }
+        return sent;
+      });
+
+  /** The queue as the functions of this process see it: each message handled after its delay. */
+  const inProcessQueue: WebhookQueue = {
+    async send(messages) {
+      for (const { message, delaySeconds } of messages) later((delaySeconds ?? 0) * 1000 * options.retryScale, () => void handle(message));
+    },
+  };
+  const handle = async (message: QueuedMessage): Promise<void> => {
+    if (!isReplayJob(message)) return void (await attemptOnce(message, (message.previousAttempts ?? 0) + 1));
+    await replayStep(message, { log, queue: inProcessQueue, deliver: attemptOnce, hasTimeForAnother: () => !stopped }).catch((error: Error) => {
+      options.log(`webhook replay step for ${message.subscriptionId} failed (${error.name}): queued again`);
+      later(1000 * options.retryScale, () => void handle(message));
+    });
+  };
+  options.queue.consume({
+    batchSize: 10,
+    maximumConcurrency: 5,
+    reportBatchItemFailures: true,
+    invoke: async (event) => {
+      for (const record of event.Records) {
+        try {
+          void handle(parseQueuedMessage(record.body));
+        } catch (error) {
+          options.log(`queued message ${record.messageId} is not one of ours, dropped: ${(error as Error).message}`);
+        }
+      }
+      return { batchItemFailures: [] };
+    },
+  });
 
   const patterns = webhookStreamFilterPatterns();
   const image = (value: unknown) => (value ? unmarshall(value as Record<string, AttributeValue>) : undefined);
@@ -82,7 +134,7 @@ export async function startLocalWebhooks(options: {
     if (events.length === 0) return;
     try {
       const subscriptions = await webhooks.list(events[0]!.workspaceId);
-      for (const delivery of events.flatMap((event) => fanOut(event, subscriptions))) deliver(delivery, 0);
+      await queueDeliveries(events.flatMap((event) => fanOut(event, subscriptions)), { log, queue: inProcessQueue, now: new Date() });
     } catch (error) {
       options.log(`webhook fan-out of ${events.map((event) => event.eventKey).join(', ')} failed (attempt ${attempt + 1}): ${(error as Error).name}`);
       if (attempt < 10) later(Math.min(1000 * 2 ** attempt, 30_000) * options.retryScale, () => void handleRecord(record, attempt + 1));

@@ -24,7 +24,24 @@ import {
   workspaceData,
   workspacePutPath,
 } from './directory-schemas.ts';
-import { createWebhookBody, createWebhookData, deleteWebhookData, listWebhooksData, listWebhooksQuery, updateWebhookBody, webhookData, webhookPath } from './webhook-schemas.ts';
+import {
+  createWebhookBody,
+  createWebhookData,
+  deleteWebhookData,
+  listWebhooksData,
+  listWebhooksQuery,
+  queuedMessageData,
+  replayData,
+  replayWebhookBody,
+  rotatedWebhookData,
+  updateWebhookBody,
+  webhookData,
+  webhookDeliveriesData,
+  webhookDeliveriesMeta,
+  webhookDeliveriesQuery,
+  webhookMessagePath,
+  webhookPath,
+} from './webhook-schemas.ts';
 import {
   activeTrackersData,
   activeTrackersQuery,
@@ -99,8 +116,8 @@ export type RouteDefinition = {
    */
   input: { readonly [L in InputLocation]?: InputSchema };
   response: {
-    /** 200 unless said (201 for a creation). */
-    status?: 200 | 201;
+    /** 200 unless said (201 for a creation, 202 for what is queued to happen). */
+    status?: 200 | 201 | 202;
     description: string;
     /** Sent as the envelope's `message` and as `data.message`. */
     message?: string;
@@ -111,6 +128,8 @@ export type RouteDefinition = {
   };
   /** Statuses the route answers besides the common ones (401, 403, 404, 422, 500, 503), with why. */
   errors?: Readonly<Record<string, string>>;
+  /** It queues webhook deliveries: the function gets the delivery queue's URL and may send to it (infra). */
+  sendsWebhooks?: true;
   /** The `error` code of the route's own 409 (its OpenAPI example): `time_entry_overlap` unless said. */
   conflictCode?: string;
   /**
@@ -133,6 +152,8 @@ export type RouteExample = {
   fromAfter?: Readonly<Record<string, string>>;
   /** Fields that, run live, are today's date (UTC, YYYY-MM-DD). */
   today?: readonly string[];
+  /** Fields that, run live, are the time an hour ago (UTC, ISO 8601 to the second). */
+  hourAgo?: readonly string[];
   /** The scopes of the credential it runs with, when not `read write` (a platform credential's `directory`). */
   scopes?: string;
 };
@@ -579,6 +600,77 @@ const table = {
     response: { description: 'The webhook was deleted.', data: deleteWebhookData },
     example: { after: 'createWebhook', input: { id: 'wh_example', workspace_id: 1 }, fromAfter: { id: 'data.id' } },
   },
+  listWebhookDeliveries: {
+    method: 'GET',
+    path: '/webhooks/{id}/deliveries',
+    functionName: 'list-webhook-deliveries',
+    scope: 'read',
+    idempotent: false,
+    // The caller's membership (BatchGetItem), the webhook (GetItem), its log newest first (Query).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+    summary: "A webhook's delivery attempts of the last 7 days, newest first",
+    successOutcome: 'webhook_deliveries_listed',
+    input: { path: webhookPath, query: webhookDeliveriesQuery },
+    response: { description: 'One page of attempts.', data: webhookDeliveriesData, meta: webhookDeliveriesMeta },
+    example: { after: 'createWebhook', input: { id: 'wh_example', workspace_id: 1 }, fromAfter: { id: 'data.id' } },
+  },
+  testWebhook: {
+    method: 'POST',
+    path: '/webhooks/{id}/test',
+    functionName: 'test-webhook',
+    scope: 'write',
+    idempotent: false,
+    // The message is kept in the webhook's log (BatchWriteItem: in event order and by id) before it is queued.
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem'],
+    sendsWebhooks: true,
+    summary: 'Send a webhook.test event to the webhook now',
+    successOutcome: 'webhook_test_queued',
+    input: { path: webhookPath, query: workspaceQuery },
+    response: { status: 202, description: 'The test event is queued: it is delivered within seconds, and shows in the delivery log.', data: queuedMessageData },
+    example: { after: 'createWebhook', input: { id: 'wh_example', workspace_id: 1 }, fromAfter: { id: 'data.id' } },
+  },
+  redeliverWebhookMessage: {
+    method: 'POST',
+    path: '/webhooks/{id}/deliveries/{message_id}/redeliver',
+    functionName: 'redeliver-webhook-message',
+    scope: 'write',
+    idempotent: false,
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+    sendsWebhooks: true,
+    summary: 'Send one message of the delivery log again (the same webhook-id and body)',
+    successOutcome: 'webhook_redelivery_queued',
+    input: { path: webhookMessagePath, query: workspaceQuery },
+    response: { status: 202, description: 'The message is queued again, with a new timestamp and signature.', data: queuedMessageData },
+    example: { after: 'testWebhook', input: { id: 'wh_example', message_id: 'msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0', workspace_id: 1 }, fromAfter: { id: 'data.webhook_id', message_id: 'data.message_id' } },
+  },
+  replayWebhook: {
+    method: 'POST',
+    path: '/webhooks/{id}/replay',
+    functionName: 'replay-webhook',
+    scope: 'write',
+    idempotent: false,
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+    sendsWebhooks: true,
+    summary: 'Send again every event of the webhook since a time (at most 7 days back), in the order they happened',
+    successOutcome: 'webhook_replay_queued',
+    input: { path: webhookPath, query: workspaceQuery, body: replayWebhookBody },
+    response: { status: 202, description: 'The replay is queued: the messages follow one another, oldest event first.', data: replayData },
+    errors: { '400': 'Not a JSON object.' },
+    example: { after: 'createWebhook', input: { id: 'wh_example', workspace_id: 1, since: '2024-01-15T09:00:00+00:00' }, fromAfter: { id: 'data.id' }, hourAgo: ['since'] },
+  },
+  rotateWebhookSecret: {
+    method: 'POST',
+    path: '/webhooks/{id}/rotate-secret',
+    functionName: 'rotate-webhook-secret',
+    scope: 'write',
+    idempotent: true,
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+    summary: 'A new signing secret; for 24 hours every delivery is signed with the old one too',
+    successOutcome: 'webhook_secret_rotated',
+    input: { path: webhookPath, query: workspaceQuery },
+    response: { description: 'The webhook with its new secret (shown only here).', data: rotatedWebhookData },
+    example: { after: 'createWebhook', input: { id: 'wh_example', workspace_id: 1 }, fromAfter: { id: 'data.id' } },
+  },
 } as const satisfies Record<string, RouteDefinition>;
 
 export type RouteName = keyof typeof table;
@@ -632,7 +724,7 @@ export function routeTableProblems(list: readonly (RouteDefinition & { name: str
       if (header !== header.toLowerCase()) problems.push(`${key}: header ${header} must be declared in lower case`);
     }
     const { example } = route;
-    for (const field of [...Object.keys(example.input), ...Object.keys(example.fromAfter ?? {}), ...(example.today ?? [])]) {
+    for (const field of [...Object.keys(example.input), ...Object.keys(example.fromAfter ?? {}), ...(example.today ?? []), ...(example.hourAgo ?? [])]) {
       if (!owner.has(field)) problems.push(`${key}: the example's field ${field} is not a path, query or body field of the route`);
     }
     if (example.after !== undefined && !list.some((other) => other.name === example.after)) problems.push(`${key}: the example runs after ${example.after}, which is no route`);
@@ -693,9 +785,11 @@ export const functionNames: readonly string[] = [authorizerFunction.functionName
  * subscription; the delivery function sends them, and delays retries on the queue.
  */
 export const webhookFunctions = {
-  fanOut: { functionName: 'webhook-fan-out', dynamodbActions: ['dynamodb:Query'] },
-  // UpdateItem: a receiver answering 410 Gone turns its webhook off.
-  delivery: { functionName: 'webhook-delivery', dynamodbActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+  // The webhooks of the workspace (Query); each delivery kept in its webhook's log (BatchWriteItem) before it is queued.
+  fanOut: { functionName: 'webhook-fan-out', dynamodbActions: ['dynamodb:BatchWriteItem', 'dynamodb:Query'] },
+  // The webhook (GetItem) and its creator's membership (BatchGetItem); each attempt logged (PutItem); UpdateItem: its failing
+  // record, or turning it off (410 Gone, its creator's access, 5 days of failures); a replay step reads the log (Query).
+  delivery: { functionName: 'webhook-delivery', dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'] },
 } as const;
 
 /**

@@ -334,4 +334,4 @@ export const pageFields = { page: { type: 'integer', minimum: 1, maximum: 100000
 /** A query of paging alone (the directory's lists, the caller's API keys). */
 export const pageQuery = { type: 'object', properties: { ...pageFields } } as const;
 
-export { id as idSchema, nullableString as nullableStringSchema };
+export { id as idSchema, nullableString as nullableStringSchema, offsetTime as offsetTimeSchema };

@@ -3,7 +3,7 @@ import type { CurrentTracker } from '../tracking/current-tracker.ts';
 import type { ActiveTracker, TimeEntry, TimeEntryVersion, WorkspaceSettings } from '../tracking/model.ts';
 import type { DaySummary } from '../tracking/list-time-entries.ts';
 import type { RunningTracker } from '../tracking/active-trackers.ts';
-import type { WebhookSubscription } from '../webhooks/model.ts';
+import type { DeliveryAttempt, StoredMessage, WebhookSubscription } from '../webhooks/model.ts';
 import type { DirectoryRecord } from '../tracking/directory.ts';
 import type { ApiKeyRecord } from '../auth/api-keys.ts';
 
@@ -102,6 +102,27 @@ export function webhookView(subscription: WebhookSubscription): RouteData<'listW
 export function createdWebhookView(subscription: WebhookSubscription): RouteData<'createWebhook'> {
   return { ...webhookView(subscription), secret: subscription.secret };
 }
+
+/** Just rotated: the new secret, and until when the old one still signs. */
+export function rotatedWebhookView(subscription: WebhookSubscription): RouteData<'rotateWebhookSecret'> {
+  return { ...webhookView(subscription), secret: subscription.secret, previous_secret_expires_at: subscription.previousSecretUntil! };
+}
+
+export function deliveryAttemptView(attempt: DeliveryAttempt): RouteData<'listWebhookDeliveries'>[number] {
+  return {
+    id: attempt.id,
+    message_id: attempt.messageId,
+    event_type: attempt.type,
+    attempt: attempt.attempt,
+    status_code: attempt.statusCode,
+    error: attempt.error,
+    duration_ms: attempt.durationMs,
+    at: attempt.at,
+    next_attempt_at: attempt.nextAttemptAt,
+  };
+}
+
+export const queuedMessageView = (message: StoredMessage): RouteData<'redeliverWebhookMessage'> => ({ webhook_id: message.subscriptionId, message_id: message.messageId, event_type: message.type });
 
 const writeView = (record: DirectoryRecord) => ({ version: record.sourceVersion, updated_at: record.updatedAt, updated_by: record.updatedBy });
 const idFieldOf = { workspace: 'workspace_id', member: 'user_id', project: 'project_id', contract: 'contract_id', task: 'task_id' } as const;

@@ -2,7 +2,8 @@
  * The JSON Schemas of the webhook subscription routes (docs/webhooks.md); the events a
  * subscription may ask for come from the event registry (./webhook-events.ts).
  */
-import { idSchema, nullableStringSchema, pageFields, timestampSchema } from './schemas.ts';
+import { WEBHOOK_DISABLED_REASONS, WEBHOOK_TEST_EVENT } from '../webhooks/model.ts';
+import { idSchema, nullableStringSchema, offsetTimeSchema, pageFields, timestampSchema } from './schemas.ts';
 import { WEBHOOK_EVENT_TYPES } from './webhook-events.ts';
 
 const webhookId = { type: 'string', pattern: '^wh_[A-Za-z0-9_-]{1,64}$' } as const;
@@ -15,7 +16,10 @@ const webhookFields = {
   description: nullableStringSchema,
   created_at: timestampSchema,
   status: { enum: ['enabled', 'disabled'], description: 'A disabled webhook receives nothing.' },
-  disabled_reason: { anyOf: [{ enum: ['gone', 'requested'] }, { type: 'null' }], description: '`gone`: its receiver answered 410; `requested`: turned off by a PATCH.' },
+  disabled_reason: {
+    anyOf: [{ enum: WEBHOOK_DISABLED_REASONS }, { type: 'null' }],
+    description: '`gone`: its receiver answered 410; `requested`: turned off by a PATCH; `failing`: every attempt failed for 5 days; `creator_lost_access`: whoever created it no longer manages the workspace.',
+  },
 } as const;
 const webhookRequired = ['id', 'workspace_id', 'url', 'events', 'description', 'created_at', 'status', 'disabled_reason'] as const;
 
@@ -66,5 +70,86 @@ export const deleteWebhookData = {
   type: 'object',
   required: ['id', 'workspace_id'],
   properties: { id: { type: 'string' }, workspace_id: { type: 'integer' } },
+  additionalProperties: false,
+} as const;
+
+// GET /webhooks/{id}/deliveries
+
+export const webhookDeliveriesQuery = { type: 'object', required: ['workspace_id'], properties: { workspace_id: idSchema, ...pageFields } } as const;
+
+const messageType = { enum: [...WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT] } as const;
+const messageIdSchema = {
+  type: 'string',
+  pattern: '^msg_[A-Za-z0-9_-]{32}$',
+  description: 'The webhook-id header of the message: the same on every attempt, redelivery and replay.',
+  examples: ['msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0'],
+} as const;
+
+export const webhookDeliveriesData = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['id', 'message_id', 'event_type', 'attempt', 'status_code', 'error', 'duration_ms', 'at', 'next_attempt_at'],
+    properties: {
+      id: { type: 'string' },
+      message_id: messageIdSchema,
+      event_type: messageType,
+      attempt: { type: 'integer', minimum: 1, description: '1 for the first send of a message; a redelivery or replay counts from 1 again.' },
+      status_code: { type: ['integer', 'null'], description: "The receiver's status, or null when it gave none (no connection, no answer in 5 s, an address refused)." },
+      error: { type: ['string', 'null'], description: 'Why the attempt failed, or null when it was delivered.' },
+      duration_ms: { type: 'integer', minimum: 0 },
+      at: { type: 'string', description: 'When the attempt was made (ISO 8601, UTC, milliseconds).' },
+      next_attempt_at: { type: ['string', 'null'], description: 'When the next attempt is due, or null when there is none.' },
+    },
+    additionalProperties: false,
+  },
+} as const;
+
+/** The log's pages: newest first, and whether an older page exists (the log is not counted). */
+export const webhookDeliveriesMeta = {
+  type: 'object',
+  required: ['pagination'],
+  properties: {
+    pagination: {
+      type: 'object',
+      required: ['per_page', 'current_page', 'has_more'],
+      properties: { per_page: { type: 'integer', minimum: 1 }, current_page: { type: 'integer', minimum: 1 }, has_more: { type: 'boolean' } },
+      additionalProperties: false,
+    },
+  },
+} as const;
+
+// POST /webhooks/{id}/deliveries/{message_id}/redeliver
+
+export const webhookMessagePath = { type: 'object', required: ['id', 'message_id'], properties: { id: webhookId, message_id: messageIdSchema } } as const;
+
+export const queuedMessageData = {
+  type: 'object',
+  required: ['webhook_id', 'message_id', 'event_type'],
+  properties: { webhook_id: { type: 'string' }, message_id: messageIdSchema, event_type: messageType },
+  additionalProperties: false,
+} as const;
+
+// POST /webhooks/{id}/replay
+
+export const replayWebhookBody = { type: 'object', required: ['since'], properties: { since: offsetTimeSchema } } as const;
+
+export const replayData = {
+  type: 'object',
+  required: ['webhook_id', 'since', 'until'],
+  properties: { webhook_id: { type: 'string' }, since: timestampSchema, until: { ...timestampSchema, description: 'When the replay was asked for: later events are delivered as they happen.' } },
+  additionalProperties: false,
+} as const;
+
+// POST /webhooks/{id}/rotate-secret
+
+export const rotatedWebhookData = {
+  type: 'object',
+  required: [...webhookRequired, 'secret', 'previous_secret_expires_at'],
+  properties: {
+    ...webhookFields,
+    secret: { type: 'string', pattern: '^whsec_[A-Za-z0-9+/]{43}=$', description: 'The new secret (shown only here).' },
+    previous_secret_expires_at: { ...timestampSchema, description: 'Until then every delivery is signed with the old secret too.' },
+  },
   additionalProperties: false,
 } as const;

@@ -4,6 +4,7 @@ import { createDocumentClient } from './document-client.ts';
 import { createIdempotencyStore } from './idempotency-store.ts';
 import { createRateLimitCounter } from './rate-limit-counter.ts';
 import { createTrackingRepository } from './tracking-repository.ts';
+import { createWebhookLogRepository } from './webhook-log-repository.ts';
 import { createWebhookRepository } from './webhook-repository.ts';
 import { createDirectoryRepository } from './directory-repository.ts';
 import { createApiKeyRepository } from './api-key-repository.ts';
@@ -19,6 +20,7 @@ export const documentClient = createDocumentClient(databaseConfig);
 export const trackingRepository = createTrackingRepository(documentClient, databaseConfig.tableName);
 export const idempotencyStore = createIdempotencyStore(documentClient, databaseConfig.tableName);
 export const webhookRepository = createWebhookRepository(documentClient, databaseConfig.tableName);
+export const webhookLog = createWebhookLogRepository(documentClient, databaseConfig.tableName);
 export const directoryRepository = createDirectoryRepository(documentClient, databaseConfig.tableName);
 export const apiKeyStore = createApiKeyRepository(documentClient, databaseConfig.tableName);
 

@@ -1,7 +1,7 @@
 import type { ApiKeyRecord } from '../auth/api-keys.ts';
 import { defaultWorkspaceSettings } from '../tracking/workspace-settings.ts';
 import type { ActiveTracker, Contract, EntryChanges, Membership, Span, StopReason, Task, TimeEntry, TimeEntryVersion, TimelineSlot, WorkspaceSettings } from '../tracking/model.ts';
-import type { WebhookSubscription } from '../webhooks/model.ts';
+import { WEBHOOK_DISABLED_REASONS, type WebhookDisabledReason, type WebhookSubscription } from '../webhooks/model.ts';
 import { apiKeyHashOf, keys } from './keys.ts';
 
 /** Item ⇄ domain mappers. Items keep snake_case attributes, like the seed and the API. */
@@ -264,7 +264,12 @@ export const webhookToItem = (subscription: WebhookSubscription): Item => ({
   events: subscription.events,
   description: subscription.description,
   secret: subscription.secret,
+  previous_secret: subscription.previousSecret,
+  previous_secret_until: subscription.previousSecretUntil,
   created_at: subscription.createdAt,
+  created_by: subscription.createdBy,
+  // Absent, not null, while nothing fails: the failing record keeps its first failure with if_not_exists.
+  ...(subscription.failingSince ? { failing_since: subscription.failingSince } : {}),
   status: subscription.status,
   disabled_reason: subscription.disabledReason,
 });
@@ -276,10 +281,14 @@ export const webhookFromItem = (item: Item): WebhookSubscription => ({
   events: (Array.isArray(item.events) ? item.events : []) as WebhookSubscription['events'],
   description: nullableString(item.description),
   secret: String(item.secret),
+  previousSecret: nullableString(item.previous_secret),
+  previousSecretUntil: nullableString(item.previous_secret_until),
   createdAt: String(item.created_at),
+  createdBy: typeof item.created_by === 'number' ? item.created_by : null,
+  failingSince: nullableString(item.failing_since),
   // Webhooks stored before they could be disabled are enabled.
   status: item.status === 'disabled' ? 'disabled' : 'enabled',
-  disabledReason: item.status === 'disabled' ? (item.disabled_reason === 'gone' ? 'gone' : 'requested') : null,
+  disabledReason: item.status === 'disabled' ? ((WEBHOOK_DISABLED_REASONS as readonly unknown[]).includes(item.disabled_reason) ? (item.disabled_reason as WebhookDisabledReason) : 'requested') : null,
 });
 
 /** A month's per-day entry counts: `d_<DD>` = entries of the member starting that UTC day. */

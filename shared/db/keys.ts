@@ -9,7 +9,11 @@ const USER_API_KEY_SK_PREFIX = 'APIKEY';
 const WEBHOOK_SK_PREFIX = 'WEBHOOK#';
 const VERSION_SK_PREFIX = 'V#';
 const ACTIVE_SK_PREFIX = 'ACTIVE#';
+const WEBHOOK_MESSAGE_SK_PREFIX = 'MSG#';
+const WEBHOOK_ATTEMPT_SK_PREFIX = 'ATTEMPT#';
 const workspacePk = (workspaceId: number) => `WS#${workspaceId}`;
+/** A webhook's log (messages and attempts) is its own partition: it grows with the traffic, not with the workspace's directory. */
+const webhookLogPk = (workspaceId: number, webhookId: string) => `${workspacePk(workspaceId)}#WEBHOOK#${webhookId}`;
 
 export const keys = {
   workspace: (workspaceId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: 'WS' }),
@@ -48,6 +52,14 @@ export const keys = {
   webhook: (workspaceId: number, webhookId: string): ItemKey => ({ pk: workspacePk(workspaceId), sk: `${WEBHOOK_SK_PREFIX}${webhookId}` }),
   /** Prefix of the sort keys of a workspace's webhooks. */
   webhookSkPrefix: WEBHOOK_SK_PREFIX,
+  /** What was sent to a webhook, in the order its events happened: what replay reads. */
+  webhookMessage: (workspaceId: number, webhookId: string, occurredAt: string, messageId: string): ItemKey => ({ pk: webhookLogPk(workspaceId, webhookId), sk: `${WEBHOOK_MESSAGE_SK_PREFIX}${occurredAt}#${messageId}` }),
+  webhookMessagePrefix: WEBHOOK_MESSAGE_SK_PREFIX,
+  /** The same message by its webhook-id: what redelivery reads. */
+  webhookMessageById: (workspaceId: number, webhookId: string, messageId: string): ItemKey => ({ pk: webhookLogPk(workspaceId, webhookId), sk: `MSGID#${messageId}` }),
+  /** One delivery attempt, in time order. */
+  webhookAttempt: (workspaceId: number, webhookId: string, at: string, attemptId: string): ItemKey => ({ pk: webhookLogPk(workspaceId, webhookId), sk: `${WEBHOOK_ATTEMPT_SK_PREFIX}${at}#${attemptId}` }),
+  webhookAttemptPrefix: WEBHOOK_ATTEMPT_SK_PREFIX,
   /** How many webhooks the workspace has (kept in the transactions that add and remove them). */
   webhookCounter: (workspaceId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: 'WEBHOOKS' }),
   /** A user's own copy of one of their API keys (no secret: its hash, to revoke it): listing a user's keys is one Query. */

@@ -75,7 +75,8 @@ export function createWebhookRepository(client: DynamoDBDocumentClient, tableNam
           new UpdateCommand({
             TableName: tableName,
             Key: keys.webhook(workspaceId, id),
-            UpdateExpression: 'SET #status = :status, disabled_reason = :reason',
+            // Enabled again, it starts with a clean record: the failing window counts from its next failure.
+            UpdateExpression: change.status === 'enabled' ? 'SET #status = :status, disabled_reason = :reason REMOVE failing_since' : 'SET #status = :status, disabled_reason = :reason',
             ConditionExpression: 'attribute_exists(pk)',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: { ':status': change.status, ':reason': change.status === 'disabled' ? change.reason : null },
@@ -86,6 +87,44 @@ export function createWebhookRepository(client: DynamoDBDocumentClient, tableNam
       } catch (error) {
         if (failedConditions(error).length > 0) return undefined;
         return translateDynamoError(error);
+      }
+    },
+
+    async rotateSecret(workspaceId, id, rotation) {
+      try {
+        const output = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.webhook(workspaceId, id),
+            UpdateExpression: 'SET previous_secret = secret, previous_secret_until = :until, secret = :secret',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':secret': rotation.secret, ':until': rotation.previousUntil },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return output.Attributes ? webhookFromItem(output.Attributes) : undefined;
+      } catch (error) {
+        if (failedConditions(error).length > 0) return undefined;
+        return translateDynamoError(error);
+      }
+    },
+
+    async setFailing(workspaceId, id, since) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.webhook(workspaceId, id),
+            // The first failure since the last delivery is kept: a later failure never moves it.
+            ...(since === null
+              ? { UpdateExpression: 'REMOVE failing_since', ConditionExpression: 'attribute_exists(pk)' }
+              : { UpdateExpression: 'SET failing_since = if_not_exists(failing_since, :since)', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':since': since } }),
+          }),
+        );
+      } catch (error) {
+        // The webhook was deleted meanwhile: nothing to record.
+        if (failedConditions(error).length > 0) return;
+        translateDynamoError(error);
       }
     },
   };

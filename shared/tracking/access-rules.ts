@@ -10,8 +10,11 @@ const MANAGING_ROLES: ReadonlySet<Role> = new Set(['owner', 'executive_manager']
  * inactive member all get the same 403, so that the answer reveals nothing.
  */
 export function assertManagesWorkspace(actor: Membership | undefined): asserts actor is Membership {
-  if (!actor || actor.status !== 'active' || !MANAGING_ROLES.has(actor.role)) throw new ForbiddenError();
+  if (!isManager(actor)) throw new ForbiddenError();
 }
+
+/** An active owner or executive manager. */
+export const isManager = (actor: Membership | undefined): actor is Membership => !!actor && actor.status === 'active' && MANAGING_ROLES.has(actor.role);
 
 /** Check 6: the target user is an active member of the workspace. */
 export function assertActiveMember(target: Membership | undefined): asserts target is Membership {

@@ -1,4 +1,4 @@
-import { assertActiveMember, assertManagesWorkspace } from './access-rules.ts';
+import { assertActiveMember, assertManagesWorkspace, isManager } from './access-rules.ts';
 import type { ActiveTracker, TimelineSlot, WorkspaceSettings } from './model.ts';
 import type { TrackingRepository, WorkspaceContext } from './ports.ts';
 
@@ -45,4 +45,10 @@ export async function loadTrackerInManagedWorkspace(
 export async function assertManagesWorkspaceNow(actorUserId: number, workspaceId: number, repository: TrackingRepository): Promise<void> {
   const context = await repository.loadContext({ workspaceId, actorUserId, targetUserId: actorUserId });
   assertManagesWorkspace(context.actor);
+}
+
+/** Whether a user manages the workspace now (what a webhook's creator must still do for it to be delivered). */
+export async function managesWorkspaceNow(userId: number, workspaceId: number, repository: TrackingRepository): Promise<boolean> {
+  const context = await repository.loadContext({ workspaceId, actorUserId: userId, targetUserId: userId });
+  return isManager(context.actor);
 }

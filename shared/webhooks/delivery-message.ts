@@ -1,33 +1,66 @@
-import { webhookEventRegistry, type WebhookEventType } from '../contracts/webhook-events.ts';
+import { webhookEventRegistry } from '../contracts/webhook-events.ts';
 import type { Delivery } from './events.ts';
+import { WEBHOOK_TEST_EVENT, type WebhookMessageType } from './model.ts';
 
 /**
- * A queued message read back as a delivery, or an error when it is not one (a message the
- * fan-out did not write: a stream-failure pointer redriven to the wrong queue, a hand-sent
- * message). Such a message is never dropped as "webhook deleted": it fails, stays on the
- * queue, and ends in the dead-letter queue where an operator sees it.
+ * What the delivery queue carries: a delivery (the fan-out, redelivery, the test event), or
+ * a step of a replay (shared/webhooks/replay.ts), which the consumer runs in order.
  */
-export function parseDelivery(body: string): Delivery {
+export type ReplayJob = {
+  kind: 'replay';
+  workspaceId: number;
+  subscriptionId: string;
+  /** The events that happened in [since, until] (ISO 8601): until is when the replay was asked for. */
+  since: string;
+  until: string;
+  /** Where the previous step stopped (a cursor of the log). */
+  after?: string;
+};
+export type QueuedMessage = Delivery | ReplayJob;
+
+export const isReplayJob = (message: QueuedMessage): message is ReplayJob => (message as ReplayJob).kind === 'replay';
+
+const isMessageType = (type: unknown): type is WebhookMessageType => typeof type === 'string' && (type === WEBHOOK_TEST_EVENT || Object.hasOwn(webhookEventRegistry, type));
+const isTimestamp = (value: unknown) => typeof value === 'string' && !Number.isNaN(Date.parse(value));
+
+/**
+ * A queued message read back, or an error when it is not one we wrote (a stream-failure
+ * pointer redriven to the wrong queue, a hand-sent message). Such a message is never dropped
+ * as "webhook deleted": it fails, stays on the queue, and ends in the dead-letter queue where
+ * an operator sees it.
+ */
+export function parseQueuedMessage(body: string): QueuedMessage {
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch {
     throw new MalformedDeliveryError('not JSON');
   }
-  const candidate = value as Partial<Delivery> | null;
+  const candidate = value as Record<string, unknown> | null;
+  if (!candidate || !Number.isSafeInteger(candidate.workspaceId) || typeof candidate.subscriptionId !== 'string') throw new MalformedDeliveryError('not a message written by this service');
+  const base = { workspaceId: candidate.workspaceId as number, subscriptionId: candidate.subscriptionId };
+  if (candidate.kind === 'replay') {
+    if (!isTimestamp(candidate.since) || !isTimestamp(candidate.until) || (candidate.after !== undefined && typeof candidate.after !== 'string')) throw new MalformedDeliveryError('not a replay written by this service');
+    return { kind: 'replay', ...base, since: candidate.since as string, until: candidate.until as string, ...(candidate.after === undefined ? {} : { after: candidate.after as string }) };
+  }
   if (
-    !candidate ||
     typeof candidate.messageId !== 'string' ||
     !/^msg_[A-Za-z0-9_-]{32}$/.test(candidate.messageId) ||
-    !Number.isSafeInteger(candidate.workspaceId) ||
-    typeof candidate.subscriptionId !== 'string' ||
-    typeof candidate.type !== 'string' ||
-    !Object.hasOwn(webhookEventRegistry, candidate.type) ||
-    typeof candidate.payload !== 'string'
+    !isMessageType(candidate.type) ||
+    typeof candidate.payload !== 'string' ||
+    (candidate.occurredAt !== undefined && !isTimestamp(candidate.occurredAt)) ||
+    (candidate.previousAttempts !== undefined && !(Number.isSafeInteger(candidate.previousAttempts) && (candidate.previousAttempts as number) >= 0))
   ) {
-    throw new MalformedDeliveryError('not a delivery written by the fan-out');
+    throw new MalformedDeliveryError('not a delivery written by this service');
   }
-  return { messageId: candidate.messageId, workspaceId: candidate.workspaceId!, subscriptionId: candidate.subscriptionId, type: candidate.type as WebhookEventType, payload: candidate.payload };
+  return {
+    messageId: candidate.messageId,
+    ...base,
+    type: candidate.type,
+    payload: candidate.payload,
+    ...(candidate.occurredAt === undefined ? {} : { occurredAt: candidate.occurredAt as string }),
+    ...(candidate.previousAttempts ? { previousAttempts: candidate.previousAttempts as number } : {}),
+  };
 }
 
 export class MalformedDeliveryError extends Error {

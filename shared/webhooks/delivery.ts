@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { deliveryAddresses, type Resolve } from './destination.ts';
 import type { Delivery } from './events.ts';
-import type { WebhookSubscription } from './model.ts';
+import { WEBHOOK_TEST_EVENT, type DeliveryAttempt, type WebhookDisabledReason, type WebhookSubscription } from './model.ts';
 
 /**
  * One delivery attempt, following the Standard Webhooks specification: POST the payload with
@@ -34,10 +34,16 @@ export const MAX_RETRY_AFTER_SECONDS = 12 * 60 * 60;
  * `disabled`: this attempt's 410 turned the webhook off. `retryAfterSeconds`: the receiver's
  * Retry-After (429, 503), which the next attempt must not come before.
  */
-export type AttemptOutcome =
+export type AttemptOutcome = (
   | { outcome: 'delivered'; status: number }
-  | { outcome: 'dropped'; reason: string; disabled?: boolean }
-  | { outcome: 'retry'; reason: string; retryAfterSeconds?: number };
+  | { outcome: 'dropped'; reason: string; disabled?: WebhookDisabledReason }
+  | { outcome: 'retry'; reason: string; retryAfterSeconds?: number }
+) & {
+  /** What the delivery log records of an attempt that was made (it was not dropped before sending): when, the answer's status or why none, how long. */
+  sent?: { at: Date; statusCode: number | null; error: string | null; durationMs: number };
+  /** The subscription as it was read for this attempt. */
+  subscription?: WebhookSubscription;
+};
 
 /** The delay before the retry after attempt `attempt` (from 1): the schedule's, or longer when the receiver asked; undefined after the last. */
 export function retryDelaySeconds(attempt: number, result: { retryAfterSeconds?: number }): number | undefined {
@@ -59,8 +65,10 @@ export type DeliveryDeps = {
   resolve: Resolve;
   allowLoopbackHttp: boolean;
   now: () => Date;
-  /** Turns the webhook off: its receiver answered 410 Gone. */
-  disable: (workspaceId: number, id: string) => Promise<unknown>;
+  /** Turns the webhook off (its receiver answered 410 Gone, its creator lost access, it kept failing). */
+  disable: (workspaceId: number, id: string, reason: WebhookDisabledReason) => Promise<unknown>;
+  /** Whether a user still manages the workspace (owner or executive manager, active): a webhook's creator must. */
+  stillManages: (workspaceId: number, userId: number) => Promise<boolean>;
   post?: typeof postOnce;
   /** The attempt's deadline (DELIVERY_TIMEOUT_MS unless the caller has less time left). */
   deadlineMs?: number;
@@ -70,38 +78,110 @@ export async function attemptDelivery(delivery: Delivery, deps: DeliveryDeps): P
   const subscription = await deps.getSubscription(delivery.workspaceId, delivery.subscriptionId);
   if (!subscription) return { outcome: 'dropped', reason: 'webhook deleted' };
   if (subscription.status === 'disabled') return { outcome: 'dropped', reason: 'webhook disabled' };
-  if (!subscription.events.includes(delivery.type)) return { outcome: 'dropped', reason: 'event no longer subscribed' };
+  if (delivery.type !== WEBHOOK_TEST_EVENT && !subscription.events.includes(delivery.type)) return { outcome: 'dropped', reason: 'event no longer subscribed' };
+  // A demoted manager must not keep receiving the workspace's activity through the webhook they made.
+  if (subscription.createdBy !== null && !(await deps.stillManages(delivery.workspaceId, subscription.createdBy))) {
+    await deps.disable(delivery.workspaceId, delivery.subscriptionId, 'creator_lost_access');
+    return { outcome: 'dropped', reason: 'its creator no longer manages the workspace: webhook disabled', disabled: 'creator_lost_access' };
+  }
   const url = new URL(subscription.url);
   const deadlineMs = deps.deadlineMs ?? DELIVERY_TIMEOUT_MS;
   const signal = AbortSignal.timeout(deadlineMs);
   const destination = await beforeDeadline(deliveryAddresses(url, { allowLoopbackHttp: deps.allowLoopbackHttp, resolve: deps.resolve }), signal, deadlineMs).catch(
     (error: Error) => ({ retry: signal.aborted ? error.message : 'host did not resolve' }) as const,
   );
-  if ('retry' in destination) return { outcome: 'retry', reason: destination.retry };
-  if ('refused' in destination) return { outcome: 'dropped', reason: destination.refused };
+  const startedAt = deps.now();
+  const elapsed = () => Math.max(0, deps.now().getTime() - startedAt.getTime());
+  if ('retry' in destination) return { outcome: 'retry', reason: destination.retry, subscription, sent: { at: startedAt, statusCode: null, error: destination.retry, durationMs: elapsed() } };
+  if ('refused' in destination) return { outcome: 'dropped', reason: destination.refused, subscription, sent: { at: startedAt, statusCode: null, error: destination.refused, durationMs: elapsed() } };
   const sentAt = deps.now();
   const headers = {
     'content-type': 'application/json',
     'webhook-id': delivery.messageId,
     'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
-    'webhook-signature': new Webhook(subscription.secret).sign(delivery.messageId, sentAt, delivery.payload),
+    'webhook-signature': signatureOf(subscription, delivery, sentAt),
     'user-agent': 'time-tracking-api-webhooks/1',
   };
   let answer: { status: number; retryAfter?: string };
   try {
     answer = await (deps.post ?? postOnce)(url, destination.addresses[0]!, headers, delivery.payload, signal);
   } catch (error) {
-    return { outcome: 'retry', reason: (error as Error).message };
+    return { outcome: 'retry', reason: (error as Error).message, subscription, sent: { at: startedAt, statusCode: null, error: (error as Error).message, durationMs: elapsed() } };
   }
   const { status } = answer;
-  if (status >= 200 && status < 300) return { outcome: 'delivered', status };
+  const sent = { at: startedAt, statusCode: status, error: null, durationMs: elapsed() };
+  if (status >= 200 && status < 300) return { outcome: 'delivered', status, subscription, sent };
   // The Standard Webhooks way to say "this endpoint is gone": stop sending to it at once.
   if (status === 410) {
-    await deps.disable(delivery.workspaceId, delivery.subscriptionId);
-    return { outcome: 'dropped', reason: 'answered 410: webhook disabled', disabled: true };
+    await deps.disable(delivery.workspaceId, delivery.subscriptionId, 'gone');
+    return { outcome: 'dropped', reason: 'answered 410: webhook disabled', disabled: 'gone', subscription, sent };
   }
   const retryAfterSeconds = status === 429 || status === 503 ? retryAfterSecondsOf(answer.retryAfter, deps.now()) : undefined;
-  return { outcome: 'retry', reason: `answered ${status}`, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
+  return { outcome: 'retry', reason: `answered ${status}`, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }), subscription, sent };
+}
+
+/**
+ * `webhook-signature`: signed with the current secret and, for the rotation's overlap, with
+ * the previous one too, space-separated as the Standard Webhooks specification describes: a
+ * receiver verifying with either secret accepts the delivery.
+ */
+export function signatureOf(subscription: Pick<WebhookSubscription, 'secret' | 'previousSecret' | 'previousSecretUntil'>, delivery: Pick<Delivery, 'messageId' | 'payload'>, at: Date): string {
+  const secrets = [subscription.secret];
+  if (subscription.previousSecret && subscription.previousSecretUntil && at.getTime() < Date.parse(subscription.previousSecretUntil)) secrets.push(subscription.previousSecret);
+  return secrets.map((secret) => new Webhook(secret).sign(delivery.messageId, at, delivery.payload)).join(' ');
+}
+
+export type LoggedDeliveryDeps = DeliveryDeps & {
+  recordAttempt: (attempt: DeliveryAttempt) => Promise<void>;
+  setFailing: (workspaceId: number, id: string, since: string | null) => Promise<void>;
+  newAttemptId: () => string;
+  /** The failing window (FAILING_DISABLE_AFTER_SECONDS unless configured shorter, for tests). */
+  failingDisableAfterSeconds: number;
+  /** A factor on the retry delays where the runtime scales them (npm start): the log's next_attempt_at says when it really comes. */
+  retryScale?: number;
+  warn: (message: string, details: Record<string, unknown>) => void;
+};
+
+/**
+ * One attempt as every runtime makes it (the delivery function, `npm start`): the attempt,
+ * then its entry in the delivery log and the webhook's failing record. `delaySeconds`: when
+ * to try again (undefined: never). A delivery counts as made once the receiver answered, so
+ * a failure to write the log is a warning, never a resend.
+ */
+export async function deliverAndLog(delivery: Delivery, attempt: number, deps: LoggedDeliveryDeps): Promise<{ result: AttemptOutcome; delaySeconds: number | undefined }> {
+  let result = await attemptDelivery(delivery, deps);
+  let delaySeconds = result.outcome === 'retry' ? retryDelaySeconds(attempt, result) : undefined;
+  const { sent, subscription } = result;
+  if (!sent || !subscription) return { result, delaySeconds };
+  const failed = result.outcome !== 'delivered';
+  // Every attempt of every event in the window failed: this webhook is dead, stop sending to it.
+  if (failed && result.outcome === 'retry' && subscription.failingSince && sent.at.getTime() - Date.parse(subscription.failingSince) >= deps.failingDisableAfterSeconds * 1000) {
+    await deps.disable(delivery.workspaceId, delivery.subscriptionId, 'failing');
+    result = { outcome: 'dropped', reason: `every attempt failed since ${subscription.failingSince}: webhook disabled`, disabled: 'failing', sent, subscription };
+    delaySeconds = undefined;
+  }
+  const nextAttemptAt = delaySeconds === undefined ? null : new Date(sent.at.getTime() + sent.durationMs + delaySeconds * 1000 * (deps.retryScale ?? 1)).toISOString();
+  const bookkeeping: Array<Promise<void>> = [
+    deps.recordAttempt({
+      id: deps.newAttemptId(),
+      workspaceId: delivery.workspaceId,
+      subscriptionId: delivery.subscriptionId,
+      messageId: delivery.messageId,
+      type: delivery.type,
+      attempt,
+      statusCode: sent.statusCode,
+      error: sent.error ?? (result.outcome === 'delivered' ? null : result.reason),
+      durationMs: sent.durationMs,
+      at: sent.at.toISOString(),
+      nextAttemptAt,
+    }),
+  ];
+  if (failed && !subscription.failingSince) bookkeeping.push(deps.setFailing(delivery.workspaceId, delivery.subscriptionId, sent.at.toISOString()));
+  if (!failed && subscription.failingSince) bookkeeping.push(deps.setFailing(delivery.workspaceId, delivery.subscriptionId, null));
+  for (const outcome of await Promise.allSettled(bookkeeping)) {
+    if (outcome.status === 'rejected') deps.warn('webhook attempt not recorded', { webhook_id: delivery.messageId, error: (outcome.reason as Error).name });
+  }
+  return { result, delaySeconds };
 }
 
 /** Rejects when `signal` aborts first (a lookup cannot be cancelled, but it is no longer waited for). */

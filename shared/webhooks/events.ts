@@ -3,7 +3,7 @@ import { routes } from '../contracts/routes.ts';
 import { stoppedTrackerView, timeEntryView, trackerView } from '../contracts/views.ts';
 import { declarationsOf, eventKeyOf, imageOf, type WebhookEventType } from '../contracts/webhook-events.ts';
 import { timeEntryVersionFromItem, trackerFromItem } from '../db/item-mappers.ts';
-import type { WebhookSubscription } from './model.ts';
+import type { StoredMessage, WebhookLog, WebhookMessageType, WebhookQueue, WebhookSubscription } from './model.ts';
 
 /**
  * The events a webhook receives, read off the table's stream (docs/webhooks.md): which
@@ -49,8 +49,34 @@ export function trackingEventsOf(record: { eventName?: string; newImage?: Image;
   });
 }
 
-/** One delivery: an event for one subscription. Carried as is through the queue and every retry. */
-export type Delivery = { messageId: string; workspaceId: number; subscriptionId: string; type: WebhookEventType; payload: string };
+/**
+ * One delivery: an event for one subscription. Carried as is through the queue and every
+ * retry. `occurredAt`: when its event happened (the log keeps it for replay; absent in
+ * deliveries queued before it was carried). `previousAttempts`: attempts already made before
+ * it was queued (a replayed message that failed once inline).
+ */
+export type Delivery = { messageId: string; workspaceId: number; subscriptionId: string; type: WebhookMessageType; payload: string; occurredAt?: string; previousAttempts?: number };
+
+/** What the delivery log keeps of a delivery: what redelivery and replay send again. */
+export const storedMessageOf = (delivery: Delivery & { occurredAt: string }): StoredMessage => ({
+  workspaceId: delivery.workspaceId,
+  subscriptionId: delivery.subscriptionId,
+  messageId: delivery.messageId,
+  type: delivery.type,
+  payload: delivery.payload,
+  occurredAt: delivery.occurredAt,
+});
+
+/** A stored message as a delivery again: the same webhook-id and body (a new timestamp and signature when sent). */
+export const deliveryOf = (message: StoredMessage, previousAttempts = 0): Delivery => ({
+  messageId: message.messageId,
+  workspaceId: message.workspaceId,
+  subscriptionId: message.subscriptionId,
+  type: message.type,
+  payload: message.payload,
+  occurredAt: message.occurredAt,
+  ...(previousAttempts > 0 ? { previousAttempts } : {}),
+});
 
 /** `webhook-id`: stable per event and subscription, identical on every retry and duplicate. */
 export const messageIdOf = (eventKey: string, subscriptionId: string) => `msg_${createHash('sha256').update(`${eventKey}|${subscriptionId}`).digest('base64url').slice(0, 32)}`;
@@ -60,9 +86,16 @@ export const messageIdOf = (eventKey: string, subscriptionId: string) => `msg_${
  * its type and existed when it happened (the stream is read a moment later: a webhook created
  * meanwhile does not get older events).
  */
-export function fanOut(event: TrackingEvent, subscriptions: readonly WebhookSubscription[]): Delivery[] {
+export function fanOut(event: TrackingEvent, subscriptions: readonly WebhookSubscription[]): Array<Delivery & { occurredAt: string }> {
   const occurred = Date.parse(event.occurredAt);
   return subscriptions
     .filter((subscription) => subscription.status === 'enabled' && subscription.workspaceId === event.workspaceId && subscription.events.includes(event.type) && Date.parse(subscription.createdAt) <= occurred)
-    .map((subscription) => ({ messageId: messageIdOf(event.eventKey, subscription.id), workspaceId: event.workspaceId, subscriptionId: subscription.id, type: event.type, payload: event.payload }));
+    .map((subscription) => ({ messageId: messageIdOf(event.eventKey, subscription.id), workspaceId: event.workspaceId, subscriptionId: subscription.id, type: event.type, payload: event.payload, occurredAt: event.occurredAt }));
+}
+
+/** Keeps the deliveries in their webhooks' logs, then queues them: a delivery that can be sent can also be sent again. */
+export async function queueDeliveries(deliveries: ReadonlyArray<Delivery & { occurredAt: string }>, deps: { log: WebhookLog; queue: WebhookQueue; now: Date }): Promise<void> {
+  if (deliveries.length === 0) return;
+  await deps.log.recordMessages(deliveries.map(storedMessageOf), deps.now);
+  await deps.queue.send(deliveries.map((delivery) => ({ message: delivery })));
 }

@@ -1,5 +1,6 @@
 /** Webhook subscriptions and the events they receive (docs/webhooks.md). */
 import type { WebhookEventType } from '../contracts/webhook-events.ts';
+import type { QueuedMessage } from './delivery-message.ts';
 
 export type { WebhookEventType };
 
@@ -11,14 +12,26 @@ export type WebhookSubscription = {
   description: string | null;
   /** Standard Webhooks secret: `whsec_` + base64 of 32 random bytes. */
   secret: string;
+  /** The secret before the last rotation, still signed with until `previousSecretUntil` (ISO 8601). */
+  previousSecret: string | null;
+  previousSecretUntil: string | null;
   createdAt: string;
+  /** Who created it: once they no longer manage the workspace, it is disabled (`creator_lost_access`). Null for webhooks from before it was kept. */
+  createdBy: number | null;
+  /** The first failed attempt since the last delivered one (ISO 8601), or null: after FAILING_DISABLE_AFTER of failures only, it is disabled. */
+  failingSince: string | null;
   /** A disabled webhook receives nothing until it is enabled again (PATCH). */
   status: 'enabled' | 'disabled';
-  /** Why it was disabled: its receiver answered 410 Gone, or someone asked (PATCH). */
+  /** Why it was disabled (WEBHOOK_DISABLED_REASONS). */
   disabledReason: WebhookDisabledReason | null;
 };
 
-export const WEBHOOK_DISABLED_REASONS = ['gone', 'requested'] as const;
+/**
+ * `gone`: its receiver answered 410; `requested`: turned off by a PATCH; `failing`: every
+ * attempt failed for the failing window (5 days); `creator_lost_access`: whoever created it
+ * no longer manages the workspace.
+ */
+export const WEBHOOK_DISABLED_REASONS = ['gone', 'requested', 'failing', 'creator_lost_access'] as const;
 export type WebhookDisabledReason = (typeof WEBHOOK_DISABLED_REASONS)[number];
 
 /** A workspace may have this many webhooks. */
@@ -32,4 +45,64 @@ export interface WebhookRepository {
   delete(workspaceId: number, id: string): Promise<'deleted' | 'not_found'>;
   /** Sets its status (and reason, when disabling); undefined when there is no such webhook. */
   setStatus(workspaceId: number, id: string, change: { status: 'enabled' } | { status: 'disabled'; reason: WebhookDisabledReason }): Promise<WebhookSubscription | undefined>;
+  /** A new secret; the current one becomes the previous, signed with until `previousUntil`. Undefined when there is no such webhook. */
+  rotateSecret(workspaceId: number, id: string, rotation: { secret: string; previousUntil: string }): Promise<WebhookSubscription | undefined>;
+  /** Records that an attempt failed (`failing`: keeps the first failure's time) or was delivered (clears it). */
+  setFailing(workspaceId: number, id: string, since: string | null): Promise<void>;
+}
+
+/** What was sent to a webhook, kept for the log's retention: redelivery and replay send exactly this again. */
+export type StoredMessage = {
+  workspaceId: number;
+  subscriptionId: string;
+  messageId: string;
+  type: WebhookMessageType;
+  payload: string;
+  /** When its event happened (ISO 8601): what replay orders and selects by. */
+  occurredAt: string;
+};
+
+/** One delivery attempt as the log shows it. */
+export type DeliveryAttempt = {
+  id: string;
+  workspaceId: number;
+  subscriptionId: string;
+  messageId: string;
+  type: WebhookMessageType;
+  /** 1 for the first send; redeliveries and replays count from 1 again. */
+  attempt: number;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  at: string;
+  /** When the next attempt is due, or null when there is none (delivered, dropped, or out of retries). */
+  nextAttemptAt: string | null;
+};
+
+/** The event sent by `POST /webhooks/{id}/test`: no tracker is involved, every webhook may receive it. */
+export const WEBHOOK_TEST_EVENT = 'webhook.test';
+export type WebhookMessageType = WebhookEventType | typeof WEBHOOK_TEST_EVENT;
+
+/** A webhook all of whose attempts failed for this long is disabled (`failing`). */
+export const FAILING_DISABLE_AFTER_SECONDS = 5 * 24 * 60 * 60;
+
+/** How long messages and attempts are kept (the TTL of both): what the log shows and replay reaches. */
+export const WEBHOOK_LOG_RETENTION_SECONDS = 7 * 24 * 60 * 60;
+
+/** Where deliveries and replay steps are queued (SQS deployed; the local runtimes' queue on one machine). */
+export interface WebhookQueue {
+  /** Queued in this order; `delaySeconds` (at most 900, SQS's bound) before it may be received. */
+  send(messages: ReadonlyArray<{ message: QueuedMessage; delaySeconds?: number }>): Promise<void>;
+}
+
+/** The delivery log and the messages it can send again (docs/webhooks.md "Delivery log"). */
+export interface WebhookLog {
+  /** Keeps messages (idempotent: a message written twice is one). */
+  recordMessages(messages: readonly StoredMessage[], now: Date): Promise<void>;
+  message(workspaceId: number, subscriptionId: string, messageId: string): Promise<StoredMessage | undefined>;
+  /** Messages whose event happened in [since, until], oldest first, from after `after` (a cursor this returned); at most `limit`. */
+  messagesBetween(workspaceId: number, subscriptionId: string, range: { since: string; until: string; after?: string; limit: number }): Promise<{ messages: Array<StoredMessage & { cursor: string }>; cursor?: string }>;
+  recordAttempt(attempt: DeliveryAttempt): Promise<void>;
+  /** Attempts of the retention window, newest first: one page, and whether there are more. */
+  attempts(workspaceId: number, subscriptionId: string, page: { page: number; perPage: number }, now: Date): Promise<{ attempts: DeliveryAttempt[]; hasMore: boolean }>;
 }

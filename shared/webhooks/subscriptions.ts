@@ -4,7 +4,8 @@ import { assertManagesWorkspaceNow } from '../tracking/member-access.ts';
 import { paginate, type Pagination } from '../tracking/pagination.ts';
 import type { TrackingRepository } from '../tracking/ports.ts';
 import { urlProblem } from './destination.ts';
-import { MAX_WEBHOOKS_PER_WORKSPACE, type WebhookEventType, type WebhookRepository, type WebhookSubscription } from './model.ts';
+import { deliveryOf } from './events.ts';
+import { MAX_WEBHOOKS_PER_WORKSPACE, WEBHOOK_LOG_RETENTION_SECONDS, WEBHOOK_TEST_EVENT, type DeliveryAttempt, type StoredMessage, type WebhookEventType, type WebhookLog, type WebhookQueue, type WebhookRepository, type WebhookSubscription } from './model.ts';
 
 type Deps = { repository: TrackingRepository; webhooks: WebhookRepository };
 
@@ -28,7 +29,11 @@ export async function createWebhook(
     events: [...new Set(command.events)],
     description: command.description,
     secret: deps.newSecret(),
+    previousSecret: null,
+    previousSecretUntil: null,
     createdAt: toApiTimestamp(deps.now),
+    createdBy: actorUserId,
+    failingSince: null,
     status: 'enabled',
     disabledReason: null,
   };
@@ -48,11 +53,92 @@ export async function listWebhooks(actorUserId: number, query: { workspaceId: nu
 export async function setWebhookStatus(actorUserId: number, command: { workspaceId: number; id: string; status: 'enabled' | 'disabled' }, deps: Deps): Promise<WebhookSubscription> {
   await assertManagesWorkspaceNow(actorUserId, command.workspaceId, deps.repository);
   const changed = await deps.webhooks.setStatus(command.workspaceId, command.id, command.status === 'enabled' ? { status: 'enabled' } : { status: 'disabled', reason: 'requested' });
-  if (!changed) throw new NotFoundError('The selected webhook was not found in this workspace.');
+  if (!changed) throw notFound();
   return changed;
 }
 
 export async function deleteWebhook(actorUserId: number, command: { workspaceId: number; id: string }, deps: Deps): Promise<void> {
   await assertManagesWorkspaceNow(actorUserId, command.workspaceId, deps.repository);
-  if ((await deps.webhooks.delete(command.workspaceId, command.id)) === 'not_found') throw new NotFoundError('The selected webhook was not found in this workspace.');
+  if ((await deps.webhooks.delete(command.workspaceId, command.id)) === 'not_found') throw notFound();
+}
+
+/** How long a rotated-out secret still signs every delivery beside the new one. */
+export const SECRET_ROTATION_OVERLAP_SECONDS = 24 * 60 * 60;
+
+const notFound = () => new NotFoundError('The selected webhook was not found in this workspace.');
+
+/** The caller manages the workspace (check 5) and the webhook is one of it (404 otherwise). */
+async function managedWebhook(actorUserId: number, command: { workspaceId: number; id: string }, deps: Deps): Promise<WebhookSubscription> {
+  await assertManagesWorkspaceNow(actorUserId, command.workspaceId, deps.repository);
+  const subscription = await deps.webhooks.get(command.workspaceId, command.id);
+  if (!subscription) throw notFound();
+  return subscription;
+}
+
+/** Sending to a disabled webhook would be dropped unseen: refused, so that the caller enables it first. */
+function assertEnabled(subscription: WebhookSubscription) {
+  if (subscription.status === 'disabled') throw new ValidationError({ id: ['The webhook is disabled: enable it (PATCH) before sending to it.'] });
+}
+
+/** The attempts of the retention window (7 days), newest first. */
+export async function listWebhookDeliveries(
+  actorUserId: number,
+  query: { workspaceId: number; id: string; page: number; perPage: number },
+  deps: Deps & { log: WebhookLog; now: Date },
+): Promise<{ attempts: DeliveryAttempt[]; hasMore: boolean }> {
+  await managedWebhook(actorUserId, query, deps);
+  return deps.log.attempts(query.workspaceId, query.id, { page: query.page, perPage: query.perPage }, deps.now);
+}
+
+/** Sends one logged message again: the same webhook-id and body, a new timestamp and signature. */
+export async function redeliverMessage(actorUserId: number, command: { workspaceId: number; id: string; messageId: string }, deps: Deps & { log: WebhookLog; queue: WebhookQueue }): Promise<StoredMessage> {
+  assertEnabled(await managedWebhook(actorUserId, command, deps));
+  const message = await deps.log.message(command.workspaceId, command.id, command.messageId);
+  if (!message) throw new NotFoundError('The selected message was not found in the delivery log of this webhook.');
+  await deps.queue.send([{ message: deliveryOf(message) }]);
+  return message;
+}
+
+/** Sends again, in the order they happened, the events of the webhook since `since` (at most the retention window back). */
+export async function replayWebhook(actorUserId: number, command: { workspaceId: number; id: string; since: string }, deps: Deps & { queue: WebhookQueue; now: Date }): Promise<{ since: string; until: string }> {
+  const since = Date.parse(command.since);
+  if (Number.isNaN(since)) throw new ValidationError({ since: ['The since field must be a valid time.'] });
+  if (since < deps.now.getTime() - WEBHOOK_LOG_RETENTION_SECONDS * 1000) throw new ValidationError({ since: ['The since field must be at most 7 days ago.'] });
+  if (since > deps.now.getTime()) throw new ValidationError({ since: ['The since field must not be in the future.'] });
+  assertEnabled(await managedWebhook(actorUserId, command, deps));
+  const range = { since: toApiTimestamp(new Date(since)), until: toApiTimestamp(deps.now) };
+  await deps.queue.send([{ message: { kind: 'replay', workspaceId: command.workspaceId, subscriptionId: command.id, ...range } }]);
+  return range;
+}
+
+/** Queues a `webhook.test` event for the webhook now (kept in its log like any message). */
+export async function sendTestEvent(
+  actorUserId: number,
+  command: { workspaceId: number; id: string },
+  deps: Deps & { log: WebhookLog; queue: WebhookQueue; now: Date; newMessageId: () => string },
+): Promise<StoredMessage> {
+  assertEnabled(await managedWebhook(actorUserId, command, deps));
+  const timestamp = toApiTimestamp(deps.now);
+  const message: StoredMessage = {
+    workspaceId: command.workspaceId,
+    subscriptionId: command.id,
+    messageId: deps.newMessageId(),
+    type: WEBHOOK_TEST_EVENT,
+    payload: JSON.stringify({ type: WEBHOOK_TEST_EVENT, timestamp, data: { webhook_id: command.id, workspace_id: command.workspaceId } }),
+    occurredAt: timestamp,
+  };
+  await deps.log.recordMessages([message], deps.now);
+  await deps.queue.send([{ message: deliveryOf(message) }]);
+  return message;
+}
+
+/** A new signing secret; the old one still signs beside it for SECRET_ROTATION_OVERLAP_SECONDS. */
+export async function rotateWebhookSecret(actorUserId: number, command: { workspaceId: number; id: string }, deps: Deps & { now: Date; newSecret: () => string }): Promise<WebhookSubscription> {
+  await assertManagesWorkspaceNow(actorUserId, command.workspaceId, deps.repository);
+  const rotated = await deps.webhooks.rotateSecret(command.workspaceId, command.id, {
+    secret: deps.newSecret(),
+    previousUntil: toApiTimestamp(new Date(deps.now.getTime() + SECRET_ROTATION_OVERLAP_SECONDS * 1000)),
+  });
+  if (!rotated) throw notFound();
+  return rotated;
 }

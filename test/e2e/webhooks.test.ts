@@ -8,6 +8,7 @@ import type { startLocalServer } from '../support/local-server.ts';
 import { expectMatchesOpenApi } from '../support/openapi-validator.ts';
 import { type TestIssuer } from '../support/test-issuer.ts';
 import { startTestRuntime } from '../support/test-runtime.ts';
+import { Webhook } from 'standardwebhooks';
 
 /**
  * Webhooks over HTTP on `npm start` and on `npm run start:template` (where the template's own
@@ -82,7 +83,8 @@ describe.each(['source', 'template'] as const)('webhooks on the local runtime (%
   beforeAll(async () => {
     received.length = 0;
     failures.clear();
-    runtime = await startTestRuntime({ name: `webhooks-${mode}`, seed: testSeed, env: { WEBHOOK_RETRY_SCALE: '0.01', ...(mode === 'template' ? { RUNTIME: 'template' } : {}) } });
+    // Retries at 1/100 of the schedule, and a webhook whose attempts all failed for 2 s (not 5 days) is disabled.
+    runtime = await startTestRuntime({ name: `webhooks-${mode}`, seed: testSeed, env: { WEBHOOK_RETRY_SCALE: '0.01', WEBHOOK_FAILING_DISABLE_AFTER_SECONDS: '2', ...(mode === 'template' ? { RUNTIME: 'template' } : {}) } });
     ({ issuer, server } = runtime);
   }, 120_000);
   afterAll(() => runtime?.stop());
@@ -127,6 +129,166 @@ describe.each(['source', 'template'] as const)('webhooks on the local runtime (%
       expect(second!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
       expect(second!.at - first!.at).toBeGreaterThanOrEqual(2900);
       await track('stop');
+    }, 30_000);
+  });
+
+  describe('operating a webhook: its delivery log, redelivery, replay, the test event, rotation', () => {
+    const tracked = users.otherMember;
+    const track = async (action: 'start' | 'stop') => expect((await call('POST', `/time-tracking/${action}`, { body: { workspace_id: WS, user_id: tracked } })).status).toBe(200);
+    const webhookOf = async (id: string) => (await call('GET', `/webhooks?workspace_id=${WS}&per_page=50`)).body.data.find((webhook: { id: string }) => webhook.id === id);
+    const logOf = async (id: string, query = '') => call('GET', `/webhooks/${id}/deliveries?workspace_id=${WS}${query}`);
+    const until = async <T>(read: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const value = await read();
+        if (value !== undefined) return value;
+        if (Date.now() > deadline) throw new Error('not within the time allowed');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+
+    it('logs every attempt of a receiver that fails then succeeds (newest first), and redelivers a logged message with its webhook-id', async () => {
+      failures.set('/logged', 2);
+      const hook = await subscribe('/logged', { events: ['tracker.started'] });
+      await track('start');
+      const sent = await waitFor(() => (deliveriesTo('/logged').length >= 3 ? deliveriesTo('/logged') : undefined), 15_000);
+      const messageId = sent[0]!.headers['webhook-id']!;
+      const log = await until(async () => {
+        const response = await logOf(hook.id);
+        return response.body.data?.length >= 3 ? response : undefined;
+      });
+      expect(log.status).toBe(200);
+      expectMatchesOpenApi('GET', '/webhooks/{id}/deliveries', 200, log.body);
+      expect(log.body.data.map((entry: any) => [entry.message_id, entry.event_type, entry.attempt, entry.status_code])).toEqual([
+        [messageId, 'tracker.started', 3, 204],
+        [messageId, 'tracker.started', 2, 500],
+        [messageId, 'tracker.started', 1, 500],
+      ]);
+      const [third, second, first] = log.body.data;
+      expect([third.error, third.next_attempt_at]).toEqual([null, null]);
+      expect(first.error).toBe('answered 500');
+      // The retry came no sooner than the log said it would.
+      for (const [failed, next] of [[first, second], [second, third]]) {
+        expect(Date.parse(failed.next_attempt_at)).toBeGreaterThan(Date.parse(failed.at));
+        expect(Date.parse(next.at)).toBeGreaterThanOrEqual(Date.parse(failed.next_attempt_at) - 50);
+      }
+      for (const entry of log.body.data) expect(entry.duration_ms).toBeGreaterThanOrEqual(0);
+      // Paged: one per page, the second page says whether a third exists.
+      const page2 = await logOf(hook.id, '&per_page=1&page=2');
+      expect([page2.body.data.map((entry: any) => entry.attempt), page2.body.meta.pagination]).toEqual([[2], { per_page: 1, current_page: 2, has_more: true }]);
+
+      const redeliver = await call('POST', `/webhooks/${hook.id}/deliveries/${messageId}/redeliver?workspace_id=${WS}`);
+      expect(redeliver.status).toBe(202);
+      expectMatchesOpenApi('POST', '/webhooks/{id}/deliveries/{message_id}/redeliver', 202, redeliver.body);
+      expect(redeliver.body.data).toEqual({ webhook_id: hook.id, message_id: messageId, event_type: 'tracker.started' });
+      const again = (await waitFor(() => (deliveriesTo('/logged').length >= 4 ? deliveriesTo('/logged') : undefined), 10_000))[3]!;
+      expect([again.headers['webhook-id'], again.body]).toEqual([messageId, sent[2]!.body]);
+      expect(verifySignature(hook.secret, again.headers, again.body)).toBe(true);
+      expect((await call('POST', `/webhooks/${hook.id}/deliveries/msg_${'x'.repeat(32)}/redeliver?workspace_id=${WS}`)).status).toBe(404);
+      expect((await call('POST', `/webhooks/${hook.id}/deliveries/${messageId}/redeliver?workspace_id=${WS}`, { caller: users.member })).status).toBe(403);
+      expect((await logOf('wh_missing')).status).toBe(404);
+      await track('stop');
+      expect((await call('DELETE', `/webhooks/${hook.id}?workspace_id=${WS}`)).status).toBe(200);
+    }, 40_000);
+
+    it('replays every event since a time, in the order they happened, with their original webhook-ids', async () => {
+      // A webhook gets the events of the second it was created in: the earlier tests' are in earlier seconds.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const hook = await subscribe('/replayed');
+      const since = new Date(Date.now() - 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      // Events in distinct seconds: their order is theirs, not a tie.
+      for (const action of ['start', 'stop', 'start', 'stop'] as const) {
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        await track(action);
+      }
+      const originals = await waitFor(() => (deliveriesTo('/replayed').length >= 4 ? deliveriesTo('/replayed') : undefined), 10_000);
+      const sequence = (entries: Received[]) => entries.map((entry) => [entry.headers['webhook-id'], JSON.parse(entry.body).type]);
+      const happened = [...originals].sort((a, b) => JSON.parse(a.body).timestamp.localeCompare(JSON.parse(b.body).timestamp));
+      expect(sequence(happened).map(([, type]) => type)).toEqual(['tracker.started', 'tracker.stopped', 'tracker.started', 'tracker.stopped']);
+      const replay = await call('POST', `/webhooks/${hook.id}/replay?workspace_id=${WS}`, { body: { since } });
+      expect(replay.status).toBe(202);
+      expectMatchesOpenApi('POST', '/webhooks/{id}/replay', 202, replay.body);
+      const replayed = (await waitFor(() => (deliveriesTo('/replayed').length >= 8 ? deliveriesTo('/replayed') : undefined), 10_000)).slice(4);
+      expect(sequence(replayed)).toEqual(sequence(happened));
+      expect(replayed.map((entry) => entry.body)).toEqual(happened.map((entry) => entry.body));
+      for (const entry of replayed) expect(verifySignature(hook.secret, entry.headers, entry.body)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(deliveriesTo('/replayed')).toHaveLength(8);
+      // At most 7 days back, and not from the future.
+      const tooOld = await call('POST', `/webhooks/${hook.id}/replay?workspace_id=${WS}`, { body: { since: new Date(Date.now() - 8 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z') } });
+      expect([tooOld.status, Object.keys(tooOld.body.errors)]).toEqual([422, ['since']]);
+      const future = await call('POST', `/webhooks/${hook.id}/replay?workspace_id=${WS}`, { body: { since: new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z') } });
+      expect([future.status, Object.keys(future.body.errors)]).toEqual([422, ['since']]);
+      expect((await call('DELETE', `/webhooks/${hook.id}?workspace_id=${WS}`)).status).toBe(200);
+    }, 40_000);
+
+    it('sends a webhook.test event now; rotating the secret signs with both secrets (verified by the standardwebhooks library with each)', async () => {
+      const hook = await subscribe('/tested', { events: ['tracker.stopped'] });
+      const tested = await call('POST', `/webhooks/${hook.id}/test?workspace_id=${WS}`);
+      expect(tested.status).toBe(202);
+      expectMatchesOpenApi('POST', '/webhooks/{id}/test', 202, tested.body);
+      const [delivered] = await waitFor(() => (deliveriesTo('/tested').length >= 1 ? deliveriesTo('/tested') : undefined), 10_000);
+      expect(delivered!.headers['webhook-id']).toBe(tested.body.data.message_id);
+      expect(new Webhook(hook.secret).verify(delivered!.body, delivered!.headers)).toEqual({ type: 'webhook.test', timestamp: expect.any(String), data: { webhook_id: hook.id, workspace_id: WS } });
+
+      const rotated = await call('POST', `/webhooks/${hook.id}/rotate-secret?workspace_id=${WS}`);
+      expect(rotated.status).toBe(200);
+      expectMatchesOpenApi('POST', '/webhooks/{id}/rotate-secret', 200, rotated.body);
+      const { secret, previous_secret_expires_at: overlapEnds } = rotated.body.data;
+      expect(secret).not.toBe(hook.secret);
+      expect(Math.abs(Date.parse(overlapEnds) - (Date.now() + 86_400_000))).toBeLessThan(60_000);
+      await call('POST', `/webhooks/${hook.id}/test?workspace_id=${WS}`);
+      const [, afterRotation] = await waitFor(() => (deliveriesTo('/tested').length >= 2 ? deliveriesTo('/tested') : undefined), 10_000);
+      expect(afterRotation!.headers['webhook-signature']!.split(' ')).toHaveLength(2);
+      for (const key of [hook.secret, secret]) expect(new Webhook(key).verify(afterRotation!.body, afterRotation!.headers)).toMatchObject({ type: 'webhook.test' });
+      expect(() => new Webhook(`whsec_${Buffer.alloc(32, 7).toString('base64')}`).verify(afterRotation!.body, afterRotation!.headers)).toThrow(/signature/i);
+      // The list never shows either secret.
+      expect(JSON.stringify((await call('GET', `/webhooks?workspace_id=${WS}&per_page=50`)).body)).not.toContain('whsec_');
+      expect((await call('POST', `/webhooks/${hook.id}/rotate-secret?workspace_id=${WS}`, { caller: users.member })).status).toBe(403);
+      expect((await call('POST', `/webhooks/wh_missing/test?workspace_id=${WS}`)).status).toBe(404);
+      // A disabled webhook is enabled before anything is sent to it.
+      await call('PATCH', `/webhooks/${hook.id}?workspace_id=${WS}`, { body: { status: 'disabled' } });
+      const refused = await call('POST', `/webhooks/${hook.id}/test?workspace_id=${WS}`);
+      expect([refused.status, Object.keys(refused.body.errors ?? {})]).toEqual([422, ['id']]);
+      expect((await call('DELETE', `/webhooks/${hook.id}?workspace_id=${WS}`)).status).toBe(200);
+    }, 30_000);
+
+    it('disables a webhook whose creator no longer manages the workspace, before it sends them anything more', async () => {
+      const hook = await subscribe('/creator', { events: ['tracker.started'], caller: users.executive });
+      const demoted = await call('PUT', `/workspaces/${WS}/members/${users.executive}`, { body: { role: 'regular_user', status: 'active' } });
+      expect(demoted.status).toBe(200);
+      try {
+        await track('start');
+        const disabled = await until(async () => {
+          const webhook = await webhookOf(hook.id);
+          return webhook?.status === 'disabled' ? webhook : undefined;
+        });
+        expect(disabled.disabled_reason).toBe('creator_lost_access');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect(deliveriesTo('/creator')).toEqual([]);
+        await track('stop');
+      } finally {
+        expect((await call('PUT', `/workspaces/${WS}/members/${users.executive}`, { body: { role: 'executive_manager', status: 'active' } })).status).toBe(200);
+      }
+      expect((await call('DELETE', `/webhooks/${hook.id}?workspace_id=${WS}`)).status).toBe(200);
+    }, 30_000);
+
+    it('disables a webhook every attempt of which failed for the failing window (2 s here, 5 days deployed)', async () => {
+      failures.set('/dead', 1000);
+      const hook = await subscribe('/dead', { events: ['tracker.started'] });
+      await track('start');
+      const disabled = await until(async () => {
+        const webhook = await webhookOf(hook.id);
+        return webhook?.status === 'disabled' ? webhook : undefined;
+      }, 15_000);
+      expect(disabled.disabled_reason).toBe('failing');
+      const attempts = deliveriesTo('/dead').length;
+      expect(attempts).toBeGreaterThanOrEqual(2);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(deliveriesTo('/dead')).toHaveLength(attempts);
+      await track('stop');
+      failures.delete('/dead');
+      expect((await call('DELETE', `/webhooks/${hook.id}?workspace_id=${WS}`)).status).toBe(200);
     }, 30_000);
   });
 

@@ -26,6 +26,7 @@ beforeAll(async () => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   // Nothing listens there: sending to the queue fails, as during an SQS outage.
   process.env.WEBHOOK_QUEUE_URL = 'http://127.0.0.1:9/000000000000/deliveries';
+  process.env.AWS_ENDPOINT_URL_SQS = 'http://127.0.0.1:9';
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   // The receivers of these tests listen on loopback.
@@ -53,7 +54,7 @@ describe('webhook-fan-out', () => {
 
   it('reports the record when the queue cannot take its deliveries, so that the stream retries it', async () => {
     const webhooks = createWebhookRepository(table.client, table.tableName);
-    await webhooks.create({ id: 'wh_fan', workspaceId: WS, url: 'https://hooks.example.com/x', events: ['tracker.started'], description: null, secret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00', status: 'enabled', disabledReason: null }, 10);
+    await webhooks.create({ id: 'wh_fan', workspaceId: WS, url: 'https://hooks.example.com/x', events: ['tracker.started'], description: null, secret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00', status: 'enabled', disabledReason: null, previousSecret: null, previousSecretUntil: null, createdBy: null, failingSince: null }, 10);
     expect(await fanOutHandler(streamEvent('42'), lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: '42' }] });
   }, 20_000);
 });
@@ -61,7 +62,7 @@ describe('webhook-fan-out', () => {
 describe('webhook-delivery', () => {
   it('drops a delivery to a deleted webhook, keeps one that could not be sent for a retry, and counts both', async () => {
     const webhooks = createWebhookRepository(table.client, table.tableName);
-    await webhooks.create({ id: 'wh_nowhere', workspaceId: WS, url: 'https://hooks.invalid/x', events: ['tracker.started'], description: null, secret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00', status: 'enabled', disabledReason: null }, 10);
+    await webhooks.create({ id: 'wh_nowhere', workspaceId: WS, url: 'https://hooks.invalid/x', events: ['tracker.started'], description: null, secret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00', status: 'enabled', disabledReason: null, previousSecret: null, previousSecretUntil: null, createdBy: null, failingSince: null }, 10);
     const event = trackingEventsOf({ eventName: 'INSERT', newImage: trackerImage })[0]!;
     const [toNowhere] = fanOut(event, [await webhooks.get(WS, 'wh_nowhere')!].filter((webhook) => webhook !== undefined));
     const toDeleted = { ...toNowhere!, subscriptionId: 'wh_deleted', messageId: messageIdOf(event.eventKey, 'wh_deleted') };
@@ -106,7 +107,7 @@ describe('webhook-delivery', () => {
       const records = [];
       for (let index = 0; index < 10; index++) {
         const id = `wh_batch${index}`;
-        await webhooks.create({ id, workspaceId: workspace, url: `http://127.0.0.1:${port}/${index === 3 ? 'slow' : 'ok'}`, events: ['tracker.started'], description: null, secret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00', status: 'enabled', disabledReason: null }, 10);
+        await webhooks.create({ id, workspaceId: workspace, url: `http://127.0.0.1:${port}/${index === 3 ? 'slow' : 'ok'}`, events: ['tracker.started'], description: null, secret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00', status: 'enabled', disabledReason: null, previousSecret: null, previousSecretUntil: null, createdBy: null, failingSince: null }, 10);
         const [delivery] = fanOut(trackingEventsOf({ eventName: 'INSERT', newImage: { ...trackerImage, workspace_id: workspace } })[0]!, [(await webhooks.get(workspace, id))!]);
         records.push({ messageId: `m${index}`, receiptHandle: `handle-${index}`, body: JSON.stringify(delivery), attributes: { ApproximateReceiveCount: '1' } });
       }

@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local.ts';
+import { startLocalQueue } from '../../local/template/local-queue.ts';
 
 /**
  * Starts one real DynamoDB Local for the whole run (each test file makes its own table).
@@ -18,6 +19,16 @@ export default async function globalSetup(): Promise<void> {
   if (!process.env.TEMPLATE_CACHE_DIR) {
     process.env.TEMPLATE_CACHE_DIR = await mkdtemp(join(tmpdir(), 'time-tracking-templates-'));
     (globalThis as { __templateCacheDir?: string }).__templateCacheDir = process.env.TEMPLATE_CACHE_DIR;
+  }
+  // The routes that queue webhook deliveries, run in process, send to a local queue that keeps what it is sent (tests that need a consumer start their own runtime).
+  if (!process.env.WEBHOOK_QUEUE_URL) {
+    const queue = await startLocalQueue({ logicalId: 'TestWebhookDeliveries', visibilityTimeoutSeconds: 60, maxReceiveCount: undefined }, { timeScale: 1, region: process.env.AWS_REGION, log: () => {} });
+    (globalThis as { __webhookQueue?: { stop: () => Promise<void> } }).__webhookQueue = queue;
+    const front = await queue.endpointFor('tests', [{ effect: 'Allow', actions: ['sqs:SendMessage'], resources: ['*'] }]);
+    process.env.WEBHOOK_QUEUE_URL = front.queueUrl;
+    process.env.AWS_ENDPOINT_URL_SQS = front.endpoint;
+    process.env.AWS_ACCESS_KEY_ID ??= 'local';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   }
   if (process.env.DYNAMODB_ENDPOINT) return;
   const dynamo = await startDynamoDbLocal();

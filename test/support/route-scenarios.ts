@@ -11,9 +11,10 @@ import type { Handlers } from './handlers.ts';
 export const EXAMPLE_CALLER = 100;
 
 const today = () => new Date().toISOString().slice(0, 10);
+const hourAgo = () => new Date(Date.now() - 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const at = (value: unknown, path: string) => path.split('.').reduce<unknown>((inner, key) => (inner as Record<string, unknown> | undefined)?.[key], value);
 
-/** The example's input as it runs live: its fixture values, with `fromAfter` and `today` fields filled in. */
+/** The example's input as it runs live: its fixture values, with `fromAfter`, `today` and `hourAgo` fields filled in. */
 export function liveInput(example: RouteExample, afterAnswer: unknown): Record<string, unknown> {
   const input: Record<string, unknown> = { ...example.input };
   for (const [field, path] of Object.entries(example.fromAfter ?? {})) {
@@ -22,6 +23,7 @@ export function liveInput(example: RouteExample, afterAnswer: unknown): Record<s
     input[field] = value;
   }
   for (const field of example.today ?? []) input[field] = today();
+  for (const field of example.hourAgo ?? []) input[field] = hourAgo();
   return input;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { attemptDelivery, retryDelaySeconds, type DeliveryDeps } from '../../shared/webhooks/delivery.ts';
+import { attemptDelivery, retryDelaySeconds, type AttemptOutcome, type DeliveryDeps } from '../../shared/webhooks/delivery.ts';
 import { deliveryAddresses, isReservedAddress, urlProblem } from '../../shared/webhooks/destination.ts';
 import { fanOut, messageIdOf, trackingEventsOf } from '../../shared/webhooks/events.ts';
 import { timeEntryVersionToItem } from '../../shared/db/item-mappers.ts';
@@ -26,8 +26,15 @@ const subscription = (overrides: Partial<WebhookSubscription> = {}): WebhookSubs
   createdAt: '2024-01-15T09:00:00+00:00',
   status: 'enabled',
   disabledReason: null,
+  previousSecret: null,
+  previousSecretUntil: null,
+  createdBy: null,
+  failingSince: null,
   ...overrides,
 });
+
+/** An attempt's outcome without what the delivery log records of it. */
+const bare = ({ sent: _sent, subscription: _subscription, ...outcome }: AttemptOutcome) => outcome;
 const trackerImage = { entity: 'tracker', tracker_id: 't-1', workspace_id: 1, user_id: 101, contract_id: null, project_id: null, task_id: null, activity_description: null, start_time: '2024-01-15T10:00:00+00:00', started_by: 100, request_id: 'r' };
 
 const entry = (overrides: Partial<TimeEntry> = {}): TimeEntry => ({
@@ -161,13 +168,14 @@ describe('a delivery attempt', () => {
     allowLoopbackHttp: false,
     now: () => new Date('2024-01-15T10:00:05Z'),
     disable: async () => {},
+    stillManages: async () => true,
     ...overrides,
   });
 
   it('signs per Standard Webhooks: the library verifies it, and so does the HMAC computed by hand', async () => {
     let sent: { headers: Record<string, string>; body: string } | undefined;
     const result = await attemptDelivery(delivery!, deps({ post: async (_url, address, headers, body) => ((sent = { headers, body }), expect(address).toBe('93.184.216.34'), { status: 204 }) }));
-    expect(result).toEqual({ outcome: 'delivered', status: 204 });
+    expect(bare(result)).toEqual({ outcome: 'delivered', status: 204 });
     expect(sent!.headers['webhook-timestamp']).toBe(String(Date.parse('2024-01-15T10:00:05Z') / 1000));
     const byHand = createHmac('sha256', Buffer.from(sub.secret.slice('whsec_'.length), 'base64')).update(`${delivery!.messageId}.${sent!.headers['webhook-timestamp']}.${sent!.body}`).digest('base64');
     expect(sent!.headers['webhook-signature']).toBe(`v1,${byHand}`);
@@ -184,27 +192,27 @@ describe('a delivery attempt', () => {
   });
 
   it('retries non-2xx answers and network failures; drops deleted or unsubscribed webhooks and reserved destinations', async () => {
-    expect(await attemptDelivery(delivery!, deps({ post: async () => ({ status: 500 }) }))).toEqual({ outcome: 'retry', reason: 'answered 500' });
-    expect(await attemptDelivery(delivery!, deps({ post: async () => Promise.reject(new Error('no answer within 5000 ms')) }))).toMatchObject({ outcome: 'retry' });
-    expect(await attemptDelivery(delivery!, deps({ getSubscription: async () => undefined }))).toEqual({ outcome: 'dropped', reason: 'webhook deleted' });
-    expect(await attemptDelivery(delivery!, deps({ getSubscription: async () => ({ ...sub, events: ['tracker.stopped'] }) }))).toMatchObject({ outcome: 'dropped' });
-    expect(await attemptDelivery(delivery!, deps({ resolve: async () => ['10.0.0.8'], post: async () => ({ status: 204 }) }))).toMatchObject({ outcome: 'dropped', reason: 'host resolves to a reserved address' });
+    expect(bare(await attemptDelivery(delivery!, deps({ post: async () => ({ status: 500 }) })))).toEqual({ outcome: 'retry', reason: 'answered 500' });
+    expect(bare(await attemptDelivery(delivery!, deps({ post: async () => Promise.reject(new Error('no answer within 5000 ms')) })))).toMatchObject({ outcome: 'retry' });
+    expect(bare(await attemptDelivery(delivery!, deps({ getSubscription: async () => undefined })))).toEqual({ outcome: 'dropped', reason: 'webhook deleted' });
+    expect(bare(await attemptDelivery(delivery!, deps({ getSubscription: async () => ({ ...sub, events: ['tracker.stopped'] }) })))).toMatchObject({ outcome: 'dropped' });
+    expect(bare(await attemptDelivery(delivery!, deps({ resolve: async () => ['10.0.0.8'], post: async () => ({ status: 204 }) })))).toMatchObject({ outcome: 'dropped', reason: 'host resolves to a reserved address' });
   });
 
   it('disables the webhook on 410 Gone, sends nothing to a disabled one, and honours Retry-After on 429 and 503 only', async () => {
     const disabled: Array<[number, string]> = [];
     const gone = await attemptDelivery(delivery!, deps({ post: async () => ({ status: 410 }), disable: async (workspaceId, id) => disabled.push([workspaceId, id]) }));
-    expect(gone).toEqual({ outcome: 'dropped', reason: 'answered 410: webhook disabled', disabled: true });
+    expect(bare(gone)).toEqual({ outcome: 'dropped', reason: 'answered 410: webhook disabled', disabled: 'gone' });
     expect(disabled).toEqual([[1, 'wh_1']]);
     let posted = false;
     const off = await attemptDelivery(delivery!, deps({ getSubscription: async () => ({ ...sub, status: 'disabled', disabledReason: 'gone' }), post: async () => ((posted = true), { status: 204 }) }));
-    expect([off, posted]).toEqual([{ outcome: 'dropped', reason: 'webhook disabled' }, false]);
+    expect([bare(off), posted]).toEqual([{ outcome: 'dropped', reason: 'webhook disabled' }, false]);
     // Nor does the fan-out queue anything for it.
     expect(fanOut(event, [{ ...sub, status: 'disabled', disabledReason: 'gone' }])).toEqual([]);
-    expect(await attemptDelivery(delivery!, deps({ post: async () => ({ status: 429, retryAfter: '120' }) }))).toEqual({ outcome: 'retry', reason: 'answered 429', retryAfterSeconds: 120 });
+    expect(bare(await attemptDelivery(delivery!, deps({ post: async () => ({ status: 429, retryAfter: '120' }) })))).toEqual({ outcome: 'retry', reason: 'answered 429', retryAfterSeconds: 120 });
     // An HTTP date, 10 minutes after the attempt's clock.
-    expect(await attemptDelivery(delivery!, deps({ post: async () => ({ status: 503, retryAfter: 'Mon, 15 Jan 2024 10:10:05 GMT' }) }))).toEqual({ outcome: 'retry', reason: 'answered 503', retryAfterSeconds: 600 });
-    expect(await attemptDelivery(delivery!, deps({ post: async () => ({ status: 500, retryAfter: '120' }) }))).toEqual({ outcome: 'retry', reason: 'answered 500' });
+    expect(bare(await attemptDelivery(delivery!, deps({ post: async () => ({ status: 503, retryAfter: 'Mon, 15 Jan 2024 10:10:05 GMT' }) })))).toEqual({ outcome: 'retry', reason: 'answered 503', retryAfterSeconds: 600 });
+    expect(bare(await attemptDelivery(delivery!, deps({ post: async () => ({ status: 500, retryAfter: '120' }) })))).toEqual({ outcome: 'retry', reason: 'answered 500' });
     // The next attempt waits the longer of the schedule and the receiver's wish, at most the queue's 12 h.
     expect([retryDelaySeconds(1, {}), retryDelaySeconds(1, { retryAfterSeconds: 120 }), retryDelaySeconds(2, { retryAfterSeconds: 120 }), retryDelaySeconds(1, { retryAfterSeconds: 10 ** 6 }), retryDelaySeconds(8, { retryAfterSeconds: 1 })]).toEqual([5, 120, 300, 43_200, undefined]);
   });

@@ -1,0 +1,155 @@
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DependencyUnavailableError } from '../errors.ts';
+import { WEBHOOK_LOG_RETENTION_SECONDS, type DeliveryAttempt, type StoredMessage, type WebhookLog, type WebhookMessageType } from '../webhooks/model.ts';
+import { translateDynamoError } from './dynamo-errors.ts';
+import { keys } from './keys.ts';
+
+/** Under throttling BatchWriteItem may leave items unprocessed; retry them this many times. */
+const UNPROCESSED_RETRIES = 3;
+
+/** Times in sort keys in one format (ISO 8601 in UTC with milliseconds), whatever offset they came with: they sort as times. */
+const sortableTime = (time: string) => new Date(time).toISOString();
+
+const expiresAt = (from: Date) => Math.floor(from.getTime() / 1000) + WEBHOOK_LOG_RETENTION_SECONDS;
+
+const messageFields = (message: StoredMessage, now: Date) => ({
+  entity: 'webhook_message',
+  workspace_id: message.workspaceId,
+  webhook_id: message.subscriptionId,
+  message_id: message.messageId,
+  event_type: message.type,
+  payload: message.payload,
+  occurred_at: message.occurredAt,
+  ttl: expiresAt(now),
+});
+
+const messageFromItem = (item: Record<string, unknown>): StoredMessage => ({
+  workspaceId: Number(item.workspace_id),
+  subscriptionId: String(item.webhook_id),
+  messageId: String(item.message_id),
+  type: String(item.event_type) as WebhookMessageType,
+  payload: String(item.payload),
+  occurredAt: String(item.occurred_at),
+});
+
+const attemptFromItem = (item: Record<string, unknown>): DeliveryAttempt => ({
+  id: String(item.attempt_id),
+  workspaceId: Number(item.workspace_id),
+  subscriptionId: String(item.webhook_id),
+  messageId: String(item.message_id),
+  type: String(item.event_type) as WebhookMessageType,
+  attempt: Number(item.attempt),
+  statusCode: typeof item.status_code === 'number' ? item.status_code : null,
+  error: typeof item.error === 'string' ? item.error : null,
+  durationMs: Number(item.duration_ms),
+  at: String(item.at),
+  nextAttemptAt: typeof item.next_attempt_at === 'string' ? item.next_attempt_at : null,
+});
+
+/**
+ * A webhook's delivery log in its own partition (docs/data-model.md): each message twice (in
+ * event order for replay, by webhook-id for redelivery) and each attempt in time order, all
+ * expiring after the retention window. TTL deletion lags, so reads drop what has expired.
+ */
+export function createWebhookLogRepository(client: DynamoDBDocumentClient, tableName: string): WebhookLog {
+  const live = (now: Date) => ({ filter: '#ttl > :now', names: { '#ttl': 'ttl' }, values: { ':now': Math.floor(now.getTime() / 1000) } });
+
+  return {
+    async recordMessages(messages, now) {
+      const pending = messages.flatMap((message) => {
+        const fields = messageFields(message, now);
+        return [
+          { PutRequest: { Item: { ...keys.webhookMessage(message.workspaceId, message.subscriptionId, sortableTime(message.occurredAt), message.messageId), ...fields } } },
+          { PutRequest: { Item: { ...keys.webhookMessageById(message.workspaceId, message.subscriptionId, message.messageId), ...fields } } },
+        ];
+      });
+      for (let start = 0; start < pending.length; start += 25) {
+        let batch = pending.slice(start, start + 25);
+        for (let attempt = 0; batch.length > 0; attempt++) {
+          if (attempt > UNPROCESSED_RETRIES) throw new DependencyUnavailableError();
+          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+          const output = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: batch } })).catch(translateDynamoError);
+          batch = (output.UnprocessedItems?.[tableName] ?? []) as typeof batch;
+        }
+      }
+    },
+
+    async message(workspaceId, subscriptionId, messageId) {
+      const output = await client.send(new GetCommand({ TableName: tableName, Key: keys.webhookMessageById(workspaceId, subscriptionId, messageId) })).catch(translateDynamoError);
+      return output.Item && Number(output.Item.ttl) > Date.now() / 1000 ? messageFromItem(output.Item) : undefined;
+    },
+
+    async messagesBetween(workspaceId, subscriptionId, range) {
+      const first = keys.webhookMessage(workspaceId, subscriptionId, sortableTime(range.since), '');
+      // To the end of until's second: the API's times have no milliseconds, the events' may.
+      const last = keys.webhookMessage(workspaceId, subscriptionId, sortableTime(range.until).replace(/\.\d{3}Z$/, '.999Z'), '~');
+      const output = await client
+        .send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+            ExpressionAttributeValues: { ':pk': first.pk, ':first': first.sk, ':last': last.sk },
+            Limit: range.limit,
+            ...(range.after ? { ExclusiveStartKey: { pk: first.pk, sk: range.after } } : {}),
+          }),
+        )
+        .catch(translateDynamoError);
+      const items = output.Items ?? [];
+      return { messages: items.map((item) => ({ ...messageFromItem(item), cursor: String(item.sk) })), ...(output.LastEvaluatedKey ? { cursor: String(output.LastEvaluatedKey.sk) } : {}) };
+    },
+
+    async recordAttempt(attempt) {
+      await client
+        .send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...keys.webhookAttempt(attempt.workspaceId, attempt.subscriptionId, sortableTime(attempt.at), attempt.id),
+              entity: 'webhook_attempt',
+              attempt_id: attempt.id,
+              workspace_id: attempt.workspaceId,
+              webhook_id: attempt.subscriptionId,
+              message_id: attempt.messageId,
+              event_type: attempt.type,
+              attempt: attempt.attempt,
+              status_code: attempt.statusCode,
+              error: attempt.error,
+              duration_ms: attempt.durationMs,
+              at: attempt.at,
+              next_attempt_at: attempt.nextAttemptAt,
+              ttl: expiresAt(new Date(attempt.at)),
+            },
+          }),
+        )
+        .catch(translateDynamoError);
+    },
+
+    async attempts(workspaceId, subscriptionId, page, now) {
+      // Newest first, read up to the end of the page asked for (and one more, to say whether there are more).
+      const wanted = page.page * page.perPage + 1;
+      const { filter, names, values } = live(now);
+      const found: Record<string, unknown>[] = [];
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const output = await client
+          .send(
+            new QueryCommand({
+              TableName: tableName,
+              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+              FilterExpression: filter,
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: { ':pk': keys.webhookAttempt(workspaceId, subscriptionId, '', '').pk, ':prefix': keys.webhookAttemptPrefix, ...values },
+              ScanIndexForward: false,
+              Limit: wanted - found.length,
+              ExclusiveStartKey,
+            }),
+          )
+          .catch(translateDynamoError);
+        found.push(...(output.Items ?? []));
+        ExclusiveStartKey = output.LastEvaluatedKey;
+      } while (ExclusiveStartKey && found.length < wanted);
+      const offset = (page.page - 1) * page.perPage;
+      return { attempts: found.slice(offset, offset + page.perPage).map(attemptFromItem), hasMore: found.length > offset + page.perPage };
+    },
+  };
+}
