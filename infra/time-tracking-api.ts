@@ -8,6 +8,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -21,6 +22,7 @@ import { authorizerFunction, autoStopFunctions, corsPolicyOf, docsFunction, dyna
 import { autoStopStreamFilterPatterns } from '../shared/scheduling/auto-stop-schedules.ts';
 import { webhookStreamFilterPatterns } from '../shared/contracts/webhook-events.ts';
 import { tableDefinition } from '../shared/db/table-definition.ts';
+import { IDEMPOTENT_ANSWER_PURPOSE, WEBHOOK_SECRET_PURPOSE } from '../shared/crypto/kms-secret-box.ts';
 import { RETRY_DELAYS_SECONDS } from '../shared/webhooks/delivery.ts';
 import { DEFAULT_ALARM_THRESHOLDS, Monitoring, type AlarmThresholds } from './monitoring.ts';
 import { TrackingFunction, type TrackingFunctionProps } from './tracking-function.ts';
@@ -111,6 +113,8 @@ export class TimeTrackingApi extends Construct {
   readonly functions = {} as TimeTrackingFunctions;
   /** The role an operator assumes to redrive failed webhook deliveries. */
   readonly webhookRedriveRole: iam.Role;
+  /** The key webhook secrets are sealed under (only the delivery function decrypts). */
+  readonly webhookSecretsKey: kms.Key;
   readonly monitoring: Monitoring;
   /** The custom domain, when one was given. */
   readonly domainName: DomainName | undefined;
@@ -301,6 +305,32 @@ export class TimeTrackingApi extends Construct {
       fn.addEnvironment('WEBHOOK_QUEUE_URL', deliveries.queueUrl);
       deliveries.grantSendMessages(fn);
     }
+    // Webhook secrets at rest (docs/webhooks.md): sealed under this key by the functions that create or rotate them
+    // (GenerateDataKey), opened by the delivery function alone (Decrypt), which the key's own policy enforces; the
+    // sealers may decrypt only their own stored idempotent answers (which hold the secret they answered), by purpose.
+    const secretsKey = (this.webhookSecretsKey = new kms.Key(this, 'WebhookSecretsKey', {
+      description: 'Seals webhook signing secrets (envelope encryption): only the webhook delivery function decrypts.',
+      enableKeyRotation: true,
+      removalPolicy,
+    }));
+    const secretSealers = routeList.filter((route) => (route as { sealsWebhookSecrets?: true }).sealsWebhookSecrets).map((route) => this.functions[route.name] as TrackingFunction);
+    for (const fn of [...secretSealers, deliveryFn]) fn.addEnvironment('WEBHOOK_SECRETS_KEY_ARN', secretsKey.keyArn);
+    const purpose = (purposes: string | string[]) => ({ StringEquals: { 'kms:EncryptionContext:purpose': purposes } });
+    for (const fn of secretSealers) {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [secretsKey.keyArn], conditions: purpose([WEBHOOK_SECRET_PURPOSE, IDEMPOTENT_ANSWER_PURPOSE]) }));
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [secretsKey.keyArn], conditions: purpose(IDEMPOTENT_ANSWER_PURPOSE) }));
+    }
+    deliveryFn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [secretsKey.keyArn], conditions: purpose(WEBHOOK_SECRET_PURPOSE) }));
+    secretsKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: { ...purpose(WEBHOOK_SECRET_PURPOSE), ArnNotEquals: { 'aws:PrincipalArn': deliveryFn.role!.roleArn } },
+      }),
+    );
+
     // The delivery function signs what it reads from this queue: nobody else may write to it.
     deliveries.addToResourcePolicy(
       new iam.PolicyStatement({

@@ -21,6 +21,7 @@ import { autoStopStreamFilterPatterns } from '../shared/scheduling/auto-stop-sch
 import { lambdaContext } from './http-api-emulator.ts';
 import { startLocalScheduler } from './scheduler/local-scheduler.ts';
 import { recoverAutoStopSchedules } from './scheduler/recover-schedules.ts';
+import { startLocalKms } from './kms/local-kms.ts';
 import { startLocalQueue } from './template/local-queue.ts';
 import { startTemplateEventSources } from './template/template-webhooks.ts';
 import { buildDocsPage } from '../scripts/build-docs-page.ts';
@@ -163,6 +164,7 @@ async function main() {
         failingDisableAfterSeconds: webhookConfig.failingDisableAfterSeconds,
         allowLoopbackHttp: webhookConfig.allowLoopbackHttp,
         queue: runtime.deliveryQueue!,
+        secretsKeyArn: process.env.WEBHOOK_SECRETS_KEY_ARN!,
         log: (line) => console.log(line),
       });
       const autoStops = await runtime.startAutoStops!((line) => console.log(line));
@@ -224,6 +226,9 @@ async function sourceFunctions(settings: Settings, timeScale: number): Promise<L
   const deliveryQueue = await startLocalQueue({ logicalId: 'WebhookDeliveries', visibilityTimeoutSeconds: 60, maxReceiveCount: undefined }, { timeScale, region: process.env.AWS_REGION!, log: (line) => console.log(line) });
   const queueFront = await deliveryQueue.endpointFor('npm-start', [{ effect: 'Allow', actions: ['sqs:SendMessage'], resources: ['*'] }]);
   Object.assign(process.env, { WEBHOOK_QUEUE_URL: queueFront.queueUrl, AWS_ENDPOINT_URL_SQS: queueFront.endpoint });
+  // KMS for the webhook secrets, its key in the data directory: what one run sealed, the next opens.
+  const kms = await startLocalKms({ region: process.env.AWS_REGION!, keyLogicalId: 'local-webhook-secrets', keyFile: await webhookSecretsKeyFile(settings) });
+  Object.assign(process.env, { WEBHOOK_SECRETS_KEY_ARN: kms.keyArn, AWS_ENDPOINT_URL_KMS: (await kms.endpointFor('npm-start', [{ effect: 'Allow', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'] }])).endpoint });
   // The local scheduler accepts any signature; without credentials the SDK would not sign at all.
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
@@ -258,6 +263,7 @@ async function sourceFunctions(settings: Settings, timeScale: number): Promise<L
     stop: async () => {
       await scheduler.stop();
       await deliveryQueue.stop();
+      await kms.stop();
       await rm(docsDir, { recursive: true, force: true });
     },
   };
@@ -295,7 +301,15 @@ async function templateFunctions(settings: Settings): Promise<LoadedFunctions> {
     runtimeEnvironment: pass(['AWS_REGION', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_DISABLED', 'RATE_LIMIT_WINDOW_SECONDS', 'WEBHOOK_ALLOW_HTTP_LOOPBACK', 'WEBHOOK_FAILING_DISABLE_AFTER_SECONDS', 'WEBHOOK_RETRY_SCALE', 'TZ']),
     timeScale: loadWebhookConfig().retryScale,
     region: process.env.AWS_REGION!,
+    kmsKeyFile: await webhookSecretsKeyFile(settings),
   });
+}
+
+/** Where the local KMS keeps the key of the webhook secrets: the data directory (none when the data is in memory). */
+async function webhookSecretsKeyFile(settings: Settings): Promise<string | undefined> {
+  if (settings.dataDir === 'memory') return undefined;
+  await mkdir(settings.dataDir, { recursive: true });
+  return join(settings.dataDir, 'webhook-secrets.key');
 }
 
 async function readSeedFile(path: string): Promise<unknown> {

@@ -4,6 +4,7 @@ import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { loadWebhookConfig } from '../../shared/config/webhook-config.ts';
+import { webhookSecretBox } from '../../shared/crypto/default-secret-box.ts';
 import { trackingRepository, webhookLog, webhookRepository } from '../../shared/db/default-repositories.ts';
 import { sqsClient, webhookQueue, webhookQueueConfig } from '../../shared/messaging/default-webhook-queue.ts';
 import { logger } from '../../shared/observability/logger.ts';
@@ -38,6 +39,7 @@ export const handler = withMetrics(async function deliverRecords(event: SQSEvent
     allowLoopbackHttp,
     now: () => new Date(),
     disable: (workspaceId, id, reason) => webhookRepository.setStatus(workspaceId, id, { status: 'disabled', reason }),
+    openSecret: webhookSecretBox.open,
     stillManages: (workspaceId, userId) => managesWorkspaceNow(userId, workspaceId, trackingRepository),
     recordAttempt: webhookLog.recordAttempt,
     setFailing: webhookRepository.setFailing,

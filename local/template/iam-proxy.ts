@@ -41,7 +41,7 @@ const glob = (pattern: string, value: string, flags = '') => new RegExp(`^${patt
  * (an intrinsic function other than the table's ARN) never allows, and a Deny with one
  * applies: fail closed.
  */
-export function decide(statements: PolicyStatement[], action: string, resourceLogicalId: string, resourceArn = ''): 'allow' | 'deny' | 'implicit_deny' {
+export function decide(statements: PolicyStatement[], action: string, resourceLogicalId: string, resourceArn = '', requestContext: Readonly<Record<string, string>> = {}): 'allow' | 'deny' | 'implicit_deny' {
   const actionIn = (patterns: string[]) => patterns.some((pattern) => typeof pattern === 'string' && glob(pattern, action, 'i'));
   const resourceIs = (resource: unknown): boolean | 'unknown' => {
     if (typeof resource === 'string') return glob(resource, resourceArn) || resource === '*';
@@ -49,6 +49,7 @@ export function decide(statements: PolicyStatement[], action: string, resourceLo
     return getAttTarget(resource) !== undefined && getAttTarget(resource) !== resourceLogicalId ? false : 'unknown';
   };
   const matches = (statement: PolicyStatement, effect: 'Allow' | 'Deny') => {
+    if (!conditionsHold(statement.conditions, requestContext, effect)) return false;
     const actionMatches = statement.actions ? actionIn(statement.actions) : statement.notActions ? !actionIn(statement.notActions) : false;
     if (!actionMatches) return false;
     const unknownCounts = effect === 'Deny';
@@ -64,9 +65,26 @@ export function decide(statements: PolicyStatement[], action: string, resourceLo
   return 'implicit_deny';
 }
 
-/** Whether the role's statements allow `action` on the resource (its `Fn::GetAtt … Arn`, or a pattern matching its ARN). */
-export function allows(statements: PolicyStatement[], action: string, resourceLogicalId: string, resourceArn = ''): boolean {
-  return decide(statements, action, resourceLogicalId, resourceArn) === 'allow';
+/** Whether the role's statements allow `action` on the resource (its `Fn::GetAtt … Arn`, or a pattern matching its ARN), given the request's condition keys. */
+export function allows(statements: PolicyStatement[], action: string, resourceLogicalId: string, resourceArn = '', requestContext: Readonly<Record<string, string>> = {}): boolean {
+  return decide(statements, action, resourceLogicalId, resourceArn, requestContext) === 'allow';
+}
+
+/**
+ * A statement's conditions, as IAM evaluates the one operator the roles use here
+ * (`StringEquals` on a key of the request, such as `kms:EncryptionContext:purpose`); any
+ * other operator cannot be evaluated here: an Allow with it never applies and a Deny with it
+ * always does (fail closed).
+ */
+function conditionsHold(conditions: PolicyStatement['conditions'], requestContext: Readonly<Record<string, string>>, effect: 'Allow' | 'Deny'): boolean {
+  for (const [operator, keys] of Object.entries(conditions ?? {})) {
+    if (operator !== 'StringEquals') return effect === 'Deny';
+    for (const [key, expected] of Object.entries(keys)) {
+      const given = requestContext[key];
+      if (given === undefined || ![expected].flat().includes(given)) return false;
+    }
+  }
+  return true;
 }
 
 

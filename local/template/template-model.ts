@@ -8,7 +8,7 @@ type Resource = { Type: string; Properties?: Record<string, any>; Metadata?: Rec
 export type Template = { Resources: Record<string, Resource> };
 
 /** One statement of a role's policies, as IAM reads it (`NotAction` / `NotResource` included). */
-export type PolicyStatement = { effect?: 'Allow' | 'Deny'; actions?: string[]; notActions?: string[]; resources?: unknown[]; notResources?: unknown[] };
+export type PolicyStatement = { effect?: 'Allow' | 'Deny'; actions?: string[]; notActions?: string[]; resources?: unknown[]; notResources?: unknown[]; conditions?: Record<string, Record<string, unknown>> };
 
 export type TemplateFunction = {
   logicalId: string;
@@ -165,12 +165,12 @@ export function readTemplateApi(template: Template, cdkOutDir: string): Template
   return { routes, authorizer, functions, tableLogicalId, queues, eventSources };
 }
 
-type RawStatement = { Effect?: string; Action?: string | string[]; NotAction?: string | string[]; Resource?: unknown; NotResource?: unknown };
+type RawStatement = { Effect?: string; Action?: string | string[]; NotAction?: string | string[]; Resource?: unknown; NotResource?: unknown; Condition?: Record<string, Record<string, unknown>> };
 const list = <T>(value: T | T[] | undefined): T[] | undefined => (value === undefined ? undefined : [value].flat() as T[]);
 
 function readStatement(statement: RawStatement): PolicyStatement {
   if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny') throw new TemplateError(`a policy statement has Effect ${JSON.stringify(statement.Effect)}`);
-  return { effect: statement.Effect, actions: list(statement.Action), notActions: list(statement.NotAction), resources: list(statement.Resource), notResources: list(statement.NotResource) };
+  return { effect: statement.Effect, actions: list(statement.Action), notActions: list(statement.NotAction), resources: list(statement.Resource), notResources: list(statement.NotResource), ...(statement.Condition ? { conditions: statement.Condition } : {}) };
 }
 
 /**
@@ -188,7 +188,7 @@ export function resolveEnvironmentWithArns(fn: TemplateFunction, refs: Readonly<
   return resolveEnvironment(fn, withArns);
 }
 
-/** The ARN a resource of the template has on this machine (account 000000000000): functions, roles and queues. */
+/** The ARN a resource of the template has on this machine (account 000000000000): functions, roles, queues and keys. */
 export function localArnOf(template: Template, logicalId: string, region: string): string | undefined {
   switch (template.Resources[logicalId]?.Type) {
     case 'AWS::Lambda::Function':
@@ -197,6 +197,8 @@ export function localArnOf(template: Template, logicalId: string, region: string
       return `arn:aws:iam::000000000000:role/${logicalId}`;
     case 'AWS::SQS::Queue':
       return `arn:aws:sqs:${region}:000000000000:${logicalId}`;
+    case 'AWS::KMS::Key':
+      return `arn:aws:kms:${region}:000000000000:key/${logicalId}`;
   }
   return undefined;
 }

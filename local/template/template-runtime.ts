@@ -4,9 +4,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EmulatedRoute, LambdaFunction } from '../http-api-emulator.ts';
 import { startIamProxy } from './iam-proxy.ts';
+import { startLocalKms } from '../kms/local-kms.ts';
 import { startLocalQueue } from './local-queue.ts';
 import { startTemplateEventSources } from './template-webhooks.ts';
-import { localArnOf, readTemplateApi, resolveEnvironmentWithArns, TemplateError, type Template, type TemplateFunction } from './template-model.ts';
+import { getAttTarget, localArnOf, readTemplateApi, resolveEnvironmentWithArns, TemplateError, type Template, type TemplateFunction } from './template-model.ts';
 import { lambdaContext } from '../http-api-emulator.ts';
 import { startLocalScheduler } from '../scheduler/local-scheduler.ts';
 import { recoverAutoStopSchedules } from '../scheduler/recover-schedules.ts';
@@ -64,6 +65,8 @@ export async function startTemplateRuntime(options: {
   /** A factor on every queue delay and stream retry (WEBHOOK_RETRY_SCALE). */
   timeScale: number;
   region: string;
+  /** Where the local KMS keeps the template's key (the data directory); in memory when undefined. */
+  kmsKeyFile?: string;
 }): Promise<TemplateRuntime> {
   const template = JSON.parse(readFileSync(options.templateFile, 'utf8')) as Template;
   const api = readTemplateApi(template, dirname(options.templateFile));
@@ -93,6 +96,11 @@ export async function startTemplateRuntime(options: {
       log: (line) => console.log(line),
     });
     stops.push(scheduler.stop);
+    // The template's KMS key (the webhook secrets'), on this machine; each function reaches it with its own role.
+    const keyIds = [...new Set([...api.functions.values()].flatMap((fn) => Object.values(fn.environment).map(getAttTarget)).filter((id): id is string => id !== undefined && template.Resources[id]?.Type === 'AWS::KMS::Key'))];
+    if (keyIds.length > 1) throw new TemplateError(`the emulator serves one KMS key to the functions; they name ${keyIds.join(', ')}`);
+    const kms = keyIds[0] ? await startLocalKms({ region: options.region, keyLogicalId: keyIds[0], keyFile: options.kmsKeyFile }) : undefined;
+    if (kms) stops.push(kms.stop);
     for (const queueId of queueIds) {
       const queue = await startLocalQueue(api.queues.get(queueId)!, { timeScale: options.timeScale, region: options.region, log: (line) => console.log(line) });
       stops.push(queue.stop);
@@ -112,6 +120,7 @@ export async function startTemplateRuntime(options: {
           sqsEndpoint = front.endpoint;
         }
         const environment = resolveEnvironmentWithArns(fn, refs, template, options.region);
+        const kmsEndpoint = kms && Object.values(fn.environment).some((value) => getAttTarget(value) === keyIds[0]) ? (await kms.endpointFor(fn.logicalId, fn.statements)).endpoint : undefined;
         functionsByArn.set(localArnOf(template, fn.logicalId, options.region)!, fn.logicalId);
         for (const name of Object.keys(environment)) if (name in options.authEnvironment) environment[name] = options.authEnvironment[name]!;
         const worker = await startWorker(fn, {
@@ -119,6 +128,7 @@ export async function startTemplateRuntime(options: {
           ...environment,
           DYNAMODB_ENDPOINT: proxy.endpoint,
           ...(sqsEndpoint ? { AWS_ENDPOINT_URL_SQS: sqsEndpoint } : {}),
+          ...(kmsEndpoint ? { AWS_ENDPOINT_URL_KMS: kmsEndpoint } : {}),
           AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
           // As Lambda sets them (the role's credentials): the local endpoints accept any.
           AWS_ACCESS_KEY_ID: 'local',

@@ -4,6 +4,8 @@ import { matchesStreamFilter, webhookStreamFilterPatterns } from '../../shared/c
 import { createDocumentClient } from '../../shared/db/document-client.ts';
 import { createWebhookRepository } from '../../shared/db/webhook-repository.ts';
 import { randomUUID } from 'node:crypto';
+import { createKmsEnvelope } from '../../shared/crypto/kms-envelope.ts';
+import { createKmsSecretBox } from '../../shared/crypto/kms-secret-box.ts';
 import { createTrackingRepository } from '../../shared/db/tracking-repository.ts';
 import { createWebhookLogRepository } from '../../shared/db/webhook-log-repository.ts';
 import { managesWorkspaceNow } from '../../shared/tracking/member-access.ts';
@@ -36,6 +38,8 @@ export async function startLocalWebhooks(options: {
   retryScale: number;
   failingDisableAfterSeconds: number;
   allowLoopbackHttp: boolean;
+  /** The KMS key the secrets are sealed under (the local KMS's, reached at AWS_ENDPOINT_URL_KMS). */
+  secretsKeyArn: string;
   /** The delivery queue the API's functions send to (redelivery, replay, the test event): consumed here. */
   queue: LocalQueue;
   log: (line: string) => void;
@@ -44,6 +48,7 @@ export async function startLocalWebhooks(options: {
   const webhooks = createWebhookRepository(client, options.tableName);
   const log = createWebhookLogRepository(client, options.tableName);
   const tracking = createTrackingRepository(client, options.tableName);
+  const secrets = createKmsSecretBox(createKmsEnvelope(options.secretsKeyArn));
 
   let stopped = false;
   const timers = new Set<NodeJS.Timeout>();
@@ -61,6 +66,7 @@ export async function startLocalWebhooks(options: {
     allowLoopbackHttp: options.allowLoopbackHttp,
     now: () => new Date(),
     disable: (workspaceId, id, reason) => webhooks.setStatus(workspaceId, id, { status: 'disabled', reason }),
+    openSecret: secrets.open,
     stillManages: (workspaceId, userId) => managesWorkspaceNow(userId, workspaceId, tracking),
     recordAttempt: log.recordAttempt,
     setFailing: webhooks.setFailing,

@@ -130,6 +130,8 @@ export type RouteDefinition = {
   errors?: Readonly<Record<string, string>>;
   /** It queues webhook deliveries: the function gets the delivery queue's URL and may send to it (infra). */
   sendsWebhooks?: true;
+  /** It seals webhook secrets: the function gets the secrets' KMS key and may generate data keys under it, never decrypt (infra). */
+  sealsWebhookSecrets?: true;
   /** The `error` code of the route's own 409 (its OpenAPI example): `time_entry_overlap` unless said. */
   conflictCode?: string;
   /**
@@ -550,6 +552,7 @@ const table = {
     functionName: 'create-webhook',
     scope: 'write',
     idempotent: true,
+    sealsWebhookSecrets: true,
     // TransactWriteItems: the workspace's webhook counter (UpdateItem) and the webhook (PutItem).
     dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     summary: 'Subscribe a URL to tracker events of a workspace (the signing secret is shown once)',
@@ -664,6 +667,7 @@ const table = {
     functionName: 'rotate-webhook-secret',
     scope: 'write',
     idempotent: true,
+    sealsWebhookSecrets: true,
     dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
     summary: 'A new signing secret; for 24 hours every delivery is signed with the old one too',
     successOutcome: 'webhook_secret_rotated',

@@ -99,13 +99,13 @@ export function webhookView(subscription: WebhookSubscription): RouteData<'listW
   };
 }
 
-export function createdWebhookView(subscription: WebhookSubscription): RouteData<'createWebhook'> {
-  return { ...webhookView(subscription), secret: subscription.secret };
+export function createdWebhookView(subscription: WebhookSubscription, secret: string): RouteData<'createWebhook'> {
+  return { ...webhookView(subscription), secret };
 }
 
 /** Just rotated: the new secret, and until when the old one still signs. */
-export function rotatedWebhookView(subscription: WebhookSubscription): RouteData<'rotateWebhookSecret'> {
-  return { ...webhookView(subscription), secret: subscription.secret, previous_secret_expires_at: subscription.previousSecretUntil! };
+export function rotatedWebhookView(subscription: WebhookSubscription, secret: string): RouteData<'rotateWebhookSecret'> {
+  return { ...webhookView(subscription), secret, previous_secret_expires_at: subscription.previousSecretUntil! };
 }
 
 export function deliveryAttemptView(attempt: DeliveryAttempt): RouteData<'listWebhookDeliveries'>[number] {

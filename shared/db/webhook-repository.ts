@@ -98,7 +98,7 @@ export function createWebhookRepository(client: DynamoDBDocumentClient, tableNam
             Key: keys.webhook(workspaceId, id),
             UpdateExpression: 'SET previous_secret = secret, previous_secret_until = :until, secret = :secret',
             ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':secret': rotation.secret, ':until': rotation.previousUntil },
+            ExpressionAttributeValues: { ':secret': rotation.sealedSecret, ':until': rotation.previousUntil },
             ReturnValues: 'ALL_NEW',
           }),
         );

@@ -11,7 +11,7 @@ import { inputLocationsOf, inputSchemaOf, routeKey, type InputLocation, type Res
 import { DependencyUnavailableError } from '../errors.ts';
 import { logger } from '../observability/logger.ts';
 import { metrics, ownLineMetrics } from '../observability/metrics.ts';
-import type { IdempotencyStore } from '../ports/idempotency-store.ts';
+import type { AnswerSealer, IdempotencyStore } from '../ports/idempotency-store.ts';
 import type { RateLimiter } from '../ports/rate-limiter.ts';
 import type { TrackingRepository } from '../tracking/ports.ts';
 import { systemClock } from './clock.ts';
@@ -60,6 +60,8 @@ export type HttpRouteSpec<N extends RouteName> = {
   run: (input: RouteInput<N>, context: UseCaseContext<N>) => Promise<UseCaseResult<N>>;
   /** Required for idempotent routes: throws (403) when the caller may no longer do what a stored answer did. */
   assertMayReplay?: (input: RouteInput<N>, principal: Principal, repository: TrackingRepository) => Promise<void>;
+  /** For idempotent routes whose answer holds a secret: the stored answer is sealed (idempotency.ts). */
+  sealStoredAnswers?: AnswerSealer;
 };
 
 /** Answer 503 in the envelope this long before Lambda would kill the invocation. */
@@ -121,6 +123,7 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
         route: routeKey(route),
         clock,
         logger,
+        ...(spec.sealStoredAnswers ? { sealAnswers: spec.sealStoredAnswers } : {}),
       } satisfies IdempotencyOptions)
     : undefined;
   const limit = rateLimiter ? rateLimit({ limiter: rateLimiter, clock, logger, metrics: ownLineMetrics }) : undefined;

@@ -3,7 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Principal } from '../auth/principal.ts';
 import { RESPONSE_HEADERS } from '../contracts/routes.ts';
 import { BadRequestError, IdempotencyConflictError, ValidationError } from '../errors.ts';
-import type { IdempotencyScope, IdempotencyStore, StoredResponse } from '../ports/idempotency-store.ts';
+import type { AnswerSealer, IdempotencyScope, IdempotencyStore, StoredResponse } from '../ports/idempotency-store.ts';
 import type { Clock } from './clock.ts';
 import type { HttpRequest, HttpResult } from './types.ts';
 
@@ -28,7 +28,10 @@ export type IdempotencyOptions = {
   logger: Logger;
   /** Throws (403) when the caller may no longer do what the stored response did. */
   assertMayReplay: (input: Record<string, unknown>, principal: Principal) => Promise<void>;
+  /** Seals the stored body of an answer that holds a secret (a webhook's): the table keeps no secret in the clear; opened only to replay it. */
+  sealAnswers?: AnswerSealer;
 };
+
 
 /**
  * Two halves, because they sit at two places of the chain: `claim` runs after validation
@@ -56,7 +59,8 @@ export function idempotency(opts: IdempotencyOptions) {
     }
     if (result.record.status !== 'completed' || !result.record.response) throw new IdempotencyConflictError();
     await opts.assertMayReplay(input, principal);
-    request.context.idempotentReplay = result.record.response;
+    const stored = result.record.response;
+    request.context.idempotentReplay = opts.sealAnswers ? { ...stored, body: await opts.sealAnswers.open(stored.body, scope) } : stored;
   };
 
   const idempotencyRecordOutcome = async (request: HttpRequest) => {
@@ -69,7 +73,8 @@ export function idempotency(opts: IdempotencyOptions) {
       if (status >= 500 || status === 429) await opts.store.release(claim.scope);
       else {
         const headers = Object.fromEntries(Object.entries(response.headers ?? {}).filter(([name]) => (RESPONSE_HEADERS as readonly string[]).includes(name.toLowerCase())).map(([name, value]) => [name.toLowerCase(), String(value)]));
-        await opts.store.complete(claim.scope, claim.requestHash, { statusCode: response.statusCode ?? 200, body: String(response.body), ...(Object.keys(headers).length ? { headers } : {}) }, opts.clock.now());
+        const body = opts.sealAnswers ? await opts.sealAnswers.seal(String(response.body), claim.scope) : String(response.body);
+        await opts.store.complete(claim.scope, claim.requestHash, { statusCode: response.statusCode ?? 200, body, ...(Object.keys(headers).length ? { headers } : {}) }, opts.clock.now());
       }
     } catch (error) {
       // The answer stands; the record expires on its own (in-progress lock, then TTL).

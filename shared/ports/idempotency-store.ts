@@ -16,3 +16,9 @@ export interface IdempotencyStore {
   /** Frees a key whose attempt failed transiently (5xx), so that it can be retried. */
   release(scope: IdempotencyScope): Promise<void>;
 }
+
+/** Seals a stored answer's body, bound to its scope (an answer that holds a secret), and opens it to replay it. */
+export type AnswerSealer = {
+  seal(body: string, scope: IdempotencyScope): Promise<string>;
+  open(sealed: string, scope: IdempotencyScope): Promise<string>;
+};

@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { deliveryAddresses, type Resolve } from './destination.ts';
 import type { Delivery } from './events.ts';
-import { WEBHOOK_TEST_EVENT, type DeliveryAttempt, type WebhookDisabledReason, type WebhookSubscription } from './model.ts';
+import { WEBHOOK_TEST_EVENT, type DeliveryAttempt, type SecretBox, type WebhookDisabledReason, type WebhookSubscription } from './model.ts';
 
 /**
  * One delivery attempt, following the Standard Webhooks specification: POST the payload with
@@ -67,6 +67,8 @@ export type DeliveryDeps = {
   now: () => Date;
   /** Turns the webhook off (its receiver answered 410 Gone, its creator lost access, it kept failing). */
   disable: (workspaceId: number, id: string, reason: WebhookDisabledReason) => Promise<unknown>;
+  /** Opens a sealed secret (SecretBox.open): KMS may be unavailable, which is a retry like any other. */
+  openSecret: SecretBox['open'];
   /** Whether a user still manages the workspace (owner or executive manager, active): a webhook's creator must. */
   stillManages: (workspaceId: number, userId: number) => Promise<boolean>;
   post?: typeof postOnce;
@@ -99,7 +101,7 @@ export async function attemptDelivery(delivery: Delivery, deps: DeliveryDeps): P
     'content-type': 'application/json',
     'webhook-id': delivery.messageId,
     'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
-    'webhook-signature': signatureOf(subscription, delivery, sentAt),
+    'webhook-signature': signatureOf(await secretsOf(subscription, sentAt, deps.openSecret), delivery, sentAt),
     'user-agent': 'time-tracking-api-webhooks/1',
   };
   let answer: { status: number; retryAfter?: string };
@@ -125,10 +127,15 @@ export async function attemptDelivery(delivery: Delivery, deps: DeliveryDeps): P
  * the previous one too, space-separated as the Standard Webhooks specification describes: a
  * receiver verifying with either secret accepts the delivery.
  */
-export function signatureOf(subscription: Pick<WebhookSubscription, 'secret' | 'previousSecret' | 'previousSecretUntil'>, delivery: Pick<Delivery, 'messageId' | 'payload'>, at: Date): string {
-  const secrets = [subscription.secret];
-  if (subscription.previousSecret && subscription.previousSecretUntil && at.getTime() < Date.parse(subscription.previousSecretUntil)) secrets.push(subscription.previousSecret);
+export function signatureOf(secrets: readonly string[], delivery: Pick<Delivery, 'messageId' | 'payload'>, at: Date): string {
   return secrets.map((secret) => new Webhook(secret).sign(delivery.messageId, at, delivery.payload)).join(' ');
+}
+
+/** The secrets a delivery at `at` is signed with, opened: the current one, and the previous one during the rotation's overlap. */
+async function secretsOf(subscription: WebhookSubscription, at: Date, open: DeliveryDeps['openSecret']): Promise<string[]> {
+  const owner = { workspaceId: subscription.workspaceId, webhookId: subscription.id };
+  const inOverlap = subscription.sealedPreviousSecret !== null && subscription.previousSecretUntil !== null && at.getTime() < Date.parse(subscription.previousSecretUntil);
+  return Promise.all([subscription.sealedSecret, ...(inOverlap ? [subscription.sealedPreviousSecret!] : [])].map((sealed) => open(sealed, owner)));
 }
 
 export type LoggedDeliveryDeps = DeliveryDeps & {

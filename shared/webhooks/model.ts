@@ -10,10 +10,10 @@ export type WebhookSubscription = {
   url: string;
   events: WebhookEventType[];
   description: string | null;
-  /** Standard Webhooks secret: `whsec_` + base64 of 32 random bytes. */
-  secret: string;
-  /** The secret before the last rotation, still signed with until `previousSecretUntil` (ISO 8601). */
-  previousSecret: string | null;
+  /** Its Standard Webhooks secret (`whsec_` + base64 of 32 random bytes), sealed (SecretBox): only a delivery opens it. */
+  sealedSecret: string;
+  /** The secret before the last rotation, sealed, still signed with until `previousSecretUntil` (ISO 8601). */
+  sealedPreviousSecret: string | null;
   previousSecretUntil: string | null;
   createdAt: string;
   /** Who created it: once they no longer manage the workspace, it is disabled (`creator_lost_access`). Null for webhooks from before it was kept. */
@@ -46,7 +46,7 @@ export interface WebhookRepository {
   /** Sets its status (and reason, when disabling); undefined when there is no such webhook. */
   setStatus(workspaceId: number, id: string, change: { status: 'enabled' } | { status: 'disabled'; reason: WebhookDisabledReason }): Promise<WebhookSubscription | undefined>;
   /** A new secret; the current one becomes the previous, signed with until `previousUntil`. Undefined when there is no such webhook. */
-  rotateSecret(workspaceId: number, id: string, rotation: { secret: string; previousUntil: string }): Promise<WebhookSubscription | undefined>;
+  rotateSecret(workspaceId: number, id: string, rotation: { sealedSecret: string; previousUntil: string }): Promise<WebhookSubscription | undefined>;
   /** Records that an attempt failed (`failing`: keeps the first failure's time) or was delivered (clears it). */
   setFailing(workspaceId: number, id: string, since: string | null): Promise<void>;
 }
@@ -105,4 +105,17 @@ export interface WebhookLog {
   recordAttempt(attempt: DeliveryAttempt): Promise<void>;
   /** Attempts of the retention window, newest first: one page, and whether there are more. */
   attempts(workspaceId: number, subscriptionId: string, page: { page: number; perPage: number }, now: Date): Promise<{ attempts: DeliveryAttempt[]; hasMore: boolean }>;
+}
+
+/** Which webhook a sealed secret belongs to: bound into its encryption, so that it opens for that webhook only. */
+export type SecretOwner = { workspaceId: number; webhookId: string };
+
+/**
+ * Webhook secrets at rest (docs/webhooks.md "Secrets at rest"): sealed by envelope
+ * encryption under the stack's KMS key before they are stored, opened only where a delivery
+ * is signed. A sealed secret names its webhook in its encryption context.
+ */
+export interface SecretBox {
+  seal(secret: string, owner: SecretOwner): Promise<string>;
+  open(sealed: string, owner: SecretOwner): Promise<string>;
 }

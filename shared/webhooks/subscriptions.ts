@@ -5,7 +5,7 @@ import { paginate, type Pagination } from '../tracking/pagination.ts';
 import type { TrackingRepository } from '../tracking/ports.ts';
 import { urlProblem } from './destination.ts';
 import { deliveryOf } from './events.ts';
-import { MAX_WEBHOOKS_PER_WORKSPACE, WEBHOOK_LOG_RETENTION_SECONDS, WEBHOOK_TEST_EVENT, type DeliveryAttempt, type StoredMessage, type WebhookEventType, type WebhookLog, type WebhookQueue, type WebhookRepository, type WebhookSubscription } from './model.ts';
+import { MAX_WEBHOOKS_PER_WORKSPACE, WEBHOOK_LOG_RETENTION_SECONDS, WEBHOOK_TEST_EVENT, type DeliveryAttempt, type StoredMessage, type WebhookEventType, type WebhookLog, type SecretBox, type WebhookQueue, type WebhookRepository, type WebhookSubscription } from './model.ts';
 
 type Deps = { repository: TrackingRepository; webhooks: WebhookRepository };
 
@@ -17,19 +17,21 @@ type Deps = { repository: TrackingRepository; webhooks: WebhookRepository };
 export async function createWebhook(
   actorUserId: number,
   command: { workspaceId: number; url: string; events: WebhookEventType[]; description: string | null },
-  deps: Deps & { now: Date; newId: () => string; newSecret: () => string; allowLoopbackHttp: boolean },
-): Promise<WebhookSubscription> {
+  deps: Deps & { now: Date; newId: () => string; newSecret: () => string; secrets: SecretBox; allowLoopbackHttp: boolean },
+): Promise<{ subscription: WebhookSubscription; secret: string }> {
   const problem = urlProblem(command.url, { allowLoopbackHttp: deps.allowLoopbackHttp });
   if (problem) throw new ValidationError({ url: [problem] });
   await assertManagesWorkspaceNow(actorUserId, command.workspaceId, deps.repository);
+  const id = deps.newId();
+  const secret = deps.newSecret();
   const subscription: WebhookSubscription = {
-    id: deps.newId(),
+    id,
     workspaceId: command.workspaceId,
     url: command.url,
     events: [...new Set(command.events)],
     description: command.description,
-    secret: deps.newSecret(),
-    previousSecret: null,
+    sealedSecret: await deps.secrets.seal(secret, { workspaceId: command.workspaceId, webhookId: id }),
+    sealedPreviousSecret: null,
     previousSecretUntil: null,
     createdAt: toApiTimestamp(deps.now),
     createdBy: actorUserId,
@@ -40,7 +42,7 @@ export async function createWebhook(
   if ((await deps.webhooks.create(subscription, MAX_WEBHOOKS_PER_WORKSPACE)) === 'limit_reached') {
     throw new ValidationError({ workspace_id: [`The workspace already has ${MAX_WEBHOOKS_PER_WORKSPACE} webhooks.`] });
   }
-  return subscription;
+  return { subscription, secret };
 }
 
 export async function listWebhooks(actorUserId: number, query: { workspaceId: number; page: number; perPage: number }, deps: Deps): Promise<{ webhooks: WebhookSubscription[]; pagination: Pagination }> {
@@ -133,12 +135,17 @@ export async function sendTestEvent(
 }
 
 /** A new signing secret; the old one still signs beside it for SECRET_ROTATION_OVERLAP_SECONDS. */
-export async function rotateWebhookSecret(actorUserId: number, command: { workspaceId: number; id: string }, deps: Deps & { now: Date; newSecret: () => string }): Promise<WebhookSubscription> {
+export async function rotateWebhookSecret(
+  actorUserId: number,
+  command: { workspaceId: number; id: string },
+  deps: Deps & { now: Date; newSecret: () => string; secrets: SecretBox },
+): Promise<{ subscription: WebhookSubscription; secret: string }> {
   await assertManagesWorkspaceNow(actorUserId, command.workspaceId, deps.repository);
+  const secret = deps.newSecret();
   const rotated = await deps.webhooks.rotateSecret(command.workspaceId, command.id, {
-    secret: deps.newSecret(),
+    sealedSecret: await deps.secrets.seal(secret, { workspaceId: command.workspaceId, webhookId: command.id }),
     previousUntil: toApiTimestamp(new Date(deps.now.getTime() + SECRET_ROTATION_OVERLAP_SECONDS * 1000)),
   });
   if (!rotated) throw notFound();
-  return rotated;
+  return { subscription: rotated, secret };
 }

@@ -51,13 +51,13 @@ afterAll(async () => {
   await new Promise<void>((resolve) => receiver.close(() => resolve()));
 });
 
-async function call(method: string, path: string, options: { body?: unknown; caller?: number } = {}) {
+async function call(method: string, path: string, options: { body?: unknown; caller?: number; headers?: Record<string, string> } = {}) {
   const token = await issuer.sign({ sub: String(options.caller ?? users.owner) });
   const response = await callApi(server.baseUrl, method, path, {
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...options.headers },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
-  return { status: response.status, body: response.body };
+  return { status: response.status, body: response.body, headers: response.headers };
 }
 
 async function subscribe(path: string, options: { workspaceId?: number; events?: string[]; caller?: number } = {}) {
@@ -251,6 +251,32 @@ describe.each(['source', 'template'] as const)('webhooks on the local runtime (%
       const refused = await call('POST', `/webhooks/${hook.id}/test?workspace_id=${WS}`);
       expect([refused.status, Object.keys(refused.body.errors ?? {})]).toEqual([422, ['id']]);
       expect((await call('DELETE', `/webhooks/${hook.id}?workspace_id=${WS}`)).status).toBe(200);
+    }, 30_000);
+
+    it('keeps no secret in the clear in the table: the webhook and the stored idempotent answers hold them sealed under KMS, and replays still answer them', async () => {
+      const create = (key: string) => call('POST', '/webhooks', { headers: { 'idempotency-key': key }, body: { workspace_id: WS, url: `${receiverUrl}/sealed`, events: ['tracker.started'] } });
+      const created = await create('sealed-1');
+      expect(created.status).toBe(201);
+      const replayed = await create('sealed-1');
+      expect([replayed.status, replayed.headers.get('idempotent-replayed'), replayed.body.data.secret]).toEqual([201, 'true', created.body.data.secret]);
+      const id = created.body.data.id as string;
+      const rotate = () => call('POST', `/webhooks/${id}/rotate-secret?workspace_id=${WS}`, { headers: { 'idempotency-key': 'sealed-rotation' } });
+      const rotated = await rotate();
+      const again = await rotate();
+      expect([again.body.data.secret, again.headers.get('idempotent-replayed')]).toEqual([rotated.body.data.secret, 'true']);
+      const everything = JSON.stringify(await runtime.table.scan());
+      for (const secret of [created.body.data.secret, rotated.body.data.secret]) {
+        expect(everything).not.toContain(secret);
+        expect(everything).not.toContain(secret.slice('whsec_'.length, 'whsec_'.length + 16));
+      }
+      expect(everything).not.toContain('whsec_');
+      const stored = (await runtime.table.get({ pk: `WS#${WS}`, sk: `WEBHOOK#${id}` }))!;
+      expect([stored.secret, stored.previous_secret]).toEqual([expect.stringMatching(/^sealed:v1:/), expect.stringMatching(/^sealed:v1:/)]);
+      // Sealed, it still signs: the delivery opens both secrets of the rotation's overlap.
+      await call('POST', `/webhooks/${id}/test?workspace_id=${WS}`);
+      const [delivered] = await waitFor(() => (deliveriesTo('/sealed').length >= 1 ? deliveriesTo('/sealed') : undefined), 10_000);
+      for (const secret of [created.body.data.secret, rotated.body.data.secret]) expect(new Webhook(secret).verify(delivered!.body, delivered!.headers)).toMatchObject({ type: 'webhook.test' });
+      expect((await call('DELETE', `/webhooks/${id}?workspace_id=${WS}`)).status).toBe(200);
     }, 30_000);
 
     it('disables a webhook whose creator no longer manages the workspace, before it sends them anything more', async () => {

@@ -130,8 +130,17 @@ describe('functions', () => {
       expect(dynamo).toHaveLength(1);
       expect([dynamo[0]!.Action].flat().sort()).toEqual([...actions].sort());
       expect(dynamo[0]!.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] });
-      const logs = statements.filter((statement) => statement !== dynamo[0]);
-      expect(logs.flatMap((statement) => [statement.Action].flat()).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      // Besides the table: its logs, and what the route table says it does with the delivery queue and the secrets' key.
+      const route = routeList.find((candidate) => candidate.functionName === functionName) as { sendsWebhooks?: true; sealsWebhookSecrets?: true } | undefined;
+      const others = statements.filter((statement) => statement !== dynamo[0]);
+      expect(others.flatMap((statement) => [statement.Action].flat()).sort()).toEqual(
+        [
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          ...(route?.sendsWebhooks ? ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'] : []),
+          ...(route?.sealsWebhookSecrets ? ['kms:Decrypt', 'kms:GenerateDataKey'] : []),
+        ].sort(),
+      );
       expect(roles[roleId]!.Properties.ManagedPolicyArns).toBeUndefined();
     }
     const everything = JSON.stringify({ policies, roles });
@@ -248,8 +257,9 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
     }
     expect(Object.keys(resources('AWS::SNS::Subscription'))).toHaveLength(0);
     // CloudWatch may use the topic's key only for this account's alarms.
-    const [key] = Object.values(resources('AWS::KMS::Key'));
-    const forCloudWatch = key!.Properties.KeyPolicy.Statement.find((statement: any) => statement.Principal?.Service === 'cloudwatch.amazonaws.com');
+    const forCloudWatch = Object.values(resources('AWS::KMS::Key'))
+      .flatMap((key) => key.Properties.KeyPolicy.Statement)
+      .find((statement: any) => statement.Principal?.Service === 'cloudwatch.amazonaws.com');
     expect(forCloudWatch.Condition).toEqual({
       StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
       ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*']] } },
@@ -343,12 +353,14 @@ describe('webhooks', () => {
     expect(mapping!.Properties.DestinationConfig.OnFailure.Destination).toEqual({ 'Fn::GetAtt': [streamFailuresId, 'Arn'] });
   });
 
-  it('lets only the fan-out (and the redrive role) send to the delivery queue', () => {
+  it('lets only the pipeline, the routes that queue deliveries (as the route table says) and the redrive role send to the delivery queue', () => {
     const [deliveriesId] = queues().find(([id]) => id.startsWith('WebhookDeliveries'))!;
     const policy = Object.values(resources('AWS::SQS::QueuePolicy')).find((candidate) => JSON.stringify(candidate.Properties.Queues).includes(deliveriesId))!;
     const deny = policy.Properties.PolicyDocument.Statement.find((statement: any) => statement.Effect === 'Deny' && statement.Action === 'sqs:SendMessage');
     const roleIds = deny.Condition.ArnNotEquals['aws:PrincipalArn'].map((arn: any) => arn['Fn::GetAtt'][0]).sort();
-    expect(roleIds).toEqual([expect.stringMatching(/^WebhookFanOutFunctionRole/), expect.stringMatching(/^WebhookRedriveRole/)]);
+    const senders = routeList.filter((route) => (route as { sendsWebhooks?: true }).sendsWebhooks).map((route) => `${pascal(route.functionName)}FunctionRole`);
+    expect(senders.sort()).toEqual(['RedeliverWebhookMessageFunctionRole', 'ReplayWebhookFunctionRole', 'TestWebhookFunctionRole']);
+    expect(roleIds.map((id: string) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([...senders, 'WebhookDeliveryFunctionRole', 'WebhookFanOutFunctionRole', 'WebhookRedriveRole'].sort());
     expect(deny.Principal).toEqual({ AWS: '*' });
   });
 
@@ -376,12 +388,38 @@ describe('webhooks', () => {
     const policyOf = (prefix: string) => JSON.stringify(policies.find(([id]) => id.startsWith(prefix))![1]);
     const fanOut = policyOf('WebhookFanOutFunctionRole');
     expect(fanOut).toContain('dynamodb:Query');
+    expect(fanOut).toContain('dynamodb:BatchWriteItem');
     expect(fanOut).toContain('sqs:SendMessage');
-    expect(fanOut).not.toMatch(/dynamodb:(PutItem|DeleteItem|UpdateItem|GetItem)"/);
+    expect(fanOut).not.toMatch(/dynamodb:(PutItem|DeleteItem|UpdateItem|GetItem)"|kms:/);
     const delivery = policyOf('WebhookDeliveryFunctionRole');
     expect(delivery).toContain('dynamodb:GetItem');
     expect(delivery).toContain('sqs:ChangeMessageVisibility');
-    expect(delivery).not.toMatch(/sqs:SendMessage|dynamodb:(PutItem|Query)"/);
+    // A replay step queues its next step.
+    expect(delivery).toContain('sqs:SendMessage');
+    expect(delivery).not.toMatch(/dynamodb:(DeleteItem|BatchWriteItem)"|kms:GenerateDataKey/);
+  });
+
+  it('seals webhook secrets under a rotating key of the stack that only the delivery function may decrypt them with', () => {
+    const keys = Object.entries(resources('AWS::KMS::Key'));
+    const [keyId, key] = keys.find(([id]) => id.startsWith('WebhookSecretsKey'))!;
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    // The key's own policy: Decrypt of a webhook secret is denied to every principal but the delivery function's role.
+    const deny = key.Properties.KeyPolicy.Statement.find((statement: any) => statement.Effect === 'Deny');
+    expect(deny).toMatchObject({ Action: 'kms:Decrypt', Principal: { AWS: '*' }, Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'webhook-secret' } } });
+    expect(deny.Condition.ArnNotEquals['aws:PrincipalArn']['Fn::GetAtt'][0]).toMatch(/^WebhookDeliveryFunctionRole/);
+    // Every grant on the key, by role: the sealers generate data keys and open only their stored answers; the delivery function opens secrets.
+    const grants: Record<string, string[]> = {};
+    for (const [policyId, policy] of Object.entries(resources('AWS::IAM::Policy'))) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        if (!JSON.stringify(statement.Resource).includes(keyId)) continue;
+        (grants[policyId.replace(/DefaultPolicy[0-9A-F]{8}$/, '')] ??= []).push(`${[statement.Action].flat().join(',')} ${JSON.stringify(statement.Condition?.StringEquals?.['kms:EncryptionContext:purpose'])}`);
+      }
+    }
+    const sealing = ['kms:GenerateDataKey ["webhook-secret","idempotent-answer"]', 'kms:Decrypt "idempotent-answer"'];
+    expect(grants).toEqual({ CreateWebhookFunctionRole: sealing, RotateWebhookSecretFunctionRole: sealing, WebhookDeliveryFunctionRole: ['kms:Decrypt "webhook-secret"'] });
+    const environment = (prefix: string) => Object.entries(resources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix))![1].Properties.Environment.Variables;
+    for (const fn of ['CreateWebhookFunction', 'RotateWebhookSecretFunction', 'WebhookDeliveryFunction']) expect(environment(fn).WEBHOOK_SECRETS_KEY_ARN).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    expect(environment('ListWebhooksFunction').WEBHOOK_SECRETS_KEY_ARN).toBeUndefined();
   });
 });
 

@@ -54,7 +54,7 @@ describe('webhook-fan-out', () => {
 
   it('reports the record when the queue cannot take its deliveries, so that the stream retries it', async () => {
     const webhooks = createWebhookRepository(table.client, table.tableName);
-    await webhooks.create({ id: 'wh_fan', workspaceId: WS, url: 'https://hooks.example.com/x', events: ['tracker.started'], description: null, secret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00', status: 'enabled', disabledReason: null, previousSecret: null, previousSecretUntil: null, createdBy: null, failingSince: null }, 10);
+    await webhooks.create({ id: 'wh_fan', workspaceId: WS, url: 'https://hooks.example.com/x', events: ['tracker.started'], description: null, sealedSecret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00', status: 'enabled', disabledReason: null, sealedPreviousSecret: null, previousSecretUntil: null, createdBy: null, failingSince: null }, 10);
     expect(await fanOutHandler(streamEvent('42'), lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: '42' }] });
   }, 20_000);
 });
@@ -62,7 +62,7 @@ describe('webhook-fan-out', () => {
 describe('webhook-delivery', () => {
   it('drops a delivery to a deleted webhook, keeps one that could not be sent for a retry, and counts both', async () => {
     const webhooks = createWebhookRepository(table.client, table.tableName);
-    await webhooks.create({ id: 'wh_nowhere', workspaceId: WS, url: 'https://hooks.invalid/x', events: ['tracker.started'], description: null, secret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00', status: 'enabled', disabledReason: null, previousSecret: null, previousSecretUntil: null, createdBy: null, failingSince: null }, 10);
+    await webhooks.create({ id: 'wh_nowhere', workspaceId: WS, url: 'https://hooks.invalid/x', events: ['tracker.started'], description: null, sealedSecret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00', status: 'enabled', disabledReason: null, sealedPreviousSecret: null, previousSecretUntil: null, createdBy: null, failingSince: null }, 10);
     const event = trackingEventsOf({ eventName: 'INSERT', newImage: trackerImage })[0]!;
     const [toNowhere] = fanOut(event, [await webhooks.get(WS, 'wh_nowhere')!].filter((webhook) => webhook !== undefined));
     const toDeleted = { ...toNowhere!, subscriptionId: 'wh_deleted', messageId: messageIdOf(event.eventKey, 'wh_deleted') };
@@ -107,7 +107,7 @@ describe('webhook-delivery', () => {
       const records = [];
       for (let index = 0; index < 10; index++) {
         const id = `wh_batch${index}`;
-        await webhooks.create({ id, workspaceId: workspace, url: `http://127.0.0.1:${port}/${index === 3 ? 'slow' : 'ok'}`, events: ['tracker.started'], description: null, secret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00', status: 'enabled', disabledReason: null, previousSecret: null, previousSecretUntil: null, createdBy: null, failingSince: null }, 10);
+        await webhooks.create({ id, workspaceId: workspace, url: `http://127.0.0.1:${port}/${index === 3 ? 'slow' : 'ok'}`, events: ['tracker.started'], description: null, sealedSecret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00', status: 'enabled', disabledReason: null, sealedPreviousSecret: null, previousSecretUntil: null, createdBy: null, failingSince: null }, 10);
         const [delivery] = fanOut(trackingEventsOf({ eventName: 'INSERT', newImage: { ...trackerImage, workspace_id: workspace } })[0]!, [(await webhooks.get(workspace, id))!]);
         records.push({ messageId: `m${index}`, receiptHandle: `handle-${index}`, body: JSON.stringify(delivery), attributes: { ApproximateReceiveCount: '1' } });
       }

@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local.ts';
+import { startLocalKms } from '../../local/kms/local-kms.ts';
 import { startLocalQueue } from '../../local/template/local-queue.ts';
 
 /**
@@ -29,6 +30,13 @@ export default async function globalSetup(): Promise<void> {
     process.env.AWS_ENDPOINT_URL_SQS = front.endpoint;
     process.env.AWS_ACCESS_KEY_ID ??= 'local';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  }
+  // The functions that seal or open webhook secrets, run in process, reach a local KMS (its key in memory, for the run).
+  if (!process.env.WEBHOOK_SECRETS_KEY_ARN) {
+    const kms = await startLocalKms({ region: process.env.AWS_REGION, keyLogicalId: 'test-webhook-secrets' });
+    (globalThis as { __kms?: { stop: () => Promise<void> } }).__kms = kms;
+    process.env.WEBHOOK_SECRETS_KEY_ARN = kms.keyArn;
+    process.env.AWS_ENDPOINT_URL_KMS = (await kms.endpointFor('tests', [{ effect: 'Allow', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'] }])).endpoint;
   }
   if (process.env.DYNAMODB_ENDPOINT) return;
   const dynamo = await startDynamoDbLocal();

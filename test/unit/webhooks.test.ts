@@ -22,11 +22,12 @@ const subscription = (overrides: Partial<WebhookSubscription> = {}): WebhookSubs
   url: 'https://hooks.example.com/x',
   events: ['tracker.started', 'tracker.stopped'],
   description: null,
-  secret: newWebhookSecret(),
+  // Stored before secrets were sealed: opened as it is (the delivery tests need no KMS).
+  sealedSecret: newWebhookSecret(),
   createdAt: '2024-01-15T09:00:00+00:00',
   status: 'enabled',
   disabledReason: null,
-  previousSecret: null,
+  sealedPreviousSecret: null,
   previousSecretUntil: null,
   createdBy: null,
   failingSince: null,
@@ -169,6 +170,7 @@ describe('a delivery attempt', () => {
     now: () => new Date('2024-01-15T10:00:05Z'),
     disable: async () => {},
     stillManages: async () => true,
+    openSecret: async (sealed) => sealed,
     ...overrides,
   });
 
@@ -177,7 +179,7 @@ describe('a delivery attempt', () => {
     const result = await attemptDelivery(delivery!, deps({ post: async (_url, address, headers, body) => ((sent = { headers, body }), expect(address).toBe('93.184.216.34'), { status: 204 }) }));
     expect(bare(result)).toEqual({ outcome: 'delivered', status: 204 });
     expect(sent!.headers['webhook-timestamp']).toBe(String(Date.parse('2024-01-15T10:00:05Z') / 1000));
-    const byHand = createHmac('sha256', Buffer.from(sub.secret.slice('whsec_'.length), 'base64')).update(`${delivery!.messageId}.${sent!.headers['webhook-timestamp']}.${sent!.body}`).digest('base64');
+    const byHand = createHmac('sha256', Buffer.from(sub.sealedSecret.slice('whsec_'.length), 'base64')).update(`${delivery!.messageId}.${sent!.headers['webhook-timestamp']}.${sent!.body}`).digest('base64');
     expect(sent!.headers['webhook-signature']).toBe(`v1,${byHand}`);
   });
 
@@ -185,10 +187,10 @@ describe('a delivery attempt', () => {
     // Signed now: the library checks the timestamp's freshness before the signature.
     let sent: { headers: Record<string, string>; body: string } | undefined;
     await attemptDelivery(delivery!, deps({ now: () => new Date(), post: async (_url, _address, headers, body) => ((sent = { headers, body }), { status: 204 }) }));
-    expect(new Webhook(sub.secret).verify(sent!.body, sent!.headers)).toEqual(JSON.parse(sent!.body));
+    expect(new Webhook(sub.sealedSecret).verify(sent!.body, sent!.headers)).toEqual(JSON.parse(sent!.body));
     expect(() => new Webhook(newWebhookSecret()).verify(sent!.body, sent!.headers)).toThrow(/signature/i);
-    expect(() => new Webhook(sub.secret).verify(sent!.body.replace('101', '102'), sent!.headers)).toThrow(/signature/i);
-    expect(() => new Webhook(sub.secret).verify(sent!.body, { ...sent!.headers, 'webhook-id': 'msg_other' })).toThrow(/signature/i);
+    expect(() => new Webhook(sub.sealedSecret).verify(sent!.body.replace('101', '102'), sent!.headers)).toThrow(/signature/i);
+    expect(() => new Webhook(sub.sealedSecret).verify(sent!.body, { ...sent!.headers, 'webhook-id': 'msg_other' })).toThrow(/signature/i);
   });
 
   it('retries non-2xx answers and network failures; drops deleted or unsubscribed webhooks and reserved destinations', async () => {
