@@ -1,5 +1,6 @@
 import { CreateTableCommand, DescribeTableCommand, ResourceInUseException, ResourceNotFoundException, UpdateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll } from '../shared/db/batch-write.ts';
 import { createTableInput, tableDefinition } from '../shared/db/table-definition.ts';
 
 /** Creates the table from the shared definition unless it exists (local runtime and tests). */
@@ -31,15 +32,8 @@ export async function ensureTable(client: DynamoDBDocumentClient, tableName: str
 
 /** Upserts items 25 at a time, retrying what DynamoDB leaves unprocessed. */
 export async function putItems(client: DynamoDBDocumentClient, tableName: string, items: Record<string, unknown>[]): Promise<void> {
-  for (let start = 0; start < items.length; start += 25) {
-    let requests = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt > 8) throw new Error('DynamoDB kept items unprocessed; try again later.');
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-      const output = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-      requests = (output.UnprocessedItems?.[tableName] ?? []) as typeof requests;
-    }
-  }
+  // An admin tool waits longer for unprocessed items than a request would.
+  await batchWriteAll(client, tableName, items.map((Item) => ({ PutRequest: { Item } })), { unprocessedRetries: 8 });
 }
 
 /** Every item of the table, strongly consistent: for tests, benchmarks and admin tools only. */

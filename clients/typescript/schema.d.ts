@@ -558,6 +558,23 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A test sent on request (POST /webhooks/{id}/test): no tracker or entry is involved. */
+        post: operations["webhook_webhook_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {
@@ -9995,7 +10012,7 @@ export interface operations {
             query?: never;
             header: {
                 /**
-                 * @description The message id: the same on every retry and duplicate of this event for this webhook; deduplicate on it.
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
                  * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
                  */
                 "webhook-id": string;
@@ -10053,8 +10070,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Gone: the endpoint is no more. */
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10067,7 +10091,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h. */
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -10081,7 +10105,7 @@ export interface operations {
             query?: never;
             header: {
                 /**
-                 * @description The message id: the same on every retry and duplicate of this event for this webhook; deduplicate on it.
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
                  * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
                  */
                 "webhook-id": string;
@@ -10149,8 +10173,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Gone: the endpoint is no more. */
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10163,7 +10194,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h. */
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -10177,7 +10208,7 @@ export interface operations {
             query?: never;
             header: {
                 /**
-                 * @description The message id: the same on every retry and duplicate of this event for this webhook; deduplicate on it.
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
                  * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
                  */
                 "webhook-id": string;
@@ -10257,8 +10288,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Gone: the endpoint is no more. */
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10271,7 +10309,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h. */
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -10285,7 +10323,7 @@ export interface operations {
             query?: never;
             header: {
                 /**
-                 * @description The message id: the same on every retry and duplicate of this event for this webhook; deduplicate on it.
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
                  * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
                  */
                 "webhook-id": string;
@@ -10370,8 +10408,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Gone: the endpoint is no more. */
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10384,7 +10429,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h. */
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -10398,7 +10443,7 @@ export interface operations {
             query?: never;
             header: {
                 /**
-                 * @description The message id: the same on every retry and duplicate of this event for this webhook; deduplicate on it.
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
                  * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
                  */
                 "webhook-id": string;
@@ -10478,8 +10523,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Gone: the endpoint is no more. */
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10492,7 +10544,85 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h. */
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_webhook_test: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "webhook.test",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "webhook_id": "example",
+                 *         "workspace_id": 1
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "webhook.test";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        webhook_id: string;
+                        workspace_id: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
             default: {
                 headers: {
                     [name: string]: unknown;

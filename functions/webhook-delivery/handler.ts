@@ -2,7 +2,6 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { randomUUID } from 'node:crypto';
 import { loadWebhookConfig } from '../../shared/config/webhook-config.ts';
 import { webhookSecretBox } from '../../shared/crypto/default-secret-box.ts';
 import { trackingRepository, webhookLog, webhookRepository } from '../../shared/db/default-repositories.ts';
@@ -10,10 +9,8 @@ import { sqsClient, webhookQueue, webhookQueueConfig } from '../../shared/messag
 import { logger } from '../../shared/observability/logger.ts';
 import { METRIC } from '../../shared/observability/metric-names.ts';
 import { metrics, withMetrics } from '../../shared/observability/metrics.ts';
-import { managesWorkspaceNow } from '../../shared/tracking/member-access.ts';
-import { attemptDeadlineMs, deliverAndLog, DELIVERY_TIMEOUT_MS, type LoggedDeliveryDeps } from '../../shared/webhooks/delivery.ts';
+import { attemptDeadlineMs, deliverAndLog, DELIVERY_TIMEOUT_MS, loggedDeliveryDeps } from '../../shared/webhooks/delivery.ts';
 import { isReplayJob, parseQueuedMessage } from '../../shared/webhooks/delivery-message.ts';
-import { resolveHost } from '../../shared/webhooks/destination.ts';
 import type { Delivery } from '../../shared/webhooks/events.ts';
 import type { WebhookDisabledReason } from '../../shared/webhooks/model.ts';
 import { replayStep } from '../../shared/webhooks/replay.ts';
@@ -33,21 +30,10 @@ const processor = new BatchProcessor(EventType.SQS);
 export const handler = withMetrics(async function deliverRecords(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   const outcomes = { delivered: 0, retry: 0, dropped: 0 };
   const disabled = new Map<WebhookDisabledReason, number>();
-  const deps: LoggedDeliveryDeps = {
-    getSubscription: webhookRepository.get,
-    resolve: resolveHost,
-    allowLoopbackHttp,
-    now: () => new Date(),
-    disable: (workspaceId, id, reason) => webhookRepository.setStatus(workspaceId, id, { status: 'disabled', reason }),
-    openSecret: webhookSecretBox.open,
-    stillManages: (workspaceId, userId) => managesWorkspaceNow(userId, workspaceId, trackingRepository),
-    recordAttempt: webhookLog.recordAttempt,
-    setFailing: webhookRepository.setFailing,
-    newAttemptId: randomUUID,
-    failingDisableAfterSeconds,
-    retryScale,
-    warn: (message, details) => logger.warn(message, details),
-  };
+  const deps = loggedDeliveryDeps(
+    { webhooks: webhookRepository, log: webhookLog, tracking: trackingRepository, secrets: webhookSecretBox },
+    { allowLoopbackHttp, failingDisableAfterSeconds, retryScale, warn: (message, details) => logger.warn(message, details) },
+  );
 
   async function deliverCounted(delivery: Delivery, attempt: number) {
     // Each attempt's deadline from what is left now: a replay's attempts come one after the other.

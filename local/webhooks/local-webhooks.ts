@@ -3,15 +3,12 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { matchesStreamFilter, webhookStreamFilterPatterns } from '../../shared/contracts/webhook-events.ts';
 import { createDocumentClient } from '../../shared/db/document-client.ts';
 import { createWebhookRepository } from '../../shared/db/webhook-repository.ts';
-import { randomUUID } from 'node:crypto';
 import { createKmsEnvelope } from '../../shared/crypto/kms-envelope.ts';
 import { createKmsSecretBox } from '../../shared/crypto/kms-secret-box.ts';
 import { createTrackingRepository } from '../../shared/db/tracking-repository.ts';
 import { createWebhookLogRepository } from '../../shared/db/webhook-log-repository.ts';
-import { managesWorkspaceNow } from '../../shared/tracking/member-access.ts';
-import { deliverAndLog, retryDelaySeconds, type AttemptOutcome, type LoggedDeliveryDeps } from '../../shared/webhooks/delivery.ts';
+import { deliverAndLog, loggedDeliveryDeps, retryDelaySeconds, type AttemptOutcome } from '../../shared/webhooks/delivery.ts';
 import { isReplayJob, parseQueuedMessage, type QueuedMessage } from '../../shared/webhooks/delivery-message.ts';
-import { resolveHost } from '../../shared/webhooks/destination.ts';
 import { fanOut, queueDeliveries, trackingEventsOf, type Delivery } from '../../shared/webhooks/events.ts';
 import type { WebhookQueue } from '../../shared/webhooks/model.ts';
 import { replayStep } from '../../shared/webhooks/replay.ts';
@@ -60,28 +57,18 @@ export async function startLocalWebhooks(options: {
     timers.add(timer);
   };
 
-  const deps: LoggedDeliveryDeps = {
-    getSubscription: webhooks.get,
-    resolve: resolveHost,
-    allowLoopbackHttp: options.allowLoopbackHttp,
-    now: () => new Date(),
-    disable: (workspaceId, id, reason) => webhooks.setStatus(workspaceId, id, { status: 'disabled', reason }),
-    openSecret: secrets.open,
-    stillManages: (workspaceId, userId) => managesWorkspaceNow(userId, workspaceId, tracking),
-    recordAttempt: log.recordAttempt,
-    setFailing: webhooks.setFailing,
-    newAttemptId: randomUUID,
-    failingDisableAfterSeconds: options.failingDisableAfterSeconds,
-    retryScale: options.retryScale,
-    warn: (message, details) => options.log(`${message}: ${JSON.stringify(details)}`),
-  };
+  const deps = loggedDeliveryDeps(
+    { webhooks, log, tracking, secrets },
+    { allowLoopbackHttp: options.allowLoopbackHttp, failingDisableAfterSeconds: options.failingDisableAfterSeconds, retryScale: options.retryScale, warn: (message, details) => options.log(`${message}: ${JSON.stringify(details)}`) },
+  );
+
+  /** One attempt, logged; reading the subscription failed (DynamoDB Local unreachable): a retry like any other. */
+  const attemptLogged = (delivery: Delivery, attempt: number): Promise<{ result: AttemptOutcome; delaySeconds: number | undefined }> =>
+    deliverAndLog(delivery, attempt, deps).catch((error: Error) => ({ result: { outcome: 'retry', reason: `${error.name}: ${error.message}` } as AttemptOutcome, delaySeconds: retryDelaySeconds(attempt, {}) }));
 
   /** One attempt (number `attempt`, from 1); a failed one is tried again on the schedule, then dead-lettered. */
-  const attemptOnce = (delivery: Delivery, attempt: number): Promise<{ result: AttemptOutcome; delaySeconds: number | undefined }> =>
-    deliverAndLog(delivery, attempt, deps)
-      // Reading the subscription failed (DynamoDB Local unreachable): a retry like any other.
-      .catch((error: Error) => ({ result: { outcome: 'retry', reason: `${error.name}: ${error.message}` } as AttemptOutcome, delaySeconds: retryDelaySeconds(attempt, {}) }))
-      .then((sent) => {
+  const attemptOnce = (delivery: Delivery, attempt: number) =>
+    attemptLogged(delivery, attempt).then((sent) => {
         const { result, delaySeconds } = sent;
         if (result.outcome === 'dropped') options.log(`webhook ${delivery.messageId} dropped: ${result.reason}`);
         if (result.outcome === 'retry') {
@@ -99,7 +86,8 @@ export async function startLocalWebhooks(options: {
   };
   const handle = async (message: QueuedMessage): Promise<void> => {
     if (!isReplayJob(message)) return void (await attemptOnce(message, (message.previousAttempts ?? 0) + 1));
-    await replayStep(message, { log, queue: inProcessQueue, deliver: attemptOnce, hasTimeForAnother: () => !stopped }).catch((error: Error) => {
+    // A replay retries what failed itself (as an ordinary delivery it queues): its attempts are not retried here.
+    await replayStep(message, { log, queue: inProcessQueue, deliver: attemptLogged, hasTimeForAnother: () => !stopped }).catch((error: Error) => {
       options.log(`webhook replay step for ${message.subscriptionId} failed (${error.name}): queued again`);
       later(1000 * options.retryScale, () => void handle(message));
     });

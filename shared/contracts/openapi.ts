@@ -1,7 +1,7 @@
 import { API_VERSION } from './api-version.ts';
 import { requiredScopes } from '../auth/scopes.ts';
 import { inputSchemaOf, routeList, splitInput, type ResponseHeader, type Route } from './routes.ts';
-import { WEBHOOK_EVENT_TYPES, webhookEventRegistry, webhookPayloadSchema } from './webhook-events.ts';
+import { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT_DESCRIPTION, webhookEventRegistry, webhookPayloadSchema, webhookTestPayloadSchema } from './webhook-events.ts';
 import { timestampSchema } from './schemas.ts';
 
 /**
@@ -229,31 +229,31 @@ for (const route of routeList) {
 
 /** The Standard Webhooks headers every delivery carries (docs/webhooks.md). */
 const webhookHeaders = [
-  { name: 'webhook-id', in: 'header', required: true, description: 'The message id: the same on every retry and duplicate of this event for this webhook; deduplicate on it.', schema: { type: 'string', pattern: '^msg_[A-Za-z0-9_-]{32}$' }, example: 'msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0' },
+  { name: 'webhook-id', in: 'header', required: true, description: 'The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.', schema: { type: 'string', pattern: '^msg_[A-Za-z0-9_-]{32}$' }, example: 'msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0' },
   { name: 'webhook-timestamp', in: 'header', required: true, description: 'When this attempt was sent, Unix seconds: refuse old ones.', schema: { type: 'string', pattern: '^\\d+$' }, example: '1705314605' },
   { name: 'webhook-signature', in: 'header', required: true, description: '`v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.', schema: { type: 'string' }, example: 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=' },
 ];
 
 /** Every event of the registry, as OpenAPI 3.1 webhooks: what the subscriber's endpoint receives. */
-const webhooks = Object.fromEntries(
-  WEBHOOK_EVENT_TYPES.map((type) => [
-    type,
-    {
-      post: {
-        operationId: `webhook_${type.replace('.', '_')}`,
-        summary: webhookEventRegistry[type].description,
-        security: [] as object[],
-        parameters: webhookHeaders,
-        requestBody: { required: true, content: { 'application/json': { schema: webhookPayloadSchema(type), example: sample(webhookPayloadSchema(type)) } } },
-        responses: {
-          '2XX': { description: 'Delivered: answer within 5 s (the body of the answer is not read).' },
-          '410': { description: 'Gone: the endpoint is no more.' },
-          default: { description: 'Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h.' },
-        },
-      },
+const webhookOperation = (type: string, summary: string, schema: object) => ({
+  post: {
+    operationId: `webhook_${type.replace('.', '_')}`,
+    summary,
+    security: [] as object[],
+    parameters: webhookHeaders,
+    requestBody: { required: true, content: { 'application/json': { schema, example: sample(schema) } } },
+    responses: {
+      '2XX': { description: 'Delivered: answer within 5 s (the body of the answer is not read).' },
+      '410': { description: 'Gone: the endpoint is no more: the webhook is disabled at once.' },
+      '429': { description: 'Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503.' },
+      default: { description: 'Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled.' },
     },
-  ]),
-);
+  },
+});
+const webhooks = {
+  ...Object.fromEntries(WEBHOOK_EVENT_TYPES.map((type) => [type, webhookOperation(type, webhookEventRegistry[type].description, webhookPayloadSchema(type))])),
+  'webhook.test': webhookOperation('webhook.test', WEBHOOK_TEST_EVENT_DESCRIPTION, webhookTestPayloadSchema),
+};
 
 export const openApiDocument = {
   openapi: '3.1.0',

@@ -149,6 +149,22 @@ export function eventKeyOf(type: string, declaration: WebhookEventDeclaration, i
 }
 
 /** The JSON Schema of one event's payload as delivered: `{ type, timestamp, data }`. */
+/**
+ * `webhook.test`, sent by `POST /webhooks/{id}/test`: no event of the table (not in the
+ * registry, no subscription asks for it), delivered to the webhook whatever its events.
+ */
+export const WEBHOOK_TEST_EVENT_DESCRIPTION = 'A test sent on request (POST /webhooks/{id}/test): no tracker or entry is involved.';
+export const webhookTestPayloadSchema = {
+  type: 'object',
+  required: ['type', 'timestamp', 'data'],
+  properties: {
+    type: { const: 'webhook.test' },
+    timestamp: { type: 'string', format: 'date-time' },
+    data: { type: 'object', required: ['webhook_id', 'workspace_id'], properties: { webhook_id: { type: 'string' }, workspace_id: { type: 'integer' } }, additionalProperties: false },
+  },
+  additionalProperties: false,
+} as const;
+
 export function webhookPayloadSchema(type: WebhookEventType) {
   return {
     type: 'object',

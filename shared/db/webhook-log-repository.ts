@@ -1,11 +1,8 @@
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DependencyUnavailableError } from '../errors.ts';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { WEBHOOK_LOG_RETENTION_SECONDS, type DeliveryAttempt, type StoredMessage, type WebhookLog, type WebhookMessageType } from '../webhooks/model.ts';
+import { batchWriteAll } from './batch-write.ts';
 import { translateDynamoError } from './dynamo-errors.ts';
 import { keys } from './keys.ts';
-
-/** Under throttling BatchWriteItem may leave items unprocessed; retry them this many times. */
-const UNPROCESSED_RETRIES = 3;
 
 /** Times in sort keys in one format (ISO 8601 in UTC with milliseconds), whatever offset they came with: they sort as times. */
 const sortableTime = (time: string) => new Date(time).toISOString();
@@ -56,22 +53,17 @@ export function createWebhookLogRepository(client: DynamoDBDocumentClient, table
 
   return {
     async recordMessages(messages, now) {
-      const pending = messages.flatMap((message) => {
-        const fields = messageFields(message, now);
-        return [
-          { PutRequest: { Item: { ...keys.webhookMessage(message.workspaceId, message.subscriptionId, sortableTime(message.occurredAt), message.messageId), ...fields } } },
-          { PutRequest: { Item: { ...keys.webhookMessageById(message.workspaceId, message.subscriptionId, message.messageId), ...fields } } },
-        ];
-      });
-      for (let start = 0; start < pending.length; start += 25) {
-        let batch = pending.slice(start, start + 25);
-        for (let attempt = 0; batch.length > 0; attempt++) {
-          if (attempt > UNPROCESSED_RETRIES) throw new DependencyUnavailableError();
-          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-          const output = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: batch } })).catch(translateDynamoError);
-          batch = (output.UnprocessedItems?.[tableName] ?? []) as typeof batch;
-        }
-      }
+      await batchWriteAll(
+        client,
+        tableName,
+        messages.flatMap((message) => {
+          const fields = messageFields(message, now);
+          return [
+            { PutRequest: { Item: { ...keys.webhookMessage(message.workspaceId, message.subscriptionId, sortableTime(message.occurredAt), message.messageId), ...fields } } },
+            { PutRequest: { Item: { ...keys.webhookMessageById(message.workspaceId, message.subscriptionId, message.messageId), ...fields } } },
+          ];
+        }),
+      );
     },
 
     async message(workspaceId, subscriptionId, messageId) {

@@ -2,9 +2,12 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { deliveryAddresses, type Resolve } from './destination.ts';
+import { randomUUID } from 'node:crypto';
+import { managesWorkspaceNow } from '../tracking/member-access.ts';
+import type { TrackingRepository } from '../tracking/ports.ts';
+import { deliveryAddresses, resolveHost, type Resolve } from './destination.ts';
 import type { Delivery } from './events.ts';
-import { WEBHOOK_TEST_EVENT, type DeliveryAttempt, type SecretBox, type WebhookDisabledReason, type WebhookSubscription } from './model.ts';
+import { WEBHOOK_TEST_EVENT, type DeliveryAttempt, type SecretBox, type WebhookDisabledReason, type WebhookLog, type WebhookRepository, type WebhookSubscription } from './model.ts';
 
 /**
  * One delivery attempt, following the Standard Webhooks specification: POST the payload with
@@ -148,6 +151,28 @@ export type LoggedDeliveryDeps = DeliveryDeps & {
   retryScale?: number;
   warn: (message: string, details: Record<string, unknown>) => void;
 };
+
+/** The dependencies of a logged attempt from the runtime's adapters: the same in the delivery function and in `npm start`. */
+export function loggedDeliveryDeps(
+  ports: { webhooks: WebhookRepository; log: WebhookLog; tracking: TrackingRepository; secrets: SecretBox },
+  config: { allowLoopbackHttp: boolean; failingDisableAfterSeconds: number; retryScale: number; warn: LoggedDeliveryDeps['warn'] },
+): LoggedDeliveryDeps {
+  return {
+    getSubscription: ports.webhooks.get,
+    resolve: resolveHost,
+    allowLoopbackHttp: config.allowLoopbackHttp,
+    now: () => new Date(),
+    disable: (workspaceId, id, reason) => ports.webhooks.setStatus(workspaceId, id, { status: 'disabled', reason }),
+    openSecret: ports.secrets.open,
+    stillManages: (workspaceId, userId) => managesWorkspaceNow(userId, workspaceId, ports.tracking),
+    recordAttempt: ports.log.recordAttempt,
+    setFailing: ports.webhooks.setFailing,
+    newAttemptId: randomUUID,
+    failingDisableAfterSeconds: config.failingDisableAfterSeconds,
+    retryScale: config.retryScale,
+    warn: config.warn,
+  };
+}
 
 /**
  * One attempt as every runtime makes it (the delivery function, `npm start`): the attempt,

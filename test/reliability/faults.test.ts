@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodbActionsOf, routeList, type Route } from '../../shared/contracts/routes.ts';
 import { requiredPermissions } from '../../local/template/iam-proxy.ts';
+import { batchWriteAll, type WriteRequest } from '../../shared/db/batch-write.ts';
 import { arrangeExample, EXAMPLE_CALLER } from '../support/route-scenarios.ts';
 import { generateApiKey, newApiKeyRecord } from '../../shared/auth/api-keys.ts';
 import { createApiKeyAdmin } from '../../admin/api-key-admin.ts';
@@ -33,22 +33,39 @@ beforeAll(async () => {
   // The rate-limit counter fails open by design (test/e2e/rate-limit.test.ts): off here, so that every call counted is the route's own.
   Object.assign(process.env, { AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json', AUTH_ISSUER: 'x', AUTH_AUDIENCE: 'y', RATE_LIMIT_PER_MINUTE: '0' });
   api = await loadHandlers();
+  withoutBackoffWaits(api.documentClient);
   ({ handler: authorizer } = await import('../../functions/authorizer/handler.ts'));
 });
 afterAll(() => table.drop());
 beforeEach(() => resetToSeed());
 
+/**
+ * The SDK's retries stay (each fault meets the real retry loop, attempt after attempt), but
+ * not their jittered waits (with a throttle, up to 1 s then 2 s): what this suite checks is
+ * the answer and the table afterwards, and the waits were most of its time. The standard
+ * strategy keeps its backoff in `retryBackoffStrategy`; were that to change, the suite would
+ * only be slower again.
+ */
+function withoutBackoffWaits(client: Handlers['documentClient']) {
+  const config = client.config as unknown as { retryStrategy: () => Promise<{ retryBackoffStrategy?: unknown }> };
+  const original = config.retryStrategy;
+  const noWait = { setDelayBase: () => {}, computeNextBackoffDelay: () => 0 };
+  config.retryStrategy = async () => Object.assign(await original(), { retryBackoffStrategy: noWait });
+}
+
 /** Undoes everything a request wrote (new items deleted, changed and deleted seed items put back): the table is the seed again. */
 async function resetToSeed() {
   const present = new Set<string>();
+  const writes: WriteRequest[] = [];
   for (const item of await table.scan()) {
     present.add(itemKey(item));
     const original = seeded.get(itemKey(item));
-    if (original === undefined) await table.client.send(new DeleteCommand({ TableName: table.tableName, Key: { pk: item.pk, sk: item.sk } }));
-    else if (original !== JSON.stringify(item)) await table.put([JSON.parse(original)]);
+    if (original === undefined) writes.push({ DeleteRequest: { Key: { pk: String(item.pk), sk: String(item.sk) } } });
+    else if (original !== JSON.stringify(item)) writes.push({ PutRequest: { Item: JSON.parse(original) } });
   }
-  const gone = [...seeded].filter(([key]) => !present.has(key)).map(([, original]) => JSON.parse(original));
-  if (gone.length > 0) await table.put(gone);
+  for (const [key, original] of seeded) if (!present.has(key)) writes.push({ PutRequest: { Item: JSON.parse(original) } });
+  // In batches: the reset runs before every fault of every call of every route.
+  await batchWriteAll(table.client, table.tableName, writes);
 }
 
 /** What a user would inspect: every item but the idempotency records (released or kept by design). */

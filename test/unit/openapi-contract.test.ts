@@ -57,8 +57,8 @@ describe('the document', () => {
     }
   });
 
-  it('describes every registered webhook event, with the Standard Webhooks headers', () => {
-    expect(Object.keys(openApiDocument.webhooks).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
+  it('describes every registered webhook event and the test event, with the Standard Webhooks headers', () => {
+    expect(Object.keys(openApiDocument.webhooks).sort()).toEqual([...WEBHOOK_EVENT_TYPES, 'webhook.test'].sort());
     for (const event of Object.values(openApiDocument.webhooks)) expect(event.post.parameters.map((parameter) => parameter.name)).toEqual(['webhook-id', 'webhook-timestamp', 'webhook-signature']);
   });
 

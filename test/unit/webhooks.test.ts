@@ -193,6 +193,28 @@ describe('a delivery attempt', () => {
     expect(() => new Webhook(sub.sealedSecret).verify(sent!.body, { ...sent!.headers, 'webhook-id': 'msg_other' })).toThrow(/signature/i);
   });
 
+  it('signs with the previous secret too during the rotation overlap, and with the current one alone after it', async () => {
+    const previous = newWebhookSecret();
+    const rotated = { ...sub, sealedPreviousSecret: previous, previousSecretUntil: '2024-01-16T10:00:05+00:00' };
+    const signaturesAt = async (now: Date) => {
+      let headers: Record<string, string> = {};
+      await attemptDelivery(delivery!, deps({ now: () => now, getSubscription: async () => rotated, post: async (_url, _address, sent) => ((headers = sent), { status: 204 }) }));
+      const byHand = (secret: string) => `v1,${createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64')).update(`${delivery!.messageId}.${headers['webhook-timestamp']}.${delivery!.payload}`).digest('base64')}`;
+      return { given: headers['webhook-signature']!.split(' '), current: byHand(sub.sealedSecret), previous: byHand(previous) };
+    };
+    const during = await signaturesAt(new Date('2024-01-16T10:00:04Z'));
+    expect(during.given).toEqual([during.current, during.previous]);
+    const after = await signaturesAt(new Date('2024-01-16T10:00:05Z'));
+    expect(after.given).toEqual([after.current]);
+  });
+
+  it('does not send, and disables the webhook, once its creator no longer manages the workspace', async () => {
+    const disabled: string[] = [];
+    let posted = false;
+    const result = await attemptDelivery(delivery!, deps({ getSubscription: async () => ({ ...sub, createdBy: 102 }), stillManages: async (_ws, user) => user !== 102, disable: async (_ws, _id, reason) => disabled.push(reason), post: async () => ((posted = true), { status: 204 }) }));
+    expect([bare(result), disabled, posted]).toEqual([{ outcome: 'dropped', reason: 'its creator no longer manages the workspace: webhook disabled', disabled: 'creator_lost_access' }, ['creator_lost_access'], false]);
+  });
+
   it('retries non-2xx answers and network failures; drops deleted or unsubscribed webhooks and reserved destinations', async () => {
     expect(bare(await attemptDelivery(delivery!, deps({ post: async () => ({ status: 500 }) })))).toEqual({ outcome: 'retry', reason: 'answered 500' });
     expect(bare(await attemptDelivery(delivery!, deps({ post: async () => Promise.reject(new Error('no answer within 5000 ms')) })))).toMatchObject({ outcome: 'retry' });
