@@ -1,8 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import { startAwsJsonEndpoint } from '../aws-json-endpoint.ts';
 import { allows } from '../template/iam-proxy.ts';
 import type { PolicyStatement } from '../template/template-model.ts';
 
@@ -40,7 +39,7 @@ async function keyMaterial(keyFile: string | undefined): Promise<Buffer> {
 export async function startLocalKms(options: { region: string; keyLogicalId: string; keyFile?: string }) {
   const key = await keyMaterial(options.keyFile);
   const keyArn = `arn:aws:kms:${options.region}:${ACCOUNT}:key/${options.keyLogicalId}`;
-  const servers: Array<{ server: Server; sockets: Set<Socket> }> = [];
+  const fronts: Array<{ stop: () => Promise<void> }> = [];
 
   const seal = (plaintext: Buffer, context: Record<string, string> | undefined) => {
     const iv = randomBytes(12);
@@ -77,45 +76,28 @@ export async function startLocalKms(options: { region: string; keyLogicalId: str
 
   /** An endpoint of the key for one principal, with its permissions (fail closed: anything not allowed, or not served, is refused). */
   async function endpointFor(principal: string, statements: PolicyStatement[]) {
-    const sockets = new Set<Socket>();
-    const server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const operation = String(request.headers['x-amz-target'] ?? '').replace(/^TrentService\./, '');
-        let parsed: Record<string, any> | undefined;
-        try {
-          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch {
-          parsed = undefined;
-        }
+    const front = await startAwsJsonEndpoint({
+      targetPrefix: 'TrentService.',
+      contentType: 'application/x-amz-json-1.1',
+      answer: (operation, parsed) => {
         const served = operation === 'GenerateDataKey' || operation === 'Decrypt';
         // The request's condition keys IAM would see: its encryption context, pair by pair.
         const conditionKeys = Object.fromEntries(Object.entries((parsed?.EncryptionContext ?? {}) as Record<string, string>).map(([name, value]) => [`kms:EncryptionContext:${name}`, String(value)]));
-        const answer = !served || !parsed || !allows(statements, `kms:${operation}`, options.keyLogicalId, keyArn, conditionKeys)
-          ? { status: 400, body: { __type: 'AccessDeniedException', message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/${principal}/local is not authorized to perform: kms:${operation} on resource: ${keyArn}` } }
-          : handle(operation, parsed);
-        response.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.1' });
-        response.end(JSON.stringify(answer.body));
-      });
+        if (!served || !parsed || !allows(statements, `kms:${operation}`, options.keyLogicalId, keyArn, conditionKeys)) {
+          return { status: 400, body: { __type: 'AccessDeniedException', message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/${principal}/local is not authorized to perform: kms:${operation} on resource: ${keyArn}` } };
+        }
+        return handle(operation, parsed);
+      },
     });
-    server.on('connection', (socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push({ server, sockets });
-    return { endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+    fronts.push(front);
+    return { endpoint: front.endpoint };
   }
 
   return {
     keyArn,
     endpointFor,
     stop: async () => {
-      for (const { server, sockets } of servers) {
-        for (const socket of sockets) socket.destroy();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
+      for (const front of fronts) await front.stop();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { listenOnLoopback } from '../listen-on-loopback.ts';
 
 /**
  * EventBridge Scheduler on one machine, for `npm start` and `npm run start:template`: the
@@ -115,18 +115,13 @@ export async function startLocalScheduler(options: { invoke: (targetArn: string,
     return send(response, 405, { Message: `${request.method} is not served` }, 'ValidationException');
   }
 
-  const sockets = new Set<Socket>();
   const server = createServer((request, response) => {
     handle(request, response).catch((error: Error) => send(response, 500, { Message: error.message }, 'InternalServerException'));
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { endpoint, close } = await listenOnLoopback(server);
 
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    endpoint,
     /** The schedules waiting to fire (for the banner and the tests). */
     pending: () => [...schedules.values()].map(({ timer: _timer, ...schedule }) => schedule),
     stop: async () => {
@@ -134,8 +129,7 @@ export async function startLocalScheduler(options: { invoke: (targetArn: string,
       for (const schedule of schedules.values()) clearTimeout(schedule.timer);
       schedules.clear();
       for (const timer of retryTimers) clearTimeout(timer);
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await close();
     },
   };
 }

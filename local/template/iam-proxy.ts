@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import { listenOnLoopback } from '../listen-on-loopback.ts';
 import { getAttTarget, type PolicyStatement } from './template-model.ts';
 
 /**
@@ -101,7 +101,6 @@ function classify(operation: string, body: Buffer): Array<{ action: string; tabl
 
 export async function startIamProxy(options: IamProxyOptions) {
   const upstream = new URL(options.target);
-  const sockets = new Set<Socket>();
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -133,16 +132,5 @@ export async function startIamProxy(options: IamProxyOptions) {
       outgoing.end(body);
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return listenOnLoopback(server);
 }

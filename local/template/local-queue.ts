@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { startAwsJsonEndpoint } from '../aws-json-endpoint.ts';
 import { allows } from './iam-proxy.ts';
 import type { PolicyStatement, TemplateQueue } from './template-model.ts';
 
@@ -24,7 +23,7 @@ const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 export async function startLocalQueue(queue: TemplateQueue, options: { timeScale: number; region: string; log: (line: string) => void }) {
   const messages = new Map<string, Message>();
   const arn = `arn:aws:sqs:${options.region}:${ACCOUNT}:${queue.logicalId}`;
-  const servers: Array<{ server: Server; sockets: Set<Socket> }> = [];
+  const fronts: Array<{ stop: () => Promise<void> }> = [];
   let poller: NodeJS.Timeout | undefined;
   let stopped = false;
 
@@ -55,39 +54,20 @@ export async function startLocalQueue(queue: TemplateQueue, options: { timeScale
 
   /** An endpoint of the queue for one function, with that function's permissions. */
   async function endpointFor(functionName: string, statements: PolicyStatement[]) {
-    const sockets = new Set<Socket>();
-    const server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const operation = String(request.headers['x-amz-target'] ?? '').replace(/^AmazonSQS\./, '');
+    const front = await startAwsJsonEndpoint({
+      targetPrefix: 'AmazonSQS.',
+      contentType: 'application/x-amz-json-1.0',
+      answer: (operation, parsed) => {
         const action = actionOf(operation);
-        let parsed: Record<string, any> | undefined;
-        try {
-          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch {
-          parsed = undefined;
-        }
-        const answer = (status: number, payload: unknown) => {
-          response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() });
-          response.end(JSON.stringify(payload));
-        };
         // Fail closed: what cannot be read or is not allowed is refused, as IAM would.
         if (!action || !parsed || !allows(statements, action, queue.logicalId, arn)) {
-          answer(400, { __type: 'com.amazon.coral.service#AccessDeniedException', message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/${functionName}/local is not authorized to perform: ${action ?? operation} on resource: ${arn}` });
-          return;
+          return { status: 400, body: { __type: 'com.amazon.coral.service#AccessDeniedException', message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/${functionName}/local is not authorized to perform: ${action ?? operation} on resource: ${arn}` } };
         }
-        answer(200, handle(operation, parsed));
-      });
+        return { status: 200, body: handle(operation, parsed) };
+      },
     });
-    server.on('connection', (socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push({ server, sockets });
-    const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    return { endpoint, queueUrl: `${endpoint}/${ACCOUNT}/${queue.logicalId}` };
+    fronts.push(front);
+    return { endpoint: front.endpoint, queueUrl: `${front.endpoint}/${ACCOUNT}/${queue.logicalId}` };
   }
 
   /** Delivers batches to `invoke` as the queue's event source mapping does, until stopped. */
@@ -145,10 +125,7 @@ export async function startLocalQueue(queue: TemplateQueue, options: { timeScale
     stop: async () => {
       stopped = true;
       clearTimeout(poller);
-      for (const { server, sockets } of servers) {
-        for (const socket of sockets) socket.destroy();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
+      for (const front of fronts) await front.stop();
     },
   };
 }

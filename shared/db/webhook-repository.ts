@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { WebhookRepository } from '../webhooks/model.ts';
 import { failedConditions, translateDynamoError } from './dynamo-errors.ts';
 import { webhookFromItem, webhookToItem } from './item-mappers.ts';
@@ -11,6 +11,17 @@ import { queryAll } from './query-all.ts';
  * concurrent creations.
  */
 export function createWebhookRepository(client: DynamoDBDocumentClient, tableName: string): WebhookRepository {
+  /** Updates a webhook that exists; the webhook as it is now, or undefined when there is none. */
+  async function updateExisting(workspaceId: number, id: string, update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>) {
+    try {
+      const output = await client.send(new UpdateCommand({ TableName: tableName, Key: keys.webhook(workspaceId, id), ConditionExpression: 'attribute_exists(pk)', ReturnValues: 'ALL_NEW', ...update }));
+      return output.Attributes ? webhookFromItem(output.Attributes) : undefined;
+    } catch (error) {
+      if (failedConditions(error).length > 0) return undefined;
+      return translateDynamoError(error);
+    }
+  }
+
   return {
     async create(subscription, max) {
       try {
@@ -69,45 +80,19 @@ export function createWebhookRepository(client: DynamoDBDocumentClient, tableNam
       }
     },
 
-    async setStatus(workspaceId, id, change) {
-      try {
-        const output = await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.webhook(workspaceId, id),
-            // Enabled again, it starts with a clean record: the failing window counts from its next failure.
-            UpdateExpression: change.status === 'enabled' ? 'SET #status = :status, disabled_reason = :reason REMOVE failing_since' : 'SET #status = :status, disabled_reason = :reason',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':status': change.status, ':reason': change.status === 'disabled' ? change.reason : null },
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return output.Attributes ? webhookFromItem(output.Attributes) : undefined;
-      } catch (error) {
-        if (failedConditions(error).length > 0) return undefined;
-        return translateDynamoError(error);
-      }
-    },
+    setStatus: (workspaceId, id, change) =>
+      updateExisting(workspaceId, id, {
+        // Enabled again, it starts with a clean record: the failing window counts from its next failure.
+        UpdateExpression: change.status === 'enabled' ? 'SET #status = :status, disabled_reason = :reason REMOVE failing_since' : 'SET #status = :status, disabled_reason = :reason',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': change.status, ':reason': change.status === 'disabled' ? change.reason : null },
+      }),
 
-    async rotateSecret(workspaceId, id, rotation) {
-      try {
-        const output = await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.webhook(workspaceId, id),
-            UpdateExpression: 'SET previous_secret = secret, previous_secret_until = :until, secret = :secret',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':secret': rotation.sealedSecret, ':until': rotation.previousUntil },
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return output.Attributes ? webhookFromItem(output.Attributes) : undefined;
-      } catch (error) {
-        if (failedConditions(error).length > 0) return undefined;
-        return translateDynamoError(error);
-      }
-    },
+    rotateSecret: (workspaceId, id, rotation) =>
+      updateExisting(workspaceId, id, {
+        UpdateExpression: 'SET previous_secret = secret, previous_secret_until = :until, secret = :secret',
+        ExpressionAttributeValues: { ':secret': rotation.sealedSecret, ':until': rotation.previousUntil },
+      }),
 
     async setFailing(workspaceId, id, since) {
       try {
