@@ -46,6 +46,9 @@ const FUNCTION_ENV: Record<string, string> = {
   AUTH_JWKS_URL: 'https://issuer.example.com/.well-known/jwks.json',
   AUTH_ISSUER: 'https://issuer.example.com/',
   AUTH_AUDIENCE: 'time-tracking-api',
+  // The functions that queue webhook deliveries or seal their secrets read these at load (no call is made to either).
+  WEBHOOK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bench-deliveries',
+  WEBHOOK_SECRETS_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/bench-webhook-secrets',
 };
 
 /** What one bundle holds, by package (node_modules) or by folder of ours, in output bytes. */

@@ -1,19 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { KMS } from '@aws-sdk/client-kms';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { startLocalKms } from '../../local/kms/local-kms.ts';
 import { createKmsEnvelope } from '../../shared/crypto/kms-envelope.ts';
 import { createKmsAnswerSealer, createKmsSecretBox, IDEMPOTENT_ANSWER_PURPOSE, WEBHOOK_SECRET_PURPOSE } from '../../shared/crypto/kms-secret-box.ts';
 import { newWebhookSecret } from '../../shared/webhooks/secrets.ts';
 
 /**
- * Webhook secrets sealed by envelope encryption through the AWS Encryption SDK, against the
- * local KMS (its GenerateDataKey and Decrypt over HTTP, as the SDK calls them), with the
+ * Webhook secrets sealed by envelope encryption (a KMS data key each, AES-256-GCM), against
+ * the local KMS (its GenerateDataKey and Decrypt over HTTP, as the SDK calls them), with the
  * roles the stack gives: who may seal, who may open, and what a sealed secret is bound to.
  */
 let kms: Awaited<ReturnType<typeof startLocalKms>>;
-const clients: KMS[] = [];
+const clients: KMSClient[] = [];
 const clientAt = (endpoint: string) => {
-  const client = new KMS({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new KMSClient({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   clients.push(client);
   return client;
 };
@@ -50,6 +50,12 @@ describe('webhook secrets at rest', () => {
     expect(await secrets.seal(secret, owner)).not.toBe(sealed);
     // A secret stored before secrets were sealed is read as it is.
     expect(await secrets.open(secret, owner)).toBe(secret);
+    // Any changed byte of the ciphertext or its tag is refused.
+    const [encryptedKey, iv, body] = sealed.slice('sealed:v1:'.length).split('.') as [string, string, string];
+    const flipped = Buffer.from(body, 'base64url');
+    flipped[0]! ^= 1;
+    await expect(secrets.open(`sealed:v1:${encryptedKey}.${iv}.${flipped.toString('base64url')}`, owner)).rejects.toThrow();
+    await expect(secrets.open('sealed:v1:garbage', owner)).rejects.toThrow(/not a sealed text/);
   });
 
   it("gives each role only what the stack grants it: the sealers open their stored answers but no secret; the delivery function opens secrets but seals nothing", async () => {
