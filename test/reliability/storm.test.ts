@@ -50,12 +50,14 @@ describe('storm', () => {
           if (random() < 0.55) {
             const description = `op ${n}`;
             return api.start({ ...body, activity_description: description }, { caller: MANAGER }).then((response) => {
-              expect([200, 400]).toContain(response.status);
+              // 503: a start that lost to the member's concurrent writes on every attempt (safe to retry, nothing written), as the
+              // entries' storm below allows; five writers per member on two cores can exhaust the attempts. The scan decides.
+              expect([200, 400, 503]).toContain(response.status);
               if (response.status === 200) starts.push({ userId, startTime: response.body.data.start_time, description });
             });
           }
           return api.stop(body, { caller: MANAGER }).then((response) => {
-            expect([200, 400]).toContain(response.status);
+            expect([200, 400, 503]).toContain(response.status);
             if (response.status === 200) stops.push({ userId, timeEntryId: response.body.data.time_entry_id });
           });
         }),
