@@ -18,7 +18,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ALLOWED_JWT_ALGORITHMS } from '../shared/config/auth-config.ts';
-import { authorizerFunction, autoStopFunctions, corsPolicyOf, docsFunction, dynamodbActionsOf, publicRoutes, routeKey, routeList, webhookFunctions, type RouteName } from '../shared/contracts/routes.ts';
+import { authorizerFunction, autoStopFunctions, corsPolicyOf, docsFunction, dynamodbActionsOf, publicRoutes, routeKey, routeList, secretSealerRoutes, webhookFunctions, webhookSenderRoutes, type RouteName } from '../shared/contracts/routes.ts';
 import { autoStopStreamFilterPatterns } from '../shared/scheduling/auto-stop-schedules.ts';
 import { webhookStreamFilterPatterns } from '../shared/contracts/webhook-events.ts';
 import { tableDefinition } from '../shared/db/table-definition.ts';
@@ -300,7 +300,7 @@ export class TimeTrackingApi extends Construct {
     // A replay step queues its next step, and a replayed message that failed, on the same queue.
     deliveries.grantSendMessages(deliveryFn);
     // The routes that queue deliveries (redelivery, replay, the test event), as the route table says.
-    const webhookSenders = routeList.filter((route) => (route as { sendsWebhooks?: true }).sendsWebhooks).map((route) => this.functions[route.name] as TrackingFunction);
+    const webhookSenders = webhookSenderRoutes.map((route) => this.functions[route.name] as TrackingFunction);
     for (const fn of webhookSenders) {
       fn.addEnvironment('WEBHOOK_QUEUE_URL', deliveries.queueUrl);
       deliveries.grantSendMessages(fn);
@@ -313,7 +313,7 @@ export class TimeTrackingApi extends Construct {
       enableKeyRotation: true,
       removalPolicy,
     }));
-    const secretSealers = routeList.filter((route) => (route as { sealsWebhookSecrets?: true }).sealsWebhookSecrets).map((route) => this.functions[route.name] as TrackingFunction);
+    const secretSealers = secretSealerRoutes.map((route) => this.functions[route.name] as TrackingFunction);
     for (const fn of [...secretSealers, deliveryFn]) fn.addEnvironment('WEBHOOK_SECRETS_KEY_ARN', secretsKey.keyArn);
     const purpose = (purposes: string | string[]) => ({ StringEquals: { 'kms:EncryptionContext:purpose': purposes } });
     for (const fn of secretSealers) {

@@ -687,6 +687,10 @@ export const routes = Object.fromEntries(Object.entries(table).map(([name, route
 
 export const routeList: readonly Route[] = Object.values(routes);
 
+/** The routes whose function queues webhook deliveries, and those whose function seals webhook secrets: infra gives them the queue and the key. */
+export const webhookSenderRoutes = routeList.filter((route: RouteDefinition) => route.sendsWebhooks === true);
+export const secretSealerRoutes = routeList.filter((route: RouteDefinition) => route.sealsWebhookSecrets === true);
+
 export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) => `${route.method} ${route.path}`;
 
 /** The `{name}` parameters of a path, in order. */

@@ -1,3 +1,4 @@
+import { ForbiddenError } from '../errors.ts';
 import { assertActiveMember, assertManagesWorkspace, isManager } from './access-rules.ts';
 import type { ActiveTracker, TimelineSlot, WorkspaceSettings } from './model.ts';
 import type { TrackingRepository, WorkspaceContext } from './ports.ts';
@@ -43,8 +44,7 @@ export async function loadTrackerInManagedWorkspace(
 
 /** Check 5 alone: before a stored Idempotency-Key answer is replayed, the caller must still manage the workspace. */
 export async function assertManagesWorkspaceNow(actorUserId: number, workspaceId: number, repository: TrackingRepository): Promise<void> {
-  const context = await repository.loadContext({ workspaceId, actorUserId, targetUserId: actorUserId });
-  assertManagesWorkspace(context.actor);
+  if (!(await managesWorkspaceNow(actorUserId, workspaceId, repository))) throw new ForbiddenError();
 }
 
 /** Whether a user manages the workspace now (what a webhook's creator must still do for it to be delivered). */

@@ -71,10 +71,15 @@ const notFound = () => new NotFoundError('The selected webhook was not found in 
 
 /** The caller manages the workspace (check 5) and the webhook is one of it (404 otherwise). */
 async function managedWebhook(actorUserId: number, command: { workspaceId: number; id: string }, deps: Deps): Promise<WebhookSubscription> {
+  return (await managedWebhookWith(actorUserId, command, deps, async () => undefined))[0];
+}
+
+/** managedWebhook, with a read of the webhook's own (its log) alongside the webhook's: one round trip, its result dropped on a 404. */
+async function managedWebhookWith<T>(actorUserId: number, command: { workspaceId: number; id: string }, deps: Deps, alongside: () => Promise<T>): Promise<[WebhookSubscription, T]> {
   await assertManagesWorkspaceNow(actorUserId, command.workspaceId, deps.repository);
-  const subscription = await deps.webhooks.get(command.workspaceId, command.id);
+  const [subscription, read] = await Promise.all([deps.webhooks.get(command.workspaceId, command.id), alongside()]);
   if (!subscription) throw notFound();
-  return subscription;
+  return [subscription, read];
 }
 
 /** Sending to a disabled webhook would be dropped unseen: refused, so that the caller enables it first. */
@@ -88,14 +93,14 @@ export async function listWebhookDeliveries(
   query: { workspaceId: number; id: string; page: number; perPage: number },
   deps: Deps & { log: WebhookLog; now: Date },
 ): Promise<{ attempts: DeliveryAttempt[]; hasMore: boolean }> {
-  await managedWebhook(actorUserId, query, deps);
-  return deps.log.attempts(query.workspaceId, query.id, { page: query.page, perPage: query.perPage }, deps.now);
+  const [, page] = await managedWebhookWith(actorUserId, query, deps, () => deps.log.attempts(query.workspaceId, query.id, { page: query.page, perPage: query.perPage }, deps.now));
+  return page;
 }
 
 /** Sends one logged message again: the same webhook-id and body, a new timestamp and signature. */
 export async function redeliverMessage(actorUserId: number, command: { workspaceId: number; id: string; messageId: string }, deps: Deps & { log: WebhookLog; queue: WebhookQueue }): Promise<StoredMessage> {
-  assertEnabled(await managedWebhook(actorUserId, command, deps));
-  const message = await deps.log.message(command.workspaceId, command.id, command.messageId);
+  const [subscription, message] = await managedWebhookWith(actorUserId, command, deps, () => deps.log.message(command.workspaceId, command.id, command.messageId));
+  assertEnabled(subscription);
   if (!message) throw new NotFoundError('The selected message was not found in the delivery log of this webhook.');
   await deps.queue.send([{ message: deliveryOf(message) }]);
   return message;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { authorizerFunction, autoStopFunctions, corsPolicyOf, dynamodbActionsOf, publicRoutes, routeList, webhookFunctions } from '../../shared/contracts/routes.ts';
+import { authorizerFunction, autoStopFunctions, corsPolicyOf, dynamodbActionsOf, publicRoutes, routeList, secretSealerRoutes, webhookFunctions, webhookSenderRoutes } from '../../shared/contracts/routes.ts';
 import { autoStopStreamFilterPatterns } from '../../shared/scheduling/auto-stop-schedules.ts';
 import { openApiDocument } from '../../shared/contracts/openapi.ts';
 import { readStackConfig, StackConfigError } from '../../infra/stack-config.ts';
@@ -131,14 +131,14 @@ describe('functions', () => {
       expect([dynamo[0]!.Action].flat().sort()).toEqual([...actions].sort());
       expect(dynamo[0]!.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] });
       // Besides the table: its logs, and what the route table says it does with the delivery queue and the secrets' key.
-      const route = routeList.find((candidate) => candidate.functionName === functionName) as { sendsWebhooks?: true; sealsWebhookSecrets?: true } | undefined;
+      const route = routeList.find((candidate) => candidate.functionName === functionName);
       const others = statements.filter((statement) => statement !== dynamo[0]);
       expect(others.flatMap((statement) => [statement.Action].flat()).sort()).toEqual(
         [
           'logs:CreateLogStream',
           'logs:PutLogEvents',
-          ...(route?.sendsWebhooks ? ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'] : []),
-          ...(route?.sealsWebhookSecrets ? ['kms:Decrypt', 'kms:GenerateDataKey'] : []),
+          ...(route && webhookSenderRoutes.includes(route) ? ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'] : []),
+          ...(route && secretSealerRoutes.includes(route) ? ['kms:Decrypt', 'kms:GenerateDataKey'] : []),
         ].sort(),
       );
       expect(roles[roleId]!.Properties.ManagedPolicyArns).toBeUndefined();
@@ -358,7 +358,7 @@ describe('webhooks', () => {
     const policy = Object.values(resources('AWS::SQS::QueuePolicy')).find((candidate) => JSON.stringify(candidate.Properties.Queues).includes(deliveriesId))!;
     const deny = policy.Properties.PolicyDocument.Statement.find((statement: any) => statement.Effect === 'Deny' && statement.Action === 'sqs:SendMessage');
     const roleIds = deny.Condition.ArnNotEquals['aws:PrincipalArn'].map((arn: any) => arn['Fn::GetAtt'][0]).sort();
-    const senders = routeList.filter((route) => (route as { sendsWebhooks?: true }).sendsWebhooks).map((route) => `${pascal(route.functionName)}FunctionRole`);
+    const senders = webhookSenderRoutes.map((route) => `${pascal(route.functionName)}FunctionRole`);
     expect(senders.sort()).toEqual(['RedeliverWebhookMessageFunctionRole', 'ReplayWebhookFunctionRole', 'TestWebhookFunctionRole']);
     expect(roleIds.map((id: string) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([...senders, 'WebhookDeliveryFunctionRole', 'WebhookFanOutFunctionRole', 'WebhookRedriveRole'].sort());
     expect(deny.Principal).toEqual({ AWS: '*' });
