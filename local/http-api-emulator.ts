@@ -99,6 +99,8 @@ export function createHttpApiEmulator(options: EmulatorOptions) {
       return await Promise.race([fn(event, context), timeout]);
     } catch (error) {
       if (error instanceof GatewayAnswer) throw error;
+      // The function's host ended it at its timeout (the same deadline as the race above, whichever fires first).
+      if ((error as { errorType?: string })?.errorType === 'Sandbox.Timedout') throw new GatewayAnswer(timeoutStatus, timeoutStatus === 503 ? 'Service Unavailable' : 'Internal Server Error');
       // A function that throws: API Gateway answers 500 and shows nothing of the error.
       throw new GatewayAnswer(500, 'Internal Server Error');
     } finally {

@@ -43,6 +43,8 @@ function readSettings(env: NodeJS.ProcessEnv) {
   if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new StartupError(`PORT must be a port number, got "${port}".`);
   const cacheTtl = env.AUTH_CACHE_TTL_SECONDS ?? '300';
   if (!/^\d{1,4}$/.test(cacheTtl)) throw new StartupError(`AUTH_CACHE_TTL_SECONDS must be 0-3600, got "${cacheTtl}".`);
+  const functionConcurrency = env.FUNCTION_CONCURRENCY ?? '10';
+  if (!/^\d{1,3}$/.test(functionConcurrency) || Number(functionConcurrency) < 1) throw new StartupError(`FUNCTION_CONCURRENCY must be 1-999, got "${functionConcurrency}".`);
   if (env.DYNAMODB_LOCAL_PORT && !/^\d{1,5}$/.test(env.DYNAMODB_LOCAL_PORT)) throw new StartupError(`DYNAMODB_LOCAL_PORT must be a port number, got "${env.DYNAMODB_LOCAL_PORT}".`);
   return {
     port: Number(port),
@@ -61,6 +63,8 @@ function readSettings(env: NodeJS.ProcessEnv) {
     tableName: env.TABLE_NAME || 'time-tracking-local',
     externalIssuer: Boolean(env.AUTH_JWKS_URL),
     authorizerCacheTtlSeconds: Number(cacheTtl),
+    /** The template runtime: the most execution environments of one function at once. */
+    functionConcurrency: Number(functionConcurrency),
   };
 }
 
@@ -302,6 +306,7 @@ async function templateFunctions(settings: Settings): Promise<LoadedFunctions> {
     timeScale: loadWebhookConfig().retryScale,
     region: process.env.AWS_REGION!,
     kmsKeyFile: await webhookSecretsKeyFile(settings),
+    maxEnvironmentsPerFunction: settings.functionConcurrency,
   });
 }
 

@@ -17,6 +17,12 @@ export type TemplateFunction = {
   /** e.g. "index.handler": file `index.*`, export `handler`. */
   handler: string;
   timeoutSeconds: number;
+  memorySizeMb: number;
+  /** LoggingConfig.LogFormat (Text when the template says nothing) and ApplicationLogLevel. */
+  logFormat: 'JSON' | 'Text';
+  applicationLogLevel: string | undefined;
+  /** ReservedConcurrentExecutions: the most invocations at once, when the template caps them. */
+  reservedConcurrency: number | undefined;
   /** Environment variables as written in the template (values may be intrinsic functions). */
   environment: Record<string, unknown>;
   /** The statements (Allow and Deny) of the policies attached to the function's role. */
@@ -158,6 +164,10 @@ export function readTemplateApi(template: Template, cdkOutDir: string): Template
       assetDir: assetPath.startsWith('/') ? assetPath : `${cdkOutDir}/${assetPath}`,
       handler: String(resource.Properties!.Handler),
       timeoutSeconds: Number(resource.Properties!.Timeout ?? 3),
+      memorySizeMb: Number(resource.Properties!.MemorySize ?? 128),
+      logFormat: resource.Properties!.LoggingConfig?.LogFormat === 'JSON' ? 'JSON' : 'Text',
+      applicationLogLevel: resource.Properties!.LoggingConfig?.ApplicationLogLevel,
+      reservedConcurrency: resource.Properties!.ReservedConcurrentExecutions === undefined ? undefined : Number(resource.Properties!.ReservedConcurrentExecutions),
       environment: resource.Properties!.Environment?.Variables ?? {},
       statements,
     });

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EmulatedRoute, LambdaFunction } from '../http-api-emulator.ts';
@@ -9,6 +9,7 @@ import { startLocalQueue } from './local-queue.ts';
 import { startTemplateEventSources } from './template-webhooks.ts';
 import { getAttTarget, localArnOf, readTemplateApi, resolveEnvironmentWithArns, TemplateError, type Template, type TemplateFunction } from './template-model.ts';
 import { lambdaContext } from '../http-api-emulator.ts';
+import { FunctionError, startFunctionHost } from '../lambda/function-host.ts';
 import { startLocalScheduler } from '../scheduler/local-scheduler.ts';
 import { recoverAutoStopSchedules } from '../scheduler/recover-schedules.ts';
 
@@ -17,13 +18,13 @@ import { recoverAutoStopSchedules } from '../scheduler/recover-schedules.ts';
  * (docs/architecture.md, "What deploys"), on one machine. Like `sam local start-api -t
  * <template>`: routes, integrations and the authorizer from the template; each function is
  * its bundled asset, started with its `Handler`, its environment (the table reference
- * resolved to the local table) and its `Timeout`, in its own process; and, unlike sam local,
+ * resolved to the local table), its `MemorySize` and its `Timeout`, under AWS's own runtime
+ * interface client (local/lambda/function-host.ts); and, unlike sam local,
  * each function reaches DynamoDB (and the webhook queue) through a proxy that enforces its
  * role's policies. The template's event sources run too: the table's stream to the webhook
  * fan-out and the delivery queue to the webhook delivery, each from its bundle.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const WORKER = fileURLToPath(new URL('./function-worker.ts', import.meta.url));
 export const STACK_NAME = 'TimeTrackingApi';
 
 export type TemplateRuntime = {
@@ -67,6 +68,8 @@ export async function startTemplateRuntime(options: {
   region: string;
   /** Where the local KMS keeps the template's key (the data directory); in memory when undefined. */
   kmsKeyFile?: string;
+  /** The most execution environments of one function at once (its concurrency on this machine). */
+  maxEnvironmentsPerFunction: number;
 }): Promise<TemplateRuntime> {
   const template = JSON.parse(readFileSync(options.templateFile, 'utf8')) as Template;
   const api = readTemplateApi(template, dirname(options.templateFile));
@@ -123,22 +126,40 @@ export async function startTemplateRuntime(options: {
         const kmsEndpoint = kms && Object.values(fn.environment).some((value) => getAttTarget(value) === keyIds[0]) ? (await kms.endpointFor(fn.logicalId, fn.statements)).endpoint : undefined;
         functionsByArn.set(localArnOf(template, fn.logicalId, options.region)!, fn.logicalId);
         for (const name of Object.keys(environment)) if (name in options.authEnvironment) environment[name] = options.authEnvironment[name]!;
-        const worker = await startWorker(fn, {
-          ...options.runtimeEnvironment,
-          ...environment,
-          DYNAMODB_ENDPOINT: proxy.endpoint,
-          ...(sqsEndpoint ? { AWS_ENDPOINT_URL_SQS: sqsEndpoint } : {}),
-          ...(kmsEndpoint ? { AWS_ENDPOINT_URL_KMS: kmsEndpoint } : {}),
-          AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
-          // As Lambda sets them (the role's credentials): the local endpoints accept any.
-          AWS_ACCESS_KEY_ID: 'local',
-          AWS_SECRET_ACCESS_KEY: 'local',
-          AWS_SESSION_TOKEN: 'local',
-          AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
-          LAMBDA_TASK_ROOT: fn.assetDir,
+        const host = startFunctionHost({
+          name: fn.logicalId,
+          taskRoot: fn.assetDir,
+          handler: fn.handler,
+          memorySizeMb: fn.memorySizeMb,
+          timeoutSeconds: fn.timeoutSeconds,
+          region: options.region,
+          logFormat: fn.logFormat,
+          applicationLogLevel: fn.applicationLogLevel,
+          maxEnvironments: Math.min(options.maxEnvironmentsPerFunction, fn.reservedConcurrency ?? Infinity),
+          output: 'stdout',
+          // Only what a developer must see: a timed-out invocation (START/END/REPORT would bury the request log).
+          log: (line) => {
+            if (line.includes(' Task timed out after ')) console.log(`${fn.logicalId}: ${line}`);
+          },
+          environment: {
+            ...options.runtimeEnvironment,
+            ...environment,
+            DYNAMODB_ENDPOINT: proxy.endpoint,
+            ...(sqsEndpoint ? { AWS_ENDPOINT_URL_SQS: sqsEndpoint } : {}),
+            ...(kmsEndpoint ? { AWS_ENDPOINT_URL_KMS: kmsEndpoint } : {}),
+            AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
+            // As Lambda sets them (the role's credentials): the local endpoints accept any.
+            AWS_ACCESS_KEY_ID: 'local',
+            AWS_SECRET_ACCESS_KEY: 'local',
+            AWS_SESSION_TOKEN: 'local',
+          },
         });
-        stops.push(worker.stop);
-        functions[fn.logicalId] = worker.invoke;
+        stops.push(host.stop);
+        // Each function's first environment starts now: a function that cannot init fails the start, naming it.
+        await host.prewarm().catch((error: unknown) => {
+          throw new TemplateError(`${fn.logicalId} failed at init (${error instanceof FunctionError ? error.message : String(error)})`);
+        });
+        functions[fn.logicalId] = host.call as LambdaFunction;
         functionTimeoutsMs[fn.logicalId] = fn.timeoutSeconds * 1000;
       }),
     );
@@ -178,45 +199,4 @@ export async function startTemplateRuntime(options: {
     await stop();
     throw error;
   }
-}
-
-/** Starts one function's process; resolves once its bundle is imported (its cold start). */
-async function startWorker(fn: TemplateFunction, env: Record<string, string>) {
-  const [file, exportName] = fn.handler.split('.') as [string, string];
-  const bundle = ['mjs', 'js', 'cjs'].map((extension) => join(fn.assetDir, `${file}.${extension}`)).find(existsSync);
-  if (!bundle) throw new TemplateError(`${fn.logicalId}: no ${file}.mjs/.js/.cjs in ${fn.assetDir}`);
-  const child: ChildProcess = spawn(process.execPath, [WORKER, bundle, exportName, fn.logicalId], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  let nextId = 0;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.on('message', (message: { id?: number; ok?: boolean; result?: unknown; error?: { name: string; message: string } }) => {
-    if (message.id === undefined) return;
-    const waiting = pending.get(message.id);
-    pending.delete(message.id);
-    if (message.ok) waiting?.resolve(message.result);
-    else waiting?.reject(Object.assign(new Error(message.error?.message), { name: message.error?.name }));
-  });
-  child.once('exit', () => {
-    for (const waiting of pending.values()) waiting.reject(new Error(`${fn.logicalId} exited`));
-    pending.clear();
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', (message: { type?: string; message?: string }) => {
-      if (message.type === 'ready') resolve();
-      else reject(new TemplateError(`${fn.logicalId} failed at load (as a Lambda init error would): ${message.message}`));
-    });
-    child.once('exit', (code) => reject(new TemplateError(`${fn.logicalId} exited at load (code ${code})`)));
-  });
-  return {
-    invoke: ((event: unknown, context: { getRemainingTimeInMillis: () => number }) =>
-      new Promise((resolve, reject) => {
-        const id = nextId++;
-        pending.set(id, { resolve, reject });
-        child.send({ id, event, remainingMs: context.getRemainingTimeInMillis() });
-      })) as LambdaFunction,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
