@@ -91,15 +91,15 @@ export class TrackingFunction extends NodejsFunction {
         forceDockerBundling: false,
         // Every lazy module stays out of every bundle; the functions that load one get it beside theirs.
         externalModules: Object.keys(LAZY_MODULES),
-        ...(props.lazyModules?.length || props.assetCommands
-          ? {
-              commandHooks: {
-                beforeBundling: () => [],
-                beforeInstall: () => [],
-                afterBundling: (inputDir: string, outputDir: string) => [...lazyModuleCommands(props.lazyModules ?? [], inputDir, outputDir), ...(props.assetCommands?.(inputDir, outputDir) ?? [])],
-              },
-            }
-          : {}),
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            ...lazyModuleCommands(props.lazyModules ?? [], inputDir, outputDir),
+            packageJsonCommand(props.lazyModules ?? [], outputDir),
+            ...(props.assetCommands?.(inputDir, outputDir) ?? []),
+          ],
+        },
       },
     });
     this.trackingName = props.functionName;
@@ -107,26 +107,33 @@ export class TrackingFunction extends NodejsFunction {
   }
 }
 
-/** Builds each lazy module's bundle into the function's asset, and the package.json that maps its `#name` to it. */
+/** Builds each lazy module's bundle into the function's asset. */
 function lazyModuleCommands(names: ReadonlyArray<keyof typeof LAZY_MODULES>, inputDir: string, outputDir: string): string[] {
-  if (names.length === 0) return [];
-  return [
-      ...names.map((name) => {
-        const { source, bundle } = LAZY_MODULES[name];
-        const flags = [
-          '--bundle',
-          '--platform=node',
-          `--format=${SHIPPED_BUNDLE.format}`,
-          `--target=${SHIPPED_BUNDLE.target}`,
-          ...(SHIPPED_BUNDLE.minify ? ['--minify'] : []),
-          ...(SHIPPED_BUNDLE.keepNames ? ['--keep-names'] : []),
-          `--main-fields=${SHIPPED_BUNDLE.mainFields.join(',')}`,
-          '--sourcemap',
-          '--sources-content=false',
-          '--log-level=error',
-        ];
-        return `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/${source}" ${flags.join(' ')} --outfile="${outputDir}/${bundle}"`;
-      }),
-      `echo '${JSON.stringify({ imports: Object.fromEntries(names.map((name) => [name, `./${LAZY_MODULES[name].bundle}`])) })}' > "${outputDir}/package.json"`,
-  ];
+  return names.map((name) => {
+    const { source, bundle } = LAZY_MODULES[name];
+    const flags = [
+      '--bundle',
+      '--platform=node',
+      `--format=${SHIPPED_BUNDLE.format}`,
+      `--target=${SHIPPED_BUNDLE.target}`,
+      ...(SHIPPED_BUNDLE.minify ? ['--minify'] : []),
+      ...(SHIPPED_BUNDLE.keepNames ? ['--keep-names'] : []),
+      `--main-fields=${SHIPPED_BUNDLE.mainFields.join(',')}`,
+      '--sourcemap',
+      '--sources-content=false',
+      '--log-level=error',
+    ];
+    return `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/${source}" ${flags.join(' ')} --outfile="${outputDir}/${bundle}"`;
+  });
+}
+
+/**
+ * The asset's package.json: its module format said outright (CommonJS), so that the bundle
+ * loads the same wherever its folder is unpacked (a cdk.out inside a `"type": "module"`
+ * checkout would otherwise make its index.js an ES module), and each lazy module's `#name`
+ * mapped to its bundle.
+ */
+function packageJsonCommand(names: ReadonlyArray<keyof typeof LAZY_MODULES>, outputDir: string): string {
+  const manifest = { type: 'commonjs', ...(names.length > 0 ? { imports: Object.fromEntries(names.map((name) => [name, `./${LAZY_MODULES[name].bundle}`])) } : {}) };
+  return `echo '${JSON.stringify(manifest)}' > "${outputDir}/package.json"`;
 }

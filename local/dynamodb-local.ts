@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -80,4 +82,24 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Where a running `npm start` says which DynamoDB Local serves a data directory (and which process runs it). */
+const RUNNING_FILE = 'dynamodb-local.json';
+
+export async function writeRunningDynamoDb(dataDir: string, running: { endpoint: string; pid: number }): Promise<string> {
+  const file = join(dataDir, RUNNING_FILE);
+  await writeFile(file, JSON.stringify(running));
+  return file;
+}
+
+/** The endpoint of the DynamoDB Local a running `npm start` serves `dataDir` with, if that process is still alive. */
+export async function runningDynamoDb(dataDir: string): Promise<string | undefined> {
+  try {
+    const { endpoint, pid } = JSON.parse(await readFile(join(dataDir, RUNNING_FILE), 'utf8')) as { endpoint: string; pid: number };
+    process.kill(pid, 0);
+    return endpoint;
+  } catch {
+    return undefined;
+  }
 }

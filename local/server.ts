@@ -6,8 +6,6 @@
  * `npm run start:template` (RUNTIME=template): the same, but the API, the functions and
  * their permissions come from the synthesized CloudFormation template (local/template/).
  */
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
@@ -27,9 +25,9 @@ import { startTemplateEventSources } from './template/template-webhooks.ts';
 import { buildDocsPage } from '../scripts/build-docs-page.ts';
 import { createDocumentClient } from '../shared/db/document-client.ts';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer, type DevIssuer } from './dev-issuer.ts';
-import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { startDynamoDbLocal, writeRunningDynamoDb, type DynamoDbLocal } from './dynamodb-local.ts';
 import { createHttpApiEmulator, type EmulatedRoute, type LambdaFunction } from './http-api-emulator.ts';
-import { STACK_NAME, startTemplateRuntime, synthesizeTemplate } from './template/template-runtime.ts';
+import { localTemplateContext, localTemplateDir, STACK_NAME, startTemplateRuntime } from './template/template-runtime.ts';
 import { startLocalWebhooks } from './webhooks/local-webhooks.ts';
 import { loadWebhookConfig } from '../shared/config/webhook-config.ts';
 
@@ -83,12 +81,14 @@ async function main() {
   let server: Server | undefined;
   let stopFunctions: (() => Promise<void>) | undefined;
   let stopWebhooks: (() => Promise<void>) | undefined;
+  let endpointFile: string | undefined;
 
   const shutdown = async (code: number) => {
     server?.close();
     server?.closeAllConnections();
     await stopWebhooks?.();
     await stopFunctions?.();
+    if (endpointFile) await rm(endpointFile, { force: true });
     await dynamo?.stop();
     process.exit(code);
   };
@@ -132,6 +132,8 @@ async function main() {
       console.log(`Starting DynamoDB Local (${dbPath ? `data in ${dbPath}` : 'in memory'})…`);
       dynamo = await startDynamoDbLocal({ dbPath, port: settings.dynamodbLocalPort });
       process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+      // `npm run invoke` reaches this DynamoDB Local while it runs, instead of a second JVM on the same files.
+      if (dbPath) await writeRunningDynamoDb(settings.dataDir as string, { endpoint: dynamo.endpoint, pid: process.pid }).then((file) => (endpointFile = file));
     }
     process.env.TABLE_NAME = settings.tableName;
 
@@ -275,27 +277,13 @@ async function sourceFunctions(settings: Settings, timeScale: number): Promise<L
 
 /** What deploys: the template synthesized with context that mirrors the local settings, its bundles in their own processes, its IAM enforced. */
 async function templateFunctions(settings: Settings): Promise<LoadedFunctions> {
-  let templateDir = settings.templateDir;
-  if (!templateDir) {
-    const context = {
-      jwksUrl: 'https://issuer.invalid/.well-known/jwks.json',
-      jwtIssuer: 'replaced-at-run-time',
-      jwtAudience: 'replaced-at-run-time',
-      authorizerCacheTtlSeconds: String(settings.authorizerCacheTtlSeconds),
-      rateLimitPerMinute: process.env.RATE_LIMIT_PER_MINUTE ?? '60',
-      throwaway: 'true',
-    };
-    // TEMPLATE_CACHE_DIR (the test run's): one synthesis per set of settings, shared by every server of the run.
-    templateDir = settings.templateCacheDir
-      ? join(settings.templateCacheDir, createHash('sha256').update(JSON.stringify(context)).digest('hex').slice(0, 16))
-      : settings.dataDir === 'memory'
-        ? await mkdtemp(join(tmpdir(), 'time-tracking-cdk-'))
-        : resolve(settings.dataDir, 'cdk.out');
-    if (!settings.templateCacheDir || !existsSync(join(templateDir, `${STACK_NAME}.template.json`))) {
-      console.log(`Synthesizing the stack into ${templateDir}…`);
-      await synthesizeTemplate(templateDir, context);
-    }
-  }
+  const templateDir = await localTemplateDir({
+    templateDir: settings.templateDir,
+    templateCacheDir: settings.templateCacheDir,
+    dataDir: settings.dataDir,
+    context: localTemplateContext({ authorizerCacheTtlSeconds: settings.authorizerCacheTtlSeconds, rateLimitPerMinute: process.env.RATE_LIMIT_PER_MINUTE ?? '60' }),
+    log: (line) => console.log(line),
+  });
   const pass = (names: string[]) => Object.fromEntries(names.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));
   return startTemplateRuntime({
     templateFile: join(templateDir, `${STACK_NAME}.template.json`),

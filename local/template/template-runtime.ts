@@ -1,17 +1,18 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EmulatedRoute, LambdaFunction } from '../http-api-emulator.ts';
 import { startIamProxy } from './iam-proxy.ts';
 import { startLocalKms } from '../kms/local-kms.ts';
 import { startLocalQueue } from './local-queue.ts';
-import { startTemplateEventSources } from './template-webhooks.ts';
 import { getAttTarget, localArnOf, readTemplateApi, resolveEnvironmentWithArns, TemplateError, type Template, type TemplateFunction } from './template-model.ts';
 import { lambdaContext } from '../http-api-emulator.ts';
-import { FunctionError, startFunctionHost } from '../lambda/function-host.ts';
+import { FunctionError, startFunctionHost, type FunctionHost } from '../lambda/function-host.ts';
 import { startLocalScheduler } from '../scheduler/local-scheduler.ts';
-import { recoverAutoStopSchedules } from '../scheduler/recover-schedules.ts';
 
 /**
  * `npm run start:template`: the API as the synthesized CloudFormation template deploys it
@@ -28,6 +29,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const STACK_NAME = 'TimeTrackingApi';
 
 export type TemplateRuntime = {
+  /** Each function's host: its invocations with their outcome and REPORT. */
+  hosts: Record<string, FunctionHost>;
   routes: EmulatedRoute[];
   functions: Record<string, LambdaFunction>;
   authorizer: LambdaFunction;
@@ -55,6 +58,58 @@ export async function synthesizeTemplate(outDir: string, context: Record<string,
   if (code !== 0) throw new TemplateError(`cdk synth failed (exit ${code}):\n${output.trim().split('\n').slice(-15).join('\n')}`);
 }
 
+/** The context a local synthesis gets: what `npm run start:template` and `npm run invoke` replace at run time, or mirror. */
+export function localTemplateContext(settings: { authorizerCacheTtlSeconds: number; rateLimitPerMinute: string }): Record<string, string> {
+  return {
+    jwksUrl: 'https://issuer.invalid/.well-known/jwks.json',
+    jwtIssuer: 'replaced-at-run-time',
+    jwtAudience: 'replaced-at-run-time',
+    authorizerCacheTtlSeconds: String(settings.authorizerCacheTtlSeconds),
+    rateLimitPerMinute: settings.rateLimitPerMinute,
+    throwaway: 'true',
+  };
+}
+
+/**
+ * The folder of a synthesized template for a local run, synthesized when needed:
+ * `templateDir` as given; else one per context in `templateCacheDir` (a test run's, made
+ * once); else `<dataDir>/cdk.out`, made again when its context changed or a source of the
+ * stack (infra/, functions/, shared/, the lock file) is newer; else a temporary folder.
+ */
+export async function localTemplateDir(settings: { templateDir?: string; templateCacheDir?: string; dataDir: string; context: Record<string, string>; log: (line: string) => void }): Promise<string> {
+  if (settings.templateDir) return settings.templateDir;
+  const contextText = JSON.stringify(settings.context);
+  const templateDir = settings.templateCacheDir
+    ? join(settings.templateCacheDir, createHash('sha256').update(contextText).digest('hex').slice(0, 16))
+    : settings.dataDir === 'memory'
+      ? await mkdtemp(join(tmpdir(), 'time-tracking-cdk-'))
+      : join(settings.dataDir, 'cdk.out');
+  const templateFile = join(templateDir, `${STACK_NAME}.template.json`);
+  const contextFile = join(templateDir, 'local-context.json');
+  const upToDate =
+    existsSync(templateFile) &&
+    (settings.templateCacheDir !== undefined || (existsSync(contextFile) && readFileSync(contextFile, 'utf8') === contextText && newestSourceMs() <= statSync(templateFile).mtimeMs));
+  if (!upToDate) {
+    settings.log(`Synthesizing the stack into ${templateDir}…`);
+    await synthesizeTemplate(templateDir, settings.context);
+    writeFileSync(contextFile, contextText);
+  }
+  return templateDir;
+}
+
+/** The newest modification time of what a synthesis reads from this checkout. */
+function newestSourceMs(): number {
+  let newest = 0;
+  const visit = (path: string) => {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat) return;
+    if (stat.isDirectory()) for (const entry of readdirSync(path)) visit(join(path, entry));
+    else newest = Math.max(newest, stat.mtimeMs);
+  };
+  for (const path of ['infra', 'functions', 'shared', 'package-lock.json', 'cdk.json']) visit(join(ROOT, path));
+  return newest;
+}
+
 export async function startTemplateRuntime(options: {
   templateFile: string;
   tableName: string;
@@ -70,6 +125,14 @@ export async function startTemplateRuntime(options: {
   kmsKeyFile?: string;
   /** The most execution environments of one function at once (its concurrency on this machine). */
   maxEnvironmentsPerFunction: number;
+  /** One function only (`npm run invoke`), with what it reaches; every function of the API otherwise. */
+  only?: string;
+  /** Start each function's first environment now (a server), or at its first invocation (a cold `npm run invoke`). */
+  prewarm?: boolean;
+  /** Where the functions' own output goes: stdout (a server's log) or stderr (`npm run invoke`). */
+  functionOutput?: 'stdout' | 'stderr';
+  /** The platform's lines (START, END, REPORT, timeouts); a server shows only the timeouts. */
+  platformLog?: (functionLogicalId: string, line: string) => void;
 }): Promise<TemplateRuntime> {
   const template = JSON.parse(readFileSync(options.templateFile, 'utf8')) as Template;
   const api = readTemplateApi(template, dirname(options.templateFile));
@@ -81,12 +144,14 @@ export async function startTemplateRuntime(options: {
   const stop = async () => {
     for (const stopOne of stops.reverse()) await stopOne().catch(() => {});
   };
+  const selected = options.only ? [api.functions.get(options.only) ?? fail(new TemplateError(`${options.only} is not a function the API invokes`))] : [...api.functions.values()];
   try {
     const functions: Record<string, LambdaFunction> = {};
+    const hosts: Record<string, FunctionHost> = {};
     const functionTimeoutsMs: Record<string, number> = {};
     // The queues the functions send to or read (the webhook deliveries): one local queue each.
     const queues = new Map<string, Awaited<ReturnType<typeof startLocalQueue>>>();
-    const queueIds = new Set([...api.eventSources.flatMap((source) => (source.source.kind === 'queue' ? [source.source.queueLogicalId] : [])), ...[...api.functions.values()].flatMap((fn) => Object.values(fn.environment).flatMap((value) => (api.queues.has((value as { Ref?: string })?.Ref ?? '') ? [(value as { Ref: string }).Ref] : [])))]);
+    const queueIds = new Set([...(options.only ? [] : api.eventSources).flatMap((source) => (source.source.kind === 'queue' ? [source.source.queueLogicalId] : [])), ...selected.flatMap((fn) => Object.values(fn.environment).flatMap((value) => (api.queues.has((value as { Ref?: string })?.Ref ?? '') ? [(value as { Ref: string }).Ref] : [])))]);
     // EventBridge Scheduler for the functions that make schedules; a schedule invokes its target by ARN.
     const functionsByArn = new Map<string, string>();
     const scheduler = await startLocalScheduler({
@@ -100,7 +165,7 @@ export async function startTemplateRuntime(options: {
     });
     stops.push(scheduler.stop);
     // The template's KMS key (the webhook secrets'), on this machine; each function reaches it with its own role.
-    const keyIds = [...new Set([...api.functions.values()].flatMap((fn) => Object.values(fn.environment).map(getAttTarget)).filter((id): id is string => id !== undefined && template.Resources[id]?.Type === 'AWS::KMS::Key'))];
+    const keyIds = [...new Set(selected.flatMap((fn) => Object.values(fn.environment).map(getAttTarget)).filter((id): id is string => id !== undefined && template.Resources[id]?.Type === 'AWS::KMS::Key'))];
     if (keyIds.length > 1) throw new TemplateError(`the emulator serves one KMS key to the functions; they name ${keyIds.join(', ')}`);
     const kms = keyIds[0] ? await startLocalKms({ region: options.region, keyLogicalId: keyIds[0], keyFile: options.kmsKeyFile }) : undefined;
     if (kms) stops.push(kms.stop);
@@ -110,7 +175,7 @@ export async function startTemplateRuntime(options: {
       queues.set(queueId, queue);
     }
     await Promise.all(
-      [...api.functions.values()].map(async (fn) => {
+      selected.map(async (fn) => {
         const proxy = await startIamProxy({ functionName: fn.logicalId, target: options.dynamodbEndpoint, statements: fn.statements, tableLogicalId: api.tableLogicalId, tableName: options.tableName });
         stops.push(proxy.close);
         // Each queue the function names is reached through an endpoint that enforces its role.
@@ -136,11 +201,8 @@ export async function startTemplateRuntime(options: {
           logFormat: fn.logFormat,
           applicationLogLevel: fn.applicationLogLevel,
           maxEnvironments: Math.min(options.maxEnvironmentsPerFunction, fn.reservedConcurrency ?? Infinity),
-          output: 'stdout',
-          // Only what a developer must see: a timed-out invocation (START/END/REPORT would bury the request log).
-          log: (line) => {
-            if (line.includes(' Task timed out after ')) console.log(`${fn.logicalId}: ${line}`);
-          },
+          output: options.functionOutput ?? 'stdout',
+          log: (line) => (options.platformLog ?? showTimeouts)(fn.logicalId, line),
           environment: {
             ...options.runtimeEnvironment,
             ...environment,
@@ -156,21 +218,27 @@ export async function startTemplateRuntime(options: {
         });
         stops.push(host.stop);
         // Each function's first environment starts now: a function that cannot init fails the start, naming it.
-        await host.prewarm().catch((error: unknown) => {
-          throw new TemplateError(`${fn.logicalId} failed at init (${error instanceof FunctionError ? error.message : String(error)})`);
-        });
+        if (options.prewarm ?? true) {
+          await host.prewarm().catch((error: unknown) => {
+            throw new TemplateError(`${fn.logicalId} failed at init (${error instanceof FunctionError ? error.message : String(error)})`);
+          });
+        }
         functions[fn.logicalId] = host.call as LambdaFunction;
+        hosts[fn.logicalId] = host;
         functionTimeoutsMs[fn.logicalId] = fn.timeoutSeconds * 1000;
       }),
     );
     functionTimeoutsMs.authorizer = functionTimeoutsMs[api.authorizer.functionLogicalId]!;
     return {
+      hosts,
       routes: api.routes.map((route) => ({ method: route.method, path: route.path, functionName: route.functionLogicalId, public: route.public })),
       functions,
       authorizer: functions[api.authorizer.functionLogicalId]!,
       authorizerCacheTtlSeconds: api.authorizer.resultTtlSeconds,
       functionTimeoutsMs,
       startWebhooks: async (log) => {
+        // Loaded here, not at start: `npm run invoke` runs no event source, and their SDK clients cost its every start.
+        const [{ startTemplateEventSources }, { recoverAutoStopSchedules }] = await Promise.all([import('./template-webhooks.ts'), import('../scheduler/recover-schedules.ts')]);
         const sources = await startTemplateEventSources({
           eventSources: api.eventSources,
           functions,
@@ -199,4 +267,13 @@ export async function startTemplateRuntime(options: {
     await stop();
     throw error;
   }
+}
+
+/** A server's log shows only what a developer must see of the platform: a timed-out invocation (START/END/REPORT would bury the request log). */
+function showTimeouts(functionLogicalId: string, line: string) {
+  if (line.includes(' Task timed out after ')) console.log(`${functionLogicalId}: ${line}`);
+}
+
+function fail(error: Error): never {
+  throw error;
 }

@@ -157,6 +157,8 @@ describe('functions', () => {
       expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
       const assetDir = join(outdir, fn.Metadata['aws:asset:path']);
       const isAuthorizer = fn.Properties.Environment.Variables.AUTH_JWKS_URL !== undefined;
+      // Every asset says its module format, so that it loads as CommonJS wherever it is unpacked (under a "type": "module" checkout too).
+      expect(JSON.parse(readFileSync(join(assetDir, 'package.json'), 'utf8'))).toEqual({ type: 'commonjs', ...(isAuthorizer ? { imports: { '#api-key-store': './api-key-store.js' } } : {}) });
       // The docs function: the reference page and the OpenAPI document beside a bundle of its own, nothing of the API.
       if (existsSync(join(assetDir, 'docs.html'))) {
         expect(JSON.parse(readFileSync(join(assetDir, 'openapi.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(openApiDocument)));
@@ -167,7 +169,6 @@ describe('functions', () => {
       // The authorizer's API-key store (and the SDK) is a bundle of its own beside it, mapped by a package.json.
       const sdkBundle = isAuthorizer ? 'api-key-store.js' : 'index.js';
       if (isAuthorizer) {
-        expect(JSON.parse(readFileSync(join(assetDir, 'package.json'), 'utf8'))).toEqual({ imports: { '#api-key-store': './api-key-store.js' } });
         expect(readFileSync(join(assetDir, 'index.js'), 'utf8')).toContain('import("#api-key-store")');
         expect(readFileSync(join(assetDir, 'index.js'), 'utf8')).not.toContain('DynamoDBClient');
       }

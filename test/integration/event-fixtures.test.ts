@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildDocsPage } from '../../scripts/build-docs-page.ts';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadSeed } from '../../admin/seed-loader.ts';
 import { functionNames, routeList, splitInput, type Route, type RouteExample } from '../../shared/contracts/routes.ts';
@@ -12,43 +13,74 @@ import { loadDatabaseConfig } from '../../shared/config/database-config.ts';
 import { loadRateLimitConfig } from '../../shared/config/rate-limit-config.ts';
 import { loadWebhookConfig } from '../../shared/config/webhook-config.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
-import { lambdaContext, parse } from '../support/http-events.ts';
+import { parse } from '../support/http-events.ts';
 import { expectMatchesOpenApi } from '../support/openapi-validator.ts';
 
 /**
- * Every `sam local invoke` fixture in events/ runs through its real handler, against
- * DynamoDB Local loaded with the demo seed, exactly as `sam local` would run it.
+ * Every `sam local invoke` fixture in events/ runs through `npm run invoke`: the synthesized
+ * template's bundle for that function under AWS's runtime interface client, with its
+ * environment and its role, against DynamoDB Local loaded with the demo seed.
  */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EVENTS = fileURLToPath(new URL('../../events/', import.meta.url));
 const fixture = (name: string) => JSON.parse(readFileSync(`${EVENTS}${name}.json`, 'utf8'));
-let table: TestTable;
+const demoSeed = JSON.parse(readFileSync(fileURLToPath(new URL('../../local/demo-seed.json', import.meta.url)), 'utf8'));
+/** Fixture chains run side by side, each lane on a table of its own. */
+const LANES = 3;
+let tables: TestTable[] = [];
+let eventsDir: string;
 
 beforeAll(async () => {
-  table = await createTestTable('fixtures');
-  const demoSeed = JSON.parse(readFileSync(fileURLToPath(new URL('../../local/demo-seed.json', import.meta.url)), 'utf8'));
-  await loadSeed(table.client, table.tableName, demoSeed, { endpoint: process.env.DYNAMODB_ENDPOINT });
-  Object.assign(process.env, { AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json', AUTH_ISSUER: 'time-tracking-local-dev', AUTH_AUDIENCE: 'time-tracking-api' });
+  tables = await Promise.all(Array.from({ length: LANES }, (_, lane) => createTestTable(`fixtures${lane}`)));
+  for (const table of tables) await loadSeed(table.client, table.tableName, demoSeed, { endpoint: process.env.DYNAMODB_ENDPOINT });
+  eventsDir = mkdtempSync(join(tmpdir(), 'fixture-events-'));
 });
-afterAll(() => table.drop());
+afterAll(async () => {
+  await Promise.all(tables.map((table) => table.drop()));
+  rmSync(eventsDir, { recursive: true, force: true });
+});
+
+let eventCount = 0;
+/** `npm run invoke -- <function> <event file>` on `table`: its answer (stdout), its exit status and its log (stderr). */
+async function invoke(functionName: string, event: unknown, table: TestTable): Promise<{ answer: any; code: number; log: string }> {
+  const file = join(eventsDir, `${functionName}-${eventCount++}.json`);
+  writeFileSync(file, JSON.stringify(event));
+  const env = {
+    ...process.env,
+    DATA_DIR: 'memory',
+    TABLE_NAME: table.tableName,
+    AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json',
+    AUTH_ISSUER: 'time-tracking-local-dev',
+    AUTH_AUDIENCE: 'time-tracking-api',
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  };
+  try {
+    const { stdout, stderr } = await promisify(execFile)('npm', ['run', '-s', 'invoke', '--', functionName, file], { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
+    return { answer: JSON.parse(stdout), code: 0, log: stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { answer: failed.stdout ? JSON.parse(failed.stdout) : undefined, code: failed.code, log: failed.stderr };
+  }
+}
 
 describe('events/ fixtures', () => {
   it('has one fixture per function of the route table, and nothing else but the env-vars file', () => {
     expect(readdirSync(EVENTS).sort()).toEqual([...functionNames.map((name) => `${name}.json`), 'env.json'].sort());
   });
 
-  it('authorizer.json: the demo API key yields its principal', async () => {
-    const { handler } = await import('../../functions/authorizer/handler.ts');
-    expect(await handler(fixture('authorizer'))).toEqual({
-      isAuthorized: true,
-      context: { principal_id: '100', auth_method: 'api_key', scopes: 'read write' },
-    });
-  });
+  it('authorizer.json: the demo API key yields its principal, with Lambda’s REPORT line on stderr', async () => {
+    const { answer, code, log } = await invoke('authorizer', fixture('authorizer'), tables[0]!);
+    expect({ code, answer }).toEqual({ code: 0, answer: { isAuthorized: true, context: { principal_id: '100', auth_method: 'api_key', scopes: 'read write' } } });
+    expect(log).toMatch(/^REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 512 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms$/m);
+    // The first invocation of the run may synthesize the template (once for the whole test run).
+  }, 180_000);
 
-  it('runs every route fixture through its handler, after the fixtures its example runs after, each body matching the OpenAPI document', async () => {
-    /** Runs a route's fixture (the fixtures of its `after` chain first); resolves with the bodies of the chain, by route. */
-    const run = async (route: Route): Promise<Record<string, any>> => {
+  it('runs every route fixture through its function, after the fixtures its example runs after, each body matching the OpenAPI document', async () => {
+    /** Runs a route's fixture (the fixtures of its `after` chain first) on `table`; resolves with the bodies of the chain, by route. */
+    const run = async (route: Route, table: TestTable): Promise<Record<string, any>> => {
       const example: RouteExample = route.example;
-      const chain = example.after ? await run(routeList.find((other) => other.name === example.after)!) : {};
+      const chain = example.after ? await run(routeList.find((other) => other.name === example.after)!, table) : {};
       const event = fixture(route.functionName);
       expect(event.routeKey).toBe(`${route.method} ${route.path}`);
       // The fixture's fields the example fills in live (today's date, the id an earlier fixture created).
@@ -56,38 +88,36 @@ describe('events/ fixtures', () => {
       if (event.pathParameters) event.pathParameters = path;
       if (event.queryStringParameters) event.queryStringParameters = query;
       if (event.body !== undefined) event.body = JSON.stringify(body);
-      const { handler } = await import(`../../functions/${route.functionName}/handler.ts`);
-      const response = parse(await handler(event, lambdaContext()));
+      const invoked = await invoke(route.functionName, event, table);
+      expect({ route: route.name, code: invoked.code, log: invoked.code === 0 ? undefined : invoked.log }).toEqual({ route: route.name, code: 0, log: undefined });
+      const response = parse(invoked.answer);
       const expected = (route.response as { status?: number }).status ?? 200;
       expect({ route: route.name, status: response.status, body: response.status === expected ? undefined : response.body }).toEqual({ route: route.name, status: expected, body: undefined });
       expectMatchesOpenApi(route.method, route.path, response.status, response.body);
       return { ...chain, [route.name]: response.body };
     };
     const runs: Record<string, Record<string, any>> = {};
-    for (const route of routeList) {
-      await table.clearTrackingData();
-      runs[route.name] = await run(route);
-    }
+    await Promise.all(
+      tables.map(async (table, lane) => {
+        for (const route of routeList.filter((_, index) => index % LANES === lane)) {
+          await table.clearTrackingData();
+          runs[route.name] = await run(route, table);
+        }
+      }),
+    );
+    expect(Object.keys(runs).sort()).toEqual(routeList.map((route) => route.name).sort());
     expect(runs.currentTracker!.currentTracker.data.is_tracking).toBe(true);
     expect(runs.listTimeEntries!.listTimeEntries.data.map((entry: { id: string }) => entry.id)).toEqual([runs.listTimeEntries!.stopTimeTracking.data.time_entry_id]);
-  });
+  }, 240_000);
 
   it('docs.json: the docs function serves the reference page without credentials', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'docs-fixture-'));
-    try {
-      buildDocsPage(dir);
-      process.env.DOCS_DIR = dir;
-      const { handler } = await import('../../functions/docs/handler.ts');
-      const response = await handler(fixture('docs'));
-      expect(response.statusCode).toBe(200);
-      expect(response.headers!['content-type']).toBe('text/html; charset=utf-8');
-      expect(String(response.body)).toContain('<title>Time Tracking API</title>');
-      const document = await handler({ ...fixture('docs'), rawPath: '/openapi.json' });
-      expect(JSON.parse(String(document.body)).openapi).toBe('3.1.0');
-    } finally {
-      delete process.env.DOCS_DIR;
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const page = await invoke('docs', fixture('docs'), tables[0]!);
+    expect(page.code).toBe(0);
+    expect(page.answer.statusCode).toBe(200);
+    expect(page.answer.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(String(page.answer.body)).toContain('<title>Time Tracking API</title>');
+    const document = await invoke('docs', { ...fixture('docs'), rawPath: '/openapi.json' }, tables[0]!);
+    expect(JSON.parse(String(document.answer.body)).openapi).toBe('3.1.0');
   });
 
   it('env.json sets every variable the functions require, and only variables they read', async () => {
