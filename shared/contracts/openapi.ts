@@ -124,13 +124,14 @@ function responsesOf(route: Route) {
     '500': json(
       { anyOf: [ref('Error'), ref('GatewayError')] },
       'Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry.',
-      undefined,
+      // The function's own answer, once the caller was counted, carries the rate limit's headers (API Gateway's does not).
+      rateLimitHeaders,
       { success: false, message: 'Server Error.', error: 'internal_error', meta: EXAMPLE_META },
     ),
     '503': json(
       { anyOf: [ref('Error'), ref('GatewayError')] },
       'DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay.',
-      { 'Retry-After': headerRef('RetryAfterIfKnown') },
+      { 'Retry-After': headerRef('RetryAfterIfKnown'), ...rateLimitHeaders },
       { success: false, message: 'The service is temporarily unavailable. Please retry shortly.', error: 'service_unavailable', meta: EXAMPLE_META },
     ),
     ...(inputSchemaOf(route, 'body') ? { '413': json(ref('GatewayError'), 'The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself).', undefined, { message: 'Request Entity Too Large' }) } : {}),

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { callApi } from '../support/api-client.ts';
 import { startWebhookReceiver } from '../support/webhook-receiver.ts';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { STACK_NAME, synthesizeTemplate } from '../../local/template/template-runtime.ts';
+import { localTemplateContext, localTemplateDir, STACK_NAME } from '../../local/template/template-runtime.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { testSeed, users, WS } from '../support/fixtures.ts';
 import { startLocalServer } from '../support/local-server.ts';
@@ -23,7 +23,9 @@ let issuer: TestIssuer;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'template-iam-'));
-  await synthesizeTemplate(dir, { jwksUrl: 'https://issuer.invalid/jwks.json', jwtIssuer: 'x', jwtAudience: 'x', rateLimitPerMinute: '0', throwaway: 'true' });
+  // The run's synthesis (the one every start:template server of the run uses), copied to be edited here.
+  const synthesized = await localTemplateDir({ templateCacheDir: process.env.TEMPLATE_CACHE_DIR, dataDir: 'memory', context: localTemplateContext({ authorizerCacheTtlSeconds: 300, rateLimitPerMinute: '60' }), log: () => {} });
+  await cp(synthesized, dir, { recursive: true });
   templateFile = join(dir, `${STACK_NAME}.template.json`);
   original = await readFile(templateFile, 'utf8');
   table = await createTestTable('template-iam');
