@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureTable } from '../admin/table-admin.ts';
 import { createDocumentClient } from '../shared/db/document-client.ts';
 import { DEV_AUDIENCE, DEV_ISSUER } from './dev-issuer.ts';
+import { RuntimeClientMissingError } from './lambda/function-host.ts';
 import { freePort, runningDynamoDb, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { readTemplateApi, TemplateError, type Template } from './template/template-model.ts';
 import { localTemplateContext, localTemplateDir, STACK_NAME, startTemplateRuntime, type TemplateRuntime } from './template/template-runtime.ts';
@@ -145,7 +146,7 @@ function functionLogicalId(template: Template, invoked: Iterable<string>, name: 
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  const known = error instanceof UsageError || error instanceof TemplateError || (error as Error)?.name === 'DynamoDbLocalError';
+  const known = error instanceof UsageError || error instanceof TemplateError || error instanceof RuntimeClientMissingError || (error as Error)?.name === 'DynamoDbLocalError';
   process.stderr.write(`npm run invoke: ${known ? (error as Error).message : ((error as Error)?.stack ?? String(error))}\n`);
   process.exitCode = 2;
 }

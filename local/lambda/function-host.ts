@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startRuntimeApi, type InvocationOutcome, type RuntimeApi } from './runtime-api.ts';
 
@@ -19,7 +19,25 @@ import { startRuntimeApi, type InvocationOutcome, type RuntimeApi } from './runt
  * One environment runs one invocation at a time; concurrent invocations get more
  * environments (each a cold start), up to `maxEnvironments`, beyond which they wait.
  */
-const RIC_ENTRY = createRequire(import.meta.url).resolve('aws-lambda-ric');
+export class RuntimeClientMissingError extends Error {
+  override name = 'RuntimeClientMissingError';
+}
+
+/** The client's entry file; it is an optional dependency (its native part builds on Linux only, with cmake and a C++ compiler). */
+function runtimeClientEntry(): string {
+  let entry: string;
+  try {
+    entry = createRequire(import.meta.url).resolve('aws-lambda-ric');
+  } catch {
+    entry = '';
+  }
+  if (!entry || !existsSync(join(dirname(entry), 'rapid-client.node'))) {
+    throw new RuntimeClientMissingError(
+      'aws-lambda-ric (the Lambda runtime interface client that runs the template’s functions) is not installed with its native part: it builds on Linux during `npm ci` and needs cmake, make, a C++ compiler and python3 (Debian/Ubuntu: `sudo apt-get install -y cmake make g++ python3`, then `npm ci`). `npm start` does not need it.',
+    );
+  }
+  return entry;
+}
 /** Lambda's limit on the init phase of an on-demand function. */
 const INIT_TIMEOUT_MS = 10_000;
 
@@ -40,8 +58,8 @@ export type HostedFunction = {
   applicationLogLevel?: string;
   /** The most environments at once (the function's concurrency here). */
   maxEnvironments: number;
-  /** Where the function's own output goes: this process's stdout (a server's log) or stderr (`npm run invoke`). */
-  output: 'stdout' | 'stderr';
+  /** Where the function's own output goes: this process's stdout (a server's log), its stderr (`npm run invoke`), or nowhere. */
+  output: 'stdout' | 'stderr' | 'ignore';
   /** The platform's lines (START, END, REPORT, timeouts), as Lambda writes them to the function's log. */
   log?: (line: string) => void;
 };
@@ -77,6 +95,7 @@ type Environment = { api: RuntimeApi; child: ChildProcess; exited: Promise<strin
 type Started = { environment: Environment } | { initFailure: InvocationOutcome; initDurationMs: number };
 
 export function startFunctionHost(fn: HostedFunction) {
+  const ricEntry = runtimeClientEntry();
   const idle: Environment[] = [];
   const running = new Set<Environment>();
   let starting = 0;
@@ -91,7 +110,7 @@ export function startFunctionHost(fn: HostedFunction) {
     ...fn.environment,
     _HANDLER: fn.handler,
     LAMBDA_TASK_ROOT: fn.taskRoot,
-    LAMBDA_RUNTIME_DIR: dirname(RIC_ENTRY),
+    LAMBDA_RUNTIME_DIR: dirname(ricEntry),
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
     AWS_REGION: fn.region,
     AWS_DEFAULT_REGION: fn.region,
@@ -105,10 +124,10 @@ export function startFunctionHost(fn: HostedFunction) {
   };
   // Lambda's Node.js bootstrap: a tenth of the memory for the young generation, the rest for the old.
   const newSpaceMb = Math.floor(fn.memorySizeMb / 10);
-  const nodeArguments = ['--expose-gc', '--max-http-header-size', '81920', `--max-semi-space-size=${Math.floor(newSpaceMb / 2)}`, `--max-old-space-size=${fn.memorySizeMb - newSpaceMb}`, RIC_ENTRY];
+  const nodeArguments = ['--expose-gc', '--max-http-header-size', '81920', `--max-semi-space-size=${Math.floor(newSpaceMb / 2)}`, `--max-old-space-size=${fn.memorySizeMb - newSpaceMb}`, ricEntry];
   const timeoutMs = fn.timeoutSeconds * 1000;
   const functionArn = `arn:aws:lambda:${fn.region}:000000000000:function:${fn.name}`;
-  const outputFd = fn.output === 'stderr' ? 2 : 1;
+  const output = fn.output === 'ignore' ? 'ignore' : fn.output === 'stderr' ? 2 : 1;
 
   /** A new environment, through its init phase: its runtime has asked for its first invocation, or init failed. */
   async function startEnvironment(): Promise<Started> {
@@ -117,7 +136,7 @@ export function startFunctionHost(fn: HostedFunction) {
     const child = spawn(process.execPath, nodeArguments, {
       cwd: fn.taskRoot,
       env: { ...environment, AWS_LAMBDA_RUNTIME_API: api.address, AWS_LAMBDA_LOG_STREAM_NAME: `local/[$LATEST]${randomUUID().replaceAll('-', '')}` },
-      stdio: ['ignore', outputFd, outputFd],
+      stdio: ['ignore', output, output],
     });
     const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ? `signal: ${signal}` : `exit status ${code}`)));
     child.once('error', () => {});

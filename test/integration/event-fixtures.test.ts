@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadSeed } from '../../admin/seed-loader.ts';
 import { functionNames, routeList, splitInput, type Route, type RouteExample } from '../../shared/contracts/routes.ts';
@@ -41,27 +40,41 @@ afterAll(async () => {
 });
 
 let eventCount = 0;
-/** `npm run invoke -- <function> <event file>` on `table`: its answer (stdout), its exit status and its log (stderr). */
-async function invoke(functionName: string, event: unknown, table: TestTable): Promise<{ answer: any; code: number; log: string }> {
+const invokeEnv = (table: TestTable) => ({
+  ...process.env,
+  DATA_DIR: 'memory',
+  TABLE_NAME: table.tableName,
+  AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json',
+  AUTH_ISSUER: 'time-tracking-local-dev',
+  AUTH_AUDIENCE: 'time-tracking-api',
+  POWERTOOLS_LOG_LEVEL: 'WARN',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+});
+
+/**
+ * `npm run invoke -- <args>`, `stdin` written to it: its exit status, stdout and stderr. With
+ * `viaNpm: false`, the same script's command from package.json without npm's own start
+ * (a quarter of a second each, for the many invocations of the route fixtures).
+ */
+const INVOKE_SCRIPT = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.invoke!;
+function npmRunInvoke(args: string[], env: NodeJS.ProcessEnv, stdin?: string, viaNpm = true): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = viaNpm
+    ? spawn('npm', ['run', '-s', 'invoke', '--', ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] })
+    : spawn('sh', ['-c', `${INVOKE_SCRIPT} "$@"`, 'invoke', ...args], { cwd: ROOT, env: { ...env, PATH: `${join(ROOT, 'node_modules', '.bin')}:${env.PATH ?? ''}` }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  child.stdin.end(stdin ?? '');
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** `npm run invoke -- <function> <event file>` on `table` (the event on stdin with `viaStdin`): its answer, exit status and log (stderr). */
+async function invoke(functionName: string, event: unknown, table: TestTable, options: { viaStdin?: boolean; viaNpm?: boolean } = {}): Promise<{ answer: any; code: number | null; log: string }> {
   const file = join(eventsDir, `${functionName}-${eventCount++}.json`);
-  writeFileSync(file, JSON.stringify(event));
-  const env = {
-    ...process.env,
-    DATA_DIR: 'memory',
-    TABLE_NAME: table.tableName,
-    AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json',
-    AUTH_ISSUER: 'time-tracking-local-dev',
-    AUTH_AUDIENCE: 'time-tracking-api',
-    POWERTOOLS_LOG_LEVEL: 'WARN',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-  };
-  try {
-    const { stdout, stderr } = await promisify(execFile)('npm', ['run', '-s', 'invoke', '--', functionName, file], { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
-    return { answer: JSON.parse(stdout), code: 0, log: stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { answer: failed.stdout ? JSON.parse(failed.stdout) : undefined, code: failed.code, log: failed.stderr };
-  }
+  if (!options.viaStdin) writeFileSync(file, JSON.stringify(event));
+  const { code, stdout, stderr } = await npmRunInvoke(options.viaStdin ? [functionName] : [functionName, file], invokeEnv(table), options.viaStdin ? JSON.stringify(event) : undefined, options.viaNpm ?? true);
+  return { answer: stdout ? JSON.parse(stdout) : undefined, code, log: stderr };
 }
 
 describe('events/ fixtures', () => {
@@ -69,8 +82,8 @@ describe('events/ fixtures', () => {
     expect(readdirSync(EVENTS).sort()).toEqual([...functionNames.map((name) => `${name}.json`), 'env.json'].sort());
   });
 
-  it('authorizer.json: the demo API key yields its principal, with Lambda’s REPORT line on stderr', async () => {
-    const { answer, code, log } = await invoke('authorizer', fixture('authorizer'), tables[0]!);
+  it('authorizer.json (on stdin): the demo API key yields its principal, with Lambda’s REPORT line on stderr', async () => {
+    const { answer, code, log } = await invoke('AuthorizerFunction', fixture('authorizer'), tables[0]!, { viaStdin: true });
     expect({ code, answer }).toEqual({ code: 0, answer: { isAuthorized: true, context: { principal_id: '100', auth_method: 'api_key', scopes: 'read write' } } });
     expect(log).toMatch(/^REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 512 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms$/m);
     // The first invocation of the run may synthesize the template (once for the whole test run).
@@ -88,7 +101,7 @@ describe('events/ fixtures', () => {
       if (event.pathParameters) event.pathParameters = path;
       if (event.queryStringParameters) event.queryStringParameters = query;
       if (event.body !== undefined) event.body = JSON.stringify(body);
-      const invoked = await invoke(route.functionName, event, table);
+      const invoked = await invoke(route.functionName, event, table, { viaNpm: false });
       expect({ route: route.name, code: invoked.code, log: invoked.code === 0 ? undefined : invoked.log }).toEqual({ route: route.name, code: 0, log: undefined });
       const response = parse(invoked.answer);
       const expected = (route.response as { status?: number }).status ?? 200;
@@ -109,6 +122,16 @@ describe('events/ fixtures', () => {
     expect(runs.currentTracker!.currentTracker.data.is_tracking).toBe(true);
     expect(runs.listTimeEntries!.listTimeEntries.data.map((entry: { id: string }) => entry.id)).toEqual([runs.listTimeEntries!.stopTimeTracking.data.time_entry_id]);
   }, 240_000);
+
+  it('says what it cannot run, with exit status 2: no function of that name (listing them), an event that is not JSON', async () => {
+    const unknown = await npmRunInvoke(['NoSuchFunction', `${EVENTS}docs.json`], invokeEnv(tables[0]!));
+    expect({ code: unknown.code, stdout: unknown.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(unknown.stderr).toContain('no function "NoSuchFunction" in the template. Its functions:\n  ActiveTrackersFunction\n');
+    const notJson = await npmRunInvoke(['docs'], invokeEnv(tables[0]!), '{"version": ');
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toMatch(/^npm run invoke: the event from stdin is not JSON: /m);
+    expect((await npmRunInvoke([], invokeEnv(tables[0]!))).stderr).toContain('Usage: npm run invoke -- <LogicalIdOrFunctionName> [event.json]');
+  });
 
   it('docs.json: the docs function serves the reference page without credentials', async () => {
     const page = await invoke('docs', fixture('docs'), tables[0]!);
