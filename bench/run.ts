@@ -21,6 +21,7 @@ import { createDocumentClient } from '../shared/db/document-client.ts';
 import { seedToItems } from '../admin/seed.ts';
 import { ensureTable, putItems } from '../admin/table-admin.ts';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
+import { measureFunctionHost } from './function-host.ts';
 import { measureColdStart } from './cold-start.ts';
 import { measureEntryCosts } from './entry-costs.ts';
 import { measureHttpLoad } from './http-load.ts';
@@ -35,8 +36,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const { values: args } = parseArgs({ options: { against: { type: 'string' }, only: { type: 'string' } } });
 const against = args.against ?? defaultReference(ROOT);
-/** `--only http` (or `cold`, `warm`, `floors`, `entries`, comma-separated) while working on one figure; a full run checks every target. */
-const only = new Set(args.only ? args.only.split(',') : ['http', 'warm', 'cold', 'floors', 'entries']);
+/** `--only http` (or `cold`, `warm`, `floors`, `entries`, `host`, comma-separated) while working on one figure; a full run checks every target. */
+const only = new Set(args.only ? args.only.split(',') : ['http', 'warm', 'cold', 'floors', 'entries', 'host']);
 
 /** `at least` targets are ratios that must reach the value, `at most` ones must not pass it. */
 const TARGETS = {
@@ -47,6 +48,8 @@ const TARGETS = {
   warm_overhead_ratio: { at_most: 1.1 },
   list_31_days_vs_one_day_p50: { at_most: 1.5 },
   entry_create_vs_start_p50: { at_most: 1.3 },
+  host_added_warm_p50_ms: { at_most: 5 },
+  invoke_cold_answer_ms: { at_most: 3000 },
 } as const;
 
 async function withFreshDynamoDbLocal<T>(run: (endpoint: string) => Promise<T>): Promise<T> {
@@ -90,6 +93,8 @@ try {
   const entries = only.has('entries')
     ? await measureEntryCosts({ workspaceId: 1, managerId: 1, listUser: 6, createUser: 7, startUser: 8, batches: env('BENCH_ENTRY_BATCHES', 10), perBatch: env('BENCH_ENTRY_PER_BATCH', 20), perPage: process.env.BENCH_ENTRY_PER_PAGE ? Number(process.env.BENCH_ENTRY_PER_PAGE) : undefined })
     : undefined;
+  if (only.has('host')) console.log('The function host: a warm invocation through aws-lambda-ric against the same bundle in process, interleaved; then cold `npm run invoke`s of start…');
+  const host = only.has('host') ? await measureFunctionHost({ endpoint: dynamo.endpoint, tableName, pairs: env('BENCH_HOST_PAIRS', 300), coldRuns: env('BENCH_INVOKE_RUNS', 5), log: (line) => console.log(line) }) : undefined;
   if (only.has('floors')) console.log('Lifecycle invariants under load…');
   // On a DynamoDB Local of its own: after the loads above, the shared one holds every table and stream record they wrote, and slows down.
   const invariants = only.has('floors') ? await withFreshDynamoDbLocal((endpoint) => measureHttpLoad({ endpoint, users: 50, connections: env('BENCH_HTTP_CONNECTIONS', 20), requests: env('BENCH_HTTP_REQUESTS', 3000) })) : undefined;
@@ -115,6 +120,13 @@ try {
           { name: 'entry create vs start p50', value: entries.create_vs_start_p50, target: TARGETS.entry_create_vs_start_p50 },
         ]
       : []),
+    ...(host
+      ? [
+          { name: 'warm invocation added by the function host p50 (ms)', value: host.warm.added_p50_ms, target: TARGETS.host_added_warm_p50_ms },
+          { name: 'cold npm run invoke of start, to its answer, own DynamoDB Local p50 (ms)', value: host.cold.own_dynamodb_local_p50_ms, target: TARGETS.invoke_cold_answer_ms },
+          { name: 'cold npm run invoke of start, to its answer, running DynamoDB p50 (ms)', value: host.cold.running_dynamodb_p50_ms, target: TARGETS.invoke_cold_answer_ms },
+        ]
+      : []),
   ];
   const missed = checks.flatMap((check) => {
     const { at_least, at_most } = check.target ?? {};
@@ -130,7 +142,7 @@ try {
     ...(!invariants || invariants.invariant_violations === 0 ? [] : [`${invariants.invariant_violations} lifecycle invariant violations under load`]),
   ];
 
-  const results = { only: [...only], measured_at: new Date().toISOString(), node: process.version, against: { ref: against, sha: reference.sha }, targets: TARGETS, http, warm, cold, start, writes, entries, invariants, missed: [...missed, ...correctness] };
+  const results = { only: [...only], measured_at: new Date().toISOString(), node: process.version, against: { ref: against, sha: reference.sha }, targets: TARGETS, http, warm, cold, start, writes, entries, host, invariants, missed: [...missed, ...correctness] };
   writeFileSync(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
 
   const rows: Array<[string, string, string]> = [
@@ -168,6 +180,12 @@ try {
       ? ([
           ['31-day list (300 entries) / one-day list p50', `${entries.list_31_days_300_entries_p50_ms} / ${entries.list_one_day_p50_ms} ms → ${entries.list_31_days_vs_one_day_p50}× (calls: ${entries.list_31_days_calls.join(', ')})`, '≤ 1.50'],
           ['entry create / start p50', `${entries.create_p50_ms} / ${entries.start_p50_ms} ms → ${entries.create_vs_start_p50}× (create: ${entries.create_calls.join(', ')}; start: ${entries.start_calls.join(', ')})`, '≤ 1.30'],
+        ] as Array<[string, string, string]>)
+      : []),
+    ...(host
+      ? ([
+          ['warm invocation: through the host / in process p50', `${host.warm.host_p50_ms} / ${host.warm.in_process_p50_ms} ms → +${host.warm.added_p50_ms} ms`, '≤ +5 ms'],
+          ['cold npm run invoke of start → answer p50: running DynamoDB / own DynamoDB Local', `${host.cold.running_dynamodb_p50_ms} / ${host.cold.own_dynamodb_local_p50_ms} ms (max ${host.cold.own_dynamodb_local_max_ms})`, '≤ 3000 ms'],
         ] as Array<[string, string, string]>)
       : []),
     ...(invariants ? ([['load: errors / invariant violations', `${invariants.errors} / ${invariants.invariant_violations}`, '0 / 0']] as Array<[string, string, string]>) : []),
