@@ -23,7 +23,7 @@ export class RuntimeClientMissingError extends Error {
   override name = 'RuntimeClientMissingError';
 }
 
-/** The client's entry file; it is an optional dependency (its native part builds on Linux only, with cmake and a C++ compiler). */
+/** The client's entry file, with its native part beside it (built by `npm ci` on Linux, with cmake and a C++ compiler; skipped on macOS). */
 function runtimeClientEntry(): string {
   let entry: string;
   try {
@@ -33,7 +33,7 @@ function runtimeClientEntry(): string {
   }
   if (!entry || !existsSync(join(dirname(entry), 'rapid-client.node'))) {
     throw new RuntimeClientMissingError(
-      'aws-lambda-ric (the Lambda runtime interface client that runs the template’s functions) is not installed with its native part: it builds on Linux during `npm ci` and needs cmake, make, a C++ compiler and python3 (Debian/Ubuntu: `sudo apt-get install -y cmake make g++ python3`, then `npm ci`). `npm start` does not need it.',
+      'aws-lambda-ric (the Lambda runtime interface client that runs the template’s functions) is not installed with its native part: `npm ci` builds it on Linux, with cmake, make, a C++ compiler and python3 (Debian/Ubuntu: `sudo apt-get install -y cmake make g++ python3`, then `npm ci`); it does not build on macOS. `npm start` does not need it.',
     );
   }
   return entry;
@@ -100,6 +100,8 @@ export function startFunctionHost(fn: HostedFunction) {
   const running = new Set<Environment>();
   let starting = 0;
   const waiting: Array<() => void> = [];
+  /** Every runtime process not yet exited, those still in their init included: stop() ends them all. */
+  const processes = new Map<ChildProcess, Promise<string>>();
   let stopped = false;
 
   /** Lambda's variables for the function, then its own: only these reach the runtime (not this process's). */
@@ -132,6 +134,10 @@ export function startFunctionHost(fn: HostedFunction) {
   /** A new environment, through its init phase: its runtime has asked for its first invocation, or init failed. */
   async function startEnvironment(): Promise<Started> {
     const api = await startRuntimeApi();
+    if (stopped) {
+      await api.close();
+      throw new Error(`${fn.name}: the function host is stopped`);
+    }
     const began = performance.now();
     const child = spawn(process.execPath, nodeArguments, {
       cwd: fn.taskRoot,
@@ -139,6 +145,8 @@ export function startFunctionHost(fn: HostedFunction) {
       stdio: ['ignore', output, output],
     });
     const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ? `signal: ${signal}` : `exit status ${code}`)));
+    processes.set(child, exited);
+    void exited.then(() => processes.delete(child));
     child.once('error', () => {});
     let initTimer: NodeJS.Timeout | undefined;
     const initEnd = await Promise.race([
@@ -156,6 +164,10 @@ export function startFunctionHost(fn: HostedFunction) {
       return { initFailure: initEnd.outcome, initDurationMs };
     }
     const started: Environment = { api, child, exited, initDurationMs, used: false };
+    if (stopped) {
+      await discard(started);
+      throw new Error(`${fn.name}: the function host is stopped`);
+    }
     running.add(started);
     // A runtime that dies while idle is gone; the next invocation starts a new one.
     void exited.then(() => {
@@ -261,6 +273,8 @@ export function startFunctionHost(fn: HostedFunction) {
       for (const resume of waiting.splice(0)) resume();
       idle.length = 0;
       await Promise.all([...running].map(discard));
+      for (const child of processes.keys()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await Promise.all(processes.values());
     },
   };
 }

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,8 +72,9 @@ export function localTemplateContext(settings: { authorizerCacheTtlSeconds: numb
 /**
  * The folder of a synthesized template for a local run, synthesized when needed:
  * `templateDir` as given; else one per context in `templateCacheDir` (a test run's, made
- * once); else `<dataDir>/cdk.out`, made again when its context changed or a source of the
- * stack (infra/, functions/, shared/, the lock file) is newer; else a temporary folder.
+ * once); else `<dataDir>/cdk.out` (with DATA_DIR=memory, a folder of the temporary directory
+ * for this checkout and context), made again when its context changed or a source of the
+ * stack (infra/, functions/, shared/, the lock file) is newer.
  */
 export async function localTemplateDir(settings: { templateDir?: string; templateCacheDir?: string; dataDir: string; context: Record<string, string>; log: (line: string) => void }): Promise<string> {
   if (settings.templateDir) return settings.templateDir;
@@ -82,7 +82,8 @@ export async function localTemplateDir(settings: { templateDir?: string; templat
   const templateDir = settings.templateCacheDir
     ? join(settings.templateCacheDir, createHash('sha256').update(contextText).digest('hex').slice(0, 16))
     : settings.dataDir === 'memory'
-      ? await mkdtemp(join(tmpdir(), 'time-tracking-cdk-'))
+      ? // One per checkout and context in the temporary folder, reused while up to date, rather than a new synthesis every run.
+        join(tmpdir(), `time-tracking-cdk-${createHash('sha256').update(`${ROOT}\n${contextText}`).digest('hex').slice(0, 16)}`)
       : join(settings.dataDir, 'cdk.out');
   const templateFile = join(templateDir, `${STACK_NAME}.template.json`);
   const contextFile = join(templateDir, 'local-context.json');

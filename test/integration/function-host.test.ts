@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { FunctionError, startFunctionHost, type FunctionHost, type HostedFunction } from '../../local/lambda/function-host.ts';
+import { descendantsOf, isAlive } from '../support/processes.ts';
 
 /**
  * The function host running small handlers under the real `aws-lambda-ric`: how Lambda loads
@@ -136,5 +137,20 @@ describe('the function host on aws-lambda-ric', () => {
     const started = performance.now();
     expect(new Set(await pidsOf(single)).size).toBe(1);
     expect(performance.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it('stops every environment it started, one still in its init and one mid-invocation included', async () => {
+    const before = new Set(descendantsOf(process.pid));
+    const fn = host({ maxEnvironments: 3 });
+    await fn.prewarm();
+    const busy = fn.invoke({ sleepMs: 10_000 });
+    const initializing = fn.prewarm().catch((error: Error) => error);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(descendantsOf(process.pid).filter((pid) => !before.has(pid) && isAlive(pid)).length).toBeGreaterThanOrEqual(2);
+    await fn.stop();
+    // (The `ps` that lists them is a child too, gone by the time it is checked.)
+    expect(descendantsOf(process.pid).filter((pid) => !before.has(pid) && isAlive(pid))).toEqual([]);
+    expect((await busy).outcome).toMatchObject({ kind: 'error', errorType: 'Runtime.ExitError' });
+    expect(await initializing).toBeInstanceOf(Error);
   });
 });
