@@ -83,7 +83,7 @@ export async function measureFunctionHost(options: { endpoint: string; tableName
     options.log(`  warm current-tracker: in process p50 ${warm.in_process_p50_ms} ms, through the host ${warm.host_p50_ms} ms: +${warm.added_p50_ms} ms`);
 
     // The cold invocation: a template synthesized beforehand (as after a first `npm run invoke`), users to start.
-    const templateDir = await localTemplateDir({ templateCacheDir: join(dir, 'templates'), dataDir: 'memory', context: localTemplateContext({ authorizerCacheTtlSeconds: 300, rateLimitPerMinute: '0' }), log: options.log });
+    const templateDir = await localTemplateDir({ templateCacheDir: join(dir, 'templates'), dataDir: 'memory', context: localTemplateContext({ RATE_LIMIT_PER_MINUTE: '0' }), log: options.log });
     const client = createDocumentClient({ tableName: options.tableName, region: 'us-east-1', endpoint: options.endpoint });
     await putItems(client, options.tableName, seedToItems({ members: Array.from({ length: options.coldRuns }, (_, n) => ({ workspace_id: 1, user_id: 100 + n, role: 'regular_user' as const })) }));
     client.destroy();

@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
     templateDir: env.TEMPLATE_DIR ? resolve(env.TEMPLATE_DIR) : undefined,
     templateCacheDir: env.TEMPLATE_CACHE_DIR ? resolve(env.TEMPLATE_CACHE_DIR) : undefined,
     dataDir,
-    context: localTemplateContext({ authorizerCacheTtlSeconds: Number(env.AUTH_CACHE_TTL_SECONDS ?? 300), rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE ?? '60' }),
+    context: localTemplateContext(env),
     log,
   });
   const templateFile = join(templateDir, `${STACK_NAME}.template.json`);

@@ -281,7 +281,7 @@ async function templateFunctions(settings: Settings): Promise<LoadedFunctions> {
     templateDir: settings.templateDir,
     templateCacheDir: settings.templateCacheDir,
     dataDir: settings.dataDir,
-    context: localTemplateContext({ authorizerCacheTtlSeconds: settings.authorizerCacheTtlSeconds, rateLimitPerMinute: process.env.RATE_LIMIT_PER_MINUTE ?? '60' }),
+    context: localTemplateContext(process.env),
     log: (line) => console.log(line),
   });
   const pass = (names: string[]) => Object.fromEntries(names.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));

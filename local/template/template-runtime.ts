@@ -57,14 +57,18 @@ export async function synthesizeTemplate(outDir: string, context: Record<string,
   if (code !== 0) throw new TemplateError(`cdk synth failed (exit ${code}):\n${output.trim().split('\n').slice(-15).join('\n')}`);
 }
 
-/** The context a local synthesis gets: what `npm run start:template` and `npm run invoke` replace at run time, or mirror. */
-export function localTemplateContext(settings: { authorizerCacheTtlSeconds: number; rateLimitPerMinute: string }): Record<string, string> {
+/**
+ * The context a local synthesis gets from the local settings (AUTH_CACHE_TTL_SECONDS,
+ * RATE_LIMIT_PER_MINUTE), the same for `npm run start:template`, `npm run invoke` and the
+ * tests, so that one synthesis serves them all; the issuer is replaced at run time.
+ */
+export function localTemplateContext(env: NodeJS.ProcessEnv): Record<string, string> {
   return {
     jwksUrl: 'https://issuer.invalid/.well-known/jwks.json',
     jwtIssuer: 'replaced-at-run-time',
     jwtAudience: 'replaced-at-run-time',
-    authorizerCacheTtlSeconds: String(settings.authorizerCacheTtlSeconds),
-    rateLimitPerMinute: settings.rateLimitPerMinute,
+    authorizerCacheTtlSeconds: String(Number(env.AUTH_CACHE_TTL_SECONDS ?? 300)),
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE ?? '60',
     throwaway: 'true',
   };
 }

@@ -24,7 +24,7 @@ let issuer: TestIssuer;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'template-iam-'));
   // The run's synthesis (the one every start:template server of the run uses), copied to be edited here.
-  const synthesized = await localTemplateDir({ templateCacheDir: process.env.TEMPLATE_CACHE_DIR, dataDir: 'memory', context: localTemplateContext({ authorizerCacheTtlSeconds: 300, rateLimitPerMinute: '60' }), log: () => {} });
+  const synthesized = await localTemplateDir({ templateCacheDir: process.env.TEMPLATE_CACHE_DIR, dataDir: 'memory', context: localTemplateContext(process.env), log: () => {} });
   await cp(synthesized, dir, { recursive: true });
   templateFile = join(dir, `${STACK_NAME}.template.json`);
   original = await readFile(templateFile, 'utf8');

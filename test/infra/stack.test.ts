@@ -150,7 +150,7 @@ describe('functions', () => {
 
   it('bundles each function as minified CommonJS with names kept, a source map beside it and the AWS SDK inside, with the asset metadata sam local reads', async () => {
     // The run's synthesis by the CDK CLI (the one npm run start:template and npm run invoke use), bundles and all.
-    const outdir = await localTemplateDir({ templateCacheDir: process.env.TEMPLATE_CACHE_DIR, dataDir: 'memory', context: localTemplateContext({ authorizerCacheTtlSeconds: 300, rateLimitPerMinute: '60' }), log: () => {} });
+    const outdir = await localTemplateDir({ templateCacheDir: process.env.TEMPLATE_CACHE_DIR, dataDir: 'memory', context: localTemplateContext(process.env), log: () => {} });
     const synthesized = JSON.parse(readFileSync(join(outdir, `${STACK_NAME}.template.json`), 'utf8')) as { Resources: Record<string, any> };
     const functions = Object.values(synthesized.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function');
     expect(functions.length).toBe(Object.keys(template.findResources('AWS::Lambda::Function')).length);
