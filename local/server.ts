@@ -41,6 +41,8 @@ function readSettings(env: NodeJS.ProcessEnv) {
   if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new StartupError(`PORT must be a port number, got "${port}".`);
   const cacheTtl = env.AUTH_CACHE_TTL_SECONDS ?? '300';
   if (!/^\d{1,4}$/.test(cacheTtl)) throw new StartupError(`AUTH_CACHE_TTL_SECONDS must be 0-3600, got "${cacheTtl}".`);
+  const warmContainers = (env.WARM_CONTAINERS ?? 'EAGER').toUpperCase();
+  if (warmContainers !== 'EAGER' && warmContainers !== 'LAZY') throw new StartupError(`WARM_CONTAINERS must be EAGER or LAZY, got "${env.WARM_CONTAINERS}".`);
   const functionConcurrency = env.FUNCTION_CONCURRENCY ?? '10';
   if (!/^\d{1,3}$/.test(functionConcurrency) || Number(functionConcurrency) < 1) throw new StartupError(`FUNCTION_CONCURRENCY must be 1-999, got "${functionConcurrency}".`);
   if (env.DYNAMODB_LOCAL_PORT && !/^\d{1,5}$/.test(env.DYNAMODB_LOCAL_PORT)) throw new StartupError(`DYNAMODB_LOCAL_PORT must be a port number, got "${env.DYNAMODB_LOCAL_PORT}".`);
@@ -63,6 +65,8 @@ function readSettings(env: NodeJS.ProcessEnv) {
     authorizerCacheTtlSeconds: Number(cacheTtl),
     /** The template runtime: the most execution environments of one function at once. */
     functionConcurrency: Number(functionConcurrency),
+    /** The template runtime, as `sam local start-api --warm-containers`: every function's first environment at start (EAGER), or at its first invocation (LAZY). */
+    warmContainers: warmContainers as 'EAGER' | 'LAZY',
   };
 }
 
@@ -295,6 +299,7 @@ async function templateFunctions(settings: Settings): Promise<LoadedFunctions> {
     region: process.env.AWS_REGION!,
     kmsKeyFile: await webhookSecretsKeyFile(settings),
     maxEnvironmentsPerFunction: settings.functionConcurrency,
+    prewarm: settings.warmContainers === 'EAGER',
   });
 }
 

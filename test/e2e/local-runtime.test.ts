@@ -68,7 +68,8 @@ describe.each(['source', 'template'] as const)('the local runtime (%s)', (runtim
       }),
     );
     server = await startLocalServer({
-      ...(runtime === 'template' ? { RUNTIME: 'template' } : {}),
+      // The default users get: every function's first environment at start.
+      ...(runtime === 'template' ? { RUNTIME: 'template', WARM_CONTAINERS: 'EAGER' } : {}),
       SEED_FILE: seedFile,
       TABLE_NAME: table.tableName,
       DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT!,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { localTemplateContext, localTemplateDir, STACK_NAME } from '../../local/template/template-runtime.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { testSeed, users, WS } from '../support/fixtures.ts';
-import { startLocalServer } from '../support/local-server.ts';
+import { failingStart, startLocalServer } from '../support/local-server.ts';
 import { startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
 
 /**
@@ -76,6 +76,32 @@ describe('IAM from the template, enforced locally', () => {
       const body = await startOnce(500);
       expect(body).toMatchObject({ success: false, error: 'internal_error' });
       expect((await table.scan()).filter((item) => item.sk === 'TRACKER')).toEqual([]);
+    } finally {
+      await writeFile(templateFile, original);
+    }
+  }, 60_000);
+
+  it('stops an EAGER start, naming the function, when a bundle cannot init; LAZY, the function answers API Gateway’s 500 instead', async () => {
+    const broken = JSON.parse(original);
+    const [functionId] = Object.entries(broken.Resources).find(([id, resource]: [string, any]) => resource.Type === 'AWS::Lambda::Function' && id.startsWith('StartTimeTrackingFunction'))!;
+    broken.Resources[functionId].Properties.Handler = 'index.nowhere';
+    await writeFile(templateFile, JSON.stringify(broken));
+    try {
+      const env = { RUNTIME: 'template', TEMPLATE_DIR: dir, SEED_FILE: join(dir, 'seed.json'), TABLE_NAME: table.tableName, DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT!, ...issuer.env() };
+      const eager = await failingStart({ ...env, WARM_CONTAINERS: 'EAGER' });
+      expect(eager.code).toBe(1);
+      expect(eager.output).toContain(`npm start: ${functionId} failed at init (Runtime.HandlerNotFound: index.nowhere is undefined or not exported)`);
+      const server = await startLocalServer({ ...env, WARM_CONTAINERS: 'LAZY' });
+      try {
+        const response = await fetch(`${server.baseUrl}/time-tracking/start`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${await issuer.sign({ sub: String(users.owner) })}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ workspace_id: WS, user_id: users.member }),
+        });
+        expect({ status: response.status, body: await response.json() }).toEqual({ status: 500, body: { message: 'Internal Server Error' } });
+      } finally {
+        await server.stop();
+      }
     } finally {
       await writeFile(templateFile, original);
     }

@@ -15,6 +15,8 @@ export default async function globalSetup(): Promise<void> {
   // Metrics and the rate limit are tested where they are the subject (test/integration/observability.test.ts, …).
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   process.env.RATE_LIMIT_PER_MINUTE ??= '0';
+  // Template servers start each function at its first invocation (half their start); local-runtime and template-iam test EAGER.
+  process.env.WARM_CONTAINERS ??= 'LAZY';
   process.env.AWS_REGION ??= 'us-east-1';
   // Every `npm run start:template` of the run with the same settings runs one synthesized template.
   if (!process.env.TEMPLATE_CACHE_DIR) {
