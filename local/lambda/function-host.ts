@@ -62,6 +62,8 @@ export type HostedFunction = {
   output: 'stdout' | 'stderr' | 'ignore';
   /** The platform's lines (START, END, REPORT, timeouts), as Lambda writes them to the function's log. */
   log?: (line: string) => void;
+  /** How long an init may take: Lambda's 10 s unless given. */
+  initTimeoutMs?: number;
 };
 
 /** What Lambda's REPORT line says of one invocation. */
@@ -128,6 +130,7 @@ export function startFunctionHost(fn: HostedFunction) {
   const newSpaceMb = Math.floor(fn.memorySizeMb / 10);
   const nodeArguments = ['--expose-gc', '--max-http-header-size', '81920', `--max-semi-space-size=${Math.floor(newSpaceMb / 2)}`, `--max-old-space-size=${fn.memorySizeMb - newSpaceMb}`, ricEntry];
   const timeoutMs = fn.timeoutSeconds * 1000;
+  const initTimeoutMs = fn.initTimeoutMs ?? INIT_TIMEOUT_MS;
   const functionArn = `arn:aws:lambda:${fn.region}:000000000000:function:${fn.name}`;
   const output = fn.output === 'ignore' ? 'ignore' : fn.output === 'stderr' ? 2 : 1;
 
@@ -154,7 +157,7 @@ export function startFunctionHost(fn: HostedFunction) {
       api.initFailed.then((error) => ({ kind: 'failed' as const, outcome: { kind: 'error' as const, ...error } })),
       exited.then((status) => ({ kind: 'failed' as const, outcome: platformError('Runtime.ExitError', `Runtime exited with error: ${status}`) })),
       new Promise<{ kind: 'failed'; outcome: InvocationOutcome }>((resolve) => {
-        initTimer = setTimeout(() => resolve({ kind: 'failed', outcome: platformError('Sandbox.Timedout', `Init timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`) }), INIT_TIMEOUT_MS);
+        initTimer = setTimeout(() => resolve({ kind: 'failed', outcome: platformError('Sandbox.Timedout', `Init timed out after ${(initTimeoutMs / 1000).toFixed(2)} seconds`) }), initTimeoutMs);
       }),
     ]);
     clearTimeout(initTimer);

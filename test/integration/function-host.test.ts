@@ -124,6 +124,15 @@ describe('the function host on aws-lambda-ric', () => {
     expect(JSON.parse(next.outcome.payload).pid).not.toBe(first.pid);
   });
 
+  it('ends an init that does not finish in time, answering Sandbox.Timedout for it', async () => {
+    const before = new Set(descendantsOf(process.pid));
+    const { outcome, report } = await host({ taskRoot: `${HANDLERS}slow-init`, handler: 'index.handler', initTimeoutMs: 500 }).invoke({});
+    expect(outcome).toEqual({ kind: 'error', errorType: 'Sandbox.Timedout', payload: JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: 'Init timed out after 0.50 seconds' }) });
+    expect(report.initDurationMs).toBeGreaterThanOrEqual(500);
+    expect(report.initDurationMs).toBeLessThan(2000);
+    expect(descendantsOf(process.pid).filter((pid) => !before.has(pid) && isAlive(pid))).toEqual([]);
+  });
+
   it('answers Runtime.ExitError when the runtime dies during an invocation', async () => {
     const { outcome, report } = await host().invoke({ exitCode: 3 });
     expect(outcome).toEqual({ kind: 'error', errorType: 'Runtime.ExitError', payload: JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${report.requestId} Error: Runtime exited with error: exit status 3` }) });
