@@ -1,4 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
+import { pascalCase } from './construct-ids.ts';
 import type { HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -105,7 +106,7 @@ export class Monitoring extends Construct {
     for (const fn of props.functions) {
       const { trackingName: name } = fn;
       const timeout = fn.timeout ?? TrackingFunction.TIMEOUT;
-      const id = name.replace(/(^|-)(\w)/g, (_, _dash, letter: string) => letter.toUpperCase());
+      const id = pascalCase(name);
       alarm(`${id}Errors`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: the function failed (an unhandled error, a crash or a timeout).`);
       alarm(`${id}Throttles`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: Lambda throttled invocations (concurrency limit reached).`);
       alarm(

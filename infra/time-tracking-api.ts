@@ -1,4 +1,5 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { functionConstructId, pascalCase } from './construct-ids.ts';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -27,7 +28,6 @@ import { RETRY_DELAYS_SECONDS } from '../shared/webhooks/delivery.ts';
 import { DEFAULT_ALARM_THRESHOLDS, Monitoring, type AlarmThresholds } from './monitoring.ts';
 import { TrackingFunction, type TrackingFunctionProps } from './tracking-function.ts';
 
-const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, _dash, letter: string) => letter.toUpperCase());
 
 export type JwtAlgorithm = (typeof ALLOWED_JWT_ALGORITHMS)[number];
 const DEFAULT_JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['RS256', 'ES256'];
@@ -151,7 +151,7 @@ export class TimeTrackingApi extends Construct {
     /** Every function of the stack: the shared settings, exactly its DynamoDB actions on the table, and its alarms. */
     const monitored: TrackingFunction[] = [];
     const addFunction = (functionName: string, environment: Record<string, string>, dynamodbActions: readonly string[], options: Pick<TrackingFunctionProps, 'reservedConcurrentExecutions' | 'lazyModules' | 'assetCommands'> = {}) => {
-      const fn = new TrackingFunction(this, `${pascal(functionName)}Function`, {
+      const fn = new TrackingFunction(this, functionConstructId(functionName), {
         functionName,
         ...options,
         environment: { ...tableEnvironment, ...environment },
@@ -233,7 +233,7 @@ export class TimeTrackingApi extends Construct {
       this.httpApi.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${pascal(route.functionName)}Integration`, fn),
+        integration: new HttpLambdaIntegration(`${pascalCase(route.functionName)}Integration`, fn),
       });
     }
 

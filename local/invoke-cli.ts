@@ -15,6 +15,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTable } from '../admin/table-admin.ts';
+import { functionConstructId } from '../infra/construct-ids.ts';
 import { createDocumentClient } from '../shared/db/document-client.ts';
 import { DEV_AUDIENCE, DEV_ISSUER } from './dev-issuer.ts';
 import { RuntimeClientMissingError } from './lambda/function-host.ts';
@@ -136,7 +137,7 @@ function functionLogicalId(template: Template, invoked: Iterable<string>, name: 
     candidates.find((id) => id === name) ??
     candidates.find((id) => id.replace(/[0-9A-F]{8}$/, '') === name) ??
     // The function's folder (functions/start-time-tracking), as the stack names its construct.
-    candidates.find((id) => id.replace(/[0-9A-F]{8}$/, '') === `${name.replace(/(^|-)(\w)/g, (_, _dash, letter: string) => letter.toUpperCase())}Function`) ??
+    candidates.find((id) => id.replace(/[0-9A-F]{8}$/, '') === functionConstructId(name)) ??
     candidates.find((id) => constructPath(id) === name || constructPath(id).split('/').at(-1) === name);
   if (found) return found;
   const names = candidates.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort();
