@@ -262,7 +262,6 @@ export function startFunctionHost(fn: HostedFunction) {
     prewarm: async () => {
       const started = await acquire();
       if ('initFailure' in started) throw new FunctionError(started.initFailure.kind === 'error' ? started.initFailure.errorType : 'Unhandled', started.initFailure.payload);
-      started.environment.used = false;
       release(started.environment);
     },
     /** The function as an in-process caller (the HTTP API emulator, an event source) calls it: its result, or a FunctionError. */

@@ -9,7 +9,6 @@ import { startIamProxy } from './iam-proxy.ts';
 import { startLocalKms } from '../kms/local-kms.ts';
 import { startLocalQueue } from './local-queue.ts';
 import { getAttTarget, localArnOf, readTemplateApi, resolveEnvironmentWithArns, TemplateError, type Template, type TemplateFunction } from './template-model.ts';
-import { lambdaContext } from '../http-api-emulator.ts';
 import { FunctionError, startFunctionHost, type FunctionHost } from '../lambda/function-host.ts';
 import { startLocalScheduler } from '../scheduler/local-scheduler.ts';
 
@@ -162,8 +161,9 @@ export async function startTemplateRuntime(options: {
     const scheduler = await startLocalScheduler({
       invoke: async (targetArn, event) => {
         const logicalId = functionsByArn.get(targetArn);
-        if (!logicalId || !functions[logicalId]) throw new Error(`no function ${targetArn} here`);
-        return functions[logicalId](event, lambdaContext(logicalId, Date.now() + functionTimeoutsMs[logicalId]!));
+        if (!logicalId || !hosts[logicalId]) throw new Error(`no function ${targetArn} here`);
+        // The host gives the function its own context and deadline, as Lambda does for an asynchronous invocation.
+        return hosts[logicalId]!.call(event);
       },
       timeScale: options.timeScale,
       log: (line) => console.log(line),
@@ -261,7 +261,7 @@ export async function startTemplateRuntime(options: {
             endpoint: options.dynamodbEndpoint,
             region: options.region,
             tableName: options.tableName,
-            invokeSchedules: (event) => functions[schedulesFunction.logicalId]!(event, lambdaContext(schedulesFunction.logicalId, Date.now() + functionTimeoutsMs[schedulesFunction.logicalId]!)),
+            invokeSchedules: (event) => hosts[schedulesFunction.logicalId]!.call(event),
           });
         }
         return sources.stop;
