@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { FunctionError, startFunctionHost, type FunctionHost, type HostedFunction } from '../../local/lambda/function-host.ts';
 import { descendantsOf, isAlive } from '../support/processes.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 /**
  * The function host running small handlers under the real `aws-lambda-ric`: how Lambda loads
@@ -154,8 +155,8 @@ describe('the function host on aws-lambda-ric', () => {
     await fn.prewarm();
     const busy = fn.invoke({ sleepMs: 10_000 });
     const initializing = fn.prewarm().catch((error: Error) => error);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(descendantsOf(process.pid).filter((pid) => !before.has(pid) && isAlive(pid)).length).toBeGreaterThanOrEqual(2);
+    // Both runtimes exist (the second one spawned once its Runtime API listens), the second usually still in its init.
+    await waitFor(() => (descendantsOf(process.pid).filter((pid) => !before.has(pid) && isAlive(pid)).length >= 2 ? true : undefined));
     await fn.stop();
     // (The `ps` that lists them is a child too, gone by the time it is checked.)
     expect(descendantsOf(process.pid).filter((pid) => !before.has(pid) && isAlive(pid))).toEqual([]);
