@@ -97,6 +97,9 @@ function bundle(outdir: string, name: string, entry: BuildOptions['stdin'] | str
   return outfile;
 }
 
+/** A function's bundle as the stack ships it (infra/bundle-options.ts), at `<outdir>/<name>.js`. */
+export const bundleAsShipped = (outdir: string, name: string, entry: string) => bundle(outdir, name, entry, VARIANTS.shipped!);
+
 function loadOnce(file: string, enableSourceMaps: boolean): number {
   const loader = file.endsWith('.mjs') ? ['--input-type=module', '-e', `await import(${JSON.stringify(file)});`] : ['-e', `require(${JSON.stringify(file)});`];
   const started = performance.now();

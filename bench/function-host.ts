@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { buildSync } from 'esbuild';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -7,10 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { putItems } from '../admin/table-admin.ts';
 import { seedToItems } from '../admin/seed.ts';
-import { LAZY_MODULES, SHIPPED_BUNDLE } from '../infra/bundle-options.ts';
 import { startFunctionHost } from '../local/lambda/function-host.ts';
 import { localTemplateContext, localTemplateDir } from '../local/template/template-runtime.ts';
 import { createDocumentClient } from '../shared/db/document-client.ts';
+import { bundleAsShipped } from './cold-start.ts';
 import { lambdaContext, lambdaEvent } from './lambda-events.ts';
 import { percentile, round } from './stats.ts';
 
@@ -28,19 +27,7 @@ export async function measureFunctionHost(options: { endpoint: string; tableName
   try {
     const taskRoot = join(dir, 'current-tracker');
     mkdirSync(taskRoot);
-    buildSync({
-      entryPoints: [join(ROOT, 'functions', 'current-tracker', 'handler.ts')],
-      bundle: true,
-      platform: 'node',
-      target: SHIPPED_BUNDLE.target,
-      format: SHIPPED_BUNDLE.format,
-      minify: SHIPPED_BUNDLE.minify,
-      keepNames: SHIPPED_BUNDLE.keepNames,
-      mainFields: [...SHIPPED_BUNDLE.mainFields],
-      external: Object.keys(LAZY_MODULES),
-      outfile: join(taskRoot, 'index.js'),
-      logLevel: 'error',
-    });
+    bundleAsShipped(taskRoot, 'index', join(ROOT, 'functions', 'current-tracker', 'handler.ts'));
     writeFileSync(join(taskRoot, 'package.json'), JSON.stringify({ type: 'commonjs' }));
     const environment = Object.fromEntries(
       ['TABLE_NAME', 'DYNAMODB_ENDPOINT', 'AWS_REGION', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_DISABLED', 'RATE_LIMIT_PER_MINUTE', 'AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'].flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])),
