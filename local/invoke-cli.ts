@@ -21,7 +21,7 @@ import { DEV_AUDIENCE, DEV_ISSUER } from './dev-issuer.ts';
 import { RuntimeClientMissingError } from './lambda/function-host.ts';
 import { freePort, runningDynamoDb, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { readTemplateApi, TemplateError, type Template } from './template/template-model.ts';
-import { localTemplateContext, localTemplateDir, STACK_NAME, startTemplateRuntime, type TemplateRuntime } from './template/template-runtime.ts';
+import { localFunctionSettings, localTemplateContext, localTemplateDir, STACK_NAME, startTemplateRuntime, type TemplateRuntime } from './template/template-runtime.ts';
 
 const DEFAULT_SEED = fileURLToPath(new URL('./demo-seed.json', import.meta.url));
 const USAGE = 'Usage: npm run invoke -- <LogicalIdOrFunctionName> [event.json]   (the event from stdin when no file is given)';
@@ -69,17 +69,15 @@ async function main(argv: string[]): Promise<number> {
         client.destroy();
       }
     })();
-    const pass = (names: string[]) => Object.fromEntries(names.flatMap((variable) => (env[variable] === undefined ? [] : [[variable, env[variable]!]])));
+    const passed = localFunctionSettings(env);
     const functionReady = (async () => {
       runtime = await startTemplateRuntime({
         templateFile,
         tableName,
         dynamodbEndpoint: endpoint,
         // Tokens from the issuer `npm start` serves (its JWKS on PORT), unless AUTH_* name another.
-        authEnvironment: env.AUTH_JWKS_URL
-          ? pass(['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_USER_ID_CLAIM', 'AUTH_ALGORITHMS', 'AUTH_CLOCK_TOLERANCE_SECONDS'])
-          : { AUTH_JWKS_URL: `http://127.0.0.1:${env.PORT || '3000'}/.well-known/jwks.json`, AUTH_ISSUER: DEV_ISSUER, AUTH_AUDIENCE: DEV_AUDIENCE },
-        runtimeEnvironment: { WEBHOOK_ALLOW_HTTP_LOOPBACK: 'true', ...pass(['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_DISABLED', 'RATE_LIMIT_WINDOW_SECONDS', 'WEBHOOK_ALLOW_HTTP_LOOPBACK', 'WEBHOOK_FAILING_DISABLE_AFTER_SECONDS', 'WEBHOOK_RETRY_SCALE']) },
+        authEnvironment: env.AUTH_JWKS_URL ? passed.auth : { AUTH_JWKS_URL: `http://127.0.0.1:${env.PORT || '3000'}/.well-known/jwks.json`, AUTH_ISSUER: DEV_ISSUER, AUTH_AUDIENCE: DEV_AUDIENCE },
+        runtimeEnvironment: { WEBHOOK_ALLOW_HTTP_LOOPBACK: 'true', ...passed.runtime },
         timeScale: 1,
         region,
         kmsKeyFile: dataDir === 'memory' ? undefined : join(dataDir, 'webhook-secrets.key'),

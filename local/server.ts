@@ -27,7 +27,7 @@ import { createDocumentClient } from '../shared/db/document-client.ts';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer, type DevIssuer } from './dev-issuer.ts';
 import { startDynamoDbLocal, writeRunningDynamoDb, type DynamoDbLocal } from './dynamodb-local.ts';
 import { createHttpApiEmulator, type EmulatedRoute, type LambdaFunction } from './http-api-emulator.ts';
-import { localTemplateContext, localTemplateDir, STACK_NAME, startTemplateRuntime } from './template/template-runtime.ts';
+import { localFunctionSettings, localTemplateContext, localTemplateDir, STACK_NAME, startTemplateRuntime } from './template/template-runtime.ts';
 import { startLocalWebhooks } from './webhooks/local-webhooks.ts';
 import { loadWebhookConfig } from '../shared/config/webhook-config.ts';
 
@@ -137,7 +137,7 @@ async function main() {
       dynamo = await startDynamoDbLocal({ dbPath, port: settings.dynamodbLocalPort });
       process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
       // `npm run invoke` reaches this DynamoDB Local while it runs, instead of a second JVM on the same files.
-      if (dbPath) await writeRunningDynamoDb(settings.dataDir as string, { endpoint: dynamo.endpoint, pid: process.pid }).then((file) => (endpointFile = file));
+      if (dbPath) endpointFile = await writeRunningDynamoDb(settings.dataDir, { endpoint: dynamo.endpoint, pid: process.pid });
     }
     process.env.TABLE_NAME = settings.tableName;
 
@@ -288,13 +288,13 @@ async function templateFunctions(settings: Settings): Promise<LoadedFunctions> {
     context: localTemplateContext(process.env),
     log: (line) => console.log(line),
   });
-  const pass = (names: string[]) => Object.fromEntries(names.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));
+  const passed = localFunctionSettings(process.env);
   return startTemplateRuntime({
     templateFile: join(templateDir, `${STACK_NAME}.template.json`),
     tableName: settings.tableName,
     dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT!,
-    authEnvironment: pass(['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_USER_ID_CLAIM', 'AUTH_ALGORITHMS', 'AUTH_CLOCK_TOLERANCE_SECONDS']),
-    runtimeEnvironment: pass(['AWS_REGION', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_DISABLED', 'RATE_LIMIT_WINDOW_SECONDS', 'WEBHOOK_ALLOW_HTTP_LOOPBACK', 'WEBHOOK_FAILING_DISABLE_AFTER_SECONDS', 'WEBHOOK_RETRY_SCALE', 'TZ']),
+    authEnvironment: passed.auth,
+    runtimeEnvironment: passed.runtime,
     timeScale: loadWebhookConfig().retryScale,
     region: process.env.AWS_REGION!,
     kmsKeyFile: await webhookSecretsKeyFile(settings),

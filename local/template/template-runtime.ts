@@ -73,6 +73,19 @@ export function localTemplateContext(env: NodeJS.ProcessEnv): Record<string, str
 }
 
 /**
+ * What of this process's environment reaches the template's functions on this machine: the
+ * issuer settings that replace the template's `AUTH_*`, and the local tuning (log level,
+ * metrics, windows and scales for tests, the region and time zone).
+ */
+export function localFunctionSettings(env: NodeJS.ProcessEnv): { auth: Record<string, string>; runtime: Record<string, string> } {
+  const pick = (names: readonly string[]) => Object.fromEntries(names.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]!]])));
+  return {
+    auth: pick(['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_USER_ID_CLAIM', 'AUTH_ALGORITHMS', 'AUTH_CLOCK_TOLERANCE_SECONDS']),
+    runtime: pick(['AWS_REGION', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_DISABLED', 'RATE_LIMIT_WINDOW_SECONDS', 'WEBHOOK_ALLOW_HTTP_LOOPBACK', 'WEBHOOK_FAILING_DISABLE_AFTER_SECONDS', 'WEBHOOK_RETRY_SCALE', 'TZ']),
+  };
+}
+
+/**
  * The folder of a synthesized template for a local run, synthesized when needed:
  * `templateDir` as given; else one per context in `templateCacheDir` (a test run's, made
  * once); else `<dataDir>/cdk.out` (with DATA_DIR=memory, a folder of the temporary directory
