@@ -5,7 +5,7 @@ import type { Span, TimeEntry } from './model.ts';
 import { LONG_SLOT, slotsToCheck, startingBetween } from './timeline.ts';
 import { paginate, type Pagination } from './pagination.ts';
 import type { TrackingRepository } from './ports.ts';
-import { dateIn, datesFrom, dayCount, daysInZoneSeconds, isCalendarDate, isTimeZone } from './time-zones.ts';
+import { dateIn, datesFrom, dayCount, daysInZoneSeconds, FIRST_CALENDAR_DATE, isCalendarDate, isTimeZone, isWithinCalendar, LAST_CALENDAR_DATE } from './time-zones.ts';
 import { assertManagesWorkspace } from './access-rules.ts';
 
 /** The longest range a list or a summary covers, in days. */
@@ -56,7 +56,9 @@ export function checkedDayRange(query: { date?: string; from?: string; to?: stri
   if (from === undefined) add(query.date === undefined ? 'from' : 'date', 'The from field is required when date is not present.');
   if (to === undefined && query.date === undefined) add('to', 'The to field is required when date is not present.');
   for (const [field, value] of [['from', query.from], ['to', query.to], ['date', query.date]] as const) {
-    if (value !== undefined && !isCalendarDate(value)) add(field, `The ${field} field must be a valid date.`);
+    if (value === undefined) continue;
+    if (!isCalendarDate(value)) add(field, `The ${field} field must be a valid date.`);
+    else if (!isWithinCalendar(value)) add(field, `The ${field} field must be a date from ${FIRST_CALENDAR_DATE} to ${LAST_CALENDAR_DATE}.`);
   }
   if (Object.keys(errors).length === 0) {
     if (to! < from!) add('to', 'The to field must be a date after or equal to from.');

@@ -29,10 +29,24 @@ export function isTimeZone(name: string): boolean {
   return valid;
 }
 
+/**
+ * The calendar the date queries accept, both ends included. Bounded so that every accepted
+ * day has a next day of the same YYYY-MM-DD form (the day after 9999-12-31 is
+ * "+010000-01-01", which sorts before it) and a zone's midnight the platform can compute.
+ */
+export const FIRST_CALENDAR_DATE = '1900-01-01';
+export const LAST_CALENDAR_DATE = '9998-12-31';
+const DAY_MS = 86_400_000;
+
 /** "2024-02-30" matches the pattern but is no date. */
 export function isCalendarDate(value: string): boolean {
   const parsed = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
+}
+
+/** A real date within the calendar the date queries accept (FIRST_CALENDAR_DATE..LAST_CALENDAR_DATE). */
+export function isWithinCalendar(value: string): boolean {
+  return value >= FIRST_CALENDAR_DATE && value <= LAST_CALENDAR_DATE;
 }
 
 /** The first instant (epoch ms) of `date` (YYYY-MM-DD) in `timeZone`. */
@@ -57,16 +71,15 @@ export function nextDate(date: string): string {
   return next.toISOString().slice(0, 10);
 }
 
-/** Every date from `from` to `to`, both included. */
+/** Every date from `from` to `to`, both included: counted in days, never by comparing strings (see FIRST_CALENDAR_DATE). */
 export function datesFrom(from: string, to: string): string[] {
-  const dates: string[] = [];
-  for (let date = from; date <= to; date = nextDate(date)) dates.push(date);
-  return dates;
+  const first = Date.parse(`${from}T00:00:00Z`);
+  return Array.from({ length: Math.max(0, dayCount(from, to)) }, (_, index) => new Date(first + index * DAY_MS).toISOString().slice(0, 10));
 }
 
 /** Days from `from` to `to`, both included (1 for one day). */
 export function dayCount(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS) + 1;
 }
 
 /** The instants [start, end) the days `from`..`to` cover in `timeZone`, in epoch ms. */

@@ -14,7 +14,8 @@ async function inputValidatorsOf(route: Route): Promise<InputValidators> {
   const generated = (await import(`../../shared/contracts/generated/validators/${route.name}.js`)) as Record<string, ValidateFunction>;
   return Object.fromEntries(inputLocationsOf(route).map((location) => [location, { schema: inputSchemaOf(route, location)!, validate: generated[location]! }]));
 }
-import { isCalendarDate } from '../../shared/tracking/time-zones.ts';
+import { datesFrom, daysInZone, FIRST_CALENDAR_DATE, isCalendarDate, LAST_CALENDAR_DATE } from '../../shared/tracking/time-zones.ts';
+import { checkedDayRange, MAX_RANGE_DAYS } from '../../shared/tracking/list-time-entries.ts';
 import type { TimeEntry } from '../../shared/tracking/model.ts';
 import { paginate } from '../../shared/tracking/pagination.ts';
 import { newApiKeyRecord } from '../../shared/auth/api-keys.ts';
@@ -240,5 +241,45 @@ describe('calendar dates', () => {
       { numRuns: RUNS },
     );
     for (const bad of ['2024-02-30', '2023-02-29', '2024-13-01', '2024-00-10', '2024-1-1']) expect(isCalendarDate(bad)).toBe(false);
+  });
+
+  // The day after 9999-12-31 is "+010000-01-01", which sorts before it: a loop comparing strings never ended there.
+  const edgeDay = fc.oneof(
+    fc.integer({ min: 0, max: 40 }).map((days) => new Date(Date.parse(`${FIRST_CALENDAR_DATE}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)),
+    fc.integer({ min: 0, max: 400 }).map((days) => new Date(Date.parse(`${LAST_CALENDAR_DATE}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10)),
+  );
+  it('gives every accepted range its days, one each, at both ends of the calendar and in any zone', () => {
+    fc.assert(
+      fc.property(edgeDay, fc.integer({ min: 0, max: MAX_RANGE_DAYS - 1 }), fc.constantFrom('UTC', 'Pacific/Kiritimati', 'Pacific/Pago_Pago', 'Europe/Berlin'), (from, extra, zone) => {
+        const last = new Date(Date.parse(`${from}T00:00:00Z`) + extra * 86_400_000).toISOString().slice(0, 10);
+        const to = last > LAST_CALENDAR_DATE ? LAST_CALENDAR_DATE : last;
+        const range = checkedDayRange({ from, to, tz: zone });
+        const days = datesFrom(range.from, range.to);
+        expect(days[0]).toBe(from);
+        expect(days.at(-1)).toBe(to);
+        expect(days.every((day, index) => index === 0 || day > days[index - 1]!)).toBe(true);
+        const { start, end } = daysInZone(range.from, range.to, zone);
+        expect(end - start).toBeGreaterThanOrEqual(days.length * 86_400_000 - 2 * 3_600_000);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('refuses, on the field, a date outside the calendar instead of looping', () => {
+    for (const [query, field] of [
+      [{ date: '9999-12-31' }, 'date'],
+      [{ from: '9999-12-01', to: '9999-12-31' }, 'from'],
+      [{ from: '1899-12-31', to: '1900-01-01' }, 'from'],
+      [{ from: '9998-12-31', to: '9999-01-01' }, 'to'],
+    ] as const) {
+      let errors: Record<string, string[]> | undefined;
+      try {
+        checkedDayRange(query);
+      } catch (error) {
+        errors = (error as ValidationError).errors;
+      }
+      expect(errors?.[field]?.[0]).toMatch(/from 1900-01-01 to 9998-12-31/);
+    }
+    expect(datesFrom('9998-12-30', '9998-12-31')).toEqual(['9998-12-30', '9998-12-31']);
   });
 });
