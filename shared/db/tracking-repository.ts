@@ -22,7 +22,7 @@ import {
   archivedProjectsFromItem,
 } from './item-mappers.ts';
 import { keys, type ItemKey } from './keys.ts';
-import { failedConditions, translateDynamoError } from './dynamo-errors.ts';
+import { failedConditions, isUnavailable, translateDynamoError } from './dynamo-errors.ts';
 import { queryAll } from './query-all.ts';
 import { dayCountWrites, timelineWrites } from './timeline-writes.ts';
 import { batchGetAll, keyString } from './batch-get.ts';
@@ -42,6 +42,21 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
         ExpressionAttributeValues: { ':ws': workspaceId, ...(sameWorkspace ? { ':tracker': seen.trackerId } : {}) },
       },
     };
+  }
+
+  /**
+   * After a write whose outcome is unknown (its answer timed out or was lost on every attempt,
+   * or DynamoDB failed it with a 5xx), one consistent read of the item it writes tells
+   * whether it applied: the item is there and carries this operation's id. A cancelled
+   * transaction or a throttled write applied nothing, so it needs no read.
+   */
+  async function appliedDespite(error: unknown, key: ItemKey, operationId: string): Promise<boolean> {
+    if (!isUnavailable(error) || error instanceof TransactionCanceledException) return false;
+    try {
+      return (await batchGet([key])).get(keyString(key))?.request_id === operationId;
+    } catch {
+      return false;
+    }
   }
 
   return {
@@ -108,11 +123,12 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
         const existing = error instanceof TransactionCanceledException ? error.CancellationReasons?.[0]?.Item : undefined;
         if (failed.includes(0) && existing) return { created: false, existing: trackerFromItem(unmarshall(existing as never)) };
         if (failed.length > 0) return { created: false, timelineChanged: true };
+        if (await appliedDespite(error, keys.activeTracker(tracker.userId), tracker.requestId)) return { created: true };
         return translateDynamoError(error);
       }
     },
 
-    async stopTracker(tracker: ActiveTracker, entry: TimeEntry, version: TimeEntryVersion): Promise<'stopped' | 'gone'> {
+    async stopTracker(tracker: ActiveTracker, entry: TimeEntry, version: TimeEntryVersion, operationId: string): Promise<'stopped' | 'gone'> {
       try {
         // The SDK gives the transaction a ClientRequestToken and keeps it across retries,
         // so a retry after a lost answer is not applied twice.
@@ -134,7 +150,8 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
                 Put: {
                   TableName: tableName,
                   // With the tracker's limit, if it had one: the stream tells its auto-stop schedule to go (shared/scheduling/).
-                  Item: { ...timeEntryVersionToItem(version), ...(tracker.autoStopAt ? { auto_stop_at: tracker.autoStopAt } : {}) },
+                  // With the operation's id: what tells an unknown outcome (or a client's keyed retry) that this stop applied.
+                  Item: { ...timeEntryVersionToItem(version), request_id: operationId, ...(tracker.autoStopAt ? { auto_stop_at: tracker.autoStopAt } : {}) },
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
@@ -147,6 +164,7 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
         return 'stopped';
       } catch (error) {
         if (failedConditions(error).length > 0) return 'gone';
+        if (await appliedDespite(error, keys.timeEntryVersion(entry.entryId, 1), operationId)) return 'stopped';
         return translateDynamoError(error);
       }
     },

@@ -27,7 +27,12 @@ import { validateInput, type InputValidators } from './validate-input.ts';
 
 export type UseCaseContext<N extends RouteName = RouteName> = {
   principal: Principal;
-  /** API Gateway's request id: stable across SDK retries inside this invocation. */
+  /**
+   * Identifies this operation in what it writes: the Idempotency-Key's (hashed with caller
+   * and route) when the request has one, so that a client's retry recognizes a write its
+   * first attempt applied under a lost answer; else API Gateway's request id (stable across
+   * SDK retries inside this invocation).
+   */
   requestId: string;
   /** The request's one reading of the clock. */
   now: Date;
@@ -135,7 +140,7 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
     const now = clock.now();
     const result = await spec.run(context.input as RouteInput<N>, {
       principal: context.principal!,
-      requestId: event.requestContext.requestId ?? context.awsRequestId,
+      requestId: context.operationId ?? event.requestContext.requestId ?? context.awsRequestId,
       now,
       repository: admitFirst(repository, context.admitted),
       headers: (context.headers ?? {}) as RouteHeaders<N>,

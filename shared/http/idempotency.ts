@@ -52,6 +52,7 @@ export function idempotency(opts: IdempotencyOptions) {
     const result = await opts.store.claim(scope, requestHash, opts.clock.now());
     if (result.claimed) {
       (request.internal as IdempotencyInternal).idempotency = { scope, requestHash };
+      request.context.operationId = operationIdOf(scope);
       return;
     }
     if (result.record.requestHash !== requestHash) {
@@ -87,6 +88,9 @@ export function idempotency(opts: IdempotencyOptions) {
     record: { after: idempotencyRecordOutcome, onError: idempotencyRecordOutcome },
   };
 }
+
+/** The id a keyed request's writes carry (the caller, route and key hashed: the key itself is the client's, not ours to store). */
+export const operationIdOf = (scope: IdempotencyScope) => `key_${createHash('sha256').update(`${scope.userId}|${scope.route}|${scope.key}`).digest('base64url').slice(0, 32)}`;
 
 /** Replays keep the first answer's status, body and own headers, and say so in a header. */
 export function replayResponse(stored: StoredResponse): HttpResult {

@@ -13,6 +13,12 @@ export type HttpContext = Context & {
   headers?: Record<string, unknown>;
   /** Resolves when the rate limit admits the request, rejects (429) when it does not. */
   admitted?: Promise<void>;
+  /**
+   * Set by the idempotency claim when the request has an Idempotency-Key: identifies the
+   * operation across the client's retries (a new request id each), so that a write that
+   * applied under a lost answer is recognized as this operation's own.
+   */
+  operationId?: string;
   /** Set when an Idempotency-Key replays a stored response instead of running again. */
   idempotentReplay?: { statusCode: number; body: string };
 };

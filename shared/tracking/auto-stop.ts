@@ -25,5 +25,6 @@ export async function autoStopTracker(command: AutoStopCommand, deps: { reposito
   if (!tracker || tracker.trackerId !== command.trackerId || tracker.workspaceId !== command.workspaceId || tracker.autoStopAt === null) return 'not_running';
   if (toApiTimestamp(deps.now) < tracker.autoStopAt) throw new AutoStopNotDueError(tracker.autoStopAt);
   const { entry, version } = entryOfStoppedTracker(tracker, deps.now, null);
-  return (await deps.repository.stopTracker(tracker, entry, version)) === 'stopped' ? 'stopped' : 'not_running';
+  // Every run for this tracker is one operation: a retried run recognizes the stop an earlier one applied.
+  return (await deps.repository.stopTracker(tracker, entry, version, `auto_stop_${tracker.trackerId}`)) === 'stopped' ? 'stopped' : 'not_running';
 }

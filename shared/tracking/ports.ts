@@ -60,14 +60,17 @@ export interface TrackingRepository {
   loadContext(query: WorkspaceContextQuery): Promise<WorkspaceContext>;
   /**
    * Writes the tracker unless the user has one; never overwrites. Commits only if the
-   * timeline slots read for the overlap rule are unchanged.
+   * timeline slots read for the overlap rule are unchanged. When the write's outcome is
+   * unknown, a read of the tracker decides (created if it is there with this `requestId`).
    */
   createActiveTracker(tracker: ActiveTracker, checked: readonly TimelineSlot[]): Promise<CreateTrackerResult>;
   /**
    * Atomically deletes exactly this tracker and records its entry (its first history
    * version and its spans); 'gone' when the tracker is no longer there (a concurrent stop won).
+   * `operationId` is stored with the entry's first version: when the write's outcome is
+   * unknown, a read of that version decides (it is 'stopped' if the version is this one's).
    */
-  stopTracker(tracker: ActiveTracker, entry: TimeEntry, version: TimeEntryVersion): Promise<'stopped' | 'gone'>;
+  stopTracker(tracker: ActiveTracker, entry: TimeEntry, version: TimeEntryVersion, operationId: string): Promise<'stopped' | 'gone'>;
   /** 'conflict' when what the write was checked against changed meanwhile: nothing was written. */
   writeTimeEntry(write: TimeEntryWrite): Promise<'written' | 'conflict'>;
   /**

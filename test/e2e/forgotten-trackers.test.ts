@@ -230,9 +230,13 @@ describe.each(MODES)('forgotten trackers on the local runtime (%s)', (mode) => {
     const active = (await call('GET', `/time-tracking/active?workspace_id=${LIMITS_WS}`)).body.data as Array<Record<string, any>>;
     expect(active.map((tracker) => [tracker.user_id, tracker.auto_stop_at])).toEqual([[limited.stoppedFirst, started.again!.auto_stop_at]]);
 
-    // The webhook says why each stopped.
+    // The webhook says why each stopped. Delivery is at least once: a copy of an event (a stream batch or a queue message
+    // handled again after a timeout on a loaded machine) has the same webhook-id, and receivers deduplicate on it (one CI
+    // run saw one manual stop's event twice). Two events for one stop would have two ids, one for each version-1 item,
+    // and the stop's conditional put allows only one: counted by id, each user still has exactly one.
     const stops = await waitFor(() => {
-      const events = receiver.deliveries.map((delivery) => JSON.parse(delivery.body)).filter((event) => event.data.workspace_id === LIMITS_WS);
+      const byWebhookId = new Map(receiver.deliveries.map((delivery) => [delivery.id, JSON.parse(delivery.body)]));
+      const events = [...byWebhookId.values()].filter((event) => event.data.workspace_id === LIMITS_WS);
       return events.length >= 4 ? events : undefined;
     }, 15_000);
     const reasonOf = (user: number) => stops.filter((event) => event.data.user_id === user).map((event) => [event.type, event.data.stop_reason, event.data.stopped_by]);

@@ -52,7 +52,7 @@ describe('autoStopTracker', () => {
 
   it('does nothing for a tracker already stopped, or stopped and followed by another one', async () => {
     const first = await startLimited(users.member, 1);
-    await stopTimeTracking(users.owner, { workspaceId: WS, userId: users.member }, { repository, now: at(30) });
+    await stopTimeTracking(users.owner, { workspaceId: WS, userId: users.member }, { repository, now: at(30), requestId: 'stop-30' });
     const second = await startLimited(users.member, 10, at(31));
     const before = await table.scan();
     expect(await autoStopTracker({ workspaceId: WS, userId: users.member, trackerId: first.trackerId }, { repository, now: at(60) })).toBe('not_running');
@@ -73,7 +73,7 @@ describe('autoStopTracker', () => {
       await table.clearTrackingData();
       const tracker = await startLimited(users.member, 1);
       const [manual, automatic] = await Promise.allSettled([
-        stopTimeTracking(users.owner, { workspaceId: WS, userId: users.member }, { repository, now: at(61) }),
+        stopTimeTracking(users.owner, { workspaceId: WS, userId: users.member }, { repository, now: at(61), requestId: 'stop-61' }),
         autoStopTracker({ workspaceId: WS, userId: users.member, trackerId: tracker.trackerId }, { repository, now: at(61) }),
       ]);
       const entries = await entriesOf(users.member);
@@ -89,7 +89,7 @@ describe('autoStopTracker', () => {
 
   it('leaves a stop before the limit an ordinary one, and a tracker without a limit never stops itself', async () => {
     await startLimited(users.member, 1);
-    const entry = await stopTimeTracking(users.owner, { workspaceId: WS, userId: users.member }, { repository, now: at(59) });
+    const entry = await stopTimeTracking(users.owner, { workspaceId: WS, userId: users.member }, { repository, now: at(59), requestId: 'stop-59' });
     expect(entry).toMatchObject({ endTime: '2026-12-01T09:00:59+00:00', stopReason: 'manual', stoppedBy: users.owner });
     const unlimited = await startLimited(users.otherMember, null, at(100));
     expect(unlimited.autoStopAt).toBeNull();

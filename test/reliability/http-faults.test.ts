@@ -128,6 +128,42 @@ describe('DynamoDB faults: what the client sees, what is stored', () => {
     expect(after.entries[0]!.entry_id).toBe(response.body.data.time_entry_id);
   });
 
+  // The SDK's three attempts all lose their answer: the first applied, the others found it applied (or timed out). The
+  // outcome is unknown to the SDK, not to us: one read of what the write writes decides, and the client gets what happened.
+  it('a start applied but answered as lost on every attempt: 200 with the stored tracker, not a 503 over a tracker that exists', async () => {
+    proxy.inject('TransactWriteItems', 'lose-answer', { times: 3 });
+    const response = await start(member);
+    expect(response.status).toBe(200);
+    const { trackers } = await stored();
+    expect(trackers).toHaveLength(1);
+    expect(trackers[0]!.start_time).toBe(response.body.data.start_time);
+  });
+
+  it('a stop applied but answered as lost on every attempt: 200 with the entry it recorded', async () => {
+    expect((await start(member)).status).toBe(200);
+    proxy.inject('TransactWriteItems', 'lose-answer', { times: 3 });
+    const response = await stop(member);
+    expect(response.status).toBe(200);
+    const after = await stored();
+    expect(after.trackers).toHaveLength(0);
+    expect(after.entries.map((entry) => entry.entry_id)).toEqual([response.body.data.time_entry_id]);
+  });
+
+  it('a keyed start applied while every answer and the read-back were lost: 503, and the retry with the same key answers that tracker', async () => {
+    const headers = { 'Idempotency-Key': 'lost-then-retried' };
+    proxy.inject('TransactWriteItems', 'lose-answer', { times: 3 });
+    // The context read passes; the read-back after the writes is refused on its every attempt.
+    proxy.inject('BatchGetItem', 'throttle', { after: 1, times: 3 });
+    expectEnvelope503(await start(member, { headers }));
+    proxy.heal();
+    const applied = (await stored()).trackers;
+    expect(applied).toHaveLength(1);
+    const retry = await start(member, { headers });
+    expect(retry.status).toBe(200);
+    expect(retry.body.data.start_time).toBe(applied[0]!.start_time);
+    expect((await stored()).trackers).toHaveLength(1);
+  });
+
   it('DynamoDB unreachable: 503 promptly', async () => {
     const token = await tokenOf(users.owner);
     proxy.inject('*', 'reset');

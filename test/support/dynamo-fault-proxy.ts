@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
  * - `delay`: forwarded after `delayMs`.
  */
 export type Fault = 'throttle' | 'lose-answer' | 'reset' | 'hang' | 'delay';
-type Rule = { operation: string; fault: Fault; times: number; delayMs: number; hits: number };
+type Rule = { operation: string; fault: Fault; times: number; delayMs: number; hits: number; passes: number };
 
 export async function startFaultProxy(target: string) {
   const upstream = new URL(target);
@@ -34,7 +34,13 @@ export async function startFaultProxy(target: string) {
     const [service, operation = ''] = String(request.headers['x-amz-target'] ?? '').split('.');
     // The table's operations only: the webhooks' stream reader (DynamoDBStreams_…) polls alongside.
     if (service === 'DynamoDB_20120810') calls.push(operation);
-    const rule = rules.find((candidate) => (candidate.operation === '*' || candidate.operation === operation) && candidate.hits < candidate.times);
+    let rule: Rule | undefined;
+    for (const candidate of rules) {
+      if ((candidate.operation !== '*' && candidate.operation !== operation) || candidate.hits >= candidate.times) continue;
+      // A rule that lets its first calls pass counts them down instead of faulting them.
+      if (candidate.passes > 0) candidate.passes--;
+      else rule ??= candidate;
+    }
     if (rule) rule.hits++;
     switch (rule?.fault) {
       case 'throttle':
@@ -81,9 +87,9 @@ export async function startFaultProxy(target: string) {
 
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    /** Injects `fault` into the next `times` calls of `operation` ('*': every operation). */
-    inject(operation: string, fault: Fault, options: { times?: number; delayMs?: number } = {}) {
-      rules.push({ operation, fault, times: options.times ?? Number.POSITIVE_INFINITY, delayMs: options.delayMs ?? 0, hits: 0 });
+    /** Injects `fault` into the next `times` calls of `operation` ('*': every operation), after letting `after` of them pass. */
+    inject(operation: string, fault: Fault, options: { times?: number; delayMs?: number; after?: number } = {}) {
+      rules.push({ operation, fault, times: options.times ?? Number.POSITIVE_INFINITY, delayMs: options.delayMs ?? 0, hits: 0, passes: options.after ?? 0 });
     },
     /** Removes every fault; hanging connections are reset. */
     heal() {
