@@ -1,4 +1,4 @@
-import { exampleScopesOf, routeKey, splitInput, type Route } from '../shared/contracts/routes.ts';
+import { exampleCredentialOf, exampleScopesOf, routeKey, splitInput, type Route } from '../shared/contracts/routes.ts';
 
 /**
  * The `sam local invoke` fixture of a route (events/<function>.json), generated from its
@@ -7,6 +7,8 @@ import { exampleScopesOf, routeKey, splitInput, type Route } from '../shared/con
  */
 const DEMO_API_KEY = 'ttk_AIdzcn7iUhUC6NbpRPZKCrREPZUSIewojOab0pTs-u4';
 const HOST = 'abcdef1234.execute-api.us-east-1.amazonaws.com';
+/** What the header of a route run with a JWT shows (the function reads the authorizer's context, never the header). */
+const DEMO_JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMDAifQ.signature';
 
 export function eventFixtureOf(route: Route, index: number) {
   const { path, query, body, concretePath } = splitInput(route, route.example.input);
@@ -18,7 +20,7 @@ export function eventFixtureOf(route: Route, index: number) {
     rawQueryString,
     headers: {
       accept: 'application/json',
-      authorization: `Bearer ${DEMO_API_KEY}`,
+      authorization: `Bearer ${route.example && exampleCredentialOf(route) === 'jwt' ? DEMO_JWT : DEMO_API_KEY}`,
       'content-type': 'application/json',
       host: HOST,
       'user-agent': 'curl/8.5.0',
@@ -31,7 +33,7 @@ export function eventFixtureOf(route: Route, index: number) {
     requestContext: {
       accountId: '123456789012',
       apiId: 'abcdef1234',
-      authorizer: { lambda: { principal_id: '100', auth_method: 'api_key', scopes: exampleScopesOf(route) } },
+      authorizer: { lambda: { principal_id: '100', auth_method: exampleCredentialOf(route), scopes: exampleScopesOf(route) } },
       domainName: HOST,
       domainPrefix: 'abcdef1234',
       http: { method: route.method, path: concretePath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.10', userAgent: 'curl/8.5.0' },

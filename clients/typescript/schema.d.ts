@@ -1198,10 +1198,10 @@ export interface components {
             name: string;
             scopes: ("read" | "write" | "admin" | "directory")[];
             /**
-             * @description When it stops working (absent or null: never).
+             * @description When it stops working: a real time in the future, at most 90 days away (API_KEY_MAX_LIFETIME_DAYS). Absent: that longest lifetime. Every key expires.
              * @example 2027-06-01T00:00:00Z
              */
-            expires_at?: string | null;
+            expires_at?: string;
         };
         CreateApiKeyResponse: {
             /** @constant */
@@ -1216,10 +1216,10 @@ export interface components {
                 created_at: string;
                 expires_at: string | null;
                 /**
-                 * @description The key itself: shown only here.
+                 * @description The key itself: in the first answer only. A replay of the request (the same Idempotency-Key) answers the same key without it: it is never stored.
                  * @example ttk_example0example0example0example0example0exa
                  */
-                key: string;
+                key?: string;
             };
             meta: components["schemas"]["Meta"];
         };
@@ -7614,15 +7614,14 @@ export interface operations {
                  *       "name": "CI pipeline",
                  *       "scopes": [
                  *         "read"
-                 *       ],
-                 *       "expires_at": null
+                 *       ]
                  *     }
                  */
                 "application/json": components["schemas"]["CreateApiKeyBody"];
             };
         };
         responses: {
-            /** @description The key, with its secret (shown only here). */
+            /** @description The key, with its secret (in the first answer only; a replay answers without it). */
             201: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];

@@ -43,7 +43,7 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     if (record.revokedAt !== null) throw new AuthFailure('revoked api key');
     const expiresAt = record.expiresAt === null ? undefined : Math.floor(Date.parse(record.expiresAt) / 1000);
     if (isExpired(expiresAt, deps.clock.now())) throw new AuthFailure('expired api key');
-    return { userId: record.userId, authMethod: 'api_key', scopes: parseScopes(record.scopes.join(' ')), expiresAt };
+    return { userId: record.userId, authMethod: 'api_key', scopes: parseScopes(record.scopes.join(' ')), expiresAt, keyId: record.keyId };
   }
 
   return async function authenticate(authorization: string | undefined): Promise<AuthorizerContext> {

@@ -1,7 +1,8 @@
-import { DependencyUnavailableError, NotFoundError, ValidationError } from '../errors.ts';
+import { DependencyUnavailableError, ForbiddenError, InsufficientScopeError, NotFoundError, ValidationError } from '../errors.ts';
+import { parseOffsetTime } from '../tracking/api-time.ts';
 import { newApiKeyRecord, type ApiKeyRecord } from './api-keys.ts';
-import { isExpired } from './principal.ts';
-import { grants, type Scope } from './scopes.ts';
+import { isExpired, type AuthMethod } from './principal.ts';
+import { grants, isDirectoryCredential, type Scope } from './scopes.ts';
 
 /**
  * Personal access tokens (API keys a user makes for themselves, docs/auth.md): created with
@@ -32,6 +33,37 @@ export interface ApiKeyStore {
 /** Who creates: the caller's user and the scopes its credential holds. */
 export type KeyOwner = { userId: number; scopes: ReadonlySet<string> };
 
+/** The longest a key made over the API may live, unless API_KEY_MAX_LIFETIME_DAYS says otherwise. */
+export const DEFAULT_MAX_KEY_LIFETIME_DAYS = 90;
+
+/**
+ * What the API holds a key's maker to (docs/auth.md "Personal access tokens"); the admin
+ * CLI, an operator bootstrapping keys, is not. `authMethod` is the maker's credential: a
+ * key never makes another key, so that no key outlives or escapes the one that made it (a
+ * revoked key still in the authorizer's cache, a leaked one).
+ */
+export type KeyMakerPolicy = { authMethod: AuthMethod; maxLifetimeDays: number };
+
+/**
+ * The new key's expiry, checked: a real instant (31 February is no day), in the future, at
+ * most `maxLifetimeDays` away; absent, the longest allowed. 422 on `expires_at` otherwise.
+ * Without a lifetime (the admin CLI), null is a key that never expires.
+ */
+export function checkedKeyExpiry(expiresAt: string | null | undefined, now: Date, maxLifetimeDays: number | undefined): string | null {
+  if (expiresAt === undefined && maxLifetimeDays !== undefined) return new Date(now.getTime() + maxLifetimeDays * 86_400_000).toISOString();
+  if (expiresAt === undefined || expiresAt === null) {
+    if (maxLifetimeDays === undefined) return null;
+    throw new ValidationError({ expires_at: [`The expires at field must be a time: every key expires, at most ${maxLifetimeDays} days from now.`] });
+  }
+  const instant = parseOffsetTime(expiresAt);
+  if (instant === undefined) throw new ValidationError({ expires_at: ['The expires at field must be a valid date and time.'] });
+  if (instant <= now.getTime()) throw new ValidationError({ expires_at: ['The expires at field must be a time in the future.'] });
+  if (maxLifetimeDays !== undefined && instant > now.getTime() + maxLifetimeDays * 86_400_000) {
+    throw new ValidationError({ expires_at: [`The expires at field must be at most ${maxLifetimeDays} days from now.`] });
+  }
+  return new Date(instant).toISOString();
+}
+
 const isLive = (record: ApiKeyRecord, now: Date) => record.revokedAt === null && !isExpired(record.expiresAt === null ? undefined : Date.parse(record.expiresAt) / 1000, now);
 
 /**
@@ -41,16 +73,23 @@ const isLive = (record: ApiKeyRecord, now: Date) => record.revokedAt === null &&
  */
 export async function createPersonalAccessToken(
   owner: KeyOwner,
-  request: { name: string; scopes: readonly Scope[]; expiresAt: string | null },
-  deps: { store: ApiKeyStore; now: Date; generate: () => string },
+  request: { name: string; scopes: readonly Scope[]; expiresAt: string | null | undefined },
+  deps: { store: ApiKeyStore; now: Date; generate: () => string; policy?: KeyMakerPolicy },
 ): Promise<{ key: string; record: ApiKeyRecord }> {
+  if (deps.policy?.authMethod === 'api_key') throw new ForbiddenError('An API key cannot create API keys: create one with an OAuth2 access token.');
   const errors: Record<string, string[]> = {};
   const notHeld = request.scopes.filter((scope) => !grants(owner.scopes, scope));
   if (notHeld.length > 0) errors.scopes = [`The scopes must be ones the credential making the key holds (not ${notHeld.join(', ')}).`];
-  if (request.expiresAt !== null && Date.parse(request.expiresAt) <= deps.now.getTime()) errors.expires_at = ['The expires at field must be a time in the future.'];
+  let expiresAt: string | null = null;
+  try {
+    expiresAt = checkedKeyExpiry(request.expiresAt, deps.now, deps.policy?.maxLifetimeDays);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    Object.assign(errors, error.errors);
+  }
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
   const key = deps.generate();
-  const record = newApiKeyRecord(key, { userId: owner.userId, name: request.name, scopes: [...new Set(request.scopes)], expiresAt: request.expiresAt === null ? null : new Date(request.expiresAt).toISOString(), now: deps.now });
+  const record = newApiKeyRecord(key, { userId: owner.userId, name: request.name, scopes: [...new Set(request.scopes)], expiresAt, now: deps.now });
   for (let attempt = 0; attempt < 8; attempt++) {
     const { records, revision } = await deps.store.listByUser(owner.userId);
     // The SDK retried a write whose answer was lost: the key is there, it is ours.
@@ -66,6 +105,27 @@ export async function createPersonalAccessToken(
 /** The caller's keys that are not revoked (expired ones included, with their `expires_at`), oldest first. */
 export async function listPersonalAccessTokens(userId: number, deps: { store: ApiKeyStore }): Promise<ApiKeyRecord[]> {
   return (await deps.store.listByUser(userId)).records.filter((record) => record.revokedAt === null);
+}
+
+/**
+ * Whether a credential may revoke the key `keyId`: `write` (or `directory`) revokes any of its
+ * user's keys; a key without them may still revoke itself (a leaked read-only key is
+ * disabled with itself). 403 otherwise.
+ */
+export function assertMayRevoke(caller: { scopes: ReadonlySet<string>; keyId?: string }, keyId: string): void {
+  if (grants(caller.scopes, 'write') || isDirectoryCredential(caller.scopes) || caller.keyId === keyId) return;
+  throw new InsufficientScopeError('write');
+}
+
+/**
+ * Before an `Idempotency-Key` replays a creation's answer (its metadata: the key itself is
+ * never stored), the replaying credential must be one that may create that key now.
+ */
+export function assertMayReplayCreation(caller: { scopes: ReadonlySet<string>; authMethod: AuthMethod }, scopes: readonly Scope[]): void {
+  if (caller.authMethod === 'api_key') throw new ForbiddenError('An API key cannot create API keys: create one with an OAuth2 access token.');
+  if (!grants(caller.scopes, 'write') && !isDirectoryCredential(caller.scopes)) throw new InsufficientScopeError('write');
+  const notHeld = scopes.filter((scope) => !grants(caller.scopes, scope));
+  if (notHeld.length > 0) throw new InsufficientScopeError(notHeld.join(' '));
 }
 
 /** Revokes one of the caller's own keys; another user's key, or a revoked one, is not found (404). */

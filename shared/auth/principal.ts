@@ -5,10 +5,10 @@ import { parseScopes } from './scopes.ts';
  * The authorizer's answer (docs/auth.md), as API Gateway passes it to every handler in
  * `requestContext.authorizer.lambda`. Values are flat strings and numbers on purpose: they
  * survive any authorizer-context encoding. `expires_at` (epoch seconds) is absent for a
- * credential that never expires.
+ * credential that never expires; `key_id` names the API key of an `api_key` credential.
  */
 export type AuthorizerContext =
-  | { principal_id: string; auth_method: AuthMethod; scopes: string; expires_at?: number }
+  | { principal_id: string; auth_method: AuthMethod; scopes: string; expires_at?: number; key_id?: string }
   | { auth_error: string };
 
 export type AuthMethod = 'jwt' | 'api_key';
@@ -19,6 +19,8 @@ export type Principal = {
   scopes: Set<string>;
   /** Epoch seconds from which the credential is refused; undefined: it never expires. */
   expiresAt: number | undefined;
+  /** The public id of the API key this is (absent for a JWT): a key may revoke itself whatever its scopes. */
+  keyId?: string;
 };
 
 /**
@@ -39,7 +41,8 @@ export function principalFromAuthorizerContext(context: unknown, now: Date): Pri
   const expiresAt = values.expires_at === undefined ? undefined : Number(values.expires_at);
   if (expiresAt !== undefined && !Number.isFinite(expiresAt)) throw new UnauthenticatedError('malformed expiry');
   if (isExpired(expiresAt, now)) throw new UnauthenticatedError('credential expired');
-  return { userId: Number(principalId), authMethod, scopes: parseScopes(values.scopes), expiresAt };
+  const keyId = authMethod === 'api_key' && typeof values.key_id === 'string' && /^[0-9a-f]{16}$/.test(values.key_id) ? values.key_id : undefined;
+  return { userId: Number(principalId), authMethod, scopes: parseScopes(values.scopes), expiresAt, ...(keyId ? { keyId } : {}) };
 }
 
 /** The one expiry rule of every credential: refused from `expiresAt` on. */
@@ -53,5 +56,6 @@ export function authorizerContextOf(principal: Principal): AuthorizerContext {
     auth_method: principal.authMethod,
     scopes: [...principal.scopes].join(' '),
     ...(principal.expiresAt === undefined ? {} : { expires_at: principal.expiresAt }),
+    ...(principal.keyId === undefined ? {} : { key_id: principal.keyId }),
   };
 }

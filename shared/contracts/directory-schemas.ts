@@ -100,13 +100,26 @@ export const createApiKeyBody = {
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 100 },
     scopes: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: SCOPES } },
-    expires_at: { type: ['string', 'null'], pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?(Z|[+-]\\d{2}:\\d{2})$', examples: ['2027-06-01T00:00:00Z'], description: 'When it stops working (absent or null: never).' },
+    expires_at: {
+      type: 'string',
+      pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?(Z|[+-]\\d{2}:\\d{2})$',
+      examples: ['2027-06-01T00:00:00Z'],
+      description: 'When it stops working: a real time in the future, at most 90 days away (API_KEY_MAX_LIFETIME_DAYS). Absent: that longest lifetime. Every key expires.',
+    },
   },
 } as const;
 export const createdApiKeyData = {
   type: 'object',
-  required: [...apiKeyRequired, 'key'],
-  properties: { ...apiKeyFields, key: { type: 'string', pattern: '^ttk_[A-Za-z0-9_-]{43}$', examples: ['ttk_example0example0example0example0example0exa'], description: 'The key itself: shown only here.' } },
+  required: apiKeyRequired,
+  properties: {
+    ...apiKeyFields,
+    key: {
+      type: 'string',
+      pattern: '^ttk_[A-Za-z0-9_-]{43}$',
+      examples: ['ttk_example0example0example0example0example0exa'],
+      description: 'The key itself: in the first answer only. A replay of the request (the same Idempotency-Key) answers the same key without it: it is never stored.',
+    },
+  },
   additionalProperties: false,
 } as const;
 export const apiKeysData = { type: 'array', items: { type: 'object', required: apiKeyRequired, properties: apiKeyFields, additionalProperties: false } } as const;

@@ -158,6 +158,8 @@ export type RouteExample = {
   hourAgo?: readonly string[];
   /** The scopes of the credential it runs with, when not `read write` (a platform credential's `directory`). */
   scopes?: string;
+  /** The kind of credential it runs with, when not the demo seed's API key (only a JWT makes API keys). */
+  credential?: 'jwt';
 };
 
 /** What a directory PUT answers besides the common statuses. */
@@ -169,6 +171,8 @@ const DIRECTORY_PUT_ERRORS = {
 
 /** The scopes of the credential a route's example runs with (fixtures, route-driven tests). */
 export const exampleScopesOf = (route: { example: RouteExample }) => route.example.scopes ?? 'read write';
+/** The kind of credential a route's example runs with (fixtures, route-driven tests): the demo seed's API key unless said. */
+export const exampleCredentialOf = (route: { example: RouteExample }) => route.example.credential ?? 'api_key';
 
 /** What an `Idempotency-Key` costs: the record is claimed (PutItem) and released (DeleteItem). */
 export const IDEMPOTENCY_ACTIONS = ['dynamodb:PutItem', 'dynamodb:DeleteItem'] as const;
@@ -508,16 +512,16 @@ const table = {
     method: 'POST',
     path: '/api-keys',
     functionName: 'create-api-key',
-    scope: ['read', 'directory'],
+    scope: ['write', 'directory'],
     idempotent: true,
     // The caller's keys (Query), then the key, its id pointer and the caller's copy (PutItem) and the caller's key count (UpdateItem), in one transaction.
     dynamodbActions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     summary: 'Create a personal access token for yourself (the key is shown once)',
     successOutcome: 'api_key_created',
     input: { body: createApiKeyBody },
-    response: { status: 201, description: 'The key, with its secret (shown only here).', data: createdApiKeyData },
+    response: { status: 201, description: 'The key, with its secret (in the first answer only; a replay answers without it).', data: createdApiKeyData },
     errors: { '400': 'Not a JSON object.' },
-    example: { input: { name: 'CI pipeline', scopes: ['read'], expires_at: null } },
+    example: { input: { name: 'CI pipeline', scopes: ['read'] }, credential: 'jwt' },
   },
   listApiKeys: {
     method: 'GET',

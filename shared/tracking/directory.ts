@@ -140,6 +140,8 @@ function assertMatches(ifMatch: number | '*' | undefined, before: DirectoryRecor
  * other is stale).
  */
 export async function putDirectoryRecord(actor: DirectoryActor, put: DirectoryPut, deps: { repository: DirectoryRepository; now: Date }): Promise<DirectoryRecord> {
+  // The source's version orders the organisation's sync: an owner pinning it (at 2^53 - 1, say) would refuse that job for ever.
+  if (put.version !== undefined && !isDirectoryCredential(actor.scopes)) throw new ValidationError({ version: ['The version field is set by the directory credential (the organisation\'s sync job) only.'] });
   const self: DirectoryRef = { kind: put.kind, id: put.id };
   const actorRef: DirectoryRef = { kind: 'member', id: actor.userId };
   const workspaceRef: DirectoryRef = { kind: 'workspace', id: put.workspaceId };

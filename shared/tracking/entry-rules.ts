@@ -1,12 +1,10 @@
 import { TimeEntryOverlapError, ValidationError, type FieldErrors } from '../errors.ts';
-import { secondsBetween, toApiTimestamp } from './api-time.ts';
+import { parseOffsetTime, secondsBetween, toApiTimestamp } from './api-time.ts';
 import { HISTORY_FIELDS, type ActiveTracker, type EntryChanges, type HistoryField, type TimeEntry, type TimelineSlot } from './model.ts';
 import { epochSeconds, MAX_ENTRY_SECONDS, MAX_SPANS_PER_SLOT, overlapping, slotsOf } from './timeline.ts';
 
 /** How far in the future an entry may end: clocks of clients drift. */
 export const FUTURE_TOLERANCE_SECONDS = 60;
-
-const OFFSET_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * An ISO 8601 time with an offset (the schema checks its shape) as the contract's UTC
@@ -14,17 +12,8 @@ const OFFSET_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(Z|[+-]\d{2
  * an offset over 18 h).
  */
 export function toUtcTimestamp(value: string): string | undefined {
-  const match = OFFSET_TIME.exec(value);
-  if (!match) return undefined;
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const local = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  const realTime =
-    local.getUTCFullYear() === year && local.getUTCMonth() === month - 1 && local.getUTCDate() === day && local.getUTCHours() === hour && local.getUTCMinutes() === minute && local.getUTCSeconds() === second;
-  const offset = match[7]!;
-  const [offsetHours, offsetMinutes] = offset === 'Z' ? [0, 0] : [Number(offset.slice(1, 3)), Number(offset.slice(4, 6))];
-  if (!realTime || offsetHours > 18 || offsetMinutes > 59) return undefined;
-  const offsetMs = (offset.startsWith('-') ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
-  return toApiTimestamp(new Date(local.getTime() - offsetMs));
+  const instant = parseOffsetTime(value);
+  return instant === undefined ? undefined : toApiTimestamp(new Date(instant));
 }
 
 /** The interval of an entry, checked: real times, end after start, at most 24 h, not in the future. */

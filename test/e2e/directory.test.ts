@@ -103,6 +103,11 @@ describe.each(['source', 'template'] as const)('the directory on the local runti
     expect(racing.map((response) => response.status).sort()).toEqual([200, 409, 409, 409]);
     const winner = racing.find((response) => response.status === 200)!.body.data.name;
     expect(await stored(`WS#${WS}`, 'MEMBER#610')).toMatchObject({ name: winner, source_version: 4, revision: 2 });
+    // The versions are the sync job's alone: an owner pinning one at 2^53 - 1 would refuse the job's every later write.
+    const pinned = await call('PUT', path, { body: { role: 'regular_user', status: 'active', name: winner, version: Number.MAX_SAFE_INTEGER } });
+    expect([pinned.status, Object.keys(pinned.body.errors ?? {})]).toEqual([422, ['version']]);
+    expect(await stored(`WS#${WS}`, 'MEMBER#610')).toMatchObject({ source_version: 4, revision: 2 });
+    expect((await sync('PUT', path, { body: { role: 'regular_user', status: 'active', name: winner, version: 5 } })).status).toBe(200);
   });
 
   it('keeps the directory whole: each integrity rule is a 422 on its field, and nothing changes', async () => {
@@ -168,19 +173,45 @@ describe.each(['source', 'template'] as const)('the directory on the local runti
   it("creates, uses, lists and revokes a user's own tokens; refuses scopes not held, a 21st live key and someone else's key", async () => {
     const created = await call('POST', '/api-keys', { caller: users.executive, headers: { 'idempotency-key': `pat-${mode}` }, body: { name: 'laptop', scopes: ['read'] } });
     expect(created.status).toBe(201);
-    expect(created.body.data).toEqual({ id: expect.stringMatching(/^[0-9a-f]{16}$/), name: 'laptop', scopes: ['read'], created_at: expect.any(String), expires_at: null, key: expect.stringMatching(/^ttk_/) });
-    const replayed = await call('POST', '/api-keys', { caller: users.executive, headers: { 'idempotency-key': `pat-${mode}` }, body: { name: 'laptop', scopes: ['read'] } });
-    expect(replayed.body.data).toEqual(created.body.data);
+    expect(created.body.data).toEqual({ id: expect.stringMatching(/^[0-9a-f]{16}$/), name: 'laptop', scopes: ['read'], created_at: expect.any(String), expires_at: expect.any(String), key: expect.stringMatching(/^ttk_/) });
+    // Every key expires: absent, at the longest lifetime (90 days).
+    expect(Date.parse(created.body.data.expires_at) - Date.parse(created.body.data.created_at)).toBe(90 * 86_400_000);
     const { key, id } = created.body.data;
+    // The key itself is stored nowhere, not even in the Idempotency-Key's record: a replay answers what was made, without it.
+    expect(JSON.stringify(await runtime.table.scan())).not.toContain(key);
+    const replayed = await call('POST', '/api-keys', { caller: users.executive, headers: { 'idempotency-key': `pat-${mode}` }, body: { name: 'laptop', scopes: ['read'] } });
+    expect([replayed.status, replayed.headers.get('idempotent-replayed')]).toEqual([201, 'true']);
+    const { key: _key, ...metadata } = created.body.data;
+    expect(replayed.body.data).toEqual(metadata);
+    // A replay re-checks the credential: a read token of the same user gets nothing.
+    const readReplay = await call('POST', '/api-keys', { caller: users.executive, scope: 'read', headers: { 'idempotency-key': `pat-${mode}` }, body: { name: 'laptop', scopes: ['read'] } });
+    expect([readReplay.status, readReplay.body.error]).toEqual([403, 'insufficient_scope']);
     // The key works, with exactly its scopes.
     expect((await call('GET', `/time-tracking/active?workspace_id=${WS}`, { bearer: key })).status).toBe(200);
     expect((await call('POST', '/time-tracking/start', { bearer: key, body: { workspace_id: WS, user_id: users.member } })).body.error).toBe('insufficient_scope');
     const listed = await call('GET', '/api-keys', { caller: users.executive });
-    expect(listed.body.data).toEqual([{ id, name: 'laptop', scopes: ['read'], created_at: created.body.data.created_at, expires_at: null }]);
+    expect(listed.body.data).toEqual([{ id, name: 'laptop', scopes: ['read'], created_at: created.body.data.created_at, expires_at: created.body.data.expires_at }]);
     expect(JSON.stringify(listed.body)).not.toContain(key);
-    // A read credential cannot mint a write key; a past expiry is refused.
-    expect(Object.keys((await call('POST', '/api-keys', { bearer: key, body: { name: 'escalate', scopes: ['write'] } })).body.errors)).toEqual(['scopes']);
-    expect(Object.keys((await call('POST', '/api-keys', { caller: users.executive, body: { name: 'old', scopes: ['read'], expires_at: '2020-01-01T00:00:00Z' } })).body.errors)).toEqual(['expires_at']);
+    // Making a key takes write: a read token cannot; a read token cannot mint a write key either.
+    expect((await call('POST', '/api-keys', { caller: users.executive, scope: 'read', body: { name: 'r', scopes: ['read'] } })).body.error).toBe('insufficient_scope');
+    expect(Object.keys((await call('POST', '/api-keys', { caller: users.executive, scope: 'write', body: { name: 'escalate', scopes: ['admin'] } })).body.errors)).toEqual(['scopes']);
+    // A key never makes a key, whatever its scopes (a leaked or revoked one would make its own successor).
+    const writeKey = (await call('POST', '/api-keys', { caller: users.executive, body: { name: 'writer', scopes: ['write'] } })).body.data;
+    const minted = await call('POST', '/api-keys', { bearer: writeKey.key, body: { name: 'successor', scopes: ['read'] } });
+    expect([minted.status, minted.body.error]).toEqual([403, 'forbidden']);
+    expect((await call('DELETE', `/api-keys/${writeKey.id}`, { caller: users.executive })).status).toBe(200);
+    // Expiry: in the future, at most 90 days away, parsed strictly (no rolled-over day, hour or offset), never null.
+    const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+    for (const expires_at of ['2020-01-01T00:00:00Z', inDays(91), '2027-02-31T00:00:00Z', '2027-01-01T25:00:00Z', '2027-13-01T00:00:00Z', '2027-01-01T00:00:00+99:00', null]) {
+      const refused = await call('POST', '/api-keys', { caller: users.executive, body: { name: 'old', scopes: ['read'], expires_at } });
+      expect([expires_at, refused.status, Object.keys(refused.body.errors ?? {})]).toEqual([expires_at, 422, ['expires_at']]);
+    }
+    // Revoking takes write, but a key may always revoke itself: a read key cannot revoke another.
+    const expiry = inDays(30);
+    const other = (await call('POST', '/api-keys', { caller: users.executive, body: { name: 'other', scopes: ['read'], expires_at: expiry } })).body.data;
+    expect(other.expires_at).toBe(expiry);
+    expect((await call('DELETE', `/api-keys/${id}`, { bearer: other.key })).body.error).toBe('insufficient_scope');
+    expect((await call('DELETE', `/api-keys/${other.id}`, { bearer: other.key })).status).toBe(200);
     // Someone else's key is not found.
     expect((await call('DELETE', `/api-keys/${id}`, { caller: users.owner })).status).toBe(404);
     // At most 20 live keys.
@@ -191,6 +222,10 @@ describe.each(['source', 'template'] as const)('the directory on the local runti
     // cache (per Authorization header, 300 s here) still answers for the header it saw: that is the bound.
     const revoked = await call('DELETE', `/api-keys/${id}`, { caller: users.executive });
     expect([revoked.status, revoked.body.data]).toEqual([200, { id, revoked: true }]);
+    // Its items go 30 days later (TTL), so that a user's list does not grow with every key ever revoked.
+    const revokedItems = (await runtime.table.scan()).filter((item) => item.revoked_at !== undefined && (item.key_id === id || item.sk === `APIKEY#${id}`));
+    expect(revokedItems.length).toBeGreaterThanOrEqual(2);
+    for (const item of revokedItems) expect(Number(item.ttl) - Date.parse(String(item.revoked_at)) / 1000).toBeCloseTo(30 * 86_400, -1);
     expect((await call('GET', '/api-keys?per_page=50', { caller: users.executive })).body.data.map((listedKey: { id: string }) => listedKey.id)).not.toContain(id);
     expect((await call('GET', `/time-tracking/active?workspace_id=${WS}`, { bearer: key })).status).toBe(200);
     // The scheme is case-insensitive, so another spelling of the header is a cache miss: the check the cache would make at its TTL.

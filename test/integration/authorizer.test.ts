@@ -202,7 +202,8 @@ describe('JWT access tokens', () => {
 
 describe('API keys', () => {
   it('accepts a valid key: its owner and scopes, no expiry', async () => {
-    expect(await authorize(bearer(apiKeys.valid))).toEqual({ principal_id: String(users.owner), auth_method: 'api_key', scopes: 'read write' });
+    // Its id too: a key may always revoke itself.
+    expect(await authorize(bearer(apiKeys.valid))).toEqual({ principal_id: String(users.owner), auth_method: 'api_key', scopes: 'read write', key_id: hashApiKey(apiKeys.valid).slice(0, 16) });
   });
 
   it.each([

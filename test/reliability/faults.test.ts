@@ -3,7 +3,7 @@ import { dynamodbActionsOf, routeList, type Route } from '../../shared/contracts
 import { requiredPermissions } from '../../local/template/iam-proxy.ts';
 import { batchWriteAll, type WriteRequest } from '../../shared/db/batch-write.ts';
 import { arrangeExample, EXAMPLE_CALLER } from '../support/route-scenarios.ts';
-import { generateApiKey, newApiKeyRecord } from '../../shared/auth/api-keys.ts';
+import { generateApiKey, hashApiKey, newApiKeyRecord } from '../../shared/auth/api-keys.ts';
 import { createApiKeyAdmin } from '../../admin/api-key-admin.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { faults, injectFault } from '../support/dynamo-faults.ts';
@@ -190,7 +190,7 @@ describe('a fault on every DynamoDB call of every endpoint', () => {
         fault.remove();
       }
     }
-    expect(await authorizer(authorizerEvent(`Bearer ${key}`))).toEqual({ isAuthorized: true, context: { principal_id: String(users.owner), auth_method: 'api_key', scopes: 'write' } });
+    expect(await authorizer(authorizerEvent(`Bearer ${key}`))).toEqual({ isAuthorized: true, context: { principal_id: String(users.owner), auth_method: 'api_key', scopes: 'write', key_id: hashApiKey(key).slice(0, 16) } });
   });
 });
 
