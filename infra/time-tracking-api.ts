@@ -3,7 +3,7 @@ import { functionConstructId, pascalCase } from './construct-ids.ts';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { ApiMapping, CorsHttpMethod, DomainName, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { ApiMapping, CfnStage, CorsHttpMethod, DomainName, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
@@ -65,6 +65,8 @@ export interface TimeTrackingApiProps {
   readonly rateLimitPerMinute?: number;
   /** API Gateway's stage throttle, the whole API. @default { rateLimit: 50, burstLimit: 100 } */
   readonly throttling?: { readonly rateLimit: number; readonly burstLimit: number };
+  /** The throttle of each public route (`GET /docs`, `GET /openapi.json`): anonymous callers share it. @default { rateLimit: 5, burstLimit: 10 } */
+  readonly publicThrottling?: { readonly rateLimit: number; readonly burstLimit: number };
   /** Browser origins allowed by CORS (`https://app.example.com`). @default none: CORS off */
   readonly corsAllowedOrigins?: readonly string[];
   /** Subscribed to the alarm topic the construct creates. Not with `alarmTopic`. @default no subscription */
@@ -246,6 +248,10 @@ export class TimeTrackingApi extends Construct {
       const [added] = this.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: docsIntegration, authorizer: new HttpNoneAuthorizer() });
       Validations.of(added!).acknowledge({ id: 'AwsSolutions-APIG4', reason: `${route.path} is public on purpose: the API's reference, readable before anyone has a credential; it reads no data.` });
     }
+    // Anonymous callers are counted against no user's rate limit: each public route gets a throttle of its own, so that
+    // they cannot spend the stage's throttle of the authenticated routes.
+    const publicThrottle = { throttlingRateLimit: props.publicThrottling?.rateLimit ?? 5, throttlingBurstLimit: props.publicThrottling?.burstLimit ?? 10 };
+    (stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(publicRoutes.map((route) => [`${route.method} ${route.path}`, publicThrottle]));
 
     // Webhooks (docs/webhooks.md): the table's stream → fan-out → SQS → delivery, retries on the queue, then a DLQ.
     const queueDefaults = { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) };
@@ -321,15 +327,20 @@ export class TimeTrackingApi extends Construct {
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [secretsKey.keyArn], conditions: purpose(IDEMPOTENT_ANSWER_PURPOSE) }));
     }
     deliveryFn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [secretsKey.keyArn], conditions: purpose(WEBHOOK_SECRET_PURPOSE) }));
-    secretsKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:Decrypt'],
-        resources: ['*'],
-        conditions: { ...purpose(WEBHOOK_SECRET_PURPOSE), ArnNotEquals: { 'aws:PrincipalArn': deliveryFn.role!.roleArn } },
-      }),
-    );
+    // The key's own policy denies opening each purpose to every principal but the roles above, the account's
+    // administrators included: Decrypt, and ReEncrypt (which opens under this key to seal under another).
+    const onlyFor = (sealedPurpose: string, roles: lambda.IFunction[]) =>
+      secretsKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['kms:Decrypt', 'kms:ReEncrypt*'],
+          resources: ['*'],
+          conditions: { ...purpose(sealedPurpose), ArnNotEquals: { 'aws:PrincipalArn': roles.map((fn) => fn.role!.roleArn) } },
+        }),
+      );
+    onlyFor(WEBHOOK_SECRET_PURPOSE, [deliveryFn]);
+    onlyFor(IDEMPOTENT_ANSWER_PURPOSE, secretSealers);
 
     // The delivery function signs what it reads from this queue: nobody else may write to it.
     deliveries.addToResourcePolicy(
@@ -440,6 +451,8 @@ function validateProps(props: TimeTrackingApiProps) {
   integer('rateLimitPerMinute', props.rateLimitPerMinute, 0, 1_000_000);
   integer('throttling.rateLimit', props.throttling?.rateLimit, 1, 10_000);
   integer('throttling.burstLimit', props.throttling?.burstLimit, 1, 5000);
+  integer('publicThrottling.rateLimit', props.publicThrottling?.rateLimit, 1, 10_000);
+  integer('publicThrottling.burstLimit', props.publicThrottling?.burstLimit, 1, 5000);
   integer('webhookDeliveryConcurrency', props.webhookDeliveryConcurrency, 2, 1000);
   for (const origin of props.corsAllowedOrigins ?? []) if (known(origin) && !/^https?:\/\/[^\s/]+$/.test(origin)) problems.push(`corsAllowedOrigins takes origins like https://app.example.com (got "${origin}")`);
   if (props.alarmEmail && props.alarmTopic) problems.push('alarmEmail and alarmTopic do not go together: subscribe the address to your own topic');

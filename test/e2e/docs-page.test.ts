@@ -46,6 +46,8 @@ describe('GET /docs in a browser', () => {
     const response = await page.goto(`${runtime.server.baseUrl}/docs`, { waitUntil: 'networkidle' });
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
+    // The browser asks for brotli and gets it: a fraction of the page's 2.9 MB.
+    expect(response?.headers()['content-encoding']).toBe('br');
     // Redoc renders after load: wait for each operation's entry.
     for (const route of routeList) await page.getByText(route.summary, { exact: true }).first().waitFor({ state: 'visible', timeout: 15_000 });
     for (const event of WEBHOOK_EVENT_TYPES) await page.getByText(event, { exact: true }).first().waitFor({ state: 'visible', timeout: 15_000 });
@@ -61,5 +63,34 @@ describe('GET /docs in a browser', () => {
     const response = await fetch(`${runtime.server.baseUrl}/openapi.json`);
     expect(response.status).toBe(200);
     expect(((await response.json()) as { openapi: string }).openapi).toBe('3.1.0');
+  });
+
+  it('answers compressed by Accept-Encoding, and 304 without a body to a client holding its ETag', async () => {
+    const raw = async (path: string, headers: Record<string, string>) => {
+      // node:http, not fetch: fetch would decompress and hide what went over the wire.
+      const { request } = await import('node:http');
+      return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; bytes: number }>((resolve, reject) => {
+        const outgoing = request(`${runtime.server.baseUrl}${path}`, { headers }, (answer) => {
+          let bytes = 0;
+          answer.on('data', (chunk: Buffer) => (bytes += chunk.length));
+          answer.on('end', () => resolve({ status: answer.statusCode ?? 0, headers: answer.headers, bytes }));
+        });
+        outgoing.on('error', reject);
+        outgoing.end();
+      });
+    };
+    const plain = await raw('/docs', {});
+    const gzip = await raw('/docs', { 'accept-encoding': 'gzip' });
+    const brotli = await raw('/docs', { 'accept-encoding': 'gzip, deflate, br' });
+    const refused = await raw('/docs', { 'accept-encoding': 'br;q=0, gzip;q=0' });
+    expect([plain.headers['content-encoding'], gzip.headers['content-encoding'], brotli.headers['content-encoding'], refused.headers['content-encoding']]).toEqual([undefined, 'gzip', 'br', undefined]);
+    expect(brotli.bytes).toBeLessThan(plain.bytes / 3);
+    expect(gzip.headers.vary).toBe('accept-encoding');
+    const etag = String(brotli.headers.etag);
+    expect(etag).toMatch(/^"[\w-]{27}"$/);
+    expect(plain.headers.etag).toBe(etag);
+    const revalidated = await raw('/docs', { 'if-none-match': etag, 'accept-encoding': 'br' });
+    expect([revalidated.status, revalidated.bytes, revalidated.headers.etag]).toEqual([304, 0, etag]);
+    expect((await raw('/openapi.json', { 'if-none-match': etag })).status).toBe(200);
   });
 });

@@ -82,6 +82,15 @@ describe('routes and the authorizer', () => {
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
     });
   });
+
+  it('gives each public route a throttle of its own: anonymous callers cannot spend the authenticated routes\' throttle', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: {
+        'GET /docs': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+        'GET /openapi.json': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+      },
+    });
+  });
 });
 
 describe('functions', () => {
@@ -408,10 +417,16 @@ describe('webhooks', () => {
     const keys = Object.entries(resources('AWS::KMS::Key'));
     const [keyId, key] = keys.find(([id]) => id.startsWith('WebhookSecretsKey'))!;
     expect(key.Properties.EnableKeyRotation).toBe(true);
-    // The key's own policy: Decrypt of a webhook secret is denied to every principal but the delivery function's role.
-    const deny = key.Properties.KeyPolicy.Statement.find((statement: any) => statement.Effect === 'Deny');
-    expect(deny).toMatchObject({ Action: 'kms:Decrypt', Principal: { AWS: '*' }, Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'webhook-secret' } } });
-    expect(deny.Condition.ArnNotEquals['aws:PrincipalArn']['Fn::GetAtt'][0]).toMatch(/^WebhookDeliveryFunctionRole/);
+    // The key's own policy: opening a webhook secret (Decrypt, or ReEncrypt, which opens it to seal it under another key) is
+    // denied to every principal but the delivery function's role; a sealed idempotent answer, to all but the sealers'.
+    const denials = Object.fromEntries(
+      key.Properties.KeyPolicy.Statement.filter((statement: any) => statement.Effect === 'Deny').map((deny: any) => {
+        expect(deny).toMatchObject({ Action: ['kms:Decrypt', 'kms:ReEncrypt*'], Principal: { AWS: '*' } });
+        const roles = [deny.Condition.ArnNotEquals['aws:PrincipalArn']].flat().map((arn: any) => arn['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, '')).sort();
+        return [deny.Condition.StringEquals['kms:EncryptionContext:purpose'], roles];
+      }),
+    );
+    expect(denials).toEqual({ 'webhook-secret': ['WebhookDeliveryFunctionRole'], 'idempotent-answer': ['CreateWebhookFunctionRole', 'RotateWebhookSecretFunctionRole'] });
     // Every grant on the key, by role: the sealers generate data keys and open only their stored answers; the delivery function opens secrets.
     const grants: Record<string, string[]> = {};
     for (const [policyId, policy] of Object.entries(resources('AWS::IAM::Policy'))) {
