@@ -1,9 +1,10 @@
-import { exampleCredentialOf, exampleScopesOf, routeKey, splitInput, type Route } from '../shared/contracts/routes.ts';
+import { exampleCallerOf, exampleCredentialOf, exampleScopesOf, routeKey, splitInput, type Route } from '../shared/contracts/routes.ts';
 
 /**
  * The `sam local invoke` fixture of a route (events/<function>.json), generated from its
  * example: the API Gateway HTTP API (payload 2.0) event its function receives, as the
- * authorizer passes it on for the demo seed's API key (user 100, an owner).
+ * authorizer passes it on for the demo seed's API key (user 100, an owner), or for the
+ * JWT of the user the example names (an invited user accepts their invitation).
  */
 const DEMO_API_KEY = 'ttk_AIdzcn7iUhUC6NbpRPZKCrREPZUSIewojOab0pTs-u4';
 const HOST = 'abcdef1234.execute-api.us-east-1.amazonaws.com';
@@ -33,7 +34,7 @@ export function eventFixtureOf(route: Route, index: number) {
     requestContext: {
       accountId: '123456789012',
       apiId: 'abcdef1234',
-      authorizer: { lambda: { principal_id: '100', auth_method: exampleCredentialOf(route), scopes: exampleScopesOf(route) } },
+      authorizer: { lambda: { principal_id: String(route.example ? exampleCallerOf(route) : 100), auth_method: exampleCredentialOf(route), scopes: exampleScopesOf(route) } },
       domainName: HOST,
       domainPrefix: 'abcdef1234',
       http: { method: route.method, path: concretePath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.10', userAgent: 'curl/8.5.0' },

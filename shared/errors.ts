@@ -59,6 +59,22 @@ export class NotFoundError extends AppError {
   readonly status = 404;
 }
 
+export class InvitationNotPendingError extends AppError {
+  readonly code = 'invitation_not_pending';
+  readonly status = 409;
+  constructor() {
+    super('This invitation was already accepted or declined, or it has expired: ask for a new one.');
+  }
+}
+
+export class AlreadyMemberError extends AppError {
+  readonly code = 'already_member';
+  readonly status = 409;
+  constructor() {
+    super('You are already a member of this workspace.');
+  }
+}
+
 export class TrackerAlreadyActiveError extends AppError {
   readonly code = 'tracker_already_active';
   readonly status = 400;

@@ -10,8 +10,8 @@ import { checkedTimeZone } from '../../shared/tracking/list-time-entries.ts';
 export const handler = createHttpHandler(routes.currentTracker, {
   adapters: handlerAdapters,
   validators,
-  run: async (query, { principal, now, repository }) => {
-    const current = await currentTracker(principal.userId, { workspaceId: query.workspace_id, userId: query.user_id, timeZone: checkedTimeZone(query.tz) }, { repository, now });
+  run: async (query, { principal, now, repository, forSelf }) => {
+    const current = await currentTracker(principal.userId, { workspaceId: query.workspace_id, userId: query.user_id, timeZone: checkedTimeZone(query.tz) }, { repository, now, forSelf });
     return { data: currentTrackerView(current, query) };
   },
 });

@@ -11,8 +11,8 @@ export const handler = createHttpHandler(routes.stopTimeTracking, {
   adapters: handlerAdapters,
   validators,
   assertMayReplay: (body, principal, repository) => assertManagesWorkspaceNow(principal.userId, body.workspace_id, repository),
-  run: async (body, { principal, now, repository, requestId }) => {
-    const entry = await stopTimeTracking(principal.userId, { workspaceId: body.workspace_id, userId: body.user_id }, { repository, now, requestId });
+  run: async (body, { principal, now, repository, requestId, forSelf }) => {
+    const entry = await stopTimeTracking(principal.userId, { workspaceId: body.workspace_id, userId: body.user_id }, { repository, now, requestId, forSelf });
     return { data: stoppedTrackerView(entry) };
   },
 });

@@ -5,7 +5,7 @@
  */
 import { SCOPES } from '../auth/scopes.ts';
 import { ROLES } from '../tracking/model.ts';
-import { idSchema, nullableStringSchema, timestampSchema } from './schemas.ts';
+import { idSchema, nullableStringSchema, pageFields, timestampSchema } from './schemas.ts';
 
 const name = { type: 'string', minLength: 1, maxLength: 200 } as const;
 const nullableText = { type: ['string', 'null'], maxLength: 200 } as const;
@@ -125,3 +125,37 @@ export const createdApiKeyData = {
 export const apiKeysData = { type: 'array', items: { type: 'object', required: apiKeyRequired, properties: apiKeyFields, additionalProperties: false } } as const;
 export const apiKeyPath = { type: 'object', required: ['id'], properties: { id: apiKeyId } } as const;
 export const revokedApiKeyData = { type: 'object', required: ['id', 'revoked'], properties: { id: apiKeyId, revoked: { const: true } }, additionalProperties: false } as const;
+
+// Invitations
+
+const invitationId = { type: 'string', pattern: '^inv_[A-Za-z0-9_-]{22}$', examples: ['inv_3fZr8Qm1Xc0bN7pLkT2sWa'] } as const;
+export const createInvitationPath = workspaceOnly;
+export const createInvitationBody = {
+  type: 'object',
+  required: ['user_id', 'role'],
+  properties: { user_id: { ...idSchema, description: 'Who is invited: they join by accepting, with their own credential.' }, role: { enum: ROLES } },
+} as const;
+export const invitationData = {
+  type: 'object',
+  required: ['id', 'workspace_id', 'user_id', 'role', 'status', 'invited_by', 'created_at', 'expires_at', 'decided_at'],
+  properties: {
+    id: invitationId,
+    workspace_id: { type: 'integer' },
+    user_id: { type: 'integer' },
+    role: { enum: ROLES },
+    status: { enum: ['pending', 'accepted', 'declined', 'expired'], description: '`expired`: still pending when its time ran out; it can no longer be accepted.' },
+    invited_by: { type: 'integer' },
+    created_at: timestampSchema,
+    expires_at: timestampSchema,
+    decided_at: { anyOf: [timestampSchema, { type: 'null' }] },
+  },
+  additionalProperties: false,
+} as const;
+export const listInvitationsQuery = {
+  type: 'object',
+  properties: {
+    workspace_id: { ...idSchema, description: "The workspace's invitations (its owners and executive managers). Absent: your own pending invitations." },
+    ...pageFields,
+  },
+} as const;
+export const invitationPath = { type: 'object', required: ['id'], properties: { id: invitationId } } as const;

@@ -112,7 +112,7 @@ function responsesOf(route: Route) {
       undefined,
       { success: false, message: 'Unauthenticated.', error: 'unauthenticated', meta: EXAMPLE_META },
     ),
-    '403': json(ref('Error'), 'The credential lacks the scope, or the caller does not manage the workspace.', counted, { success: false, message: 'This action is unauthorized.', error: 'forbidden', meta: EXAMPLE_META }),
+    '403': json(ref('Error'), (route as { selfService?: string }).selfService ? `The credential lacks the scope, or the caller neither manages the workspace nor acts for themselves (\`${(route as { selfService?: string }).selfService}\` = their own id, as a member who can track).` : 'The credential lacks the scope, or the caller does not manage the workspace.', counted, { success: false, message: 'This action is unauthorized.', error: 'forbidden', meta: EXAMPLE_META }),
     '404': json(ref('Error'), 'The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it.', counted, { success: false, message: 'The selected user id is invalid.', error: 'not_found', meta: EXAMPLE_META }),
     '422': json(ref('ValidationError'), 'A field is missing, mistyped or out of range; messages per field.', counted, { success: false, message: 'Validation failed', errors: { workspace_id: ['The workspace id field is required.'] }, meta: EXAMPLE_META }),
     '429': json(ref('Error'), 'Over the per-user rate limit: nothing ran; retry after the given delay.', { 'Retry-After': headerRef('RetryAfter'), ...rateLimitHeaders }, {

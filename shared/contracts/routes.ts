@@ -5,6 +5,11 @@ import {
   contractData,
   contractPath,
   createApiKeyBody,
+  createInvitationBody,
+  createInvitationPath,
+  invitationData,
+  invitationPath,
+  listInvitationsQuery,
   createdApiKeyData,
   deleteMemberData,
   directoryListPath,
@@ -100,6 +105,13 @@ export type RouteDefinition = {
   functionName: string;
   /** Check 2: the scope the credential must hold (or any one of several). */
   scope: ScopeRequirement;
+  /**
+   * Who else may call it (check 5). Without it, a route acting on a member is for the
+   * workspace's managers (owners, executive managers). With it, any member may call it for
+   * themselves: when this input field is the caller's own user id, the use case is told so
+   * (`forSelf`) and asks no managing role (their own tracker, whatever their role).
+   */
+  selfService?: 'user_id';
   /** Accepts an `Idempotency-Key` header (its storage actions are added to the IAM policy). */
   idempotent: boolean;
   /** Exactly the DynamoDB actions the use case performs on the table (idempotency excluded). */
@@ -160,6 +172,8 @@ export type RouteExample = {
   scopes?: string;
   /** The kind of credential it runs with, when not the demo seed's API key (only a JWT makes API keys). */
   credential?: 'jwt';
+  /** The user it runs as, when not the demo seed's owner (100): an invitation is accepted by whom it invites. */
+  caller?: number;
 };
 
 /** What a directory PUT answers besides the common statuses. */
@@ -171,6 +185,9 @@ const DIRECTORY_PUT_ERRORS = {
 
 /** The scopes of the credential a route's example runs with (fixtures, route-driven tests). */
 export const exampleScopesOf = (route: { example: RouteExample }) => route.example.scopes ?? 'read write';
+/** The user a route's example runs as (fixtures, route-driven tests): the demo seed's owner unless said. */
+export const EXAMPLE_OWNER = 100;
+export const exampleCallerOf = (route: { example: RouteExample }) => route.example.caller ?? EXAMPLE_OWNER;
 /** The kind of credential a route's example runs with (fixtures, route-driven tests): the demo seed's API key unless said. */
 export const exampleCredentialOf = (route: { example: RouteExample }) => route.example.credential ?? 'api_key';
 
@@ -198,6 +215,8 @@ const table = {
     path: '/time-tracking/stop',
     functionName: 'stop-time-tracking',
     scope: 'write',
+    // Anyone may stop their own tracker, wherever it runs: nobody is stuck behind a tracker they did not start.
+    selfService: 'user_id',
     idempotent: true,
     // TransactWriteItems is authorized per item action: DeleteItem (tracker), PutItem (the entry's copies and history), UpdateItem (its timeline spans).
     dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -213,6 +232,8 @@ const table = {
     path: '/time-tracking/current-data',
     functionName: 'current-tracker',
     scope: 'read',
+    // Anyone may see their own tracker in a workspace.
+    selfService: 'user_id',
     idempotent: false,
     // The tracker and today's timeline slots, in one batch read.
     dynamodbActions: ['dynamodb:BatchGetItem'],
@@ -387,13 +408,13 @@ const table = {
     idempotent: false,
     // The workspace's active owners (Query) beside the batch read; the member and its audit entry (PutItem), another owner kept (ConditionCheckItem).
     dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:Query'],
-    summary: "Add a member to a workspace or replace one's role, status, name and email",
+    summary: "Replace a member's role, status, name and email (a new member: by the directory credential, or by accepting an invitation)",
     successOutcome: 'member_put',
     input: { path: memberPath, headers: ifMatchHeaders, body: putMemberBody },
     response: { description: 'The member as stored, with its ETag.', data: memberData, headers: ['etag'] },
     errors: DIRECTORY_PUT_ERRORS,
     conflictCode: 'stale_version',
-    example: { input: { workspace_id: 1, user_id: 110, role: 'regular_user', status: 'active', name: 'Katherine Johnson', email: 'katherine@example.com', version: 1 } },
+    example: { input: { workspace_id: 1, user_id: 101, role: 'regular_user', status: 'active', name: 'Katherine Johnson', email: 'katherine@example.com' } },
   },
   listMembers: {
     method: 'GET',
@@ -421,7 +442,7 @@ const table = {
     input: { path: memberPath, headers: ifMatchHeaders },
     response: { description: 'The member was removed.', data: deleteMemberData },
     errors: { '412': 'If-Match names a revision that is no longer current: nothing changed.' },
-    example: { after: 'putMember', input: { workspace_id: 1, user_id: 110 } },
+    example: { input: { workspace_id: 1, user_id: 103 } },
   },
   putProject: {
     method: 'PUT',
@@ -437,7 +458,7 @@ const table = {
     response: { description: 'The project as stored, with its ETag.', data: projectData, headers: ['etag'] },
     errors: DIRECTORY_PUT_ERRORS,
     conflictCode: 'stale_version',
-    example: { input: { workspace_id: 1, project_id: 13, name: 'Mobile app', status: 'active', version: 1 } },
+    example: { input: { workspace_id: 1, project_id: 13, name: 'Mobile app', status: 'active' } },
   },
   listProjects: {
     method: 'GET',
@@ -465,7 +486,7 @@ const table = {
     response: { description: 'The contract as stored, with its ETag.', data: contractData, headers: ['etag'] },
     errors: DIRECTORY_PUT_ERRORS,
     conflictCode: 'stale_version',
-    example: { input: { workspace_id: 1, contract_id: 24, user_id: 101, project_id: 10, status: 'active', version: 1 } },
+    example: { input: { workspace_id: 1, contract_id: 24, user_id: 101, project_id: 10, status: 'active' } },
   },
   listContracts: {
     method: 'GET',
@@ -493,7 +514,7 @@ const table = {
     response: { description: 'The task as stored, with its ETag.', data: taskData, headers: ['etag'] },
     errors: DIRECTORY_PUT_ERRORS,
     conflictCode: 'stale_version',
-    example: { input: { workspace_id: 1, task_id: 8, project_id: 10, title: 'Pricing page', status: 'open', version: 1 } },
+    example: { input: { workspace_id: 1, task_id: 8, project_id: 10, title: 'Pricing page', status: 'open' } },
   },
   listTasks: {
     method: 'GET',
@@ -522,6 +543,67 @@ const table = {
     response: { status: 201, description: 'The key, with its secret (in the first answer only; a replay answers without it).', data: createdApiKeyData },
     errors: { '400': 'Not a JSON object.' },
     example: { input: { name: 'CI pipeline', scopes: ['read'] }, credential: 'jwt' },
+  },
+  createInvitation: {
+    method: 'POST',
+    path: '/workspaces/{workspace_id}/invitations',
+    functionName: 'create-invitation',
+    scope: ['write', 'directory'],
+    idempotent: false,
+    // The caller's and the invitee's memberships and the workspace (BatchGetItem); both copies of the invitation (PutItem), the invitee still no member (ConditionCheckItem).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem'],
+    summary: 'Invite a user to a workspace with a role: they become a member by accepting it (valid 14 days)',
+    successOutcome: 'invitation_created',
+    input: { path: createInvitationPath, body: createInvitationBody },
+    response: { status: 201, description: 'The invitation, pending.', data: invitationData },
+    errors: { '400': 'Not a JSON object.' },
+    example: { input: { workspace_id: 1, user_id: 300, role: 'regular_user' } },
+  },
+  listInvitations: {
+    method: 'GET',
+    path: '/invitations',
+    functionName: 'list-invitations',
+    scope: ['read', 'directory'],
+    idempotent: false,
+    // Your own (one Query of your partition); or a workspace's (your membership, BatchGetItem, beside one Query).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
+    summary: "Your pending invitations, or (workspace_id) a workspace's invitations, newest first",
+    successOutcome: 'invitations_listed',
+    input: { query: listInvitationsQuery },
+    response: { description: 'One page of invitations.', data: listOf(invitationData), meta: paginationMeta },
+    example: { after: 'createInvitation', input: {}, caller: 300, credential: 'jwt' },
+  },
+  acceptInvitation: {
+    method: 'POST',
+    path: '/invitations/{id}/accept',
+    functionName: 'accept-invitation',
+    scope: 'write',
+    idempotent: false,
+    // Your invitation (GetItem); then both its copies (UpdateItem), the membership and its audit entry (PutItem), in one transaction.
+    dynamodbActions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    summary: 'Accept an invitation of yours: you become an active member of its workspace, with its role',
+    successOutcome: 'invitation_accepted',
+    input: { path: invitationPath },
+    response: { description: 'The invitation, accepted.', data: invitationData },
+    errors: { '409': 'The invitation was already accepted or declined, or has expired (`invitation_not_pending`); or you are a member already (`already_member`).' },
+    conflictCode: 'invitation_not_pending',
+    example: { after: 'createInvitation', input: { id: 'inv_3fZr8Qm1Xc0bN7pLkT2sWa' }, fromAfter: { id: 'data.id' }, caller: 300, credential: 'jwt' },
+  },
+  declineInvitation: {
+    method: 'POST',
+    path: '/invitations/{id}/decline',
+    functionName: 'decline-invitation',
+    scope: 'write',
+    idempotent: false,
+    // Your invitation (GetItem); then both its copies (UpdateItem), in one transaction.
+    dynamodbActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    summary: 'Decline an invitation of yours: it can no longer be accepted',
+    successOutcome: 'invitation_declined',
+    input: { path: invitationPath },
+    response: { description: 'The invitation, declined.', data: invitationData },
+    errors: { '409': 'The invitation was already accepted or declined, or has expired.' },
+    conflictCode: 'invitation_not_pending',
+    example: { after: 'createInvitation', input: { id: 'inv_3fZr8Qm1Xc0bN7pLkT2sWa' }, fromAfter: { id: 'data.id' }, caller: 300, credential: 'jwt' },
   },
   listApiKeys: {
     method: 'GET',

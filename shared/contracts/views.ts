@@ -6,6 +6,7 @@ import type { RunningTracker } from '../tracking/active-trackers.ts';
 import type { DeliveryAttempt, StoredMessage, WebhookSubscription } from '../webhooks/model.ts';
 import type { DirectoryRecord } from '../tracking/directory.ts';
 import type { ApiKeyRecord } from '../auth/api-keys.ts';
+import { statusOf, type Invitation } from '../tracking/invitations.ts';
 
 /**
  * Domain records as the API shows them: snake_case, only the fields the contract names,
@@ -148,3 +149,16 @@ export const recordTag = (record: DirectoryRecord) => `"${record.revision}"`;
 export function apiKeyView(record: ApiKeyRecord): RouteData<'listApiKeys'>[number] {
   return { id: record.keyId, name: record.name, scopes: record.scopes as RouteData<'listApiKeys'>[number]['scopes'], created_at: record.createdAt, expires_at: record.expiresAt };
 }
+
+/** An invitation as every invitation route answers it: a pending one past its time shows `expired`. */
+export const invitationView = (invitation: Invitation, now: Date): RouteData<'createInvitation'> => ({
+  id: invitation.id,
+  workspace_id: invitation.workspaceId,
+  user_id: invitation.userId,
+  role: invitation.role,
+  status: statusOf(invitation, now),
+  invited_by: invitation.invitedBy,
+  created_at: invitation.createdAt,
+  expires_at: invitation.expiresAt,
+  decided_at: invitation.decidedAt,
+});

@@ -8,6 +8,7 @@ import { createWebhookLogRepository } from './webhook-log-repository.ts';
 import { createWebhookRepository } from './webhook-repository.ts';
 import { createDirectoryRepository } from './directory-repository.ts';
 import { createApiKeyRepository } from './api-key-repository.ts';
+import { createInvitationRepository } from './invitation-repository.ts';
 
 /**
  * The container's adapters: one DynamoDB client, created at load from validated
@@ -23,6 +24,7 @@ export const webhookRepository = createWebhookRepository(documentClient, databas
 export const webhookLog = createWebhookLogRepository(documentClient, databaseConfig.tableName);
 export const directoryRepository = createDirectoryRepository(documentClient, databaseConfig.tableName);
 export const apiKeyStore = createApiKeyRepository(documentClient, databaseConfig.tableName);
+export const invitationRepository = createInvitationRepository(documentClient, databaseConfig.tableName);
 
 /** What every HTTP handler is built with (shared/http/create-http-handler.ts). */
 export const handlerAdapters = {

@@ -39,7 +39,7 @@ function recordFromItem(kind: DirectoryKind, workspaceId: number, item: Item): D
   };
 }
 
-function recordToItem(record: DirectoryRecord): Item {
+export function recordToItem(record: DirectoryRecord): Item {
   const spec = KINDS[record.kind];
   return {
     ...spec.key(record.workspaceId, record.id),
@@ -51,6 +51,23 @@ function recordToItem(record: DirectoryRecord): Item {
     source_version: record.sourceVersion,
     updated_at: record.updatedAt,
     updated_by: record.updatedBy,
+  };
+}
+
+/** The audit entry of one write of `record` (`after` absent: removed), kept in the write's transaction. */
+export function directoryChangeItem(record: DirectoryRecord, after: DirectoryRecord | undefined, audit: DirectoryWrite['audit']): Item {
+  return {
+    ...keys.directoryChange(record.workspaceId, record.kind, record.id, audit.at, after?.revision ?? record.revision + 1, randomUUID()),
+    entity: 'directory_change',
+    kind: record.kind,
+    workspace_id: record.workspaceId,
+    id: record.id,
+    revision: after?.revision ?? null,
+    action: audit.action,
+    at: audit.at,
+    by: audit.by,
+    // An empty map is left out: DynamoDB Local's stream shows `{}` as a value no reader can unmarshall.
+    ...(Object.keys(audit.changes).length > 0 ? { changes: audit.changes } : {}),
   };
 }
 
@@ -91,24 +108,7 @@ export function createDirectoryRepository(client: DynamoDBDocumentClient, tableN
       const key = KINDS[record.kind].key(record.workspaceId, record.id);
       const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
         after ? { Put: { TableName: tableName, Item: recordToItem(after), ...unchangedSince(before) } } : { Delete: { TableName: tableName, Key: key, ...unchangedSince(before) } },
-        {
-          Put: {
-            TableName: tableName,
-            Item: {
-              ...keys.directoryChange(record.workspaceId, record.kind, record.id, audit.at, after?.revision ?? record.revision + 1, randomUUID()),
-              entity: 'directory_change',
-              kind: record.kind,
-              workspace_id: record.workspaceId,
-              id: record.id,
-              revision: after?.revision ?? null,
-              action: audit.action,
-              at: audit.at,
-              by: audit.by,
-              // An empty map is left out: DynamoDB Local's stream shows `{}` as a value no reader can unmarshall.
-              ...(Object.keys(audit.changes).length > 0 ? { changes: audit.changes } : {}),
-            },
-          },
-        },
+        { Put: { TableName: tableName, Item: directoryChangeItem(record, after, audit) } },
       ];
       if (alsoCreate) items.push({ Put: { TableName: tableName, Item: recordToItem(alsoCreate) } });
       if (archive) {

@@ -7,6 +7,7 @@ export type ItemKey = { pk: string; sk: string };
 const API_KEY_PK_PREFIX = 'APIKEY#';
 const USER_API_KEY_SK_PREFIX = 'APIKEY';
 const WEBHOOK_SK_PREFIX = 'WEBHOOK#';
+const INVITATION_SK_PREFIX = 'INVITATION#';
 const VERSION_SK_PREFIX = 'V#';
 const ACTIVE_SK_PREFIX = 'ACTIVE#';
 const WEBHOOK_MESSAGE_SK_PREFIX = 'MSG#';
@@ -27,6 +28,11 @@ export const keys = {
     sk: `CHANGE#${at}#${String(revision).padStart(10, '0')}#${changeId}`,
   }),
   membership: (workspaceId: number, userId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: `MEMBER#${userId}` }),
+  /** The workspace's latest invitation of a user (one per invitee: a pending one blocks another). */
+  workspaceInvitation: (workspaceId: number, userId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: `${INVITATION_SK_PREFIX}${userId}` }),
+  /** The invited user's copy of one invitation, by its id: only that user finds it (accept, decline, their list). */
+  userInvitation: (userId: number, invitationId: string): ItemKey => ({ pk: `USER#${userId}`, sk: `${INVITATION_SK_PREFIX}${invitationId}` }),
+  invitationPrefix: INVITATION_SK_PREFIX,
   project: (workspaceId: number, projectId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: `PROJECT#${projectId}` }),
   contract: (workspaceId: number, contractId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: `CONTRACT#${contractId}` }),
   task: (workspaceId: number, taskId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: `TASK#${taskId}` }),

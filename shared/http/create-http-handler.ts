@@ -36,6 +36,8 @@ export type UseCaseContext<N extends RouteName = RouteName> = {
   requestId: string;
   /** The request's one reading of the clock. */
   now: Date;
+  /** The route lets members act for themselves (its `selfService`) and the caller names themself: check 5 asks no managing role. */
+  forSelf: boolean;
   /** The tracking repository, admitted by the rate limit: its first read runs alongside the counter. */
   repository: TrackingRepository;
   /** The route's declared request headers, validated. */
@@ -118,13 +120,16 @@ type AnyMiddleware = MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext>;
 
 export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: HttpRouteSpec<N>) {
   const clock = systemClock;
+  const selfField = (route as { selfService?: string }).selfService;
+  const actsForSelf = (input: Record<string, unknown>, principal: Principal) => selfField !== undefined && input[selfField] === principal.userId;
   const inputValidators = validatorsOf(route, spec.validators);
   const { repository, idempotencyStore, rateLimiter } = spec.adapters;
   if (route.idempotent && !spec.assertMayReplay) throw new Error(`${routeKey(route)} is idempotent: pass assertMayReplay`);
   const idempotencyKeys = route.idempotent && spec.assertMayReplay
     ? idempotency({
         store: idempotencyStore,
-        assertMayReplay: (input, principal) => spec.assertMayReplay!(input as RouteInput<N>, principal, repository),
+        // Acting for themselves on a self-service route, a caller may always see what they did.
+        assertMayReplay: async (input, principal) => (actsForSelf(input, principal) ? undefined : spec.assertMayReplay!(input as RouteInput<N>, principal, repository)),
         route: routeKey(route),
         clock,
         logger,
@@ -140,6 +145,7 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
     const now = clock.now();
     const result = await spec.run(context.input as RouteInput<N>, {
       principal: context.principal!,
+      forSelf: actsForSelf(context.input ?? {}, context.principal!),
       requestId: context.operationId ?? event.requestContext.requestId ?? context.awsRequestId,
       now,
       repository: admitFirst(repository, context.admitted),

@@ -6,6 +6,7 @@ import type { RateLimiter, RateLimitState } from '../ports/rate-limiter.ts';
 import type { TrackingRepository } from '../tracking/ports.ts';
 import type { DirectoryRepository } from '../tracking/directory.ts';
 import type { ApiKeyStore } from '../auth/personal-access-tokens.ts';
+import type { InvitationRepository } from '../tracking/invitations.ts';
 import type { Clock } from './clock.ts';
 import { responseForError } from './error-mapper.ts';
 import type { HttpRequest, HttpResult } from './types.ts';
@@ -79,6 +80,7 @@ const REPOSITORY_METHOD_KINDS: { readonly [M in keyof TrackingRepository]: 'read
 };
 
 export const DIRECTORY_REPOSITORY_KINDS: { readonly [M in keyof DirectoryRepository]: 'read' | 'write' } = { load: 'read', activeOwners: 'read', list: 'read', write: 'write' };
+export const INVITATION_REPOSITORY_KINDS: { readonly [M in keyof InvitationRepository]: 'read' | 'write' } = { findForUser: 'read', listForUser: 'read', listForWorkspace: 'read', create: 'write', accept: 'write', decline: 'write' };
 export const API_KEY_STORE_KINDS: { readonly [M in keyof ApiKeyStore]: 'read' | 'write' } = { listByUser: 'read', findForUser: 'read', findById: 'read', insert: 'write', indexForUser: 'write', revoke: 'write' };
 
 /**

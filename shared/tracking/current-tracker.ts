@@ -24,7 +24,7 @@ const ANY_ZONES_DAY_SECONDS = 26 * 60 * 60;
  * workspace's: its settings come in the same batch, with the timeline slots of every UTC day
  * that today can cover in any zone.
  */
-export async function currentTracker(actorUserId: number, query: MemberQuery & { timeZone: string | undefined }, deps: { repository: TrackingRepository; now: Date }): Promise<CurrentTracker> {
+export async function currentTracker(actorUserId: number, query: MemberQuery & { timeZone: string | undefined }, deps: { repository: TrackingRepository; now: Date; forSelf?: boolean }): Promise<CurrentTracker> {
   const nowSeconds = Math.floor(deps.now.getTime() / 1000);
   const todayIn = (timeZone: string) => {
     const date = dateIn(deps.now, timeZone);
@@ -32,7 +32,7 @@ export async function currentTracker(actorUserId: number, query: MemberQuery & {
   };
   const asked = query.timeZone === undefined ? undefined : todayIn(query.timeZone);
   const slots = asked ? slotsToCheck(asked.from, asked.to) : slotsToCheck(nowSeconds - ANY_ZONES_DAY_SECONDS, nowSeconds + ANY_ZONES_DAY_SECONDS);
-  const { tracker, timeline, settings } = await loadTrackerInManagedWorkspace(actorUserId, query, deps.repository, { slots, withSettings: !asked });
+  const { tracker, timeline, settings } = await loadTrackerInManagedWorkspace(actorUserId, query, deps.repository, { slots, withSettings: !asked, forSelf: deps.forSelf });
   const { date, from, to } = asked ?? todayIn(settings.timeZone);
   const totalSeconds = tracker ? secondsBetween(new Date(tracker.startTime), deps.now) : 0;
   const tracked = startingBetween(timeline, from, to).reduce((sum, span) => sum + span.end - span.start, 0) + totalSeconds;

@@ -74,10 +74,13 @@ export type DirectoryPut = {
   ownerUserId?: number;
 };
 
+/** Why an owner's PUT of a user who is no member is refused (403). */
+export const NOT_A_MEMBER_YET = 'The user is not a member of this workspace: invite them (POST /workspaces/{workspace_id}/invitations), and they join by accepting.';
+
 const isActiveOwner = (record: DirectoryRecord | undefined) => record?.fields.role === 'owner' && record.fields.status === 'active';
 
 /** Check 5 of the directory: a platform credential, or an active owner of the workspace (an executive manager too, to read). */
-function assertMayManage(actor: DirectoryActor, membership: DirectoryRecord | undefined, options: { kind: DirectoryKind; read: boolean }) {
+export function assertMayManage(actor: DirectoryActor, membership: DirectoryRecord | undefined, options: { kind: DirectoryKind; read: boolean }) {
   if (isDirectoryCredential(actor.scopes)) return;
   // A workspace is created and renamed by the organisation's sync job alone.
   if (options.kind === 'workspace') throw new ForbiddenError();
@@ -155,6 +158,9 @@ export async function putDirectoryRecord(actor: DirectoryActor, put: DirectoryPu
     // Records live in a workspace that exists (a platform credential could name any id).
     if (put.kind !== 'workspace' && !workspaceExists) throw new NotFoundError('The workspace was not found.');
     const before = loaded.get(refKey(self));
+    // A membership is made only by the organisation's sync job or by the user accepting an invitation
+    // (shared/tracking/invitations.ts): an owner making one would track, and lock, anyone's time.
+    if (put.kind === 'member' && !before && !isDirectoryCredential(actor.scopes)) throw new ForbiddenError(NOT_A_MEMBER_YET);
     const errors = integrityErrors(put, loaded, workspaceExists);
     if (Object.keys(errors).length > 0) throw new ValidationError(errors);
 

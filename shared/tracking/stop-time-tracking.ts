@@ -47,8 +47,8 @@ export function entryOfStoppedTracker(tracker: ActiveTracker, now: Date, by: num
  * workspace is not revealed: it is "no tracker". Two DynamoDB round trips: one batch read,
  * one transaction (docs/request-flow.md).
  */
-export async function stopTimeTracking(actorUserId: number, command: MemberQuery, deps: { repository: TrackingRepository; now: Date; requestId: string }): Promise<TimeEntry> {
-  const { tracker } = await loadTrackerInManagedWorkspace(actorUserId, command, deps.repository);
+export async function stopTimeTracking(actorUserId: number, command: MemberQuery, deps: { repository: TrackingRepository; now: Date; requestId: string; forSelf?: boolean }): Promise<TimeEntry> {
+  const { tracker } = await loadTrackerInManagedWorkspace(actorUserId, command, deps.repository, { forSelf: deps.forSelf });
   if (!tracker) throw new NoActiveTrackerError();
   const { entry, version } = entryOfStoppedTracker(tracker, deps.now, actorUserId);
   if ((await deps.repository.stopTracker(tracker, entry, version, deps.requestId)) === 'gone') throw new NoActiveTrackerError();

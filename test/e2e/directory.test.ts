@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { callApi } from '../support/api-client.ts';
-import { testSeed, users, WS } from '../support/fixtures.ts';
+import { OTHER_WS, testSeed, users, WS } from '../support/fixtures.ts';
 import { startTestRuntime } from '../support/test-runtime.ts';
 
 /**
@@ -50,10 +50,15 @@ describe.each(['source', 'template'] as const)('the directory on the local runti
   });
 
   it('puts, lists and replaces members, projects, contracts and tasks, each with its ETag and an audit entry', async () => {
+    // An owner makes no member: the user joins by accepting an invitation (or the sync job makes them one).
+    const refused = await call('PUT', member(WS, 601), { body: { role: 'regular_user', status: 'active', name: 'Ann', email: 'ann@example.com' } });
+    expect([refused.status, refused.body.error, refused.body.message]).toEqual([403, 'forbidden', expect.stringContaining('invite them')]);
+    const invited = await call('POST', `/workspaces/${WS}/invitations`, { body: { user_id: 601, role: 'regular_user' } });
+    expect((await call('POST', `/invitations/${invited.body.data.id}/accept`, { caller: 601 })).status).toBe(200);
     const put = await call('PUT', member(WS, 601), { body: { role: 'regular_user', status: 'active', name: 'Ann', email: 'ann@example.com' } });
     expect(put.status).toBe(200);
     expect(put.body.data).toEqual({ workspace_id: WS, user_id: 601, role: 'regular_user', status: 'active', name: 'Ann', email: 'ann@example.com', version: null, updated_at: expect.any(String), updated_by: users.owner });
-    expect(put.headers.get('etag')).toBe('"1"');
+    expect(put.headers.get('etag')).toBe('"2"');
     const project = await call('PUT', `/workspaces/${WS}/projects/70`, { body: { name: 'Intranet', status: 'active' } });
     const contract = await call('PUT', `/workspaces/${WS}/contracts/80`, { body: { user_id: 601, project_id: 70, status: 'active' } });
     const task = await call('PUT', `/workspaces/${WS}/tasks/90`, { body: { project_id: 70, title: 'Wiki', status: 'open' } });
@@ -72,12 +77,13 @@ describe.each(['source', 'template'] as const)('the directory on the local runti
     expect((await call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: 601 } })).status).toBe(200);
     // A replacement changes what it names; If-Match with a stale revision changes nothing.
     expect((await call('PUT', member(WS, 601), { headers: { 'if-match': '"7"' }, body: { role: 'team_manager', status: 'active' } })).status).toBe(412);
-    const replaced = await call('PUT', member(WS, 601), { headers: { 'if-match': '"1"' }, body: { role: 'team_manager', status: 'active' } });
+    const replaced = await call('PUT', member(WS, 601), { headers: { 'if-match': '"2"' }, body: { role: 'team_manager', status: 'active' } });
     expect(replaced.body.data).toMatchObject({ role: 'team_manager', name: null, email: null });
-    expect(replaced.headers.get('etag')).toBe('"2"');
+    expect(replaced.headers.get('etag')).toBe('"3"');
     const audit = (await runtime.table.scan()).filter((item) => item.pk === `WS#${WS}#MEMBER#601`);
     expect(audit.map((item) => [item.action, item.by, item.changes])).toEqual([
-      ['put', users.owner, { role: [null, 'regular_user'], status: [null, 'active'], name: [null, 'Ann'], email: [null, 'ann@example.com'] }],
+      ['put', 601, { role: [null, 'regular_user'], status: [null, 'active'] }],
+      ['put', users.owner, { name: [null, 'Ann'], email: [null, 'ann@example.com'] }],
       ['put', users.owner, { role: ['regular_user', 'team_manager'], name: ['Ann', null], email: ['ann@example.com', null] }],
     ]);
     // Check 5 of the directory: owners write; executive managers read; regular members neither.
@@ -128,7 +134,7 @@ describe.each(['source', 'template'] as const)('the directory on the local runti
     expect([lastOwner.status, lastOwner.body.errors]).toEqual([422, { user_id: ['The last active owner of a workspace cannot be removed.'] }]);
     expect(JSON.stringify(await runtime.table.scan())).toBe(before);
     // With a second owner, the first may step down; the second then is the last.
-    expect((await call('PUT', member(NEW_WS, 502), { caller: 501, body: { role: 'owner', status: 'active' } })).status).toBe(200);
+    expect((await sync('PUT', member(NEW_WS, 502), { body: { role: 'owner', status: 'active' } })).status).toBe(200);
     expect((await call('PUT', member(NEW_WS, 501), { caller: 501, body: { role: 'regular_user', status: 'active' } })).status).toBe(200);
     expect((await call('DELETE', member(NEW_WS, 502), { caller: 502 })).status).toBe(422);
   });
@@ -151,7 +157,7 @@ describe.each(['source', 'template'] as const)('the directory on the local runti
   });
 
   it('removes a member who is tracking: the tracker stays stoppable, the member is gone from the list', async () => {
-    expect((await call('PUT', member(WS, 620), { body: { role: 'regular_user', status: 'active' } })).status).toBe(200);
+    expect((await sync('PUT', member(WS, 620), { body: { role: 'regular_user', status: 'active' } })).status).toBe(200);
     expect((await call('POST', '/time-tracking/start', { body: { workspace_id: WS, user_id: 620 } })).status).toBe(200);
     const removed = await call('DELETE', member(WS, 620));
     expect([removed.status, removed.body.data]).toEqual([200, { workspace_id: WS, user_id: 620, deleted: true }]);
@@ -160,6 +166,63 @@ describe.each(['source', 'template'] as const)('the directory on the local runti
     expect((await call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: 620 } })).status).toBe(200);
     expect((await call('DELETE', member(WS, 620))).status).toBe(404);
   });
+
+  it('makes a member only of a user who accepts an invitation: no owner can track, lock or probe a user of another workspace', async () => {
+    const [globex, stranger] = [OTHER_WS, users.otherMember];
+    // The finding: an owner of Globex made a member of Acme's user, then kept a tracker running for them.
+    const made = await call('PUT', member(globex, stranger), { caller: users.otherWorkspaceOwner, body: { role: 'regular_user', status: 'active' } });
+    expect(made.status).toBe(403);
+    const probe = await call('POST', '/time-tracking/start', { caller: users.otherWorkspaceOwner, body: { workspace_id: globex, user_id: stranger } });
+    expect(probe.status).toBe(404);
+    expect((await call('POST', '/time-tracking/start', { body: { workspace_id: WS, user_id: stranger } })).status).toBe(200);
+    expect((await call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: stranger } })).status).toBe(200);
+
+    // Invited, the user sees it, and only they can answer it.
+    const invitation = await call('POST', `/workspaces/${globex}/invitations`, { caller: users.otherWorkspaceOwner, body: { user_id: stranger, role: 'regular_user' } });
+    expect(invitation.status).toBe(201);
+    expect(invitation.body.data).toEqual({ id: expect.stringMatching(/^inv_/), workspace_id: globex, user_id: stranger, role: 'regular_user', status: 'pending', invited_by: users.otherWorkspaceOwner, created_at: expect.any(String), expires_at: expect.any(String), decided_at: null });
+    expect(Date.parse(invitation.body.data.expires_at) - Date.parse(invitation.body.data.created_at)).toBe(14 * 86_400_000);
+    const { id } = invitation.body.data;
+    expect((await call('GET', '/invitations', { caller: stranger })).body.data.map((listed: { id: string }) => listed.id)).toEqual([id]);
+    expect((await call('GET', '/invitations', { caller: users.member })).body.data).toEqual([]);
+    expect((await call('GET', `/invitations?workspace_id=${globex}`, { caller: users.otherWorkspaceOwner })).body.data.map((listed: { id: string }) => listed.id)).toEqual([id]);
+    expect((await call('GET', `/invitations?workspace_id=${globex}`, { caller: users.owner })).status).toBe(403);
+    expect((await call('POST', `/invitations/${id}/accept`, { caller: users.otherWorkspaceOwner })).status).toBe(404);
+    expect((await call('POST', `/invitations/${id}/accept`, { caller: stranger, scope: 'read' })).body.error).toBe('insufficient_scope');
+    const twice = await call('POST', `/workspaces/${globex}/invitations`, { caller: users.otherWorkspaceOwner, body: { user_id: stranger, role: 'owner' } });
+    expect([twice.status, Object.keys(twice.body.errors)]).toEqual([422, ['user_id']]);
+    // Only owners invite; a member is not invited again.
+    expect((await call('POST', `/workspaces/${WS}/invitations`, { caller: users.executive, body: { user_id: 640, role: 'regular_user' } })).status).toBe(403);
+    expect(Object.keys((await call('POST', `/workspaces/${WS}/invitations`, { body: { user_id: users.member, role: 'regular_user' } })).body.errors)).toEqual(['user_id']);
+
+    // Accepted: a member with the invitation's role, once.
+    const accepted = await call('POST', `/invitations/${id}/accept`, { caller: stranger });
+    expect([accepted.status, accepted.body.data.status, accepted.body.data.decided_at]).toEqual([200, 'accepted', expect.any(String)]);
+    const again = await call('POST', `/invitations/${id}/accept`, { caller: stranger });
+    expect([again.status, again.body.error]).toEqual([409, 'invitation_not_pending']);
+    expect(await stored(`WS#${globex}`, `MEMBER#${stranger}`)).toMatchObject({ role: 'regular_user', status: 'active', revision: 1, updated_by: stranger });
+    expect((await call('GET', '/invitations', { caller: stranger })).body.data).toEqual([]);
+
+    // Declined: never accepted afterwards.
+    const declinedOne = (await call('POST', `/workspaces/${globex}/invitations`, { caller: users.otherWorkspaceOwner, body: { user_id: 641, role: 'regular_user' } })).body.data;
+    expect((await call('POST', `/invitations/${declinedOne.id}/decline`, { caller: 641 })).body.data.status).toBe('declined');
+    expect((await call('POST', `/invitations/${declinedOne.id}/accept`, { caller: 641 })).body.error).toBe('invitation_not_pending');
+    expect(await stored(`WS#${globex}`, 'MEMBER#641')).toBeUndefined();
+
+    // A member stops their own tracker wherever it runs, whatever their role, even once removed; only their own.
+    expect((await call('POST', '/time-tracking/start', { caller: users.otherWorkspaceOwner, body: { workspace_id: globex, user_id: stranger } })).status).toBe(200);
+    expect((await call('GET', `/time-tracking/current-data?workspace_id=${globex}&user_id=${stranger}`, { caller: stranger })).body.data.is_tracking).toBe(true);
+    expect((await call('GET', `/time-tracking/current-data?workspace_id=${globex}&user_id=${users.member}`, { caller: stranger })).status).toBe(403);
+    expect((await call('POST', '/time-tracking/stop', { caller: stranger, body: { workspace_id: WS, user_id: users.member } })).status).toBe(403);
+    const ownStop = await call('POST', '/time-tracking/stop', { caller: stranger, body: { workspace_id: globex, user_id: stranger } });
+    expect([ownStop.status, ownStop.body.data.stopped_by]).toEqual([200, stranger]);
+    expect((await call('POST', '/time-tracking/stop', { caller: stranger, body: { workspace_id: globex, user_id: stranger } })).body.error).toBe('no_active_tracker');
+    expect((await call('POST', '/time-tracking/start', { caller: users.otherWorkspaceOwner, body: { workspace_id: globex, user_id: stranger } })).status).toBe(200);
+    expect((await call('DELETE', member(globex, stranger), { caller: users.otherWorkspaceOwner })).status).toBe(200);
+    expect((await call('POST', '/time-tracking/stop', { caller: stranger, body: { workspace_id: globex, user_id: stranger } })).status).toBe(200);
+    // Removed and not tracking there: nothing to see, as for anyone.
+    expect((await call('GET', `/time-tracking/current-data?workspace_id=${globex}&user_id=${stranger}`, { caller: stranger })).status).toBe(403);
+  }, 60_000);
 
   it('lets a platform credential manage any workspace, but not track or read tracking data', async () => {
     expect((await sync('PUT', member(WS, 630), { body: { role: 'regular_user', status: 'active', version: 1 } })).status).toBe(200);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { dynamodbActionsOf, routeList, type Route } from '../../shared/contracts/routes.ts';
+import { dynamodbActionsOf, exampleCallerOf, routeList, type Route } from '../../shared/contracts/routes.ts';
 import { requiredPermissions } from '../../local/template/iam-proxy.ts';
 import { batchWriteAll, type WriteRequest } from '../../shared/db/batch-write.ts';
-import { arrangeExample, EXAMPLE_CALLER } from '../support/route-scenarios.ts';
+import { arrangeExample } from '../support/route-scenarios.ts';
 import { generateApiKey, hashApiKey, newApiKeyRecord } from '../../shared/auth/api-keys.ts';
 import { createApiKeyAdmin } from '../../admin/api-key-admin.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
@@ -116,7 +116,7 @@ const variants: Variant[] = routeList.flatMap((route): Variant[] => [
 
 describe('a fault on every DynamoDB call of every endpoint', () => {
   for (const { route, label, headers } of variants) {
-    const call = (input: Record<string, unknown>) => api.byRoute[route.name](input, { caller: EXAMPLE_CALLER, headers });
+    const call = (input: Record<string, unknown>) => api.byRoute[route.name](input, { caller: exampleCallerOf(route), headers });
     const success = (route.response as { status?: number }).status ?? 200;
 
     it(`${label}: each of its calls, failing with each kind of fault, answers 503 or 500 and changes nothing`, async () => {

@@ -1,4 +1,4 @@
-import { routeList, type Route, type RouteExample } from '../../shared/contracts/routes.ts';
+import { EXAMPLE_OWNER, exampleCallerOf, routeList, type Route, type RouteExample } from '../../shared/contracts/routes.ts';
 import type { Handlers } from './handlers.ts';
 
 /**
@@ -8,7 +8,7 @@ import type { Handlers } from './handlers.ts';
  * filled in. Each runs as user 100, the owner of workspace 1 in both the demo seed and the
  * test seed. A new route is covered by its example; no test names it.
  */
-export const EXAMPLE_CALLER = 100;
+export const EXAMPLE_CALLER = EXAMPLE_OWNER;
 
 const today = () => new Date().toISOString().slice(0, 10);
 const hourAgo = () => new Date(Date.now() - 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -34,7 +34,7 @@ export async function arrangeExample(api: Handlers, route: Route): Promise<Recor
   const example: RouteExample = route.example;
   if (!example.after) return liveInput(example, undefined);
   const after = byName(example.after);
-  const response = await api.byRoute[after.name](await arrangeExample(api, after), { caller: EXAMPLE_CALLER });
+  const response = await api.byRoute[after.name](await arrangeExample(api, after), { caller: exampleCallerOf(after) });
   if (response.status >= 300) throw new Error(`the example of ${after.name} (run before ${route.name}) failed: ${response.status} ${JSON.stringify(response.body)}`);
   return liveInput(example, response.body);
 }
