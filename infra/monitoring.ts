@@ -26,6 +26,8 @@ export type AlarmThresholds = {
   rateLimitedPer5Minutes: number;
   /** Authorizer transient failures over 5 minutes. */
   authorizerTransientFailuresPer5Minutes: number;
+  /** The age of the oldest webhook delivery waiting in its queue, in minutes: a backlog every workspace waits behind. */
+  webhookQueueOldestMessageMinutes: number;
 };
 
 export const DEFAULT_ALARM_THRESHOLDS: AlarmThresholds = {
@@ -34,6 +36,7 @@ export const DEFAULT_ALARM_THRESHOLDS: AlarmThresholds = {
   durationP99PercentOfTimeout: 80,
   rateLimitedPer5Minutes: 300,
   authorizerTransientFailuresPer5Minutes: 5,
+  webhookQueueOldestMessageMinutes: 60,
 };
 
 export type MonitoringProps = {
@@ -48,6 +51,8 @@ export type MonitoringProps = {
   alarmTopic?: sns.ITopic;
   /** Webhook deliveries that exhausted their retries. */
   webhookDeadLetters: sqs.IQueue;
+  /** The webhook delivery queue itself: its oldest message's age says whether deliveries keep up. */
+  webhookDeliveries: sqs.IQueue;
   /** Pointers to stream records that could not be fanned out (they expire with the stream, in 24 hours). */
   webhookStreamFailures: sqs.IQueue;
   /** Auto-stops that failed: schedules EventBridge Scheduler could not invoke, and invocations that kept failing. */
@@ -154,6 +159,14 @@ export class Monitoring extends Construct {
       ],
     ];
     for (const [id, queue, description] of failureQueues) alarm(id, queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }), 1, description);
+    // A delivery retried three times or more no longer counts in this metric (SQS moves it aside): what it shows is a
+    // backlog of first attempts, which every workspace's events wait behind (a flood of replays, a slow receiver).
+    alarm(
+      'WebhookDeliveryBacklog',
+      props.webhookDeliveries.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+      thresholds.webhookQueueOldestMessageMinutes * 60,
+      `Webhook deliveries wait more than ${thresholds.webhookQueueOldestMessageMinutes} minutes in their queue: deliveries do not keep up (docs/webhooks.md "Fairness and limits").`,
+    );
     alarm(
       'WebhooksDisabled',
       serviceMetric(METRIC.webhooksDisabled, { reason: 'gone' }, 'webhooks disabled'),

@@ -97,6 +97,7 @@ export function readStackConfig(context: ContextReader): StackConfig {
       durationP99PercentOfTimeout: integer('alarmDurationP99PercentOfTimeout', 80, 10, 100),
       rateLimitedPer5Minutes: integer('alarmRateLimitedPer5Minutes', 300, 1, 10_000_000),
       authorizerTransientFailuresPer5Minutes: integer('alarmAuthorizerTransientFailuresPer5Minutes', 5, 1, 1_000_000),
+      webhookQueueOldestMessageMinutes: integer('alarmWebhookQueueOldestMessageMinutes', 60, 1, 20_160),
     },
   };
   if (config.alarmEmail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(config.alarmEmail)) problems.push(`context "alarmEmail" must be an email address (got "${config.alarmEmail}")`);

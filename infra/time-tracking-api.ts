@@ -267,7 +267,9 @@ export class TimeTrackingApi extends Construct {
       enforceSSL: true,
       // Six times the delivery function's timeout, as Lambda recommends for SQS sources.
       visibilityTimeout: Duration.seconds(6 * TrackingFunction.TIMEOUT.toSeconds()),
-      retentionPeriod: Duration.days(4),
+      // The retry schedule takes about 28 hours; 7 days leave a backlog of more than 5 days before SQS drops anything
+      // (the log's retention too). Its dead-letter queue keeps 14, longer, so that nothing moved there expires first.
+      retentionPeriod: Duration.days(7),
       deadLetterQueue: { queue: deadLetters, maxReceiveCount: RETRY_DELAYS_SECONDS.length + 1 },
     });
     const queueEnvironment = { WEBHOOK_QUEUE_URL: deliveries.queueUrl };
@@ -402,6 +404,7 @@ export class TimeTrackingApi extends Construct {
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       webhookDeadLetters: deadLetters,
+      webhookDeliveries: deliveries,
       webhookStreamFailures: streamFailures,
       autoStopDeadLetters,
       autoStopStreamFailures,

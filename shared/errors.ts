@@ -75,6 +75,14 @@ export class AlreadyMemberError extends AppError {
   }
 }
 
+export class ReplayInProgressError extends AppError {
+  readonly code = 'replay_in_progress';
+  readonly status = 409;
+  constructor(running: { id: string; since: string; until: string }) {
+    super(`Replay ${running.id} of this webhook (events from ${running.since} to ${running.until}) is still running: one replay at a time; ask again once it has ended.`);
+  }
+}
+
 export class TrackerAlreadyActiveError extends AppError {
   readonly code = 'tracker_already_active';
   readonly status = 400;

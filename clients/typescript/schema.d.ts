@@ -514,7 +514,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send again every event of the webhook since a time (at most 7 days back), in the order they happened */
+        /** Send again the events of the webhook since a time (at most 7 days back, 1,000 messages), in the order they happened */
         post: operations["replayWebhook"];
         delete?: never;
         options?: never;
@@ -1607,13 +1607,17 @@ export interface components {
             message?: string;
             data: {
                 webhook_id: string;
+                /** @description The replay (null when there is nothing to send): while it runs, another replay of this webhook is refused (409 `replay_in_progress`). */
+                id: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 since: string;
                 /**
-                 * @description When the replay was asked for: later events are delivered as they happen.
+                 * @description When the replay was asked for (later events are delivered as they happen); or, when more than 1,000 messages are in the range, the time of the 1,000th: replay again from there once this one has ended (a message of that second may come twice: deduplicate on webhook-id).
                  * @example 2024-01-15T10:30:00+00:00
                  */
                 until: string;
+                /** @description How many messages this replay sends, oldest event first: at most 1,000. */
+                count: number;
             };
             meta: components["schemas"]["Meta"];
         };
@@ -10434,7 +10438,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The test event is queued: it is delivered within seconds, and shows in the delivery log. */
+            /** @description The test event is queued: it is delivered within seconds, and shows in the delivery log. At most one a minute per webhook (429 with Retry-After). */
             202: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -10876,8 +10880,10 @@ export interface operations {
                      *       "message": "example",
                      *       "data": {
                      *         "webhook_id": "example",
+                     *         "id": "rpl_Q2x7Lm0Pz4Vb8Nc1",
                      *         "since": "2024-01-15T10:30:00+00:00",
-                     *         "until": "2024-01-15T10:30:00+00:00"
+                     *         "until": "2024-01-15T10:30:00+00:00",
+                     *         "count": 0
                      *       },
                      *       "meta": {
                      *         "api_version": "2.0.0",
@@ -10968,6 +10974,29 @@ export interface operations {
                      *       "success": false,
                      *       "message": "The selected user id is invalid.",
                      *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Another replay of this webhook is still running (`replay_in_progress`, its id in the message). */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Another replay of this webhook is still running (`replay_in_progress`, its id in the message).",
+                     *       "error": "replay_in_progress",
                      *       "meta": {
                      *         "api_version": "2.0.0",
                      *         "timestamp": "2024-01-15T10:30:00+00:00"

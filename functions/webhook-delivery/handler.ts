@@ -51,7 +51,14 @@ export const handler = withMetrics(async function deliverRecords(event: SQSEvent
   async function deliverRecord(record: SQSRecord) {
     const message = parseQueuedMessage(record.body);
     if (isReplayJob(message)) {
-      const step = await replayStep(message, { log: webhookLog, queue: webhookQueue, deliver: deliverCounted, hasTimeForAnother: () => context.getRemainingTimeInMillis() > DELIVERY_TIMEOUT_MS + 2000 });
+      const step = await replayStep(message, {
+        log: webhookLog,
+        queue: webhookQueue,
+        webhooks: webhookRepository,
+        now: () => new Date(),
+        deliver: deliverCounted,
+        hasTimeForAnother: () => context.getRemainingTimeInMillis() > DELIVERY_TIMEOUT_MS + 2000,
+      });
       logger.info('webhook replay step', { subscription: message.subscriptionId, workspace_id: message.workspaceId, sent: step.sent, ended: step.ended });
       return;
     }

@@ -31,8 +31,9 @@ export const handler = withMetrics(async function fanOutRecords(event: DynamoDBS
     const subscriptions = await webhookRepository.list(events[0]!.workspaceId);
     const deliveries = events.flatMap((tracking) => fanOut(tracking, subscriptions));
     await queueDeliveries(deliveries, { log: webhookLog, queue: webhookQueue, now: new Date() });
-    queued += deliveries.length;
-    logger.info('event fanned out', { event_types: events.map((tracking) => tracking.type).join(','), deliveries: deliveries.length });
+    const held = deliveries.filter((delivery) => delivery.held).length;
+    queued += deliveries.length - held;
+    logger.info('event fanned out', { event_types: events.map((tracking) => tracking.type).join(','), deliveries: deliveries.length - held, held });
   }
 
   try {

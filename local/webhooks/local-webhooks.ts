@@ -87,7 +87,7 @@ export async function startLocalWebhooks(options: {
   const handle = async (message: QueuedMessage): Promise<void> => {
     if (!isReplayJob(message)) return void (await attemptOnce(message, (message.previousAttempts ?? 0) + 1));
     // A replay retries what failed itself (as an ordinary delivery it queues): its attempts are not retried here.
-    await replayStep(message, { log, queue: inProcessQueue, deliver: attemptLogged, hasTimeForAnother: () => !stopped }).catch((error: Error) => {
+    await replayStep(message, { log, queue: inProcessQueue, webhooks, now: () => new Date(), deliver: attemptLogged, hasTimeForAnother: () => !stopped }).catch((error: Error) => {
       options.log(`webhook replay step for ${message.subscriptionId} failed (${error.name}): queued again`);
       later(1000 * options.retryScale, () => void handle(message));
     });

@@ -710,12 +710,13 @@ const table = {
     scope: 'write',
     idempotent: false,
     // The message is kept in the webhook's log (BatchWriteItem: in event order and by id) before it is queued.
-    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem'],
+    // Then the webhook's last test time (UpdateItem: one a minute).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
     sendsWebhooks: true,
     summary: 'Send a webhook.test event to the webhook now',
     successOutcome: 'webhook_test_queued',
     input: { path: webhookPath, query: workspaceQuery },
-    response: { status: 202, description: 'The test event is queued: it is delivered within seconds, and shows in the delivery log.', data: queuedMessageData },
+    response: { status: 202, description: 'The test event is queued: it is delivered within seconds, and shows in the delivery log. At most one a minute per webhook (429 with Retry-After).', data: queuedMessageData },
     example: { after: 'createWebhook', input: { id: 'wh_example', workspace_id: 1 }, fromAfter: { id: 'data.id' } },
   },
   redeliverWebhookMessage: {
@@ -738,14 +739,16 @@ const table = {
     functionName: 'replay-webhook',
     scope: 'write',
     idempotent: false,
-    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+    // The webhook (GetItem) beside its log's messages in the range, counted (Query); then its one replay slot (UpdateItem).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     sendsWebhooks: true,
-    summary: 'Send again every event of the webhook since a time (at most 7 days back), in the order they happened',
+    summary: 'Send again the events of the webhook since a time (at most 7 days back, 1,000 messages), in the order they happened',
     successOutcome: 'webhook_replay_queued',
     input: { path: webhookPath, query: workspaceQuery, body: replayWebhookBody },
     response: { status: 202, description: 'The replay is queued: the messages follow one another, oldest event first.', data: replayData },
-    errors: { '400': 'Not a JSON object.' },
-    example: { after: 'createWebhook', input: { id: 'wh_example', workspace_id: 1, since: '2024-01-15T09:00:00+00:00' }, fromAfter: { id: 'data.id' }, hourAgo: ['since'] },
+    errors: { '400': 'Not a JSON object.', '409': 'Another replay of this webhook is still running (`replay_in_progress`, its id in the message).' },
+    conflictCode: 'replay_in_progress',
+    example: { after: 'testWebhook', input: { id: 'wh_example', workspace_id: 1, since: '2024-01-15T09:00:00+00:00' }, fromAfter: { id: 'data.webhook_id' }, hourAgo: ['since'] },
   },
   rotateWebhookSecret: {
     method: 'POST',

@@ -136,8 +136,18 @@ export const replayWebhookBody = { type: 'object', required: ['since'], properti
 
 export const replayData = {
   type: 'object',
-  required: ['webhook_id', 'since', 'until'],
-  properties: { webhook_id: { type: 'string' }, since: timestampSchema, until: { ...timestampSchema, description: 'When the replay was asked for: later events are delivered as they happen.' } },
+  required: ['webhook_id', 'id', 'since', 'until', 'count'],
+  properties: {
+    webhook_id: { type: 'string' },
+    id: { anyOf: [{ type: 'string', pattern: '^rpl_[A-Za-z0-9_-]{16}$', examples: ['rpl_Q2x7Lm0Pz4Vb8Nc1'] }, { type: 'null' }], description: 'The replay (null when there is nothing to send): while it runs, another replay of this webhook is refused (409 `replay_in_progress`).' },
+    since: timestampSchema,
+    until: {
+      ...timestampSchema,
+      description:
+        'When the replay was asked for (later events are delivered as they happen); or, when more than 1,000 messages are in the range, the time of the 1,000th: replay again from there once this one has ended (a message of that second may come twice: deduplicate on webhook-id).',
+    },
+    count: { type: 'integer', minimum: 0, maximum: 1000, description: 'How many messages this replay sends, oldest event first: at most 1,000.' },
+  },
   additionalProperties: false,
 } as const;
 

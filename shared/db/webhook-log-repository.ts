@@ -7,6 +7,12 @@ import { keys } from './keys.ts';
 /** Times in sort keys in one format (ISO 8601 in UTC with milliseconds), whatever offset they came with: they sort as times. */
 const sortableTime = (time: string) => new Date(time).toISOString();
 
+/** The log's keys of the messages whose events happened in [since, until]: to the end of until's second (the API's times have no milliseconds, the events' may). */
+const messageRange = (workspaceId: number, subscriptionId: string, range: { since: string; until: string }) => ({
+  first: keys.webhookMessage(workspaceId, subscriptionId, sortableTime(range.since), ''),
+  last: keys.webhookMessage(workspaceId, subscriptionId, sortableTime(range.until).replace(/\.\d{3}Z$/, '.999Z'), '~'),
+});
+
 const expiresAt = (from: Date) => Math.floor(from.getTime() / 1000) + WEBHOOK_LOG_RETENTION_SECONDS;
 
 const messageFields = (message: StoredMessage, now: Date) => ({
@@ -71,10 +77,34 @@ export function createWebhookLogRepository(client: DynamoDBDocumentClient, table
       return output.Item && Number(output.Item.ttl) > Date.now() / 1000 ? messageFromItem(output.Item) : undefined;
     },
 
+    async countBetween(workspaceId, subscriptionId, range, max) {
+      const { first, last } = messageRange(workspaceId, subscriptionId, range);
+      let count = 0;
+      let lastOccurredAt: string | undefined;
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        // Keys and times only; at most `max` in all (DynamoDB pages at 1 MB before that).
+        const page = await client
+          .send(
+            new QueryCommand({
+              TableName: tableName,
+              KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+              ExpressionAttributeValues: { ':pk': first.pk, ':first': first.sk, ':last': last.sk },
+              ProjectionExpression: 'occurred_at',
+              Limit: max - count,
+              ExclusiveStartKey,
+            }),
+          )
+          .catch(translateDynamoError);
+        count += page.Items?.length ?? 0;
+        if (count === max) lastOccurredAt = String(page.Items?.at(-1)?.occurred_at);
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey && count < max);
+      return { count, ...(lastOccurredAt ? { lastOccurredAt } : {}) };
+    },
+
     async messagesBetween(workspaceId, subscriptionId, range) {
-      const first = keys.webhookMessage(workspaceId, subscriptionId, sortableTime(range.since), '');
-      // To the end of until's second: the API's times have no milliseconds, the events' may.
-      const last = keys.webhookMessage(workspaceId, subscriptionId, sortableTime(range.until).replace(/\.\d{3}Z$/, '.999Z'), '~');
+      const { first, last } = messageRange(workspaceId, subscriptionId, range);
       const output = await client
         .send(
           new QueryCommand({

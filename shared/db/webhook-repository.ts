@@ -3,6 +3,13 @@ import type { WebhookRepository } from '../webhooks/model.ts';
 import { failedConditions, translateDynamoError } from './dynamo-errors.ts';
 import { webhookFromItem, webhookToItem } from './item-mappers.ts';
 import { keys } from './keys.ts';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+
+/** The item as it was when a condition refused the write (ReturnValuesOnConditionCheckFailure), or undefined when there was none. */
+const itemOfFailedCondition = (error: unknown) => {
+  const item = (error as { Item?: Record<string, never> }).Item;
+  return item ? (unmarshall(item) as Record<string, unknown>) : undefined;
+};
 import { queryAll } from './query-all.ts';
 
 /**
@@ -93,6 +100,84 @@ export function createWebhookRepository(client: DynamoDBDocumentClient, tableNam
         UpdateExpression: 'SET previous_secret = secret, previous_secret_until = :until, secret = :secret',
         ExpressionAttributeValues: { ':secret': rotation.sealedSecret, ':until': rotation.previousUntil },
       }),
+
+    async claimReplay(workspaceId, id, replay, now) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.webhook(workspaceId, id),
+            UpdateExpression: 'SET replay_id = :id, replay_since = :since, replay_until = :until, replay_lease_until = :lease',
+            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(replay_id) OR replay_lease_until < :now)',
+            ExpressionAttributeValues: { ':id': replay.id, ':since': replay.since, ':until': replay.until, ':lease': replay.leaseUntil, ':now': now.toISOString() },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return 'claimed';
+      } catch (error) {
+        if (failedConditions(error).length === 0) return translateDynamoError(error);
+        const old = itemOfFailedCondition(error);
+        if (!old) return 'not_found';
+        return { running: { id: String(old.replay_id), since: String(old.replay_since), until: String(old.replay_until), leaseUntil: String(old.replay_lease_until) } };
+      }
+    },
+
+    async renewReplay(workspaceId, id, replayId, leaseUntil) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.webhook(workspaceId, id),
+            UpdateExpression: 'SET replay_lease_until = :lease',
+            ConditionExpression: 'replay_id = :id',
+            ExpressionAttributeValues: { ':id': replayId, ':lease': leaseUntil },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (failedConditions(error).length > 0) return false;
+        return translateDynamoError(error);
+      }
+    },
+
+    async endReplay(workspaceId, id, replayId) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.webhook(workspaceId, id),
+            UpdateExpression: 'REMOVE replay_id, replay_since, replay_until, replay_lease_until',
+            ConditionExpression: 'replay_id = :id',
+            ExpressionAttributeValues: { ':id': replayId },
+          }),
+        );
+      } catch (error) {
+        // Another replay holds the slot by now, or the webhook is gone: nothing of ours to free.
+        if (failedConditions(error).length > 0) return;
+        return translateDynamoError(error);
+      }
+    },
+
+    async claimTest(workspaceId, id, now, intervalSeconds) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.webhook(workspaceId, id),
+            UpdateExpression: 'SET last_test_at = :now',
+            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(last_test_at) OR last_test_at <= :earliest)',
+            ExpressionAttributeValues: { ':now': now.toISOString(), ':earliest': new Date(now.getTime() - intervalSeconds * 1000).toISOString() },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return 'claimed';
+      } catch (error) {
+        if (failedConditions(error).length === 0) return translateDynamoError(error);
+        const old = itemOfFailedCondition(error);
+        if (!old) return 'not_found';
+        return { retryAfterSeconds: Math.max(1, Math.ceil((Date.parse(String(old.last_test_at)) + intervalSeconds * 1000 - now.getTime()) / 1000)) };
+      }
+    },
 
     async setFailing(workspaceId, id, since) {
       try {

@@ -3,7 +3,8 @@ import { DependencyUnavailableError } from '../errors.ts';
 import type { WebhookQueue } from '../webhooks/model.ts';
 
 /**
- * The delivery queue on SQS: messages sent ten to a batch, in order. A batch SQS refuses in
+ * The delivery queue on SQS: messages sent ten to a batch, in order, each with its workspace
+ * as its message group (a standard queue with message groups is an SQS fair queue). A batch SQS refuses in
  * part, or cannot be reached, is transient (503): nothing a caller did wrong, and sending
  * again is safe (every copy of a message has its webhook-id).
  */
@@ -16,7 +17,13 @@ export function createSqsWebhookQueue(sqs: SQSClient, queueUrl: string): Webhook
           .send(
             new SendMessageBatchCommand({
               QueueUrl: queueUrl,
-              Entries: batch.map((entry, index) => ({ Id: String(index), MessageBody: JSON.stringify(entry.message), ...(entry.delaySeconds ? { DelaySeconds: entry.delaySeconds } : {}) })),
+              Entries: batch.map((entry, index) => ({
+                Id: String(index),
+                MessageBody: JSON.stringify(entry.message),
+                // The workspace is the tenant of a fair queue: one workspace's backlog (a flood of replays) does not delay the others'.
+                MessageGroupId: `ws-${entry.message.workspaceId}`,
+                ...(entry.delaySeconds ? { DelaySeconds: entry.delaySeconds } : {}),
+              })),
             }),
           )
           .catch((error: unknown) => {

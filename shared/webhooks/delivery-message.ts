@@ -15,6 +15,9 @@ export type ReplayJob = {
   until: string;
   /** Where the previous step stopped (a cursor of the log). */
   after?: string;
+  /** The replay (its slot on the webhook: one at a time), and how many messages it still sends (at most MAX_REPLAY_MESSAGES in all). */
+  replayId?: string;
+  remaining?: number;
 };
 export type QueuedMessage = Delivery | ReplayJob;
 
@@ -40,8 +43,24 @@ export function parseQueuedMessage(body: string): QueuedMessage {
   if (!candidate || !Number.isSafeInteger(candidate.workspaceId) || typeof candidate.subscriptionId !== 'string') throw new MalformedDeliveryError('not a message written by this service');
   const base = { workspaceId: candidate.workspaceId as number, subscriptionId: candidate.subscriptionId };
   if (candidate.kind === 'replay') {
-    if (!isTimestamp(candidate.since) || !isTimestamp(candidate.until) || (candidate.after !== undefined && typeof candidate.after !== 'string')) throw new MalformedDeliveryError('not a replay written by this service');
-    return { kind: 'replay', ...base, since: candidate.since as string, until: candidate.until as string, ...(candidate.after === undefined ? {} : { after: candidate.after as string }) };
+    if (
+      !isTimestamp(candidate.since) ||
+      !isTimestamp(candidate.until) ||
+      (candidate.after !== undefined && typeof candidate.after !== 'string') ||
+      (candidate.replayId !== undefined && typeof candidate.replayId !== 'string') ||
+      (candidate.remaining !== undefined && !(Number.isSafeInteger(candidate.remaining) && (candidate.remaining as number) >= 0))
+    ) {
+      throw new MalformedDeliveryError('not a replay written by this service');
+    }
+    return {
+      kind: 'replay',
+      ...base,
+      since: candidate.since as string,
+      until: candidate.until as string,
+      ...(candidate.after === undefined ? {} : { after: candidate.after as string }),
+      ...(candidate.replayId === undefined ? {} : { replayId: candidate.replayId as string }),
+      ...(candidate.remaining === undefined ? {} : { remaining: candidate.remaining as number }),
+    };
   }
   if (
     typeof candidate.messageId !== 'string' ||

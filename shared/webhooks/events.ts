@@ -81,21 +81,34 @@ export const deliveryOf = (message: StoredMessage, previousAttempts = 0): Delive
 /** `webhook-id`: stable per event and subscription, identical on every retry and duplicate. */
 export const messageIdOf = (eventKey: string, subscriptionId: string) => `msg_${createHash('sha256').update(`${eventKey}|${subscriptionId}`).digest('base64url').slice(0, 32)}`;
 
+/** A delivery of the fan-out; `held`: its webhook is disabled, so it is kept in the log (for a replay once enabled) and not sent. */
+export type FannedOut = Delivery & { occurredAt: string; held: boolean };
+
 /**
- * The deliveries of one event: one per enabled subscription of its workspace that asked for
- * its type and existed when it happened (the stream is read a moment later: a webhook created
- * meanwhile does not get older events).
+ * The deliveries of one event: one per subscription of its workspace that asked for its type
+ * and existed when it happened (the stream is read a moment later: a webhook created
+ * meanwhile does not get older events). A disabled webhook's is held: logged, not sent, so
+ * that a replay after enabling it again sends what it missed, with the same webhook-ids.
  */
-export function fanOut(event: TrackingEvent, subscriptions: readonly WebhookSubscription[]): Array<Delivery & { occurredAt: string }> {
+export function fanOut(event: TrackingEvent, subscriptions: readonly WebhookSubscription[]): FannedOut[] {
   const occurred = Date.parse(event.occurredAt);
   return subscriptions
-    .filter((subscription) => subscription.status === 'enabled' && subscription.workspaceId === event.workspaceId && subscription.events.includes(event.type) && Date.parse(subscription.createdAt) <= occurred)
-    .map((subscription) => ({ messageId: messageIdOf(event.eventKey, subscription.id), workspaceId: event.workspaceId, subscriptionId: subscription.id, type: event.type, payload: event.payload, occurredAt: event.occurredAt }));
+    .filter((subscription) => subscription.workspaceId === event.workspaceId && subscription.events.includes(event.type) && Date.parse(subscription.createdAt) <= occurred)
+    .map((subscription) => ({
+      messageId: messageIdOf(event.eventKey, subscription.id),
+      workspaceId: event.workspaceId,
+      subscriptionId: subscription.id,
+      type: event.type,
+      payload: event.payload,
+      occurredAt: event.occurredAt,
+      held: subscription.status !== 'enabled',
+    }));
 }
 
-/** Keeps the deliveries in their webhooks' logs, then queues them: a delivery that can be sent can also be sent again. */
-export async function queueDeliveries(deliveries: ReadonlyArray<Delivery & { occurredAt: string }>, deps: { log: WebhookLog; queue: WebhookQueue; now: Date }): Promise<void> {
+/** Keeps the deliveries in their webhooks' logs, then queues those not held: a delivery that can be sent can also be sent again. */
+export async function queueDeliveries(deliveries: readonly FannedOut[], deps: { log: WebhookLog; queue: WebhookQueue; now: Date }): Promise<void> {
   if (deliveries.length === 0) return;
   await deps.log.recordMessages(deliveries.map(storedMessageOf), deps.now);
-  await deps.queue.send(deliveries.map((delivery) => ({ message: delivery })));
+  const toSend = deliveries.filter((delivery) => !delivery.held).map(({ held: _held, ...delivery }) => ({ message: delivery }));
+  if (toSend.length > 0) await deps.queue.send(toSend);
 }

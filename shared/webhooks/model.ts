@@ -49,7 +49,28 @@ export interface WebhookRepository {
   rotateSecret(workspaceId: number, id: string, rotation: { sealedSecret: string; previousUntil: string }): Promise<WebhookSubscription | undefined>;
   /** Records that an attempt failed (`failing`: keeps the first failure's time) or was delivered (clears it). */
   setFailing(workspaceId: number, id: string, since: string | null): Promise<void>;
+  /**
+   * Takes the webhook's one replay slot until `leaseUntil`, unless another replay holds it
+   * (its lease not yet run out): then that replay. 'not_found' when there is no such webhook.
+   */
+  claimReplay(workspaceId: number, id: string, replay: RunningReplay, now: Date): Promise<'claimed' | 'not_found' | { running: RunningReplay }>;
+  /** Extends the replay's lease; false when it no longer holds the slot (it ran out and another took it, or the webhook is gone). */
+  renewReplay(workspaceId: number, id: string, replayId: string, leaseUntil: string): Promise<boolean>;
+  /** Frees the slot, if this replay still holds it. */
+  endReplay(workspaceId: number, id: string, replayId: string): Promise<void>;
+  /** Records a test event sent at `now`, unless one was sent less than `intervalSeconds` ago: then how long to wait. */
+  claimTest(workspaceId: number, id: string, now: Date, intervalSeconds: number): Promise<'claimed' | 'not_found' | { retryAfterSeconds: number }>;
 }
+
+/** The replay a webhook is running (one at a time): its id, its range, and until when it holds the slot without a word from it. */
+export type RunningReplay = { id: string; since: string; until: string; leaseUntil: string };
+
+/** The most messages one replay sends: a replay of a busy webhook's week is several, one after the other. */
+export const MAX_REPLAY_MESSAGES = 1000;
+/** How long a replay holds its slot without a step renewing it: a replay whose steps died frees it after this. */
+export const REPLAY_LEASE_SECONDS = 60 * 60;
+/** A webhook's test events: at most one in this many seconds. */
+export const TEST_EVENT_INTERVAL_SECONDS = 60;
 
 /** What was sent to a webhook, kept for the log's retention: redelivery and replay send exactly this again. */
 export type StoredMessage = {
@@ -102,6 +123,8 @@ export interface WebhookLog {
   message(workspaceId: number, subscriptionId: string, messageId: string): Promise<StoredMessage | undefined>;
   /** Messages whose event happened in [since, until], oldest first, from after `after` (a cursor this returned); at most `limit`. */
   messagesBetween(workspaceId: number, subscriptionId: string, range: { since: string; until: string; after?: string; limit: number }): Promise<{ messages: Array<StoredMessage & { cursor: string }>; cursor?: string }>;
+  /** How many messages' events happened in [since, until], counted up to `max`, and when the `max`-th one happened (when there are that many). */
+  countBetween(workspaceId: number, subscriptionId: string, range: { since: string; until: string }, max: number): Promise<{ count: number; lastOccurredAt?: string }>;
   recordAttempt(attempt: DeliveryAttempt): Promise<void>;
   /** Attempts of the retention window, newest first: one page, and whether there are more. */
   attempts(workspaceId: number, subscriptionId: string, page: { page: number; perPage: number }, now: Date): Promise<{ attempts: DeliveryAttempt[]; hasMore: boolean }>;

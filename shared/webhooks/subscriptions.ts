@@ -1,11 +1,18 @@
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { NotFoundError, RateLimitedError, ReplayInProgressError, ValidationError } from '../errors.ts';
 import { toApiTimestamp } from '../tracking/api-time.ts';
 import { assertManagesWorkspaceNow } from '../tracking/member-access.ts';
 import { paginate, type Pagination } from '../tracking/pagination.ts';
 import type { TrackingRepository } from '../tracking/ports.ts';
 import { urlProblem } from './destination.ts';
 import { deliveryOf } from './events.ts';
-import { MAX_WEBHOOKS_PER_WORKSPACE, WEBHOOK_LOG_RETENTION_SECONDS, WEBHOOK_TEST_EVENT, type DeliveryAttempt, type StoredMessage, type WebhookEventType, type WebhookLog, type SecretBox, type WebhookQueue, type WebhookRepository, type WebhookSubscription } from './model.ts';
+import {
+  MAX_REPLAY_MESSAGES,
+  MAX_WEBHOOKS_PER_WORKSPACE,
+  REPLAY_LEASE_SECONDS,
+  TEST_EVENT_INTERVAL_SECONDS,
+  WEBHOOK_LOG_RETENTION_SECONDS,
+  WEBHOOK_TEST_EVENT,
+  type DeliveryAttempt, type StoredMessage, type WebhookEventType, type WebhookLog, type SecretBox, type WebhookQueue, type WebhookRepository, type WebhookSubscription } from './model.ts';
 
 type Deps = { repository: TrackingRepository; webhooks: WebhookRepository };
 
@@ -106,16 +113,40 @@ export async function redeliverMessage(actorUserId: number, command: { workspace
   return message;
 }
 
-/** Sends again, in the order they happened, the events of the webhook since `since` (at most the retention window back). */
-export async function replayWebhook(actorUserId: number, command: { workspaceId: number; id: string; since: string }, deps: Deps & { queue: WebhookQueue; now: Date }): Promise<{ since: string; until: string }> {
+/**
+ * Sends again, in the order they happened, the events of the webhook since `since` (at most
+ * the retention window back). One replay at a time per webhook (another → 409 naming it),
+ * and at most MAX_REPLAY_MESSAGES: a longer range ends at the time of its last message
+ * (`until`), from where the next replay goes on once this one has ended. Nothing to send:
+ * nothing is queued and no slot taken.
+ */
+export async function replayWebhook(
+  actorUserId: number,
+  command: { workspaceId: number; id: string; since: string },
+  deps: Deps & { log: WebhookLog; queue: WebhookQueue; now: Date; newReplayId: () => string },
+): Promise<{ id: string | null; since: string; until: string; count: number }> {
   const since = Date.parse(command.since);
   if (Number.isNaN(since)) throw new ValidationError({ since: ['The since field must be a valid time.'] });
   if (since < deps.now.getTime() - WEBHOOK_LOG_RETENTION_SECONDS * 1000) throw new ValidationError({ since: ['The since field must be at most 7 days ago.'] });
   if (since > deps.now.getTime()) throw new ValidationError({ since: ['The since field must not be in the future.'] });
-  assertEnabled(await managedWebhook(actorUserId, command, deps));
-  const range = { since: toApiTimestamp(new Date(since)), until: toApiTimestamp(deps.now) };
-  await deps.queue.send([{ message: { kind: 'replay', workspaceId: command.workspaceId, subscriptionId: command.id, ...range } }]);
-  return range;
+  const [subscription, counted] = await managedWebhookWith(actorUserId, command, deps, () =>
+    deps.log.countBetween(command.workspaceId, command.id, { since: toApiTimestamp(new Date(since)), until: toApiTimestamp(deps.now) }, MAX_REPLAY_MESSAGES),
+  );
+  assertEnabled(subscription);
+  const range = { since: toApiTimestamp(new Date(since)), until: counted.lastOccurredAt ? toApiTimestamp(new Date(counted.lastOccurredAt)) : toApiTimestamp(deps.now) };
+  if (counted.count === 0) return { id: null, ...range, count: 0 };
+  const replay = { id: deps.newReplayId(), ...range, leaseUntil: new Date(deps.now.getTime() + REPLAY_LEASE_SECONDS * 1000).toISOString() };
+  const claimed = await deps.webhooks.claimReplay(command.workspaceId, command.id, replay, deps.now);
+  if (claimed === 'not_found') throw notFound();
+  if (claimed !== 'claimed') throw new ReplayInProgressError(claimed.running);
+  try {
+    await deps.queue.send([{ message: { kind: 'replay', workspaceId: command.workspaceId, subscriptionId: command.id, ...range, replayId: replay.id, remaining: counted.count } }]);
+  } catch (error) {
+    // Nothing was queued: the slot is free again for the client's retry.
+    await deps.webhooks.endReplay(command.workspaceId, command.id, replay.id).catch(() => {});
+    throw error;
+  }
+  return { id: replay.id, ...range, count: counted.count };
 }
 
 /** Queues a `webhook.test` event for the webhook now (kept in its log like any message). */
@@ -125,6 +156,10 @@ export async function sendTestEvent(
   deps: Deps & { log: WebhookLog; queue: WebhookQueue; now: Date; newMessageId: () => string },
 ): Promise<StoredMessage> {
   assertEnabled(await managedWebhook(actorUserId, command, deps));
+  // At most one a minute per webhook: each is kept in its log and sent through the queue every workspace shares.
+  const claimed = await deps.webhooks.claimTest(command.workspaceId, command.id, deps.now, TEST_EVENT_INTERVAL_SECONDS);
+  if (claimed === 'not_found') throw notFound();
+  if (claimed !== 'claimed') throw new RateLimitedError(claimed.retryAfterSeconds);
   const timestamp = toApiTimestamp(deps.now);
   const message: StoredMessage = {
     workspaceId: command.workspaceId,

@@ -24,6 +24,8 @@ const received: Received[] = [];
 const failures = new Map<string, number>();
 /** Paths that give these answers first, in order (then 204). */
 const answers = new Map<string, Array<{ status: number; headers?: Record<string, string> }>>();
+/** Paths whose answers wait until this resolves (the request is received at once): a delivery held in flight. */
+const gates = new Map<string, Promise<void>>();
 let receiver: Server;
 let receiverUrl: string;
 let issuer: TestIssuer;
@@ -34,8 +36,9 @@ beforeAll(async () => {
   receiver = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
-    request.on('end', () => {
+    request.on('end', async () => {
       received.push({ path: request.url!, headers: request.headers as Record<string, string>, body, at: Date.now() });
+      await gates.get(request.url!);
       const scripted = answers.get(request.url!)?.shift();
       if (scripted) return void response.writeHead(scripted.status, scripted.headers).end();
       const left = failures.get(request.url!) ?? 0;
@@ -222,6 +225,46 @@ describe.each(['source', 'template'] as const)('webhooks on the local runtime (%
       expect((await call('DELETE', `/webhooks/${hook.id}?workspace_id=${WS}`)).status).toBe(200);
     }, 40_000);
 
+    it('keeps the events of a disabled webhook for a replay once it is enabled again; one replay at a time', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const hook = await subscribe('/held');
+      const since = new Date(Date.now() - 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      expect((await call('PATCH', `/webhooks/${hook.id}?workspace_id=${WS}`, { body: { status: 'disabled' } })).status).toBe(200);
+      await track('start');
+      await track('stop');
+      // Missed while disabled: kept in its log (the fan-out read the stream), never sent.
+      const logged = await until(async () => {
+        const messages = (await runtime.table.scan()).filter((item) => item.pk === `WS#${WS}#WEBHOOK#${hook.id}` && String(item.sk).startsWith('MSG#'));
+        // In the log's order, which a replay keeps: by the time the event happened (to the second), then by webhook-id.
+        return messages.length >= 2 ? messages.sort((a, b) => String(a.sk).localeCompare(String(b.sk))) : undefined;
+      });
+      expect(logged.map((item) => item.event_type).sort()).toEqual(['tracker.started', 'tracker.stopped']);
+      expect(deliveriesTo('/held')).toHaveLength(0);
+      expect((await call('PATCH', `/webhooks/${hook.id}?workspace_id=${WS}`, { body: { status: 'enabled' } })).status).toBe(200);
+
+      // Replayed once enabled, with their webhook-ids; its first delivery held in flight, a second replay is refused.
+      let release!: () => void;
+      gates.set('/held', new Promise<void>((resolve) => (release = resolve)));
+      const replay = await call('POST', `/webhooks/${hook.id}/replay?workspace_id=${WS}`, { body: { since } });
+      expect([replay.status, replay.body.data.count, replay.body.data.id]).toEqual([202, 2, expect.stringMatching(/^rpl_/)]);
+      await waitFor(() => (deliveriesTo('/held').length >= 1 ? true : undefined), 10_000);
+      const second = await call('POST', `/webhooks/${hook.id}/replay?workspace_id=${WS}`, { body: { since } });
+      expect([second.status, second.body.error]).toEqual([409, 'replay_in_progress']);
+      expect(second.body.message).toContain(replay.body.data.id);
+      release();
+      gates.delete('/held');
+      const replayed = await waitFor(() => (deliveriesTo('/held').length >= 2 ? deliveriesTo('/held') : undefined), 10_000);
+      expect(replayed.map((entry) => [entry.headers['webhook-id'], JSON.parse(entry.body).type])).toEqual(logged.map((item) => [item.message_id, item.event_type]));
+      // Ended, it frees the slot: the next replay is taken.
+      const third = await until(async () => {
+        const response = await call('POST', `/webhooks/${hook.id}/replay?workspace_id=${WS}`, { body: { since } });
+        return response.status === 202 ? response : undefined;
+      });
+      expect(third.body.data.count).toBe(2);
+      await waitFor(() => (deliveriesTo('/held').length >= 4 ? true : undefined), 10_000);
+      expect((await call('DELETE', `/webhooks/${hook.id}?workspace_id=${WS}`)).status).toBe(200);
+    }, 40_000);
+
     it('sends a webhook.test event now; rotating the secret signs with both secrets (verified by the standardwebhooks library with each)', async () => {
       const hook = await subscribe('/tested', { events: ['tracker.stopped'] });
       const tested = await call('POST', `/webhooks/${hook.id}/test?workspace_id=${WS}`);
@@ -237,10 +280,17 @@ describe.each(['source', 'template'] as const)('webhooks on the local runtime (%
       const { secret, previous_secret_expires_at: overlapEnds } = rotated.body.data;
       expect(secret).not.toBe(hook.secret);
       expect(Math.abs(Date.parse(overlapEnds) - (Date.now() + 86_400_000))).toBeLessThan(60_000);
-      await call('POST', `/webhooks/${hook.id}/test?workspace_id=${WS}`);
+      // One test event a minute per webhook: each is kept in the log and sent through the queue every workspace shares.
+      const tooSoon = await call('POST', `/webhooks/${hook.id}/test?workspace_id=${WS}`);
+      expect([tooSoon.status, tooSoon.body.error]).toEqual([429, 'rate_limited']);
+      expect(Number(tooSoon.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Number(tooSoon.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+      // The next event (its tracker stopped) is signed with both secrets.
+      await track('start');
+      await track('stop');
       const [, afterRotation] = await waitFor(() => (deliveriesTo('/tested').length >= 2 ? deliveriesTo('/tested') : undefined), 10_000);
       expect(afterRotation!.headers['webhook-signature']!.split(' ')).toHaveLength(2);
-      for (const key of [hook.secret, secret]) expect(new Webhook(key).verify(afterRotation!.body, afterRotation!.headers)).toMatchObject({ type: 'webhook.test' });
+      for (const key of [hook.secret, secret]) expect(new Webhook(key).verify(afterRotation!.body, afterRotation!.headers)).toMatchObject({ type: 'tracker.stopped' });
       expect(() => new Webhook(`whsec_${Buffer.alloc(32, 7).toString('base64')}`).verify(afterRotation!.body, afterRotation!.headers)).toThrow(/signature/i);
       // The list never shows either secret.
       expect(JSON.stringify((await call('GET', `/webhooks?workspace_id=${WS}&per_page=50`)).body)).not.toContain('whsec_');

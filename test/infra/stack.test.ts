@@ -306,10 +306,15 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
     expect(byId('RateLimitedSurge')).toMatchObject({ MetricName: 'Requests', Dimensions: expect.arrayContaining([{ Name: 'outcome', Value: 'rate_limited' }]), Threshold: 300 });
     expect(byId('WebhookDeadLetters')).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 });
     expect(byId('WebhookStreamFailures')).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 });
+    // A backlog on the delivery queue every workspace shares: its oldest message waiting an hour.
+    expect(byId('WebhookDeliveryBacklog')).toMatchObject({ MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 3600 });
+    const deliveryQueue = Object.entries(resources('AWS::SQS::Queue')).find(([id]) => id.startsWith('WebhookDeliveries'))![1];
+    // It outlives the retry schedule (about 28 h) with days of backlog to spare; its dead-letter queue outlives it.
+    expect(deliveryQueue.Properties.MessageRetentionPeriod).toBe(7 * 24 * 3600);
     // The rate limiter failing open: the metric as the handlers emit it, {service} alone.
     expect(byId('RateLimiterFailingOpen')).toMatchObject({ Namespace: 'TimeTrackingApi', MetricName: 'RateLimitCounterFailures', Dimensions: [{ Name: 'service', Value: 'time-tracking-api' }], Threshold: 1 });
     const functionCount = FUNCTION_COUNT;
-    expect(alarms).toHaveLength(2 + 3 * functionCount + 2 + 2 + 1 + 2 + 2 + 1);
+    expect(alarms).toHaveLength(2 + 3 * functionCount + 2 + 2 + 1 + 2 + 2 + 1 + 1);
     expect(byId('WebhooksDisabled')).toMatchObject({ Namespace: 'TimeTrackingApi', MetricName: 'WebhooksDisabled', Dimensions: [{ Name: 'reason', Value: 'gone' }, { Name: 'service', Value: 'time-tracking-api' }], Threshold: 1 });
 
     const tuned = Object.values(synth({ alarmApi5xxPercent: '2', alarmApiP99LatencyMs: '900', alarmDurationP99PercentOfTimeout: '50' }).template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { attemptDelivery, retryDelaySeconds, type AttemptOutcome, type DeliveryDeps } from '../../shared/webhooks/delivery.ts';
 import { deliveryAddresses, isReservedAddress, urlProblem } from '../../shared/webhooks/destination.ts';
-import { fanOut, messageIdOf, trackingEventsOf } from '../../shared/webhooks/events.ts';
+import { fanOut, messageIdOf, queueDeliveries, trackingEventsOf } from '../../shared/webhooks/events.ts';
 import { timeEntryVersionToItem } from '../../shared/db/item-mappers.ts';
 import type { TimeEntry, TimeEntryVersion } from '../../shared/tracking/model.ts';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -231,8 +231,13 @@ describe('a delivery attempt', () => {
     let posted = false;
     const off = await attemptDelivery(delivery!, deps({ getSubscription: async () => ({ ...sub, status: 'disabled', disabledReason: 'gone' }), post: async () => ((posted = true), { status: 204 }) }));
     expect([bare(off), posted]).toEqual([{ outcome: 'dropped', reason: 'webhook disabled' }, false]);
-    // Nor does the fan-out queue anything for it.
-    expect(fanOut(event, [{ ...sub, status: 'disabled', disabledReason: 'gone' }])).toEqual([]);
+    // Nor does the fan-out queue anything for it: it keeps the event in the webhook's log, held, for a replay once enabled.
+    const held = fanOut(event, [{ ...sub, status: 'disabled', disabledReason: 'gone' }]);
+    expect(held.map((one) => [one.subscriptionId, one.held])).toEqual([['wh_1', true]]);
+    const recorded: string[] = [];
+    const queued: unknown[] = [];
+    await queueDeliveries(held, { log: { recordMessages: async (messages: Array<{ messageId: string }>) => void recorded.push(...messages.map((message) => message.messageId)) } as never, queue: { send: async (messages) => void queued.push(...messages) }, now: new Date() });
+    expect([recorded, queued]).toEqual([[held[0]!.messageId], []]);
     expect(bare(await attemptDelivery(delivery!, deps({ post: async () => ({ status: 429, retryAfter: '120' }) })))).toEqual({ outcome: 'retry', reason: 'answered 429', retryAfterSeconds: 120 });
     // An HTTP date, 10 minutes after the attempt's clock.
     expect(bare(await attemptDelivery(delivery!, deps({ post: async () => ({ status: 503, retryAfter: 'Mon, 15 Jan 2024 10:10:05 GMT' }) })))).toEqual({ outcome: 'retry', reason: 'answered 503', retryAfterSeconds: 600 });
