@@ -250,7 +250,8 @@ export class TimeTrackingApi extends Construct {
     }
     // Anonymous callers are counted against no user's rate limit: each public route gets a throttle of its own, so that
     // they cannot spend the stage's throttle of the authenticated routes.
-    const publicThrottle = { throttlingRateLimit: props.publicThrottling?.rateLimit ?? 5, throttlingBurstLimit: props.publicThrottling?.burstLimit ?? 10 };
+    // CloudFormation's own names: routeSettings is a JSON map CDK passes through unchanged.
+    const publicThrottle = { ThrottlingRateLimit: props.publicThrottling?.rateLimit ?? 5, ThrottlingBurstLimit: props.publicThrottling?.burstLimit ?? 10 };
     (stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(publicRoutes.map((route) => [`${route.method} ${route.path}`, publicThrottle]));
 
     // Webhooks (docs/webhooks.md): the table's stream → fan-out → SQS → delivery, retries on the queue, then a DLQ.

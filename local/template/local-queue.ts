@@ -14,8 +14,13 @@ import type { PolicyStatement, TemplateQueue } from './template-model.ts';
  * processed (or for what the function set), deleted unless reported as failed, and moved to
  * the dead-letter queue (logged) once it has been received `maxReceiveCount` times. Every
  * delay is multiplied by `timeScale` (WEBHOOK_RETRY_SCALE), as in `npm start`.
+ *
+ * Fair by message group, as an SQS fair queue (a standard queue whose messages carry a
+ * `MessageGroupId`): of the visible messages, those of the group with the fewest in flight go
+ * first, then the oldest. SQS prefers quiet tenants once it detects a noisy one; this serves
+ * groups in turn always, which is the same order under a backlog and close enough without.
  */
-type Message = { id: string; body: string; sentAt: number; receiveCount: number; visibleAt: number; receiptHandle?: string };
+type Message = { id: string; body: string; group: string; sentAt: number; receiveCount: number; visibleAt: number; receiptHandle?: string };
 
 const ACCOUNT = '000000000000';
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
@@ -27,10 +32,27 @@ export async function startLocalQueue(queue: TemplateQueue, options: { timeScale
   let poller: NodeJS.Timeout | undefined;
   let stopped = false;
 
-  const send = (body: string) => {
+  /** Messages in flight, by group: what the fair order balances. */
+  const inFlightByGroup = new Map<string, number>();
+  const send = (body: string, groupId?: string) => {
     const id = randomUUID();
-    messages.set(id, { id, body, sentAt: Date.now(), receiveCount: 0, visibleAt: Date.now() });
+    // A message without a group is a tenant of its own, as SQS treats it.
+    messages.set(id, { id, body, group: groupId ?? `message:${id}`, sentAt: Date.now(), receiveCount: 0, visibleAt: Date.now() });
     return { MessageId: id, MD5OfMessageBody: md5(body) };
+  };
+  /** Up to `size` of the visible messages, a group at a time: the group with the fewest in flight (counting those picked) first, the oldest message first within it. */
+  const fairBatch = (visible: Message[], size: number) => {
+    const byGroup = new Map<string, Message[]>();
+    for (const message of [...visible].sort((a, b) => a.sentAt - b.sentAt)) byGroup.set(message.group, [...(byGroup.get(message.group) ?? []), message]);
+    const load = new Map([...byGroup.keys()].map((group) => [group, inFlightByGroup.get(group) ?? 0]));
+    const batch: Message[] = [];
+    while (batch.length < size && byGroup.size > 0) {
+      const [group, waiting] = [...byGroup].sort(([a, first], [b, second]) => load.get(a)! - load.get(b)! || first[0]!.sentAt - second[0]!.sentAt)[0]!;
+      batch.push(waiting.shift()!);
+      load.set(group, load.get(group)! + 1);
+      if (waiting.length === 0) byGroup.delete(group);
+    }
+    return batch;
   };
   const byReceipt = (receiptHandle: string) => [...messages.values()].find((message) => message.receiptHandle === receiptHandle);
 
@@ -40,9 +62,9 @@ export async function startLocalQueue(queue: TemplateQueue, options: { timeScale
   function handle(operation: string, body: Record<string, any>) {
     switch (operation) {
       case 'SendMessage':
-        return send(String(body.MessageBody));
+        return send(String(body.MessageBody), body.MessageGroupId);
       case 'SendMessageBatch':
-        return { Successful: (body.Entries as Array<{ Id: string; MessageBody: string }>).map((entry) => ({ Id: entry.Id, ...send(entry.MessageBody) })), Failed: [] };
+        return { Successful: (body.Entries as Array<{ Id: string; MessageBody: string; MessageGroupId?: string }>).map((entry) => ({ Id: entry.Id, ...send(entry.MessageBody, entry.MessageGroupId) })), Failed: [] };
       case 'ChangeMessageVisibility': {
         const message = byReceipt(String(body.ReceiptHandle));
         if (message) message.visibleAt = Date.now() + Number(body.VisibilityTimeout) * 1000 * options.timeScale;
@@ -82,8 +104,9 @@ export async function startLocalQueue(queue: TemplateQueue, options: { timeScale
           messages.delete(message.id);
           options.log(`queue ${queue.logicalId}: message ${message.id} moved to the dead-letter queue after ${message.receiveCount} receives`);
         }
-        const batch = visible.filter((message) => messages.has(message.id)).slice(0, options_.batchSize);
+        const batch = fairBatch(visible.filter((message) => messages.has(message.id)), options_.batchSize);
         if (batch.length === 0) break;
+        for (const message of batch) inFlightByGroup.set(message.group, (inFlightByGroup.get(message.group) ?? 0) + 1);
         const records = batch.map((message): SQSRecord => {
           message.receiveCount++;
           message.receiptHandle = randomUUID();
@@ -109,7 +132,10 @@ export async function startLocalQueue(queue: TemplateQueue, options: { timeScale
           })
           // The invocation failed as a whole: every message of the batch is received again.
           .catch((error: Error) => options.log(`queue ${queue.logicalId}: the consumer failed (${error.message}); the batch stays on the queue`))
-          .finally(() => inFlight--);
+          .finally(() => {
+            inFlight--;
+            for (const message of batch) inFlightByGroup.set(message.group, inFlightByGroup.get(message.group)! - 1);
+          });
       }
       poller = setTimeout(tick, 25);
     };

@@ -160,22 +160,40 @@ export function createWebhookRepository(client: DynamoDBDocumentClient, tableNam
 
     async claimTest(workspaceId, id, now, intervalSeconds) {
       try {
-        await client.send(
+        const output = await client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: keys.webhook(workspaceId, id),
             UpdateExpression: 'SET last_test_at = :now',
             ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(last_test_at) OR last_test_at <= :earliest)',
             ExpressionAttributeValues: { ':now': now.toISOString(), ':earliest': new Date(now.getTime() - intervalSeconds * 1000).toISOString() },
+            ReturnValues: 'UPDATED_OLD',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
-        return 'claimed';
+        return { claimed: typeof output.Attributes?.last_test_at === 'string' ? output.Attributes.last_test_at : null };
       } catch (error) {
         if (failedConditions(error).length === 0) return translateDynamoError(error);
         const old = itemOfFailedCondition(error);
         if (!old) return 'not_found';
         return { retryAfterSeconds: Math.max(1, Math.ceil((Date.parse(String(old.last_test_at)) + intervalSeconds * 1000 - now.getTime()) / 1000)) };
+      }
+    },
+
+    async releaseTest(workspaceId, id, claimedAt, previous) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.webhook(workspaceId, id),
+            UpdateExpression: previous === null ? 'REMOVE last_test_at' : 'SET last_test_at = :previous',
+            ConditionExpression: 'last_test_at = :claimed',
+            ExpressionAttributeValues: { ':claimed': claimedAt.toISOString(), ...(previous === null ? {} : { ':previous': previous }) },
+          }),
+        );
+      } catch (error) {
+        if (failedConditions(error).length > 0) return;
+        return translateDynamoError(error);
       }
     },
 

@@ -58,8 +58,10 @@ export interface WebhookRepository {
   renewReplay(workspaceId: number, id: string, replayId: string, leaseUntil: string): Promise<boolean>;
   /** Frees the slot, if this replay still holds it. */
   endReplay(workspaceId: number, id: string, replayId: string): Promise<void>;
-  /** Records a test event sent at `now`, unless one was sent less than `intervalSeconds` ago: then how long to wait. */
-  claimTest(workspaceId: number, id: string, now: Date, intervalSeconds: number): Promise<'claimed' | 'not_found' | { retryAfterSeconds: number }>;
+  /** Records a test event sent at `now`, unless one was sent less than `intervalSeconds` ago: then how long to wait. `claimed`: the time it replaced. */
+  claimTest(workspaceId: number, id: string, now: Date, intervalSeconds: number): Promise<{ claimed: string | null } | 'not_found' | { retryAfterSeconds: number }>;
+  /** Gives back a claim whose test event could not be sent (a transient failure must leave the client free to retry): `previous` again, if the claim is still `claimedAt`'s. */
+  releaseTest(workspaceId: number, id: string, claimedAt: Date, previous: string | null): Promise<void>;
 }
 
 /** The replay a webhook is running (one at a time): its id, its range, and until when it holds the slot without a word from it. */

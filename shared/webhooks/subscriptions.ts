@@ -159,7 +159,7 @@ export async function sendTestEvent(
   // At most one a minute per webhook: each is kept in its log and sent through the queue every workspace shares.
   const claimed = await deps.webhooks.claimTest(command.workspaceId, command.id, deps.now, TEST_EVENT_INTERVAL_SECONDS);
   if (claimed === 'not_found') throw notFound();
-  if (claimed !== 'claimed') throw new RateLimitedError(claimed.retryAfterSeconds);
+  if ('retryAfterSeconds' in claimed) throw new RateLimitedError(claimed.retryAfterSeconds);
   const timestamp = toApiTimestamp(deps.now);
   const message: StoredMessage = {
     workspaceId: command.workspaceId,
@@ -169,8 +169,14 @@ export async function sendTestEvent(
     payload: JSON.stringify({ type: WEBHOOK_TEST_EVENT, timestamp, data: { webhook_id: command.id, workspace_id: command.workspaceId } }),
     occurredAt: timestamp,
   };
-  await deps.log.recordMessages([message], deps.now);
-  await deps.queue.send([{ message: deliveryOf(message) }]);
+  try {
+    await deps.log.recordMessages([message], deps.now);
+    await deps.queue.send([{ message: deliveryOf(message) }]);
+  } catch (error) {
+    // Nothing the client can count on was sent: its minute is given back, so that its retry is not refused.
+    await deps.webhooks.releaseTest(command.workspaceId, command.id, deps.now, claimed.claimed).catch(() => {});
+    throw error;
+  }
   return message;
 }
 

@@ -3,6 +3,7 @@ import { dynamodbActionsOf, exampleCallerOf, routeList, type Route } from '../..
 import { requiredPermissions } from '../../local/template/iam-proxy.ts';
 import { batchWriteAll, type WriteRequest } from '../../shared/db/batch-write.ts';
 import { arrangeExample } from '../support/route-scenarios.ts';
+import { canonicalJson } from '../../shared/http/idempotency.ts';
 import { generateApiKey, hashApiKey, newApiKeyRecord } from '../../shared/auth/api-keys.ts';
 import { createApiKeyAdmin } from '../../admin/api-key-admin.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
@@ -69,8 +70,9 @@ async function resetToSeed() {
 }
 
 /** What a user would inspect: every item but the idempotency records (released or kept by design). */
+/** Every item, as canonical JSON (attributes in name order: a write undone may put them back in another order). */
 async function state() {
-  return (await table.scan()).filter((item) => !String(item.pk).startsWith('IDEMPOTENCY#')).map((item) => JSON.stringify(item)).sort();
+  return (await table.scan()).filter((item) => !String(item.pk).startsWith('IDEMPOTENCY#')).map((item) => canonicalJson(item)).sort();
 }
 
 function expectSafeFailure(response: { status: number; headers: Record<string, string>; body: any }, kind: keyof typeof faults) {

@@ -48,4 +48,40 @@ describe('the local queue', () => {
       await queue.stop();
     }
   });
+
+  it("is fair by message group, as an SQS fair queue: a quiet workspace's message is not stuck behind another's backlog", async () => {
+    const queue = await startLocalQueue({ logicalId: 'Deliveries1234', visibilityTimeoutSeconds: 60, maxReceiveCount: undefined }, { timeScale: 0.001, region: 'us-east-1', log: () => {} });
+    try {
+      const sender = await queue.endpointFor('FanOut', [{ effect: 'Allow', actions: ['sqs:SendMessage'], resources: [queueArn] }]);
+      const client = clientFor(sender.endpoint);
+      // A flood from one workspace (a replay), then one event of another, then more of the flood.
+      for (let batch = 0; batch < 3; batch++) {
+        await client.send(new SendMessageBatchCommand({ QueueUrl: sender.queueUrl, Entries: Array.from({ length: 10 }, (_, index) => ({ Id: String(index), MessageBody: `noisy ${batch * 10 + index}`, MessageGroupId: 'ws-1' })) }));
+      }
+      await client.send(new SendMessageBatchCommand({ QueueUrl: sender.queueUrl, Entries: [{ Id: '0', MessageBody: 'quiet', MessageGroupId: 'ws-2' }] }));
+      const order: string[] = [];
+      let release!: () => void;
+      const first = new Promise<void>((resolve) => (release = resolve));
+      queue.consume({
+        batchSize: 1,
+        maximumConcurrency: 2,
+        reportBatchItemFailures: true,
+        invoke: async (event: SQSEvent) => {
+          order.push(event.Records[0]!.body);
+          // The noisy workspace's first message holds a consumer (a slow receiver).
+          if (order.length === 1) await first;
+          return { batchItemFailures: [] };
+        },
+      });
+      const until = Date.now() + 5000;
+      while (order.length < 2 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+      release();
+      while (queue.depth() > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+      // Without groups (or in plain arrival order) the quiet message would be the 31st.
+      expect(order.slice(0, 2)).toEqual(['noisy 0', 'quiet']);
+      expect(order.filter((body) => body.startsWith('noisy'))).toEqual(Array.from({ length: 30 }, (_, index) => `noisy ${index}`));
+    } finally {
+      await queue.stop();
+    }
+  });
 });
