@@ -1020,7 +1020,14 @@ export interface components {
                     [key: string]: (string | number | null)[];
                 };
             }[];
-            meta: components["schemas"]["Meta"];
+            meta: components["schemas"]["Meta"] & {
+                pagination: {
+                    per_page: number;
+                    /** @description The next page: send it as `cursor`; null on the last page. */
+                    next_cursor: string | null;
+                    has_more: boolean;
+                };
+            };
         };
         PutWorkspaceBody: {
             name: string;
@@ -1093,10 +1100,10 @@ export interface components {
             }[];
             meta: components["schemas"]["Meta"] & {
                 pagination: {
-                    total: number;
                     per_page: number;
-                    current_page: number;
-                    last_page: number;
+                    /** @description The next page: send it as `cursor`; null on the last page. */
+                    next_cursor: string | null;
+                    has_more: boolean;
                 };
             };
         };
@@ -1153,10 +1160,10 @@ export interface components {
             }[];
             meta: components["schemas"]["Meta"] & {
                 pagination: {
-                    total: number;
                     per_page: number;
-                    current_page: number;
-                    last_page: number;
+                    /** @description The next page: send it as `cursor`; null on the last page. */
+                    next_cursor: string | null;
+                    has_more: boolean;
                 };
             };
         };
@@ -1204,10 +1211,10 @@ export interface components {
             }[];
             meta: components["schemas"]["Meta"] & {
                 pagination: {
-                    total: number;
                     per_page: number;
-                    current_page: number;
-                    last_page: number;
+                    /** @description The next page: send it as `cursor`; null on the last page. */
+                    next_cursor: string | null;
+                    has_more: boolean;
                 };
             };
         };
@@ -1255,10 +1262,10 @@ export interface components {
             }[];
             meta: components["schemas"]["Meta"] & {
                 pagination: {
-                    total: number;
                     per_page: number;
-                    current_page: number;
-                    last_page: number;
+                    /** @description The next page: send it as `cursor`; null on the last page. */
+                    next_cursor: string | null;
+                    has_more: boolean;
                 };
             };
         };
@@ -1560,7 +1567,8 @@ export interface components {
             meta: components["schemas"]["Meta"] & {
                 pagination: {
                     per_page: number;
-                    current_page: number;
+                    /** @description The next page: send it as `cursor`; null on the last page. */
+                    next_cursor: string | null;
                     has_more: boolean;
                 };
             };
@@ -4699,6 +4707,8 @@ export interface operations {
             query: {
                 /** @example 1 */
                 workspace_id: number;
+                cursor?: string;
+                per_page?: number;
             };
             header?: never;
             path: {
@@ -4709,7 +4719,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every version: what changed, when, by whom. */
+            /** @description One page of its versions (50 unless said), newest first: what changed, when, by whom. */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -4733,7 +4743,12 @@ export interface operations {
                      *       ],
                      *       "meta": {
                      *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *         "timestamp": "2024-01-15T10:30:00+00:00",
+                     *         "pagination": {
+                     *           "per_page": 1,
+                     *           "next_cursor": "WyJjMSIsIk1FTUJFUiMxMDEiXQ",
+                     *           "has_more": true
+                     *         }
                      *       }
                      *     }
                      */
@@ -5755,7 +5770,7 @@ export interface operations {
     listMembers: {
         parameters: {
             query?: {
-                page?: number;
+                cursor?: string;
                 per_page?: number;
             };
             header?: never;
@@ -5767,7 +5782,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page of members. */
+            /** @description One page of members, in the order of their keys (ids as text: 1, 10, 2), by cursor. */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -5797,10 +5812,9 @@ export interface operations {
                      *         "api_version": "2.0.0",
                      *         "timestamp": "2024-01-15T10:30:00+00:00",
                      *         "pagination": {
-                     *           "total": 0,
                      *           "per_page": 1,
-                     *           "current_page": 1,
-                     *           "last_page": 1
+                     *           "next_cursor": "WyJjMSIsIk1FTUJFUiMxMDEiXQ",
+                     *           "has_more": true
                      *         }
                      *       }
                      *     }
@@ -6284,7 +6298,7 @@ export interface operations {
     listProjects: {
         parameters: {
             query?: {
-                page?: number;
+                cursor?: string;
                 per_page?: number;
             };
             header?: never;
@@ -6296,7 +6310,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page of projects. */
+            /** @description One page of projects, in the order of their keys (ids as text: 1, 10, 2), by cursor. */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -6324,10 +6338,9 @@ export interface operations {
                      *         "api_version": "2.0.0",
                      *         "timestamp": "2024-01-15T10:30:00+00:00",
                      *         "pagination": {
-                     *           "total": 0,
                      *           "per_page": 1,
-                     *           "current_page": 1,
-                     *           "last_page": 1
+                     *           "next_cursor": "WyJjMSIsIk1FTUJFUiMxMDEiXQ",
+                     *           "has_more": true
                      *         }
                      *       }
                      *     }
@@ -6813,7 +6826,7 @@ export interface operations {
     listContracts: {
         parameters: {
             query?: {
-                page?: number;
+                cursor?: string;
                 per_page?: number;
             };
             header?: never;
@@ -6825,7 +6838,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page of contracts. */
+            /** @description One page of contracts, in the order of their keys (ids as text: 1, 10, 2), by cursor. */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -6854,10 +6867,9 @@ export interface operations {
                      *         "api_version": "2.0.0",
                      *         "timestamp": "2024-01-15T10:30:00+00:00",
                      *         "pagination": {
-                     *           "total": 0,
                      *           "per_page": 1,
-                     *           "current_page": 1,
-                     *           "last_page": 1
+                     *           "next_cursor": "WyJjMSIsIk1FTUJFUiMxMDEiXQ",
+                     *           "has_more": true
                      *         }
                      *       }
                      *     }
@@ -7343,7 +7355,7 @@ export interface operations {
     listTasks: {
         parameters: {
             query?: {
-                page?: number;
+                cursor?: string;
                 per_page?: number;
             };
             header?: never;
@@ -7355,7 +7367,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page of tasks. */
+            /** @description One page of tasks, in the order of their keys (ids as text: 1, 10, 2), by cursor. */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -7384,10 +7396,9 @@ export interface operations {
                      *         "api_version": "2.0.0",
                      *         "timestamp": "2024-01-15T10:30:00+00:00",
                      *         "pagination": {
-                     *           "total": 0,
                      *           "per_page": 1,
-                     *           "current_page": 1,
-                     *           "last_page": 1
+                     *           "next_cursor": "WyJjMSIsIk1FTUJFUiMxMDEiXQ",
+                     *           "has_more": true
                      *         }
                      *       }
                      *     }
@@ -10205,7 +10216,7 @@ export interface operations {
             query: {
                 /** @example 1 */
                 workspace_id: number;
-                page?: number;
+                cursor?: string;
                 per_page?: number;
             };
             header?: never;
@@ -10248,7 +10259,7 @@ export interface operations {
                      *         "timestamp": "2024-01-15T10:30:00+00:00",
                      *         "pagination": {
                      *           "per_page": 1,
-                     *           "current_page": 1,
+                     *           "next_cursor": "WyJjMSIsIk1FTUJFUiMxMDEiXQ",
                      *           "has_more": true
                      *         }
                      *       }

@@ -10,8 +10,8 @@ export const handler = createHttpHandler(routes.listWebhookDeliveries, {
   adapters: handlerAdapters,
   validators,
   run: async (input, { principal, repository, now }) => {
-    const query = { workspaceId: input.workspace_id, id: input.id, page: input.page ?? 1, perPage: input.per_page ?? 20 };
+    const query = { workspaceId: input.workspace_id, id: input.id, cursor: input.cursor, perPage: input.per_page ?? 20 };
     const page = await listWebhookDeliveries(principal.userId, query, { repository, webhooks: webhookRepository, log: webhookLog, now });
-    return { data: page.attempts.map(deliveryAttemptView), meta: { pagination: { per_page: query.perPage, current_page: query.page, has_more: page.hasMore } } };
+    return { data: page.attempts.map(deliveryAttemptView), meta: { pagination: { per_page: query.perPage, next_cursor: page.nextCursor, has_more: page.nextCursor !== null } } };
   },
 });

@@ -10,7 +10,8 @@ export const handler = createHttpHandler(routes.timeEntryHistory, {
   adapters: handlerAdapters,
   validators,
   run: async (input, { principal, repository }) => {
-    const history = await timeEntryHistory(principal.userId, { workspaceId: input.workspace_id, entryId: input.id }, { repository });
-    return { data: history.map(timeEntryVersionView) };
+    const perPage = input.per_page ?? 50;
+    const history = await timeEntryHistory(principal.userId, { workspaceId: input.workspace_id, entryId: input.id }, { repository, page: { ...(input.cursor === undefined ? {} : { cursor: input.cursor }), perPage } });
+    return { data: history.versions.map(timeEntryVersionView), meta: { pagination: { per_page: perPage, next_cursor: history.nextCursor, has_more: history.nextCursor !== null } } };
   },
 });

@@ -331,7 +331,37 @@ export const workspaceQuery = { type: 'object', required: ['workspace_id'], prop
 /** `?page=&per_page=` of paginated lists. */
 export const pageFields = { page: { type: 'integer', minimum: 1, maximum: 100000 }, per_page: { type: 'integer', minimum: 1, maximum: 50 } } as const;
 
-/** A query of paging alone (the directory's lists, the caller's API keys). */
+/** `?cursor=&per_page=` of the lists that page by cursor: a page costs what it holds, whatever lies before it. */
+export const cursorFields = {
+  cursor: { type: 'string', minLength: 1, maxLength: 1024, description: "Where the page starts: the `meta.pagination.next_cursor` of the page before (opaque; another → 422). Absent: the first page." },
+  per_page: { type: 'integer', minimum: 1, maximum: 50 },
+} as const;
+
+/** `meta.pagination` of the lists that page by cursor. */
+export const cursorMeta = {
+  type: 'object',
+  required: ['pagination'],
+  properties: {
+    pagination: {
+      type: 'object',
+      required: ['per_page', 'next_cursor', 'has_more'],
+      properties: {
+        per_page: { type: 'integer', minimum: 1 },
+        next_cursor: { anyOf: [{ type: 'string', examples: ['WyJjMSIsIk1FTUJFUiMxMDEiXQ'] }, { type: 'null' }], description: 'The next page: send it as `cursor`; null on the last page.' },
+        has_more: { type: 'boolean' },
+      },
+      additionalProperties: false,
+    },
+  },
+} as const;
+
+/** A time entry's history: its workspace, and a page of it. */
+export const historyQuery = { type: 'object', required: ['workspace_id'], properties: { workspace_id: id, ...cursorFields } } as const;
+
+/** A query of cursor paging alone (the directory's lists). */
+export const cursorQuery = { type: 'object', properties: { ...cursorFields } } as const;
+
+/** A query of paging alone (the caller's API keys). */
 export const pageQuery = { type: 'object', properties: { ...pageFields } } as const;
 
 export { id as idSchema, nullableString as nullableStringSchema, offsetTime as offsetTimeSchema };

@@ -3,7 +3,7 @@
  * subscription may ask for come from the event registry (./webhook-events.ts).
  */
 import { WEBHOOK_DISABLED_REASONS, WEBHOOK_TEST_EVENT } from '../webhooks/model.ts';
-import { idSchema, nullableStringSchema, offsetTimeSchema, pageFields, timestampSchema } from './schemas.ts';
+import { cursorFields, cursorMeta, idSchema, nullableStringSchema, offsetTimeSchema, pageFields, timestampSchema } from './schemas.ts';
 import { WEBHOOK_EVENT_TYPES } from './webhook-events.ts';
 
 const webhookId = { type: 'string', pattern: '^wh_[A-Za-z0-9_-]{1,64}$' } as const;
@@ -75,7 +75,7 @@ export const deleteWebhookData = {
 
 // GET /webhooks/{id}/deliveries
 
-export const webhookDeliveriesQuery = { type: 'object', required: ['workspace_id'], properties: { workspace_id: idSchema, ...pageFields } } as const;
+export const webhookDeliveriesQuery = { type: 'object', required: ['workspace_id'], properties: { workspace_id: idSchema, ...cursorFields } } as const;
 
 const messageType = { enum: [...WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT] } as const;
 const messageIdSchema = {
@@ -106,18 +106,8 @@ export const webhookDeliveriesData = {
 } as const;
 
 /** The log's pages: newest first, and whether an older page exists (the log is not counted). */
-export const webhookDeliveriesMeta = {
-  type: 'object',
-  required: ['pagination'],
-  properties: {
-    pagination: {
-      type: 'object',
-      required: ['per_page', 'current_page', 'has_more'],
-      properties: { per_page: { type: 'integer', minimum: 1 }, current_page: { type: 'integer', minimum: 1 }, has_more: { type: 'boolean' } },
-      additionalProperties: false,
-    },
-  },
-} as const;
+/** The delivery log pages by cursor: newest first, a page costs what it holds (the log of a busy webhook is long). */
+export const webhookDeliveriesMeta = cursorMeta;
 
 // POST /webhooks/{id}/deliveries/{message_id}/redeliver
 

@@ -6,6 +6,7 @@ import { refKey } from '../tracking/directory.ts';
 import { failedConditions, isTransactionConflict, translateDynamoError } from './dynamo-errors.ts';
 import { keys, type ItemKey } from './keys.ts';
 import { queryAll } from './query-all.ts';
+import { queryPage } from './page-cursor.ts';
 
 /**
  * The directory's items (docs/data-model.md): the same items and attributes the tracking
@@ -141,14 +142,9 @@ export function createDirectoryRepository(client: DynamoDBDocumentClient, tableN
       }
     },
 
-    async list(workspaceId: number, kind: Exclude<DirectoryKind, 'workspace'>) {
-      const items = await queryAll(client, {
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.workspace(workspaceId).pk, ':prefix': KINDS[kind].prefix },
-        ConsistentRead: true,
-      });
-      return items.map((item) => recordFromItem(kind, workspaceId, item)).sort((a, b) => a.id - b.id);
+    async list(workspaceId: number, kind: Exclude<DirectoryKind, 'workspace'>, page: { cursor?: string; perPage: number }) {
+      const read = await queryPage(client, { TableName: tableName, pk: keys.workspace(workspaceId).pk, prefix: KINDS[kind].prefix!, ConsistentRead: true }, page);
+      return { records: read.items.map((item) => recordFromItem(kind, workspaceId, item)), nextCursor: read.nextCursor };
     },
   };
 }

@@ -26,6 +26,7 @@ import { failedConditions, isUnavailable, translateDynamoError } from './dynamo-
 import { queryAll } from './query-all.ts';
 import { dayCountWrites, timelineWrites } from './timeline-writes.ts';
 import { batchGetAll, keyString } from './batch-get.ts';
+import { queryPage } from './page-cursor.ts';
 
 export function createTrackingRepository(client: DynamoDBDocumentClient, tableName: string): TrackingRepository {
   // A manager tracking their own time reads one membership twice: batchGetAll reads it once.
@@ -245,15 +246,15 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
       return items.map(trackerFromItem).sort((a, b) => a.startTime.localeCompare(b.startTime) || a.userId - b.userId);
     },
 
-    async timeEntryHistory(workspaceId: number, entryId: string): Promise<TimeEntryVersion[]> {
-      const items = await queryAll(client, {
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :versions)',
-        ExpressionAttributeValues: { ':pk': keys.timeEntryById(entryId).pk, ':versions': keys.timeEntryVersionPrefix },
-        ScanIndexForward: false,
-        ConsistentRead: true,
-      });
-      return items.filter((item) => item.workspace_id === workspaceId).map(timeEntryVersionFromItem);
+    async timeEntryHistory(workspaceId: number, entryId: string, page: { cursor?: string; perPage: number }) {
+      // Newest first, one page from the cursor on: an entry edited a thousand times costs a page, not its whole history.
+      const read = await queryPage(
+        client,
+        { TableName: tableName, pk: keys.timeEntryById(entryId).pk, prefix: keys.timeEntryVersionPrefix, ScanIndexForward: false, ConsistentRead: true },
+        page,
+        (item) => item.workspace_id === workspaceId,
+      );
+      return { versions: read.items.map(timeEntryVersionFromItem), nextCursor: read.nextCursor };
     },
   };
 }

@@ -3,6 +3,7 @@ import { WEBHOOK_LOG_RETENTION_SECONDS, type DeliveryAttempt, type StoredMessage
 import { batchWriteAll } from './batch-write.ts';
 import { translateDynamoError } from './dynamo-errors.ts';
 import { keys } from './keys.ts';
+import { queryPage } from './page-cursor.ts';
 
 /** Times in sort keys in one format (ISO 8601 in UTC with milliseconds), whatever offset they came with: they sort as times. */
 const sortableTime = (time: string) => new Date(time).toISOString();
@@ -147,31 +148,14 @@ export function createWebhookLogRepository(client: DynamoDBDocumentClient, table
     },
 
     async attempts(workspaceId, subscriptionId, page, now) {
-      // Newest first, read up to the end of the page asked for (and one more, to say whether there are more).
-      const wanted = page.page * page.perPage + 1;
+      // Newest first, from the cursor on: one page and one item more, whatever lies before it.
       const { filter, names, values } = live(now);
-      const found: Record<string, unknown>[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const output = await client
-          .send(
-            new QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-              FilterExpression: filter,
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: { ':pk': keys.webhookAttempt(workspaceId, subscriptionId, '', '').pk, ':prefix': keys.webhookAttemptPrefix, ...values },
-              ScanIndexForward: false,
-              Limit: wanted - found.length,
-              ExclusiveStartKey,
-            }),
-          )
-          .catch(translateDynamoError);
-        found.push(...(output.Items ?? []));
-        ExclusiveStartKey = output.LastEvaluatedKey;
-      } while (ExclusiveStartKey && found.length < wanted);
-      const offset = (page.page - 1) * page.perPage;
-      return { attempts: found.slice(offset, offset + page.perPage).map(attemptFromItem), hasMore: found.length > offset + page.perPage };
+      const read = await queryPage(
+        client,
+        { TableName: tableName, pk: keys.webhookAttempt(workspaceId, subscriptionId, '', '').pk, prefix: keys.webhookAttemptPrefix, FilterExpression: filter, ExpressionAttributeNames: names, ExpressionAttributeValues: values, ScanIndexForward: false },
+        page,
+      );
+      return { attempts: read.items.map(attemptFromItem), nextCursor: read.nextCursor };
     },
   };
 }

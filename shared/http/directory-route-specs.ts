@@ -2,7 +2,6 @@ import type { RouteName } from '../contracts/routes.ts';
 import { DIRECTORY_REPOSITORY_KINDS, admittedFirst } from './rate-limit.ts';
 import { preconditionOf } from './precondition.ts';
 import type { HandlerAdapters, HttpRouteSpec, RouteValidators } from './create-http-handler.ts';
-import { paginate } from '../tracking/pagination.ts';
 import { listDirectory, putDirectoryRecord, type DirectoryFields, type DirectoryKind, type DirectoryRecord, type DirectoryRepository } from '../tracking/directory.ts';
 
 /**
@@ -36,10 +35,15 @@ export function listRecordsSpec<N extends RouteName>(kind: Exclude<DirectoryKind
   return {
     adapters: ports.adapters,
     validators: ports.validators,
-    run: async (input: any, { principal }) => {
-      const records = await listDirectory({ userId: principal.userId, scopes: principal.scopes }, { workspaceId: input.workspace_id, kind }, { repository: ports.directory });
-      const { items, pagination } = paginate(records, input.page ?? 1, input.per_page ?? 20);
-      return { data: items.map(view), meta: { pagination } } as never;
+    run: async (input: any, { principal, admitted }) => {
+      const perPage = input.per_page ?? 20;
+      const page = await listDirectory(
+        { userId: principal.userId, scopes: principal.scopes },
+        { workspaceId: input.workspace_id, kind, cursor: input.cursor, perPage },
+        // Its reads alongside the rate limit's admission, as every route's: over the limit, nothing is answered.
+        { repository: admittedFirst(ports.directory, DIRECTORY_REPOSITORY_KINDS, admitted) },
+      );
+      return { data: page.records.map(view), meta: { pagination: { per_page: perPage, next_cursor: page.nextCursor, has_more: page.nextCursor !== null } } } as never;
     },
   };
 }

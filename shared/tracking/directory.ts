@@ -55,8 +55,8 @@ export interface DirectoryRepository {
   activeOwners(workspaceId: number): Promise<number[]>;
   /** 'conflict' when the record's revision changed since it was read, or a guarded owner is no longer one: nothing was written. */
   write(write: DirectoryWrite): Promise<'written' | 'conflict'>;
-  /** Every record of a kind in the workspace, by id: one Query. */
-  list(workspaceId: number, kind: Exclude<DirectoryKind, 'workspace'>): Promise<DirectoryRecord[]>;
+  /** One page of a kind's records in the workspace, in the order of their keys (ids as text), from `cursor` on: one Query. */
+  list(workspaceId: number, kind: Exclude<DirectoryKind, 'workspace'>, page: { cursor?: string; perPage: number }): Promise<{ records: DirectoryRecord[]; nextCursor: string | null }>;
 }
 
 /** Who asks: a user (who must own the workspace), or a platform credential. */
@@ -231,10 +231,23 @@ export async function removeMember(actor: DirectoryActor, query: { workspaceId: 
   throw new DependencyUnavailableError();
 }
 
-/** A page of a workspace's records of one kind, by id, for its owners and executive managers or a platform credential: one batch read beside one Query. */
-export async function listDirectory(actor: DirectoryActor, query: { workspaceId: number; kind: Exclude<DirectoryKind, 'workspace'> }, deps: { repository: DirectoryRepository }): Promise<DirectoryRecord[]> {
+/**
+ * A page of a workspace's records of one kind, for its owners and executive managers or a
+ * platform credential: one batch read beside one Query of exactly the page (a cursor the
+ * list refuses is a 422, once the caller may read it).
+ */
+export async function listDirectory(
+  actor: DirectoryActor,
+  query: { workspaceId: number; kind: Exclude<DirectoryKind, 'workspace'>; cursor?: string; perPage: number },
+  deps: { repository: DirectoryRepository },
+): Promise<{ records: DirectoryRecord[]; nextCursor: string | null }> {
   const actorRef: DirectoryRef = { kind: 'member', id: actor.userId };
-  const [loaded, records] = await Promise.all([deps.repository.load(query.workspaceId, [actorRef]), deps.repository.list(query.workspaceId, query.kind)]);
-  assertMayManage(actor, loaded.get(refKey(actorRef)), { kind: query.kind, read: true });
-  return records;
+  const [loaded, page] = await Promise.allSettled([
+    deps.repository.load(query.workspaceId, [actorRef]),
+    deps.repository.list(query.workspaceId, query.kind, { ...(query.cursor === undefined ? {} : { cursor: query.cursor }), perPage: query.perPage }),
+  ]);
+  if (loaded.status === 'rejected') throw loaded.reason;
+  assertMayManage(actor, loaded.value.get(refKey(actorRef)), { kind: query.kind, read: true });
+  if (page.status === 'rejected') throw page.reason;
+  return page.value;
 }

@@ -83,5 +83,5 @@ export interface TrackingRepository {
   /** Writes the settings if they are still at `expectedVersion` (0: never written); 'conflict' otherwise. */
   writeWorkspaceSettings(settings: WorkspaceSettings, expectedVersion: number): Promise<'written' | 'conflict'>;
   /** Every version of an entry, newest first (kept after a delete); [] when it never was in this workspace. */
-  timeEntryHistory(workspaceId: number, entryId: string): Promise<TimeEntryVersion[]>;
+  timeEntryHistory(workspaceId: number, entryId: string, page: { cursor?: string; perPage: number }): Promise<{ versions: TimeEntryVersion[]; nextCursor: string | null }>;
 }

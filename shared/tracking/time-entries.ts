@@ -177,16 +177,22 @@ export async function deleteTimeEntry(actorUserId: number, selector: EntrySelect
   throw new DependencyUnavailableError();
 }
 
-/** Every version, newest first; readable after a delete, 404 when the id was never in this workspace. */
-export async function timeEntryHistory(actorUserId: number, selector: EntrySelector, deps: { repository: TrackingRepository }): Promise<TimeEntryVersion[]> {
-  // The history is read alongside check 5 and shown only once the check passed.
-  const [context, history] = await Promise.all([
+/** One page of the versions, newest first; readable after a delete, 404 when the id was never in this workspace. */
+export async function timeEntryHistory(
+  actorUserId: number,
+  selector: EntrySelector,
+  deps: { repository: TrackingRepository; page: { cursor?: string; perPage: number } },
+): Promise<{ versions: TimeEntryVersion[]; nextCursor: string | null }> {
+  // The history is read alongside check 5 and shown only once the check passed (a cursor it refuses too: 403 first).
+  const [context, history] = await Promise.allSettled([
     deps.repository.loadContext({ workspaceId: selector.workspaceId, actorUserId, targetUserId: actorUserId }),
-    deps.repository.timeEntryHistory(selector.workspaceId, selector.entryId),
+    deps.repository.timeEntryHistory(selector.workspaceId, selector.entryId, deps.page),
   ]);
-  assertManagesWorkspace(context.actor);
-  if (history.length === 0) throw notFound();
-  return history;
+  if (context.status === 'rejected') throw context.reason;
+  assertManagesWorkspace(context.value.actor);
+  if (history.status === 'rejected') throw history.reason;
+  if (history.value.versions.length === 0 && deps.page.cursor === undefined) throw notFound();
+  return history.value;
 }
 
 function versionOf(entry: TimeEntry, action: TimeEntryVersion['action'], before: TimeEntry | undefined, by: number, at: string): TimeEntryVersion {

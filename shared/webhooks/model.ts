@@ -128,8 +128,8 @@ export interface WebhookLog {
   /** How many messages' events happened in [since, until], counted up to `max`, and when the `max`-th one happened (when there are that many). */
   countBetween(workspaceId: number, subscriptionId: string, range: { since: string; until: string }, max: number): Promise<{ count: number; lastOccurredAt?: string }>;
   recordAttempt(attempt: DeliveryAttempt): Promise<void>;
-  /** Attempts of the retention window, newest first: one page, and whether there are more. */
-  attempts(workspaceId: number, subscriptionId: string, page: { page: number; perPage: number }, now: Date): Promise<{ attempts: DeliveryAttempt[]; hasMore: boolean }>;
+  /** Attempts of the retention window, newest first: one page after `cursor`, and the next page's cursor (null: none). */
+  attempts(workspaceId: number, subscriptionId: string, page: { cursor?: string; perPage: number }, now: Date): Promise<{ attempts: DeliveryAttempt[]; nextCursor: string | null }>;
 }
 
 /** Which webhook a sealed secret belongs to: bound into its encryption, so that it opens for that webhook only. */

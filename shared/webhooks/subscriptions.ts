@@ -97,10 +97,10 @@ function assertEnabled(subscription: WebhookSubscription) {
 /** The attempts of the retention window (7 days), newest first. */
 export async function listWebhookDeliveries(
   actorUserId: number,
-  query: { workspaceId: number; id: string; page: number; perPage: number },
+  query: { workspaceId: number; id: string; cursor?: string; perPage: number },
   deps: Deps & { log: WebhookLog; now: Date },
-): Promise<{ attempts: DeliveryAttempt[]; hasMore: boolean }> {
-  const [, page] = await managedWebhookWith(actorUserId, query, deps, () => deps.log.attempts(query.workspaceId, query.id, { page: query.page, perPage: query.perPage }, deps.now));
+): Promise<{ attempts: DeliveryAttempt[]; nextCursor: string | null }> {
+  const [, page] = await managedWebhookWith(actorUserId, query, deps, () => deps.log.attempts(query.workspaceId, query.id, { ...(query.cursor === undefined ? {} : { cursor: query.cursor }), perPage: query.perPage }, deps.now));
   return page;
 }
 

@@ -176,9 +176,14 @@ describe.each(['source', 'template'] as const)('webhooks on the local runtime (%
         expect(Date.parse(next.at)).toBeGreaterThanOrEqual(Date.parse(failed.next_attempt_at) - 50);
       }
       for (const entry of log.body.data) expect(entry.duration_ms).toBeGreaterThanOrEqual(0);
-      // Paged: one per page, the second page says whether a third exists.
-      const page2 = await logOf(hook.id, '&per_page=1&page=2');
-      expect([page2.body.data.map((entry: any) => entry.attempt), page2.body.meta.pagination]).toEqual([[2], { per_page: 1, current_page: 2, has_more: true }]);
+      // Paged by cursor: one per page, each page says where the next starts; a cursor not of this list is refused.
+      const page1 = await logOf(hook.id, '&per_page=1');
+      const page2 = await logOf(hook.id, `&per_page=1&cursor=${page1.body.meta.pagination.next_cursor}`);
+      expect([page2.body.data.map((entry: any) => entry.attempt), page2.body.meta.pagination.has_more]).toEqual([[2], true]);
+      const page3 = await logOf(hook.id, `&per_page=1&cursor=${page2.body.meta.pagination.next_cursor}`);
+      expect([page3.body.data.map((entry: any) => entry.attempt), page3.body.meta.pagination]).toEqual([[1], { per_page: 1, next_cursor: null, has_more: false }]);
+      const tampered = await logOf(hook.id, `&cursor=${Buffer.from(JSON.stringify(['c1', 'WEBHOOK#x'])).toString('base64url')}`);
+      expect([tampered.status, Object.keys(tampered.body.errors ?? {})]).toEqual([422, ['cursor']]);
 
       const redeliver = await call('POST', `/webhooks/${hook.id}/deliveries/${messageId}/redeliver?workspace_id=${WS}`);
       expect(redeliver.status).toBe(202);

@@ -44,7 +44,7 @@ const repository: TrackingRepository = {
   stopTracker: async () => 'gone',
   writeTimeEntry: async () => 'conflict',
   listTimeEntries: async () => [],
-  timeEntryHistory: async () => [],
+  timeEntryHistory: async () => ({ versions: [], nextCursor: null }),
   listActiveTrackers: async () => [],
   writeWorkspaceSettings: async () => 'conflict',
 };

@@ -27,7 +27,7 @@ function repositoryWith(context: Partial<WorkspaceContext>, existing?: ActiveTra
     stopTracker: async () => 'gone',
     writeTimeEntry: async () => 'conflict',
     listTimeEntries: async () => [],
-    timeEntryHistory: async () => [],
+    timeEntryHistory: async () => ({ versions: [], nextCursor: null }),
     listActiveTrackers: async () => [],
     writeWorkspaceSettings: async () => 'conflict',
   };
