@@ -8,6 +8,7 @@
  *   npm run admin -- api-key index   (keys made before users had their own list: listed and counted from then on)
  *   npm run admin -- seed <file.json>   (workspace data upserted; API keys inserted, never changed)
  *   npm run admin -- backfill-time-entries   (entries stored before versions existed: by-id copy, history, timeline)
+ *   npm run admin -- backfill-member-index   (memberships stored before users had a mark of each: only members hold API keys)
  *
  * TABLE_NAME names the table. A created key is printed once and never stored in clear.
  */
@@ -21,6 +22,7 @@ import { createDocumentClient } from '../shared/db/document-client.ts';
 import { createApiKeyAdmin } from './api-key-admin.ts';
 import { loadSeed } from './seed-loader.ts';
 import { backfillTimeEntries } from './time-entry-backfill.ts';
+import { backfillMemberIndex } from './member-index-backfill.ts';
 
 export async function runAdminCli(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -55,6 +57,11 @@ export async function runAdminCli(argv: string[], out: (line: string) => void = 
     if (group === 'backfill-time-entries') {
       const result = await backfillTimeEntries(client, config.tableName);
       out(`Backfilled ${result.backfilled} of ${result.scanned} time entries in ${config.tableName}; marked ${result.marked} running trackers.`);
+      return 0;
+    }
+    if (group === 'backfill-member-index') {
+      const result = await backfillMemberIndex(client, config.tableName);
+      out(`Marked ${result.memberships} memberships in their users' partitions of ${config.tableName}.`);
       return 0;
     }
     if (group !== 'api-key') throw new UsageError(`unknown command "${group}"`);
@@ -128,7 +135,8 @@ const USAGE = `Usage (TABLE_NAME, and DYNAMODB_ENDPOINT for DynamoDB Local, in t
   npm run admin -- api-key revoke <key_id>
   npm run admin -- api-key index   (once after upgrading: keys made before users had their own list)
   npm run admin -- seed <file.json>
-  npm run admin -- backfill-time-entries`;
+  npm run admin -- backfill-time-entries
+  npm run admin -- backfill-member-index   (once after upgrading: only members hold API keys)`;
 
 function positiveInteger(value: string | undefined, flag: string): number {
   if (!value || !/^[1-9]\d{0,15}$/.test(value) || !Number.isSafeInteger(Number(value))) throw new UsageError(`${flag} must be a positive integer`);

@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
 import { MAX_ID } from '../shared/contracts/schemas.ts';
+import { userMembershipToItem } from '../shared/db/item-mappers.ts';
 import { keys } from '../shared/db/keys.ts';
 import { ROLES } from '../shared/tracking/model.ts';
 
@@ -95,6 +96,7 @@ export function seedToItems(seed: Seed): Record<string, unknown>[] {
       name: m.name,
       email: m.email,
     })),
+    ...(seed.members ?? []).map((m) => userMembershipToItem(m.workspace_id, m.user_id)),
     ...(seed.projects ?? []).map((p) => ({ ...keys.project(p.workspace_id, p.id), entity: 'project', workspace_id: p.workspace_id, project_id: p.id, name: p.name })),
     ...(seed.contracts ?? []).map((c) => ({
       ...keys.contract(c.workspace_id, c.id),

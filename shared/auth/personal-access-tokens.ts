@@ -28,6 +28,8 @@ export interface ApiKeyStore {
   indexForUser(record: ApiKeyRecord): Promise<void>;
   /** Marks it revoked (keeping the first revocation time); undefined when it is gone. */
   revoke(record: ApiKeyRecord, now: Date): Promise<ApiKeyRecord | undefined>;
+  /** Whether the user is a member of some workspace (any role or status): one Query of a single item. */
+  isMemberAnywhere(userId: number): Promise<boolean>;
 }
 
 /** Who creates: the caller's user and the scopes its credential holds. */
@@ -77,6 +79,8 @@ export async function createPersonalAccessToken(
   deps: { store: ApiKeyStore; now: Date; generate: () => string; policy?: KeyMakerPolicy },
 ): Promise<{ key: string; record: ApiKeyRecord }> {
   if (deps.policy?.authMethod === 'api_key') throw new ForbiddenError('An API key cannot create API keys: create one with an OAuth2 access token.');
+  // An identity of the issuer that is no member of anything has nothing a key could reach: it holds none (a platform credential excepted).
+  if (deps.policy && !isDirectoryCredential(owner.scopes) && !(await deps.store.isMemberAnywhere(owner.userId))) throw new ForbiddenError('Only a member of a workspace holds API keys.');
   const errors: Record<string, string[]> = {};
   const notHeld = request.scopes.filter((scope) => !grants(owner.scopes, scope));
   if (notHeld.length > 0) errors.scopes = [`The scopes must be ones the credential making the key holds (not ${notHeld.join(', ')}).`];

@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRecord } from '../auth/api-keys.ts';
 import type { ApiKeyStore } from '../auth/personal-access-tokens.ts';
 import { failedConditions, isTransactionConflict, translateDynamoError } from './dynamo-errors.ts';
@@ -82,6 +82,21 @@ export function createApiKeyRepository(client: DynamoDBDocumentClient, tableName
           if (failedConditions(error).includes(0)) return;
           return translateDynamoError(error);
         });
+    },
+
+    async isMemberAnywhere(userId) {
+      const output = await client
+        .send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :members)',
+            ExpressionAttributeValues: { ':pk': keys.userMembership(userId, 0).pk, ':members': keys.userMembershipPrefix },
+            Limit: 1,
+            ConsistentRead: true,
+          }),
+        )
+        .catch(translateDynamoError);
+      return (output.Items?.length ?? 0) > 0;
     },
 
     async findForUser(userId, keyId) {

@@ -4,6 +4,7 @@ import { batchGetAll, keyString } from './batch-get.ts';
 import type { DirectoryKind, DirectoryRecord, DirectoryRef, DirectoryRepository, DirectoryWrite } from '../tracking/directory.ts';
 import { refKey } from '../tracking/directory.ts';
 import { failedConditions, isTransactionConflict, translateDynamoError } from './dynamo-errors.ts';
+import { userMembershipToItem } from './item-mappers.ts';
 import { keys, type ItemKey } from './keys.ts';
 import { queryAll } from './query-all.ts';
 import { queryPage } from './page-cursor.ts';
@@ -112,6 +113,11 @@ export function createDirectoryRepository(client: DynamoDBDocumentClient, tableN
         { Put: { TableName: tableName, Item: directoryChangeItem(record, after, audit) } },
       ];
       if (alsoCreate) items.push({ Put: { TableName: tableName, Item: recordToItem(alsoCreate) } });
+      // A membership's mark in its user's partition comes and goes with it (a member may hold API keys).
+      for (const member of [record, alsoCreate].filter((one) => one?.kind === 'member')) {
+        const mark = userMembershipToItem(member!.workspaceId, member!.id);
+        items.push(member === record && !after ? { Delete: { TableName: tableName, Key: { pk: mark.pk, sk: mark.sk } } } : { Put: { TableName: tableName, Item: mark } });
+      }
       if (archive) {
         items.push({
           Update: {

@@ -4,6 +4,7 @@ import type { Invitation, InvitationRepository } from '../tracking/invitations.t
 import { ROLES, type Role } from '../tracking/model.ts';
 import { directoryChangeItem, recordToItem } from './directory-repository.ts';
 import { failedConditions, isTransactionConflict, translateDynamoError } from './dynamo-errors.ts';
+import { userMembershipToItem } from './item-mappers.ts';
 import { keys } from './keys.ts';
 import { queryAll } from './query-all.ts';
 
@@ -130,6 +131,7 @@ export function createInvitationRepository(client: DynamoDBDocumentClient, table
             TransactItems: [
               ...decided(invitation, 'accepted', now),
               { Put: { TableName: tableName, Item: recordToItem(member), ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: tableName, Item: userMembershipToItem(member.workspaceId, member.id) } },
               { Put: { TableName: tableName, Item: directoryChangeItem(member, member, { at: member.updatedAt!, by: member.id, action: 'put', changes: Object.fromEntries(Object.entries(member.fields).filter(([, value]) => value !== null).map(([field, value]) => [field, [null, value]])) }) } },
             ],
           }),

@@ -296,3 +296,6 @@ export const dayCountAttribute = (date: string) => `d_${date.slice(8, 10)}`;
 
 export const dayCountsFromItem = (month: string, item: Item | undefined): Record<string, number> =>
   Object.fromEntries(Object.entries(item ?? {}).flatMap(([name, value]) => (/^d_\d{2}$/.test(name) && typeof value === 'number' ? [[`${month}-${name.slice(2)}`, value]] : [])));
+
+/** A user's mark of a membership (USER#<user> / MEMBER#<ws>): kept with the membership, in its writes. */
+export const userMembershipToItem = (workspaceId: number, userId: number): Item => ({ ...keys.userMembership(userId, workspaceId), entity: 'user_membership', workspace_id: workspaceId, user_id: userId });

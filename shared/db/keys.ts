@@ -8,6 +8,7 @@ const API_KEY_PK_PREFIX = 'APIKEY#';
 const USER_API_KEY_SK_PREFIX = 'APIKEY';
 const WEBHOOK_SK_PREFIX = 'WEBHOOK#';
 const INVITATION_SK_PREFIX = 'INVITATION#';
+const USER_MEMBERSHIP_SK_PREFIX = 'MEMBER#';
 const VERSION_SK_PREFIX = 'V#';
 const ACTIVE_SK_PREFIX = 'ACTIVE#';
 const WEBHOOK_MESSAGE_SK_PREFIX = 'MSG#';
@@ -28,6 +29,9 @@ export const keys = {
     sk: `CHANGE#${at}#${String(revision).padStart(10, '0')}#${changeId}`,
   }),
   membership: (workspaceId: number, userId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: `MEMBER#${userId}` }),
+  /** A user's mark of their membership of a workspace (written with the membership): whether a user is a member anywhere is one Query. */
+  userMembership: (userId: number, workspaceId: number): ItemKey => ({ pk: `USER#${userId}`, sk: `${USER_MEMBERSHIP_SK_PREFIX}${workspaceId}` }),
+  userMembershipPrefix: USER_MEMBERSHIP_SK_PREFIX,
   /** The workspace's latest invitation of a user (one per invitee: a pending one blocks another). */
   workspaceInvitation: (workspaceId: number, userId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: `${INVITATION_SK_PREFIX}${userId}` }),
   /** The invited user's copy of one invitation, by its id: only that user finds it (accept, decline, their list). */

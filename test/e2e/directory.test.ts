@@ -217,6 +217,9 @@ describe.each(['source', 'template'] as const)('the directory on the local runti
     expect((await call('POST', `/invitations/${declinedOne.id}/decline`, { caller: 641 })).body.data.status).toBe('declined');
     expect((await call('POST', `/invitations/${declinedOne.id}/accept`, { caller: 641 })).body.error).toBe('invitation_not_pending');
     expect(await stored(`WS#${globex}`, 'MEMBER#641')).toBeUndefined();
+    // A member holds API keys once they are one: the membership's mark in their partition comes and goes with it.
+    expect(await stored(`USER#${stranger}`, `MEMBER#${globex}`)).toMatchObject({ workspace_id: globex });
+    expect((await call('POST', '/api-keys', { caller: 641, body: { name: 'k', scopes: ['read'] } })).status).toBe(403);
 
     // A member stops their own tracker wherever it runs, whatever their role, even once removed; only their own.
     expect((await call('POST', '/time-tracking/start', { caller: users.otherWorkspaceOwner, body: { workspace_id: globex, user_id: stranger } })).status).toBe(200);
@@ -228,6 +231,7 @@ describe.each(['source', 'template'] as const)('the directory on the local runti
     expect((await call('POST', '/time-tracking/stop', { caller: stranger, body: { workspace_id: globex, user_id: stranger } })).body.error).toBe('no_active_tracker');
     expect((await call('POST', '/time-tracking/start', { caller: users.otherWorkspaceOwner, body: { workspace_id: globex, user_id: stranger } })).status).toBe(200);
     expect((await call('DELETE', member(globex, stranger), { caller: users.otherWorkspaceOwner })).status).toBe(200);
+    expect(await stored(`USER#${stranger}`, `MEMBER#${globex}`)).toBeUndefined();
     expect((await call('POST', '/time-tracking/stop', { caller: stranger, body: { workspace_id: globex, user_id: stranger } })).status).toBe(200);
     // Removed and not tracking there: nothing to see, as for anyone.
     expect((await call('GET', `/time-tracking/current-data?workspace_id=${globex}&user_id=${stranger}`, { caller: stranger })).status).toBe(403);
@@ -267,6 +271,10 @@ describe.each(['source', 'template'] as const)('the directory on the local runti
     // Making a key takes write: a read token cannot; a read token cannot mint a write key either.
     expect((await call('POST', '/api-keys', { caller: users.executive, scope: 'read', body: { name: 'r', scopes: ['read'] } })).body.error).toBe('insufficient_scope');
     expect(Object.keys((await call('POST', '/api-keys', { caller: users.executive, scope: 'write', body: { name: 'escalate', scopes: ['admin'] } })).body.errors)).toEqual(['scopes']);
+    // Only members hold keys: an identity of the issuer in no workspace gets none; the sync job (member of nothing) does.
+    const nobody = await call('POST', '/api-keys', { caller: users.stranger, body: { name: 'mine', scopes: ['read'] } });
+    expect([nobody.status, nobody.body.message]).toEqual([403, 'Only a member of a workspace holds API keys.']);
+    expect((await sync('POST', '/api-keys', { body: { name: 'sync', scopes: ['directory'] } })).status).toBe(201);
     // A key never makes a key, whatever its scopes (a leaked or revoked one would make its own successor).
     const writeKey = (await call('POST', '/api-keys', { caller: users.executive, body: { name: 'writer', scopes: ['write'] } })).body.data;
     const minted = await call('POST', '/api-keys', { bearer: writeKey.key, body: { name: 'successor', scopes: ['read'] } });

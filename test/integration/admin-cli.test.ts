@@ -105,7 +105,9 @@ describe('seed', () => {
     const once = await table.scan();
     expect((await cli('seed', file)).code).toBe(0);
     expect(await table.scan()).toEqual(once);
-    expect(once.filter((item) => String(item.sk).startsWith('MEMBER#'))).toHaveLength(testSeed.members!.length);
+    expect(once.filter((item) => item.entity === 'membership')).toHaveLength(testSeed.members!.length);
+    // Each with its mark in its user's partition (only members hold API keys).
+    expect(once.filter((item) => item.entity === 'user_membership')).toHaveLength(testSeed.members!.length);
   });
 
   it('never changes an existing key: re-running a seed does not un-revoke it', async () => {
@@ -188,6 +190,23 @@ describe('backfill-time-entries', () => {
 
     const before = await table.scan();
     expect((await cli('backfill-time-entries')).output).toMatch(/^Backfilled 0 of 1 time entries .*; marked 0 running trackers\.$/);
+    expect(await table.scan()).toEqual(before);
+  });
+});
+
+describe('backfill-member-index', () => {
+  it('marks memberships stored before users had a mark of each, so that those members may make API keys; running it again changes nothing', async () => {
+    // A membership from before the marks: the item alone.
+    await table.client.send(new PutCommand({ TableName: table.tableName, Item: { pk: 'WS#1', sk: 'MEMBER#880', entity: 'membership', workspace_id: 1, user_id: 880, role: 'regular_user', status: 'active' } }));
+    const { loadHandlers } = await import('../support/handlers.ts');
+    const api = await loadHandlers();
+    const make = () => api.byRoute.createApiKey({ name: 'laptop', scopes: ['read'] }, { caller: 880 });
+    const refused = await make();
+    expect([refused.status, refused.body.message]).toEqual([403, 'Only a member of a workspace holds API keys.']);
+    expect((await cli('backfill-member-index')).output).toMatch(/^Marked \d+ memberships in their users' partitions of /);
+    expect((await make()).status).toBe(201);
+    const before = await table.scan();
+    await cli('backfill-member-index');
     expect(await table.scan()).toEqual(before);
   });
 });
