@@ -91,7 +91,7 @@ describe('the per-user rate limit over HTTP', () => {
     expect(items.filter((item) => item.sk === 'TRACKER' || String(item.pk).startsWith('IDEMPOTENCY#'))).toEqual([]);
   }, 30_000);
 
-  it('holds every read to the limit: the directory, API keys, invitations and an entry's history answer 429 over it', async () => {
+  it("holds every read to the limit: the directory, API keys, invitations and an entry's history answer 429 over it", async () => {
     const token = await issuer.sign({ sub: String(users.owner) });
     for (const path of [`/workspaces/${WS}/members`, '/api-keys', '/invitations', `/time-entries/x/history?workspace_id=${WS}`]) {
       await atWindowStart();

@@ -241,7 +241,7 @@ describe.each(['source', 'template'] as const)('webhooks on the local runtime (%
       const logged = await until(async () => {
         const messages = (await runtime.table.scan()).filter((item) => item.pk === `WS#${WS}#WEBHOOK#${hook.id}` && String(item.sk).startsWith('MSG#'));
         // In the log's order, which a replay keeps: by the time the event happened (to the second), then by webhook-id.
-        return messages.length >= 2 ? messages.sort((a, b) => String(a.sk).localeCompare(String(b.sk))) : undefined;
+        return messages.length >= 2 ? messages.sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : 1)) : undefined;
       });
       expect(logged.map((item) => item.event_type).sort()).toEqual(['tracker.started', 'tracker.stopped']);
       expect(deliveriesTo('/held')).toHaveLength(0);

@@ -44,7 +44,8 @@ describe('directory costs', () => {
   it('a member PUT that may demote an owner: the batch read and the owners Query together, then one transaction', async () => {
     const timed = timeCalls();
     try {
-      const response = await api.byRoute.putMember({ workspace_id: WS, user_id: 700, role: 'regular_user', status: 'active' }, { caller: users.owner });
+      // An existing member (an owner makes no new one: invitations do).
+      const response = await api.byRoute.putMember({ workspace_id: WS, user_id: users.otherMember, role: 'regular_user', status: 'active', name: 'Renamed' }, { caller: users.owner });
       expect(response.status).toBe(200);
     } finally {
       timed.remove();

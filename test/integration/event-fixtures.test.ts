@@ -126,7 +126,7 @@ describe('events/ fixtures', () => {
   it('says what it cannot run, with exit status 2: no function of that name (listing them), an event that is not JSON', async () => {
     const unknown = await npmRunInvoke(['NoSuchFunction', `${EVENTS}docs.json`], invokeEnv(tables[0]!));
     expect({ code: unknown.code, stdout: unknown.stdout }).toEqual({ code: 2, stdout: '' });
-    expect(unknown.stderr).toContain('no function "NoSuchFunction" in the template. Its functions:\n  ActiveTrackersFunction\n');
+    expect(unknown.stderr).toContain('no function "NoSuchFunction" in the template. Its functions:\n  AcceptInvitationFunction\n  ActiveTrackersFunction\n');
     const notJson = await npmRunInvoke(['docs'], invokeEnv(tables[0]!), '{"version": ');
     expect(notJson.code).toBe(2);
     expect(notJson.stderr).toMatch(/^npm run invoke: the event from stdin is not JSON: /m);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createDirectoryRepository } from '../../shared/db/directory-repository.ts';
 import { createInvitationRepository } from '../../shared/db/invitation-repository.ts';
-import { AlreadyMemberError, InvitationNotPendingError } from '../../shared/errors.ts';
+import { AlreadyMemberError, DependencyUnavailableError, InvitationNotPendingError } from '../../shared/errors.ts';
 import { acceptInvitation, INVITATION_LIFETIME_DAYS, inviteMember, listInvitations, statusOf } from '../../shared/tracking/invitations.ts';
 import { putDirectoryRecord } from '../../shared/tracking/directory.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
@@ -14,6 +14,16 @@ import { testSeed, users, WS } from '../support/fixtures.ts';
 let table: TestTable;
 let deps: { directory: ReturnType<typeof createDirectoryRepository>; invitations: ReturnType<typeof createInvitationRepository> };
 const owner = { userId: users.owner, scopes: new Set(['write']) };
+/** A 503 is transient and safe to retry, as a client would: on two loaded cores DynamoDB Local can pass the SDK's timeouts. */
+async function definite<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof DependencyUnavailableError) || tries === 3) throw error;
+    }
+  }
+}
 const t0 = new Date('2026-06-01T09:00:00Z');
 const daysLater = (days: number) => new Date(t0.getTime() + days * 86_400_000);
 let ids = 0;
@@ -30,20 +40,20 @@ describe('invitations', () => {
   it('cannot be accepted once expired, shows expired, and may then be sent again', async () => {
     const first = await invite(700);
     const expired = daysLater(INVITATION_LIFETIME_DAYS);
-    await expect(acceptInvitation(700, first.id, { invitations: deps.invitations, now: expired })).rejects.toBeInstanceOf(InvitationNotPendingError);
+    await expect(definite(() => acceptInvitation(700, first.id, { invitations: deps.invitations, now: expired }))).rejects.toBeInstanceOf(InvitationNotPendingError);
     expect(await listInvitations({ userId: 700, scopes: new Set(['read']) }, {}, { ...deps, now: expired })).toEqual([]);
     const listed = await listInvitations(owner, { workspaceId: WS }, { ...deps, now: expired });
     expect(listed.filter((invitation) => invitation.userId === 700).map((invitation) => statusOf(invitation, expired))).toEqual(['expired']);
     // A second one replaces it; the first stays unusable.
     const second = await invite(700, expired);
-    await expect(acceptInvitation(700, first.id, { invitations: deps.invitations, now: expired })).rejects.toBeInstanceOf(InvitationNotPendingError);
-    expect((await acceptInvitation(700, second.id, { invitations: deps.invitations, now: expired })).status).toBe('accepted');
+    await expect(definite(() => acceptInvitation(700, first.id, { invitations: deps.invitations, now: expired }))).rejects.toBeInstanceOf(InvitationNotPendingError);
+    expect((await definite(() => acceptInvitation(700, second.id, { invitations: deps.invitations, now: expired }))).status).toBe('accepted');
     expect(await table.get({ pk: `WS#${WS}`, sk: 'MEMBER#700' })).toMatchObject({ role: 'regular_user', status: 'active' });
   });
 
   it('is accepted once of two accepts at once', async () => {
     const invitation = await invite(701);
-    const outcomes = await Promise.allSettled([1, 2, 3].map(() => acceptInvitation(701, invitation.id, { invitations: deps.invitations, now: daysLater(1) })));
+    const outcomes = await Promise.allSettled([1, 2, 3].map(() => definite(() => acceptInvitation(701, invitation.id, { invitations: deps.invitations, now: daysLater(1) }))));
     expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
     for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(InvitationNotPendingError);
     expect((await table.scan()).filter((item) => item.pk === `WS#${WS}#MEMBER#701`)).toHaveLength(1);
@@ -52,7 +62,7 @@ describe('invitations', () => {
   it('never overwrites a membership the sync job made meanwhile: already_member, the invitation left pending', async () => {
     const invitation = await invite(702);
     await putDirectoryRecord({ userId: 900, scopes: new Set(['directory']) }, { kind: 'member', workspaceId: WS, id: 702, fields: { role: 'owner', status: 'active', name: null, email: null } }, { repository: deps.directory, now: daysLater(1) });
-    await expect(acceptInvitation(702, invitation.id, { invitations: deps.invitations, now: daysLater(1) })).rejects.toBeInstanceOf(AlreadyMemberError);
+    await expect(definite(() => acceptInvitation(702, invitation.id, { invitations: deps.invitations, now: daysLater(1) }))).rejects.toBeInstanceOf(AlreadyMemberError);
     expect(await table.get({ pk: `WS#${WS}`, sk: 'MEMBER#702' })).toMatchObject({ role: 'owner' });
   });
 });

@@ -178,7 +178,8 @@ describe('stop errors', () => {
   it.each([
     ['403 for a token without scopes', { caller: users.owner, scopes: '' }, 403],
     ['403 for a read-only token', { caller: users.owner, scopes: 'read' }, 403],
-    ['403 for a regular member', { caller: users.member }, 403],
+    // A member may stop their own tracker (selfService), never another's.
+    ['403 for a regular member stopping another member', { caller: users.otherMember }, 403],
     ['403 for an unknown workspace', { caller: users.owner, body: { workspace_id: UNKNOWN_WS, user_id: users.member } }, 403],
     ['404 for a non-member target', { caller: users.owner, body: { workspace_id: WS, user_id: users.stranger } }, 404],
     ['422 for a bad body', { caller: users.owner, body: { workspace_id: 'x' } }, 422],
