@@ -12,8 +12,10 @@ import type { PolicyStatement, TemplateQueue } from './template-model.ts';
  * event source mapping: batches of visible messages to the consuming function, at most
  * `maximumConcurrency` at once, a message hidden for the visibility timeout while it is
  * processed (or for what the function set), deleted unless reported as failed, and moved to
- * the dead-letter queue (logged) once it has been received `maxReceiveCount` times. Every
- * delay is multiplied by `timeScale` (WEBHOOK_RETRY_SCALE), as in `npm start`.
+ * the dead-letter queue (logged) once it has been received `maxReceiveCount` times. The
+ * delays the consumer sets (ChangeMessageVisibility: the retry schedule) are multiplied by
+ * `timeScale` (WEBHOOK_RETRY_SCALE), as in `npm start`; the visibility timeout of a message
+ * being processed is not (it guards a run that takes real time).
  *
  * Fair by message group, as an SQS fair queue (a standard queue whose messages carry a
  * `MessageGroupId`): of the visible messages, those of the group with the fewest in flight go
@@ -110,7 +112,9 @@ export async function startLocalQueue(queue: TemplateQueue, options: { timeScale
         const records = batch.map((message): SQSRecord => {
           message.receiveCount++;
           message.receiptHandle = randomUUID();
-          message.visibleAt = now + queue.visibilityTimeoutSeconds * 1000 * options.timeScale;
+          // In real time, unscaled: it guards the consumer's run, which no scale makes shorter. Scaled (to 0.6 s at the
+          // tests' 1/100), a delivery that took longer on a loaded machine was received and sent a second time.
+          message.visibleAt = now + queue.visibilityTimeoutSeconds * 1000;
           return {
             messageId: message.id,
             receiptHandle: message.receiptHandle,

@@ -230,10 +230,11 @@ describe.each(MODES)('forgotten trackers on the local runtime (%s)', (mode) => {
     const active = (await call('GET', `/time-tracking/active?workspace_id=${LIMITS_WS}`)).body.data as Array<Record<string, any>>;
     expect(active.map((tracker) => [tracker.user_id, tracker.auto_stop_at])).toEqual([[limited.stoppedFirst, started.again!.auto_stop_at]]);
 
-    // The webhook says why each stopped. Delivery is at least once: a copy of an event (a stream batch or a queue message
-    // handled again after a timeout on a loaded machine) has the same webhook-id, and receivers deduplicate on it (one CI
-    // run saw one manual stop's event twice). Two events for one stop would have two ids, one for each version-1 item,
-    // and the stop's conditional put allows only one: counted by id, each user still has exactly one.
+    // The webhook says why each stopped. Delivery is at least once: a copy of an event has the same webhook-id, and
+    // receivers deduplicate on it. One CI run saw a manual stop's event twice: the template runtime's queue hid a message
+    // being delivered for 0.6 s only (its 60 s visibility scaled by the tests' retry scale), so a slow delivery was
+    // received again; it is real time now. Two events for one stop would have two ids (one per version-1 item, which the
+    // stop's conditional put allows once): counted by id, each user still has exactly one.
     const stops = await waitFor(() => {
       const byWebhookId = new Map(receiver.deliveries.map((delivery) => [delivery.id, JSON.parse(delivery.body)]));
       const events = [...byWebhookId.values()].filter((event) => event.data.workspace_id === LIMITS_WS);
