@@ -8666,7 +8666,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The invitation was already accepted or declined, or has expired (`invitation_not_pending`); or you are a member already (`already_member`). */
+            /** @description The invitation was declined or has expired (`invitation_not_pending`; one already accepted is answered again, 200); or you are a member already (`already_member`). */
             409: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -8678,7 +8678,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "success": false,
-                     *       "message": "The invitation was already accepted or declined, or has expired (`invitation_not_pending`); or you are a member already (`already_member`).",
+                     *       "message": "The invitation was declined or has expired (`invitation_not_pending`; one already accepted is answered again, 200); or you are a member already (`already_member`).",
                      *       "error": "invitation_not_pending",
                      *       "meta": {
                      *         "api_version": "2.0.0",
@@ -8900,7 +8900,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The invitation was already accepted or declined, or has expired. */
+            /** @description The invitation was accepted or has expired (one already declined is answered again, 200). */
             409: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -8912,7 +8912,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "success": false,
-                     *       "message": "The invitation was already accepted or declined, or has expired.",
+                     *       "message": "The invitation was accepted or has expired (one already declined is answered again, 200).",
                      *       "error": "invitation_not_pending",
                      *       "meta": {
                      *         "api_version": "2.0.0",

@@ -101,23 +101,31 @@ export async function listInvitations(actor: DirectoryActor, query: { workspaceI
   return invitations;
 }
 
-/** The caller's own invitation, pending and unexpired: 404 for anyone else's (nothing revealed), 409 when it was decided or has expired. */
-async function pendingInvitationOf(userId: number, id: string, deps: Pick<Deps, 'invitations' | 'now'>): Promise<Invitation> {
+/**
+ * The caller's own invitation as it stands: 404 for anyone else's (nothing revealed). Already
+ * answered the way asked (`decision`), it is that answer: a client's retry of an accept
+ * whose answer was lost gets its 200, not a 409. Answered otherwise, or expired → 409.
+ */
+async function invitationToAnswer(userId: number, id: string, decision: 'accepted' | 'declined', deps: Pick<Deps, 'invitations' | 'now'>): Promise<{ pending: Invitation } | { answered: Invitation }> {
   const invitation = await deps.invitations.findForUser(userId, id);
   if (!invitation) throw new NotFoundError('The invitation was not found.');
-  if (statusOf(invitation, deps.now) !== 'pending') throw new InvitationNotPendingError();
-  return invitation;
+  const status = statusOf(invitation, deps.now);
+  if (status === decision) return { answered: invitation };
+  if (status !== 'pending') throw new InvitationNotPendingError();
+  return { pending: invitation };
 }
 
 /**
  * The invited user joins: the membership (active, with the invitation's role) and the
  * invitation's decision are one transaction, so an invitation is accepted at most once and
- * never after it expired. Two round trips.
+ * never after it expired; accepting it again answers it as it is (idempotent). Two round trips.
  */
 export async function acceptInvitation(userId: number, id: string, deps: Pick<Deps, 'invitations' | 'now'>): Promise<Invitation> {
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
     await contentionPause(attempt);
-    const invitation = await pendingInvitationOf(userId, id, deps);
+    const found = await invitationToAnswer(userId, id, 'accepted', deps);
+    if ('answered' in found) return found.answered;
+    const invitation = found.pending;
     const at = toApiTimestamp(deps.now);
     const member: DirectoryRecord = {
       kind: 'member',
@@ -137,12 +145,13 @@ export async function acceptInvitation(userId: number, id: string, deps: Pick<De
   throw new DependencyUnavailableError();
 }
 
-/** The invited user declines: the invitation can no longer be accepted. */
+/** The invited user declines: the invitation can no longer be accepted (declining it again answers it as it is). */
 export async function declineInvitation(userId: number, id: string, deps: Pick<Deps, 'invitations' | 'now'>): Promise<Invitation> {
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
     await contentionPause(attempt);
-    const invitation = await pendingInvitationOf(userId, id, deps);
-    if ((await deps.invitations.decline(invitation, deps.now)) === 'declined') return { ...invitation, status: 'declined', decidedAt: toApiTimestamp(deps.now) };
+    const found = await invitationToAnswer(userId, id, 'declined', deps);
+    if ('answered' in found) return found.answered;
+    if ((await deps.invitations.decline(found.pending, deps.now)) === 'declined') return { ...found.pending, status: 'declined', decidedAt: toApiTimestamp(deps.now) };
   }
   throw new DependencyUnavailableError();
 }
