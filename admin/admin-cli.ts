@@ -61,7 +61,7 @@ export async function runAdminCli(argv: string[], out: (line: string) => void = 
     }
     if (group === 'backfill-member-index') {
       const result = await backfillMemberIndex(client, config.tableName);
-      out(`Marked ${result.memberships} memberships in their users' partitions of ${config.tableName}.`);
+      out(`Marked ${result.memberships} memberships in their users' partitions of ${config.tableName}, and rebuilt the owners sets of ${result.workspaces} workspaces.`);
       return 0;
     }
     if (group !== 'api-key') throw new UsageError(`unknown command "${group}"`);

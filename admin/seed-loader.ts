@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { hashApiKey, newApiKeyRecord } from '../shared/auth/api-keys.ts';
 import { createApiKeyAdmin } from './api-key-admin.ts';
+import { rebuildOwnersSet } from './member-index-backfill.ts';
 import { assertValidSeed, SeedError, seedToItems, type Seed } from './seed.ts';
 import { putItems } from './table-admin.ts';
 
@@ -39,8 +40,7 @@ export async function loadSeed(client: DynamoDBDocumentClient, tableName: string
       );
     }
   }
-  const items = seedToItems(seed);
-  await putItems(client, tableName, items);
+  const items = await writeSeedItems(client, tableName, seed);
   const admin = createApiKeyAdmin(client, tableName);
   let inserted = 0;
   for (const apiKey of apiKeys) {
@@ -48,4 +48,12 @@ export async function loadSeed(client: DynamoDBDocumentClient, tableName: string
     if ((await admin.insert(record)) === 'inserted') inserted++;
   }
   return { items: items.length, apiKeys: inserted, apiKeysKept: apiKeys.length - inserted };
+}
+
+/** Upserts a seed's workspace data, then the owners sets of its workspaces (the last-owner rule reads them, not the memberships). */
+export async function writeSeedItems(client: DynamoDBDocumentClient, tableName: string, seed: Seed): Promise<Record<string, unknown>[]> {
+  const items = seedToItems(seed);
+  await putItems(client, tableName, items);
+  for (const workspaceId of new Set([...(seed.workspaces ?? []).map((workspace) => workspace.id), ...(seed.members ?? []).map((member) => member.workspace_id)])) await rebuildOwnersSet(client, tableName, workspaceId);
+  return items;
 }

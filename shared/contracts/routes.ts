@@ -393,8 +393,8 @@ const table = {
     functionName: 'put-workspace',
     scope: 'directory',
     idempotent: false,
-    // The workspace (and a new one's first owner) with its audit entry: PutItem in one transaction.
-    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+    // The workspace (and a new one's first owner) with its audit entry: PutItem in one transaction, with a new workspace's owners set (UpdateItem).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     summary: "Create or rename a workspace (a platform credential's only: the organisation's sync job)",
     successOutcome: 'workspace_put',
     input: { path: workspacePutPath, headers: ifMatchHeaders, body: putWorkspaceBody },
@@ -409,8 +409,8 @@ const table = {
     functionName: 'put-member',
     scope: ['write', 'directory'],
     idempotent: false,
-    // The workspace's active owners (Query) beside the batch read; the member and its audit entry (PutItem), another owner kept (ConditionCheckItem).
-    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+    // The workspace's owners set (GetItem; Query of the members until it is backfilled) beside the batch read; the member and its audit entry (PutItem), the owners set when its role or status changes (UpdateItem), another owner kept (ConditionCheckItem).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     summary: "Replace a member's role, status, name and email (a new member: by the directory credential, or by accepting an invitation)",
     successOutcome: 'member_put',
     input: { path: memberPath, headers: ifMatchHeaders, body: putMemberBody },
@@ -438,8 +438,8 @@ const table = {
     functionName: 'delete-member',
     scope: ['write', 'directory'],
     idempotent: false,
-    // The active owners (Query) beside the batch read; the member (DeleteItem) and its audit entry (PutItem), another owner kept (ConditionCheckItem).
-    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+    // The owners set (GetItem; Query of the members until it is backfilled) beside the batch read; the member (DeleteItem) and its audit entry (PutItem), an owner out of the owners set (UpdateItem), another owner kept (ConditionCheckItem).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     summary: 'Remove a member from a workspace (a running tracker of theirs stays stoppable)',
     successOutcome: 'member_deleted',
     input: { path: memberPath, headers: ifMatchHeaders },
@@ -582,7 +582,7 @@ const table = {
     functionName: 'accept-invitation',
     scope: 'write',
     idempotent: false,
-    // Your invitation (GetItem); then both its copies (UpdateItem), the membership and its audit entry (PutItem), in one transaction.
+    // Your invitation (GetItem); then both its copies (UpdateItem), the membership and its audit entry (PutItem), an owner into the owners set (UpdateItem), in one transaction.
     dynamodbActions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     summary: 'Accept an invitation of yours: you become an active member of its workspace, with its role',
     successOutcome: 'invitation_accepted',

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, keyString } from './batch-get.ts';
 import type { DirectoryKind, DirectoryRecord, DirectoryRef, DirectoryRepository, DirectoryWrite } from '../tracking/directory.ts';
-import { refKey } from '../tracking/directory.ts';
+import { isActiveOwner, refKey } from '../tracking/directory.ts';
 import { failedConditions, isTransactionConflict, translateDynamoError } from './dynamo-errors.ts';
 import { userMembershipToItem } from './item-mappers.ts';
 import { keys, type ItemKey } from './keys.ts';
@@ -73,6 +73,39 @@ export function directoryChangeItem(record: DirectoryRecord, after: DirectoryRec
   };
 }
 
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+/**
+ * The change a membership write makes to its workspace's owners set (WS#<ws> / OWNERS),
+ * in the write's transaction: a member who becomes an active owner is added, one who stops
+ * being one (demoted, deactivated, removed) is taken out. Nothing when neither changes.
+ */
+export function ownersSetChange(tableName: string, before: DirectoryRecord | undefined, after: DirectoryRecord | undefined): TransactItem | undefined {
+  const record = (after ?? before)!;
+  if (record.kind !== 'member' || isActiveOwner(before) === isActiveOwner(after)) return undefined;
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.workspaceOwners(record.workspaceId),
+      UpdateExpression: `${isActiveOwner(after) ? 'ADD' : 'DELETE'} user_ids :user`,
+      ExpressionAttributeValues: { ':user': new Set([record.id]) },
+    },
+  };
+}
+
+/** A workspace made through the API has had no member before it: its owners set is whole from the start (its first owner, if any). */
+function newWorkspaceOwners(tableName: string, workspaceId: number, firstOwner: DirectoryRecord | undefined): TransactItem {
+  const owner = firstOwner && isActiveOwner(firstOwner) ? firstOwner.id : undefined;
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.workspaceOwners(workspaceId),
+      UpdateExpression: owner === undefined ? 'SET complete = :complete' : 'SET complete = :complete ADD user_ids :user',
+      ExpressionAttributeValues: { ':complete': true, ...(owner === undefined ? {} : { ':user': new Set([owner]) }) },
+    },
+  };
+}
+
 /** The record is still at the revision read (0: written by a seed, without one; absent: not there). */
 function unchangedSince(before: DirectoryRecord | undefined) {
   if (!before) return { ConditionExpression: 'attribute_not_exists(pk)' };
@@ -94,6 +127,10 @@ export function createDirectoryRepository(client: DynamoDBDocumentClient, tableN
     },
 
     async activeOwners(workspaceId: number) {
+      const owners = await client.send(new GetCommand({ TableName: tableName, Key: keys.workspaceOwners(workspaceId), ConsistentRead: true })).catch(translateDynamoError);
+      // An empty set is no attribute at all in DynamoDB.
+      if (owners.Item?.complete === true) return [...((owners.Item.user_ids as Set<number> | undefined) ?? [])].map(Number);
+      // A workspace from before the set (until `npm run admin -- backfill-member-index`): every membership read.
       const items = await queryAll(client, {
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :members)',
@@ -108,7 +145,7 @@ export function createDirectoryRepository(client: DynamoDBDocumentClient, tableN
     async write({ before, after, alsoCreate, archive, keepsOwner, audit }: DirectoryWrite) {
       const record = (after ?? before)!;
       const key = KINDS[record.kind].key(record.workspaceId, record.id);
-      const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+      const items: TransactItem[] = [
         after ? { Put: { TableName: tableName, Item: recordToItem(after), ...unchangedSince(before) } } : { Delete: { TableName: tableName, Key: key, ...unchangedSince(before) } },
         { Put: { TableName: tableName, Item: directoryChangeItem(record, after, audit) } },
       ];
@@ -118,6 +155,8 @@ export function createDirectoryRepository(client: DynamoDBDocumentClient, tableN
         const mark = userMembershipToItem(member!.workspaceId, member!.id);
         items.push(member === record && !after ? { Delete: { TableName: tableName, Key: { pk: mark.pk, sk: mark.sk } } } : { Put: { TableName: tableName, Item: mark } });
       }
+      const ownersChange = record.kind === 'workspace' && !before ? newWorkspaceOwners(tableName, record.workspaceId, alsoCreate) : ownersSetChange(tableName, before, after);
+      if (ownersChange) items.push(ownersChange);
       if (archive) {
         items.push({
           Update: {

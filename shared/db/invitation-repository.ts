@@ -2,7 +2,7 @@ import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@
 import { toApiTimestamp } from '../tracking/api-time.ts';
 import type { Invitation, InvitationRepository } from '../tracking/invitations.ts';
 import { ROLES, type Role } from '../tracking/model.ts';
-import { directoryChangeItem, recordToItem } from './directory-repository.ts';
+import { directoryChangeItem, ownersSetChange, recordToItem } from './directory-repository.ts';
 import { failedConditions, isTransactionConflict, translateDynamoError } from './dynamo-errors.ts';
 import { userMembershipToItem } from './item-mappers.ts';
 import { keys } from './keys.ts';
@@ -125,6 +125,8 @@ export function createInvitationRepository(client: DynamoDBDocumentClient, table
     },
 
     async accept(invitation, member, now) {
+      // An invitation may make an owner: the owners set the last-owner rule reads follows.
+      const ownersChange = ownersSetChange(tableName, undefined, member);
       try {
         await client.send(
           new TransactWriteCommand({
@@ -132,6 +134,7 @@ export function createInvitationRepository(client: DynamoDBDocumentClient, table
               ...decided(invitation, 'accepted', now),
               { Put: { TableName: tableName, Item: recordToItem(member), ConditionExpression: 'attribute_not_exists(pk)' } },
               { Put: { TableName: tableName, Item: userMembershipToItem(member.workspaceId, member.id) } },
+              ...(ownersChange ? [ownersChange] : []),
               { Put: { TableName: tableName, Item: directoryChangeItem(member, member, { at: member.updatedAt!, by: member.id, action: 'put', changes: Object.fromEntries(Object.entries(member.fields).filter(([, value]) => value !== null).map(([field, value]) => [field, [null, value]])) }) } },
             ],
           }),

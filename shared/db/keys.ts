@@ -23,6 +23,8 @@ export const keys = {
   workspaceSettings: (workspaceId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: 'SETTINGS' }),
   /** The ids of the workspace's archived projects (`project_ids`, a number set): start and entries read it in their batch. */
   archivedProjects: (workspaceId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: 'ARCHIVED' }),
+  /** The ids of the workspace's active owners (`user_ids`, a number set; `complete` once it holds them all): the last-owner rule reads it. */
+  workspaceOwners: (workspaceId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: 'OWNERS' }),
   /** One audited change of a directory record (`kind`: member, project, contract, task, workspace), in time order (a removed record's id may come back). */
   directoryChange: (workspaceId: number, kind: string, id: number, at: string, revision: number, changeId: string): ItemKey => ({
     pk: `${workspacePk(workspaceId)}#${kind.toUpperCase()}#${id}`,

@@ -51,7 +51,7 @@ export type DirectoryWrite = {
 export interface DirectoryRepository {
   /** The records asked for, in one strongly consistent batch read (absent ones are not in the map). */
   load(workspaceId: number, refs: readonly DirectoryRef[]): Promise<Map<string, DirectoryRecord>>;
-  /** The user ids of the workspace's active owners: one Query. */
+  /** The user ids of the workspace's active owners: one read of their set, whatever the number of members. */
   activeOwners(workspaceId: number): Promise<number[]>;
   /** 'conflict' when the record's revision changed since it was read, or a guarded owner is no longer one: nothing was written. */
   write(write: DirectoryWrite): Promise<'written' | 'conflict'>;
@@ -77,7 +77,7 @@ export type DirectoryPut = {
 /** Why an owner's PUT of a user who is no member is refused (403). */
 export const NOT_A_MEMBER_YET = 'The user is not a member of this workspace: invite them (POST /workspaces/{workspace_id}/invitations), and they join by accepting.';
 
-const isActiveOwner = (record: DirectoryRecord | undefined) => record?.fields.role === 'owner' && record.fields.status === 'active';
+export const isActiveOwner = (record: DirectoryRecord | undefined) => record?.fields.role === 'owner' && record.fields.status === 'active';
 
 /** Check 5 of the directory: a platform credential, or an active owner of the workspace (an executive manager too, to read). */
 export function assertMayManage(actor: DirectoryActor, membership: DirectoryRecord | undefined, options: { kind: DirectoryKind; read: boolean }) {

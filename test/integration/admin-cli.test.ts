@@ -209,4 +209,30 @@ describe('backfill-member-index', () => {
     await cli('backfill-member-index');
     expect(await table.scan()).toEqual(before);
   });
+  it('gives each workspace its owners set (and mends a wrong one), so that the last-owner rule reads it instead of every membership', async () => {
+    await table.seed(testSeed);
+    const { loadHandlers } = await import('../support/handlers.ts');
+    const api = await loadHandlers();
+    // A workspace from before the sets: memberships alone (owners 100 and 101).
+    await table.client.send(new DeleteCommand({ TableName: table.tableName, Key: keys.workspaceOwners(1) }));
+    await table.client.send(new PutCommand({ TableName: table.tableName, Item: { pk: 'WS#1', sk: 'MEMBER#101', entity: 'membership', workspace_id: 1, user_id: 101, role: 'owner', status: 'active' } }));
+    // A set that says an owner is one who is not (user 2 of workspace 2 never was).
+    await table.client.send(new PutCommand({ TableName: table.tableName, Item: { ...keys.workspaceOwners(2), user_ids: new Set([200, 2]), complete: true } }));
+    // Until the backfill the rule reads the memberships, and is right.
+    expect((await api.byRoute.putMember({ workspace_id: 1, user_id: 101, role: 'regular_user', status: 'active' }, { caller: 100 })).status).toBe(200);
+    expect((await api.byRoute.putMember({ workspace_id: 1, user_id: 101, role: 'owner', status: 'active' }, { caller: 100 })).status).toBe(200);
+
+    expect((await cli('backfill-member-index')).output).toMatch(/, and rebuilt the owners sets of \d+ workspaces\.$/);
+    const owners = async (workspaceId: number) => {
+      const item = await table.get(keys.workspaceOwners(workspaceId));
+      return { complete: item?.complete, user_ids: [...((item?.user_ids as Set<number>) ?? [])].sort() };
+    };
+    expect(await owners(1)).toEqual({ complete: true, user_ids: [100, 101] });
+    expect(await owners(2)).toEqual({ complete: true, user_ids: [200] });
+    // The set now decides: the last owner of workspace 2 stays one.
+    const lastOwner = await api.byRoute.putMember({ workspace_id: 2, user_id: 200, role: 'regular_user', status: 'active' }, { caller: 200 });
+    expect(lastOwner.status).toBe(422);
+    expect((await api.byRoute.putMember({ workspace_id: 1, user_id: 101, role: 'regular_user', status: 'active' }, { caller: 100 })).status).toBe(200);
+    expect(await owners(1)).toEqual({ complete: true, user_ids: [100] });
+  });
 });

@@ -5,8 +5,9 @@ import { loadHandlers, type Handlers } from '../support/handlers.ts';
 
 /**
  * What a directory write costs against DynamoDB Local: a member PUT is two round trips (the
- * batch read, with the owners' Query alongside it, then one transaction), and the start's
- * path stays two round trips with the archived projects read in its batch.
+ * batch read, with the owners set read alongside it, then one transaction) and reads the
+ * same few items in a workspace of thousands of members; the start's path stays two round
+ * trips with the archived projects read in its batch.
  */
 let table: TestTable;
 let api: Handlers;
@@ -41,7 +42,7 @@ function timeCalls() {
 }
 
 describe('directory costs', () => {
-  it('a member PUT that may demote an owner: the batch read and the owners Query together, then one transaction', async () => {
+  it('a member PUT that may demote an owner: the batch read and the owners set together, then one transaction', async () => {
     const timed = timeCalls();
     try {
       // An existing member (an owner makes no new one: invitations do).
@@ -50,8 +51,40 @@ describe('directory costs', () => {
     } finally {
       timed.remove();
     }
-    expect(timed.calls.map((call) => call.command).sort()).toEqual(['BatchGetItem', 'Query', 'TransactWriteItems']);
+    expect(timed.calls.map((call) => call.command).sort()).toEqual(['BatchGetItem', 'GetItem', 'TransactWriteItems']);
     expect(timed.roundTrips()).toBe(2);
+  });
+
+  it('the last-owner rule reads the owners, not the members: a workspace of 3,000 members costs a member PUT and a removal the same few items', async () => {
+    const BIG = 5;
+    await table.seed({ workspaces: [{ id: BIG, name: 'Big' }], members: [500, 501, 502].map((user_id) => ({ workspace_id: BIG, user_id, role: 'owner' as const, status: 'active' as const })) });
+    await table.put(Array.from({ length: 3000 }, (_, index) => ({ pk: `WS#${BIG}`, sk: `MEMBER#${10_000 + index}`, entity: 'membership', workspace_id: BIG, user_id: 10_000 + index, role: 'regular_user', status: 'active', name: 'A member with a name long enough to weigh something' })));
+    const itemsRead: number[] = [];
+    const name = 'countItemsRead';
+    api.documentClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const output = result.output as { ScannedCount?: number; Item?: unknown; Responses?: Record<string, unknown[]> };
+        if (context.commandName === 'QueryCommand') itemsRead.push(output.ScannedCount ?? 0);
+        if (context.commandName === 'GetItemCommand') itemsRead.push(output.Item ? 1 : 0);
+        if (context.commandName === 'BatchGetItemCommand') itemsRead.push(Object.values(output.Responses ?? {}).flat().length);
+        return result;
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      const demoted = await api.byRoute.putMember({ workspace_id: BIG, user_id: 501, role: 'regular_user', status: 'active' }, { caller: 500 });
+      expect(demoted.status).toBe(200);
+      const removed = await api.byRoute.deleteMember({ workspace_id: BIG, user_id: 502 }, { caller: 500 });
+      expect(removed.status).toBe(200);
+      const lastOwner = await api.byRoute.putMember({ workspace_id: BIG, user_id: 500, role: 'regular_user', status: 'active' }, { caller: 500 });
+      expect([lastOwner.status, lastOwner.body.errors]).toEqual([422, { role: ['The last active owner of a workspace cannot be demoted or deactivated.'] }]);
+    } finally {
+      api.documentClient.middlewareStack.remove(name);
+    }
+    // Each request: its batch (the record, the caller, the workspace) and the owners set.
+    expect(Math.max(...itemsRead)).toBeLessThanOrEqual(3);
+    expect(itemsRead.reduce((sum, count) => sum + count, 0)).toBeLessThanOrEqual(15);
   });
 
   it('a start with a contract still costs two round trips (the archived projects come in its batch)', async () => {

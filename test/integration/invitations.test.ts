@@ -4,6 +4,8 @@ import { createInvitationRepository } from '../../shared/db/invitation-repositor
 import { AlreadyMemberError, DependencyUnavailableError, InvitationNotPendingError } from '../../shared/errors.ts';
 import { acceptInvitation, declineInvitation, INVITATION_LIFETIME_DAYS, inviteMember, listInvitations, statusOf } from '../../shared/tracking/invitations.ts';
 import { putDirectoryRecord } from '../../shared/tracking/directory.ts';
+import { keys } from '../../shared/db/keys.ts';
+import { ValidationError } from '../../shared/errors.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { testSeed, users, WS } from '../support/fixtures.ts';
 
@@ -66,5 +68,20 @@ describe('invitations', () => {
     await putDirectoryRecord({ userId: 900, scopes: new Set(['directory']) }, { kind: 'member', workspaceId: WS, id: 702, fields: { role: 'owner', status: 'active', name: null, email: null } }, { repository: deps.directory, now: daysLater(1) });
     await expect(definite(() => acceptInvitation(702, invitation.id, { invitations: deps.invitations, now: daysLater(1) }))).rejects.toBeInstanceOf(AlreadyMemberError);
     expect(await table.get({ pk: `WS#${WS}`, sk: 'MEMBER#702' })).toMatchObject({ role: 'owner' });
+  });
+
+  it('that makes an owner counts them in the owners set the last-owner rule reads, from a workspace made through the API on', async () => {
+    const NEW_WS = 30;
+    const platform = { userId: 900, scopes: new Set(['directory']) };
+    await putDirectoryRecord(platform, { kind: 'workspace', workspaceId: NEW_WS, id: NEW_WS, fields: { name: 'New' }, ownerUserId: 800 }, { repository: deps.directory, now: t0 });
+    expect(await table.get(keys.workspaceOwners(NEW_WS))).toMatchObject({ complete: true, user_ids: new Set([800]) });
+    const founder = { userId: 800, scopes: new Set(['write']) };
+    const invitation = await inviteMember(founder, { workspaceId: NEW_WS, userId: 801, role: 'owner' }, { ...deps, now: t0, newId: () => 'inv_owner00000000000000001' });
+    await definite(() => acceptInvitation(801, invitation.id, { invitations: deps.invitations, now: daysLater(1) }));
+    expect(await table.get(keys.workspaceOwners(NEW_WS))).toMatchObject({ user_ids: new Set([800, 801]) });
+    const demote = (actor: number, userId: number) => putDirectoryRecord({ userId: actor, scopes: new Set(['write']) }, { kind: 'member', workspaceId: NEW_WS, id: userId, fields: { role: 'regular_user', status: 'active', name: null, email: null } }, { repository: deps.directory, now: daysLater(2) });
+    await demote(800, 800);
+    await expect(demote(801, 801)).rejects.toBeInstanceOf(ValidationError);
+    expect(await table.get(keys.workspaceOwners(NEW_WS))).toMatchObject({ user_ids: new Set([801]) });
   });
 });

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../shared/db/document-client.ts';
-import { seedToItems, type Seed } from '../../admin/seed.ts';
+import type { Seed } from '../../admin/seed.ts';
+import { writeSeedItems } from '../../admin/seed-loader.ts';
 import { ensureTable, putItems, scanAll } from '../../admin/table-admin.ts';
 import type { ItemKey } from '../../shared/db/keys.ts';
 
@@ -20,7 +21,7 @@ export async function createTestTable(prefix = 'test') {
   return {
     tableName,
     client,
-    seed: (seed: Seed) => putItems(client, tableName, seedToItems(seed)),
+    seed: (seed: Seed) => writeSeedItems(client, tableName, seed),
     put: (items: Record<string, unknown>[]) => putItems(client, tableName, items),
     get: async (key: ItemKey) => (await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item,
     /** Every item of the table: what a user would inspect after a request. */
