@@ -11,7 +11,7 @@ import { METRIC } from '../../shared/observability/metric-names.ts';
 import { metrics, withMetrics } from '../../shared/observability/metrics.ts';
 import { attemptDeadlineMs, deliverAndLog, DELIVERY_TIMEOUT_MS, loggedDeliveryDeps } from '../../shared/webhooks/delivery.ts';
 import { isReplayJob, parseQueuedMessage } from '../../shared/webhooks/delivery-message.ts';
-import type { Delivery } from '../../shared/webhooks/events.ts';
+import type { Delivery } from '../../shared/webhooks/model.ts';
 import type { WebhookDisabledReason } from '../../shared/webhooks/model.ts';
 import { replayStep } from '../../shared/webhooks/replay.ts';
 

@@ -108,7 +108,7 @@ export async function startRuntimeApi(): Promise<RuntimeApi> {
   async function postAnswer(request: IncomingMessage, response: ServerResponse, requestId: string, kind: 'response' | 'error') {
     const body = await readBody(request, MAX_RESPONSE_BYTES);
     const current = inFlight;
-    if (!current || !current.delivered || current.invocation.requestId !== requestId) {
+    if (!current?.delivered || current.invocation.requestId !== requestId) {
       return reply(response, 400, { errorType: 'InvalidRequestID', errorMessage: `no invocation ${requestId} is in flight` });
     }
     inFlight = undefined;

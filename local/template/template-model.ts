@@ -91,7 +91,7 @@ export function readTemplateApi(template: Template, cdkOutDir: string): Template
     const target = JSON.stringify(resource.Properties!.Target ?? '');
     const integrationId = [...integrations.keys()].find((candidate) => target.includes(`"${candidate}"`));
     const integration = integrationId ? integrations.get(integrationId) : undefined;
-    if (!integration || integration.IntegrationType !== 'AWS_PROXY' || integration.PayloadFormatVersion !== '2.0') {
+    if (integration?.IntegrationType !== 'AWS_PROXY' || integration.PayloadFormatVersion !== '2.0') {
       throw new TemplateError(`route ${id} (${resource.Properties!.RouteKey}) has no Lambda proxy integration with payload 2.0`);
     }
     const functionLogicalId = getAttTarget(integration.IntegrationUri);

@@ -8,7 +8,7 @@ import type { EmulatedRoute, LambdaFunction } from '../http-api-emulator.ts';
 import { startIamProxy } from './iam-proxy.ts';
 import { startLocalKms } from '../kms/local-kms.ts';
 import { startLocalQueue } from './local-queue.ts';
-import { getAttTarget, localArnOf, readTemplateApi, resolveEnvironmentWithArns, TemplateError, type Template, type TemplateFunction } from './template-model.ts';
+import { getAttTarget, localArnOf, readTemplateApi, resolveEnvironmentWithArns, TemplateError, type Template, } from './template-model.ts';
 import { FunctionError, startFunctionHost, type FunctionHost } from '../lambda/function-host.ts';
 import { startLocalScheduler } from '../scheduler/local-scheduler.ts';
 

@@ -18,7 +18,7 @@ export function createJwtVerifier(config: JwtConfig) {
   const keySet = createResilientJwks(new URL(config.jwksUrl), { timeoutMs: 2000, maxStaleMs: JWKS_MAX_STALE_MS, retryAfterFailureMs: 30_000 });
 
   return async function verifyJwt(token: string): Promise<Principal> {
-    let payload;
+    let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
     try {
       ({ payload } = await jwtVerify(token, keySet, {
         algorithms: config.algorithms,

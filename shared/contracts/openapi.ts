@@ -149,6 +149,7 @@ const EXAMPLE_META = { api_version: API_VERSION, timestamp: '2024-01-15T10:30:00
  * minimum of a number, one item of an array, every property of an object.
  */
 export function sample(schema: unknown): unknown {
+  // biome-ignore lint/suspicious/noExplicitAny: walks any JSON Schema node, whatever keywords it holds.
   const s = schema as Record<string, any>;
   if (!s || typeof s !== 'object') return null;
   if (s.$ref) return sample(resolveRef(s.$ref));

@@ -7,6 +7,7 @@ import type { InputLocation, Route, RouteName } from './routes.ts';
  */
 type Schema<S> = S extends JSONSchema ? S : never;
 
+// biome-ignore lint/complexity/noBannedTypes: no fields at that location: `{}` is what intersects away.
 type InputAt<N extends RouteName, L extends InputLocation> = Route<N>['input'] extends { readonly [K in L]: infer S } ? FromSchema<Schema<S>> : {};
 
 /** A route's validated input: its path, query and body fields merged, after normalization and validation. */

@@ -63,6 +63,7 @@ export const startTimeTrackingBody = {
   allOf: [
     {
       if: { required: ['task_id'], properties: { task_id: { type: 'integer' } } },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a thenable.
       then: { required: ['contract_id'], properties: { contract_id: { type: 'integer' } } },
     },
   ],

@@ -12,7 +12,13 @@ import { keys } from './keys.ts';
 export function timelineWrites(tableName: string, workspaceId: number, userId: number, changes: { add?: TimeEntry; remove?: TimeEntry; checked?: readonly TimelineSlot[] }) {
   type SlotWork = { set?: TimeEntry; remove?: string; condition?: TimelineSlot };
   const work = new Map<string, SlotWork>();
-  const at = (slot: string) => work.get(slot) ?? (work.set(slot, {}), work.get(slot)!);
+  const at = (slot: string) => {
+    const existing = work.get(slot);
+    if (existing) return existing;
+    const created: SlotWork = {};
+    work.set(slot, created);
+    return created;
+  };
   if (changes.remove) for (const slot of slotsOfEntry(changes.remove)) at(slot).remove = changes.remove.entryId;
   if (changes.add) for (const slot of slotsOfEntry(changes.add)) at(slot).set = changes.add;
   for (const checked of changes.checked ?? []) at(checked.slot).condition = checked;

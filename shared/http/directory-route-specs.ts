@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: one spec serves the PUT (or list) of every directory kind, whose inputs share these fields; each route's own validator has checked them.
 import type { RouteName } from '../contracts/routes.ts';
 import { DIRECTORY_REPOSITORY_KINDS, admittedFirst } from './rate-limit.ts';
 import { preconditionOf } from './precondition.ts';

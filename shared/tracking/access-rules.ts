@@ -18,7 +18,7 @@ export const isManager = (actor: Membership | undefined): actor is Membership =>
 
 /** Check 6: the target user is an active member of the workspace. */
 export function assertActiveMember(target: Membership | undefined): asserts target is Membership {
-  if (!target || target.status !== 'active') throw new NotFoundError('The selected user is not an active member of this workspace.');
+  if (target?.status !== 'active') throw new NotFoundError('The selected user is not an active member of this workspace.');
 }
 
 /** Project viewers see projects but never track time on them. */

@@ -17,7 +17,7 @@ const MAX_KNOWN_ZONES = 1000;
 export function isTimeZone(name: string): boolean {
   const known = knownZones.get(name);
   if (known !== undefined) return known;
-  let valid = /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(name);
+  let valid = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(name);
   if (valid) {
     try {
       new Intl.DateTimeFormat('en-US', { timeZone: name });

@@ -1,25 +1,6 @@
 import { webhookEventRegistry } from '../contracts/webhook-events.ts';
-import type { Delivery } from './events.ts';
-import { WEBHOOK_TEST_EVENT, type WebhookMessageType } from './model.ts';
+import { WEBHOOK_TEST_EVENT, type QueuedMessage, type ReplayJob, type WebhookMessageType } from './model.ts';
 
-/**
- * What the delivery queue carries: a delivery (the fan-out, redelivery, the test event), or
- * a step of a replay (shared/webhooks/replay.ts), which the consumer runs in order.
- */
-export type ReplayJob = {
-  kind: 'replay';
-  workspaceId: number;
-  subscriptionId: string;
-  /** The events that happened in [since, until] (ISO 8601): until is when the replay was asked for. */
-  since: string;
-  until: string;
-  /** Where the previous step stopped (a cursor of the log). */
-  after?: string;
-  /** The replay (its slot on the webhook: one at a time), and how many messages it still sends (at most MAX_REPLAY_MESSAGES in all). */
-  replayId?: string;
-  remaining?: number;
-};
-export type QueuedMessage = Delivery | ReplayJob;
 
 export const isReplayJob = (message: QueuedMessage): message is ReplayJob => (message as ReplayJob).kind === 'replay';
 

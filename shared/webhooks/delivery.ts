@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { managesWorkspaceNow } from '../tracking/member-access.ts';
 import type { TrackingRepository } from '../tracking/ports.ts';
 import { deliveryAddresses, resolveHost, type Resolve } from './destination.ts';
-import type { Delivery } from './events.ts';
+import type { Delivery } from './model.ts';
 import { WEBHOOK_TEST_EVENT, type DeliveryAttempt, type SecretBox, type WebhookDisabledReason, type WebhookLog, type WebhookRepository, type WebhookSubscription } from './model.ts';
 
 /**

@@ -3,7 +3,7 @@ import { routes } from '../contracts/routes.ts';
 import { stoppedTrackerView, timeEntryView, trackerView } from '../contracts/views.ts';
 import { declarationsOf, eventKeyOf, imageOf, type WebhookEventType } from '../contracts/webhook-events.ts';
 import { timeEntryVersionFromItem, trackerFromItem } from '../db/item-mappers.ts';
-import type { StoredMessage, WebhookLog, WebhookMessageType, WebhookQueue, WebhookSubscription } from './model.ts';
+import type { Delivery, StoredMessage, WebhookLog, WebhookQueue, WebhookSubscription } from './model.ts';
 
 /**
  * The events a webhook receives, read off the table's stream (docs/webhooks.md): which
@@ -49,13 +49,6 @@ export function trackingEventsOf(record: { eventName?: string; newImage?: Image;
   });
 }
 
-/**
- * One delivery: an event for one subscription. Carried as is through the queue and every
- * retry. `occurredAt`: when its event happened (the log keeps it for replay; absent in
- * deliveries queued before it was carried). `previousAttempts`: attempts already made before
- * it was queued (a replayed message that failed once inline).
- */
-export type Delivery = { messageId: string; workspaceId: number; subscriptionId: string; type: WebhookMessageType; payload: string; occurredAt?: string; previousAttempts?: number };
 
 /** What the delivery log keeps of a delivery: what redelivery and replay send again. */
 export const storedMessageOf = (delivery: Delivery & { occurredAt: string }): StoredMessage => ({

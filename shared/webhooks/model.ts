@@ -1,6 +1,5 @@
 /** Webhook subscriptions and the events they receive (docs/webhooks.md). */
 import type { WebhookEventType } from '../contracts/webhook-events.ts';
-import type { QueuedMessage } from './delivery-message.ts';
 
 export type { WebhookEventType };
 
@@ -111,6 +110,33 @@ export const FAILING_DISABLE_AFTER_SECONDS = 5 * 24 * 60 * 60;
 
 /** How long messages and attempts are kept (the TTL of both): what the log shows and replay reaches. */
 export const WEBHOOK_LOG_RETENTION_SECONDS = 7 * 24 * 60 * 60;
+
+/**
+ * One delivery: an event for one subscription. Carried as is through the queue and every
+ * retry. `occurredAt`: when its event happened (the log keeps it for replay; absent in
+ * deliveries queued before it was carried). `previousAttempts`: attempts already made before
+ * it was queued (a replayed message that failed once inline).
+ */
+export type Delivery = { messageId: string; workspaceId: number; subscriptionId: string; type: WebhookMessageType; payload: string; occurredAt?: string; previousAttempts?: number };
+
+/**
+ * What the delivery queue carries: a delivery (the fan-out, redelivery, the test event), or
+ * a step of a replay (shared/webhooks/replay.ts), which the consumer runs in order.
+ */
+export type ReplayJob = {
+  kind: 'replay';
+  workspaceId: number;
+  subscriptionId: string;
+  /** The events that happened in [since, until] (ISO 8601): until is when the replay was asked for. */
+  since: string;
+  until: string;
+  /** Where the previous step stopped (a cursor of the log). */
+  after?: string;
+  /** The replay (its slot on the webhook: one at a time), and how many messages it still sends (at most MAX_REPLAY_MESSAGES in all). */
+  replayId?: string;
+  remaining?: number;
+};
+export type QueuedMessage = Delivery | ReplayJob;
 
 /** Where deliveries and replay steps are queued (SQS deployed; the local runtimes' queue on one machine). */
 export interface WebhookQueue {

@@ -1,7 +1,6 @@
-import type { ReplayJob } from './delivery-message.ts';
-import { deliveryOf, type Delivery } from './events.ts';
+import { deliveryOf } from './events.ts';
 import type { AttemptOutcome } from './delivery.ts';
-import { REPLAY_LEASE_SECONDS, type WebhookLog, type WebhookQueue, type WebhookRepository } from './model.ts';
+import { REPLAY_LEASE_SECONDS, type Delivery, type ReplayJob, type WebhookLog, type WebhookQueue, type WebhookRepository } from './model.ts';
 
 /** The messages one replay step sends before it queues the next step: well within a delivery function's run. */
 export const REPLAY_STEP_SIZE = 10;

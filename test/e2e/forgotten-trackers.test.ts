@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { callApi } from '../support/api-client.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { testSeed, UNKNOWN_WS, users, WS } from '../support/fixtures.ts';
+import { testSeed, UNKNOWN_WS, users, } from '../support/fixtures.ts';
 import { startTestRuntime } from '../support/test-runtime.ts';
 import { startWebhookReceiver } from '../support/webhook-receiver.ts';
 import { timeEntryViolations } from '../support/tracking-invariants.ts';
@@ -114,7 +114,7 @@ async function arrange(mode: (typeof MODES)[number]): Promise<Client> {
 
 beforeAll(async () => {
   const arranged = await Promise.all(MODES.map(arrange));
-  MODES.forEach((mode, index) => (clients[mode] = arranged[index]!));
+  for (const [index, mode] of MODES.entries()) clients[mode] = arranged[index]!;
 }, 180_000);
 afterAll(async () => {
   for (const client of Object.values(clients)) {

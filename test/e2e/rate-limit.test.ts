@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { callApi } from '../support/api-client.ts';
-import { type TestTable } from '../support/dynamo.ts';
-import { type FaultProxy } from '../support/dynamo-fault-proxy.ts';
+import type { TestTable } from '../support/dynamo.ts';
+import type { FaultProxy } from '../support/dynamo-fault-proxy.ts';
 import { testSeed, users, WS } from '../support/fixtures.ts';
 import type { startLocalServer } from '../support/local-server.ts';
-import { type TestIssuer } from '../support/test-issuer.ts';
+import type { TestIssuer } from '../support/test-issuer.ts';
 import { startTestRuntime } from '../support/test-runtime.ts';
 
 /**

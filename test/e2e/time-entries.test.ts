@@ -150,8 +150,8 @@ describe.each(['source', 'template'] as const)('time entries on the local runtim
     const overlapping = await create({ user_id: user, start_time: isoSecondsAgo(3600), end_time: isoSecondsAgo(-20) });
     expect([overlapping.status, overlapping.body.error]).toEqual([409, 'time_entry_overlap']);
     const startSeconds = Date.parse(started.body.data.start_time) / 1000;
-    const before = new Date((startSeconds - 3600) * 1000).toISOString().slice(0, 19) + 'Z';
-    const atStart = new Date(startSeconds * 1000).toISOString().slice(0, 19) + 'Z';
+    const before = `${new Date((startSeconds - 3600) * 1000).toISOString().slice(0, 19)}Z`;
+    const atStart = `${new Date(startSeconds * 1000).toISOString().slice(0, 19)}Z`;
     expect((await create({ user_id: user, start_time: before, end_time: atStart })).status).toBe(201);
     expect((await call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: user } })).status).toBe(200);
 

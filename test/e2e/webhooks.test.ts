@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { OTHER_WS, testSeed, users, WS } from '../support/fixtures.ts';
 import type { startLocalServer } from '../support/local-server.ts';
 import { expectMatchesOpenApi } from '../support/openapi-validator.ts';
-import { type TestIssuer } from '../support/test-issuer.ts';
+import type { TestIssuer } from '../support/test-issuer.ts';
 import { startTestRuntime } from '../support/test-runtime.ts';
 import { Webhook } from 'standardwebhooks';
 

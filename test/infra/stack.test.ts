@@ -132,7 +132,7 @@ describe('functions', () => {
     const functions = resources('AWS::Lambda::Function');
     const expected = new Map<string, readonly string[]>([[authorizerFunction.functionName, authorizerFunction.dynamodbActions], ...routeList.map((route) => [route.functionName, dynamodbActionsOf(route, { rateLimited: true })] as const)]);
     for (const [functionName, actions] of expected) {
-      const [, fn] = Object.entries(functions).find(([id]) => id.startsWith(pascal(functionName) + 'Function'))!;
+      const [, fn] = Object.entries(functions).find(([id]) => id.startsWith(`${pascal(functionName)}Function`))!;
       const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
       const policy = Object.values(policies).find((candidate) => candidate.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId))!;
       const statements = policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>;

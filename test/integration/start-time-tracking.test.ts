@@ -124,7 +124,7 @@ describe('success', () => {
       const response = await start({ workspace_id: WS, user_id: users.member });
       expect(response.status).toBe(200);
       expect(counter.calls).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
-      const due = new Date(Date.parse(response.body.data.start_time) + 90 * 60_000).toISOString().slice(0, 19) + '+00:00';
+      const due = `${new Date(Date.parse(response.body.data.start_time) + 90 * 60_000).toISOString().slice(0, 19)}+00:00`;
       expect(response.body.data.auto_stop_at).toBe(due);
       expect(await table.get(keys.activeTracker(users.member))).toMatchObject({ auto_stop_at: due });
       expect(await table.get(keys.workspaceActiveTracker(WS, users.member))).toMatchObject({ auto_stop_at: due });

@@ -3,8 +3,7 @@ import { createTrackingRepository } from '../../shared/db/tracking-repository.ts
 import { createWebhookLogRepository } from '../../shared/db/webhook-log-repository.ts';
 import { createWebhookRepository } from '../../shared/db/webhook-repository.ts';
 import { RateLimitedError, ReplayInProgressError } from '../../shared/errors.ts';
-import type { QueuedMessage, ReplayJob } from '../../shared/webhooks/delivery-message.ts';
-import { MAX_REPLAY_MESSAGES, REPLAY_LEASE_SECONDS, type StoredMessage, type WebhookQueue } from '../../shared/webhooks/model.ts';
+import { MAX_REPLAY_MESSAGES, REPLAY_LEASE_SECONDS, type QueuedMessage, type ReplayJob, type StoredMessage, type WebhookQueue } from '../../shared/webhooks/model.ts';
 import { replayStep } from '../../shared/webhooks/replay.ts';
 import { replayWebhook, sendTestEvent } from '../../shared/webhooks/subscriptions.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';

@@ -5,11 +5,11 @@ import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { loadSeed } from '../../admin/seed-loader.ts';
 import { generateApiKey, hashApiKey } from '../../shared/auth/api-keys.ts';
 import { keys } from '../../shared/db/keys.ts';
-import { type TestTable } from '../support/dynamo.ts';
-import { type FaultProxy } from '../support/dynamo-fault-proxy.ts';
+import type { TestTable } from '../support/dynamo.ts';
+import type { FaultProxy } from '../support/dynamo-fault-proxy.ts';
 import { OTHER_WS, testSeed, users, WS } from '../support/fixtures.ts';
 import type { startLocalServer } from '../support/local-server.ts';
-import { type TestIssuer } from '../support/test-issuer.ts';
+import type { TestIssuer } from '../support/test-issuer.ts';
 import { startTestRuntime } from '../support/test-runtime.ts';
 
 /**

@@ -77,7 +77,7 @@ export function lambdaContext(overrides: Partial<Context> = {}): Context {
 
 export type ParsedResponse = { status: number; headers: Record<string, string>; body: any };
 
-export function parse(result: HttpResult | string | undefined | void): ParsedResponse {
+export function parse(result: HttpResult | string | undefined): ParsedResponse {
   if (!result || typeof result === 'string') throw new Error(`unexpected handler result: ${String(result)}`);
   return {
     status: result.statusCode ?? 0,

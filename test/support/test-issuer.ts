@@ -24,7 +24,7 @@ export async function startTestIssuer() {
   /** How the JWKS endpoint behaves: 'ok', or one of the outages an issuer can have. */
   let mode: 'ok' | 'error' | 'hang' | 'garbage' = 'ok';
   let published: Key[] = [rsa, ec];
-  const server: Server = createServer((request, response) => {
+  const server: Server = createServer((_request, response) => {
     jwksRequests++;
     if (mode === 'hang') return; // never answers; the verifier's timeout must fire
     if (mode === 'error') {

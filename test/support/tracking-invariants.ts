@@ -89,7 +89,9 @@ export function timeEntryViolations(items: Record<string, unknown>[]): string[] 
   // Half-open intervals: touching ends do not overlap, and an entry of 0 s (a stop in the second of its start) overlaps nothing.
   const overlap = (a: Record<string, unknown>, b: Record<string, unknown>) => seconds(a.start_time) < seconds(b.end_time) && seconds(b.start_time) < seconds(a.end_time);
   for (const [member, entries] of byMember) {
-    entries.forEach((a, i) => entries.slice(i + 1).forEach((b) => overlap(a, b) && violations.push(`member ${member}: entries ${a.entry_id} and ${b.entry_id} overlap`)));
+    for (const [i, a] of entries.entries()) {
+      for (const b of entries.slice(i + 1)) if (overlap(a, b)) violations.push(`member ${member}: entries ${a.entry_id} and ${b.entry_id} overlap`);
+    }
   }
   for (const tracker of items.filter((item) => item.sk === 'TRACKER')) {
     for (const entry of byMember.get(`${tracker.workspace_id}|${tracker.user_id}`) ?? []) {
