@@ -79,14 +79,18 @@ export async function runAdminCli(argv: string[], out: (line: string) => void = 
         { name: values.name, scopes: scopes as Scope[], expiresAt: days === undefined ? null : new Date(now.getTime() + days * 86_400_000).toISOString() },
         { store: apiKeys.store, now, generate: generateApiKey },
       );
-      out(values.json ? JSON.stringify({ key, key_id: record.keyId, user_id: userId, scopes: record.scopes, expires_at: record.expiresAt }) : [
-        `Created API key ${record.keyId} for user ${userId} (${record.scopes.join(' ')}${record.expiresAt ? `, expires ${record.expiresAt}` : ''}).`,
-        'Copy it now: it is shown only once.',
-        '',
-        `  ${key}`,
-        '',
-        `Use it as: Authorization: Bearer ${record.displayPrefix}`,
-      ].join('\n'));
+      out(
+        values.json
+          ? JSON.stringify({ key, key_id: record.keyId, user_id: userId, scopes: record.scopes, expires_at: record.expiresAt })
+          : [
+              `Created API key ${record.keyId} for user ${userId} (${record.scopes.join(' ')}${record.expiresAt ? `, expires ${record.expiresAt}` : ''}).`,
+              'Copy it now: it is shown only once.',
+              '',
+              `  ${key}`,
+              '',
+              `Use it as: Authorization: Bearer ${record.displayPrefix}`,
+            ].join('\n'),
+      );
       return 0;
     }
     if (action === 'list') {

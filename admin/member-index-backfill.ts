@@ -9,7 +9,11 @@ import { scanAll } from './table-admin.ts';
 type Item = Record<string, unknown>;
 // As the write's own check reads it (a membership without a status attribute is not counted).
 const isActiveOwner = (item: Item) => item.role === 'owner' && item.status === 'active';
-const ACTIVE_OWNER = { ConditionExpression: '#role = :owner AND #status = :active', ExpressionAttributeNames: { '#role': 'role', '#status': 'status' }, ExpressionAttributeValues: { ':owner': 'owner', ':active': 'active' } };
+const ACTIVE_OWNER = {
+  ConditionExpression: '#role = :owner AND #status = :active',
+  ExpressionAttributeNames: { '#role': 'role', '#status': 'status' },
+  ExpressionAttributeValues: { ':owner': 'owner', ':active': 'active' },
+};
 const NOT_ACTIVE_OWNER = { ...ACTIVE_OWNER, ConditionExpression: `attribute_not_exists(pk) OR NOT (${ACTIVE_OWNER.ConditionExpression})` };
 
 /**
@@ -23,9 +27,19 @@ const NOT_ACTIVE_OWNER = { ...ACTIVE_OWNER, ConditionExpression: `attribute_not_
  */
 export async function backfillMemberIndex(client: DynamoDBDocumentClient, tableName: string): Promise<{ memberships: number; workspaces: number }> {
   const memberships = await scanAll(client, tableName, { FilterExpression: 'entity = :entity', ExpressionAttributeValues: { ':entity': 'membership' } });
-  await batchWriteAll(client, tableName, memberships.map((item) => ({ PutRequest: { Item: userMembershipToItem(Number(item.workspace_id), Number(item.user_id)) } })));
+  await batchWriteAll(
+    client,
+    tableName,
+    memberships.map((item) => ({ PutRequest: { Item: userMembershipToItem(Number(item.workspace_id), Number(item.user_id)) } })),
+  );
   const workspaces = [...new Set(memberships.map((item) => Number(item.workspace_id)))];
-  for (const workspaceId of workspaces) await rebuildOwnersSet(client, tableName, workspaceId, memberships.filter((item) => Number(item.workspace_id) === workspaceId));
+  for (const workspaceId of workspaces)
+    await rebuildOwnersSet(
+      client,
+      tableName,
+      workspaceId,
+      memberships.filter((item) => Number(item.workspace_id) === workspaceId),
+    );
   return { memberships: memberships.length, workspaces: workspaces.length };
 }
 
@@ -48,26 +62,29 @@ export async function rebuildOwnersSet(client: DynamoDBDocumentClient, tableName
   const stored = await client.send(new GetCommand({ TableName: tableName, Key: ownersKey, ConsistentRead: true }));
   const inSet = new Set([...((stored.Item?.user_ids as Set<number> | undefined) ?? [])].map(Number));
   const owners = new Set(members.filter(isActiveOwner).map((item) => Number(item.user_id)));
-  const changes = [...[...owners].filter((userId) => !inSet.has(userId)).map((userId) => ({ userId, add: true })), ...[...inSet].filter((userId) => !owners.has(userId)).map((userId) => ({ userId, add: false }))];
+  const changes = [
+    ...[...owners].filter((userId) => !inSet.has(userId)).map((userId) => ({ userId, add: true })),
+    ...[...inSet].filter((userId) => !owners.has(userId)).map((userId) => ({ userId, add: false })),
+  ];
   for (const { userId, add } of changes) {
     for (let attempt = 1; ; attempt++) {
-    try {
-      await client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { ConditionCheck: { TableName: tableName, Key: keys.membership(workspaceId, userId), ...(add ? ACTIVE_OWNER : NOT_ACTIVE_OWNER) } },
-            { Update: { TableName: tableName, Key: ownersKey, UpdateExpression: `${add ? 'ADD' : 'DELETE'} user_ids :user`, ExpressionAttributeValues: { ':user': new Set([userId]) } } },
-          ],
-        }),
-      );
-      break;
-    } catch (error) {
-      // Racing a write of this workspace: try again.
-      if (isTransactionConflict(error) && attempt < 5) continue;
-      // The membership changed since it was read: that write has put the set right itself.
-      if (failedConditions(error).length > 0) break;
-      throw error;
-    }
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { ConditionCheck: { TableName: tableName, Key: keys.membership(workspaceId, userId), ...(add ? ACTIVE_OWNER : NOT_ACTIVE_OWNER) } },
+              { Update: { TableName: tableName, Key: ownersKey, UpdateExpression: `${add ? 'ADD' : 'DELETE'} user_ids :user`, ExpressionAttributeValues: { ':user': new Set([userId]) } } },
+            ],
+          }),
+        );
+        break;
+      } catch (error) {
+        // Racing a write of this workspace: try again.
+        if (isTransactionConflict(error) && attempt < 5) continue;
+        // The membership changed since it was read: that write has put the set right itself.
+        if (failedConditions(error).length > 0) break;
+        throw error;
+      }
     }
   }
   await client.send(new UpdateCommand({ TableName: tableName, Key: ownersKey, UpdateExpression: 'SET complete = :complete', ExpressionAttributeValues: { ':complete': true } }));

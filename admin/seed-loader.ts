@@ -54,6 +54,7 @@ export async function loadSeed(client: DynamoDBDocumentClient, tableName: string
 export async function writeSeedItems(client: DynamoDBDocumentClient, tableName: string, seed: Seed): Promise<Record<string, unknown>[]> {
   const items = seedToItems(seed);
   await putItems(client, tableName, items);
-  for (const workspaceId of new Set([...(seed.workspaces ?? []).map((workspace) => workspace.id), ...(seed.members ?? []).map((member) => member.workspace_id)])) await rebuildOwnersSet(client, tableName, workspaceId);
+  for (const workspaceId of new Set([...(seed.workspaces ?? []).map((workspace) => workspace.id), ...(seed.members ?? []).map((member) => member.workspace_id)]))
+    await rebuildOwnersSet(client, tableName, workspaceId);
   return items;
 }

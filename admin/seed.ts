@@ -70,7 +70,11 @@ export function assertValidSeed(value: unknown): asserts value is Seed {
   compiled ??= new Ajv({ allErrors: true, strict: false, formats: { 'date-time': isDateTime } }).compile(seedSchema);
   if (compiled(value)) return;
   const problems = (compiled.errors ?? []).slice(0, 10).map((error) => {
-    const where = error.instancePath.replace(/^\//, '').replace(/\/(\d+)/g, '[$1]').replaceAll('/', '.') || 'seed';
+    const where =
+      error.instancePath
+        .replace(/^\//, '')
+        .replace(/\/(\d+)/g, '[$1]')
+        .replaceAll('/', '.') || 'seed';
     const detail = error.keyword === 'enum' ? `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : error.message;
     const field = error.keyword === 'required' ? `.${(error.params as { missingProperty: string }).missingProperty}` : '';
     return `${where}${field}: ${error.keyword === 'required' ? 'is required' : detail}`;

@@ -33,7 +33,12 @@ export async function ensureTable(client: DynamoDBDocumentClient, tableName: str
 /** Upserts items 25 at a time, retrying what DynamoDB leaves unprocessed. */
 export async function putItems(client: DynamoDBDocumentClient, tableName: string, items: Record<string, unknown>[]): Promise<void> {
   // An admin tool waits longer for unprocessed items than a request would.
-  await batchWriteAll(client, tableName, items.map((Item) => ({ PutRequest: { Item } })), { unprocessedRetries: 8 });
+  await batchWriteAll(
+    client,
+    tableName,
+    items.map((Item) => ({ PutRequest: { Item } })),
+    { unprocessedRetries: 8 },
+  );
 }
 
 /** Every item of the table, strongly consistent: for tests, benchmarks and admin tools only. */

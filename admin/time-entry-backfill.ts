@@ -57,7 +57,17 @@ async function markRunningTrackers(client: DynamoDBDocumentClient, tableName: st
 }
 
 async function backfillOne(client: DynamoDBDocumentClient, tableName: string, entry: TimeEntry): Promise<boolean> {
-  const version = { entryId: entry.entryId, workspaceId: entry.workspaceId, userId: entry.userId, version: entry.version, action: 'created' as const, at: entry.createdAt, by: entry.createdBy, changes: changesBetween(undefined, entry), entry };
+  const version = {
+    entryId: entry.entryId,
+    workspaceId: entry.workspaceId,
+    userId: entry.userId,
+    version: entry.version,
+    action: 'created' as const,
+    at: entry.createdAt,
+    by: entry.createdBy,
+    changes: changesBetween(undefined, entry),
+    entry,
+  };
   try {
     await client.send(
       new TransactWriteCommand({

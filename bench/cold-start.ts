@@ -62,7 +62,13 @@ function breakdownOf(metafile: Metafile, outfile: string): BundleBreakdown {
   const byOwner = new Map<string, number>();
   for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
     const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-    const owner = inPackage ? inPackage[1]! : input.replace(/^(?:\.\.\/)*/, '').split('/').slice(0, 2).join('/');
+    const owner = inPackage
+      ? inPackage[1]!
+      : input
+          .replace(/^(?:\.\.\/)*/, '')
+          .split('/')
+          .slice(0, 2)
+          .join('/');
     byOwner.set(owner, (byOwner.get(owner) ?? 0) + bytesInOutput);
   }
   const entries = [...byOwner].sort((a, b) => b[1] - a[1]);
@@ -124,7 +130,8 @@ export function measureColdStart(options: { runs: number; reference?: string }) 
   const empty = join(outdir, 'empty.js');
   writeFileSync(empty, 'exports.handler = async () => ({});\n');
   const sdkEntry = {
-    contents: "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'; export const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));",
+    contents:
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'; export const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));",
     resolveDir: ROOT,
     loader: 'ts' as const,
   };
@@ -149,7 +156,8 @@ export function measureColdStart(options: { runs: number; reference?: string }) 
   };
   add('authorizer:eager_baseline', bundle(join(outdir, 'eager'), 'authorizer', eagerAuthorizer, VARIANTS.baseline!), true);
   const referenced = options.reference ? functionNames.filter((name) => existsSync(join(options.reference!, 'functions', name, 'handler.ts'))) : [];
-  for (const name of referenced) add(`${name}:reference`, bundle(join(outdir, 'reference'), name, join(options.reference!, 'functions', name, 'handler.ts'), VARIANTS.shipped!), VARIANTS.shipped!.enableSourceMaps);
+  for (const name of referenced)
+    add(`${name}:reference`, bundle(join(outdir, 'reference'), name, join(options.reference!, 'functions', name, 'handler.ts'), VARIANTS.shipped!), VARIANTS.shipped!.enableSourceMaps);
 
   for (const entry of measured.values()) loadOnce(entry.file, entry.enableSourceMaps); // warm the file cache
   for (let run = 0; run < options.runs; run++) {
@@ -171,7 +179,11 @@ export function measureColdStart(options: { runs: number; reference?: string }) 
           ratio_to_sdk_floor: pairedRatio(shipped, times('sdk_floor')),
           ratio_to_empty: round(median(shipped) / emptyMs),
           ...(referenced.includes(name)
-            ? { reference_import_ms: round(median(times(`${name}:reference`)), 1), ratio_to_reference: pairedRatio(shipped, times(`${name}:reference`)), reference_bundle_bytes: statSync(measured.get(`${name}:reference`)!.file).size }
+            ? {
+                reference_import_ms: round(median(times(`${name}:reference`)), 1),
+                ratio_to_reference: pairedRatio(shipped, times(`${name}:reference`)),
+                reference_bundle_bytes: statSync(measured.get(`${name}:reference`)!.file).size,
+              }
             : {}),
           breakdown: breakdowns.get(measured.get(`${name}:shipped`)!.file)!,
           variants_ms: Object.fromEntries(Object.keys(VARIANTS).map((variant) => [variant, round(median(times(`${name}:${variant}`)), 1)])),

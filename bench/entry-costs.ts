@@ -11,12 +11,24 @@ import { median, percentile, round } from './stats.ts';
  */
 type Handler = (event: unknown, context: unknown) => Promise<{ statusCode?: number; body?: string }>;
 
-export async function measureEntryCosts(options: { workspaceId: number; managerId: number; listUser: number; createUser: number; startUser: number; batches: number; perBatch: number; perPage?: number }) {
+export async function measureEntryCosts(options: {
+  workspaceId: number;
+  managerId: number;
+  listUser: number;
+  createUser: number;
+  startUser: number;
+  batches: number;
+  perBatch: number;
+  perPage?: number;
+}) {
   const load = async (name: string) => (await import(`../functions/${name}/handler.ts`)).handler as Handler;
-  const [create, list, start, stop] = await Promise.all(['create-time-entry', 'list-time-entries', 'start-time-tracking', 'stop-time-tracking'].map(load)) as [Handler, Handler, Handler, Handler];
+  const [create, list, start, stop] = (await Promise.all(['create-time-entry', 'list-time-entries', 'start-time-tracking', 'stop-time-tracking'].map(load))) as [Handler, Handler, Handler, Handler];
   const { documentClient } = await import('../shared/db/default-repositories.ts');
   const calls: string[] = [];
-  documentClient.middlewareStack.add((next, context) => async (args) => (calls.push(String(context.commandName).replace(/Command$/, '')), next(args)), { step: 'initialize', name: 'benchCallCounter' });
+  documentClient.middlewareStack.add((next, context) => async (args) => (calls.push(String(context.commandName).replace(/Command$/, '')), next(args)), {
+    step: 'initialize',
+    name: 'benchCallCounter',
+  });
   const counted = async <T>(run: () => Promise<T>) => {
     calls.length = 0;
     const result = await run();

@@ -30,10 +30,22 @@ export async function measureFunctionHost(options: { endpoint: string; tableName
     bundleAsShipped(taskRoot, 'index', join(ROOT, 'functions', 'current-tracker', 'handler.ts'));
     writeFileSync(join(taskRoot, 'package.json'), JSON.stringify({ type: 'commonjs' }));
     const environment = Object.fromEntries(
-      ['TABLE_NAME', 'DYNAMODB_ENDPOINT', 'AWS_REGION', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_DISABLED', 'RATE_LIMIT_PER_MINUTE', 'AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'].flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])),
+      ['TABLE_NAME', 'DYNAMODB_ENDPOINT', 'AWS_REGION', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_DISABLED', 'RATE_LIMIT_PER_MINUTE', 'AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'].flatMap(
+        (name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]]),
+      ),
     );
     const inProcess = createRequire(import.meta.url)(join(taskRoot, 'index.js')).handler as (event: unknown, context: unknown) => Promise<{ statusCode: number }>;
-    const host = startFunctionHost({ name: 'CurrentTrackerFunction', taskRoot, handler: 'index.handler', memorySizeMb: 512, timeoutSeconds: 10, region: 'us-east-1', environment: { ...environment, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' }, maxEnvironments: 1, output: 'stderr' });
+    const host = startFunctionHost({
+      name: 'CurrentTrackerFunction',
+      taskRoot,
+      handler: 'index.handler',
+      memorySizeMb: 512,
+      timeoutSeconds: 10,
+      region: 'us-east-1',
+      environment: { ...environment, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
+      maxEnvironments: 1,
+      output: 'stderr',
+    });
     const event = () => lambdaEvent('GET', '/time-tracking/current-data', 1, { query: { workspace_id: '1', user_id: '2' } });
     const inProcessMs: number[] = [];
     const hostMs: number[] = [];
@@ -66,7 +78,12 @@ export async function measureFunctionHost(options: { endpoint: string; tableName
     } finally {
       await host.stop();
     }
-    const warm = { in_process_p50_ms: round(percentile(inProcessMs, 50)), host_p50_ms: round(percentile(hostMs, 50)), added_p50_ms: round(percentile(hostMs, 50) - percentile(inProcessMs, 50)), pairs: options.pairs };
+    const warm = {
+      in_process_p50_ms: round(percentile(inProcessMs, 50)),
+      host_p50_ms: round(percentile(hostMs, 50)),
+      added_p50_ms: round(percentile(hostMs, 50) - percentile(inProcessMs, 50)),
+      pairs: options.pairs,
+    };
     options.log(`  warm current-tracker: in process p50 ${warm.in_process_p50_ms} ms, through the host ${warm.host_p50_ms} ms: +${warm.added_p50_ms} ms`);
 
     // The cold invocation: a template synthesized beforehand (as after a first `npm run invoke`), users to start.
@@ -81,7 +98,12 @@ export async function measureFunctionHost(options: { endpoint: string; tableName
         // On the bench's table, a user of its own each time; on a DynamoDB Local of its own (new, with the demo seed), the events/ fixture.
         const eventFile = mode === 'running_dynamodb_ms' ? join(dir, `start-${user}.json`) : join(ROOT, 'events', 'start-time-tracking.json');
         if (mode === 'running_dynamodb_ms') writeFileSync(eventFile, JSON.stringify(lambdaEvent('POST', '/time-tracking/start', 1, { body: { workspace_id: 1, user_id: user++ } })));
-        const env = { ...process.env, TEMPLATE_DIR: templateDir, DATA_DIR: 'memory', ...(mode === 'running_dynamodb_ms' ? { DYNAMODB_ENDPOINT: options.endpoint } : { DYNAMODB_ENDPOINT: '', TABLE_NAME: 'time-tracking-local' }) };
+        const env = {
+          ...process.env,
+          TEMPLATE_DIR: templateDir,
+          DATA_DIR: 'memory',
+          ...(mode === 'running_dynamodb_ms' ? { DYNAMODB_ENDPOINT: options.endpoint } : { DYNAMODB_ENDPOINT: '', TABLE_NAME: 'time-tracking-local' }),
+        };
         cold[mode].push(await timeToAnswer(['run', '-s', 'invoke', '--', 'start-time-tracking', eventFile], env, 200));
       }
     }
@@ -91,7 +113,9 @@ export async function measureFunctionHost(options: { endpoint: string; tableName
       own_dynamodb_local_p50_ms: round(percentile(cold.own_dynamodb_local_ms, 50), 0),
       own_dynamodb_local_max_ms: round(Math.max(...cold.own_dynamodb_local_ms), 0),
     };
-    options.log(`  cold npm run invoke of start-time-tracking: ${coldSummary.running_dynamodb_p50_ms} ms on a running DynamoDB, ${coldSummary.own_dynamodb_local_p50_ms} ms with its own DynamoDB Local (p50 of ${options.coldRuns})`);
+    options.log(
+      `  cold npm run invoke of start-time-tracking: ${coldSummary.running_dynamodb_p50_ms} ms on a running DynamoDB, ${coldSummary.own_dynamodb_local_p50_ms} ms with its own DynamoDB Local (p50 of ${options.coldRuns})`,
+    );
     return { warm, cold: coldSummary };
   } finally {
     rmSync(dir, { recursive: true, force: true });

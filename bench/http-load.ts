@@ -14,7 +14,16 @@ import { round } from './stats.ts';
 export async function measureHttpLoad(options: { endpoint: string; users: number; connections: number; requests: number }) {
   const { workspaceId, users, apiKey, seedFile } = writeBenchSeed('bench-http', options.users);
   const tableName = `bench-http-${Date.now()}`;
-  const server = await startLocalServer({ DYNAMODB_ENDPOINT: options.endpoint, TABLE_NAME: tableName, SEED_FILE: seedFile, POWERTOOLS_LOG_LEVEL: 'ERROR', RATE_LIMIT_PER_MINUTE: '0', AUTH_JWKS_URL: '', AUTH_ISSUER: '', AUTH_AUDIENCE: '' });
+  const server = await startLocalServer({
+    DYNAMODB_ENDPOINT: options.endpoint,
+    TABLE_NAME: tableName,
+    SEED_FILE: seedFile,
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    RATE_LIMIT_PER_MINUTE: '0',
+    AUTH_JWKS_URL: '',
+    AUTH_ISSUER: '',
+    AUTH_AUDIENCE: '',
+  });
   const starts: StartOutcome[] = [];
   const stops: StopOutcome[] = [];
   let serverErrors = 0;

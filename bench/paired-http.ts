@@ -28,7 +28,17 @@ function cpuMsOf(pid: number): number {
 
 export async function measurePairedHttp(options: { endpoint: string; referenceRoot: string; rounds: number; seconds: number; connections: number; log: (line: string) => void }): Promise<PairedHttp> {
   const { workspaceId, users, apiKey, dir, seedFile } = writeBenchSeed('bench-paired', 50);
-  const env = (name: string) => ({ DYNAMODB_ENDPOINT: options.endpoint, TABLE_NAME: `bench-${name}-${Date.now()}`, SEED_FILE: seedFile, POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true', RATE_LIMIT_PER_MINUTE: '0', AUTH_JWKS_URL: '', AUTH_ISSUER: '', AUTH_AUDIENCE: '' });
+  const env = (name: string) => ({
+    DYNAMODB_ENDPOINT: options.endpoint,
+    TABLE_NAME: `bench-${name}-${Date.now()}`,
+    SEED_FILE: seedFile,
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    RATE_LIMIT_PER_MINUTE: '0',
+    AUTH_JWKS_URL: '',
+    AUTH_ISSUER: '',
+    AUTH_AUDIENCE: '',
+  });
   const servers: Array<Awaited<ReturnType<typeof startLocalServer>>> = [];
   try {
     const current = await startLocalServer(env('current'));
@@ -49,11 +59,19 @@ export async function measurePairedHttp(options: { endpoint: string; referenceRo
         const order = round_ % 2 === 0 ? (['reference', 'current'] as const) : (['current', 'reference'] as const);
         for (const tree of order) results[kind][tree].push(await measured(tree, kind));
         const last = (tree: 'current' | 'reference') => results[kind][tree].at(-1)!;
-        options.log(`  ${kind} round ${round_ + 1}/${options.rounds}: current ${last('current').rps} rps (${last('current').cpu_ms_per_request} ms CPU/request), reference ${last('reference').rps} rps (${last('reference').cpu_ms_per_request})`);
+        options.log(
+          `  ${kind} round ${round_ + 1}/${options.rounds}: current ${last('current').rps} rps (${last('current').cpu_ms_per_request} ms CPU/request), reference ${last('reference').rps} rps (${last('reference').cpu_ms_per_request})`,
+        );
       }
     }
-    const paired = (kind: LoadKind, field: 'rps' | 'p99_ms' | 'cpu_ms_per_request') => round(median(results[kind].current.map((run, index) => run[field] / Math.max(results[kind].reference[index]![field], 0.001))), 3);
-    return Object.fromEntries((['read', 'mixed'] as const).map((kind) => [kind, { ratio_rps: paired(kind, 'rps'), ratio_p99: paired(kind, 'p99_ms'), ratio_cpu_per_request: paired(kind, 'cpu_ms_per_request'), ...results[kind] }])) as PairedHttp;
+    const paired = (kind: LoadKind, field: 'rps' | 'p99_ms' | 'cpu_ms_per_request') =>
+      round(median(results[kind].current.map((run, index) => run[field] / Math.max(results[kind].reference[index]![field], 0.001))), 3);
+    return Object.fromEntries(
+      (['read', 'mixed'] as const).map((kind) => [
+        kind,
+        { ratio_rps: paired(kind, 'rps'), ratio_p99: paired(kind, 'p99_ms'), ratio_cpu_per_request: paired(kind, 'cpu_ms_per_request'), ...results[kind] },
+      ]),
+    ) as PairedHttp;
   } finally {
     for (const server of servers) await server.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -20,10 +20,28 @@ export async function measurePairedWarm(options: { endpoint: string; referenceRo
     const tableName = `bench-warm-${name}-${Date.now()}`;
     const client = createDocumentClient({ tableName, region: 'us-east-1', endpoint: options.endpoint });
     await ensureTable(client, tableName);
-    await putItems(client, tableName, seedToItems({ workspaces: [{ id: 1, name: 'Bench' }], members: [{ workspace_id: 1, user_id: 1, role: 'owner' }, ...MEMBERS.map((user_id) => ({ workspace_id: 1, user_id, role: 'regular_user' }))] }));
+    await putItems(
+      client,
+      tableName,
+      seedToItems({
+        workspaces: [{ id: 1, name: 'Bench' }],
+        members: [{ workspace_id: 1, user_id: 1, role: 'owner' }, ...MEMBERS.map((user_id) => ({ workspace_id: 1, user_id, role: 'regular_user' }))],
+      }),
+    );
     client.destroy();
     const child = fork(WORKER, [root], {
-      env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', TABLE_NAME: tableName, DYNAMODB_ENDPOINT: options.endpoint, RATE_LIMIT_PER_MINUTE: '0', POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', AUTH_JWKS_URL: 'https://issuer.invalid/jwks.json', AUTH_ISSUER: 'x', AUTH_AUDIENCE: 'y' },
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'us-east-1',
+        TABLE_NAME: tableName,
+        DYNAMODB_ENDPOINT: options.endpoint,
+        RATE_LIMIT_PER_MINUTE: '0',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        AUTH_JWKS_URL: 'https://issuer.invalid/jwks.json',
+        AUTH_ISSUER: 'x',
+        AUTH_AUDIENCE: 'y',
+      },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     workers.push(child);
@@ -44,7 +62,16 @@ export async function measurePairedWarm(options: { endpoint: string; referenceRo
     await reference(20, MEMBERS[0]!);
     const samples = { current: [] as number[][], reference: [] as number[][] };
     for (let batch = 0; batch < options.batches; batch++) {
-      const order = batch % 2 === 0 ? ([['reference', reference], ['current', current]] as const) : ([['current', current], ['reference', reference]] as const);
+      const order =
+        batch % 2 === 0
+          ? ([
+              ['reference', reference],
+              ['current', current],
+            ] as const)
+          : ([
+              ['current', current],
+              ['reference', reference],
+            ] as const);
       // A member per batch: a day of 20 starts and stops each, as a busy member has, not hundreds on one member.
       for (const [name, run] of order) samples[name].push(await run(options.pairsPerBatch, MEMBERS[(batch + 1) % MEMBERS.length]!));
     }

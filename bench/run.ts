@@ -73,31 +73,61 @@ try {
   process.env.TABLE_NAME = tableName;
   const client = createDocumentClient({ tableName, region: 'us-east-1', endpoint: dynamo.endpoint });
   await ensureTable(client, tableName);
-  await putItems(client, tableName, seedToItems({
-    workspaces: [{ id: 1, name: 'Bench' }],
-    members: [{ workspace_id: 1, user_id: 1, role: 'owner' }, ...[2, 3, 4, 5, 6, 7, 8].map((user_id) => ({ workspace_id: 1, user_id, role: 'regular_user' }))],
-  }));
+  await putItems(
+    client,
+    tableName,
+    seedToItems({
+      workspaces: [{ id: 1, name: 'Bench' }],
+      members: [{ workspace_id: 1, user_id: 1, role: 'owner' }, ...[2, 3, 4, 5, 6, 7, 8].map((user_id) => ({ workspace_id: 1, user_id, role: 'regular_user' }))],
+    }),
+  );
   client.destroy();
 
   if (only.has('http')) console.log(`Against ${against} (${reference.sha.slice(0, 7)}): HTTP loads on both npm start, interleaved…`);
-  const http = only.has('http') ? await measurePairedHttp({ endpoint: dynamo.endpoint, referenceRoot: reference.dir, rounds: env('BENCH_ROUNDS', 4), seconds: env('BENCH_HTTP_SECONDS', 5), connections: env('BENCH_HTTP_CONNECTIONS', 20), log: (line) => console.log(line) }) : undefined;
+  const http = only.has('http')
+    ? await measurePairedHttp({
+        endpoint: dynamo.endpoint,
+        referenceRoot: reference.dir,
+        rounds: env('BENCH_ROUNDS', 4),
+        seconds: env('BENCH_HTTP_SECONDS', 5),
+        connections: env('BENCH_HTTP_CONNECTIONS', 20),
+        log: (line) => console.log(line),
+      })
+    : undefined;
   if (only.has('warm')) console.log('Warm start → stop through both checkouts’ handlers, interleaved…');
-  const warm = only.has('warm') ? await measurePairedWarm({ endpoint: dynamo.endpoint, referenceRoot: reference.dir, batches: env('BENCH_WARM_BATCHES', 10), pairsPerBatch: env('BENCH_WARM_PAIRS', 20) }) : undefined;
+  const warm = only.has('warm')
+    ? await measurePairedWarm({ endpoint: dynamo.endpoint, referenceRoot: reference.dir, batches: env('BENCH_WARM_BATCHES', 10), pairsPerBatch: env('BENCH_WARM_PAIRS', 20) })
+    : undefined;
   if (only.has('cold')) console.log('Cold starts of every bundle, both checkouts and the floors, interleaved…');
   const cold = only.has('cold') ? measureColdStart({ runs: env('BENCH_COLD_RUNS', 15), reference: reference.dir }) : undefined;
   if (only.has('floors')) console.log('The start handler against bare DynamoDB calls…');
-  const start = only.has('floors') ? await measureStartOverhead({ tableName, endpoint: dynamo.endpoint, workspaceId: 1, managerId: 1, users: [2, 3, 4, 5], iterations: env('BENCH_ITERATIONS', 300) }) : undefined;
+  const start = only.has('floors')
+    ? await measureStartOverhead({ tableName, endpoint: dynamo.endpoint, workspaceId: 1, managerId: 1, users: [2, 3, 4, 5], iterations: env('BENCH_ITERATIONS', 300) })
+    : undefined;
   if (only.has('floors')) console.log('The writes of a start and a stop on this DynamoDB alone, the reference’s and this tree’s…');
   const writes = only.has('floors') ? await withFreshDynamoDbLocal((endpoint) => measureWriteFloors({ endpoint, iterations: env('BENCH_ITERATIONS', 300) })) : undefined;
   if (only.has('entries')) console.log('Time entries: a 31-day list of 300 against a one-day list, a create against a start, interleaved…');
   const entries = only.has('entries')
-    ? await measureEntryCosts({ workspaceId: 1, managerId: 1, listUser: 6, createUser: 7, startUser: 8, batches: env('BENCH_ENTRY_BATCHES', 10), perBatch: env('BENCH_ENTRY_PER_BATCH', 20), perPage: process.env.BENCH_ENTRY_PER_PAGE ? Number(process.env.BENCH_ENTRY_PER_PAGE) : undefined })
+    ? await measureEntryCosts({
+        workspaceId: 1,
+        managerId: 1,
+        listUser: 6,
+        createUser: 7,
+        startUser: 8,
+        batches: env('BENCH_ENTRY_BATCHES', 10),
+        perBatch: env('BENCH_ENTRY_PER_BATCH', 20),
+        perPage: process.env.BENCH_ENTRY_PER_PAGE ? Number(process.env.BENCH_ENTRY_PER_PAGE) : undefined,
+      })
     : undefined;
   if (only.has('host')) console.log('The function host: a warm invocation through aws-lambda-ric against the same bundle in process, interleaved; then cold `npm run invoke`s of start…');
-  const host = only.has('host') ? await measureFunctionHost({ endpoint: dynamo.endpoint, tableName, pairs: env('BENCH_HOST_PAIRS', 300), coldRuns: env('BENCH_INVOKE_RUNS', 5), log: (line) => console.log(line) }) : undefined;
+  const host = only.has('host')
+    ? await measureFunctionHost({ endpoint: dynamo.endpoint, tableName, pairs: env('BENCH_HOST_PAIRS', 300), coldRuns: env('BENCH_INVOKE_RUNS', 5), log: (line) => console.log(line) })
+    : undefined;
   if (only.has('floors')) console.log('Lifecycle invariants under load…');
   // On a DynamoDB Local of its own: after the loads above, the shared one holds every table and stream record they wrote, and slows down.
-  const invariants = only.has('floors') ? await withFreshDynamoDbLocal((endpoint) => measureHttpLoad({ endpoint, users: 50, connections: env('BENCH_HTTP_CONNECTIONS', 20), requests: env('BENCH_HTTP_REQUESTS', 3000) })) : undefined;
+  const invariants = only.has('floors')
+    ? await withFreshDynamoDbLocal((endpoint) => measureHttpLoad({ endpoint, users: 50, connections: env('BENCH_HTTP_CONNECTIONS', 20), requests: env('BENCH_HTTP_REQUESTS', 3000) }))
+    : undefined;
 
   type Check = { name: string; value: number; target?: { at_least?: number; at_most?: number } };
   const checks: Check[] = [
@@ -142,14 +172,37 @@ try {
     ...(!invariants || invariants.invariant_violations === 0 ? [] : [`${invariants.invariant_violations} lifecycle invariant violations under load`]),
   ];
 
-  const results = { only: [...only], measured_at: new Date().toISOString(), node: process.version, against: { ref: against, sha: reference.sha }, targets: TARGETS, http, warm, cold, start, writes, entries, host, invariants, missed: [...missed, ...correctness] };
+  const results = {
+    only: [...only],
+    measured_at: new Date().toISOString(),
+    node: process.version,
+    against: { ref: against, sha: reference.sha },
+    targets: TARGETS,
+    http,
+    warm,
+    cold,
+    start,
+    writes,
+    entries,
+    host,
+    invariants,
+    missed: [...missed, ...correctness],
+  };
   writeFileSync(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
 
   const rows: Array<[string, string, string]> = [
     ...(http
       ? ([
-          [`read (current-data): rps, current / reference`, `${median(http.read.current.map((run) => run.rps))} / ${median(http.read.reference.map((run) => run.rps))} → ${http.read.ratio_rps}×, p99 ${http.read.ratio_p99}×, server CPU per request ${http.read.ratio_cpu_per_request}×`, '≥ 1.00'],
-          [`mixed (start/stop): rps, current / reference`, `${median(http.mixed.current.map((run) => run.rps))} / ${median(http.mixed.reference.map((run) => run.rps))} → ${http.mixed.ratio_rps}×, p99 ${http.mixed.ratio_p99}×, server CPU per request ${http.mixed.ratio_cpu_per_request}×`, '≥ 1.00'],
+          [
+            `read (current-data): rps, current / reference`,
+            `${median(http.read.current.map((run) => run.rps))} / ${median(http.read.reference.map((run) => run.rps))} → ${http.read.ratio_rps}×, p99 ${http.read.ratio_p99}×, server CPU per request ${http.read.ratio_cpu_per_request}×`,
+            '≥ 1.00',
+          ],
+          [
+            `mixed (start/stop): rps, current / reference`,
+            `${median(http.mixed.current.map((run) => run.rps))} / ${median(http.mixed.reference.map((run) => run.rps))} → ${http.mixed.ratio_rps}×, p99 ${http.mixed.ratio_p99}×, server CPU per request ${http.mixed.ratio_cpu_per_request}×`,
+            '≥ 1.00',
+          ],
         ] as Array<[string, string, string]>)
       : []),
     ...(warm ? ([['warm start → stop p50, current / reference', `${warm.current_p50_ms} / ${warm.reference_p50_ms} ms → ${warm.ratio_p50}×`, '']] as Array<[string, string, string]>) : []),
@@ -163,29 +216,62 @@ try {
     ...(cold
       ? ([
           ['cold: empty module / the SDK floor', `${cold.empty_import_ms} / ${cold.sdk_floor.import_ms} ms`, ''],
-          ...Object.entries(cold.functions).flatMap(([name, fn]): Array<[string, string, string]> => [
-            [`cold ${name}: ms, vs floor, vs reference`, `${fn.import_ms} ms, ${fn.ratio_to_sdk_floor}×, ${'ratio_to_reference' in fn ? `${fn.ratio_to_reference}× (${fn.reference_import_ms} ms)` : 'new'}`, '≤ 1.05 (floor)'],
-            [`  ${name} bundle beyond the SDK`, `${Math.round(fn.breakdown.beyond_sdk_bytes / 1024)} of ${Math.round(fn.breakdown.total_bytes / 1024)} KiB: ${fn.breakdown.beyond_sdk.slice(0, 6).map(([owner, bytes]) => `${owner} ${Math.round(bytes / 1024)}`).join(', ')}`, ''],
-          ]),
-          ['cold authorizer for a JWT vs the old authorizer', `${cold.authorizer_jwt_path.import_ms} vs ${cold.authorizer_jwt_path.baseline_import_ms} ms → ${cold.authorizer_jwt_path.ratio_to_baseline}×`, '≤ 0.60'],
+          ...Object.entries(cold.functions).flatMap(
+            ([name, fn]): Array<[string, string, string]> => [
+              [
+                `cold ${name}: ms, vs floor, vs reference`,
+                `${fn.import_ms} ms, ${fn.ratio_to_sdk_floor}×, ${'ratio_to_reference' in fn ? `${fn.ratio_to_reference}× (${fn.reference_import_ms} ms)` : 'new'}`,
+                '≤ 1.05 (floor)',
+              ],
+              [
+                `  ${name} bundle beyond the SDK`,
+                `${Math.round(fn.breakdown.beyond_sdk_bytes / 1024)} of ${Math.round(fn.breakdown.total_bytes / 1024)} KiB: ${fn.breakdown.beyond_sdk
+                  .slice(0, 6)
+                  .map(([owner, bytes]) => `${owner} ${Math.round(bytes / 1024)}`)
+                  .join(', ')}`,
+                '',
+              ],
+            ],
+          ),
+          [
+            'cold authorizer for a JWT vs the old authorizer',
+            `${cold.authorizer_jwt_path.import_ms} vs ${cold.authorizer_jwt_path.baseline_import_ms} ms → ${cold.authorizer_jwt_path.ratio_to_baseline}×`,
+            '≤ 0.60',
+          ],
         ] as Array<[string, string, string]>)
       : []),
     ...(writes
       ? ([
           ['floor: start write, transaction / PutItem p50', `${writes.start_transaction_p50_ms} / ${writes.start_put_p50_ms} ms → ${writes.start_write_ratio}×`, ''],
-          ['floor: stop write, 7-item / 2-item transaction p50', `${writes.stop_seven_items_p50_ms} / ${writes.stop_two_items_p50_ms} ms → ${writes.stop_write_ratio}× (start + stop: ${writes.start_and_stop_write_ratio}×)`, ''],
+          [
+            'floor: stop write, 7-item / 2-item transaction p50',
+            `${writes.stop_seven_items_p50_ms} / ${writes.stop_two_items_p50_ms} ms → ${writes.stop_write_ratio}× (start + stop: ${writes.start_and_stop_write_ratio}×)`,
+            '',
+          ],
         ] as Array<[string, string, string]>)
       : []),
     ...(entries
       ? ([
-          ['31-day list (300 entries) / one-day list p50', `${entries.list_31_days_300_entries_p50_ms} / ${entries.list_one_day_p50_ms} ms → ${entries.list_31_days_vs_one_day_p50}× (calls: ${entries.list_31_days_calls.join(', ')})`, '≤ 1.50'],
-          ['entry create / start p50', `${entries.create_p50_ms} / ${entries.start_p50_ms} ms → ${entries.create_vs_start_p50}× (create: ${entries.create_calls.join(', ')}; start: ${entries.start_calls.join(', ')})`, '≤ 1.30'],
+          [
+            '31-day list (300 entries) / one-day list p50',
+            `${entries.list_31_days_300_entries_p50_ms} / ${entries.list_one_day_p50_ms} ms → ${entries.list_31_days_vs_one_day_p50}× (calls: ${entries.list_31_days_calls.join(', ')})`,
+            '≤ 1.50',
+          ],
+          [
+            'entry create / start p50',
+            `${entries.create_p50_ms} / ${entries.start_p50_ms} ms → ${entries.create_vs_start_p50}× (create: ${entries.create_calls.join(', ')}; start: ${entries.start_calls.join(', ')})`,
+            '≤ 1.30',
+          ],
         ] as Array<[string, string, string]>)
       : []),
     ...(host
       ? ([
           ['warm invocation: through the host / in process p50', `${host.warm.host_p50_ms} / ${host.warm.in_process_p50_ms} ms → +${host.warm.added_p50_ms} ms`, '≤ +5 ms'],
-          ['cold npm run invoke of start → answer p50: running DynamoDB / own DynamoDB Local', `${host.cold.running_dynamodb_p50_ms} / ${host.cold.own_dynamodb_local_p50_ms} ms (max ${host.cold.own_dynamodb_local_max_ms})`, '≤ 3000 ms'],
+          [
+            'cold npm run invoke of start → answer p50: running DynamoDB / own DynamoDB Local',
+            `${host.cold.running_dynamodb_p50_ms} / ${host.cold.own_dynamodb_local_p50_ms} ms (max ${host.cold.own_dynamodb_local_max_ms})`,
+            '≤ 3000 ms',
+          ],
         ] as Array<[string, string, string]>)
       : []),
     ...(invariants ? ([['load: errors / invariant violations', `${invariants.errors} / ${invariants.invariant_violations}`, '0 / 0']] as Array<[string, string, string]>) : []),
@@ -204,4 +290,3 @@ try {
   await dynamo.stop();
   reference.remove();
 }
-

@@ -39,7 +39,11 @@ export async function measureStartOverhead(options: { tableName: string; endpoin
   const limitedUser = options.users[2]!;
   const bareLimitedUser = options.users[3]!;
   const timedStart = (startHandler: typeof handler, userId: number) => async () => {
-    const event = httpEvent({ path: '/time-tracking/start', body: { workspace_id: options.workspaceId, user_id: userId, activity_description: 'bench' }, authorizer: principalContext(options.managerId) });
+    const event = httpEvent({
+      path: '/time-tracking/start',
+      body: { workspace_id: options.workspaceId, user_id: userId, activity_description: 'bench' },
+      authorizer: principalContext(options.managerId),
+    });
     const context = lambdaContext();
     const started = performance.now();
     const result = await startHandler(event, context);
@@ -59,7 +63,12 @@ export async function measureStartOverhead(options: { tableName: string; endpoin
       new BatchGetCommand({
         RequestItems: {
           [options.tableName]: {
-            Keys: [keys.membership(options.workspaceId, options.managerId), keys.membership(options.workspaceId, userId), keys.workspaceSettings(options.workspaceId), ...slots.map((slot) => keys.timelineSlot(options.workspaceId, userId, slot))],
+            Keys: [
+              keys.membership(options.workspaceId, options.managerId),
+              keys.membership(options.workspaceId, userId),
+              keys.workspaceSettings(options.workspaceId),
+              ...slots.map((slot) => keys.timelineSlot(options.workspaceId, userId, slot)),
+            ],
             ConsistentRead: true,
           },
         },
@@ -87,15 +96,15 @@ export async function measureStartOverhead(options: { tableName: string; endpoin
             Put: {
               TableName: options.tableName,
               Item: trackerToItem({
-          trackerId: randomUUID(),
-          workspaceId: options.workspaceId,
-          userId,
-          contractId: null,
-          projectId: null,
-          taskId: null,
-          activityDescription: 'bench',
-          startTime: toApiTimestamp(new Date()),
-          startedBy: options.managerId,
+                trackerId: randomUUID(),
+                workspaceId: options.workspaceId,
+                userId,
+                contractId: null,
+                projectId: null,
+                taskId: null,
+                activityDescription: 'bench',
+                startTime: toApiTimestamp(new Date()),
+                startedBy: options.managerId,
                 taskTitle: null,
                 requestId: randomUUID(),
                 autoStopAt: null,

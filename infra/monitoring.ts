@@ -13,7 +13,6 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { AUTHORIZER_OUTCOMES, METRIC, METRICS_NAMESPACE, OUTCOME, SERVICE_NAME, WEBHOOK_ATTEMPT_OUTCOMES } from '../shared/observability/metric-names.ts';
 
-
 /** Alarm thresholds (docs/operations.md says what each alarm means and what to do). */
 export type AlarmThresholds = {
   /** The API's 5xx answers, in percent of requests over 5 minutes. */
@@ -151,7 +150,11 @@ export class Monitoring extends Construct {
     const failureQueues: Array<[string, sqs.IQueue, string]> = [
       ['WebhookDeadLetters', props.webhookDeadLetters, 'Webhook deliveries failed for about a day: they wait in the dead-letter queue (README, Webhooks runbook).'],
       ['WebhookStreamFailures', props.webhookStreamFailures, 'Table stream records could not be fanned out to webhooks: re-read them within 24 hours of the event (README, Webhooks runbook).'],
-      ['AutoStopDeadLetters', props.autoStopDeadLetters, 'A forgotten tracker could not be stopped at its limit: it keeps running until stopped by hand; the message names it (README, Forgotten trackers).'],
+      [
+        'AutoStopDeadLetters',
+        props.autoStopDeadLetters,
+        'A forgotten tracker could not be stopped at its limit: it keeps running until stopped by hand; the message names it (README, Forgotten trackers).',
+      ],
       [
         'AutoStopStreamFailures',
         props.autoStopStreamFailures,
@@ -191,11 +194,26 @@ export class Monitoring extends Construct {
           new cloudwatch.GraphWidget({ title: 'API 5xx rate (%)', left: [serverErrorRate], width: 8 }),
         ],
         [
-          new cloudwatch.GraphWidget({ title: 'Function duration p99', left: props.functions.map((fn) => fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p99', label: fn.trackingName })), width: 12 }),
-          new cloudwatch.GraphWidget({ title: 'Function errors and throttles', left: props.functions.flatMap((fn) => [fn.metricErrors({ period: FIVE_MINUTES, label: `${fn.trackingName} errors` }), fn.metricThrottles({ period: FIVE_MINUTES, label: `${fn.trackingName} throttles` })]), width: 12 }),
+          new cloudwatch.GraphWidget({
+            title: 'Function duration p99',
+            left: props.functions.map((fn) => fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p99', label: fn.trackingName })),
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Function errors and throttles',
+            left: props.functions.flatMap((fn) => [
+              fn.metricErrors({ period: FIVE_MINUTES, label: `${fn.trackingName} errors` }),
+              fn.metricThrottles({ period: FIVE_MINUTES, label: `${fn.trackingName} throttles` }),
+            ]),
+            width: 12,
+          }),
         ],
         [
-          new cloudwatch.GraphWidget({ title: 'DynamoDB consumed capacity', left: [table.metricConsumedReadCapacityUnits({ period: FIVE_MINUTES }), table.metricConsumedWriteCapacityUnits({ period: FIVE_MINUTES })], width: 6 }),
+          new cloudwatch.GraphWidget({
+            title: 'DynamoDB consumed capacity',
+            left: [table.metricConsumedReadCapacityUnits({ period: FIVE_MINUTES }), table.metricConsumedWriteCapacityUnits({ period: FIVE_MINUTES })],
+            width: 6,
+          }),
           // Two widgets: both expressions name their metrics by operation.
           new cloudwatch.GraphWidget({ title: 'DynamoDB throttled requests', left: [tableThrottles], width: 6 }),
           new cloudwatch.GraphWidget({ title: 'DynamoDB system errors', left: [tableSystemErrors], width: 6 }),
@@ -209,10 +227,7 @@ export class Monitoring extends Construct {
           }),
           new cloudwatch.GraphWidget({
             title: 'Webhooks',
-            left: [
-              serviceMetric(METRIC.webhookDeliveriesQueued, {}, 'queued'),
-              ...WEBHOOK_ATTEMPT_OUTCOMES.map((value) => serviceMetric(METRIC.webhookAttempts, { outcome: value }, value)),
-            ],
+            left: [serviceMetric(METRIC.webhookDeliveriesQueued, {}, 'queued'), ...WEBHOOK_ATTEMPT_OUTCOMES.map((value) => serviceMetric(METRIC.webhookAttempts, { outcome: value }, value))],
             right: [props.webhookDeadLetters.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum', label: 'dead letters' })],
             width: 8,
           }),

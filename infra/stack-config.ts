@@ -65,9 +65,15 @@ export function readStackConfig(context: ContextReader): StackConfig {
   const jwksUrl = text('jwksUrl');
   if (jwksUrl && !/^https:\/\/[^\s/]+/.test(jwksUrl)) problems.push(`context "jwksUrl" must be an https:// URL (got "${jwksUrl}")`);
   const jwtAlgorithms = text('jwtAlgorithms', 'RS256,ES256');
-  const badAlgorithms = jwtAlgorithms.split(',').map((alg) => alg.trim()).filter((alg) => !(ALLOWED_JWT_ALGORITHMS as readonly string[]).includes(alg));
+  const badAlgorithms = jwtAlgorithms
+    .split(',')
+    .map((alg) => alg.trim())
+    .filter((alg) => !(ALLOWED_JWT_ALGORITHMS as readonly string[]).includes(alg));
   if (badAlgorithms.length > 0) problems.push(`context "jwtAlgorithms" may only list ${ALLOWED_JWT_ALGORITHMS.join(', ')} (got ${badAlgorithms.join(', ')})`);
-  const corsAllowedOrigins = text('corsAllowedOrigins', '').split(',').map((origin) => origin.trim()).filter(Boolean);
+  const corsAllowedOrigins = text('corsAllowedOrigins', '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
   for (const origin of corsAllowedOrigins) {
     if (!/^https?:\/\/[^\s/]+$/.test(origin)) problems.push(`context "corsAllowedOrigins" takes origins like https://app.example.com (got "${origin}")`);
   }

@@ -19,7 +19,20 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ALLOWED_JWT_ALGORITHMS } from '../shared/config/auth-config.ts';
-import { authorizerFunction, autoStopFunctions, corsPolicyOf, docsFunction, dynamodbActionsOf, publicRoutes, routeKey, routeList, secretSealerRoutes, webhookFunctions, webhookSenderRoutes, type RouteName } from '../shared/contracts/routes.ts';
+import {
+  authorizerFunction,
+  autoStopFunctions,
+  corsPolicyOf,
+  docsFunction,
+  dynamodbActionsOf,
+  publicRoutes,
+  routeKey,
+  routeList,
+  secretSealerRoutes,
+  webhookFunctions,
+  webhookSenderRoutes,
+  type RouteName,
+} from '../shared/contracts/routes.ts';
 import { autoStopStreamFilterPatterns } from '../shared/scheduling/auto-stop-schedules.ts';
 import { webhookStreamFilterPatterns } from '../shared/contracts/webhook-events.ts';
 import { tableDefinition } from '../shared/db/table-definition.ts';
@@ -27,7 +40,6 @@ import { IDEMPOTENT_ANSWER_PURPOSE, WEBHOOK_SECRET_PURPOSE } from '../shared/cry
 import { RETRY_DELAYS_SECONDS } from '../shared/webhooks/delivery.ts';
 import { DEFAULT_ALARM_THRESHOLDS, Monitoring, type AlarmThresholds } from './monitoring.ts';
 import { TrackingFunction, type TrackingFunctionProps } from './tracking-function.ts';
-
 
 export type JwtAlgorithm = (typeof ALLOWED_JWT_ALGORITHMS)[number];
 const DEFAULT_JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['RS256', 'ES256'];
@@ -152,7 +164,12 @@ export class TimeTrackingApi extends Construct {
     };
     /** Every function of the stack: the shared settings, exactly its DynamoDB actions on the table, and its alarms. */
     const monitored: TrackingFunction[] = [];
-    const addFunction = (functionName: string, environment: Record<string, string>, dynamodbActions: readonly string[], options: Pick<TrackingFunctionProps, 'reservedConcurrentExecutions' | 'lazyModules' | 'assetCommands'> = {}) => {
+    const addFunction = (
+      functionName: string,
+      environment: Record<string, string>,
+      dynamodbActions: readonly string[],
+      options: Pick<TrackingFunctionProps, 'reservedConcurrentExecutions' | 'lazyModules' | 'assetCommands'> = {},
+    ) => {
       const fn = new TrackingFunction(this, functionConstructId(functionName), {
         functionName,
         ...options,
@@ -281,7 +298,12 @@ export class TimeTrackingApi extends Construct {
       assumedBy: new iam.AccountRootPrincipal(),
       description: 'Redrives failed webhook deliveries from their dead-letter queue (README, Webhooks runbook).',
     }));
-    redriveRole.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:StartMessageMoveTask', 'sqs:CancelMessageMoveTask', 'sqs:ListMessageMoveTasks', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], resources: [deadLetters.queueArn] }));
+    redriveRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['sqs:StartMessageMoveTask', 'sqs:CancelMessageMoveTask', 'sqs:ListMessageMoveTasks', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        resources: [deadLetters.queueArn],
+      }),
+    );
     deliveries.grantSendMessages(redriveRole);
     /**
      * The table's stream to a function, in order from now on: failed records reported one by
@@ -392,14 +414,16 @@ export class TimeTrackingApi extends Construct {
     ));
     const schedulesInGroup = Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${scheduleGroup.scheduleGroupName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     schedulesFn.addToRolePolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], resources: [schedulesInGroup] }));
-    schedulesFn.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [schedulerRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } }));
+    schedulesFn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [schedulerRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } }),
+    );
     const schedulesPolicy = schedulesFn.role!.node.tryFindChild('DefaultPolicy')!;
     // The finding names the resource as cdk-nag prints it: pseudo parameters unresolved, an explicit env's region and account as they are.
     const printed = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
     const stack = Stack.of(this);
     Validations.of(schedulesPolicy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:${printed(stack.partition, 'Partition')}:scheduler:${printed(stack.region, 'Region')}:${printed(stack.account, 'AccountId')}:schedule/${scheduleGroup.scheduleGroupName}/*]`,
-      reason: 'One schedule per running tracker, named after it: the names are not known in advance, so the resource is every schedule of the stack\'s own group, and only Create and Delete.',
+      reason: "One schedule per running tracker, named after it: the names are not known in advance, so the resource is every schedule of the stack's own group, and only Create and Delete.",
     });
     schedulesFn.addEventSource(streamSource(autoStopStreamFailures, autoStopStreamFilterPatterns()));
 
@@ -449,7 +473,8 @@ function validateProps(props: TimeTrackingApiProps) {
     if (known(props.auth.jwksUrl) && !/^https:\/\/[^\s/]+/.test(props.auth.jwksUrl)) problems.push(`auth.jwksUrl must be an https:// URL (got "${props.auth.jwksUrl}")`);
     for (const field of ['issuer', 'audience'] as const) if (known(props.auth[field]) && props.auth[field].trim() === '') problems.push(`auth.${field} must not be empty`);
     const bad = (props.auth.algorithms ?? []).filter((alg) => !(ALLOWED_JWT_ALGORITHMS as readonly string[]).includes(alg));
-    if (bad.length > 0 || props.auth.algorithms?.length === 0) problems.push(`auth.algorithms may only list ${ALLOWED_JWT_ALGORITHMS.join(', ')}, and at least one (got ${JSON.stringify(props.auth.algorithms)})`);
+    if (bad.length > 0 || props.auth.algorithms?.length === 0)
+      problems.push(`auth.algorithms may only list ${ALLOWED_JWT_ALGORITHMS.join(', ')}, and at least one (got ${JSON.stringify(props.auth.algorithms)})`);
     if (props.auth.cacheTtl && !Token.isUnresolved(props.auth.cacheTtl.toSeconds()) && props.auth.cacheTtl.toSeconds() > 3600) problems.push('auth.cacheTtl must be at most 1 hour');
   }
   integer('rateLimitPerMinute', props.rateLimitPerMinute, 0, 1_000_000);
@@ -458,10 +483,13 @@ function validateProps(props: TimeTrackingApiProps) {
   integer('publicThrottling.rateLimit', props.publicThrottling?.rateLimit, 1, 10_000);
   integer('publicThrottling.burstLimit', props.publicThrottling?.burstLimit, 1, 5000);
   integer('webhookDeliveryConcurrency', props.webhookDeliveryConcurrency, 2, 1000);
-  for (const origin of props.corsAllowedOrigins ?? []) if (known(origin) && !/^https?:\/\/[^\s/]+$/.test(origin)) problems.push(`corsAllowedOrigins takes origins like https://app.example.com (got "${origin}")`);
+  for (const origin of props.corsAllowedOrigins ?? [])
+    if (known(origin) && !/^https?:\/\/[^\s/]+$/.test(origin)) problems.push(`corsAllowedOrigins takes origins like https://app.example.com (got "${origin}")`);
   if (props.alarmEmail && props.alarmTopic) problems.push('alarmEmail and alarmTopic do not go together: subscribe the address to your own topic');
   if (known(props.alarmEmail) && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(props.alarmEmail!)) problems.push(`alarmEmail must be an email address (got "${props.alarmEmail}")`);
-  if (props.domain && known(props.domain.domainName) && !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(props.domain.domainName)) problems.push(`domain.domainName must be a host name such as time.example.com (got "${props.domain.domainName}")`);
-  if (props.localDynamodbEndpoint && !/^http:\/\/[^\s/]+(:\d+)?\/?$/.test(props.localDynamodbEndpoint)) problems.push(`localDynamodbEndpoint must be an http:// URL (got "${props.localDynamodbEndpoint}")`);
+  if (props.domain && known(props.domain.domainName) && !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(props.domain.domainName))
+    problems.push(`domain.domainName must be a host name such as time.example.com (got "${props.domain.domainName}")`);
+  if (props.localDynamodbEndpoint && !/^http:\/\/[^\s/]+(:\d+)?\/?$/.test(props.localDynamodbEndpoint))
+    problems.push(`localDynamodbEndpoint must be an http:// URL (got "${props.localDynamodbEndpoint}")`);
   if (problems.length > 0) throw new TimeTrackingApiPropsError(`Invalid TimeTrackingApi props:\n  - ${problems.join('\n  - ')}`);
 }

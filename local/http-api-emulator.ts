@@ -46,9 +46,7 @@ class GatewayAnswer extends Error {
 export function createHttpApiEmulator(options: EmulatorOptions) {
   const byRouteKey = new Map(options.routes.map((route) => [`${route.method} ${route.path}`, route]));
   // Routes with {name} path parameters, matched segment by segment as HTTP APIs do.
-  const templated = options.routes
-    .filter((route) => route.path.includes('{'))
-    .map((route) => ({ route, pattern: new RegExp(`^${route.path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`) }));
+  const templated = options.routes.filter((route) => route.path.includes('{')).map((route) => ({ route, pattern: new RegExp(`^${route.path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`) }));
   const findRoute = (method: string, path: string): { route: EmulatedRoute; pathParameters?: Record<string, string> } | undefined => {
     const exact = byRouteKey.get(`${method} ${path}`);
     if (exact) return { route: exact };
@@ -117,8 +115,7 @@ export function createHttpApiEmulator(options: EmulatorOptions) {
       response.end(body);
       options.onRequest?.({ method, path: url.pathname, status, ms: Date.now() - started });
     };
-    const gatewayJson = (status: number, message: string) =>
-      send(status, { 'content-type': 'application/json', 'apigw-requestid': randomUUID() }, JSON.stringify({ message }));
+    const gatewayJson = (status: number, message: string) => send(status, { 'content-type': 'application/json', 'apigw-requestid': randomUUID() }, JSON.stringify({ message }));
 
     try {
       const found = findRoute(method, url.pathname);

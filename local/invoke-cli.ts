@@ -64,7 +64,8 @@ async function main(argv: string[]): Promise<number> {
       }
       const client = createDocumentClient({ tableName, region, endpoint });
       try {
-        if ((await ensureTable(client, tableName)) === 'created') await (await import('../admin/seed-loader.ts')).loadSeed(client, tableName, JSON.parse(await readFile(resolve(env.SEED_FILE || DEFAULT_SEED), 'utf8')), { endpoint });
+        if ((await ensureTable(client, tableName)) === 'created')
+          await (await import('../admin/seed-loader.ts')).loadSeed(client, tableName, JSON.parse(await readFile(resolve(env.SEED_FILE || DEFAULT_SEED), 'utf8')), { endpoint });
       } finally {
         client.destroy();
       }

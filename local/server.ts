@@ -233,12 +233,18 @@ async function sourceFunctions(settings: Settings, timeScale: number): Promise<L
     AUTO_STOP_DEAD_LETTER_ARN: `arn:aws:sqs:${process.env.AWS_REGION}:000000000000:local-auto-stop-dead-letters`,
   });
   // The webhook delivery queue (redelivery, replay, the test event), reached through the SDK as SQS is deployed.
-  const deliveryQueue = await startLocalQueue({ logicalId: 'WebhookDeliveries', visibilityTimeoutSeconds: 60, maxReceiveCount: undefined }, { timeScale, region: process.env.AWS_REGION!, log: (line) => console.log(line) });
+  const deliveryQueue = await startLocalQueue(
+    { logicalId: 'WebhookDeliveries', visibilityTimeoutSeconds: 60, maxReceiveCount: undefined },
+    { timeScale, region: process.env.AWS_REGION!, log: (line) => console.log(line) },
+  );
   const queueFront = await deliveryQueue.endpointFor('npm-start', [{ effect: 'Allow', actions: ['sqs:SendMessage'], resources: ['*'] }]);
   Object.assign(process.env, { WEBHOOK_QUEUE_URL: queueFront.queueUrl, AWS_ENDPOINT_URL_SQS: queueFront.endpoint });
   // KMS for the webhook secrets, its key in the data directory: what one run sealed, the next opens.
   const kms = await startLocalKms({ region: process.env.AWS_REGION!, keyLogicalId: 'local-webhook-secrets', keyFile: await webhookSecretsKeyFile(settings) });
-  Object.assign(process.env, { WEBHOOK_SECRETS_KEY_ARN: kms.keyArn, AWS_ENDPOINT_URL_KMS: (await kms.endpointFor('npm-start', [{ effect: 'Allow', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'] }])).endpoint });
+  Object.assign(process.env, {
+    WEBHOOK_SECRETS_KEY_ARN: kms.keyArn,
+    AWS_ENDPOINT_URL_KMS: (await kms.endpointFor('npm-start', [{ effect: 'Allow', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'] }])).endpoint,
+  });
   // The local scheduler accepts any signature; without credentials the SDK would not sign at all.
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
@@ -250,7 +256,9 @@ async function sourceFunctions(settings: Settings, timeScale: number): Promise<L
     const endpoint = process.env.DYNAMODB_ENDPOINT!;
     const region = process.env.AWS_REGION!;
     const sources = await startTemplateEventSources({
-      eventSources: [{ functionLogicalId: schedulesName, source: { kind: 'stream' }, batchSize: 100, filterPatterns: autoStopStreamFilterPatterns(), reportBatchItemFailures: true, maximumConcurrency: undefined }],
+      eventSources: [
+        { functionLogicalId: schedulesName, source: { kind: 'stream' }, batchSize: 100, filterPatterns: autoStopStreamFilterPatterns(), reportBatchItemFailures: true, maximumConcurrency: undefined },
+      ],
       functions,
       timeoutsMs: { [schedulesName]: FUNCTION_TIMEOUT_MS },
       queues: new Map(),
@@ -260,7 +268,12 @@ async function sourceFunctions(settings: Settings, timeScale: number): Promise<L
       timeScale,
       log,
     });
-    await recoverAutoStopSchedules({ endpoint, region, tableName: settings.tableName, invokeSchedules: (event) => functions[schedulesName]!(event, lambdaContext(schedulesName, Date.now() + FUNCTION_TIMEOUT_MS)) });
+    await recoverAutoStopSchedules({
+      endpoint,
+      region,
+      tableName: settings.tableName,
+      invokeSchedules: (event) => functions[schedulesName]!(event, lambdaContext(schedulesName, Date.now() + FUNCTION_TIMEOUT_MS)),
+    });
     return sources.stop;
   };
   return {

@@ -44,7 +44,10 @@ export function generateRouteValidatorsSource(route: Route): string {
   // Paths, query strings and headers only carry strings: numeric strings become numbers, nothing else does.
   const stringAjv = new Ajv({ ...commonOptions, coerceTypes: true });
   const parts: string[] = [];
-  for (const [ajv, wanted] of [[bodyAjv, locations.filter((l) => l === 'body')], [stringAjv, locations.filter((l) => l !== 'body')]] as const) {
+  for (const [ajv, wanted] of [
+    [bodyAjv, locations.filter((l) => l === 'body')],
+    [stringAjv, locations.filter((l) => l !== 'body')],
+  ] as const) {
     if (wanted.length === 0) continue;
     for (const location of wanted) ajv.addSchema(inputSchemaOf(route, location)!, location);
     parts.push(esmOnly(renameLocals(standaloneCode(ajv, Object.fromEntries(wanted.map((location) => [location, location]))), parts.length)));

@@ -30,7 +30,8 @@ export function buildDocsPage(outDir: string): void {
   const page = join(outDir, 'docs.html');
   const html = readFileSync(page, 'utf8');
   const offOrigin = /https:\/\/cdn\.redoc\.ly\/redoc\/logo-mini(?:-full)?\.svg/g;
-  if (!offOrigin.test(html)) throw new Error('the Redoc bundle no longer loads its logo from cdn.redoc.ly: check the page for other off-origin requests (test/e2e/docs-page.test.ts) and update this step');
+  if (!offOrigin.test(html))
+    throw new Error('the Redoc bundle no longer loads its logo from cdn.redoc.ly: check the page for other off-origin requests (test/e2e/docs-page.test.ts) and update this step');
   // And no favicon request either (the browser would ask the API for /favicon.ico).
   writeFileSync(page, html.replace(offOrigin, ATTRIBUTION).replace('<head>', '<head><link rel="icon" href="data:,">'));
 }

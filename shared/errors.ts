@@ -114,7 +114,7 @@ export class TimeEntryOverlapError extends AppError {
   readonly code = 'time_entry_overlap';
   readonly status = 409;
   constructor() {
-    super("The time entry overlaps another time entry or the running tracker of this user.");
+    super('The time entry overlaps another time entry or the running tracker of this user.');
   }
 }
 

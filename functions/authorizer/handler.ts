@@ -46,9 +46,7 @@ const authenticate = createAuthenticator({
  * answers 500 without caching anything (docs/auth.md). Each outcome is counted
  * (docs/operations.md).
  */
-export const handler = withMetrics(async function authorize(
-  event: APIGatewayRequestAuthorizerEventV2,
-): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> {
+export const handler = withMetrics(async function authorize(event: APIGatewayRequestAuthorizerEventV2): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> {
   try {
     const context = await authenticate(event.headers?.authorization);
     if ('auth_error' in context) {

@@ -37,7 +37,8 @@ function prepare(name: string): Prepared {
 const files: Record<keyof typeof FILE_NAMES, Prepared> = { '/docs': prepare(FILE_NAMES['/docs']), '/openapi.json': prepare(FILE_NAMES['/openapi.json']) };
 
 // The page's own inline script and styles, its images as data: URLs, and nothing from elsewhere.
-const PAGE_POLICY = "default-src 'none'; script-src 'self' 'unsafe-inline' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const PAGE_POLICY =
+  "default-src 'none'; script-src 'self' 'unsafe-inline' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** The encoding to answer with: brotli, then gzip, when the client accepts it (a q of 0 refuses), else identity. */
 export function chooseEncoding(acceptEncoding: string | undefined): Encoding {

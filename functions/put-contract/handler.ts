@@ -8,9 +8,13 @@ import { putRecordSpec } from '../../shared/http/directory-route-specs.ts';
 /** PUT /workspaces/{workspace_id}/contracts/{contract_id} */
 export const handler = createHttpHandler(
   routes.putContract,
-  putRecordSpec<'putContract'>('contract', { adapters: handlerAdapters, validators, directory: directoryRepository }, {
-    idOf: (input) => input.contract_id,
-    fieldsOf: (input) => ({ user_id: input.user_id, project_id: input.project_id, status: input.status }),
-    view: contractView,
-  }),
+  putRecordSpec<'putContract'>(
+    'contract',
+    { adapters: handlerAdapters, validators, directory: directoryRepository },
+    {
+      idOf: (input) => input.contract_id,
+      fieldsOf: (input) => ({ user_id: input.user_id, project_id: input.project_id, status: input.status }),
+      view: contractView,
+    },
+  ),
 );

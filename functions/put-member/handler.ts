@@ -8,9 +8,13 @@ import { putRecordSpec } from '../../shared/http/directory-route-specs.ts';
 /** PUT /workspaces/{workspace_id}/members/{user_id} */
 export const handler = createHttpHandler(
   routes.putMember,
-  putRecordSpec<'putMember'>('member', { adapters: handlerAdapters, validators, directory: directoryRepository }, {
-    idOf: (input) => input.user_id,
-    fieldsOf: (input) => ({ role: input.role, status: input.status, name: input.name ?? null, email: input.email ?? null }),
-    view: memberView,
-  }),
+  putRecordSpec<'putMember'>(
+    'member',
+    { adapters: handlerAdapters, validators, directory: directoryRepository },
+    {
+      idOf: (input) => input.user_id,
+      fieldsOf: (input) => ({ role: input.role, status: input.status, name: input.name ?? null, email: input.email ?? null }),
+      view: memberView,
+    },
+  ),
 );

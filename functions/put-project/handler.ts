@@ -8,9 +8,13 @@ import { putRecordSpec } from '../../shared/http/directory-route-specs.ts';
 /** PUT /workspaces/{workspace_id}/projects/{project_id} */
 export const handler = createHttpHandler(
   routes.putProject,
-  putRecordSpec<'putProject'>('project', { adapters: handlerAdapters, validators, directory: directoryRepository }, {
-    idOf: (input) => input.project_id,
-    fieldsOf: (input) => ({ name: input.name, status: input.status }),
-    view: projectView,
-  }),
+  putRecordSpec<'putProject'>(
+    'project',
+    { adapters: handlerAdapters, validators, directory: directoryRepository },
+    {
+      idOf: (input) => input.project_id,
+      fieldsOf: (input) => ({ name: input.name, status: input.status }),
+      view: projectView,
+    },
+  ),
 );

@@ -8,9 +8,13 @@ import { putRecordSpec } from '../../shared/http/directory-route-specs.ts';
 /** PUT /workspaces/{workspace_id}/tasks/{task_id} */
 export const handler = createHttpHandler(
   routes.putTask,
-  putRecordSpec<'putTask'>('task', { adapters: handlerAdapters, validators, directory: directoryRepository }, {
-    idOf: (input) => input.task_id,
-    fieldsOf: (input) => ({ project_id: input.project_id, title: input.title, status: input.status }),
-    view: taskView,
-  }),
+  putRecordSpec<'putTask'>(
+    'task',
+    { adapters: handlerAdapters, validators, directory: directoryRepository },
+    {
+      idOf: (input) => input.task_id,
+      fieldsOf: (input) => ({ project_id: input.project_id, title: input.title, status: input.status }),
+      view: taskView,
+    },
+  ),
 );

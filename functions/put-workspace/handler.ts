@@ -8,10 +8,14 @@ import { putRecordSpec } from '../../shared/http/directory-route-specs.ts';
 /** PUT /workspaces/{workspace_id} */
 export const handler = createHttpHandler(
   routes.putWorkspace,
-  putRecordSpec<'putWorkspace'>('workspace', { adapters: handlerAdapters, validators, directory: directoryRepository }, {
-    idOf: (input) => input.workspace_id,
-    fieldsOf: (input) => ({ name: input.name }),
-    ownerOf: (input) => input.owner_user_id,
-    view: workspaceView,
-  }),
+  putRecordSpec<'putWorkspace'>(
+    'workspace',
+    { adapters: handlerAdapters, validators, directory: directoryRepository },
+    {
+      idOf: (input) => input.workspace_id,
+      fieldsOf: (input) => ({ name: input.name }),
+      ownerOf: (input) => input.owner_user_id,
+      view: workspaceView,
+    },
+  ),
 );

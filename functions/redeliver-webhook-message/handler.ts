@@ -11,7 +11,11 @@ export const handler = createHttpHandler(routes.redeliverWebhookMessage, {
   adapters: handlerAdapters,
   validators,
   run: async (input, { principal, repository }) => {
-    const message = await redeliverMessage(principal.userId, { workspaceId: input.workspace_id, id: input.id, messageId: input.message_id }, { repository, webhooks: webhookRepository, log: webhookLog, queue: webhookQueue });
+    const message = await redeliverMessage(
+      principal.userId,
+      { workspaceId: input.workspace_id, id: input.id, messageId: input.message_id },
+      { repository, webhooks: webhookRepository, log: webhookLog, queue: webhookQueue },
+    );
     return { data: queuedMessageView(message) };
   },
 });

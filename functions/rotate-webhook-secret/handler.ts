@@ -17,7 +17,11 @@ export const handler = createHttpHandler(routes.rotateWebhookSecret, {
   // The stored answer holds the secret: sealed like the secret itself.
   sealStoredAnswers: webhookAnswerSealer,
   run: async (input, { principal, repository, now }) => {
-    const rotated = await rotateWebhookSecret(principal.userId, { workspaceId: input.workspace_id, id: input.id }, { repository, webhooks: webhookRepository, now, newSecret: newWebhookSecret, secrets: webhookSecretBox });
+    const rotated = await rotateWebhookSecret(
+      principal.userId,
+      { workspaceId: input.workspace_id, id: input.id },
+      { repository, webhooks: webhookRepository, now, newSecret: newWebhookSecret, secrets: webhookSecretBox },
+    );
     return { data: rotatedWebhookView(rotated.subscription, rotated.secret) };
   },
 });

@@ -12,7 +12,11 @@ export const handler = createHttpHandler(routes.testWebhook, {
   adapters: handlerAdapters,
   validators,
   run: async (input, { principal, repository, now }) => {
-    const message = await sendTestEvent(principal.userId, { workspaceId: input.workspace_id, id: input.id }, { repository, webhooks: webhookRepository, log: webhookLog, queue: webhookQueue, now, newMessageId });
+    const message = await sendTestEvent(
+      principal.userId,
+      { workspaceId: input.workspace_id, id: input.id },
+      { repository, webhooks: webhookRepository, log: webhookLog, queue: webhookQueue, now, newMessageId },
+    );
     return { data: queuedMessageView(message) };
   },
 });

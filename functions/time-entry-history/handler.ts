@@ -11,7 +11,11 @@ export const handler = createHttpHandler(routes.timeEntryHistory, {
   validators,
   run: async (input, { principal, repository }) => {
     const perPage = input.per_page ?? 50;
-    const history = await timeEntryHistory(principal.userId, { workspaceId: input.workspace_id, entryId: input.id }, { repository, page: { ...(input.cursor === undefined ? {} : { cursor: input.cursor }), perPage } });
+    const history = await timeEntryHistory(
+      principal.userId,
+      { workspaceId: input.workspace_id, entryId: input.id },
+      { repository, page: { ...(input.cursor === undefined ? {} : { cursor: input.cursor }), perPage } },
+    );
     return { data: history.versions.map(timeEntryVersionView), meta: { pagination: { per_page: perPage, next_cursor: history.nextCursor, has_more: history.nextCursor !== null } } };
   },
 });

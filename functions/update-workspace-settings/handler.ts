@@ -10,7 +10,12 @@ export const handler = createHttpHandler(routes.updateWorkspaceSettings, {
   adapters: handlerAdapters,
   validators,
   run: async (input, { principal, now, repository }) => {
-    const settings = await updateWorkspaceSettings(principal.userId, input.workspace_id, { maxTrackerDurationMinutes: input.max_tracker_duration_minutes, timeZone: input.time_zone }, { repository, now });
+    const settings = await updateWorkspaceSettings(
+      principal.userId,
+      input.workspace_id,
+      { maxTrackerDurationMinutes: input.max_tracker_duration_minutes, timeZone: input.time_zone },
+      { repository, now },
+    );
     return { data: workspaceSettingsView(settings) };
   },
 });

@@ -21,7 +21,15 @@ const BLOB_VERSION = Buffer.from('LKMS1');
 
 /** The additional data of a data key: the key it is under and its encryption context, in a canonical order. */
 const additionalData = (keyArn: string, context: Record<string, string> = {}) =>
-  Buffer.from(JSON.stringify([keyArn, Object.keys(context).sort().map((name) => [name, context[name]])]), 'utf8');
+  Buffer.from(
+    JSON.stringify([
+      keyArn,
+      Object.keys(context)
+        .sort()
+        .map((name) => [name, context[name]]),
+    ]),
+    'utf8',
+  );
 
 async function keyMaterial(keyFile: string | undefined): Promise<Buffer> {
   if (!keyFile) return randomBytes(32);
@@ -84,7 +92,10 @@ export async function startLocalKms(options: { region: string; keyLogicalId: str
         // The request's condition keys IAM would see: its encryption context, pair by pair.
         const conditionKeys = Object.fromEntries(Object.entries((parsed?.EncryptionContext ?? {}) as Record<string, string>).map(([name, value]) => [`kms:EncryptionContext:${name}`, String(value)]));
         if (!served || !parsed || !allows(statements, `kms:${operation}`, options.keyLogicalId, keyArn, conditionKeys)) {
-          return { status: 400, body: { __type: 'AccessDeniedException', message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/${principal}/local is not authorized to perform: kms:${operation} on resource: ${keyArn}` } };
+          return {
+            status: 400,
+            body: { __type: 'AccessDeniedException', message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/${principal}/local is not authorized to perform: kms:${operation} on resource: ${keyArn}` },
+          };
         }
         return handle(operation, parsed);
       },

@@ -228,10 +228,19 @@ export function startFunctionHost(fn: HostedFunction) {
     const began = performance.now();
     let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
-      environment.api.invoke({ requestId, deadlineMs: Date.now() + timeoutMs, invokedFunctionArn: functionArn, payload: JSON.stringify(event ?? null), ...(options.traceId ? { traceId: options.traceId } : {}) }),
+      environment.api.invoke({
+        requestId,
+        deadlineMs: Date.now() + timeoutMs,
+        invokedFunctionArn: functionArn,
+        payload: JSON.stringify(event ?? null),
+        ...(options.traceId ? { traceId: options.traceId } : {}),
+      }),
       environment.exited.then((status) => ({ ...platformError('Runtime.ExitError', `RequestId: ${requestId} Error: Runtime exited with error: ${status}`), ended: true })),
       new Promise<ReturnType<typeof platformError> & { ended: true }>((resolve) => {
-        timer = setTimeout(() => resolve({ ...platformError('Sandbox.Timedout', `RequestId: ${requestId} Error: Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`), ended: true }), timeoutMs);
+        timer = setTimeout(
+          () => resolve({ ...platformError('Sandbox.Timedout', `RequestId: ${requestId} Error: Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`), ended: true }),
+          timeoutMs,
+        );
       }),
     ]);
     clearTimeout(timer);
@@ -246,7 +255,11 @@ export function startFunctionHost(fn: HostedFunction) {
       release(environment);
     }
     const { kind, payload } = outcome;
-    return finish(requestId, kind === 'response' ? { kind, payload } : { kind, errorType: outcome.errorType, payload }, { durationMs, maxMemoryUsedMb, ...(cold ? { initDurationMs: environment.initDurationMs } : {}) });
+    return finish(requestId, kind === 'response' ? { kind, payload } : { kind, errorType: outcome.errorType, payload }, {
+      durationMs,
+      maxMemoryUsedMb,
+      ...(cold ? { initDurationMs: environment.initDurationMs } : {}),
+    });
   }
 
   function finish(requestId: string, outcome: InvocationOutcome, measured: { durationMs: number; maxMemoryUsedMb: number | undefined; initDurationMs?: number }): HostedInvocation {

@@ -91,7 +91,14 @@ export async function startLocalScheduler(options: { invoke: (targetArn: string,
         return send(response, 400, { Message: 'only one-time at() schedules in UTC with a target are served here' }, 'ValidationException');
       }
       const groupName = String(body.GroupName ?? 'default');
-      const result = create({ name, groupName, at: new Date(`${at[1]}Z`), targetArn: body.Target.Arn, input: String(body.Target.Input ?? '{}'), actionAfterCompletion: String(body.ActionAfterCompletion ?? 'NONE') });
+      const result = create({
+        name,
+        groupName,
+        at: new Date(`${at[1]}Z`),
+        targetArn: body.Target.Arn,
+        input: String(body.Target.Input ?? '{}'),
+        actionAfterCompletion: String(body.ActionAfterCompletion ?? 'NONE'),
+      });
       if (result === 'conflict') return send(response, 409, { Message: `Schedule ${name} already exists.` }, 'ConflictException');
       return send(response, 200, { ScheduleArn: `arn:aws:scheduler:local:000000000000:schedule/${groupName}/${name}` });
     }

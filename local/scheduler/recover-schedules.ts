@@ -22,7 +22,12 @@ export async function recoverAutoStopSchedules(options: { endpoint: string; regi
         eventSource: 'aws:dynamodb',
         eventVersion: '1.1',
         awsRegion: options.region,
-        dynamodb: { Keys: marshall({ pk: item.pk, sk: item.sk }) as never, NewImage: marshall(item, { removeUndefinedValues: true }) as never, SequenceNumber: String(index), StreamViewType: 'NEW_IMAGE' },
+        dynamodb: {
+          Keys: marshall({ pk: item.pk, sk: item.sk }) as never,
+          NewImage: marshall(item, { removeUndefinedValues: true }) as never,
+          SequenceNumber: String(index),
+          StreamViewType: 'NEW_IMAGE',
+        },
       })),
     });
     return trackers.length;

@@ -32,7 +32,14 @@ export function requiredPermissions(operation: string, body: Record<string, any>
 }
 
 /** IAM's wildcards in action names (case-insensitive) and ARNs: `*` any run, `?` one character. */
-const glob = (pattern: string, value: string, flags = '') => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`, flags).test(value);
+const glob = (pattern: string, value: string, flags = '') =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replaceAll('*', '.*')
+      .replaceAll('?', '.')}$`,
+    flags,
+  ).test(value);
 
 /**
  * IAM's decision for `action` on one resource of the template (the table, a queue), named by
@@ -41,7 +48,13 @@ const glob = (pattern: string, value: string, flags = '') => new RegExp(`^${patt
  * (an intrinsic function other than the table's ARN) never allows, and a Deny with one
  * applies: fail closed.
  */
-export function decide(statements: PolicyStatement[], action: string, resourceLogicalId: string, resourceArn = '', requestContext: Readonly<Record<string, string>> = {}): 'allow' | 'deny' | 'implicit_deny' {
+export function decide(
+  statements: PolicyStatement[],
+  action: string,
+  resourceLogicalId: string,
+  resourceArn = '',
+  requestContext: Readonly<Record<string, string>> = {},
+): 'allow' | 'deny' | 'implicit_deny' {
   const actionIn = (patterns: string[]) => patterns.some((pattern) => typeof pattern === 'string' && glob(pattern, action, 'i'));
   const resourceIs = (resource: unknown): boolean | 'unknown' => {
     if (typeof resource === 'string') return glob(resource, resourceArn) || resource === '*';
@@ -87,7 +100,6 @@ function conditionsHold(conditions: PolicyStatement['conditions'], requestContex
   return true;
 }
 
-
 /** What the proxy answers a request it cannot read: refused, as IAM would refuse an action it cannot authorize. */
 function classify(operation: string, body: Buffer): Array<{ action: string; table: string }> | undefined {
   if (!/^[A-Za-z]+$/.test(operation)) return undefined;
@@ -121,13 +133,10 @@ export async function startIamProxy(options: IamProxyOptions) {
         );
         return;
       }
-      const outgoing = httpRequest(
-        { host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...request.headers, host: upstream.host } },
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 500, answer.headers);
-          answer.pipe(response);
-        },
-      );
+      const outgoing = httpRequest({ host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...request.headers, host: upstream.host } }, (answer) => {
+        response.writeHead(answer.statusCode ?? 500, answer.headers);
+        answer.pipe(response);
+      });
       outgoing.on('error', () => request.socket.destroy());
       outgoing.end(body);
     });

@@ -66,7 +66,10 @@ export async function startLocalQueue(queue: TemplateQueue, options: { timeScale
       case 'SendMessage':
         return send(String(body.MessageBody), body.MessageGroupId);
       case 'SendMessageBatch':
-        return { Successful: (body.Entries as Array<{ Id: string; MessageBody: string; MessageGroupId?: string }>).map((entry) => ({ Id: entry.Id, ...send(entry.MessageBody, entry.MessageGroupId) })), Failed: [] };
+        return {
+          Successful: (body.Entries as Array<{ Id: string; MessageBody: string; MessageGroupId?: string }>).map((entry) => ({ Id: entry.Id, ...send(entry.MessageBody, entry.MessageGroupId) })),
+          Failed: [],
+        };
       case 'ChangeMessageVisibility': {
         const message = byReceipt(String(body.ReceiptHandle));
         if (message) message.visibleAt = Date.now() + Number(body.VisibilityTimeout) * 1000 * options.timeScale;
@@ -85,7 +88,13 @@ export async function startLocalQueue(queue: TemplateQueue, options: { timeScale
         const action = actionOf(operation);
         // Fail closed: what cannot be read or is not allowed is refused, as IAM would.
         if (!action || !parsed || !allows(statements, action, queue.logicalId, arn)) {
-          return { status: 400, body: { __type: 'com.amazon.coral.service#AccessDeniedException', message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/${functionName}/local is not authorized to perform: ${action ?? operation} on resource: ${arn}` } };
+          return {
+            status: 400,
+            body: {
+              __type: 'com.amazon.coral.service#AccessDeniedException',
+              message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/${functionName}/local is not authorized to perform: ${action ?? operation} on resource: ${arn}`,
+            },
+          };
         }
         return { status: 200, body: handle(operation, parsed) };
       },
@@ -106,7 +115,10 @@ export async function startLocalQueue(queue: TemplateQueue, options: { timeScale
           messages.delete(message.id);
           options.log(`queue ${queue.logicalId}: message ${message.id} moved to the dead-letter queue after ${message.receiveCount} receives`);
         }
-        const batch = fairBatch(visible.filter((message) => messages.has(message.id)), options_.batchSize);
+        const batch = fairBatch(
+          visible.filter((message) => messages.has(message.id)),
+          options_.batchSize,
+        );
         if (batch.length === 0) break;
         for (const message of batch) inFlightByGroup.set(message.group, (inFlightByGroup.get(message.group) ?? 0) + 1);
         const records = batch.map((message): SQSRecord => {

@@ -8,7 +8,14 @@ type Resource = { Type: string; Properties?: Record<string, any>; Metadata?: Rec
 export type Template = { Resources: Record<string, Resource> };
 
 /** One statement of a role's policies, as IAM reads it (`NotAction` / `NotResource` included). */
-export type PolicyStatement = { effect?: 'Allow' | 'Deny'; actions?: string[]; notActions?: string[]; resources?: unknown[]; notResources?: unknown[]; conditions?: Record<string, Record<string, unknown>> };
+export type PolicyStatement = {
+  effect?: 'Allow' | 'Deny';
+  actions?: string[];
+  notActions?: string[];
+  resources?: unknown[];
+  notResources?: unknown[];
+  conditions?: Record<string, Record<string, unknown>>;
+};
 
 export type TemplateFunction = {
   logicalId: string;
@@ -129,7 +136,8 @@ export function readTemplateApi(template: Template, cdkOutDir: string): Template
     if (!functionLogicalId) throw new TemplateError(`event source mapping ${id} does not name a function of the template`);
     const arn = properties.EventSourceArn as { 'Fn::GetAtt'?: [string, string] };
     const [target, attribute] = arn?.['Fn::GetAtt'] ?? [];
-    const source = target === tableLogicalId && attribute === 'StreamArn' ? ({ kind: 'stream' } as const) : target && queues.has(target) ? ({ kind: 'queue', queueLogicalId: target } as const) : undefined;
+    const source =
+      target === tableLogicalId && attribute === 'StreamArn' ? ({ kind: 'stream' } as const) : target && queues.has(target) ? ({ kind: 'queue', queueLogicalId: target } as const) : undefined;
     if (!source) throw new TemplateError(`event source mapping ${id} reads neither the table's stream nor a queue of the template`);
     return {
       functionLogicalId,
@@ -145,10 +153,12 @@ export function readTemplateApi(template: Template, cdkOutDir: string): Template
   const functions = new Map<string, TemplateFunction>();
   const invoked = [authorizerFunction, ...routes.map((route) => route.functionLogicalId), ...eventSources.map((source) => source.functionLogicalId)];
   // A function whose ARN another one is given (the auto-stop function, which that one's schedules invoke).
-  const named = invoked.flatMap((id) => Object.values(template.Resources[id]?.Properties?.Environment?.Variables ?? {}).flatMap((value) => {
-    const target = getAttTarget(value);
-    return target && template.Resources[target]?.Type === 'AWS::Lambda::Function' ? [target] : [];
-  }));
+  const named = invoked.flatMap((id) =>
+    Object.values(template.Resources[id]?.Properties?.Environment?.Variables ?? {}).flatMap((value) => {
+      const target = getAttTarget(value);
+      return target && template.Resources[target]?.Type === 'AWS::Lambda::Function' ? [target] : [];
+    }),
+  );
   for (const logicalId of new Set([...invoked, ...named])) {
     const resource = template.Resources[logicalId];
     if (resource?.Type !== 'AWS::Lambda::Function') throw new TemplateError(`${logicalId} is not an AWS::Lambda::Function`);
@@ -176,11 +186,18 @@ export function readTemplateApi(template: Template, cdkOutDir: string): Template
 }
 
 type RawStatement = { Effect?: string; Action?: string | string[]; NotAction?: string | string[]; Resource?: unknown; NotResource?: unknown; Condition?: Record<string, Record<string, unknown>> };
-const list = <T>(value: T | T[] | undefined): T[] | undefined => (value === undefined ? undefined : [value].flat() as T[]);
+const list = <T>(value: T | T[] | undefined): T[] | undefined => (value === undefined ? undefined : ([value].flat() as T[]));
 
 function readStatement(statement: RawStatement): PolicyStatement {
   if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny') throw new TemplateError(`a policy statement has Effect ${JSON.stringify(statement.Effect)}`);
-  return { effect: statement.Effect, actions: list(statement.Action), notActions: list(statement.NotAction), resources: list(statement.Resource), notResources: list(statement.NotResource), ...(statement.Condition ? { conditions: statement.Condition } : {}) };
+  return {
+    effect: statement.Effect,
+    actions: list(statement.Action),
+    notActions: list(statement.NotAction),
+    resources: list(statement.Resource),
+    notResources: list(statement.NotResource),
+    ...(statement.Condition ? { conditions: statement.Condition } : {}),
+  };
 }
 
 /**

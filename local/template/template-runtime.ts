@@ -8,7 +8,7 @@ import type { EmulatedRoute, LambdaFunction } from '../http-api-emulator.ts';
 import { startIamProxy } from './iam-proxy.ts';
 import { startLocalKms } from '../kms/local-kms.ts';
 import { startLocalQueue } from './local-queue.ts';
-import { getAttTarget, localArnOf, readTemplateApi, resolveEnvironmentWithArns, TemplateError, type Template, } from './template-model.ts';
+import { getAttTarget, localArnOf, readTemplateApi, resolveEnvironmentWithArns, TemplateError, type Template } from './template-model.ts';
 import { FunctionError, startFunctionHost, type FunctionHost } from '../lambda/function-host.ts';
 import { startLocalScheduler } from '../scheduler/local-scheduler.ts';
 
@@ -81,7 +81,16 @@ export function localFunctionSettings(env: NodeJS.ProcessEnv): { auth: Record<st
   const pick = (names: readonly string[]) => Object.fromEntries(names.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]!]])));
   return {
     auth: pick(['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_USER_ID_CLAIM', 'AUTH_ALGORITHMS', 'AUTH_CLOCK_TOLERANCE_SECONDS']),
-    runtime: pick(['AWS_REGION', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_DISABLED', 'RATE_LIMIT_WINDOW_SECONDS', 'WEBHOOK_ALLOW_HTTP_LOOPBACK', 'WEBHOOK_FAILING_DISABLE_AFTER_SECONDS', 'WEBHOOK_RETRY_SCALE', 'TZ']),
+    runtime: pick([
+      'AWS_REGION',
+      'POWERTOOLS_LOG_LEVEL',
+      'POWERTOOLS_METRICS_DISABLED',
+      'RATE_LIMIT_WINDOW_SECONDS',
+      'WEBHOOK_ALLOW_HTTP_LOOPBACK',
+      'WEBHOOK_FAILING_DISABLE_AFTER_SECONDS',
+      'WEBHOOK_RETRY_SCALE',
+      'TZ',
+    ]),
   };
 }
 
@@ -168,7 +177,10 @@ export async function startTemplateRuntime(options: {
     const functionTimeoutsMs: Record<string, number> = {};
     // The queues the functions send to or read (the webhook deliveries): one local queue each.
     const queues = new Map<string, Awaited<ReturnType<typeof startLocalQueue>>>();
-    const queueIds = new Set([...(options.only ? [] : api.eventSources).flatMap((source) => (source.source.kind === 'queue' ? [source.source.queueLogicalId] : [])), ...selected.flatMap((fn) => Object.values(fn.environment).flatMap((value) => (api.queues.has((value as { Ref?: string })?.Ref ?? '') ? [(value as { Ref: string }).Ref] : [])))]);
+    const queueIds = new Set([
+      ...(options.only ? [] : api.eventSources).flatMap((source) => (source.source.kind === 'queue' ? [source.source.queueLogicalId] : [])),
+      ...selected.flatMap((fn) => Object.values(fn.environment).flatMap((value) => (api.queues.has((value as { Ref?: string })?.Ref ?? '') ? [(value as { Ref: string }).Ref] : []))),
+    ]);
     // EventBridge Scheduler for the functions that make schedules; a schedule invokes its target by ARN.
     const functionsByArn = new Map<string, string>();
     const scheduler = await startLocalScheduler({
@@ -183,7 +195,9 @@ export async function startTemplateRuntime(options: {
     });
     stops.push(scheduler.stop);
     // The template's KMS key (the webhook secrets'), on this machine; each function reaches it with its own role.
-    const keyIds = [...new Set(selected.flatMap((fn) => Object.values(fn.environment).map(getAttTarget)).filter((id): id is string => id !== undefined && template.Resources[id]?.Type === 'AWS::KMS::Key'))];
+    const keyIds = [
+      ...new Set(selected.flatMap((fn) => Object.values(fn.environment).map(getAttTarget)).filter((id): id is string => id !== undefined && template.Resources[id]?.Type === 'AWS::KMS::Key')),
+    ];
     if (keyIds.length > 1) throw new TemplateError(`the emulator serves one KMS key to the functions; they name ${keyIds.join(', ')}`);
     const kms = keyIds[0] ? await startLocalKms({ region: options.region, keyLogicalId: keyIds[0], keyFile: options.kmsKeyFile }) : undefined;
     if (kms) stops.push(kms.stop);
@@ -194,7 +208,13 @@ export async function startTemplateRuntime(options: {
     }
     await Promise.all(
       selected.map(async (fn) => {
-        const proxy = await startIamProxy({ functionName: fn.logicalId, target: options.dynamodbEndpoint, statements: fn.statements, tableLogicalId: api.tableLogicalId, tableName: options.tableName });
+        const proxy = await startIamProxy({
+          functionName: fn.logicalId,
+          target: options.dynamodbEndpoint,
+          statements: fn.statements,
+          tableLogicalId: api.tableLogicalId,
+          tableName: options.tableName,
+        });
         stops.push(proxy.close);
         // Each queue the function names is reached through an endpoint that enforces its role.
         const refs: Record<string, string> = { [api.tableLogicalId]: options.tableName };

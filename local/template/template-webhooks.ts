@@ -57,7 +57,9 @@ export async function startTemplateEventSources(options: {
       tableName: options.tableName,
       log: options.log,
       onRecords: async (page) => {
-        const records = page.filter((record) => source.filterPatterns.length === 0 || source.filterPatterns.some((pattern) => matchesStreamFilter([pattern], record))).map((record) => asLambdaRecord(record, reader.streamArn, options.region));
+        const records = page
+          .filter((record) => source.filterPatterns.length === 0 || source.filterPatterns.some((pattern) => matchesStreamFilter([pattern], record)))
+          .map((record) => asLambdaRecord(record, reader.streamArn, options.region));
         for (let start = 0; start < records.length; start += source.batchSize) {
           await invokeWithRetries(source, records.slice(start, start + source.batchSize));
         }

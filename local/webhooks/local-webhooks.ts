@@ -59,24 +59,32 @@ export async function startLocalWebhooks(options: {
 
   const deps = loggedDeliveryDeps(
     { webhooks, log, tracking, secrets },
-    { allowLoopbackHttp: options.allowLoopbackHttp, failingDisableAfterSeconds: options.failingDisableAfterSeconds, retryScale: options.retryScale, warn: (message, details) => options.log(`${message}: ${JSON.stringify(details)}`) },
+    {
+      allowLoopbackHttp: options.allowLoopbackHttp,
+      failingDisableAfterSeconds: options.failingDisableAfterSeconds,
+      retryScale: options.retryScale,
+      warn: (message, details) => options.log(`${message}: ${JSON.stringify(details)}`),
+    },
   );
 
   /** One attempt, logged; reading the subscription failed (DynamoDB Local unreachable): a retry like any other. */
   const attemptLogged = (delivery: Delivery, attempt: number): Promise<{ result: AttemptOutcome; delaySeconds: number | undefined }> =>
-    deliverAndLog(delivery, attempt, deps).catch((error: Error) => ({ result: { outcome: 'retry', reason: `${error.name}: ${error.message}` } as AttemptOutcome, delaySeconds: retryDelaySeconds(attempt, {}) }));
+    deliverAndLog(delivery, attempt, deps).catch((error: Error) => ({
+      result: { outcome: 'retry', reason: `${error.name}: ${error.message}` } as AttemptOutcome,
+      delaySeconds: retryDelaySeconds(attempt, {}),
+    }));
 
   /** One attempt (number `attempt`, from 1); a failed one is tried again on the schedule, then dead-lettered. */
   const attemptOnce = (delivery: Delivery, attempt: number) =>
     attemptLogged(delivery, attempt).then((sent) => {
-        const { result, delaySeconds } = sent;
-        if (result.outcome === 'dropped') options.log(`webhook ${delivery.messageId} dropped: ${result.reason}`);
-        if (result.outcome === 'retry') {
-          if (delaySeconds === undefined) options.log(`webhook ${delivery.messageId} dead-lettered after ${attempt} attempts: ${result.reason}`);
-          else later(delaySeconds * 1000 * options.retryScale, () => void attemptOnce(delivery, attempt + 1));
-        }
-        return sent;
-      });
+      const { result, delaySeconds } = sent;
+      if (result.outcome === 'dropped') options.log(`webhook ${delivery.messageId} dropped: ${result.reason}`);
+      if (result.outcome === 'retry') {
+        if (delaySeconds === undefined) options.log(`webhook ${delivery.messageId} dead-lettered after ${attempt} attempts: ${result.reason}`);
+        else later(delaySeconds * 1000 * options.retryScale, () => void attemptOnce(delivery, attempt + 1));
+      }
+      return sent;
+    });
 
   /** The queue as the functions of this process see it: each message handled after its delay. */
   const inProcessQueue: WebhookQueue = {
@@ -128,7 +136,10 @@ export async function startLocalWebhooks(options: {
     if (events.length === 0) return;
     try {
       const subscriptions = await webhooks.list(events[0]!.workspaceId);
-      await queueDeliveries(events.flatMap((event) => fanOut(event, subscriptions)), { log, queue: inProcessQueue, now: new Date() });
+      await queueDeliveries(
+        events.flatMap((event) => fanOut(event, subscriptions)),
+        { log, queue: inProcessQueue, now: new Date() },
+      );
     } catch (error) {
       options.log(`webhook fan-out of ${events.map((event) => event.eventKey).join(', ')} failed (attempt ${attempt + 1}): ${(error as Error).name}`);
       if (attempt < 10) later(Math.min(1000 * 2 ** attempt, 30_000) * options.retryScale, () => void handleRecord(record, attempt + 1));

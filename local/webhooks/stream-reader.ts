@@ -10,13 +10,7 @@ import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetSha
  */
 export type StreamRecord = _Record;
 
-export async function startStreamReader(options: {
-  endpoint: string;
-  region: string;
-  tableName: string;
-  onRecords: (records: StreamRecord[]) => Promise<void>;
-  log: (line: string) => void;
-}) {
+export async function startStreamReader(options: { endpoint: string; region: string; tableName: string; onRecords: (records: StreamRecord[]) => Promise<void>; log: (line: string) => void }) {
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const dynamodb = new DynamoDBClient({ region: options.region, endpoint: options.endpoint, credentials });
   const streams = new DynamoDBStreamsClient({ region: options.region, endpoint: options.endpoint, credentials });
@@ -35,9 +29,7 @@ export async function startStreamReader(options: {
         iterators.set(shard.ShardId!, undefined);
         continue;
       }
-      const { ShardIterator } = await streams.send(
-        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: initial ? 'LATEST' : 'TRIM_HORIZON' }),
-      );
+      const { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: initial ? 'LATEST' : 'TRIM_HORIZON' }));
       iterators.set(shard.ShardId!, ShardIterator);
     }
   };

@@ -7,9 +7,7 @@ import { parseScopes } from './scopes.ts';
  * survive any authorizer-context encoding. `expires_at` (epoch seconds) is absent for a
  * credential that never expires; `key_id` names the API key of an `api_key` credential.
  */
-export type AuthorizerContext =
-  | { principal_id: string; auth_method: AuthMethod; scopes: string; expires_at?: number; key_id?: string }
-  | { auth_error: string };
+export type AuthorizerContext = { principal_id: string; auth_method: AuthMethod; scopes: string; expires_at?: number; key_id?: string } | { auth_error: string };
 
 export type AuthMethod = 'jwt' | 'api_key';
 

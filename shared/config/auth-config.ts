@@ -21,7 +21,10 @@ export function loadJwtConfig(env: Env = process.env): JwtConfig {
     userIdClaim: read.optional('AUTH_USER_ID_CLAIM', 'sub', (value) => (/^[\w:./-]{1,100}$/.test(value) ? undefined : 'must be a claim name')),
     algorithms: read
       .optional('AUTH_ALGORITHMS', 'RS256,ES256', (value) => {
-        const unknown = value.split(',').map((alg) => alg.trim()).filter((alg) => !(ALLOWED_JWT_ALGORITHMS as readonly string[]).includes(alg));
+        const unknown = value
+          .split(',')
+          .map((alg) => alg.trim())
+          .filter((alg) => !(ALLOWED_JWT_ALGORITHMS as readonly string[]).includes(alg));
         return unknown.length === 0 ? undefined : `may only list asymmetric algorithms (${ALLOWED_JWT_ALGORITHMS.join(', ')}); not ${unknown.join(', ')}`;
       })
       .split(',')

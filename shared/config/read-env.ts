@@ -48,6 +48,5 @@ export const checks = {
       return 'must be an http(s) URL';
     }
   },
-  tableName: (value: string) =>
-    /^[a-zA-Z0-9_.-]{3,255}$/.test(value) ? undefined : 'must be 3-255 characters of a-z, A-Z, 0-9, _ . -',
+  tableName: (value: string) => (/^[a-zA-Z0-9_.-]{3,255}$/.test(value) ? undefined : 'must be 3-255 characters of a-z, A-Z, 0-9, _ . -'),
 };

@@ -15,7 +15,11 @@ export function loadWebhookConfig(env: Env = process.env): WebhookConfig {
   const config = {
     allowLoopbackHttp: read.optional('WEBHOOK_ALLOW_HTTP_LOOPBACK', 'false', (value) => (value === 'true' || value === 'false' ? undefined : 'must be true or false')) === 'true',
     retryScale: Number(read.optional('WEBHOOK_RETRY_SCALE', '1', (value) => (/^\d+(\.\d+)?$/.test(value) && Number(value) > 0 && Number(value) <= 1 ? undefined : 'must be a number in (0, 1]'))),
-    failingDisableAfterSeconds: Number(read.optional('WEBHOOK_FAILING_DISABLE_AFTER_SECONDS', String(FAILING_DISABLE_AFTER_SECONDS), (value) => (/^[1-9]\d{0,9}$/.test(value) ? undefined : 'must be a whole number of seconds, at least 1'))),
+    failingDisableAfterSeconds: Number(
+      read.optional('WEBHOOK_FAILING_DISABLE_AFTER_SECONDS', String(FAILING_DISABLE_AFTER_SECONDS), (value) =>
+        /^[1-9]\d{0,9}$/.test(value) ? undefined : 'must be a whole number of seconds, at least 1',
+      ),
+    ),
   };
   read.done();
   return config;

@@ -12,7 +12,12 @@ const nullableText = { type: ['string', 'null'], maxLength: 200 } as const;
 const nullableInteger = { type: ['integer', 'null'] } as const;
 
 /** What every PUT may add: the source system's version of the record (it never goes back). */
-const sourceVersion = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'The source system’s version of the record: a lower one than stored is refused (409 `stale_version`).' } as const;
+const sourceVersion = {
+  type: 'integer',
+  minimum: 0,
+  maximum: Number.MAX_SAFE_INTEGER,
+  description: 'The source system’s version of the record: a lower one than stored is refused (409 `stale_version`).',
+} as const;
 
 /** What every answer shows of a write: the source's version, when and by whom. */
 const writeFields = {
@@ -26,7 +31,8 @@ const record = <P extends Record<string, object>, R extends readonly string[]>(p
   ({ type: 'object', required: [...required, ...writeRequired], properties: { ...properties, ...writeFields }, additionalProperties: false }) as const;
 
 const workspaceOnly = { type: 'object', required: ['workspace_id'], properties: { workspace_id: idSchema } } as const;
-const inWorkspace = <N extends string>(idName: N) => ({ type: 'object', required: ['workspace_id', idName], properties: { workspace_id: idSchema, [idName]: idSchema } as { workspace_id: typeof idSchema } & Record<N, typeof idSchema> }) as const;
+const inWorkspace = <N extends string>(idName: N) =>
+  ({ type: 'object', required: ['workspace_id', idName], properties: { workspace_id: idSchema, [idName]: idSchema } as { workspace_id: typeof idSchema } & Record<N, typeof idSchema> }) as const;
 
 // PUT /workspaces/{workspace_id}
 
@@ -44,7 +50,13 @@ export const memberPath = inWorkspace('user_id');
 export const putMemberBody = {
   type: 'object',
   required: ['role', 'status'],
-  properties: { role: { enum: ROLES }, status: { enum: ['active', 'inactive'] }, name: nullableText, email: { type: ['string', 'null'], maxLength: 320, pattern: '^[^\\s@]+@[^\\s@]+$' }, version: sourceVersion },
+  properties: {
+    role: { enum: ROLES },
+    status: { enum: ['active', 'inactive'] },
+    name: nullableText,
+    email: { type: ['string', 'null'], maxLength: 320, pattern: '^[^\\s@]+@[^\\s@]+$' },
+    version: sourceVersion,
+  },
 } as const;
 export const memberData = record(
   { workspace_id: { type: 'integer' }, user_id: { type: 'integer' }, role: { enum: ROLES }, status: { enum: ['active', 'inactive'] }, name: nullableStringSchema, email: nullableStringSchema },
@@ -61,12 +73,21 @@ export const deleteMemberData = {
 
 export const projectPath = inWorkspace('project_id');
 export const putProjectBody = { type: 'object', required: ['name', 'status'], properties: { name, status: { enum: ['active', 'archived'] }, version: sourceVersion } } as const;
-export const projectData = record({ workspace_id: { type: 'integer' }, project_id: { type: 'integer' }, name: { type: 'string' }, status: { enum: ['active', 'archived'] } }, ['workspace_id', 'project_id', 'name', 'status']);
+export const projectData = record({ workspace_id: { type: 'integer' }, project_id: { type: 'integer' }, name: { type: 'string' }, status: { enum: ['active', 'archived'] } }, [
+  'workspace_id',
+  'project_id',
+  'name',
+  'status',
+]);
 
 // Contracts
 
 export const contractPath = inWorkspace('contract_id');
-export const putContractBody = { type: 'object', required: ['user_id', 'project_id', 'status'], properties: { user_id: idSchema, project_id: idSchema, status: { enum: ['active', 'paused'] }, version: sourceVersion } } as const;
+export const putContractBody = {
+  type: 'object',
+  required: ['user_id', 'project_id', 'status'],
+  properties: { user_id: idSchema, project_id: idSchema, status: { enum: ['active', 'paused'] }, version: sourceVersion },
+} as const;
 export const contractData = record(
   { workspace_id: { type: 'integer' }, contract_id: { type: 'integer' }, user_id: { type: 'integer' }, project_id: { type: 'integer' }, status: { enum: ['active', 'paused'] } },
   ['workspace_id', 'contract_id', 'user_id', 'project_id', 'status'],
@@ -75,8 +96,15 @@ export const contractData = record(
 // Tasks
 
 export const taskPath = inWorkspace('task_id');
-export const putTaskBody = { type: 'object', required: ['project_id', 'title', 'status'], properties: { project_id: idSchema, title: name, status: { enum: ['open', 'closed'] }, version: sourceVersion } } as const;
-export const taskData = record({ workspace_id: { type: 'integer' }, task_id: { type: 'integer' }, project_id: { type: 'integer' }, title: nullableStringSchema, status: { enum: ['open', 'closed'] } }, ['workspace_id', 'task_id', 'project_id', 'title', 'status']);
+export const putTaskBody = {
+  type: 'object',
+  required: ['project_id', 'title', 'status'],
+  properties: { project_id: idSchema, title: name, status: { enum: ['open', 'closed'] }, version: sourceVersion },
+} as const;
+export const taskData = record(
+  { workspace_id: { type: 'integer' }, task_id: { type: 'integer' }, project_id: { type: 'integer' }, title: nullableStringSchema, status: { enum: ['open', 'closed'] } },
+  ['workspace_id', 'task_id', 'project_id', 'title', 'status'],
+);
 
 /** `GET /workspaces/{workspace_id}/<kind>`: a page of them, by id. */
 export const directoryListPath = workspaceOnly;

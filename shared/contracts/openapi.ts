@@ -103,7 +103,9 @@ function responsesOf(route: Route) {
   // Answers given once the caller is known carry the rate limit's headers; a stored answer replayed, Idempotent-Replayed.
   const counted = { ...rateLimitHeaders, ...(route.idempotent ? { 'Idempotent-Replayed': headerRef('IdempotentReplayed') } : {}) };
   const success = String((route.response as { status?: number }).status ?? 200);
-  const own = Object.fromEntries(((route.response as { headers?: readonly ResponseHeader[] }).headers ?? []).map((header) => [ROUTE_RESPONSE_HEADERS[header], headerRef(ROUTE_RESPONSE_HEADERS[header])]));
+  const own = Object.fromEntries(
+    ((route.response as { headers?: readonly ResponseHeader[] }).headers ?? []).map((header) => [ROUTE_RESPONSE_HEADERS[header], headerRef(ROUTE_RESPONSE_HEADERS[header])]),
+  );
   return {
     [success]: json(ref(`${pascal(route.name)}Response`), route.response.description, { ...own, ...counted }, sample(successSchema(route))),
     '401': json(
@@ -112,15 +114,37 @@ function responsesOf(route: Route) {
       undefined,
       { success: false, message: 'Unauthenticated.', error: 'unauthenticated', meta: EXAMPLE_META },
     ),
-    '403': json(ref('Error'), (route as { selfService?: string }).selfService ? `The credential lacks the scope, or the caller neither manages the workspace nor acts for themselves (\`${(route as { selfService?: string }).selfService}\` = their own id, as a member who can track).` : 'The credential lacks the scope, or the caller does not manage the workspace.', counted, { success: false, message: 'This action is unauthorized.', error: 'forbidden', meta: EXAMPLE_META }),
-    '404': json(ref('Error'), 'The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it.', counted, { success: false, message: 'The selected user id is invalid.', error: 'not_found', meta: EXAMPLE_META }),
-    '422': json(ref('ValidationError'), 'A field is missing, mistyped or out of range; messages per field.', counted, { success: false, message: 'Validation failed', errors: { workspace_id: ['The workspace id field is required.'] }, meta: EXAMPLE_META }),
-    '429': json(ref('Error'), 'Over the per-user rate limit: nothing ran; retry after the given delay.', { 'Retry-After': headerRef('RetryAfter'), ...rateLimitHeaders }, {
+    '403': json(
+      ref('Error'),
+      (route as { selfService?: string }).selfService
+        ? `The credential lacks the scope, or the caller neither manages the workspace nor acts for themselves (\`${(route as { selfService?: string }).selfService}\` = their own id, as a member who can track).`
+        : 'The credential lacks the scope, or the caller does not manage the workspace.',
+      counted,
+      { success: false, message: 'This action is unauthorized.', error: 'forbidden', meta: EXAMPLE_META },
+    ),
+    '404': json(ref('Error'), 'The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it.', counted, {
       success: false,
-      message: 'Too many requests. Retry after the time given in Retry-After.',
-      error: 'rate_limited',
+      message: 'The selected user id is invalid.',
+      error: 'not_found',
       meta: EXAMPLE_META,
     }),
+    '422': json(ref('ValidationError'), 'A field is missing, mistyped or out of range; messages per field.', counted, {
+      success: false,
+      message: 'Validation failed',
+      errors: { workspace_id: ['The workspace id field is required.'] },
+      meta: EXAMPLE_META,
+    }),
+    '429': json(
+      ref('Error'),
+      'Over the per-user rate limit: nothing ran; retry after the given delay.',
+      { 'Retry-After': headerRef('RetryAfter'), ...rateLimitHeaders },
+      {
+        success: false,
+        message: 'Too many requests. Retry after the time given in Retry-After.',
+        error: 'rate_limited',
+        meta: EXAMPLE_META,
+      },
+    ),
     '500': json(
       { anyOf: [ref('Error'), ref('GatewayError')] },
       'Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry.',
@@ -134,9 +158,24 @@ function responsesOf(route: Route) {
       { 'Retry-After': headerRef('RetryAfterIfKnown'), ...rateLimitHeaders },
       { success: false, message: 'The service is temporarily unavailable. Please retry shortly.', error: 'service_unavailable', meta: EXAMPLE_META },
     ),
-    ...(inputSchemaOf(route, 'body') ? { '413': json(ref('GatewayError'), 'The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself).', undefined, { message: 'Request Entity Too Large' }) } : {}),
+    ...(inputSchemaOf(route, 'body')
+      ? { '413': json(ref('GatewayError'), 'The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself).', undefined, { message: 'Request Entity Too Large' }) }
+      : {}),
     ...Object.fromEntries(
-      Object.entries(extra).map(([status, description]) => [status, json(ref('Error'), description, counted, { success: false, message: description, error: status === '409' && !ownConflict ? 'idempotency_key_in_use' : status === '409' ? ((route as { conflictCode?: string }).conflictCode ?? ERROR_CODE_EXAMPLES[status]) : (ERROR_CODE_EXAMPLES[status] ?? 'bad_request'), meta: EXAMPLE_META })]),
+      Object.entries(extra).map(([status, description]) => [
+        status,
+        json(ref('Error'), description, counted, {
+          success: false,
+          message: description,
+          error:
+            status === '409' && !ownConflict
+              ? 'idempotency_key_in_use'
+              : status === '409'
+                ? ((route as { conflictCode?: string }).conflictCode ?? ERROR_CODE_EXAMPLES[status])
+                : (ERROR_CODE_EXAMPLES[status] ?? 'bad_request'),
+          meta: EXAMPLE_META,
+        }),
+      ]),
     ),
   };
 }
@@ -170,7 +209,15 @@ export function sample(schema: unknown): unknown {
     case 'boolean':
       return true;
     case 'string':
-      return s.pattern === '^\\d{4}-\\d{2}-\\d{2}$' ? '2024-01-15' : s.pattern?.startsWith('^wh_') ? 'wh_example' : s.pattern?.startsWith('^whsec_') ? `whsec_${'A'.repeat(43)}=` : s.format === 'date-time' ? '2024-01-15T10:30:00.000Z' : 'example';
+      return s.pattern === '^\\d{4}-\\d{2}-\\d{2}$'
+        ? '2024-01-15'
+        : s.pattern?.startsWith('^wh_')
+          ? 'wh_example'
+          : s.pattern?.startsWith('^whsec_')
+            ? `whsec_${'A'.repeat(43)}=`
+            : s.format === 'date-time'
+              ? '2024-01-15T10:30:00.000Z'
+              : 'example';
     case 'null':
       return null;
   }
@@ -214,7 +261,9 @@ function operationOf(route: Route) {
     summary: route.summary,
     security: [...requiredScopes(route.scope).map((scope) => ({ oauth2: [scope] })), { apiKey: [] as string[] }],
     ...(parameters.length > 0 ? { parameters } : {}),
-    ...(inputSchemaOf(route, 'body') ? { requestBody: { required: true, content: { 'application/json': { schema: ref(bodyComponent(route)), example: splitInput(route, route.example.input).body } } } } : {}),
+    ...(inputSchemaOf(route, 'body')
+      ? { requestBody: { required: true, content: { 'application/json': { schema: ref(bodyComponent(route)), example: splitInput(route, route.example.input).body } } } }
+      : {}),
     responses: responsesOf(route),
   };
 }
@@ -231,9 +280,30 @@ for (const route of routeList) {
 
 /** The Standard Webhooks headers every delivery carries (docs/webhooks.md). */
 const webhookHeaders = [
-  { name: 'webhook-id', in: 'header', required: true, description: 'The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.', schema: { type: 'string', pattern: '^msg_[A-Za-z0-9_-]{32}$' }, example: 'msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0' },
-  { name: 'webhook-timestamp', in: 'header', required: true, description: 'When this attempt was sent, Unix seconds: refuse old ones.', schema: { type: 'string', pattern: '^\\d+$' }, example: '1705314605' },
-  { name: 'webhook-signature', in: 'header', required: true, description: '`v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.', schema: { type: 'string' }, example: 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=' },
+  {
+    name: 'webhook-id',
+    in: 'header',
+    required: true,
+    description: 'The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.',
+    schema: { type: 'string', pattern: '^msg_[A-Za-z0-9_-]{32}$' },
+    example: 'msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0',
+  },
+  {
+    name: 'webhook-timestamp',
+    in: 'header',
+    required: true,
+    description: 'When this attempt was sent, Unix seconds: refuse old ones.',
+    schema: { type: 'string', pattern: '^\\d+$' },
+    example: '1705314605',
+  },
+  {
+    name: 'webhook-signature',
+    in: 'header',
+    required: true,
+    description: '`v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.',
+    schema: { type: 'string' },
+    example: 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=',
+  },
 ];
 
 /** Every event of the registry, as OpenAPI 3.1 webhooks: what the subscriber's endpoint receives. */
@@ -279,7 +349,12 @@ export const openApiDocument = {
         flows: {
           clientCredentials: {
             tokenUrl: 'https://auth.example.com/oauth/token',
-            scopes: { read: 'Read time tracking data', write: 'Start and stop trackers', admin: 'Everything', directory: "Manage any workspace's directory (an organisation's sync job); nothing else" },
+            scopes: {
+              read: 'Read time tracking data',
+              write: 'Start and stop trackers',
+              admin: 'Everything',
+              directory: "Manage any workspace's directory (an organisation's sync job); nothing else",
+            },
           },
         },
       },

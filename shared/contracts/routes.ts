@@ -329,7 +329,9 @@ const table = {
     input: { body: createTimeEntryBody },
     response: { status: 201, description: 'The entry, with its ETag and Location.', data: timeEntrySchema, headers: ['etag', 'location'] },
     errors: { '400': 'Not a JSON object.', '409': 'The entry would overlap another entry or the running tracker of the user.' },
-    example: { input: { workspace_id: 1, user_id: 101, start_time: '2024-01-15T09:00:00+01:00', end_time: '2024-01-15T12:30:00+01:00', contract_id: 20, task_id: 5, activity_description: 'Landing page copy' } },
+    example: {
+      input: { workspace_id: 1, user_id: 101, start_time: '2024-01-15T09:00:00+01:00', end_time: '2024-01-15T12:30:00+01:00', contract_id: 20, task_id: 5, activity_description: 'Landing page copy' },
+    },
   },
   getTimeEntry: {
     method: 'GET',
@@ -356,8 +358,16 @@ const table = {
     successOutcome: 'entry_updated',
     input: { path: timeEntryPath, query: workspaceQuery, headers: ifMatchHeaders, body: updateTimeEntryBody },
     response: { description: 'The entry as it is now, with its ETag (unchanged when nothing changed).', data: timeEntrySchema, headers: ['etag'] },
-    errors: { '400': 'Not a JSON object.', '409': 'The entry would overlap another entry or the running tracker of the user.', '412': 'If-Match names a version that is no longer current: nothing changed.' },
-    example: { after: 'createTimeEntry', input: { id: '9b2f6c1e-4d3a-4f7b-8a52-1c0e5d7f3a90', workspace_id: 1, end_time: '2024-01-15T13:00:00+01:00', activity_description: 'Landing page copy and review' }, fromAfter: { id: 'data.id' } },
+    errors: {
+      '400': 'Not a JSON object.',
+      '409': 'The entry would overlap another entry or the running tracker of the user.',
+      '412': 'If-Match names a version that is no longer current: nothing changed.',
+    },
+    example: {
+      after: 'createTimeEntry',
+      input: { id: '9b2f6c1e-4d3a-4f7b-8a52-1c0e5d7f3a90', workspace_id: 1, end_time: '2024-01-15T13:00:00+01:00', activity_description: 'Landing page copy and review' },
+      fromAfter: { id: 'data.id' },
+    },
   },
   deleteTimeEntry: {
     method: 'DELETE',
@@ -719,7 +729,11 @@ const table = {
     summary: 'Send a webhook.test event to the webhook now',
     successOutcome: 'webhook_test_queued',
     input: { path: webhookPath, query: workspaceQuery },
-    response: { status: 202, description: 'The test event is queued: it is delivered within seconds, and shows in the delivery log. At most one a minute per webhook (429 with Retry-After).', data: queuedMessageData },
+    response: {
+      status: 202,
+      description: 'The test event is queued: it is delivered within seconds, and shows in the delivery log. At most one a minute per webhook (429 with Retry-After).',
+      data: queuedMessageData,
+    },
     example: { after: 'createWebhook', input: { id: 'wh_example', workspace_id: 1 }, fromAfter: { id: 'data.id' } },
   },
   redeliverWebhookMessage: {
@@ -734,7 +748,11 @@ const table = {
     successOutcome: 'webhook_redelivery_queued',
     input: { path: webhookMessagePath, query: workspaceQuery },
     response: { status: 202, description: 'The message is queued again, with a new timestamp and signature.', data: queuedMessageData },
-    example: { after: 'testWebhook', input: { id: 'wh_example', message_id: 'msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0', workspace_id: 1 }, fromAfter: { id: 'data.webhook_id', message_id: 'data.message_id' } },
+    example: {
+      after: 'testWebhook',
+      input: { id: 'wh_example', message_id: 'msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0', workspace_id: 1 },
+      fromAfter: { id: 'data.webhook_id', message_id: 'data.message_id' },
+    },
   },
   replayWebhook: {
     method: 'POST',
@@ -810,7 +828,8 @@ export function routeTableProblems(list: readonly (RouteDefinition & { name: str
     keysSeen.add(key);
     const declared = Object.keys(route.input.path?.properties ?? {});
     const inPath = pathParametersOf(route.path);
-    if (declared.sort().join() !== [...inPath].sort().join()) problems.push(`${key}: input.path must declare exactly the path parameters ${JSON.stringify(inPath)}, declares ${JSON.stringify(declared)}`);
+    if (declared.sort().join() !== [...inPath].sort().join())
+      problems.push(`${key}: input.path must declare exactly the path parameters ${JSON.stringify(inPath)}, declares ${JSON.stringify(declared)}`);
     if (route.input.body && route.method === 'GET') problems.push(`${key}: a GET has no body`);
     const owner = new Map<string, InputLocation>();
     for (const location of ['path', 'query', 'body'] as const) {

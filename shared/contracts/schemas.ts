@@ -334,7 +334,12 @@ export const pageFields = { page: { type: 'integer', minimum: 1, maximum: 100000
 
 /** `?cursor=&per_page=` of the lists that page by cursor: a page costs what it holds, whatever lies before it. */
 export const cursorFields = {
-  cursor: { type: 'string', minLength: 1, maxLength: 1024, description: "Where the page starts: the `meta.pagination.next_cursor` of the page before (opaque; another → 422). Absent: the first page." },
+  cursor: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 1024,
+    description: 'Where the page starts: the `meta.pagination.next_cursor` of the page before (opaque; another → 422). Absent: the first page.',
+  },
   per_page: { type: 'integer', minimum: 1, maximum: 50 },
 } as const;
 

@@ -64,7 +64,18 @@ export const entityTag = (entry: TimeEntry) => `"${entry.version}"`;
 
 /** A stop answers with the entry it recorded, named from the tracker's point of view (without what only an entry has). */
 export function stoppedTrackerView(entry: TimeEntry): RouteData<'stopTimeTracking'> {
-  const { id, end_time, workspace_id: _workspace, source: _source, created_by: _createdBy, created_at: _createdAt, updated_by: _updatedBy, updated_at: _updatedAt, version: _version, ...work } = timeEntryView(entry);
+  const {
+    id,
+    end_time,
+    workspace_id: _workspace,
+    source: _source,
+    created_by: _createdBy,
+    created_at: _createdAt,
+    updated_by: _updatedBy,
+    updated_at: _updatedAt,
+    version: _version,
+    ...work
+  } = timeEntryView(entry);
   return { stopped_at: end_time, time_entry_id: id, ...work, stop_reason: entry.stopReason ?? 'manual' };
 }
 

@@ -19,9 +19,7 @@ import { startTimeTrackingData, stopTimeTrackingData, timeEntryHistoryData, time
  * - `data`: the JSON Schema of the payload's `data`.
  */
 type EventBase = { description: string; entity: string; match?: Readonly<Record<string, string>>; identity: readonly string[]; occurredAt: string; data: object };
-export type WebhookEventDeclaration =
-  | (EventBase & { streamEvent: 'INSERT' | 'REMOVE' })
-  | (EventBase & { streamEvent: 'MODIFY'; version: string });
+export type WebhookEventDeclaration = (EventBase & { streamEvent: 'INSERT' | 'REMOVE' }) | (EventBase & { streamEvent: 'MODIFY'; version: string });
 
 /** `tracker.stopped` carries the stop's answer and the workspace it happened in. */
 const trackerStoppedData = {
@@ -173,4 +171,3 @@ export function webhookPayloadSchema(type: WebhookEventType) {
     additionalProperties: false,
   } as const;
 }
-

@@ -18,7 +18,8 @@ const webhookFields = {
   status: { enum: ['enabled', 'disabled'], description: 'A disabled webhook receives nothing.' },
   disabled_reason: {
     anyOf: [{ enum: WEBHOOK_DISABLED_REASONS }, { type: 'null' }],
-    description: '`gone`: its receiver answered 410; `requested`: turned off by a PATCH; `failing`: every attempt failed for 5 days; `creator_lost_access`: whoever created it no longer manages the workspace.',
+    description:
+      '`gone`: its receiver answered 410; `requested`: turned off by a PATCH; `failing`: every attempt failed for 5 days; `creator_lost_access`: whoever created it no longer manages the workspace.',
   },
 } as const;
 const webhookRequired = ['id', 'workspace_id', 'url', 'events', 'description', 'created_at', 'status', 'disabled_reason'] as const;
@@ -64,7 +65,6 @@ export const webhookData = { type: 'object', required: webhookRequired, properti
 // DELETE /webhooks/{id}
 
 export const webhookPath = { type: 'object', required: ['id'], properties: { id: webhookId } } as const;
-
 
 export const deleteWebhookData = {
   type: 'object',
@@ -129,7 +129,10 @@ export const replayData = {
   required: ['webhook_id', 'id', 'since', 'until', 'count'],
   properties: {
     webhook_id: { type: 'string' },
-    id: { anyOf: [{ type: 'string', pattern: '^rpl_[A-Za-z0-9_-]{16}$', examples: ['rpl_Q2x7Lm0Pz4Vb8Nc1'] }, { type: 'null' }], description: 'The replay (null when there is nothing to send): while it runs, another replay of this webhook is refused (409 `replay_in_progress`).' },
+    id: {
+      anyOf: [{ type: 'string', pattern: '^rpl_[A-Za-z0-9_-]{16}$', examples: ['rpl_Q2x7Lm0Pz4Vb8Nc1'] }, { type: 'null' }],
+      description: 'The replay (null when there is nothing to send): while it runs, another replay of this webhook is refused (409 `replay_in_progress`).',
+    },
     since: timestampSchema,
     until: {
       ...timestampSchema,

@@ -21,7 +21,15 @@ export type Envelope = {
 };
 
 /** The context as additional authenticated data: the same pairs in one order, whatever order they were given in. */
-const additionalData = (context: EncryptionContext) => Buffer.from(JSON.stringify(Object.keys(context).sort().map((name) => [name, context[name]])), 'utf8');
+const additionalData = (context: EncryptionContext) =>
+  Buffer.from(
+    JSON.stringify(
+      Object.keys(context)
+        .sort()
+        .map((name) => [name, context[name]]),
+    ),
+    'utf8',
+  );
 
 /**
  * Envelope encryption as KMS describes it: each text under its own 256-bit data key
@@ -65,7 +73,9 @@ export function createKmsEnvelope(keyArn: string, options: { kms?: KMSClient } =
       const [encryptedKey, iv, sealed] = parts as [string, string, string];
       const body = Buffer.from(sealed, 'base64url');
       if (body.length < 16) throw new Error('not a sealed text');
-      const decipher = createDecipheriv('aes-256-gcm', await dataKeyOf(encryptedKey, context), Buffer.from(iv, 'base64url')).setAAD(additionalData(context)).setAuthTag(body.subarray(body.length - 16));
+      const decipher = createDecipheriv('aes-256-gcm', await dataKeyOf(encryptedKey, context), Buffer.from(iv, 'base64url'))
+        .setAAD(additionalData(context))
+        .setAuthTag(body.subarray(body.length - 16));
       return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString('utf8');
     },
   };

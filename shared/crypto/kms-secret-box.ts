@@ -25,7 +25,12 @@ export const IDEMPOTENT_ANSWER_PURPOSE = 'idempotent-answer';
 
 /** Stored idempotent answers that hold a webhook secret, sealed, each bound to its caller, route and key. */
 export function createKmsAnswerSealer(envelope: Envelope): AnswerSealer {
-  const contextOf = (scope: IdempotencyScope) => ({ purpose: IDEMPOTENT_ANSWER_PURPOSE, user_id: String(scope.userId), route: scope.route, key_sha256: createHash('sha256').update(scope.key).digest('hex') });
+  const contextOf = (scope: IdempotencyScope) => ({
+    purpose: IDEMPOTENT_ANSWER_PURPOSE,
+    user_id: String(scope.userId),
+    route: scope.route,
+    key_sha256: createHash('sha256').update(scope.key).digest('hex'),
+  });
   return {
     seal: (body, scope) => envelope.seal(body, contextOf(scope)),
     open: (sealed, scope) => envelope.open(sealed, contextOf(scope)),

@@ -72,10 +72,7 @@ export function createApiKeyRepository(client: DynamoDBDocumentClient, tableName
       await client
         .send(
           new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName: tableName, Item: userCopy(record), ConditionExpression: 'attribute_not_exists(pk)' } },
-              revisionBump(record.userId),
-            ],
+            TransactItems: [{ Put: { TableName: tableName, Item: userCopy(record), ConditionExpression: 'attribute_not_exists(pk)' } }, revisionBump(record.userId)],
           }),
         )
         .catch((error: unknown) => {
@@ -127,9 +124,21 @@ export function createApiKeyRepository(client: DynamoDBDocumentClient, tableName
           ExpressionAttributeValues: { ':now': revokedAt, ':ttl': expires },
         },
       });
-      const pointerGoes = { Update: { TableName: tableName, Key: keys.apiKeyId(record.keyId), UpdateExpression: 'SET #ttl = if_not_exists(#ttl, :ttl)', ExpressionAttributeNames: { '#ttl': 'ttl' }, ExpressionAttributeValues: { ':ttl': expires } } };
+      const pointerGoes = {
+        Update: {
+          TableName: tableName,
+          Key: keys.apiKeyId(record.keyId),
+          UpdateExpression: 'SET #ttl = if_not_exists(#ttl, :ttl)',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':ttl': expires },
+        },
+      };
       const attempt = (withUserCopy: boolean) =>
-        client.send(new TransactWriteCommand({ TransactItems: [revoke(keys.apiKey(record.hash)), revisionBump(record.userId), ...(withUserCopy ? [revoke(keys.userApiKey(record.userId, record.keyId)), pointerGoes] : [])] }));
+        client.send(
+          new TransactWriteCommand({
+            TransactItems: [revoke(keys.apiKey(record.hash)), revisionBump(record.userId), ...(withUserCopy ? [revoke(keys.userApiKey(record.userId, record.keyId)), pointerGoes] : [])],
+          }),
+        );
       try {
         await attempt(true).catch((error: unknown) => {
           // A key created before users had their own copies has none: its own item alone, then.

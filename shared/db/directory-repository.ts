@@ -117,7 +117,11 @@ export function createDirectoryRepository(client: DynamoDBDocumentClient, tableN
   return {
     async load(workspaceId: number, refs: readonly DirectoryRef[]) {
       const keyed = refs.map((ref) => ({ ref, key: KINDS[ref.kind].key(workspaceId, ref.id) }));
-      const items = await batchGetAll(client, tableName, keyed.map(({ key }) => key));
+      const items = await batchGetAll(
+        client,
+        tableName,
+        keyed.map(({ key }) => key),
+      );
       const found = new Map<string, DirectoryRecord>();
       for (const { ref, key } of keyed) {
         const item = items.get(keyString(key));

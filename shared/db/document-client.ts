@@ -24,9 +24,7 @@ export function createDocumentClient(config: DatabaseConfig): DynamoDBDocumentCl
     },
     // DynamoDB Local accepts any credentials; without these the SDK would probe the
     // instance metadata service for seconds on a developer's machine.
-    ...(config.endpoint && !process.env.AWS_ACCESS_KEY_ID
-      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
+    ...(config.endpoint && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },

@@ -37,11 +37,7 @@ export function isUnavailable(error: unknown): boolean {
     return !codes.includes('ConditionalCheckFailed') && codes.some((code) => TRANSIENT_CANCELLATIONS.has(code));
   }
   const { name, code, $metadata } = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
-  return (
-    (name !== undefined && UNAVAILABLE_NAMES.has(name)) ||
-    (code !== undefined && NETWORK_CODES.has(code)) ||
-    ($metadata?.httpStatusCode ?? 0) >= 500
-  );
+  return (name !== undefined && UNAVAILABLE_NAMES.has(name)) || (code !== undefined && NETWORK_CODES.has(code)) || ($metadata?.httpStatusCode ?? 0) >= 500;
 }
 
 /**

@@ -46,7 +46,15 @@ export function createIdempotencyStore(client: DynamoDBDocumentClient, tableName
           const record: IdempotencyRecord = {
             status: item.status === 'completed' ? 'completed' : 'in_progress',
             requestHash: String(item.request_hash),
-            ...(item.status === 'completed' ? { response: { statusCode: Number(item.response_status), body: String(item.response_body), ...(item.response_headers ? { headers: item.response_headers as Record<string, string> } : {}) } } : {}),
+            ...(item.status === 'completed'
+              ? {
+                  response: {
+                    statusCode: Number(item.response_status),
+                    body: String(item.response_body),
+                    ...(item.response_headers ? { headers: item.response_headers as Record<string, string> } : {}),
+                  },
+                }
+              : {}),
           };
           return { claimed: false, record };
         }
@@ -58,24 +66,31 @@ export function createIdempotencyStore(client: DynamoDBDocumentClient, tableName
       await client.send(
         new PutCommand({
           TableName: tableName,
-          Item: recordItem(scope, requestHash, now, { status: 'completed', response_status: response.statusCode, response_body: response.body, ...(response.headers ? { response_headers: response.headers } : {}) }),
+          Item: recordItem(scope, requestHash, now, {
+            status: 'completed',
+            response_status: response.statusCode,
+            response_body: response.body,
+            ...(response.headers ? { response_headers: response.headers } : {}),
+          }),
         }),
       );
     },
 
     async release(scope) {
-      await client.send(
-        new DeleteCommand({
-          TableName: tableName,
-          Key: key(scope),
-          ConditionExpression: '#status = :inProgress',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':inProgress': 'in_progress' },
-        }),
-      ).catch((error: unknown) => {
-        // Already completed (or gone): nothing to release.
-        if (failedConditions(error).length === 0) translateDynamoError(error);
-      });
+      await client
+        .send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: key(scope),
+            ConditionExpression: '#status = :inProgress',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':inProgress': 'in_progress' },
+          }),
+        )
+        .catch((error: unknown) => {
+          // Already completed (or gone): nothing to release.
+          if (failedConditions(error).length === 0) translateDynamoError(error);
+        });
     },
   };
 }

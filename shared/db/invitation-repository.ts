@@ -84,7 +84,13 @@ export function createInvitationRepository(client: DynamoDBDocumentClient, table
                   ExpressionAttributeValues: { ':pending': 'pending', ':now': toApiTimestamp(now) },
                 },
               },
-              { Put: { TableName: tableName, Item: { ...keys.userInvitation(invitation.userId, invitation.id), entity: 'user_invitation', ...attributes }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...keys.userInvitation(invitation.userId, invitation.id), entity: 'user_invitation', ...attributes },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
               // Not a member by now (the sync job may have made them one since the read).
               { ConditionCheck: { TableName: tableName, Key: keys.membership(invitation.workspaceId, invitation.userId), ConditionExpression: 'attribute_not_exists(pk)' } },
             ],
@@ -135,7 +141,21 @@ export function createInvitationRepository(client: DynamoDBDocumentClient, table
               { Put: { TableName: tableName, Item: recordToItem(member), ConditionExpression: 'attribute_not_exists(pk)' } },
               { Put: { TableName: tableName, Item: userMembershipToItem(member.workspaceId, member.id) } },
               ...(ownersChange ? [ownersChange] : []),
-              { Put: { TableName: tableName, Item: directoryChangeItem(member, member, { at: member.updatedAt!, by: member.id, action: 'put', changes: Object.fromEntries(Object.entries(member.fields).filter(([, value]) => value !== null).map(([field, value]) => [field, [null, value]])) }) } },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: directoryChangeItem(member, member, {
+                    at: member.updatedAt!,
+                    by: member.id,
+                    action: 'put',
+                    changes: Object.fromEntries(
+                      Object.entries(member.fields)
+                        .filter(([, value]) => value !== null)
+                        .map(([field, value]) => [field, [null, value]]),
+                    ),
+                  }),
+                },
+              },
             ],
           }),
         );

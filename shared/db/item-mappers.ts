@@ -224,8 +224,7 @@ export const apiKeyToItem = (record: ApiKeyRecord): Item => ({
  * Absent `revoked_at` / `expires_at` mean "not revoked" / "never expires".
  */
 export function apiKeyFromItem(item: Item): ApiKeyRecord | undefined {
-  const optionalTimestamp = (value: unknown): string | null | false =>
-    value === undefined || value === null ? null : typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? value : false;
+  const optionalTimestamp = (value: unknown): string | null | false => (value === undefined || value === null ? null : typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? value : false);
   const revokedAt = optionalTimestamp(item.revoked_at);
   const expiresAt = optionalTimestamp(item.expires_at);
   const hash = apiKeyHashOf(String(item.pk));
@@ -298,4 +297,9 @@ export const dayCountsFromItem = (month: string, item: Item | undefined): Record
   Object.fromEntries(Object.entries(item ?? {}).flatMap(([name, value]) => (/^d_\d{2}$/.test(name) && typeof value === 'number' ? [[`${month}-${name.slice(2)}`, value]] : [])));
 
 /** A user's mark of a membership (USER#<user> / MEMBER#<ws>): kept with the membership, in its writes. */
-export const userMembershipToItem = (workspaceId: number, userId: number): Item => ({ ...keys.userMembership(userId, workspaceId), entity: 'user_membership', workspace_id: workspaceId, user_id: userId });
+export const userMembershipToItem = (workspaceId: number, userId: number): Item => ({
+  ...keys.userMembership(userId, workspaceId),
+  entity: 'user_membership',
+  workspace_id: workspaceId,
+  user_id: userId,
+});

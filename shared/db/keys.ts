@@ -65,12 +65,18 @@ export const keys = {
   /** Prefix of the sort keys of a workspace's webhooks. */
   webhookSkPrefix: WEBHOOK_SK_PREFIX,
   /** What was sent to a webhook, in the order its events happened: what replay reads. */
-  webhookMessage: (workspaceId: number, webhookId: string, occurredAt: string, messageId: string): ItemKey => ({ pk: webhookLogPk(workspaceId, webhookId), sk: `${WEBHOOK_MESSAGE_SK_PREFIX}${occurredAt}#${messageId}` }),
+  webhookMessage: (workspaceId: number, webhookId: string, occurredAt: string, messageId: string): ItemKey => ({
+    pk: webhookLogPk(workspaceId, webhookId),
+    sk: `${WEBHOOK_MESSAGE_SK_PREFIX}${occurredAt}#${messageId}`,
+  }),
   webhookMessagePrefix: WEBHOOK_MESSAGE_SK_PREFIX,
   /** The same message by its webhook-id: what redelivery reads. */
   webhookMessageById: (workspaceId: number, webhookId: string, messageId: string): ItemKey => ({ pk: webhookLogPk(workspaceId, webhookId), sk: `MSGID#${messageId}` }),
   /** One delivery attempt, in time order. */
-  webhookAttempt: (workspaceId: number, webhookId: string, at: string, attemptId: string): ItemKey => ({ pk: webhookLogPk(workspaceId, webhookId), sk: `${WEBHOOK_ATTEMPT_SK_PREFIX}${at}#${attemptId}` }),
+  webhookAttempt: (workspaceId: number, webhookId: string, at: string, attemptId: string): ItemKey => ({
+    pk: webhookLogPk(workspaceId, webhookId),
+    sk: `${WEBHOOK_ATTEMPT_SK_PREFIX}${at}#${attemptId}`,
+  }),
   webhookAttemptPrefix: WEBHOOK_ATTEMPT_SK_PREFIX,
   /** How many webhooks the workspace has (kept in the transactions that add and remove them). */
   webhookCounter: (workspaceId: number): ItemKey => ({ pk: workspacePk(workspaceId), sk: 'WEBHOOKS' }),

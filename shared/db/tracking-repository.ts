@@ -207,7 +207,9 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
           new PutCommand({
             TableName: tableName,
             Item: workspaceSettingsToItem(settings),
-            ...(expectedVersion === 0 ? { ConditionExpression: 'attribute_not_exists(pk)' } : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } }),
+            ...(expectedVersion === 0
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } }),
           }),
         );
         return 'written';
@@ -258,4 +260,3 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
     },
   };
 }
-

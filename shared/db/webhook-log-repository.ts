@@ -152,7 +152,15 @@ export function createWebhookLogRepository(client: DynamoDBDocumentClient, table
       const { filter, names, values } = live(now);
       const read = await queryPage(
         client,
-        { TableName: tableName, pk: keys.webhookAttempt(workspaceId, subscriptionId, '', '').pk, prefix: keys.webhookAttemptPrefix, FilterExpression: filter, ExpressionAttributeNames: names, ExpressionAttributeValues: values, ScanIndexForward: false },
+        {
+          TableName: tableName,
+          pk: keys.webhookAttempt(workspaceId, subscriptionId, '', '').pk,
+          prefix: keys.webhookAttemptPrefix,
+          FilterExpression: filter,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+        },
         page,
       );
       return { attempts: read.items.map(attemptFromItem), nextCursor: read.nextCursor };

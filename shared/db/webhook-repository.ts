@@ -21,7 +21,9 @@ export function createWebhookRepository(client: DynamoDBDocumentClient, tableNam
   /** Updates a webhook that exists; the webhook as it is now, or undefined when there is none. */
   async function updateExisting(workspaceId: number, id: string, update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>) {
     try {
-      const output = await client.send(new UpdateCommand({ TableName: tableName, Key: keys.webhook(workspaceId, id), ConditionExpression: 'attribute_exists(pk)', ReturnValues: 'ALL_NEW', ...update }));
+      const output = await client.send(
+        new UpdateCommand({ TableName: tableName, Key: keys.webhook(workspaceId, id), ConditionExpression: 'attribute_exists(pk)', ReturnValues: 'ALL_NEW', ...update }),
+      );
       return output.Attributes ? webhookFromItem(output.Attributes) : undefined;
     } catch (error) {
       if (failedConditions(error).length > 0) return undefined;

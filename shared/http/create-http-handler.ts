@@ -58,7 +58,9 @@ export type HandlerAdapters = {
 };
 
 /** `headers`: the route's declared response headers (`response.headers`), by lower-case name. */
-export type UseCaseResult<N extends RouteName> = { data: RouteData<N>; headers?: Partial<Record<ResponseHeader, string>> } & (RouteMeta<N> extends undefined ? { meta?: undefined } : { meta: RouteMeta<N> });
+export type UseCaseResult<N extends RouteName> = { data: RouteData<N>; headers?: Partial<Record<ResponseHeader, string>> } & (RouteMeta<N> extends undefined
+  ? { meta?: undefined }
+  : { meta: RouteMeta<N> });
 
 export type HttpRouteSpec<N extends RouteName> = {
   adapters: HandlerAdapters;
@@ -125,17 +127,18 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
   const inputValidators = validatorsOf(route, spec.validators);
   const { repository, idempotencyStore, rateLimiter } = spec.adapters;
   if (route.idempotent && !spec.assertMayReplay) throw new Error(`${routeKey(route)} is idempotent: pass assertMayReplay`);
-  const idempotencyKeys = route.idempotent && spec.assertMayReplay
-    ? idempotency({
-        store: idempotencyStore,
-        // Acting for themselves on a self-service route, a caller may always see what they did.
-        assertMayReplay: async (input, principal) => (actsForSelf(input, principal) ? undefined : spec.assertMayReplay!(input as RouteInput<N>, principal, repository)),
-        route: routeKey(route),
-        clock,
-        logger,
-        ...(spec.sealStoredAnswers ? { sealAnswers: spec.sealStoredAnswers } : {}),
-      } satisfies IdempotencyOptions)
-    : undefined;
+  const idempotencyKeys =
+    route.idempotent && spec.assertMayReplay
+      ? idempotency({
+          store: idempotencyStore,
+          // Acting for themselves on a self-service route, a caller may always see what they did.
+          assertMayReplay: async (input, principal) => (actsForSelf(input, principal) ? undefined : spec.assertMayReplay!(input as RouteInput<N>, principal, repository)),
+          route: routeKey(route),
+          clock,
+          logger,
+          ...(spec.sealStoredAnswers ? { sealAnswers: spec.sealStoredAnswers } : {}),
+        } satisfies IdempotencyOptions)
+      : undefined;
   const limit = rateLimiter ? rateLimit({ limiter: rateLimiter, clock, logger, metrics: ownLineMetrics }) : undefined;
   const message = (route.response as { message?: string }).message;
   const successStatus = (route.response as { status?: number }).status ?? 200;
@@ -194,5 +197,3 @@ function validatorsOf(route: Route, validators: RouteValidators): InputValidator
     }),
   );
 }
-
-

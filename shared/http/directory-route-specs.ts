@@ -24,7 +24,15 @@ export function putRecordSpec<N extends RouteName>(
     run: async (input: any, { principal, now, headers, admitted }) => {
       const stored = await putDirectoryRecord(
         { userId: principal.userId, scopes: principal.scopes },
-        { kind, workspaceId: input.workspace_id, id: record.idOf(input), fields: record.fieldsOf(input), version: input.version, ...preconditionOf((headers as Record<string, string | undefined>)['if-match']), ownerUserId: record.ownerOf?.(input) },
+        {
+          kind,
+          workspaceId: input.workspace_id,
+          id: record.idOf(input),
+          fields: record.fieldsOf(input),
+          version: input.version,
+          ...preconditionOf((headers as Record<string, string | undefined>)['if-match']),
+          ownerUserId: record.ownerOf?.(input),
+        },
         { repository: admittedFirst(ports.directory, DIRECTORY_REPOSITORY_KINDS, admitted), now },
       );
       return { data: record.view(stored), headers: { etag: `"${stored.revision}"` } } as never;

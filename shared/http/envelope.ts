@@ -11,11 +11,7 @@ export function meta(now: Date, extra: Record<string, unknown> = {}): Meta {
 
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 
-export function jsonResponse(
-  statusCode: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): APIGatewayProxyStructuredResultV2 {
+export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
   return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 

@@ -32,7 +32,6 @@ export type IdempotencyOptions = {
   sealAnswers?: AnswerSealer;
 };
 
-
 /**
  * Two halves, because they sit at two places of the chain: `claim` runs after validation
  * (it needs the principal and the normalized input), `record` sits outside the error
@@ -73,7 +72,11 @@ export function idempotency(opts: IdempotencyOptions) {
       const status = response.statusCode ?? 500;
       if (status >= 500 || status === 429) await opts.store.release(claim.scope);
       else {
-        const headers = Object.fromEntries(Object.entries(response.headers ?? {}).filter(([name]) => (RESPONSE_HEADERS as readonly string[]).includes(name.toLowerCase())).map(([name, value]) => [name.toLowerCase(), String(value)]));
+        const headers = Object.fromEntries(
+          Object.entries(response.headers ?? {})
+            .filter(([name]) => (RESPONSE_HEADERS as readonly string[]).includes(name.toLowerCase()))
+            .map(([name, value]) => [name.toLowerCase(), String(value)]),
+        );
         const body = opts.sealAnswers ? await opts.sealAnswers.seal(String(response.body), claim.scope) : String(response.body);
         await opts.store.complete(claim.scope, claim.requestHash, { statusCode: response.statusCode ?? 200, body, ...(Object.keys(headers).length ? { headers } : {}) }, opts.clock.now());
       }
@@ -106,7 +109,10 @@ export function hashInput(input: unknown): string {
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }

@@ -80,8 +80,23 @@ const REPOSITORY_METHOD_KINDS: { readonly [M in keyof TrackingRepository]: 'read
 };
 
 export const DIRECTORY_REPOSITORY_KINDS: { readonly [M in keyof DirectoryRepository]: 'read' | 'write' } = { load: 'read', activeOwners: 'read', list: 'read', write: 'write' };
-export const INVITATION_REPOSITORY_KINDS: { readonly [M in keyof InvitationRepository]: 'read' | 'write' } = { findForUser: 'read', listForUser: 'read', listForWorkspace: 'read', create: 'write', accept: 'write', decline: 'write' };
-export const API_KEY_STORE_KINDS: { readonly [M in keyof ApiKeyStore]: 'read' | 'write' } = { listByUser: 'read', findForUser: 'read', findById: 'read', isMemberAnywhere: 'read', insert: 'write', indexForUser: 'write', revoke: 'write' };
+export const INVITATION_REPOSITORY_KINDS: { readonly [M in keyof InvitationRepository]: 'read' | 'write' } = {
+  findForUser: 'read',
+  listForUser: 'read',
+  listForWorkspace: 'read',
+  create: 'write',
+  accept: 'write',
+  decline: 'write',
+};
+export const API_KEY_STORE_KINDS: { readonly [M in keyof ApiKeyStore]: 'read' | 'write' } = {
+  listByUser: 'read',
+  findForUser: 'read',
+  findById: 'read',
+  isMemberAnywhere: 'read',
+  insert: 'write',
+  indexForUser: 'write',
+  revoke: 'write',
+};
 
 /**
  * The repository a use case sees: its reads run concurrently with the admission (their

@@ -9,11 +9,7 @@ type SchemaLike = { allOf?: ReadonlyArray<{ if?: { required?: readonly string[] 
 
 const label = (field: string) => field.replaceAll('_', ' ');
 
-export function describeValidationErrors(
-  ajvErrors: readonly ErrorObject[],
-  schema: SchemaLike,
-  input: Record<string, unknown>,
-): FieldErrors {
+export function describeValidationErrors(ajvErrors: readonly ErrorObject[], schema: SchemaLike, input: Record<string, unknown>): FieldErrors {
   const fieldErrors: FieldErrors = {};
   for (const error of ajvErrors) {
     const described = describe(error, schema, input);

@@ -25,9 +25,7 @@ export const autoStopScheduleName = (trackerId: string) => `auto-stop-${trackerI
  * event-filter patterns: the deployed event source mapping uses these, and the local
  * runtimes match records against them.
  */
-export const autoStopStreamFilterPatterns = () => [
-  { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['tracker', 'time_entry_version'] }, auto_stop_at: { S: [{ exists: true }] } } } },
-];
+export const autoStopStreamFilterPatterns = () => [{ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['tracker', 'time_entry_version'] }, auto_stop_at: { S: [{ exists: true }] } } } }];
 
 /**
  * What one stream record asks of the scheduler, if anything. A schedule is never set in the

@@ -24,7 +24,11 @@ const ANY_ZONES_DAY_SECONDS = 26 * 60 * 60;
  * workspace's: its settings come in the same batch, with the timeline slots of every UTC day
  * that today can cover in any zone.
  */
-export async function currentTracker(actorUserId: number, query: MemberQuery & { timeZone: string | undefined }, deps: { repository: TrackingRepository; now: Date; forSelf?: boolean }): Promise<CurrentTracker> {
+export async function currentTracker(
+  actorUserId: number,
+  query: MemberQuery & { timeZone: string | undefined },
+  deps: { repository: TrackingRepository; now: Date; forSelf?: boolean },
+): Promise<CurrentTracker> {
   const nowSeconds = Math.floor(deps.now.getTime() / 1000);
   const todayIn = (timeZone: string) => {
     const date = dateIn(deps.now, timeZone);

@@ -144,7 +144,8 @@ function assertMatches(ifMatch: number | '*' | undefined, before: DirectoryRecor
  */
 export async function putDirectoryRecord(actor: DirectoryActor, put: DirectoryPut, deps: { repository: DirectoryRepository; now: Date }): Promise<DirectoryRecord> {
   // The source's version orders the organisation's sync: an owner pinning it (at 2^53 - 1, say) would refuse that job for ever.
-  if (put.version !== undefined && !isDirectoryCredential(actor.scopes)) throw new ValidationError({ version: ['The version field is set by the directory credential (the organisation\'s sync job) only.'] });
+  if (put.version !== undefined && !isDirectoryCredential(actor.scopes))
+    throw new ValidationError({ version: ["The version field is set by the directory credential (the organisation's sync job) only."] });
   const self: DirectoryRef = { kind: put.kind, id: put.id };
   const actorRef: DirectoryRef = { kind: 'member', id: actor.userId };
   const workspaceRef: DirectoryRef = { kind: 'workspace', id: put.workspaceId };
@@ -188,7 +189,16 @@ export async function putDirectoryRecord(actor: DirectoryActor, put: DirectoryPu
     };
     const firstOwner =
       put.kind === 'workspace' && !workspaceExists && put.ownerUserId !== undefined && !isActiveOwner(loaded.get(refKey({ kind: 'member', id: put.ownerUserId })))
-        ? { kind: 'member' as const, workspaceId: put.workspaceId, id: put.ownerUserId, fields: { role: 'owner', status: 'active', name: null, email: null }, revision: 1, sourceVersion: null, updatedAt: at, updatedBy: actor.userId }
+        ? {
+            kind: 'member' as const,
+            workspaceId: put.workspaceId,
+            id: put.ownerUserId,
+            fields: { role: 'owner', status: 'active', name: null, email: null },
+            revision: 1,
+            sourceVersion: null,
+            updatedAt: at,
+            updatedBy: actor.userId,
+          }
         : undefined;
     const archive = put.kind === 'project' && (before?.fields.status ?? 'active') !== put.fields.status ? { projectId: put.id, archived: put.fields.status === 'archived' } : undefined;
     const written = await deps.repository.write({

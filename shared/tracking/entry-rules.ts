@@ -38,7 +38,12 @@ export function checkedInterval(input: { startTime: string; endTime: string }, n
  * timeline read shows them) and not the member's tracker running in this workspace (from its
  * start on). Touching ends are fine. A day already holding the most entries a day may → 422.
  */
-export function assertNoOverlap(interval: { startTime: string; endTime: string }, context: { timeline: readonly TimelineSlot[]; tracker: ActiveTracker | undefined }, workspaceId: number, entryId: string) {
+export function assertNoOverlap(
+  interval: { startTime: string; endTime: string },
+  context: { timeline: readonly TimelineSlot[]; tracker: ActiveTracker | undefined },
+  workspaceId: number,
+  entryId: string,
+) {
   const start = epochSeconds(interval.startTime);
   const end = epochSeconds(interval.endTime);
   if (overlapping(context.timeline, start, end, entryId).length > 0) throw new TimeEntryOverlapError();

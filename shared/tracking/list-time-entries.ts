@@ -55,7 +55,11 @@ export function checkedDayRange(query: { date?: string; from?: string; to?: stri
   }
   if (from === undefined) add(query.date === undefined ? 'from' : 'date', 'The from field is required when date is not present.');
   if (to === undefined && query.date === undefined) add('to', 'The to field is required when date is not present.');
-  for (const [field, value] of [['from', query.from], ['to', query.to], ['date', query.date]] as const) {
+  for (const [field, value] of [
+    ['from', query.from],
+    ['to', query.to],
+    ['date', query.date],
+  ] as const) {
     if (value === undefined) continue;
     if (!isCalendarDate(value)) add(field, `The ${field} field must be a valid date.`);
     else if (!isWithinCalendar(value)) add(field, `The ${field} field must be a date from ${FIRST_CALENDAR_DATE} to ${LAST_CALENDAR_DATE}.`);

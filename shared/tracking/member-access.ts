@@ -41,7 +41,14 @@ export async function loadTrackerInManagedWorkspace(
   repository: TrackingRepository,
   options: { slots?: readonly string[]; withSettings?: boolean; forSelf?: boolean } = {},
 ): Promise<{ tracker: ActiveTracker | undefined; timeline: TimelineSlot[]; settings: WorkspaceSettings }> {
-  const context = await repository.loadContext({ workspaceId: query.workspaceId, actorUserId, targetUserId: query.userId, withTracker: true, slots: options.slots, withSettings: options.withSettings });
+  const context = await repository.loadContext({
+    workspaceId: query.workspaceId,
+    actorUserId,
+    targetUserId: query.userId,
+    withTracker: true,
+    slots: options.slots,
+    withSettings: options.withSettings,
+  });
   if (options.forSelf && actorUserId === query.userId) {
     const own = context.tracker?.workspaceId === query.workspaceId ? context.tracker : undefined;
     if (!own && !(context.actor?.status === 'active' && canTrackTime(context.actor))) throw new ForbiddenError();

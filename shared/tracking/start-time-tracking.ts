@@ -41,11 +41,7 @@ export const autoStopAtOf = (from: number, minutes: number | null) => (minutes =
  * now) and one transaction (the tracker, if the timeline is unchanged). A concurrent change
  * of that timeline makes it read again.
  */
-export async function startTimeTracking(
-  actorUserId: number,
-  command: StartTimeTrackingCommand,
-  deps: StartTimeTrackingDeps,
-): Promise<ActiveTracker> {
+export async function startTimeTracking(actorUserId: number, command: StartTimeTrackingCommand, deps: StartTimeTrackingDeps): Promise<ActiveTracker> {
   const startTime = toApiTimestamp(deps.now);
   const from = epochSeconds(startTime);
   const trackerId = deps.newId();

@@ -37,7 +37,17 @@ export function entryOfStoppedTracker(tracker: ActiveTracker, now: Date, by: num
     updatedAt: nowTimestamp,
     version: 1,
   };
-  const version: TimeEntryVersion = { entryId: entry.entryId, workspaceId: entry.workspaceId, userId: entry.userId, version: 1, action: 'created', at: nowTimestamp, by, changes: changesBetween(undefined, entry), entry };
+  const version: TimeEntryVersion = {
+    entryId: entry.entryId,
+    workspaceId: entry.workspaceId,
+    userId: entry.userId,
+    version: 1,
+    action: 'created',
+    at: nowTimestamp,
+    by,
+    changes: changesBetween(undefined, entry),
+    entry,
+  };
   return { entry, version };
 }
 

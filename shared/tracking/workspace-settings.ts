@@ -7,7 +7,14 @@ import { contentionPause, WRITE_ATTEMPTS } from './timeline.ts';
 import { DEFAULT_TIME_ZONE, isTimeZone } from './time-zones.ts';
 
 /** What a workspace that never changed its settings has: no limit, UTC. */
-export const defaultWorkspaceSettings = (workspaceId: number): WorkspaceSettings => ({ workspaceId, maxTrackerDurationMinutes: null, timeZone: DEFAULT_TIME_ZONE, version: 0, updatedAt: null, updatedBy: null });
+export const defaultWorkspaceSettings = (workspaceId: number): WorkspaceSettings => ({
+  workspaceId,
+  maxTrackerDurationMinutes: null,
+  timeZone: DEFAULT_TIME_ZONE,
+  version: 0,
+  updatedAt: null,
+  updatedBy: null,
+});
 
 export type WorkspaceSettingsChange = { maxTrackerDurationMinutes?: number | null; timeZone?: string };
 
@@ -24,7 +31,12 @@ export async function getWorkspaceSettings(actorUserId: number, workspaceId: num
  * A new limit binds trackers started from then on; running ones keep the one they started
  * with (their `auto_stop_at` was fixed at their start).
  */
-export async function updateWorkspaceSettings(actorUserId: number, workspaceId: number, change: WorkspaceSettingsChange, deps: { repository: TrackingRepository; now: Date }): Promise<WorkspaceSettings> {
+export async function updateWorkspaceSettings(
+  actorUserId: number,
+  workspaceId: number,
+  change: WorkspaceSettingsChange,
+  deps: { repository: TrackingRepository; now: Date },
+): Promise<WorkspaceSettings> {
   if (change.timeZone !== undefined && !isTimeZone(change.timeZone)) throw new ValidationError({ time_zone: ['The time zone field must be a valid IANA time zone.'] });
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
     await contentionPause(attempt);

@@ -1,7 +1,6 @@
 import { webhookEventRegistry } from '../contracts/webhook-events.ts';
 import { WEBHOOK_TEST_EVENT, type QueuedMessage, type ReplayJob, type WebhookMessageType } from './model.ts';
 
-
 export const isReplayJob = (message: QueuedMessage): message is ReplayJob => (message as ReplayJob).kind === 'replay';
 
 const isMessageType = (type: unknown): type is WebhookMessageType => typeof type === 'string' && (type === WEBHOOK_TEST_EVENT || Object.hasOwn(webhookEventRegistry, type));

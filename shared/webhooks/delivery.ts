@@ -231,7 +231,13 @@ function beforeDeadline<T>(work: Promise<T>, signal: AbortSignal, deadlineMs: nu
  * the status line; the body of the answer is not read (the socket is closed). `signal` ends
  * everything still open at the attempt's deadline.
  */
-export function postOnce(url: URL, address: string, headers: Record<string, string>, body: string, signal: AbortSignal = AbortSignal.timeout(DELIVERY_TIMEOUT_MS)): Promise<{ status: number; retryAfter?: string }> {
+export function postOnce(
+  url: URL,
+  address: string,
+  headers: Record<string, string>,
+  body: string,
+  signal: AbortSignal = AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+): Promise<{ status: number; retryAfter?: string }> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new Error('no answer before the deadline'));

@@ -49,7 +49,6 @@ export function trackingEventsOf(record: { eventName?: string; newImage?: Image;
   });
 }
 
-
 /** What the delivery log keeps of a delivery: what redelivery and replay send again. */
 export const storedMessageOf = (delivery: Delivery & { occurredAt: string }): StoredMessage => ({
   workspaceId: delivery.workspaceId,

@@ -150,7 +150,11 @@ export interface WebhookLog {
   recordMessages(messages: readonly StoredMessage[], now: Date): Promise<void>;
   message(workspaceId: number, subscriptionId: string, messageId: string): Promise<StoredMessage | undefined>;
   /** Messages whose event happened in [since, until], oldest first, from after `after` (a cursor this returned); at most `limit`. */
-  messagesBetween(workspaceId: number, subscriptionId: string, range: { since: string; until: string; after?: string; limit: number }): Promise<{ messages: Array<StoredMessage & { cursor: string }>; cursor?: string }>;
+  messagesBetween(
+    workspaceId: number,
+    subscriptionId: string,
+    range: { since: string; until: string; after?: string; limit: number },
+  ): Promise<{ messages: Array<StoredMessage & { cursor: string }>; cursor?: string }>;
   /** How many messages' events happened in [since, until], counted up to `max`, and when the `max`-th one happened (when there are that many). */
   countBetween(workspaceId: number, subscriptionId: string, range: { since: string; until: string }, max: number): Promise<{ count: number; lastOccurredAt?: string }>;
   recordAttempt(attempt: DeliveryAttempt): Promise<void>;

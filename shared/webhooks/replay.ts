@@ -39,7 +39,8 @@ export async function replayStep(
     if (replayId) await deps.webhooks.endReplay(job.workspaceId, job.subscriptionId, replayId);
     return { sent, ended: true };
   };
-  if (replayId && !(await deps.webhooks.renewReplay(job.workspaceId, job.subscriptionId, replayId, new Date(deps.now().getTime() + REPLAY_LEASE_SECONDS * 1000).toISOString()))) return { sent: 0, ended: true };
+  if (replayId && !(await deps.webhooks.renewReplay(job.workspaceId, job.subscriptionId, replayId, new Date(deps.now().getTime() + REPLAY_LEASE_SECONDS * 1000).toISOString())))
+    return { sent: 0, ended: true };
   if (remaining <= 0) return end(0);
   const page = await deps.log.messagesBetween(job.workspaceId, job.subscriptionId, { since: job.since, until: job.until, after: job.after, limit: Math.min(REPLAY_STEP_SIZE, remaining) });
   let sent = 0;

@@ -12,7 +12,15 @@ import {
   TEST_EVENT_INTERVAL_SECONDS,
   WEBHOOK_LOG_RETENTION_SECONDS,
   WEBHOOK_TEST_EVENT,
-  type DeliveryAttempt, type StoredMessage, type WebhookEventType, type WebhookLog, type SecretBox, type WebhookQueue, type WebhookRepository, type WebhookSubscription } from './model.ts';
+  type DeliveryAttempt,
+  type StoredMessage,
+  type WebhookEventType,
+  type WebhookLog,
+  type SecretBox,
+  type WebhookQueue,
+  type WebhookRepository,
+  type WebhookSubscription,
+} from './model.ts';
 
 type Deps = { repository: TrackingRepository; webhooks: WebhookRepository };
 
@@ -52,7 +60,11 @@ export async function createWebhook(
   return { subscription, secret };
 }
 
-export async function listWebhooks(actorUserId: number, query: { workspaceId: number; page: number; perPage: number }, deps: Deps): Promise<{ webhooks: WebhookSubscription[]; pagination: Pagination }> {
+export async function listWebhooks(
+  actorUserId: number,
+  query: { workspaceId: number; page: number; perPage: number },
+  deps: Deps,
+): Promise<{ webhooks: WebhookSubscription[]; pagination: Pagination }> {
   await assertManagesWorkspaceNow(actorUserId, query.workspaceId, deps.repository);
   const { items, pagination } = paginate(await deps.webhooks.list(query.workspaceId), query.page, query.perPage);
   return { webhooks: items, pagination };
@@ -100,12 +112,18 @@ export async function listWebhookDeliveries(
   query: { workspaceId: number; id: string; cursor?: string; perPage: number },
   deps: Deps & { log: WebhookLog; now: Date },
 ): Promise<{ attempts: DeliveryAttempt[]; nextCursor: string | null }> {
-  const [, page] = await managedWebhookWith(actorUserId, query, deps, () => deps.log.attempts(query.workspaceId, query.id, { ...(query.cursor === undefined ? {} : { cursor: query.cursor }), perPage: query.perPage }, deps.now));
+  const [, page] = await managedWebhookWith(actorUserId, query, deps, () =>
+    deps.log.attempts(query.workspaceId, query.id, { ...(query.cursor === undefined ? {} : { cursor: query.cursor }), perPage: query.perPage }, deps.now),
+  );
   return page;
 }
 
 /** Sends one logged message again: the same webhook-id and body, a new timestamp and signature. */
-export async function redeliverMessage(actorUserId: number, command: { workspaceId: number; id: string; messageId: string }, deps: Deps & { log: WebhookLog; queue: WebhookQueue }): Promise<StoredMessage> {
+export async function redeliverMessage(
+  actorUserId: number,
+  command: { workspaceId: number; id: string; messageId: string },
+  deps: Deps & { log: WebhookLog; queue: WebhookQueue },
+): Promise<StoredMessage> {
   const [subscription, message] = await managedWebhookWith(actorUserId, command, deps, () => deps.log.message(command.workspaceId, command.id, command.messageId));
   assertEnabled(subscription);
   if (!message) throw new NotFoundError('The selected message was not found in the delivery log of this webhook.');

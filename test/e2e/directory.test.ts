@@ -57,14 +57,29 @@ describe.each(['source', 'template'] as const)('the directory on the local runti
     expect((await call('POST', `/invitations/${invited.body.data.id}/accept`, { caller: 601 })).status).toBe(200);
     const put = await call('PUT', member(WS, 601), { body: { role: 'regular_user', status: 'active', name: 'Ann', email: 'ann@example.com' } });
     expect(put.status).toBe(200);
-    expect(put.body.data).toEqual({ workspace_id: WS, user_id: 601, role: 'regular_user', status: 'active', name: 'Ann', email: 'ann@example.com', version: null, updated_at: expect.any(String), updated_by: users.owner });
+    expect(put.body.data).toEqual({
+      workspace_id: WS,
+      user_id: 601,
+      role: 'regular_user',
+      status: 'active',
+      name: 'Ann',
+      email: 'ann@example.com',
+      version: null,
+      updated_at: expect.any(String),
+      updated_by: users.owner,
+    });
     expect(put.headers.get('etag')).toBe('"2"');
     const project = await call('PUT', `/workspaces/${WS}/projects/70`, { body: { name: 'Intranet', status: 'active' } });
     const contract = await call('PUT', `/workspaces/${WS}/contracts/80`, { body: { user_id: 601, project_id: 70, status: 'active' } });
     const task = await call('PUT', `/workspaces/${WS}/tasks/90`, { body: { project_id: 70, title: 'Wiki', status: 'open' } });
     expect([project.status, contract.status, task.status]).toEqual([200, 200, 200]);
     expect(task.body.data).toMatchObject({ workspace_id: WS, task_id: 90, project_id: 70, title: 'Wiki', status: 'open' });
-    for (const [kind, id] of [['members', 601], ['projects', 70], ['contracts', 80], ['tasks', 90]] as const) {
+    for (const [kind, id] of [
+      ['members', 601],
+      ['projects', 70],
+      ['contracts', 80],
+      ['tasks', 90],
+    ] as const) {
       // Every page, by cursor, two at a time: each record once.
       const ids: number[] = [];
       let cursor: string | null = null;
@@ -112,7 +127,7 @@ describe.each(['source', 'template'] as const)('the directory on the local runti
     expect(replay.status).toBe(200);
     expect(replay.headers.get('etag')).toBe('"1"');
     expect((await sync('PUT', path, { body: { role: 'regular_user', status: 'inactive', name: 'v3', version: 3 } })).status).toBe(409);
-    expect((await stored(`WS#${WS}`, 'MEMBER#610'))).toMatchObject({ name: 'v3', source_version: 3, revision: 1, status: 'active' });
+    expect(await stored(`WS#${WS}`, 'MEMBER#610')).toMatchObject({ name: 'v3', source_version: 3, revision: 1, status: 'active' });
     // Two writes of one version with different content, at once: exactly one wins.
     const racing = await Promise.all(['a', 'b', 'c', 'd'].map((name) => sync('PUT', path, { body: { role: 'regular_user', status: 'active', name, version: 4 } })));
     expect(racing.map((response) => response.status).sort()).toEqual([200, 409, 409, 409]);
@@ -157,7 +172,9 @@ describe.each(['source', 'template'] as const)('the directory on the local runti
     expect((await call('PUT', `/workspaces/${WS}/projects/71`, { body: { name: 'Legacy', status: 'archived' } })).status).toBe(200);
     const startArchived = await call('POST', '/time-tracking/start', { body: { workspace_id: WS, user_id: users.otherMember, contract_id: 82 } });
     expect([startArchived.status, startArchived.body.errors]).toEqual([422, { contract_id: ["The selected contract's project is archived."] }]);
-    const entry = await call('POST', '/time-entries', { body: { workspace_id: WS, user_id: users.otherMember, contract_id: 82, start_time: '2026-02-02T09:00:00Z', end_time: '2026-02-02T10:00:00Z' } });
+    const entry = await call('POST', '/time-entries', {
+      body: { workspace_id: WS, user_id: users.otherMember, contract_id: 82, start_time: '2026-02-02T09:00:00Z', end_time: '2026-02-02T10:00:00Z' },
+    });
     expect([entry.status, Object.keys(entry.body.errors ?? {})]).toEqual([422, ['contract_id']]);
     // Brought back, it takes time again.
     expect((await call('PUT', `/workspaces/${WS}/projects/71`, { body: { name: 'Legacy', status: 'active' } })).status).toBe(200);
@@ -189,7 +206,17 @@ describe.each(['source', 'template'] as const)('the directory on the local runti
     // Invited, the user sees it, and only they can answer it.
     const invitation = await call('POST', `/workspaces/${globex}/invitations`, { caller: users.otherWorkspaceOwner, body: { user_id: stranger, role: 'regular_user' } });
     expect(invitation.status).toBe(201);
-    expect(invitation.body.data).toEqual({ id: expect.stringMatching(/^inv_/), workspace_id: globex, user_id: stranger, role: 'regular_user', status: 'pending', invited_by: users.otherWorkspaceOwner, created_at: expect.any(String), expires_at: expect.any(String), decided_at: null });
+    expect(invitation.body.data).toEqual({
+      id: expect.stringMatching(/^inv_/),
+      workspace_id: globex,
+      user_id: stranger,
+      role: 'regular_user',
+      status: 'pending',
+      invited_by: users.otherWorkspaceOwner,
+      created_at: expect.any(String),
+      expires_at: expect.any(String),
+      decided_at: null,
+    });
     expect(Date.parse(invitation.body.data.expires_at) - Date.parse(invitation.body.data.created_at)).toBe(14 * 86_400_000);
     const { id } = invitation.body.data;
     expect((await call('GET', '/invitations', { caller: stranger })).body.data.map((listed: { id: string }) => listed.id)).toEqual([id]);
@@ -251,7 +278,14 @@ describe.each(['source', 'template'] as const)('the directory on the local runti
   it("creates, uses, lists and revokes a user's own tokens; refuses scopes not held, a 21st live key and someone else's key", async () => {
     const created = await call('POST', '/api-keys', { caller: users.executive, headers: { 'idempotency-key': `pat-${mode}` }, body: { name: 'laptop', scopes: ['read'] } });
     expect(created.status).toBe(201);
-    expect(created.body.data).toEqual({ id: expect.stringMatching(/^[0-9a-f]{16}$/), name: 'laptop', scopes: ['read'], created_at: expect.any(String), expires_at: expect.any(String), key: expect.stringMatching(/^ttk_/) });
+    expect(created.body.data).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{16}$/),
+      name: 'laptop',
+      scopes: ['read'],
+      created_at: expect.any(String),
+      expires_at: expect.any(String),
+      key: expect.stringMatching(/^ttk_/),
+    });
     // Every key expires: absent, at the longest lifetime (90 days).
     expect(Date.parse(created.body.data.expires_at) - Date.parse(created.body.data.created_at)).toBe(90 * 86_400_000);
     const { key, id } = created.body.data;

@@ -23,7 +23,10 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium package (.ci/run does), or set CHROMIUM_PATH`);
   runtime = await startTestRuntime({ name: 'docs-page', seed: testSeed });
   // As root in a container, without Chromium's background connections (this machine's network is closed).
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -83,7 +86,12 @@ describe('GET /docs in a browser', () => {
     const gzip = await raw('/docs', { 'accept-encoding': 'gzip' });
     const brotli = await raw('/docs', { 'accept-encoding': 'gzip, deflate, br' });
     const refused = await raw('/docs', { 'accept-encoding': 'br;q=0, gzip;q=0' });
-    expect([plain.headers['content-encoding'], gzip.headers['content-encoding'], brotli.headers['content-encoding'], refused.headers['content-encoding']]).toEqual([undefined, 'gzip', 'br', undefined]);
+    expect([plain.headers['content-encoding'], gzip.headers['content-encoding'], brotli.headers['content-encoding'], refused.headers['content-encoding']]).toEqual([
+      undefined,
+      'gzip',
+      'br',
+      undefined,
+    ]);
     expect(brotli.bytes).toBeLessThan(plain.bytes / 3);
     expect(gzip.headers.vary).toBe('accept-encoding');
     const etag = String(brotli.headers.etag);

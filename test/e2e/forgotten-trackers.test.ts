@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { callApi } from '../support/api-client.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { testSeed, UNKNOWN_WS, users, } from '../support/fixtures.ts';
+import { testSeed, UNKNOWN_WS, users } from '../support/fixtures.ts';
 import { startTestRuntime } from '../support/test-runtime.ts';
 import { startWebhookReceiver } from '../support/webhook-receiver.ts';
 import { timeEntryViolations } from '../support/tracking-invariants.ts';

@@ -21,7 +21,6 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
-
 async function post(baseUrl: string, path: string, credential: string, body: unknown) {
   const response = await callApi(baseUrl, 'POST', path, { headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: response.status, body: response.body };

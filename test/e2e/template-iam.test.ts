@@ -50,7 +50,14 @@ function withoutStartAction(template: any, action: string) {
 }
 
 async function startOnce(expectedStatus: number) {
-  const server = await startLocalServer({ RUNTIME: 'template', TEMPLATE_DIR: dir, SEED_FILE: join(dir, 'seed.json'), TABLE_NAME: table.tableName, DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT!, ...issuer.env() });
+  const server = await startLocalServer({
+    RUNTIME: 'template',
+    TEMPLATE_DIR: dir,
+    SEED_FILE: join(dir, 'seed.json'),
+    TABLE_NAME: table.tableName,
+    DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT!,
+    ...issuer.env(),
+  });
   try {
     const response = await callApi(server.baseUrl, 'POST', '/time-tracking/start', {
       headers: { authorization: `Bearer ${await issuer.sign({ sub: String(users.owner) })}`, 'content-type': 'application/json' },
@@ -113,12 +120,22 @@ describe('IAM from the template, enforced locally', () => {
     const fanOutWithout = (template: any) => {
       const [, role] = Object.entries(template.Resources).find(([id, resource]: [string, any]) => resource.Type === 'AWS::IAM::Role' && id.startsWith('WebhookFanOutFunctionRole'))!;
       const roleId = Object.keys(template.Resources).find((id) => template.Resources[id] === role)!;
-      const policy: any = Object.values(template.Resources).find((resource: any) => resource.Type === 'AWS::IAM::Policy' && resource.Properties.Roles.some((candidate: any) => candidate.Ref === roleId));
+      const policy: any = Object.values(template.Resources).find(
+        (resource: any) => resource.Type === 'AWS::IAM::Policy' && resource.Properties.Roles.some((candidate: any) => candidate.Ref === roleId),
+      );
       for (const statement of policy.Properties.PolicyDocument.Statement) statement.Action = [statement.Action].flat().filter((name: string) => !name.startsWith('sqs:SendMessage'));
       return template;
     };
     const startAndWait = async (expectDelivery: boolean) => {
-      const server = await startLocalServer({ RUNTIME: 'template', TEMPLATE_DIR: dir, SEED_FILE: join(dir, 'seed.json'), TABLE_NAME: table.tableName, DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT!, WEBHOOK_RETRY_SCALE: '0.01', ...issuer.env() });
+      const server = await startLocalServer({
+        RUNTIME: 'template',
+        TEMPLATE_DIR: dir,
+        SEED_FILE: join(dir, 'seed.json'),
+        TABLE_NAME: table.tableName,
+        DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT!,
+        WEBHOOK_RETRY_SCALE: '0.01',
+        ...issuer.env(),
+      });
       try {
         const headers = { authorization: `Bearer ${await issuer.sign({ sub: String(users.owner) })}`, 'content-type': 'application/json' };
         const created = await callApi(server.baseUrl, 'POST', '/webhooks', { headers, body: JSON.stringify({ workspace_id: WS, url, events: ['tracker.started'] }) });

@@ -195,7 +195,10 @@ describe.each(['source', 'template'] as const)('time entries on the local runtim
       [2, 'updated'],
       [1, 'created'],
     ]);
-    expect(history.body.data[2]).toMatchObject({ by: users.owner, changes: { end_time: ['2026-03-11T10:00:00+00:00', '2026-03-11T10:15:00+00:00'], duration_seconds: [3600, 4500], activity_description: ['Draft', 'Draft and review'] } });
+    expect(history.body.data[2]).toMatchObject({
+      by: users.owner,
+      changes: { end_time: ['2026-03-11T10:00:00+00:00', '2026-03-11T10:15:00+00:00'], duration_seconds: [3600, 4500], activity_description: ['Draft', 'Draft and review'] },
+    });
     expect(history.body.data[3].changes).toMatchObject({ start_time: [null, '2026-03-11T09:00:00+00:00'], contract_id: [null, 40] });
   });
 
@@ -238,7 +241,9 @@ describe.each(['source', 'template'] as const)('time entries on the local runtim
     const entry = (await call('GET', entryPath(id))).body.data;
     expect(entry).toMatchObject({ source: 'tracker', created_by: users.owner, version: 1, end_time: stopped.body.data.stopped_at });
     const history = (await call('GET', entryPath(id, '/history'))).body.data;
-    expect(history).toEqual([{ version: 1, action: 'created', at: stopped.body.data.stopped_at, by: users.owner, changes: expect.objectContaining({ end_time: [null, stopped.body.data.stopped_at] }) }]);
+    expect(history).toEqual([
+      { version: 1, action: 'created', at: stopped.body.data.stopped_at, by: users.owner, changes: expect.objectContaining({ end_time: [null, stopped.body.data.stopped_at] }) },
+    ]);
     expect((await create({ user_id: user, start_time: isoSecondsAgo(7200), end_time: isoSecondsAgo(3600) })).status).toBe(201);
     const today = (await call('GET', `/time-tracking/current-data?workspace_id=${WS}&user_id=${user}`)).body.data;
     expect(today).toMatchObject({ is_tracking: false, date: new Date().toISOString().slice(0, 10) });
@@ -367,4 +372,3 @@ describe.each(['source', 'template'] as const)('time entries on the local runtim
     expect(timeEntryViolations(await stored())).toEqual([]);
   });
 });
-

@@ -64,7 +64,10 @@ async function call(method: string, path: string, options: { body?: unknown; cal
 }
 
 async function subscribe(path: string, options: { workspaceId?: number; events?: string[]; caller?: number } = {}) {
-  const response = await call('POST', '/webhooks', { body: { workspace_id: options.workspaceId ?? WS, url: `${receiverUrl}${path}`, events: options.events ?? ['tracker.started', 'tracker.stopped'] }, caller: options.caller });
+  const response = await call('POST', '/webhooks', {
+    body: { workspace_id: options.workspaceId ?? WS, url: `${receiverUrl}${path}`, events: options.events ?? ['tracker.started', 'tracker.stopped'] },
+    caller: options.caller,
+  });
   expect(response.status).toBe(201);
   return response.body.data as { id: string; secret: string };
 }
@@ -87,7 +90,11 @@ describe.each(['source', 'template'] as const)('webhooks on the local runtime (%
     received.length = 0;
     failures.clear();
     // Retries at 1/100 of the schedule, and a webhook whose attempts all failed for 2 s (not 5 days) is disabled.
-    runtime = await startTestRuntime({ name: `webhooks-${mode}`, seed: testSeed, env: { WEBHOOK_RETRY_SCALE: '0.01', WEBHOOK_FAILING_DISABLE_AFTER_SECONDS: '2', ...(mode === 'template' ? { RUNTIME: 'template' } : {}) } });
+    runtime = await startTestRuntime({
+      name: `webhooks-${mode}`,
+      seed: testSeed,
+      env: { WEBHOOK_RETRY_SCALE: '0.01', WEBHOOK_FAILING_DISABLE_AFTER_SECONDS: '2', ...(mode === 'template' ? { RUNTIME: 'template' } : {}) },
+    });
     ({ issuer, server } = runtime);
   }, 120_000);
   afterAll(() => runtime?.stop());
@@ -171,7 +178,10 @@ describe.each(['source', 'template'] as const)('webhooks on the local runtime (%
       expect([third.error, third.next_attempt_at]).toEqual([null, null]);
       expect(first.error).toBe('answered 500');
       // The retry came no sooner than the log said it would.
-      for (const [failed, next] of [[first, second], [second, third]]) {
+      for (const [failed, next] of [
+        [first, second],
+        [second, third],
+      ]) {
         expect(Date.parse(failed.next_attempt_at)).toBeGreaterThan(Date.parse(failed.at));
         expect(Date.parse(next.at)).toBeGreaterThanOrEqual(Date.parse(failed.next_attempt_at) - 50);
       }
@@ -378,7 +388,13 @@ describe.each(['source', 'template'] as const)('webhooks on the local runtime (%
       const created = await call('POST', '/webhooks', { body: { workspace_id: WS, url: `${receiverUrl}/listed`, events: ['tracker.started'], description: 'Payroll' } });
       expect(created.status).toBe(201);
       expectMatchesOpenApi('POST', '/webhooks', 201, created.body);
-      expect(created.body.data).toMatchObject({ workspace_id: WS, url: `${receiverUrl}/listed`, events: ['tracker.started'], description: 'Payroll', secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/) });
+      expect(created.body.data).toMatchObject({
+        workspace_id: WS,
+        url: `${receiverUrl}/listed`,
+        events: ['tracker.started'],
+        description: 'Payroll',
+        secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
+      });
       const listed = await call('GET', `/webhooks?workspace_id=${WS}`);
       expectMatchesOpenApi('GET', '/webhooks', 200, listed.body);
       const mine = listed.body.data.find((webhook: { id: string }) => webhook.id === created.body.data.id);
@@ -480,7 +496,9 @@ describe.each(['source', 'template'] as const)('webhooks on the local runtime (%
       const members = [users.member, users.otherMember, users.executive, users.owner];
       const operations = Array.from({ length: 40 }, (_, index) => {
         const user = members[index % members.length]!;
-        return index % 3 === 2 ? call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: user } }) : call('POST', '/time-tracking/start', { body: { workspace_id: WS, user_id: user } });
+        return index % 3 === 2
+          ? call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: user } })
+          : call('POST', '/time-tracking/start', { body: { workspace_id: WS, user_id: user } });
       });
       const responses = await Promise.all(operations);
       // Stop whatever is still running, so that every start has its stop.

@@ -37,7 +37,10 @@ describe('TimeTrackingApi', () => {
     const certificate = Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:eu-west-1:111111111111:certificate/abc');
     const api = new TimeTrackingApi(stack, 'TimeTracking', { auth, domain: { domainName: 'time.example.com', certificate } });
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'time.example.com', DomainNameConfigurations: [Match.objectLike({ CertificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc', EndpointType: 'REGIONAL' })] });
+    template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainName: 'time.example.com',
+      DomainNameConfigurations: [Match.objectLike({ CertificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc', EndpointType: 'REGIONAL' })],
+    });
     template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
     template.resourceCountIs('AWS::Route53::RecordSet', 0);
     expect(api.url).toBe('https://time.example.com/');
@@ -74,7 +77,9 @@ describe('TimeTrackingApi', () => {
     const stack = new Stack(app, 'Host');
     const topic = new sns.Topic(stack, 'Ops');
     const build = () => new TimeTrackingApi(stack, 'A', { auth: { ...auth, jwksUrl: 'ftp://x' }, alarmTopic: topic, alarmEmail: 'ops@example.com' });
-    expect(build).toThrow('Invalid TimeTrackingApi props:\n  - auth.jwksUrl must be an https:// URL (got "ftp://x")\n  - alarmEmail and alarmTopic do not go together: subscribe the address to your own topic');
+    expect(build).toThrow(
+      'Invalid TimeTrackingApi props:\n  - auth.jwksUrl must be an https:// URL (got "ftp://x")\n  - alarmEmail and alarmTopic do not go together: subscribe the address to your own topic',
+    );
   });
 });
 

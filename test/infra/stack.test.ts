@@ -4,7 +4,17 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { authorizerFunction, autoStopFunctions, corsPolicyOf, dynamodbActionsOf, publicRoutes, routeList, secretSealerRoutes, webhookFunctions, webhookSenderRoutes } from '../../shared/contracts/routes.ts';
+import {
+  authorizerFunction,
+  autoStopFunctions,
+  corsPolicyOf,
+  dynamodbActionsOf,
+  publicRoutes,
+  routeList,
+  secretSealerRoutes,
+  webhookFunctions,
+  webhookSenderRoutes,
+} from '../../shared/contracts/routes.ts';
 import { autoStopStreamFilterPatterns } from '../../shared/scheduling/auto-stop-schedules.ts';
 import { openApiDocument } from '../../shared/contracts/openapi.ts';
 import { readStackConfig, StackConfigError } from '../../infra/stack-config.ts';
@@ -83,7 +93,7 @@ describe('routes and the authorizer', () => {
     });
   });
 
-  it('gives each public route a throttle of its own: anonymous callers cannot spend the authenticated routes\' throttle', () => {
+  it("gives each public route a throttle of its own: anonymous callers cannot spend the authenticated routes' throttle", () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       RouteSettings: {
         'GET /docs': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
@@ -130,7 +140,10 @@ describe('functions', () => {
     const policies = resources('AWS::IAM::Policy');
     const roles = resources('AWS::IAM::Role');
     const functions = resources('AWS::Lambda::Function');
-    const expected = new Map<string, readonly string[]>([[authorizerFunction.functionName, authorizerFunction.dynamodbActions], ...routeList.map((route) => [route.functionName, dynamodbActionsOf(route, { rateLimited: true })] as const)]);
+    const expected = new Map<string, readonly string[]>([
+      [authorizerFunction.functionName, authorizerFunction.dynamodbActions],
+      ...routeList.map((route) => [route.functionName, dynamodbActionsOf(route, { rateLimited: true })] as const),
+    ]);
     for (const [functionName, actions] of expected) {
       const [, fn] = Object.entries(functions).find(([id]) => id.startsWith(`${pascal(functionName)}Function`))!;
       const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
@@ -243,7 +256,6 @@ describe('outputs and checks', () => {
   });
 });
 
-
 describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => {
   const functionIds = () => Object.keys(resources('AWS::Lambda::Function')).filter((id) => /Function[0-9A-F]{8}$/.test(id));
 
@@ -301,7 +313,10 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
     expect(byId('AuthorizerTransientFailures')).toMatchObject({
       Namespace: 'TimeTrackingApi',
       MetricName: 'Authentications',
-      Dimensions: expect.arrayContaining([{ Name: 'outcome', Value: 'transient_failure' }, { Name: 'service', Value: 'time-tracking-api' }]),
+      Dimensions: expect.arrayContaining([
+        { Name: 'outcome', Value: 'transient_failure' },
+        { Name: 'service', Value: 'time-tracking-api' },
+      ]),
     });
     expect(byId('RateLimitedSurge')).toMatchObject({ MetricName: 'Requests', Dimensions: expect.arrayContaining([{ Name: 'outcome', Value: 'rate_limited' }]), Threshold: 300 });
     expect(byId('WebhookDeadLetters')).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 });
@@ -312,12 +327,27 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
     // It outlives the retry schedule (about 28 h) with days of backlog to spare; its dead-letter queue outlives it.
     expect(deliveryQueue.Properties.MessageRetentionPeriod).toBe(7 * 24 * 3600);
     // The rate limiter failing open: the metric as the handlers emit it, {service} alone.
-    expect(byId('RateLimiterFailingOpen')).toMatchObject({ Namespace: 'TimeTrackingApi', MetricName: 'RateLimitCounterFailures', Dimensions: [{ Name: 'service', Value: 'time-tracking-api' }], Threshold: 1 });
+    expect(byId('RateLimiterFailingOpen')).toMatchObject({
+      Namespace: 'TimeTrackingApi',
+      MetricName: 'RateLimitCounterFailures',
+      Dimensions: [{ Name: 'service', Value: 'time-tracking-api' }],
+      Threshold: 1,
+    });
     const functionCount = FUNCTION_COUNT;
     expect(alarms).toHaveLength(2 + 3 * functionCount + 2 + 2 + 1 + 2 + 2 + 1 + 1);
-    expect(byId('WebhooksDisabled')).toMatchObject({ Namespace: 'TimeTrackingApi', MetricName: 'WebhooksDisabled', Dimensions: [{ Name: 'reason', Value: 'gone' }, { Name: 'service', Value: 'time-tracking-api' }], Threshold: 1 });
+    expect(byId('WebhooksDisabled')).toMatchObject({
+      Namespace: 'TimeTrackingApi',
+      MetricName: 'WebhooksDisabled',
+      Dimensions: [
+        { Name: 'reason', Value: 'gone' },
+        { Name: 'service', Value: 'time-tracking-api' },
+      ],
+      Threshold: 1,
+    });
 
-    const tuned = Object.values(synth({ alarmApi5xxPercent: '2', alarmApiP99LatencyMs: '900', alarmDurationP99PercentOfTimeout: '50' }).template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
+    const tuned = Object.values(synth({ alarmApi5xxPercent: '2', alarmApiP99LatencyMs: '900', alarmDurationP99PercentOfTimeout: '50' }).template.findResources('AWS::CloudWatch::Alarm')).map(
+      (alarm) => alarm.Properties,
+    );
     expect(tuned.filter((alarm) => alarm.Threshold === 2)).toHaveLength(1);
     expect(tuned.filter((alarm) => alarm.Threshold === 900)).toHaveLength(1);
     expect(tuned.filter((alarm) => alarm.MetricName === 'Duration' && alarm.Threshold === 5000)).toHaveLength(FUNCTION_COUNT);
@@ -327,7 +357,8 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
     const dashboards = Object.values(resources('AWS::CloudWatch::Dashboard'));
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
-    for (const title of ['API requests and errors', 'API latency', 'Function duration p99', 'DynamoDB consumed capacity', 'DynamoDB throttled requests', 'Authorizer', 'Business outcomes', 'Webhooks']) expect(body).toContain(title);
+    for (const title of ['API requests and errors', 'API latency', 'Function duration p99', 'DynamoDB consumed capacity', 'DynamoDB throttled requests', 'Authorizer', 'Business outcomes', 'Webhooks'])
+      expect(body).toContain(title);
     for (const outcome of ['started', 'stopped', 'tracker_already_active', 'rate_limited']) expect(body).toContain(outcome);
   });
 
@@ -350,7 +381,9 @@ describe('webhooks', () => {
 
   it('reads new trackers and new entry versions off the table stream', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
-    const [mapping] = Object.values(resources('AWS::Lambda::EventSourceMapping')).filter((candidate) => candidate.Properties.EventSourceArn?.['Fn::GetAtt']?.[1] === 'StreamArn' && candidate.Properties.FunctionName.Ref.startsWith('WebhookFanOutFunction'));
+    const [mapping] = Object.values(resources('AWS::Lambda::EventSourceMapping')).filter(
+      (candidate) => candidate.Properties.EventSourceArn?.['Fn::GetAtt']?.[1] === 'StreamArn' && candidate.Properties.FunctionName.Ref.startsWith('WebhookFanOutFunction'),
+    );
     expect(mapping!.Properties).toMatchObject({ StartingPosition: 'LATEST', FunctionResponseTypes: ['ReportBatchItemFailures'], BisectBatchOnFunctionError: true });
     // Exactly the event registry's patterns: the ones the local stream reader applies (docs/webhooks.md).
     const deployed = mapping!.Properties.FilterCriteria.Filters.map((filter: { Pattern: string }) => JSON.parse(filter.Pattern));
@@ -384,7 +417,8 @@ describe('webhooks', () => {
   });
 
   it('bounds the delivery function: the queue source maximum concurrency and a reserved concurrency, from context', () => {
-    const sqsMapping = (t: Template) => Object.values(t.findResources('AWS::Lambda::EventSourceMapping')).find((candidate) => JSON.stringify(candidate.Properties.EventSourceArn).includes('WebhookDeliveries'))!;
+    const sqsMapping = (t: Template) =>
+      Object.values(t.findResources('AWS::Lambda::EventSourceMapping')).find((candidate) => JSON.stringify(candidate.Properties.EventSourceArn).includes('WebhookDeliveries'))!;
     const deliveryFunction = (t: Template) => Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('WebhookDeliveryFunction'))![1];
     expect(sqsMapping(template).Properties.ScalingConfig).toEqual({ MaximumConcurrency: 5 });
     expect(deliveryFunction(template).Properties.ReservedConcurrentExecutions).toBe(5);
@@ -427,7 +461,10 @@ describe('webhooks', () => {
     const denials = Object.fromEntries(
       key.Properties.KeyPolicy.Statement.filter((statement: any) => statement.Effect === 'Deny').map((deny: any) => {
         expect(deny).toMatchObject({ Action: ['kms:Decrypt', 'kms:ReEncrypt*'], Principal: { AWS: '*' } });
-        const roles = [deny.Condition.ArnNotEquals['aws:PrincipalArn']].flat().map((arn: any) => arn['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, '')).sort();
+        const roles = [deny.Condition.ArnNotEquals['aws:PrincipalArn']]
+          .flat()
+          .map((arn: any) => arn['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, ''))
+          .sort();
         return [deny.Condition.StringEquals['kms:EncryptionContext:purpose'], roles];
       }),
     );
@@ -437,7 +474,9 @@ describe('webhooks', () => {
     for (const [policyId, policy] of Object.entries(resources('AWS::IAM::Policy'))) {
       for (const statement of policy.Properties.PolicyDocument.Statement) {
         if (!JSON.stringify(statement.Resource).includes(keyId)) continue;
-        (grants[policyId.replace(/DefaultPolicy[0-9A-F]{8}$/, '')] ??= []).push(`${[statement.Action].flat().join(',')} ${JSON.stringify(statement.Condition?.StringEquals?.['kms:EncryptionContext:purpose'])}`);
+        (grants[policyId.replace(/DefaultPolicy[0-9A-F]{8}$/, '')] ??= []).push(
+          `${[statement.Action].flat().join(',')} ${JSON.stringify(statement.Condition?.StringEquals?.['kms:EncryptionContext:purpose'])}`,
+        );
       }
     }
     const sealing = ['kms:GenerateDataKey ["webhook-secret","idempotent-answer"]', 'kms:Decrypt "idempotent-answer"'];
@@ -451,7 +490,8 @@ describe('webhooks', () => {
 describe('forgotten trackers: auto-stop schedules', () => {
   const entries = (type: string) => Object.entries(resources(type));
   const idOf = (type: string, prefix: string) => entries(type).find(([id]) => id.startsWith(prefix))![0];
-  const policyOf = (rolePrefix: string) => entries('AWS::IAM::Policy').find(([id]) => id.startsWith(`${rolePrefix}DefaultPolicy`))![1].Properties.PolicyDocument.Statement as Array<Record<string, any>>;
+  const policyOf = (rolePrefix: string) =>
+    entries('AWS::IAM::Policy').find(([id]) => id.startsWith(`${rolePrefix}DefaultPolicy`))![1].Properties.PolicyDocument.Statement as Array<Record<string, any>>;
 
   it('has one schedule group, and the schedules function reads tracker starts and stops off the stream with the shared filter', () => {
     expect(entries('AWS::Scheduler::ScheduleGroup')).toHaveLength(1);
@@ -497,12 +537,20 @@ describe('forgotten trackers: auto-stop schedules', () => {
     const group = entries('AWS::Scheduler::ScheduleGroup')[0]![1].Properties.Name as string;
     expect(JSON.stringify(scheduling.Resource)).toContain(`:schedule/${group}/*`);
     const passRole = statements.find((statement) => statement.Action === 'iam:PassRole')!;
-    expect(passRole).toMatchObject({ Resource: { 'Fn::GetAtt': [idOf('AWS::IAM::Role', 'AutoStopSchedulerRole'), 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } });
+    expect(passRole).toMatchObject({
+      Resource: { 'Fn::GetAtt': [idOf('AWS::IAM::Role', 'AutoStopSchedulerRole'), 'Arn'] },
+      Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    });
     // It reads the stream (the event source mapping's own permissions) and touches no item.
-    expect(statements.flatMap((statement) => [statement.Action].flat()).filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']);
+    expect(
+      statements
+        .flatMap((statement) => [statement.Action].flat())
+        .filter((action) => action.startsWith('dynamodb:'))
+        .sort(),
+    ).toEqual(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']);
   });
 
-  it('gives the auto-stop function the stop\'s DynamoDB actions, and dead-letters its failed invocations with an alarm', () => {
+  it("gives the auto-stop function the stop's DynamoDB actions, and dead-letters its failed invocations with an alarm", () => {
     const statements = policyOf('AutoStopFunctionRole');
     const dynamo = statements.find((statement) => [statement.Action].flat().some((action: string) => action.startsWith('dynamodb:')))!;
     expect([dynamo.Action].flat().sort()).toEqual([...autoStopFunctions.autoStop.dynamodbActions].sort());
@@ -513,9 +561,16 @@ describe('forgotten trackers: auto-stop schedules', () => {
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [deadLettersId, 'Arn'] } } },
     });
     const alarms = entries('AWS::CloudWatch::Alarm').map(([id, alarm]) => [id, alarm.Properties] as const);
-    for (const [queuePrefix, alarmPrefix] of [['AutoStopDeadLetters', 'MonitoringAutoStopDeadLetters'], ['AutoStopStreamFailures', 'MonitoringAutoStopStreamFailures']] as const) {
+    for (const [queuePrefix, alarmPrefix] of [
+      ['AutoStopDeadLetters', 'MonitoringAutoStopDeadLetters'],
+      ['AutoStopStreamFailures', 'MonitoringAutoStopStreamFailures'],
+    ] as const) {
       const [, alarm] = alarms.find(([id]) => id.startsWith(alarmPrefix))!;
-      expect(alarm).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [idOf('AWS::SQS::Queue', queuePrefix), 'QueueName'] } }] });
+      expect(alarm).toMatchObject({
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Threshold: 1,
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [idOf('AWS::SQS::Queue', queuePrefix), 'QueueName'] } }],
+      });
       expect(resources('AWS::SQS::Queue')[idOf('AWS::SQS::Queue', queuePrefix)]!.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
     }
   });

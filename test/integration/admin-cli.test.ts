@@ -36,7 +36,14 @@ async function cli(...args: string[]) {
 
 function authenticator() {
   const logger = { info: () => {}, error: () => {}, warn: () => {}, debug: () => {} } as never;
-  return createAuthenticator({ verifyJwt: async () => { throw new Error('no jwt here'); }, findApiKey: createApiKeyLookup(table.client, table.tableName), clock: { now: () => new Date() }, logger });
+  return createAuthenticator({
+    verifyJwt: async () => {
+      throw new Error('no jwt here');
+    },
+    findApiKey: createApiKeyLookup(table.client, table.tableName),
+    clock: { now: () => new Date() },
+    logger,
+  });
 }
 
 describe('api-key', () => {
@@ -144,7 +151,16 @@ describe('seed', () => {
 
   it('refuses an invalid seed, naming the entry and field, and loads nothing of it', async () => {
     const file = join(dir, 'bad.json');
-    await writeFile(file, JSON.stringify({ workspaces: [{ id: 500, name: 'New' }], members: [{ workspace_id: 500, user_id: 1, role: 'owner' }, { workspace_id: 500, user_id: 2, role: 'boss' }] }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        workspaces: [{ id: 500, name: 'New' }],
+        members: [
+          { workspace_id: 500, user_id: 1, role: 'owner' },
+          { workspace_id: 500, user_id: 2, role: 'boss' },
+        ],
+      }),
+    );
     await expect(cli('seed', file)).rejects.toThrow(/members\[1\]\.role: must be one of owner/);
     expect(await table.get({ pk: 'WS#500', sk: 'WS' })).toBeUndefined();
   });
@@ -171,7 +187,21 @@ describe('backfill-time-entries', () => {
     };
     await table.client.send(new PutCommand({ TableName: table.tableName, Item: legacy }));
     // A tracker started before trackers had a mark in their workspace.
-    const running = { pk: 'USER#106', sk: 'TRACKER', entity: 'tracker', tracker_id: 'old-tracker', workspace_id: 1, user_id: 106, contract_id: null, project_id: null, task_id: null, activity_description: null, start_time: '2024-02-02T09:00:00+00:00', started_by: 100, request_id: 'r' };
+    const running = {
+      pk: 'USER#106',
+      sk: 'TRACKER',
+      entity: 'tracker',
+      tracker_id: 'old-tracker',
+      workspace_id: 1,
+      user_id: 106,
+      contract_id: null,
+      project_id: null,
+      task_id: null,
+      activity_description: null,
+      start_time: '2024-02-02T09:00:00+00:00',
+      started_by: 100,
+      request_id: 'r',
+    };
     await table.client.send(new PutCommand({ TableName: table.tableName, Item: running }));
     const { loadHandlers } = await import('../support/handlers.ts');
     const api = await loadHandlers();
@@ -197,7 +227,9 @@ describe('backfill-time-entries', () => {
 describe('backfill-member-index', () => {
   it('marks memberships stored before users had a mark of each, so that those members may make API keys; running it again changes nothing', async () => {
     // A membership from before the marks: the item alone.
-    await table.client.send(new PutCommand({ TableName: table.tableName, Item: { pk: 'WS#1', sk: 'MEMBER#880', entity: 'membership', workspace_id: 1, user_id: 880, role: 'regular_user', status: 'active' } }));
+    await table.client.send(
+      new PutCommand({ TableName: table.tableName, Item: { pk: 'WS#1', sk: 'MEMBER#880', entity: 'membership', workspace_id: 1, user_id: 880, role: 'regular_user', status: 'active' } }),
+    );
     const { loadHandlers } = await import('../support/handlers.ts');
     const api = await loadHandlers();
     const make = () => api.byRoute.createApiKey({ name: 'laptop', scopes: ['read'] }, { caller: 880 });
@@ -215,7 +247,9 @@ describe('backfill-member-index', () => {
     const api = await loadHandlers();
     // A workspace from before the sets: memberships alone (owners 100 and 101).
     await table.client.send(new DeleteCommand({ TableName: table.tableName, Key: keys.workspaceOwners(1) }));
-    await table.client.send(new PutCommand({ TableName: table.tableName, Item: { pk: 'WS#1', sk: 'MEMBER#101', entity: 'membership', workspace_id: 1, user_id: 101, role: 'owner', status: 'active' } }));
+    await table.client.send(
+      new PutCommand({ TableName: table.tableName, Item: { pk: 'WS#1', sk: 'MEMBER#101', entity: 'membership', workspace_id: 1, user_id: 101, role: 'owner', status: 'active' } }),
+    );
     // A set that says an owner is one who is not (user 2 of workspace 2 never was).
     await table.client.send(new PutCommand({ TableName: table.tableName, Item: { ...keys.workspaceOwners(2), user_ids: new Set([200, 2]), complete: true } }));
     // Until the backfill the rule reads the memberships, and is right.

@@ -33,10 +33,22 @@ describe("a user's keys past one page", () => {
     });
     // Written ten batches at a time, and the user is a member (only members hold keys).
     const writes = [...revoked, { PutRequest: { Item: { ...keys.userApiKeys(USER), entity: 'user_api_keys', revision: 1800 } } }, { PutRequest: { Item: userMembershipToItem(1, USER) } }];
-    await Promise.all(Array.from({ length: 10 }, (_, lane) => batchWriteAll(table.client, table.tableName, writes.filter((_, index) => index % 10 === lane))));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, lane) =>
+        batchWriteAll(
+          table.client,
+          table.tableName,
+          writes.filter((_, index) => index % 10 === lane),
+        ),
+      ),
+    );
     const store = createApiKeyRepository(table.client, table.tableName);
 
-    const made = await createPersonalAccessToken({ userId: USER, scopes: new Set(['read']) }, { name: 'after the page', scopes: ['read'], expiresAt: undefined }, { store, now, generate: generateApiKey, policy: { authMethod: 'jwt', maxLifetimeDays: 90 } });
+    const made = await createPersonalAccessToken(
+      { userId: USER, scopes: new Set(['read']) },
+      { name: 'after the page', scopes: ['read'], expiresAt: undefined },
+      { store, now, generate: generateApiKey, policy: { authMethod: 'jwt', maxLifetimeDays: 90 } },
+    );
     expect((await listPersonalAccessTokens(USER, { store })).map((record) => record.keyId)).toEqual([made.record.keyId]);
     expect((await store.listByUser(USER)).revision).toBe(1801);
   }, 60_000);

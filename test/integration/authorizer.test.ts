@@ -21,9 +21,9 @@ import { AUDIENCE, forged, ISSUER, startTestIssuer, type TestIssuer } from '../s
  */
 let table: TestTable;
 let issuer: TestIssuer;
-let authorizer: (typeof import('../../functions/authorizer/handler.ts'))['handler'];
-let startHandler: (typeof import('../../functions/start-time-tracking/handler.ts'))['handler'];
-let documentClient: (typeof import('../../shared/db/api-key-store.ts'))['apiKeyDocumentClient'];
+let authorizer: typeof import('../../functions/authorizer/handler.ts')['handler'];
+let startHandler: typeof import('../../functions/start-time-tracking/handler.ts')['handler'];
+let documentClient: typeof import('../../shared/db/api-key-store.ts')['apiKeyDocumentClient'];
 const apiKeys: Record<'valid' | 'readOnly' | 'revoked' | 'expired' | 'unknown', string> = {
   valid: generateApiKey(),
   readOnly: generateApiKey(),
@@ -146,35 +146,39 @@ describe('JWT access tokens', () => {
     await expect(authenticate(bearer(await issuer.sign({ sub: '42' })))).rejects.toBeInstanceOf(AuthUnavailableError);
   });
 
-  it.each(['error', 'hang', 'garbage'] as const)('keeps the last good key set while the JWKS answers %s, and refreshes after', async (outage) => {
-    // A verifier whose key set is older than jose's 10-minute cache: every call refreshes.
-    let clock = Date.now();
-    const realNow = Date.now;
-    Date.now = () => clock;
-    try {
-      const verifyJwt = createJwtVerifier(loadJwtConfig(issuer.env()));
-      expect((await verifyJwt(await issuer.sign({ sub: '42' }))).userId).toBe(42);
-      clock += 11 * 60_000;
-      issuer.setJwksMode(outage);
-      const during = await verifyJwt(await issuer.sign({ sub: '43' }));
-      expect(during.userId).toBe(43);
-      // A kid the last good set does not know may be a new key: transient, not a refusal.
-      const rotated = await issuer.makeKey('rsa-2', 'RS256');
-      await expect(verifyJwt(await issuer.sign({ sub: '44' }, { key: rotated }))).rejects.toBeInstanceOf(AuthUnavailableError);
-      // The issuer recovers with the new key: after the retry pause, the refresh brings it.
-      issuer.setJwksMode('ok');
-      issuer.publish([issuer.keys.rsa, rotated]);
-      clock += 31_000;
-      expect((await verifyJwt(await issuer.sign({ sub: '45' }, { key: rotated }))).userId).toBe(45);
-      // After a successful refresh an unknown kid is a definite refusal.
-      clock += 31_000;
-      await expect(verifyJwt(await issuer.sign({ sub: '46' }, { kid: 'nobody' }))).rejects.toThrow('no matching key');
-    } finally {
-      Date.now = realNow;
-      issuer.setJwksMode('ok');
-      issuer.publish([issuer.keys.rsa, issuer.keys.ec]);
-    }
-  }, 20_000);
+  it.each(['error', 'hang', 'garbage'] as const)(
+    'keeps the last good key set while the JWKS answers %s, and refreshes after',
+    async (outage) => {
+      // A verifier whose key set is older than jose's 10-minute cache: every call refreshes.
+      let clock = Date.now();
+      const realNow = Date.now;
+      Date.now = () => clock;
+      try {
+        const verifyJwt = createJwtVerifier(loadJwtConfig(issuer.env()));
+        expect((await verifyJwt(await issuer.sign({ sub: '42' }))).userId).toBe(42);
+        clock += 11 * 60_000;
+        issuer.setJwksMode(outage);
+        const during = await verifyJwt(await issuer.sign({ sub: '43' }));
+        expect(during.userId).toBe(43);
+        // A kid the last good set does not know may be a new key: transient, not a refusal.
+        const rotated = await issuer.makeKey('rsa-2', 'RS256');
+        await expect(verifyJwt(await issuer.sign({ sub: '44' }, { key: rotated }))).rejects.toBeInstanceOf(AuthUnavailableError);
+        // The issuer recovers with the new key: after the retry pause, the refresh brings it.
+        issuer.setJwksMode('ok');
+        issuer.publish([issuer.keys.rsa, rotated]);
+        clock += 31_000;
+        expect((await verifyJwt(await issuer.sign({ sub: '45' }, { key: rotated }))).userId).toBe(45);
+        // After a successful refresh an unknown kid is a definite refusal.
+        clock += 31_000;
+        await expect(verifyJwt(await issuer.sign({ sub: '46' }, { kid: 'nobody' }))).rejects.toThrow('no matching key');
+      } finally {
+        Date.now = realNow;
+        issuer.setJwksMode('ok');
+        issuer.publish([issuer.keys.rsa, issuer.keys.ec]);
+      }
+    },
+    20_000,
+  );
 
   it('stops trusting a last good key set older than 24 hours', async () => {
     let clock = Date.now();
@@ -214,18 +218,19 @@ describe('API keys', () => {
     expect(await authorize(bearer(key()))).toEqual({ auth_error: expect.any(String) });
   });
 
-  it.each([['too short', 'ttk_abc'], ['bad characters', `ttk_${'!'.repeat(43)}`], ['too long', `${apiKeys.valid}x`]])(
-    'refuses a malformed key (%s) without any DynamoDB call',
-    async (_name, key) => {
-      const counter = countRoundTrips(documentClient);
-      try {
-        expect(await authorize(bearer(key))).toEqual({ auth_error: 'malformed api key' });
-        expect(counter.calls).toEqual([]);
-      } finally {
-        counter.remove();
-      }
-    },
-  );
+  it.each([
+    ['too short', 'ttk_abc'],
+    ['bad characters', `ttk_${'!'.repeat(43)}`],
+    ['too long', `${apiKeys.valid}x`],
+  ])('refuses a malformed key (%s) without any DynamoDB call', async (_name, key) => {
+    const counter = countRoundTrips(documentClient);
+    try {
+      expect(await authorize(bearer(key))).toEqual({ auth_error: 'malformed api key' });
+      expect(counter.calls).toEqual([]);
+    } finally {
+      counter.remove();
+    }
+  });
 
   it('stores only the hash: no item holds the plaintext key', async () => {
     const stored = JSON.stringify(await table.scan());

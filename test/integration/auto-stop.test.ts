@@ -31,7 +31,11 @@ const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 let requests = 0;
 async function startLimited(user: number, minutes: number | null, when = t0): Promise<ActiveTracker> {
   await updateWorkspaceSettings(users.owner, WS, { maxTrackerDurationMinutes: minutes }, { repository, now: when });
-  return startTimeTracking(users.owner, { workspaceId: WS, userId: user, contractId: null, taskId: null, activityDescription: 'Forgot to stop' }, { repository, now: when, newId: () => `tracker-${++requests}`, requestId: `request-${requests}` });
+  return startTimeTracking(
+    users.owner,
+    { workspaceId: WS, userId: user, contractId: null, taskId: null, activityDescription: 'Forgot to stop' },
+    { repository, now: when, newId: () => `tracker-${++requests}`, requestId: `request-${requests}` },
+  );
 }
 const entriesOf = async (user: number) => (await table.scan()).filter((item) => item.pk === keys.timeEntriesPk(WS, user) && String(item.sk).startsWith('ENTRY#'));
 
@@ -41,7 +45,15 @@ describe('autoStopTracker', () => {
     expect(tracker.autoStopAt).toBe('2026-12-01T09:01:00+00:00');
     expect(await autoStopTracker({ workspaceId: WS, userId: users.member, trackerId: tracker.trackerId }, { repository, now: at(97) })).toBe('stopped');
     const [entry] = await entriesOf(users.member);
-    expect(entry).toMatchObject({ entry_id: tracker.trackerId, start_time: '2026-12-01T09:00:00+00:00', end_time: '2026-12-01T09:01:00+00:00', duration_seconds: 60, stop_reason: 'max_duration', stopped_by: null, created_by: users.owner });
+    expect(entry).toMatchObject({
+      entry_id: tracker.trackerId,
+      start_time: '2026-12-01T09:00:00+00:00',
+      end_time: '2026-12-01T09:01:00+00:00',
+      duration_seconds: 60,
+      stop_reason: 'max_duration',
+      stopped_by: null,
+      created_by: users.owner,
+    });
     const version = await table.get(keys.timeEntryVersion(tracker.trackerId, 1));
     // `by: null` is the service; the tracker's limit rides along for the schedules function.
     expect(version).toMatchObject({ action: 'created', by: null, source: 'tracker', auto_stop_at: '2026-12-01T09:01:00+00:00' });

@@ -79,7 +79,22 @@ describe('cursor pages', () => {
 
   it("walk an entry's history and a workspace's members the same way", async () => {
     const tracking = createTrackingRepository(table.client, table.tableName);
-    await table.put(Array.from({ length: 7 }, (_, index) => ({ pk: 'TIMEENTRY#e1', sk: `V#${String(index + 1).padStart(10, '0')}`, entity: 'time_entry_version', entry_id: 'e1', workspace_id: WS, user_id: 101, version: index + 1, action: index === 0 ? 'created' : 'updated', at: '2030-05-01T10:00:00+00:00', by: 100, source: 'manual', entry: {} })));
+    await table.put(
+      Array.from({ length: 7 }, (_, index) => ({
+        pk: 'TIMEENTRY#e1',
+        sk: `V#${String(index + 1).padStart(10, '0')}`,
+        entity: 'time_entry_version',
+        entry_id: 'e1',
+        workspace_id: WS,
+        user_id: 101,
+        version: index + 1,
+        action: index === 0 ? 'created' : 'updated',
+        at: '2030-05-01T10:00:00+00:00',
+        by: 100,
+        source: 'manual',
+        entry: {},
+      })),
+    );
     const history = await walk(async (cursor) => {
       const page = await tracking.timeEntryHistory(WS, 'e1', { ...(cursor ? { cursor } : {}), perPage: 3 });
       return { items: page.versions.map((version) => version.version), nextCursor: page.nextCursor };
@@ -89,7 +104,9 @@ describe('cursor pages', () => {
     expect((await tracking.timeEntryHistory(WS + 1, 'e1', { perPage: 3 })).versions).toEqual([]);
 
     const directory = createDirectoryRepository(table.client, table.tableName);
-    await table.put(Array.from({ length: 12 }, (_, index) => ({ pk: `WS#${WS}`, sk: `MEMBER#${index + 1}`, entity: 'membership', workspace_id: WS, user_id: index + 1, role: 'regular_user', status: 'active' })));
+    await table.put(
+      Array.from({ length: 12 }, (_, index) => ({ pk: `WS#${WS}`, sk: `MEMBER#${index + 1}`, entity: 'membership', workspace_id: WS, user_id: index + 1, role: 'regular_user', status: 'active' })),
+    );
     returned.length = 0;
     const members = await walk(async (cursor) => {
       const page = await directory.list(WS, 'member', { ...(cursor ? { cursor } : {}), perPage: 5 });

@@ -58,7 +58,18 @@ describe('directory costs', () => {
   it('the last-owner rule reads the owners, not the members: a workspace of 3,000 members costs a member PUT and a removal the same few items', async () => {
     const BIG = 5;
     await table.seed({ workspaces: [{ id: BIG, name: 'Big' }], members: [500, 501, 502].map((user_id) => ({ workspace_id: BIG, user_id, role: 'owner' as const, status: 'active' as const })) });
-    await table.put(Array.from({ length: 3000 }, (_, index) => ({ pk: `WS#${BIG}`, sk: `MEMBER#${10_000 + index}`, entity: 'membership', workspace_id: BIG, user_id: 10_000 + index, role: 'regular_user', status: 'active', name: 'A member with a name long enough to weigh something' })));
+    await table.put(
+      Array.from({ length: 3000 }, (_, index) => ({
+        pk: `WS#${BIG}`,
+        sk: `MEMBER#${10_000 + index}`,
+        entity: 'membership',
+        workspace_id: BIG,
+        user_id: 10_000 + index,
+        role: 'regular_user',
+        status: 'active',
+        name: 'A member with a name long enough to weigh something',
+      })),
+    );
     const itemsRead: number[] = [];
     const name = 'countItemsRead';
     api.documentClient.middlewareStack.add(

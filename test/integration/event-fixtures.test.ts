@@ -73,7 +73,12 @@ function npmRunInvoke(args: string[], env: NodeJS.ProcessEnv, stdin?: string, vi
 async function invoke(functionName: string, event: unknown, table: TestTable, options: { viaStdin?: boolean; viaNpm?: boolean } = {}): Promise<{ answer: any; code: number | null; log: string }> {
   const file = join(eventsDir, `${functionName}-${eventCount++}.json`);
   if (!options.viaStdin) writeFileSync(file, JSON.stringify(event));
-  const { code, stdout, stderr } = await npmRunInvoke(options.viaStdin ? [functionName] : [functionName, file], invokeEnv(table), options.viaStdin ? JSON.stringify(event) : undefined, options.viaNpm ?? true);
+  const { code, stdout, stderr } = await npmRunInvoke(
+    options.viaStdin ? [functionName] : [functionName, file],
+    invokeEnv(table),
+    options.viaStdin ? JSON.stringify(event) : undefined,
+    options.viaNpm ?? true,
+  );
   return { answer: stdout ? JSON.parse(stdout) : undefined, code, log: stderr };
 }
 
@@ -84,7 +89,10 @@ describe('events/ fixtures', () => {
 
   it('authorizer.json (on stdin): the demo API key yields its principal, with Lambda’s REPORT line on stderr', async () => {
     const { answer, code, log } = await invoke('AuthorizerFunction', fixture('authorizer'), tables[0]!, { viaStdin: true });
-    expect({ code, answer }).toEqual({ code: 0, answer: { isAuthorized: true, context: { principal_id: '100', auth_method: 'api_key', scopes: 'read write', key_id: expect.stringMatching(/^[0-9a-f]{16}$/) } } });
+    expect({ code, answer }).toEqual({
+      code: 0,
+      answer: { isAuthorized: true, context: { principal_id: '100', auth_method: 'api_key', scopes: 'read write', key_id: expect.stringMatching(/^[0-9a-f]{16}$/) } },
+    });
     expect(log).toMatch(/^REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 512 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms$/m);
     // The first invocation of the run may synthesize the template (once for the whole test run).
   }, 180_000);

@@ -46,7 +46,13 @@ describe('the function host on aws-lambda-ric', () => {
       const { outcome, report } = await echo.invoke({ hello: 'world' });
       expect(outcome.kind).toBe('response');
       const answer = JSON.parse(outcome.payload);
-      expect(answer).toMatchObject({ requestId: report.requestId, functionName: 'EchoFunction', memoryLimitInMB: '256', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:000000000000:function:EchoFunction', event: { hello: 'world' } });
+      expect(answer).toMatchObject({
+        requestId: report.requestId,
+        functionName: 'EchoFunction',
+        memoryLimitInMB: '256',
+        invokedFunctionArn: 'arn:aws:lambda:eu-west-1:000000000000:function:EchoFunction',
+        event: { hello: 'world' },
+      });
       expect(answer.remainingMs).toBeGreaterThan(2000);
       expect(answer.remainingMs).toBeLessThanOrEqual(3000);
       expect(answer.environment).toMatchObject({
@@ -71,7 +77,13 @@ describe('the function host on aws-lambda-ric', () => {
       const again = await echo.invoke({});
       expect(again.report.initDurationMs).toBeUndefined();
       expect(JSON.parse(again.outcome.payload).pid).toBe(answer.pid);
-      expect(platformLines).toContainEqual(expect.stringMatching(new RegExp(`^REPORT RequestId: ${report.requestId}\\tDuration: \\d+\\.\\d\\d ms\\tBilled Duration: \\d+ ms\\tMemory Size: 256 MB\\tMax Memory Used: \\d+ MB\\tInit Duration: \\d+\\.\\d\\d ms$`)));
+      expect(platformLines).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^REPORT RequestId: ${report.requestId}\\tDuration: \\d+\\.\\d\\d ms\\tBilled Duration: \\d+ ms\\tMemory Size: 256 MB\\tMax Memory Used: \\d+ MB\\tInit Duration: \\d+\\.\\d\\d ms$`,
+          ),
+        ),
+      );
       expect(platformLines[0]).toBe(`START RequestId: ${report.requestId} Version: $LATEST`);
     } finally {
       delete process.env.HOST_ONLY_SECRET;
@@ -136,7 +148,11 @@ describe('the function host on aws-lambda-ric', () => {
 
   it('answers Runtime.ExitError when the runtime dies during an invocation', async () => {
     const { outcome, report } = await host().invoke({ exitCode: 3 });
-    expect(outcome).toEqual({ kind: 'error', errorType: 'Runtime.ExitError', payload: JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${report.requestId} Error: Runtime exited with error: exit status 3` }) });
+    expect(outcome).toEqual({
+      kind: 'error',
+      errorType: 'Runtime.ExitError',
+      payload: JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${report.requestId} Error: Runtime exited with error: exit status 3` }),
+    });
   });
 
   it('runs concurrent invocations in as many environments as it may, and queues the rest', async () => {

@@ -65,7 +65,11 @@ describe('invitations', () => {
 
   it('never overwrites a membership the sync job made meanwhile: already_member, the invitation left pending', async () => {
     const invitation = await invite(702);
-    await putDirectoryRecord({ userId: 900, scopes: new Set(['directory']) }, { kind: 'member', workspaceId: WS, id: 702, fields: { role: 'owner', status: 'active', name: null, email: null } }, { repository: deps.directory, now: daysLater(1) });
+    await putDirectoryRecord(
+      { userId: 900, scopes: new Set(['directory']) },
+      { kind: 'member', workspaceId: WS, id: 702, fields: { role: 'owner', status: 'active', name: null, email: null } },
+      { repository: deps.directory, now: daysLater(1) },
+    );
     await expect(definite(() => acceptInvitation(702, invitation.id, { invitations: deps.invitations, now: daysLater(1) }))).rejects.toBeInstanceOf(AlreadyMemberError);
     expect(await table.get({ pk: `WS#${WS}`, sk: 'MEMBER#702' })).toMatchObject({ role: 'owner' });
   });
@@ -79,7 +83,12 @@ describe('invitations', () => {
     const invitation = await inviteMember(founder, { workspaceId: NEW_WS, userId: 801, role: 'owner' }, { ...deps, now: t0, newId: () => 'inv_owner00000000000000001' });
     await definite(() => acceptInvitation(801, invitation.id, { invitations: deps.invitations, now: daysLater(1) }));
     expect(await table.get(keys.workspaceOwners(NEW_WS))).toMatchObject({ user_ids: new Set([800, 801]) });
-    const demote = (actor: number, userId: number) => putDirectoryRecord({ userId: actor, scopes: new Set(['write']) }, { kind: 'member', workspaceId: NEW_WS, id: userId, fields: { role: 'regular_user', status: 'active', name: null, email: null } }, { repository: deps.directory, now: daysLater(2) });
+    const demote = (actor: number, userId: number) =>
+      putDirectoryRecord(
+        { userId: actor, scopes: new Set(['write']) },
+        { kind: 'member', workspaceId: NEW_WS, id: userId, fields: { role: 'regular_user', status: 'active', name: null, email: null } },
+        { repository: deps.directory, now: daysLater(2) },
+      );
     await demote(800, 800);
     await expect(demote(801, 801)).rejects.toBeInstanceOf(ValidationError);
     expect(await table.get(keys.workspaceOwners(NEW_WS))).toMatchObject({ user_ids: new Set([801]) });

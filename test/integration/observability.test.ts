@@ -16,7 +16,7 @@ import { emitted, series, type Emf } from '../support/emf.ts';
 let table: TestTable;
 let issuer: TestIssuer;
 let api: Handlers;
-let authorizer: (typeof import('../../functions/authorizer/handler.ts'))['handler'];
+let authorizer: typeof import('../../functions/authorizer/handler.ts')['handler'];
 
 beforeAll(async () => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
@@ -71,7 +71,10 @@ describe('handler metrics', () => {
   });
 
   it('counts a 503 as service_unavailable and a bug as internal_error', async () => {
-    for (const [kind, outcome] of [['throttled', 'service_unavailable'], ['bug', 'internal_error']] as const) {
+    for (const [kind, outcome] of [
+      ['throttled', 'service_unavailable'],
+      ['bug', 'internal_error'],
+    ] as const) {
       const fault = injectFault(api.documentClient, { command: 'BatchGetItemCommand', error: faults[kind] });
       try {
         expect(series(await emitted(() => api.current(member)), 'Requests').map((entry) => entry.dimensions.outcome)).toContain(outcome);

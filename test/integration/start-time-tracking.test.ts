@@ -10,8 +10,8 @@ import { httpEvent, lambdaContext, parse, principalContext } from '../support/ht
  * every row of the check table of docs/contract.md, with what is stored afterwards.
  */
 let table: TestTable;
-let handler: (typeof import('../../functions/start-time-tracking/handler.ts'))['handler'];
-let documentClient: (typeof import('../../shared/db/default-repositories.ts'))['documentClient'];
+let handler: typeof import('../../functions/start-time-tracking/handler.ts')['handler'];
+let documentClient: typeof import('../../shared/db/default-repositories.ts')['documentClient'];
 
 beforeAll(async () => {
   table = await createTestTable('start');
@@ -118,7 +118,9 @@ describe('success', () => {
   });
 
   it("binds the tracker to the workspace's limit, read in the same batch: still two round trips, auto_stop_at stored and answered", async () => {
-    await table.put([{ ...keys.workspaceSettings(WS), entity: 'workspace_settings', workspace_id: WS, max_tracker_duration_minutes: 90, time_zone: 'UTC', version: 1, updated_at: null, updated_by: null }]);
+    await table.put([
+      { ...keys.workspaceSettings(WS), entity: 'workspace_settings', workspace_id: WS, max_tracker_duration_minutes: 90, time_zone: 'UTC', version: 1, updated_at: null, updated_by: null },
+    ]);
     const counter = countRoundTrips(documentClient);
     try {
       const response = await start({ workspace_id: WS, user_id: users.member });
@@ -207,8 +209,16 @@ describe('4: validation (422)', () => {
     ['a task without a contract', { workspace_id: 1, user_id: 101, task_id: 5 }, { contract_id: ['The contract id field is required when task id is present.'] }],
     ['a task with a null contract', { workspace_id: 1, user_id: 101, contract_id: null, task_id: 5 }, { contract_id: ['The contract id field is required when task id is present.'] }],
     ['a description that is not a string', { workspace_id: 1, user_id: 101, activity_description: 12 }, { activity_description: ['The activity description field must be a string.'] }],
-    ['a description over 1000 characters', { workspace_id: 1, user_id: 101, activity_description: 'x'.repeat(1001) }, { activity_description: ['The activity description field must not be greater than 1000 characters.'] }],
-    ['a description with a lone surrogate', { workspace_id: 1, user_id: 101, activity_description: 'bad \ud800 text' }, { activity_description: ['The activity description field must be a valid UTF-8 string.'] }],
+    [
+      'a description over 1000 characters',
+      { workspace_id: 1, user_id: 101, activity_description: 'x'.repeat(1001) },
+      { activity_description: ['The activity description field must not be greater than 1000 characters.'] },
+    ],
+    [
+      'a description with a lone surrogate',
+      { workspace_id: 1, user_id: 101, activity_description: 'bad \ud800 text' },
+      { activity_description: ['The activity description field must be a valid UTF-8 string.'] },
+    ],
   ];
   it.each(cases)('rejects %s with a message per field', async (_name, body, errors) => {
     const response = await start(body);
@@ -324,9 +334,7 @@ describe('9: one active tracker per user (400)', () => {
   });
 
   it('lets exactly one of 50 parallel starts for the same user win', async () => {
-    const responses = await Promise.all(
-      Array.from({ length: 50 }, (_, index) => start({ workspace_id: WS, user_id: users.member, activity_description: `attempt ${index}` })),
-    );
+    const responses = await Promise.all(Array.from({ length: 50 }, (_, index) => start({ workspace_id: WS, user_id: users.member, activity_description: `attempt ${index}` })));
     const statuses = responses.map((response) => response.status);
     expect(statuses.filter((status) => status === 200)).toHaveLength(1);
     expect(statuses.filter((status) => status === 400)).toHaveLength(49);

@@ -294,14 +294,37 @@ describe('time-entries', () => {
 
   it('pages a long range in a time zone exactly: every entry once, newest first, whatever the page size', async () => {
     // Entries on scattered UTC days of January 2024, some near midnight so that the zones cut days differently.
-    const starts = ['2024-01-01T10:00:00Z', '2024-01-01T23:30:00Z', '2024-01-02T00:10:00Z', '2024-01-05T12:00:00Z', '2024-01-05T12:00:30Z', '2024-01-09T11:00:00Z', '2024-01-10T23:50:00Z', '2024-01-20T06:00:00Z', '2024-01-24T22:00:00Z', '2024-01-25T10:00:00Z', '2024-01-26T11:00:00Z'];
+    const starts = [
+      '2024-01-01T10:00:00Z',
+      '2024-01-01T23:30:00Z',
+      '2024-01-02T00:10:00Z',
+      '2024-01-05T12:00:00Z',
+      '2024-01-05T12:00:30Z',
+      '2024-01-09T11:00:00Z',
+      '2024-01-10T23:50:00Z',
+      '2024-01-20T06:00:00Z',
+      '2024-01-24T22:00:00Z',
+      '2024-01-25T10:00:00Z',
+      '2024-01-26T11:00:00Z',
+    ];
     const created: Array<{ id: string; start_time: string }> = [];
     for (const [i, start] of starts.entries()) {
-      const response = await api.byRoute.createTimeEntry({ workspace_id: WS, user_id: users.member, start_time: start, end_time: new Date(Date.parse(start) + 20_000).toISOString().replace('.000Z', 'Z'), activity_description: `long ${i}` });
+      const response = await api.byRoute.createTimeEntry({
+        workspace_id: WS,
+        user_id: users.member,
+        start_time: start,
+        end_time: new Date(Date.parse(start) + 20_000).toISOString().replace('.000Z', 'Z'),
+        activity_description: `long ${i}`,
+      });
       expect(response.status).toBe(201);
       created.push(response.body.data);
     }
-    for (const [tz, from, to] of [['UTC', '2024-01-01', '2024-01-25'], ['Pacific/Auckland', '2024-01-02', '2024-01-25'], ['America/Los_Angeles', '2024-01-01', '2024-01-24'], ['Asia/Kolkata', '2024-01-02', '2024-01-31']] as const) {
+    for (const [tz, from, to] of [
+      ['UTC', '2024-01-01', '2024-01-25'],
+      ['Pacific/Auckland', '2024-01-02', '2024-01-25'],
+      ['America/Los_Angeles', '2024-01-01', '2024-01-24'],
+      ['Asia/Kolkata', '2024-01-02', '2024-01-31'],
+    ] as const) {
       const inRange = created.filter((entry) => {
         const local = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(entry.start_time));
         return local >= from && local <= to;

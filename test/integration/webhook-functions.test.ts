@@ -17,9 +17,23 @@ import { lambdaContext } from '../support/http-events.ts';
  * DynamoDB Local; the queue is unreachable here, which is the failure path they must survive.
  */
 let table: TestTable;
-let fanOutHandler: (typeof import('../../functions/webhook-fan-out/handler.ts'))['handler'];
-let deliveryHandler: (typeof import('../../functions/webhook-delivery/handler.ts'))['handler'];
-const trackerImage = { pk: 'USER#101', sk: 'TRACKER', entity: 'tracker', tracker_id: 't-1', workspace_id: WS, user_id: 101, contract_id: null, project_id: null, task_id: null, activity_description: null, start_time: '2030-01-15T10:00:00+00:00', started_by: 100, request_id: 'r' };
+let fanOutHandler: typeof import('../../functions/webhook-fan-out/handler.ts')['handler'];
+let deliveryHandler: typeof import('../../functions/webhook-delivery/handler.ts')['handler'];
+const trackerImage = {
+  pk: 'USER#101',
+  sk: 'TRACKER',
+  entity: 'tracker',
+  tracker_id: 't-1',
+  workspace_id: WS,
+  user_id: 101,
+  contract_id: null,
+  project_id: null,
+  task_id: null,
+  activity_description: null,
+  start_time: '2030-01-15T10:00:00+00:00',
+  started_by: 100,
+  request_id: 'r',
+};
 
 beforeAll(async () => {
   table = await createTestTable('webhook-functions');
@@ -54,7 +68,24 @@ describe('webhook-fan-out', () => {
 
   it('reports the record when the queue cannot take its deliveries, so that the stream retries it', async () => {
     const webhooks = createWebhookRepository(table.client, table.tableName);
-    await webhooks.create({ id: 'wh_fan', workspaceId: WS, url: 'https://hooks.example.com/x', events: ['tracker.started'], description: null, sealedSecret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00', status: 'enabled', disabledReason: null, sealedPreviousSecret: null, previousSecretUntil: null, createdBy: null, failingSince: null }, 10);
+    await webhooks.create(
+      {
+        id: 'wh_fan',
+        workspaceId: WS,
+        url: 'https://hooks.example.com/x',
+        events: ['tracker.started'],
+        description: null,
+        sealedSecret: newWebhookSecret(),
+        createdAt: '2030-01-01T00:00:00+00:00',
+        status: 'enabled',
+        disabledReason: null,
+        sealedPreviousSecret: null,
+        previousSecretUntil: null,
+        createdBy: null,
+        failingSince: null,
+      },
+      10,
+    );
     expect(await fanOutHandler(streamEvent('42'), lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: '42' }] });
   }, 20_000);
 });
@@ -62,15 +93,39 @@ describe('webhook-fan-out', () => {
 describe('webhook-delivery', () => {
   it('drops a delivery to a deleted webhook, keeps one that could not be sent for a retry, and counts both', async () => {
     const webhooks = createWebhookRepository(table.client, table.tableName);
-    await webhooks.create({ id: 'wh_nowhere', workspaceId: WS, url: 'https://hooks.invalid/x', events: ['tracker.started'], description: null, sealedSecret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00', status: 'enabled', disabledReason: null, sealedPreviousSecret: null, previousSecretUntil: null, createdBy: null, failingSince: null }, 10);
+    await webhooks.create(
+      {
+        id: 'wh_nowhere',
+        workspaceId: WS,
+        url: 'https://hooks.invalid/x',
+        events: ['tracker.started'],
+        description: null,
+        sealedSecret: newWebhookSecret(),
+        createdAt: '2030-01-01T00:00:00+00:00',
+        status: 'enabled',
+        disabledReason: null,
+        sealedPreviousSecret: null,
+        previousSecretUntil: null,
+        createdBy: null,
+        failingSince: null,
+      },
+      10,
+    );
     const event = trackingEventsOf({ eventName: 'INSERT', newImage: trackerImage })[0]!;
-    const [toNowhere] = fanOut(event, [await webhooks.get(WS, 'wh_nowhere')!].filter((webhook) => webhook !== undefined));
+    const [toNowhere] = fanOut(
+      event,
+      [await webhooks.get(WS, 'wh_nowhere')!].filter((webhook) => webhook !== undefined),
+    );
     const toDeleted = { ...toNowhere!, subscriptionId: 'wh_deleted', messageId: messageIdOf(event.eventKey, 'wh_deleted') };
     const record = (id: string, body: object) => ({ messageId: id, receiptHandle: `handle-${id}`, body: JSON.stringify(body), attributes: { ApproximateReceiveCount: '1' } });
     let result;
     const documents = await emitted(async () => (result = await deliveryHandler({ Records: [record('a', toDeleted), record('b', toNowhere!)] } as unknown as SQSEvent, lambdaContext())));
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'b' }] });
-    expect(series(documents, 'WebhookAttempts').map((entry) => [entry.dimensions.outcome, entry.value]).sort()).toEqual([
+    expect(
+      series(documents, 'WebhookAttempts')
+        .map((entry) => [entry.dimensions.outcome, entry.value])
+        .sort(),
+    ).toEqual([
       ['dropped', 1],
       ['retry', 1],
     ]);
@@ -107,7 +162,24 @@ describe('webhook-delivery', () => {
       const records = [];
       for (let index = 0; index < 10; index++) {
         const id = `wh_batch${index}`;
-        await webhooks.create({ id, workspaceId: workspace, url: `http://127.0.0.1:${port}/${index === 3 ? 'slow' : 'ok'}`, events: ['tracker.started'], description: null, sealedSecret: newWebhookSecret(), createdAt: '2030-01-01T00:00:00+00:00', status: 'enabled', disabledReason: null, sealedPreviousSecret: null, previousSecretUntil: null, createdBy: null, failingSince: null }, 10);
+        await webhooks.create(
+          {
+            id,
+            workspaceId: workspace,
+            url: `http://127.0.0.1:${port}/${index === 3 ? 'slow' : 'ok'}`,
+            events: ['tracker.started'],
+            description: null,
+            sealedSecret: newWebhookSecret(),
+            createdAt: '2030-01-01T00:00:00+00:00',
+            status: 'enabled',
+            disabledReason: null,
+            sealedPreviousSecret: null,
+            previousSecretUntil: null,
+            createdBy: null,
+            failingSince: null,
+          },
+          10,
+        );
         const [delivery] = fanOut(trackingEventsOf({ eventName: 'INSERT', newImage: { ...trackerImage, workspace_id: workspace } })[0]!, [(await webhooks.get(workspace, id))!]);
         records.push({ messageId: `m${index}`, receiptHandle: `handle-${index}`, body: JSON.stringify(delivery), attributes: { ApproximateReceiveCount: '1' } });
       }

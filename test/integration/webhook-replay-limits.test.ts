@@ -27,7 +27,24 @@ beforeAll(async () => {
   await table.seed(testSeed);
   const webhooks = createWebhookRepository(table.client, table.tableName);
   const log = createWebhookLogRepository(table.client, table.tableName);
-  await webhooks.create({ id: 'wh_busy', workspaceId: WS, url: 'https://hooks.example.com/busy', events: ['tracker.started'], description: null, sealedSecret: 'sealed', createdAt: '2030-03-01T00:00:00+00:00', status: 'enabled', disabledReason: null, sealedPreviousSecret: null, previousSecretUntil: null, createdBy: users.owner, failingSince: null }, 10);
+  await webhooks.create(
+    {
+      id: 'wh_busy',
+      workspaceId: WS,
+      url: 'https://hooks.example.com/busy',
+      events: ['tracker.started'],
+      description: null,
+      sealedSecret: 'sealed',
+      createdAt: '2030-03-01T00:00:00+00:00',
+      status: 'enabled',
+      disabledReason: null,
+      sealedPreviousSecret: null,
+      previousSecretUntil: null,
+      createdBy: users.owner,
+      failingSince: null,
+    },
+    10,
+  );
   // A busy morning: one message a second, from 10:00 on.
   const messages: StoredMessage[] = Array.from({ length: LOGGED }, (_, index) => ({
     workspaceId: WS,
@@ -38,7 +55,14 @@ beforeAll(async () => {
     occurredAt: new Date(Date.parse('2030-03-01T10:00:00Z') + index * 1000).toISOString(),
   }));
   // Ten writers at once: the log's writes are idempotent and unordered (its keys order it).
-  await Promise.all(Array.from({ length: 10 }, (_, lane) => log.recordMessages(messages.filter((_, index) => index % 10 === lane), t0)));
+  await Promise.all(
+    Array.from({ length: 10 }, (_, lane) =>
+      log.recordMessages(
+        messages.filter((_, index) => index % 10 === lane),
+        t0,
+      ),
+    ),
+  );
   const queued: QueuedMessage[] = [];
   const queue: WebhookQueue = { send: async (sent) => void queued.push(...sent.map((entry) => entry.message)) };
   deps = { repository: createTrackingRepository(table.client, table.tableName), webhooks, log, queue, now: t0, newReplayId: () => `rpl_${String(++replays).padStart(16, '0')}`, queued };
@@ -67,7 +91,12 @@ async function runReplay(now: Date): Promise<string[]> {
 describe('replays of one webhook', () => {
   it('sends at most 1,000 messages, oldest first, says so in its answer, and runs one at a time', async () => {
     const first = await replay(t0);
-    expect(first).toEqual({ id: 'rpl_0000000000000001', since: '2030-03-01T09:00:00+00:00', until: new Date(Date.parse('2030-03-01T10:00:00Z') + (MAX_REPLAY_MESSAGES - 1) * 1000).toISOString().replace('.000Z', '+00:00'), count: MAX_REPLAY_MESSAGES });
+    expect(first).toEqual({
+      id: 'rpl_0000000000000001',
+      since: '2030-03-01T09:00:00+00:00',
+      until: new Date(Date.parse('2030-03-01T10:00:00Z') + (MAX_REPLAY_MESSAGES - 1) * 1000).toISOString().replace('.000Z', '+00:00'),
+      count: MAX_REPLAY_MESSAGES,
+    });
     // A second one while it runs: refused, naming it; nothing queued for it.
     const queuedBefore = deps.queued.length;
     const second = await replay(at(1)).catch((error: unknown) => error);
@@ -93,7 +122,14 @@ describe('replays of one webhook', () => {
     expect(taken.id).not.toBe(stalled.id);
     // The stalled replay's step, delivered late, finds the slot another's: it ends without sending.
     const sent: string[] = [];
-    const late = await replayStep(orphan[0]!, { log: deps.log, queue: deps.queue, webhooks: deps.webhooks, now: () => at(10 + REPLAY_LEASE_SECONDS + 2), deliver: async (delivery) => (sent.push(delivery.messageId), { result: { outcome: 'delivered', statusCode: 204 } as never, delaySeconds: undefined }), hasTimeForAnother: () => true });
+    const late = await replayStep(orphan[0]!, {
+      log: deps.log,
+      queue: deps.queue,
+      webhooks: deps.webhooks,
+      now: () => at(10 + REPLAY_LEASE_SECONDS + 2),
+      deliver: async (delivery) => (sent.push(delivery.messageId), { result: { outcome: 'delivered', statusCode: 204 } as never, delaySeconds: undefined }),
+      hasTimeForAnother: () => true,
+    });
     expect([late, sent]).toEqual([{ sent: 0, ended: true }, []]);
     deps.queued.splice(0);
   }, 30_000);

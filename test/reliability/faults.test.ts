@@ -22,7 +22,7 @@ import { loadHandlers, type Handlers } from '../support/handlers.ts';
  */
 let table: TestTable;
 let api: Handlers;
-let authorizer: (typeof import('../../functions/authorizer/handler.ts'))['handler'];
+let authorizer: typeof import('../../functions/authorizer/handler.ts')['handler'];
 let seeded: Map<string, string>;
 const member = { workspace_id: WS, user_id: users.member };
 const itemKey = (item: Record<string, unknown>) => `${item.pk}|${item.sk}`;
@@ -72,7 +72,10 @@ async function resetToSeed() {
 /** What a user would inspect: every item but the idempotency records (released or kept by design). */
 /** Every item, as canonical JSON (attributes in name order: a write undone may put them back in another order). */
 async function state() {
-  return (await table.scan()).filter((item) => !String(item.pk).startsWith('IDEMPOTENCY#')).map((item) => canonicalJson(item)).sort();
+  return (await table.scan())
+    .filter((item) => !String(item.pk).startsWith('IDEMPOTENCY#'))
+    .map((item) => canonicalJson(item))
+    .sort();
 }
 
 function expectSafeFailure(response: { status: number; headers: Record<string, string>; body: any }, kind: keyof typeof faults) {
@@ -108,7 +111,14 @@ async function recordCalls<T>(work: () => Promise<T>): Promise<{ result: T; call
   }
 }
 
-const kindsFor = (command: string): Array<keyof typeof faults> => ['throttled', 'timeout', 'serviceError', 'connectionReset', 'bug', ...(command === 'TransactWriteItemsCommand' ? (['transactionConflict'] as const) : [])];
+const kindsFor = (command: string): Array<keyof typeof faults> => [
+  'throttled',
+  'timeout',
+  'serviceError',
+  'connectionReset',
+  'bug',
+  ...(command === 'TransactWriteItemsCommand' ? (['transactionConflict'] as const) : []),
+];
 
 type Variant = { route: Route; label: string; headers: Record<string, string> };
 const variants: Variant[] = routeList.flatMap((route): Variant[] => [
@@ -134,7 +144,8 @@ describe('a fault on every DynamoDB call of every endpoint', () => {
       const allowed = new Set(dynamodbActionsOf(route, { rateLimited: false }));
       for (const recorded of own) {
         const operation = recorded.command.replace(/Command$/, '');
-        for (const { action } of requiredPermissions(operation, JSON.parse(recorded.input))) expect({ route: route.name, action, allowed: allowed.has(action) }).toEqual({ route: route.name, action, allowed: true });
+        for (const { action } of requiredPermissions(operation, JSON.parse(recorded.input)))
+          expect({ route: route.name, action, allowed: allowed.has(action) }).toEqual({ route: route.name, action, allowed: true });
       }
 
       const idempotencyCalls = own.flatMap((recorded, index) => (recorded.input.includes('IDEMPOTENCY#') ? [index] : []));
@@ -192,10 +203,23 @@ describe('a fault on every DynamoDB call of every endpoint', () => {
         fault.remove();
       }
     }
-    expect(await authorizer(authorizerEvent(`Bearer ${key}`))).toEqual({ isAuthorized: true, context: { principal_id: String(users.owner), auth_method: 'api_key', scopes: 'write', key_id: hashApiKey(key).slice(0, 16) } });
+    expect(await authorizer(authorizerEvent(`Bearer ${key}`))).toEqual({
+      isAuthorized: true,
+      context: { principal_id: String(users.owner), auth_method: 'api_key', scopes: 'write', key_id: hashApiKey(key).slice(0, 16) },
+    });
   });
 });
 
 function authorizerEvent(authorization: string) {
-  return { version: '2.0', type: 'REQUEST', routeArn: 'arn', identitySource: [authorization], routeKey: 'POST /time-tracking/start', rawPath: '/time-tracking/start', rawQueryString: '', headers: { authorization }, requestContext: {} } as never;
+  return {
+    version: '2.0',
+    type: 'REQUEST',
+    routeArn: 'arn',
+    identitySource: [authorization],
+    routeKey: 'POST /time-tracking/start',
+    rawPath: '/time-tracking/start',
+    rawQueryString: '',
+    headers: { authorization },
+    requestContext: {},
+  } as never;
 }

@@ -81,9 +81,19 @@ const rawBody = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('', 'null', '[]', '{}', '"str"', '{"workspace_id":1,', '\u0000', '{"workspace_id":1e400,"user_id":1}') },
 );
 
-const queryValue = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.integer().map(String), fc.constantFrom('1', '101', '0', '-1', '1.5', '9007199254740992', '2024-01-15', '2024-02-30', ' 1 ', '', '1e3', '0x10', 'NaN'));
+const queryValue = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.integer().map(String),
+  fc.constantFrom('1', '101', '0', '-1', '1.5', '9007199254740992', '2024-01-15', '2024-02-30', ' 1 ', '', '1e3', '0x10', 'NaN'),
+);
 const nearlyValidQuery = fc.record(
-  { workspace_id: fc.constantFrom('1', '2', '77'), user_id: fc.constantFrom('100', '101', '105', '999'), date: fc.constantFrom('2024-01-15', '2024-02-30'), page: fc.constantFrom('1', '2'), per_page: fc.constantFrom('1', '20', '50', '51') },
+  {
+    workspace_id: fc.constantFrom('1', '2', '77'),
+    user_id: fc.constantFrom('100', '101', '105', '999'),
+    date: fc.constantFrom('2024-01-15', '2024-02-30'),
+    page: fc.constantFrom('1', '2'),
+    per_page: fc.constantFrom('1', '20', '50', '51'),
+  },
   { requiredKeys: ['workspace_id', 'user_id', 'date'] },
 );
 const anyQuery = fc.dictionary(fc.oneof(fc.constantFrom('workspace_id', 'user_id', 'date', 'page', 'per_page'), pollutionKey, fc.string({ maxLength: 10 })), queryValue, { maxKeys: 7 });

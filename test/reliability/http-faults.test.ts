@@ -96,7 +96,9 @@ describe('the authorizer: a transient failure is never cached as a refusal', () 
 
   it('an API key record that cannot be read is refused (401), not trusted', async () => {
     const odd = generateApiKey();
-    await table.client.send(new PutCommand({ TableName: table.tableName, Item: { ...keys.apiKey(hashApiKey(odd)), entity: 'api_key', key_id: 'odd', user_id: users.owner, scopes: ['read'], revoked_at: 123 } }));
+    await table.client.send(
+      new PutCommand({ TableName: table.tableName, Item: { ...keys.apiKey(hashApiKey(odd)), entity: 'api_key', key_id: 'odd', user_id: users.owner, scopes: ['read'], revoked_at: 123 } }),
+    );
     const response = await current(member, { credential: odd });
     expect(response.status).toBe(401);
     expect(response.body).toMatchObject({ message: 'Unauthenticated.', error: 'unauthenticated' });

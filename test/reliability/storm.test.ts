@@ -45,25 +45,27 @@ describe('storm', () => {
     // user as all twenty at once, with half the load on DynamoDB Local, whose answers on two loaded cores could otherwise
     // pass the SDK's 2 s request timeout, and a write applied but answered as failed is no invariant of ours to check here.
     for (let wave = 0; wave < 8; wave++) {
-      const batch = USERS.filter((_, index) => index % 2 === wave % 2).flatMap((userId) =>
-        Array.from({ length: 5 }, () => {
-          const n = operation++;
-          const body = { workspace_id: WORKSPACE, user_id: userId };
-          if (random() < 0.55) {
-            const description = `op ${n}`;
-            return api.start({ ...body, activity_description: description }, { caller: MANAGER }).then((response) => {
-              // 503: a start that lost to the member's concurrent writes on every attempt (safe to retry, nothing written), as the
-              // entries' storm below allows; five writers per member on two cores can exhaust the attempts. The scan decides.
+      const batch = USERS.filter((_, index) => index % 2 === wave % 2)
+        .flatMap((userId) =>
+          Array.from({ length: 5 }, () => {
+            const n = operation++;
+            const body = { workspace_id: WORKSPACE, user_id: userId };
+            if (random() < 0.55) {
+              const description = `op ${n}`;
+              return api.start({ ...body, activity_description: description }, { caller: MANAGER }).then((response) => {
+                // 503: a start that lost to the member's concurrent writes on every attempt (safe to retry, nothing written), as the
+                // entries' storm below allows; five writers per member on two cores can exhaust the attempts. The scan decides.
+                expect([200, 400, 503]).toContain(response.status);
+                if (response.status === 200) starts.push({ userId, startTime: response.body.data.start_time, description });
+              });
+            }
+            return api.stop(body, { caller: MANAGER }).then((response) => {
               expect([200, 400, 503]).toContain(response.status);
-              if (response.status === 200) starts.push({ userId, startTime: response.body.data.start_time, description });
+              if (response.status === 200) stops.push({ userId, timeEntryId: response.body.data.time_entry_id });
             });
-          }
-          return api.stop(body, { caller: MANAGER }).then((response) => {
-            expect([200, 400, 503]).toContain(response.status);
-            if (response.status === 200) stops.push({ userId, timeEntryId: response.body.data.time_entry_id });
-          });
-        }),
-      ).sort(() => random() - 0.5);
+          }),
+        )
+        .sort(() => random() - 0.5);
       await Promise.all(batch);
     }
     expect(operation).toBe(400);
@@ -87,43 +89,45 @@ describe('storm', () => {
     const count = (kind: string, status: number) => statuses.set(`${kind} ${status}`, (statuses.get(`${kind} ${status}`) ?? 0) + 1);
     const member = (userId: number) => ({ workspace_id: WORKSPACE, user_id: userId });
     for (let wave = 0; wave < 6; wave++) {
-      const batch = members.flatMap((userId) =>
-        Array.from({ length: 8 }, () => {
-          const roll = random();
-          const known = ids.get(userId)!;
-          const target = known[Math.floor(random() * known.length)];
-          if (roll < 0.4) {
-            return api.byRoute.createTimeEntry({ ...member(userId), ...interval() }, { caller: MANAGER }).then((response) => {
-              count('create', response.status);
-              // 503: a write that lost to concurrent ones on every attempt (safe to retry, nothing written).
-              expect([201, 409, 503]).toContain(response.status);
-              if (response.status === 201) known.push(response.body.data.id);
+      const batch = members
+        .flatMap((userId) =>
+          Array.from({ length: 8 }, () => {
+            const roll = random();
+            const known = ids.get(userId)!;
+            const target = known[Math.floor(random() * known.length)];
+            if (roll < 0.4) {
+              return api.byRoute.createTimeEntry({ ...member(userId), ...interval() }, { caller: MANAGER }).then((response) => {
+                count('create', response.status);
+                // 503: a write that lost to concurrent ones on every attempt (safe to retry, nothing written).
+                expect([201, 409, 503]).toContain(response.status);
+                if (response.status === 201) known.push(response.body.data.id);
+              });
+            }
+            if (roll < 0.6 && target) {
+              return api.byRoute.updateTimeEntry({ id: target, workspace_id: WORKSPACE, ...interval() }, { caller: MANAGER }).then((response) => {
+                count('edit', response.status);
+                expect([200, 404, 409, 503]).toContain(response.status);
+              });
+            }
+            if (roll < 0.7 && target) {
+              return api.byRoute.deleteTimeEntry({ id: target, workspace_id: WORKSPACE }, { caller: MANAGER }).then((response) => {
+                count('delete', response.status);
+                expect([200, 404, 503]).toContain(response.status);
+              });
+            }
+            if (roll < 0.85) {
+              return api.start(member(userId), { caller: MANAGER }).then((response) => {
+                count('start', response.status);
+                expect([200, 400, 409, 503]).toContain(response.status);
+              });
+            }
+            return api.stop(member(userId), { caller: MANAGER }).then((response) => {
+              count('stop', response.status);
+              expect([200, 400]).toContain(response.status);
             });
-          }
-          if (roll < 0.6 && target) {
-            return api.byRoute.updateTimeEntry({ id: target, workspace_id: WORKSPACE, ...interval() }, { caller: MANAGER }).then((response) => {
-              count('edit', response.status);
-              expect([200, 404, 409, 503]).toContain(response.status);
-            });
-          }
-          if (roll < 0.7 && target) {
-            return api.byRoute.deleteTimeEntry({ id: target, workspace_id: WORKSPACE }, { caller: MANAGER }).then((response) => {
-              count('delete', response.status);
-              expect([200, 404, 503]).toContain(response.status);
-            });
-          }
-          if (roll < 0.85) {
-            return api.start(member(userId), { caller: MANAGER }).then((response) => {
-              count('start', response.status);
-              expect([200, 400, 409, 503]).toContain(response.status);
-            });
-          }
-          return api.stop(member(userId), { caller: MANAGER }).then((response) => {
-            count('stop', response.status);
-            expect([200, 400]).toContain(response.status);
-          });
-        }),
-      ).sort(() => random() - 0.5);
+          }),
+        )
+        .sort(() => random() - 0.5);
       await Promise.all(batch);
     }
     const outcomes = Object.fromEntries(statuses);
@@ -144,7 +148,17 @@ describe('storm', () => {
       'tracker of user 1 has no matching successful start',
       'tracker of user 1 has no mark in workspace 1',
     ]);
-    const entry = (id: string, start: string, end: string) => ({ pk: 'WS#1#USER#1', sk: `ENTRY#${start}#${id}`, entity: 'time_entry', entry_id: id, workspace_id: 1, user_id: 1, start_time: start, end_time: end, version: 1 });
+    const entry = (id: string, start: string, end: string) => ({
+      pk: 'WS#1#USER#1',
+      sk: `ENTRY#${start}#${id}`,
+      entity: 'time_entry',
+      entry_id: id,
+      workspace_id: 1,
+      user_id: 1,
+      start_time: start,
+      end_time: end,
+      version: 1,
+    });
     const byId = (item: Record<string, unknown>) => ({ ...item, pk: `TIMEENTRY#${item.entry_id}`, sk: 'ENTRY', entity: 'time_entry_by_id' });
     const version = (item: Record<string, unknown>) => ({ pk: `TIMEENTRY#${item.entry_id}`, sk: 'V#0000000001', entity: 'time_entry_version', entry_id: item.entry_id, version: 1 });
     const a = entry('a', '2024-01-15T09:00:00+00:00', '2024-01-15T10:00:00+00:00');

@@ -69,14 +69,11 @@ export async function startFaultProxy(target: string) {
 
   function forward(request: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
     return new Promise((resolve, reject) => {
-      const outgoing = httpRequest(
-        { host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...request.headers, host: upstream.host } },
-        (answer) => {
-          const chunks: Buffer[] = [];
-          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-          answer.on('end', () => resolve({ status: answer.statusCode ?? 500, headers: answer.headers as Record<string, string | string[]>, body: Buffer.concat(chunks) }));
-        },
-      );
+      const outgoing = httpRequest({ host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...request.headers, host: upstream.host } }, (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => resolve({ status: answer.statusCode ?? 500, headers: answer.headers as Record<string, string | string[]>, body: Buffer.concat(chunks) }));
+      });
       outgoing.on('error', reject);
       outgoing.end(body);
     });

@@ -67,11 +67,12 @@ export function delayCalls(client: DynamoDBDocumentClient, options: { command: s
 }
 
 export const faults = {
-  throttled: () => Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
-    name: 'ProvisionedThroughputExceededException',
-    $fault: 'client',
-    $metadata: { httpStatusCode: 400 },
-  }),
+  throttled: () =>
+    Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+      name: 'ProvisionedThroughputExceededException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    }),
   /** A connection reset after the request was sent: the SDK treats it as transient and retries. */
   connectionReset: () => Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET', $metadata: {} }),
   timeout: () => Object.assign(new Error('Connection timed out after 2000 ms'), { name: 'TimeoutError', $metadata: {} }),

@@ -29,7 +29,17 @@ export async function createTestTable(prefix = 'test') {
     /** Removes trackers, time entries, workspace settings, invitations and idempotency records; keeps the directory and keys. */
     clearTrackingData: async () => {
       for (const item of await scanAll(client, tableName)) {
-        if (item.sk === 'TRACKER' || item.sk === 'SETTINGS' || String(item.sk).startsWith('ENTRY#') || String(item.sk).startsWith('TIMELINE#') || String(item.sk).startsWith('COUNTS#') || String(item.sk).startsWith('ACTIVE#') || String(item.pk).startsWith('TIMEENTRY#') || String(item.pk).startsWith('IDEMPOTENCY#') || String(item.sk).startsWith('INVITATION#')) {
+        if (
+          item.sk === 'TRACKER' ||
+          item.sk === 'SETTINGS' ||
+          String(item.sk).startsWith('ENTRY#') ||
+          String(item.sk).startsWith('TIMELINE#') ||
+          String(item.sk).startsWith('COUNTS#') ||
+          String(item.sk).startsWith('ACTIVE#') ||
+          String(item.pk).startsWith('TIMEENTRY#') ||
+          String(item.pk).startsWith('IDEMPOTENCY#') ||
+          String(item.sk).startsWith('INVITATION#')
+        ) {
           await client.send(new DeleteCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk } }));
         }
       }

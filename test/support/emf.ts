@@ -14,7 +14,10 @@ export async function emitted(action: () => Promise<unknown>): Promise<Emf[]> {
   } finally {
     process.stdout.write = write;
   }
-  return lines.flatMap((line) => line.split('\n')).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line) as Emf);
+  return lines
+    .flatMap((line) => line.split('\n'))
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => JSON.parse(line) as Emf);
 }
 
 /** The value of `metric` per dimension set, as CloudWatch would index it. */

@@ -25,7 +25,10 @@ export default async function globalSetup(): Promise<void> {
   }
   // The routes that queue webhook deliveries, run in process, send to a local queue that keeps what it is sent (tests that need a consumer start their own runtime).
   if (!process.env.WEBHOOK_QUEUE_URL) {
-    const queue = await startLocalQueue({ logicalId: 'TestWebhookDeliveries', visibilityTimeoutSeconds: 60, maxReceiveCount: undefined }, { timeScale: 1, region: process.env.AWS_REGION, log: () => {} });
+    const queue = await startLocalQueue(
+      { logicalId: 'TestWebhookDeliveries', visibilityTimeoutSeconds: 60, maxReceiveCount: undefined },
+      { timeScale: 1, region: process.env.AWS_REGION, log: () => {} },
+    );
     (globalThis as { __webhookQueue?: { stop: () => Promise<void> } }).__webhookQueue = queue;
     const front = await queue.endpointFor('tests', [{ effect: 'Allow', actions: ['sqs:SendMessage'], resources: ['*'] }]);
     process.env.WEBHOOK_QUEUE_URL = front.queueUrl;

@@ -14,12 +14,14 @@ export async function loadHandlers() {
   const handlers = Object.fromEntries(
     await Promise.all(routeList.map(async (route) => [route.name, (await import(`../../functions/${route.functionName}/handler.ts`)).handler as Handler] as const)),
   ) as Record<RouteName, Handler>;
-  const callerOf = (route: Route): RouteCaller => async (input, options = {}) => {
-    const authorizer = principalContext(options.caller ?? 100, options.scopes ?? (route.scope === 'read' ? 'read' : exampleScopesOf(route)));
-    const { path, query, body } = splitInput(route, input);
-    const event = httpEvent({ method: route.method, path: route.path, pathParameters: path, query, body, headers: options.headers, requestId: options.requestId, authorizer });
-    return parse((await handlers[route.name](event, lambdaContext())) as never);
-  };
+  const callerOf =
+    (route: Route): RouteCaller =>
+    async (input, options = {}) => {
+      const authorizer = principalContext(options.caller ?? 100, options.scopes ?? (route.scope === 'read' ? 'read' : exampleScopesOf(route)));
+      const { path, query, body } = splitInput(route, input);
+      const event = httpEvent({ method: route.method, path: route.path, pathParameters: path, query, body, headers: options.headers, requestId: options.requestId, authorizer });
+      return parse((await handlers[route.name](event, lambdaContext())) as never);
+    };
   const byRoute = Object.fromEntries(routeList.map((route) => [route.name, callerOf(route)])) as Record<RouteName, RouteCaller>;
   return {
     byRoute,

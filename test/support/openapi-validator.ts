@@ -16,9 +16,26 @@ ajv.addSchema({ ...openApiDocument, $id: 'openapi' } as object);
 
 /** Headers no operation declares: HTTP's own, API Gateway's request id, and the security headers of every answer (@middy/http-security-headers). */
 const UNDECLARED_OK = new Set([
-  'content-type', 'content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding', 'apigw-requestid',
-  'content-security-policy', 'cross-origin-embedder-policy', 'cross-origin-opener-policy', 'cross-origin-resource-policy', 'permissions-policy', 'origin-agent-cluster',
-  'referrer-policy', 'strict-transport-security', 'x-content-type-options', 'x-dns-prefetch-control', 'x-download-options', 'x-frame-options', 'x-permitted-cross-domain-policies',
+  'content-type',
+  'content-length',
+  'date',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'apigw-requestid',
+  'content-security-policy',
+  'cross-origin-embedder-policy',
+  'cross-origin-opener-policy',
+  'cross-origin-resource-policy',
+  'permissions-policy',
+  'origin-agent-cluster',
+  'referrer-policy',
+  'strict-transport-security',
+  'x-content-type-options',
+  'x-dns-prefetch-control',
+  'x-download-options',
+  'x-frame-options',
+  'x-permitted-cross-domain-policies',
 ]);
 
 type Operation = { responses: Record<string, { headers?: Record<string, { $ref?: string; required?: boolean }> }> };
@@ -45,8 +62,12 @@ export function expectContract(method: string, path: string, response: { status:
   if (!validate(response.body)) throw new Error(`${method} ${template} ${status}: body does not match the OpenAPI document: ${JSON.stringify(validate.errors)}\n${JSON.stringify(response.body)}`);
   if (response.headers === undefined) return;
   const sent = new Map<string, string>(response.headers instanceof Headers ? [...response.headers.entries()] : Object.entries(response.headers).map(([name, value]) => [name.toLowerCase(), value]));
-  const declared = Object.entries(operation.responses[status]!.headers ?? {}).map(([name, header]) => ({ name: name.toLowerCase(), required: header.required ?? components[header.$ref?.split('/').pop() ?? '']?.required ?? false }));
-  for (const header of declared) if (header.required && !sent.has(header.name)) throw new Error(`${method} ${template} ${status}: the document requires the header ${header.name}, which the answer lacks`);
+  const declared = Object.entries(operation.responses[status]!.headers ?? {}).map(([name, header]) => ({
+    name: name.toLowerCase(),
+    required: header.required ?? components[header.$ref?.split('/').pop() ?? '']?.required ?? false,
+  }));
+  for (const header of declared)
+    if (header.required && !sent.has(header.name)) throw new Error(`${method} ${template} ${status}: the document requires the header ${header.name}, which the answer lacks`);
   const undeclared = [...sent.keys()].filter((name) => !UNDECLARED_OK.has(name) && !declared.some((header) => header.name === name));
   if (undeclared.length > 0) throw new Error(`${method} ${template} ${status}: the answer sends headers the document does not declare: ${undeclared.join(', ')}`);
 }

@@ -39,9 +39,7 @@ export async function startTestIssuer() {
 
   async function sign(claims: JWTPayload, options: { key?: Key; kid?: string; expiresIn?: string | number | null; header?: Record<string, unknown> } = {}) {
     const key = options.key ?? rsa;
-    const jwt = new SignJWT({ scope: 'read write', iss: ISSUER, aud: AUDIENCE, ...claims })
-      .setProtectedHeader({ alg: key.alg, kid: options.kid ?? key.kid, ...options.header })
-      .setIssuedAt();
+    const jwt = new SignJWT({ scope: 'read write', iss: ISSUER, aud: AUDIENCE, ...claims }).setProtectedHeader({ alg: key.alg, kid: options.kid ?? key.kid, ...options.header }).setIssuedAt();
     if (options.expiresIn !== null) jwt.setExpirationTime(options.expiresIn ?? '1h');
     return jwt.sign(key.privateKey);
   }

@@ -95,7 +95,8 @@ export function timeEntryViolations(items: Record<string, unknown>[]): string[] 
   }
   for (const tracker of items.filter((item) => item.sk === 'TRACKER')) {
     for (const entry of byMember.get(`${tracker.workspace_id}|${tracker.user_id}`) ?? []) {
-      if (seconds(entry.end_time) > seconds(tracker.start_time) && seconds(entry.end_time) > seconds(entry.start_time)) violations.push(`member ${tracker.workspace_id}|${tracker.user_id}: entry ${entry.entry_id} overlaps the running tracker`);
+      if (seconds(entry.end_time) > seconds(tracker.start_time) && seconds(entry.end_time) > seconds(entry.start_time))
+        violations.push(`member ${tracker.workspace_id}|${tracker.user_id}: entry ${entry.entry_id} overlaps the running tracker`);
     }
   }
 

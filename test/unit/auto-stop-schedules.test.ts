@@ -26,7 +26,10 @@ describe('schedule changes from the stream', () => {
   });
 
   it("deletes a tracker's schedule when its entry is recorded; ignores trackers without a limit and everything else", () => {
-    expect(scheduleChangeOf({ eventName: 'INSERT', newImage: { entity: 'time_entry_version', entry_id: 't-1', version: 1, auto_stop_at: trackerImage.auto_stop_at } }, now)).toEqual({ kind: 'delete', name: 'auto-stop-t-1' });
+    expect(scheduleChangeOf({ eventName: 'INSERT', newImage: { entity: 'time_entry_version', entry_id: 't-1', version: 1, auto_stop_at: trackerImage.auto_stop_at } }, now)).toEqual({
+      kind: 'delete',
+      name: 'auto-stop-t-1',
+    });
     const { auto_stop_at: _limit, ...unlimited } = trackerImage;
     expect(scheduleChangeOf({ eventName: 'INSERT', newImage: unlimited }, now)).toBeUndefined();
     expect(scheduleChangeOf({ eventName: 'MODIFY', newImage: trackerImage }, now)).toBeUndefined();
@@ -47,7 +50,15 @@ describe('schedule changes from the stream', () => {
 
   it("reads the auto-stop function's input strictly", () => {
     expect(autoStopCommandOf({ workspace_id: 3, user_id: 401, tracker_id: 't-1' })).toEqual({ workspaceId: 3, userId: 401, trackerId: 't-1' });
-    for (const bad of [undefined, null, 'x', {}, { workspace_id: '3', user_id: 401, tracker_id: 't' }, { workspace_id: 3, user_id: 401, tracker_id: '' }, { workspace_id: 3, user_id: 1.5, tracker_id: 't' }]) {
+    for (const bad of [
+      undefined,
+      null,
+      'x',
+      {},
+      { workspace_id: '3', user_id: 401, tracker_id: 't' },
+      { workspace_id: 3, user_id: 401, tracker_id: '' },
+      { workspace_id: 3, user_id: 1.5, tracker_id: 't' },
+    ]) {
       expect(autoStopCommandOf(bad)).toBeUndefined();
     }
     expect(autoStopScheduleName('9b2f6c1e-4d3a-4f7b-8a52-1c0e5d7f3a90')).toMatch(/^[0-9a-zA-Z\-_.]{1,64}$/);
@@ -69,7 +80,12 @@ describe('the local EventBridge Scheduler, through the AWS SDK adapter', () => {
       client.destroy();
       await scheduler.stop();
     };
-    const config = { scheduleGroup: 'group', targetArn: 'arn:aws:lambda:us-east-1:000000000000:function:auto-stop', roleArn: 'arn:aws:iam::000000000000:role/r', deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:q' };
+    const config = {
+      scheduleGroup: 'group',
+      targetArn: 'arn:aws:lambda:us-east-1:000000000000:function:auto-stop',
+      roleArn: 'arn:aws:iam::000000000000:role/r',
+      deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:q',
+    };
     return { scheduler, schedules: createEventBridgeSchedules(config, client), log };
   }
 

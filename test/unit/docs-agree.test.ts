@@ -14,7 +14,9 @@ const filesUnder = (folder: string): string[] =>
     const path = `${folder}/${name}`;
     return statSync(join(ROOT, path)).isDirectory() ? (name === 'generated' ? [] : filesUnder(path)) : path.endsWith('.ts') ? [path] : [];
   });
-const docs = readdirSync(join(ROOT, 'docs')).map((name) => read(`docs/${name}`)).join('\n');
+const docs = readdirSync(join(ROOT, 'docs'))
+  .map((name) => read(`docs/${name}`))
+  .join('\n');
 
 describe('docs/ agree with the code', () => {
   it('names every error code the code can answer', () => {
@@ -42,6 +44,11 @@ describe('docs/ agree with the code', () => {
   it('lists in docs/contract.md every route that takes an Idempotency-Key, and no other', () => {
     const section = read('docs/contract.md').split('## Idempotency-Key')[1]!.split('\n## ')[0]!;
     const named = routeList.filter((route) => section.includes(`\`${routeKey(route)}\``));
-    expect(named.map(routeKey).sort()).toEqual(routeList.filter((route) => route.idempotent).map(routeKey).sort());
+    expect(named.map(routeKey).sort()).toEqual(
+      routeList
+        .filter((route) => route.idempotent)
+        .map(routeKey)
+        .sort(),
+    );
   });
 });

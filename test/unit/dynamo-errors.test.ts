@@ -23,7 +23,7 @@ describe('DynamoDB errors', () => {
     ['a TypeError', new TypeError('x'), false],
   ])('%s: transient %s', (_name, error, transient) => {
     expect(isUnavailable(error)).toBe(transient);
-    expect(() => translateDynamoError(error)).toThrow(transient ? DependencyUnavailableError : (error as Error | undefined)?.constructor ?? Error);
+    expect(() => translateDynamoError(error)).toThrow(transient ? DependencyUnavailableError : ((error as Error | undefined)?.constructor ?? Error));
   });
 
   it('says which items failed their condition', () => {

@@ -32,7 +32,17 @@ function memoryStore() {
   return { store, records };
 }
 
-const stopped = { stopped_at: '2024-01-15T11:00:00+00:00', start_time: '2024-01-15T10:00:00+00:00', duration_seconds: 3600, time_entry_id: 'e-1', user_id: 101, contract_id: null, project_id: null, task_id: null, activity_description: null };
+const stopped = {
+  stopped_at: '2024-01-15T11:00:00+00:00',
+  start_time: '2024-01-15T10:00:00+00:00',
+  duration_seconds: 3600,
+  time_entry_id: 'e-1',
+  user_id: 101,
+  contract_id: null,
+  project_id: null,
+  task_id: null,
+  activity_description: null,
+};
 
 function stopHandler(run: () => Promise<unknown>, options: { mayReplay?: boolean } = {}) {
   const { store, records } = memoryStore();
@@ -77,7 +87,12 @@ describe('the check order (first failure wins)', () => {
   it('runs the use case once the checks pass, and wraps its data in the envelope with the route message', async () => {
     const response = await call({ path: routes.stopTimeTracking.path, body: valid });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ success: true, message: routes.stopTimeTracking.response.message, data: { message: routes.stopTimeTracking.response.message, ...stopped }, meta: expect.any(Object) });
+    expect(response.body).toEqual({
+      success: true,
+      message: routes.stopTimeTracking.response.message,
+      data: { message: routes.stopTimeTracking.response.message, ...stopped },
+      meta: expect.any(Object),
+    });
     for (const header of SECURITY_HEADERS) expect(response.headers[header]).toBeDefined();
   });
 });

@@ -39,7 +39,9 @@ describe('IAM evaluation of the template runtime', () => {
     expect(allows([{ effect: 'Allow', actions: ['dynamodb:Get*'], resources: [table] }], 'dynamodb:GetItem', 'TableCD117FA1')).toBe(true);
     expect(allows([{ effect: 'Allow', actions: ['dynamodb:Batch?etItem'], resources: [table] }], 'dynamodb:BatchGetItem', 'TableCD117FA1')).toBe(true);
     expect(allows([{ effect: 'Allow', actions: ['DynamoDB:getitem'], resources: [table] }], 'dynamodb:GetItem', 'TableCD117FA1')).toBe(true);
-    expect(allows([{ effect: 'Allow', actions: ['dynamodb:GetItem'], resources: ['arn:aws:dynamodb:*:*:table/t-*'] }], 'dynamodb:GetItem', 'TableCD117FA1', 'arn:aws:dynamodb:local:000000000000:table/t-1')).toBe(true);
+    expect(
+      allows([{ effect: 'Allow', actions: ['dynamodb:GetItem'], resources: ['arn:aws:dynamodb:*:*:table/t-*'] }], 'dynamodb:GetItem', 'TableCD117FA1', 'arn:aws:dynamodb:local:000000000000:table/t-1'),
+    ).toBe(true);
     expect(allows([{ effect: 'Allow', actions: ['dynamodb:GetItem'], notResources: [table] }], 'dynamodb:GetItem', 'TableCD117FA1')).toBe(false);
     // A Deny on a resource it cannot resolve applies (fail closed); an Allow on one never does.
     const unresolvable = { 'Fn::ImportValue': 'shared-table-arn' };
@@ -61,9 +63,19 @@ describe('IAM evaluation of the template runtime', () => {
     try {
       const send = (target: string | undefined, body: string) =>
         fetch(proxy.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.0', ...(target ? { 'x-amz-target': target } : {}) }, body });
-      for (const [target, body] of [[undefined, '{"TableName":"t"}'], ['DynamoDB_20120810.GetItem', 'not json'], ['DynamoDB_20120810.TransactWriteItems', '{"TransactItems":"x"}'], ['DynamoDB_20120810.GetItem', '{"TableName":"other"}']] as const) {
+      for (const [target, body] of [
+        [undefined, '{"TableName":"t"}'],
+        ['DynamoDB_20120810.GetItem', 'not json'],
+        ['DynamoDB_20120810.TransactWriteItems', '{"TransactItems":"x"}'],
+        ['DynamoDB_20120810.GetItem', '{"TableName":"other"}'],
+      ] as const) {
         const response = await send(target, body);
-        expect({ target, body, status: response.status, type: ((await response.json()) as { __type: string }).__type }).toEqual({ target, body, status: 400, type: 'com.amazon.coral.service#AccessDeniedException' });
+        expect({ target, body, status: response.status, type: ((await response.json()) as { __type: string }).__type }).toEqual({
+          target,
+          body,
+          status: 400,
+          type: 'com.amazon.coral.service#AccessDeniedException',
+        });
       }
       expect(reached).toBe(0);
       expect((await send('DynamoDB_20120810.GetItem', '{"TableName":"t"}')).status).toBe(200);

@@ -16,10 +16,22 @@ describe('the local queue', () => {
       const stranger = await queue.endpointFor('Other', [{ effect: 'Allow', actions: ['sqs:SendMessage'], resources: [{ 'Fn::GetAtt': ['OtherQueue', 'Arn'] }] }]);
       const consumer = await queue.endpointFor('Delivery', [{ effect: 'Allow', actions: ['sqs:ChangeMessageVisibility'], resources: [queueArn] }]);
 
-      const sent = await clientFor(sender.endpoint).send(new SendMessageBatchCommand({ QueueUrl: sender.queueUrl, Entries: [{ Id: '0', MessageBody: 'ok' }, { Id: '1', MessageBody: 'fails' }] }));
+      const sent = await clientFor(sender.endpoint).send(
+        new SendMessageBatchCommand({
+          QueueUrl: sender.queueUrl,
+          Entries: [
+            { Id: '0', MessageBody: 'ok' },
+            { Id: '1', MessageBody: 'fails' },
+          ],
+        }),
+      );
       expect(sent.Successful?.map((entry) => entry.Id)).toEqual(['0', '1']);
-      await expect(clientFor(stranger.endpoint).send(new SendMessageBatchCommand({ QueueUrl: stranger.queueUrl, Entries: [{ Id: '0', MessageBody: 'x' }] }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
-      await expect(clientFor(sender.endpoint).send(new ChangeMessageVisibilityCommand({ QueueUrl: sender.queueUrl, ReceiptHandle: 'r', VisibilityTimeout: 1 }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+      await expect(clientFor(stranger.endpoint).send(new SendMessageBatchCommand({ QueueUrl: stranger.queueUrl, Entries: [{ Id: '0', MessageBody: 'x' }] }))).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+      });
+      await expect(clientFor(sender.endpoint).send(new ChangeMessageVisibilityCommand({ QueueUrl: sender.queueUrl, ReceiptHandle: 'r', VisibilityTimeout: 1 }))).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+      });
 
       const receives: Array<{ body: string; count: string }> = [];
       queue.consume({
@@ -30,7 +42,8 @@ describe('the local queue', () => {
           for (const record of event.Records) receives.push({ body: record.body, count: record.attributes.ApproximateReceiveCount });
           const failing = event.Records.filter((record) => record.body === 'fails');
           // The consumer hides what failed for a while, as the delivery function does with its retry schedule.
-          for (const record of failing) await clientFor(consumer.endpoint).send(new ChangeMessageVisibilityCommand({ QueueUrl: consumer.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: 5 }));
+          for (const record of failing)
+            await clientFor(consumer.endpoint).send(new ChangeMessageVisibilityCommand({ QueueUrl: consumer.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: 5 }));
           return { batchItemFailures: failing.map((record) => ({ itemIdentifier: record.messageId })) };
         },
       });
@@ -56,7 +69,12 @@ describe('the local queue', () => {
       const client = clientFor(sender.endpoint);
       // A flood from one workspace (a replay), then one event of another, then more of the flood.
       for (let batch = 0; batch < 3; batch++) {
-        await client.send(new SendMessageBatchCommand({ QueueUrl: sender.queueUrl, Entries: Array.from({ length: 10 }, (_, index) => ({ Id: String(index), MessageBody: `noisy ${batch * 10 + index}`, MessageGroupId: 'ws-1' })) }));
+        await client.send(
+          new SendMessageBatchCommand({
+            QueueUrl: sender.queueUrl,
+            Entries: Array.from({ length: 10 }, (_, index) => ({ Id: String(index), MessageBody: `noisy ${batch * 10 + index}`, MessageGroupId: 'ws-1' })),
+          }),
+        );
       }
       await client.send(new SendMessageBatchCommand({ QueueUrl: sender.queueUrl, Entries: [{ Id: '0', MessageBody: 'quiet', MessageGroupId: 'ws-2' }] }));
       const order: string[] = [];

@@ -8,7 +8,14 @@ describe('npm run stacktrace', () => {
   it('maps bundle positions back to source files and lines', () => {
     const built = buildSync({
       stdin: { contents: 'export function failHere() {\n  throw new Error("boom");\n}\n', sourcefile: 'shared/example.ts', loader: 'ts' },
-      bundle: true, format: 'cjs', minify: true, keepNames: true, sourcemap: 'external', outfile: 'index.js', write: false, logLevel: 'error',
+      bundle: true,
+      format: 'cjs',
+      minify: true,
+      keepNames: true,
+      sourcemap: 'external',
+      outfile: 'index.js',
+      write: false,
+      logLevel: 'error',
     });
     const code = built.outputFiles.find((file) => file.path.endsWith('index.js'))!.text;
     const map = new SourceMap(JSON.parse(built.outputFiles.find((file) => file.path.endsWith('.map'))!.text));

@@ -9,7 +9,17 @@ import { outcomeMetric } from '../../shared/http/outcome-metric.ts';
 import { requirePrincipal } from '../../shared/http/require-principal.ts';
 import { validateInput } from '../../shared/http/validate-input.ts';
 import type { HttpRequest } from '../../shared/http/types.ts';
-import { BadRequestError, DependencyUnavailableError, ForbiddenError, IdempotencyConflictError, InsufficientScopeError, NotFoundError, RateLimitedError, UnauthenticatedError, ValidationError } from '../../shared/errors.ts';
+import {
+  BadRequestError,
+  DependencyUnavailableError,
+  ForbiddenError,
+  IdempotencyConflictError,
+  InsufficientScopeError,
+  NotFoundError,
+  RateLimitedError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../../shared/errors.ts';
 import type { IdempotencyRecord, IdempotencyStore } from '../../shared/ports/idempotency-store.ts';
 
 /**
@@ -40,7 +50,13 @@ describe('errorMapper', () => {
     const { lines, logger } = silentLogger();
     const req = request({ error });
     errorMapper({ logger, clock }).onError(req);
-    return { req, lines, status: (req.response as { statusCode: number }).statusCode, headers: (req.response as { headers: Record<string, string> }).headers, errorCode: (req.internal as { errorCode?: string }).errorCode };
+    return {
+      req,
+      lines,
+      status: (req.response as { statusCode: number }).statusCode,
+      headers: (req.response as { headers: Record<string, string> }).headers,
+      errorCode: (req.internal as { errorCode?: string }).errorCode,
+    };
   };
 
   it.each([
@@ -120,7 +136,12 @@ describe('validateInput', () => {
       body: { schema: object({ note: {}, cleared: {} }), validate: validator() },
     });
     const req = request({
-      event: { pathParameters: { id: 'e1', extra: 'x' }, queryStringParameters: { workspace_id: ' 1 ', empty: '' }, headers: { 'if-match': '"3"', authorization: 'secret' }, body: { note: '  hi ', cleared: '', ignored: true } },
+      event: {
+        pathParameters: { id: 'e1', extra: 'x' },
+        queryStringParameters: { workspace_id: ' 1 ', empty: '' },
+        headers: { 'if-match': '"3"', authorization: 'secret' },
+        body: { note: '  hi ', cleared: '', ignored: true },
+      },
     });
     middleware.before(req);
     expect(req.context.input).toEqual({ id: 'e1', workspace_id: '1', note: 'hi', cleared: null });
@@ -231,7 +252,12 @@ describe('idempotency', () => {
   });
 
   it('claims a new key, then keeps the final answer; a transient answer (5xx, 429) releases it', async () => {
-    for (const [status, expected] of [[201, 'complete 201'], [422, 'complete 422'], [503, 'release'], [429, 'release']] as const) {
+    for (const [status, expected] of [
+      [201, 'complete 201'],
+      [422, 'complete 422'],
+      [503, 'release'],
+      [429, 'release'],
+    ] as const) {
       const { calls, middleware, req } = setup();
       const claimed = req('k');
       await middleware.claim.before(claimed);

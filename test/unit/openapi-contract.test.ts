@@ -16,7 +16,13 @@ const headers = (extra: Record<string, string> = {}) => new Headers({ 'content-t
 
 describe('expectContract', () => {
   it('accepts a documented answer with its optional headers', () => {
-    expect(() => expectContract('GET', '/time-tracking/current-data?workspace_id=1&user_id=101', { status: 200, headers: headers({ 'ratelimit-limit': '60', 'ratelimit-remaining': '59', 'ratelimit-reset': '30' }), body: ok })).not.toThrow();
+    expect(() =>
+      expectContract('GET', '/time-tracking/current-data?workspace_id=1&user_id=101', {
+        status: 200,
+        headers: headers({ 'ratelimit-limit': '60', 'ratelimit-remaining': '59', 'ratelimit-reset': '30' }),
+        body: ok,
+      }),
+    ).not.toThrow();
   });
   it('refuses a status the operation does not declare', () => {
     expect(() => expectContract('GET', '/time-tracking/current-data', { status: 418, headers: headers(), body: ok })).toThrow(/does not declare/);

@@ -29,7 +29,18 @@ function limiter(answer: () => Promise<RateLimitState>): RateLimiter {
   };
 }
 
-const emptyContext: WorkspaceContext = { actor: { workspaceId: 1, userId: 100, role: 'owner', status: 'active' }, target: { workspaceId: 1, userId: 101, role: 'regular_user', status: 'active' }, contract: undefined, task: undefined, tracker: undefined, timeline: [], entry: undefined, dayCounts: {}, settings: defaultWorkspaceSettings(1), archivedProjects: new Set() };
+const emptyContext: WorkspaceContext = {
+  actor: { workspaceId: 1, userId: 100, role: 'owner', status: 'active' },
+  target: { workspaceId: 1, userId: 101, role: 'regular_user', status: 'active' },
+  contract: undefined,
+  task: undefined,
+  tracker: undefined,
+  timeline: [],
+  entry: undefined,
+  dayCounts: {},
+  settings: defaultWorkspaceSettings(1),
+  archivedProjects: new Set(),
+};
 const repository: TrackingRepository = {
   loadContext: async () => {
     events.push('read:start');

@@ -3,7 +3,16 @@ import { corsPolicyOf, routeList, routeTableProblems, type RouteDefinition } fro
 import { openApiDocument } from '../../shared/contracts/openapi.ts';
 
 /** The route table is the one source of every route's contract: what it must hold, and what is derived from it. */
-const base = { functionName: 'f', scope: 'read', idempotent: false, dynamodbActions: [], summary: 's', successOutcome: 'ok', response: { description: 'd', data: {} }, example: { input: {} } } as const;
+const base = {
+  functionName: 'f',
+  scope: 'read',
+  idempotent: false,
+  dynamodbActions: [],
+  summary: 's',
+  successOutcome: 'ok',
+  response: { description: 'd', data: {} },
+  example: { input: {} },
+} as const;
 const route = (overrides: Partial<RouteDefinition> & Pick<RouteDefinition, 'method' | 'path' | 'input'>) => ({ ...base, name: 'r', ...overrides }) as RouteDefinition & { name: string };
 const object = (properties: Record<string, unknown>) => ({ type: 'object', properties }) as const;
 
@@ -38,10 +47,7 @@ describe('the route table', () => {
 
 describe('derived from the table', () => {
   it('CORS allows every method and every request header the routes use', () => {
-    const cors = corsPolicyOf([
-      route({ method: 'PATCH', path: '/a', input: { headers: object({ 'if-match': {} }) } }),
-      { ...route({ method: 'POST', path: '/b', input: {} }), idempotent: true },
-    ]);
+    const cors = corsPolicyOf([route({ method: 'PATCH', path: '/a', input: { headers: object({ 'if-match': {} }) } }), { ...route({ method: 'POST', path: '/b', input: {} }), idempotent: true }]);
     expect(cors.allowMethods).toEqual(['POST', 'PATCH']);
     expect(cors.allowHeaders).toEqual(['authorization', 'content-type', 'if-match', 'idempotency-key']);
     expect(corsPolicyOf(routeList).allowMethods).toEqual(expect.arrayContaining([...new Set(routeList.map((r) => r.method))]));

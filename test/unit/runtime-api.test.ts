@@ -55,7 +55,10 @@ describe('the local Lambda Runtime API (2018-06-01)', () => {
 
   it('takes an invocation error, its type from Lambda-Runtime-Function-Error-Type, else from the document', async () => {
     const document = JSON.stringify({ errorType: 'TypeError', errorMessage: 'bad input', trace: ['TypeError: bad input', '    at handler (index.js:3:9)'] });
-    for (const [headers, expected] of [[{ 'lambda-runtime-function-error-type': 'Runtime.UserCodeSyntaxError' }, 'Runtime.UserCodeSyntaxError'], [{}, 'TypeError']] as const) {
+    for (const [headers, expected] of [
+      [{ 'lambda-runtime-function-error-type': 'Runtime.UserCodeSyntaxError' }, 'Runtime.UserCodeSyntaxError'],
+      [{}, 'TypeError'],
+    ] as const) {
       const outcome = api.invoke(invocation());
       await fetch(url('/invocation/next'));
       expect((await post('/invocation/c6af9ac6-7b61-11e6-9a41-93e812345678/error', document, headers)).status).toBe(202);

@@ -58,7 +58,7 @@ describe('webhook secrets at rest', () => {
     await expect(secrets.open('sealed:v1:garbage', owner)).rejects.toThrow(/not a sealed text/);
   });
 
-  it("gives each role only what the stack grants it: the sealers open their stored answers but no secret; the delivery function opens secrets but seals nothing", async () => {
+  it('gives each role only what the stack grants it: the sealers open their stored answers but no secret; the delivery function opens secrets but seals nothing', async () => {
     const sealerRole = await boxAs([
       { effect: 'Allow', actions: ['kms:GenerateDataKey'], resources: [{ 'Fn::GetAtt': ['WebhookSecretsKey', 'Arn'] }], conditions: purpose([WEBHOOK_SECRET_PURPOSE, IDEMPOTENT_ANSWER_PURPOSE]) },
       { effect: 'Allow', actions: ['kms:Decrypt'], resources: [{ 'Fn::GetAtt': ['WebhookSecretsKey', 'Arn'] }], conditions: purpose(IDEMPOTENT_ANSWER_PURPOSE) },

@@ -18,7 +18,19 @@ const task = (overrides: Partial<Task> = {}): Task => ({ workspaceId: 1, taskId:
 function repositoryWith(context: Partial<WorkspaceContext>, existing?: ActiveTracker) {
   const written: ActiveTracker[] = [];
   const repository: TrackingRepository = {
-    loadContext: async () => ({ actor: member(100, 'owner'), target: member(101), contract: undefined, task: undefined, tracker: undefined, timeline: [], entry: undefined, dayCounts: {}, settings: defaultWorkspaceSettings(1), archivedProjects: new Set<number>(), ...context }),
+    loadContext: async () => ({
+      actor: member(100, 'owner'),
+      target: member(101),
+      contract: undefined,
+      task: undefined,
+      tracker: undefined,
+      timeline: [],
+      entry: undefined,
+      dayCounts: {},
+      settings: defaultWorkspaceSettings(1),
+      archivedProjects: new Set<number>(),
+      ...context,
+    }),
     createActiveTracker: async (tracker) => {
       if (existing) return { created: false, existing };
       written.push(tracker);
@@ -73,7 +85,9 @@ describe('startTimeTracking', () => {
 
   it("refuses an archived project's contract and a closed task (422 on the field), writing nothing", async () => {
     const archived = repositoryWith({ contract: contract(), task: task(), archivedProjects: new Set([10]) });
-    await expect(startTimeTracking(100, command({ contractId: 20, taskId: 5 }), deps(archived.repository))).rejects.toMatchObject({ errors: { contract_id: ["The selected contract's project is archived."] } });
+    await expect(startTimeTracking(100, command({ contractId: 20, taskId: 5 }), deps(archived.repository))).rejects.toMatchObject({
+      errors: { contract_id: ["The selected contract's project is archived."] },
+    });
     const closed = repositoryWith({ contract: contract(), task: task({ status: 'closed' }) });
     await expect(startTimeTracking(100, command({ contractId: 20, taskId: 5 }), deps(closed.repository))).rejects.toMatchObject({ errors: { task_id: ['The selected task is closed.'] } });
     expect([...archived.written, ...closed.written]).toEqual([]);
@@ -109,7 +123,10 @@ describe('startTimeTracking', () => {
     await expect(startTimeTracking(100, command(), deps(repository))).rejects.toBeInstanceOf(ForbiddenError);
   });
 
-  it.each([['absent', undefined], ['inactive', member(101, 'regular_user', 'inactive')]])('404s a target who is %s', async (_name, target) => {
+  it.each([
+    ['absent', undefined],
+    ['inactive', member(101, 'regular_user', 'inactive')],
+  ])('404s a target who is %s', async (_name, target) => {
     const { repository } = repositoryWith({ target });
     await expect(startTimeTracking(100, command(), deps(repository))).rejects.toBeInstanceOf(NotFoundError);
   });

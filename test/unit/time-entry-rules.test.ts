@@ -28,7 +28,15 @@ describe('times with an offset', () => {
   });
 
   it('name no instant when the date or time does not exist', () => {
-    for (const bad of ['2026-02-30T10:00:00Z', '2026-02-28T24:00:00Z', '2026-13-01T00:00:00Z', '2026-01-01T10:60:00Z', '2026-01-01T10:00:00+19:00', '2026-01-01T10:00:00+01:60', '2026-01-01T10:00:00']) {
+    for (const bad of [
+      '2026-02-30T10:00:00Z',
+      '2026-02-28T24:00:00Z',
+      '2026-13-01T00:00:00Z',
+      '2026-01-01T10:60:00Z',
+      '2026-01-01T10:00:00+19:00',
+      '2026-01-01T10:00:00+01:60',
+      '2026-01-01T10:00:00',
+    ]) {
       expect([bad, toUtcTimestamp(bad)]).toEqual([bad, undefined]);
     }
   });
@@ -106,19 +114,29 @@ describe('the timeline', () => {
 
   it('makes every check read a slot of every entry it could overlap', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 10 ** 6 }), fc.integer({ min: 1, max: 86_400 }), fc.integer({ min: -200_000, max: 200_000 }), fc.integer({ min: 0, max: 400_000 }), (start, length, shift, otherLength) => {
-        const base = seconds('2026-03-01T00:00:00Z');
-        const mine = { start: base + start, end: base + start + length };
-        const other = { start: mine.start + shift, end: mine.start + shift + otherLength };
-        const overlaps = other.start < mine.end && mine.start < other.end;
-        const read = new Set(slotsToCheck(mine.start, mine.end));
-        const recordedOn = slotsOf(other.start, other.end);
-        if (overlaps && other.end > other.start) expect(recordedOn.some((slot) => read.has(slot))).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 10 ** 6 }),
+        fc.integer({ min: 1, max: 86_400 }),
+        fc.integer({ min: -200_000, max: 200_000 }),
+        fc.integer({ min: 0, max: 400_000 }),
+        (start, length, shift, otherLength) => {
+          const base = seconds('2026-03-01T00:00:00Z');
+          const mine = { start: base + start, end: base + start + length };
+          const other = { start: mine.start + shift, end: mine.start + shift + otherLength };
+          const overlaps = other.start < mine.end && mine.start < other.end;
+          const read = new Set(slotsToCheck(mine.start, mine.end));
+          const recordedOn = slotsOf(other.start, other.end);
+          if (overlaps && other.end > other.start) expect(recordedOn.some((slot) => read.has(slot))).toBe(true);
+        },
+      ),
     );
   });
 
-  const slot = (spans: Array<[string, string, string]>): TimelineSlot => ({ slot: '2026-03-10', version: 1, spans: spans.map(([entryId, start, end]) => ({ entryId, start: seconds(start), end: seconds(end) })) });
+  const slot = (spans: Array<[string, string, string]>): TimelineSlot => ({
+    slot: '2026-03-10',
+    version: 1,
+    spans: spans.map(([entryId, start, end]) => ({ entryId, start: seconds(start), end: seconds(end) })),
+  });
 
   it('finds overlaps, not touching ends, and not the entry being edited', () => {
     const slots = [slot([['a', '2026-03-10T09:00:00Z', '2026-03-10T10:00:00Z']])];

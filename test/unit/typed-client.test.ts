@@ -16,14 +16,29 @@ function fakeFetch(answers: Response[]) {
 
 describe('the typed client', () => {
   it('sends the credential and retries a 503 after its Retry-After, with the same Idempotency-Key and body', async () => {
-    const started = { success: true, message: 'Time tracking started successfully', data: { message: 'Time tracking started successfully', start_time: '2024-01-15T10:30:00+00:00', workspace_id: 1, user_id: 101, contract_id: null, project_id: null, task_id: null, activity_description: null }, meta };
+    const started = {
+      success: true,
+      message: 'Time tracking started successfully',
+      data: {
+        message: 'Time tracking started successfully',
+        start_time: '2024-01-15T10:30:00+00:00',
+        workspace_id: 1,
+        user_id: 101,
+        contract_id: null,
+        project_id: null,
+        task_id: null,
+        activity_description: null,
+      },
+      meta,
+    };
     const { fetch, seen } = fakeFetch([json(503, { success: false, message: 'x', error: 'service_unavailable', meta }, { 'retry-after': '0' }), json(200, started)]);
     const api = createTimeTrackingClient({ baseUrl: 'http://api.test', token: 'ttk_token', fetch });
     const key = newIdempotencyKey();
     const result = await api.POST('/time-tracking/start', { params: { header: { 'Idempotency-Key': key } }, body: { workspace_id: 1, user_id: 101 } });
     expect(result.data?.data.user_id).toBe(101);
     expect(seen).toHaveLength(2);
-    for (const request of seen) expect(request).toEqual({ method: 'POST', url: 'http://api.test/time-tracking/start', authorization: 'Bearer ttk_token', key, body: '{"workspace_id":1,"user_id":101}' });
+    for (const request of seen)
+      expect(request).toEqual({ method: 'POST', url: 'http://api.test/time-tracking/start', authorization: 'Bearer ttk_token', key, body: '{"workspace_id":1,"user_id":101}' });
   });
 
   it('never retries a POST without an Idempotency-Key (it could run twice), and gives up after its retries', async () => {

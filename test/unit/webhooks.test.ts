@@ -8,7 +8,16 @@ import { timeEntryVersionToItem } from '../../shared/db/item-mappers.ts';
 import type { TimeEntry, TimeEntryVersion } from '../../shared/tracking/model.ts';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { eventKeyOf, imageOf, matchesStreamFilter, WEBHOOK_EVENT_TYPES, webhookEventRegistry, webhookPayloadSchema, webhookStreamFilterPatterns, type WebhookEventDeclaration } from '../../shared/contracts/webhook-events.ts';
+import {
+  eventKeyOf,
+  imageOf,
+  matchesStreamFilter,
+  WEBHOOK_EVENT_TYPES,
+  webhookEventRegistry,
+  webhookPayloadSchema,
+  webhookStreamFilterPatterns,
+  type WebhookEventDeclaration,
+} from '../../shared/contracts/webhook-events.ts';
 import { tableDefinition } from '../../shared/db/table-definition.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -36,7 +45,19 @@ const subscription = (overrides: Partial<WebhookSubscription> = {}): WebhookSubs
 
 /** An attempt's outcome without what the delivery log records of it. */
 const bare = ({ sent: _sent, subscription: _subscription, ...outcome }: AttemptOutcome) => outcome;
-const trackerImage = { entity: 'tracker', tracker_id: 't-1', workspace_id: 1, user_id: 101, contract_id: null, project_id: null, task_id: null, activity_description: null, start_time: '2024-01-15T10:00:00+00:00', started_by: 100, request_id: 'r' };
+const trackerImage = {
+  entity: 'tracker',
+  tracker_id: 't-1',
+  workspace_id: 1,
+  user_id: 101,
+  contract_id: null,
+  project_id: null,
+  task_id: null,
+  activity_description: null,
+  start_time: '2024-01-15T10:00:00+00:00',
+  started_by: 100,
+  request_id: 'r',
+};
 
 const entry = (overrides: Partial<TimeEntry> = {}): TimeEntry => ({
   entryId: 't-1',
@@ -61,11 +82,21 @@ const entry = (overrides: Partial<TimeEntry> = {}): TimeEntry => ({
 });
 /** A history version's item, as the stream shows it (the repository's own mapper). */
 const versionImage = (action: TimeEntryVersion['action'], version: number, overrides: Partial<TimeEntry> = {}) =>
-  timeEntryVersionToItem({ entryId: 't-1', workspaceId: 1, userId: 101, version, action, at: '2024-01-15T11:00:00+00:00', by: 100, changes: action === 'updated' ? { end_time: ['2024-01-15T11:00:00+00:00', '2024-01-15T11:30:00+00:00'] } : {}, entry: entry({ version, ...overrides }) });
+  timeEntryVersionToItem({
+    entryId: 't-1',
+    workspaceId: 1,
+    userId: 101,
+    version,
+    action,
+    at: '2024-01-15T11:00:00+00:00',
+    by: 100,
+    changes: action === 'updated' ? { end_time: ['2024-01-15T11:00:00+00:00', '2024-01-15T11:30:00+00:00'] } : {},
+    entry: entry({ version, ...overrides }),
+  });
 const types = (record: Parameters<typeof trackingEventsOf>[0]) => trackingEventsOf(record).map((event) => event.type);
 
 describe('events from the stream', () => {
-  it('a new tracker is tracker.started; an entry version is time_entry.<action>, and a stopped tracker\'s first one tracker.stopped too; anything else is nothing', () => {
+  it("a new tracker is tracker.started; an entry version is time_entry.<action>, and a stopped tracker's first one tracker.stopped too; anything else is nothing", () => {
     expect(trackingEventsOf({ eventName: 'INSERT', newImage: trackerImage })).toMatchObject([{ type: 'tracker.started', workspaceId: 1, eventKey: 'tracker.started:t-1' }]);
     expect(types({ eventName: 'INSERT', newImage: versionImage('created', 1) })).toEqual(['tracker.stopped', 'time_entry.created']);
     expect(types({ eventName: 'INSERT', newImage: versionImage('created', 1, { source: 'manual' }) })).toEqual(['time_entry.created']);
@@ -78,7 +109,9 @@ describe('events from the stream', () => {
   });
 
   it('gives each version of an entry its own event key, and tracker.stopped the key it always had', () => {
-    const keys = [versionImage('created', 1), versionImage('updated', 2), versionImage('updated', 3)].flatMap((image) => trackingEventsOf({ eventName: 'INSERT', newImage: image }).map((event) => event.eventKey));
+    const keys = [versionImage('created', 1), versionImage('updated', 2), versionImage('updated', 3)].flatMap((image) =>
+      trackingEventsOf({ eventName: 'INSERT', newImage: image }).map((event) => event.eventKey),
+    );
     expect(keys).toEqual(['tracker.stopped:t-1', 'time_entry.created:t-1:1', 'time_entry.updated:t-1:2', 'time_entry.updated:t-1:3']);
   });
 
@@ -179,7 +212,9 @@ describe('a delivery attempt', () => {
     const result = await attemptDelivery(delivery!, deps({ post: async (_url, address, headers, body) => ((sent = { headers, body }), expect(address).toBe('93.184.216.34'), { status: 204 }) }));
     expect(bare(result)).toEqual({ outcome: 'delivered', status: 204 });
     expect(sent!.headers['webhook-timestamp']).toBe(String(Date.parse('2024-01-15T10:00:05Z') / 1000));
-    const byHand = createHmac('sha256', Buffer.from(sub.sealedSecret.slice('whsec_'.length), 'base64')).update(`${delivery!.messageId}.${sent!.headers['webhook-timestamp']}.${sent!.body}`).digest('base64');
+    const byHand = createHmac('sha256', Buffer.from(sub.sealedSecret.slice('whsec_'.length), 'base64'))
+      .update(`${delivery!.messageId}.${sent!.headers['webhook-timestamp']}.${sent!.body}`)
+      .digest('base64');
     expect(sent!.headers['webhook-signature']).toBe(`v1,${byHand}`);
   });
 
@@ -199,7 +234,10 @@ describe('a delivery attempt', () => {
     const signaturesAt = async (now: Date) => {
       let headers: Record<string, string> = {};
       await attemptDelivery(delivery!, deps({ now: () => now, getSubscription: async () => rotated, post: async (_url, _address, sent) => ((headers = sent), { status: 204 }) }));
-      const byHand = (secret: string) => `v1,${createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64')).update(`${delivery!.messageId}.${headers['webhook-timestamp']}.${delivery!.payload}`).digest('base64')}`;
+      const byHand = (secret: string) =>
+        `v1,${createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64'))
+          .update(`${delivery!.messageId}.${headers['webhook-timestamp']}.${delivery!.payload}`)
+          .digest('base64')}`;
       return { given: headers['webhook-signature']!.split(' '), current: byHand(sub.sealedSecret), previous: byHand(previous) };
     };
     const during = await signaturesAt(new Date('2024-01-16T10:00:04Z'));
@@ -211,8 +249,20 @@ describe('a delivery attempt', () => {
   it('does not send, and disables the webhook, once its creator no longer manages the workspace', async () => {
     const disabled: string[] = [];
     let posted = false;
-    const result = await attemptDelivery(delivery!, deps({ getSubscription: async () => ({ ...sub, createdBy: 102 }), stillManages: async (_ws, user) => user !== 102, disable: async (_ws, _id, reason) => disabled.push(reason), post: async () => ((posted = true), { status: 204 }) }));
-    expect([bare(result), disabled, posted]).toEqual([{ outcome: 'dropped', reason: 'its creator no longer manages the workspace: webhook disabled', disabled: 'creator_lost_access' }, ['creator_lost_access'], false]);
+    const result = await attemptDelivery(
+      delivery!,
+      deps({
+        getSubscription: async () => ({ ...sub, createdBy: 102 }),
+        stillManages: async (_ws, user) => user !== 102,
+        disable: async (_ws, _id, reason) => disabled.push(reason),
+        post: async () => ((posted = true), { status: 204 }),
+      }),
+    );
+    expect([bare(result), disabled, posted]).toEqual([
+      { outcome: 'dropped', reason: 'its creator no longer manages the workspace: webhook disabled', disabled: 'creator_lost_access' },
+      ['creator_lost_access'],
+      false,
+    ]);
   });
 
   it('retries non-2xx answers and network failures; drops deleted or unsubscribed webhooks and reserved destinations', async () => {
@@ -220,7 +270,10 @@ describe('a delivery attempt', () => {
     expect(bare(await attemptDelivery(delivery!, deps({ post: async () => Promise.reject(new Error('no answer within 5000 ms')) })))).toMatchObject({ outcome: 'retry' });
     expect(bare(await attemptDelivery(delivery!, deps({ getSubscription: async () => undefined })))).toEqual({ outcome: 'dropped', reason: 'webhook deleted' });
     expect(bare(await attemptDelivery(delivery!, deps({ getSubscription: async () => ({ ...sub, events: ['tracker.stopped'] }) })))).toMatchObject({ outcome: 'dropped' });
-    expect(bare(await attemptDelivery(delivery!, deps({ resolve: async () => ['10.0.0.8'], post: async () => ({ status: 204 }) })))).toMatchObject({ outcome: 'dropped', reason: 'host resolves to a reserved address' });
+    expect(bare(await attemptDelivery(delivery!, deps({ resolve: async () => ['10.0.0.8'], post: async () => ({ status: 204 }) })))).toMatchObject({
+      outcome: 'dropped',
+      reason: 'host resolves to a reserved address',
+    });
   });
 
   it('disables the webhook on 410 Gone, sends nothing to a disabled one, and honours Retry-After on 429 and 503 only', async () => {
@@ -236,13 +289,27 @@ describe('a delivery attempt', () => {
     expect(held.map((one) => [one.subscriptionId, one.held])).toEqual([['wh_1', true]]);
     const recorded: string[] = [];
     const queued: unknown[] = [];
-    await queueDeliveries(held, { log: { recordMessages: async (messages: Array<{ messageId: string }>) => void recorded.push(...messages.map((message) => message.messageId)) } as never, queue: { send: async (messages) => void queued.push(...messages) }, now: new Date() });
+    await queueDeliveries(held, {
+      log: { recordMessages: async (messages: Array<{ messageId: string }>) => void recorded.push(...messages.map((message) => message.messageId)) } as never,
+      queue: { send: async (messages) => void queued.push(...messages) },
+      now: new Date(),
+    });
     expect([recorded, queued]).toEqual([[held[0]!.messageId], []]);
     expect(bare(await attemptDelivery(delivery!, deps({ post: async () => ({ status: 429, retryAfter: '120' }) })))).toEqual({ outcome: 'retry', reason: 'answered 429', retryAfterSeconds: 120 });
     // An HTTP date, 10 minutes after the attempt's clock.
-    expect(bare(await attemptDelivery(delivery!, deps({ post: async () => ({ status: 503, retryAfter: 'Mon, 15 Jan 2024 10:10:05 GMT' }) })))).toEqual({ outcome: 'retry', reason: 'answered 503', retryAfterSeconds: 600 });
+    expect(bare(await attemptDelivery(delivery!, deps({ post: async () => ({ status: 503, retryAfter: 'Mon, 15 Jan 2024 10:10:05 GMT' }) })))).toEqual({
+      outcome: 'retry',
+      reason: 'answered 503',
+      retryAfterSeconds: 600,
+    });
     expect(bare(await attemptDelivery(delivery!, deps({ post: async () => ({ status: 500, retryAfter: '120' }) })))).toEqual({ outcome: 'retry', reason: 'answered 500' });
     // The next attempt waits the longer of the schedule and the receiver's wish, at most the queue's 12 h.
-    expect([retryDelaySeconds(1, {}), retryDelaySeconds(1, { retryAfterSeconds: 120 }), retryDelaySeconds(2, { retryAfterSeconds: 120 }), retryDelaySeconds(1, { retryAfterSeconds: 10 ** 6 }), retryDelaySeconds(8, { retryAfterSeconds: 1 })]).toEqual([5, 120, 300, 43_200, undefined]);
+    expect([
+      retryDelaySeconds(1, {}),
+      retryDelaySeconds(1, { retryAfterSeconds: 120 }),
+      retryDelaySeconds(2, { retryAfterSeconds: 120 }),
+      retryDelaySeconds(1, { retryAfterSeconds: 10 ** 6 }),
+      retryDelaySeconds(8, { retryAfterSeconds: 1 }),
+    ]).toEqual([5, 120, 300, 43_200, undefined]);
   });
 });
