@@ -1659,7 +1659,113 @@ export interface components {
             meta: components["schemas"]["Meta"];
         };
     };
-    responses: never;
+    responses: {
+        /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
+        Unauthenticated: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "success": false,
+                 *       "message": "Unauthenticated.",
+                 *       "error": "unauthenticated",
+                 *       "meta": {
+                 *         "api_version": "2.0.0",
+                 *         "timestamp": "2024-01-15T10:30:00+00:00"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+            };
+        };
+        /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "success": false,
+                 *       "message": "Too many requests. Retry after the time given in Retry-After.",
+                 *       "error": "rate_limited",
+                 *       "meta": {
+                 *         "api_version": "2.0.0",
+                 *         "timestamp": "2024-01-15T10:30:00+00:00"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
+        InternalError: {
+            headers: {
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "success": false,
+                 *       "message": "Server Error.",
+                 *       "error": "internal_error",
+                 *       "meta": {
+                 *         "api_version": "2.0.0",
+                 *         "timestamp": "2024-01-15T10:30:00+00:00"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+            };
+        };
+        /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
+        ServiceUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfterIfKnown"];
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "success": false,
+                 *       "message": "The service is temporarily unavailable. Please retry shortly.",
+                 *       "error": "service_unavailable",
+                 *       "meta": {
+                 *         "api_version": "2.0.0",
+                 *         "timestamp": "2024-01-15T10:30:00+00:00"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+            };
+        };
+        /** @description The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself). */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "Request Entity Too Large"
+                 *     }
+                 */
+                "application/json": components["schemas"]["GatewayError"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: {
@@ -1767,26 +1873,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -1859,20 +1946,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "message": "Request Entity Too Large"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description A field is missing, mistyped or out of range; messages per field. */
             422: {
                 headers: {
@@ -1901,77 +1975,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     stopTimeTracking: {
@@ -2057,26 +2063,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller neither manages the workspace nor acts for themselves (`user_id` = their own id, as a member who can track). */
             403: {
                 headers: {
@@ -2149,20 +2136,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "message": "Request Entity Too Large"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description A field is missing, mistyped or out of range; messages per field. */
             422: {
                 headers: {
@@ -2191,77 +2165,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     currentTracker: {
@@ -2316,26 +2222,7 @@ export interface operations {
                     "application/json": components["schemas"]["CurrentTrackerResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller neither manages the workspace nor acts for themselves (`user_id` = their own id, as a member who can track). */
             403: {
                 headers: {
@@ -2409,77 +2296,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     activeTrackers: {
@@ -2539,26 +2358,7 @@ export interface operations {
                     "application/json": components["schemas"]["ActiveTrackersResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -2632,77 +2432,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getWorkspaceSettings: {
@@ -2746,26 +2478,7 @@ export interface operations {
                     "application/json": components["schemas"]["GetWorkspaceSettingsResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -2839,77 +2552,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateWorkspaceSettings: {
@@ -2986,26 +2631,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -3052,20 +2678,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "message": "Request Entity Too Large"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description A field is missing, mistyped or out of range; messages per field. */
             422: {
                 headers: {
@@ -3093,77 +2706,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listTimeEntries: {
@@ -3239,26 +2784,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListTimeEntriesResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -3332,77 +2858,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createTimeEntry: {
@@ -3501,26 +2959,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -3593,20 +3032,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "message": "Request Entity Too Large"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description A field is missing, mistyped or out of range; messages per field. */
             422: {
                 headers: {
@@ -3635,77 +3061,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     timeEntrySummary: {
@@ -3761,26 +3119,7 @@ export interface operations {
                     "application/json": components["schemas"]["TimeEntrySummaryResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -3854,77 +3193,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getTimeEntry: {
@@ -3985,26 +3256,7 @@ export interface operations {
                     "application/json": components["schemas"]["GetTimeEntryResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -4078,77 +3330,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteTimeEntry: {
@@ -4194,26 +3378,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeleteTimeEntryResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -4310,77 +3475,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateTimeEntry: {
@@ -4476,26 +3573,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -4588,20 +3666,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "message": "Request Entity Too Large"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description A field is missing, mistyped or out of range; messages per field. */
             422: {
                 headers: {
@@ -4629,77 +3694,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     timeEntryHistory: {
@@ -4755,26 +3752,7 @@ export interface operations {
                     "application/json": components["schemas"]["TimeEntryHistoryResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -4848,77 +3826,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     putWorkspace: {
@@ -4998,26 +3908,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -5110,20 +4001,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "message": "Request Entity Too Large"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description A field is missing, mistyped or out of range; messages per field. */
             422: {
                 headers: {
@@ -5151,77 +4029,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     putMember: {
@@ -5309,26 +4119,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -5421,20 +4212,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "message": "Request Entity Too Large"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description A field is missing, mistyped or out of range; messages per field. */
             422: {
                 headers: {
@@ -5462,77 +4240,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteMember: {
@@ -5578,26 +4288,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeleteMemberResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -5694,77 +4385,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listMembers: {
@@ -5822,26 +4445,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListMembersResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -5915,77 +4519,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     putProject: {
@@ -6069,26 +4605,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -6181,20 +4698,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "message": "Request Entity Too Large"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description A field is missing, mistyped or out of range; messages per field. */
             422: {
                 headers: {
@@ -6222,77 +4726,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listProjects: {
@@ -6348,26 +4784,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListProjectsResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -6441,77 +4858,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     putContract: {
@@ -6597,26 +4946,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -6709,20 +5039,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "message": "Request Entity Too Large"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description A field is missing, mistyped or out of range; messages per field. */
             422: {
                 headers: {
@@ -6750,77 +5067,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listContracts: {
@@ -6877,26 +5126,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListContractsResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -6970,77 +5200,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     putTask: {
@@ -7126,26 +5288,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -7238,20 +5381,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "message": "Request Entity Too Large"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description A field is missing, mistyped or out of range; messages per field. */
             422: {
                 headers: {
@@ -7279,77 +5409,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listTasks: {
@@ -7406,26 +5468,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListTasksResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -7499,77 +5542,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listApiKeys: {
@@ -7623,26 +5598,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListApiKeysResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -7716,77 +5672,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createApiKey: {
@@ -7870,26 +5758,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -7962,20 +5831,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "message": "Request Entity Too Large"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description A field is missing, mistyped or out of range; messages per field. */
             422: {
                 headers: {
@@ -8004,77 +5860,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createInvitation: {
@@ -8155,26 +5943,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -8221,20 +5990,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "message": "Request Entity Too Large"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description A field is missing, mistyped or out of range; messages per field. */
             422: {
                 headers: {
@@ -8262,77 +6018,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listInvitations: {
@@ -8389,26 +6077,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListInvitationsResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -8482,77 +6151,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     acceptInvitation: {
@@ -8600,26 +6201,7 @@ export interface operations {
                     "application/json": components["schemas"]["AcceptInvitationResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -8716,77 +6298,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     declineInvitation: {
@@ -8834,26 +6348,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeclineInvitationResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -8950,77 +6445,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteApiKey: {
@@ -9061,26 +6488,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeleteApiKeyResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -9154,77 +6562,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listWebhooks: {
@@ -9283,26 +6623,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListWebhooksResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -9376,77 +6697,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createWebhook: {
@@ -9536,26 +6789,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -9628,20 +6862,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "message": "Request Entity Too Large"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description A field is missing, mistyped or out of range; messages per field. */
             422: {
                 headers: {
@@ -9670,77 +6891,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteWebhook: {
@@ -9784,26 +6937,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeleteWebhookResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -9877,77 +7011,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateWebhook: {
@@ -10031,26 +7097,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -10097,20 +7144,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "message": "Request Entity Too Large"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description A field is missing, mistyped or out of range; messages per field. */
             422: {
                 headers: {
@@ -10138,77 +7172,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listWebhookDeliveries: {
@@ -10268,26 +7234,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListWebhookDeliveriesResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -10361,77 +7308,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     testWebhook: {
@@ -10476,26 +7355,7 @@ export interface operations {
                     "application/json": components["schemas"]["TestWebhookResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -10569,77 +7429,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     redeliverWebhookMessage: {
@@ -10686,26 +7478,7 @@ export interface operations {
                     "application/json": components["schemas"]["RedeliverWebhookMessageResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -10779,77 +7552,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     replayWebhook: {
@@ -10928,26 +7633,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -11017,20 +7703,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "message": "Request Entity Too Large"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description A field is missing, mistyped or out of range; messages per field. */
             422: {
                 headers: {
@@ -11058,77 +7731,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     rotateWebhookSecret: {
@@ -11186,26 +7791,7 @@ export interface operations {
                     "application/json": components["schemas"]["RotateWebhookSecretResponse"];
                 };
             };
-            /** @description Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Unauthenticated.",
-                     *       "error": "unauthenticated",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            401: components["responses"]["Unauthenticated"];
             /** @description The credential lacks the scope, or the caller does not manage the workspace. */
             403: {
                 headers: {
@@ -11306,77 +7892,9 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Over the per-user rate limit: nothing ran; retry after the given delay. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Too many requests. Retry after the time given in Retry-After.",
-                     *       "error": "rate_limited",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry. */
-            500: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Server Error.",
-                     *       "error": "internal_error",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfterIfKnown"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The service is temporarily unavailable. Please retry shortly.",
-                     *       "error": "service_unavailable",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     webhook_tracker_started: {

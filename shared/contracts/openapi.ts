@@ -96,6 +96,44 @@ function successSchema(route: Route) {
   };
 }
 
+const EXAMPLE_META = { api_version: API_VERSION, timestamp: '2024-01-15T10:30:00+00:00' };
+
+/** The answers every operation shares, the same on each (components.responses): declared once, referred to by each operation. */
+const sharedResponses = {
+  Unauthenticated: json(
+    { anyOf: [ref('Error'), ref('GatewayError')] },
+    'Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}.',
+    undefined,
+    { success: false, message: 'Unauthenticated.', error: 'unauthenticated', meta: EXAMPLE_META },
+  ),
+  TooManyRequests: json(
+    ref('Error'),
+    'Over the per-user rate limit: nothing ran; retry after the given delay.',
+    { 'Retry-After': headerRef('RetryAfter'), ...rateLimitHeaders },
+    {
+      success: false,
+      message: 'Too many requests. Retry after the time given in Retry-After.',
+      error: 'rate_limited',
+      meta: EXAMPLE_META,
+    },
+  ),
+  InternalError: json(
+    { anyOf: [ref('Error'), ref('GatewayError')] },
+    'Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry.',
+    // The function's own answer, once the caller was counted, carries the rate limit's headers (API Gateway's does not).
+    rateLimitHeaders,
+    { success: false, message: 'Server Error.', error: 'internal_error', meta: EXAMPLE_META },
+  ),
+  ServiceUnavailable: json(
+    { anyOf: [ref('Error'), ref('GatewayError')] },
+    'DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay.',
+    { 'Retry-After': headerRef('RetryAfterIfKnown'), ...rateLimitHeaders },
+    { success: false, message: 'The service is temporarily unavailable. Please retry shortly.', error: 'service_unavailable', meta: EXAMPLE_META },
+  ),
+  PayloadTooLarge: json(ref('GatewayError'), 'The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself).', undefined, { message: 'Request Entity Too Large' }),
+};
+const responseRef = (name: keyof typeof sharedResponses) => ({ $ref: `#/components/responses/${name}` });
+
 function responsesOf(route: Route) {
   const extra: Record<string, string> = { ...((route as { errors?: Record<string, string> }).errors ?? {}) };
   const ownConflict = extra['409'];
@@ -108,12 +146,7 @@ function responsesOf(route: Route) {
   );
   return {
     [success]: json(ref(`${pascal(route.name)}Response`), route.response.description, { ...own, ...counted }, sample(successSchema(route))),
-    '401': json(
-      { anyOf: [ref('Error'), ref('GatewayError')] },
-      'Invalid or expired credentials ("Unauthenticated." in the envelope); without an Authorization header API Gateway itself answers {"message":"Unauthorized"}.',
-      undefined,
-      { success: false, message: 'Unauthenticated.', error: 'unauthenticated', meta: EXAMPLE_META },
-    ),
+    '401': responseRef('Unauthenticated'),
     '403': json(
       ref('Error'),
       (route as { selfService?: string }).selfService
@@ -134,33 +167,10 @@ function responsesOf(route: Route) {
       errors: { workspace_id: ['The workspace id field is required.'] },
       meta: EXAMPLE_META,
     }),
-    '429': json(
-      ref('Error'),
-      'Over the per-user rate limit: nothing ran; retry after the given delay.',
-      { 'Retry-After': headerRef('RetryAfter'), ...rateLimitHeaders },
-      {
-        success: false,
-        message: 'Too many requests. Retry after the time given in Retry-After.',
-        error: 'rate_limited',
-        meta: EXAMPLE_META,
-      },
-    ),
-    '500': json(
-      { anyOf: [ref('Error'), ref('GatewayError')] },
-      'Unexpected error (generic message); API Gateway answers {"message":"Internal Server Error"} when the authorizer cannot reach its dependencies: retry.',
-      // The function's own answer, once the caller was counted, carries the rate limit's headers (API Gateway's does not).
-      rateLimitHeaders,
-      { success: false, message: 'Server Error.', error: 'internal_error', meta: EXAMPLE_META },
-    ),
-    '503': json(
-      { anyOf: [ref('Error'), ref('GatewayError')] },
-      'DynamoDB throttled or unavailable, or the function timed out (API Gateway’s {"message":"Service Unavailable"}): retry after the given delay.',
-      { 'Retry-After': headerRef('RetryAfterIfKnown'), ...rateLimitHeaders },
-      { success: false, message: 'The service is temporarily unavailable. Please retry shortly.', error: 'service_unavailable', meta: EXAMPLE_META },
-    ),
-    ...(inputSchemaOf(route, 'body')
-      ? { '413': json(ref('GatewayError'), 'The body is over API Gateway’s 10 MiB payload limit (API Gateway answers itself).', undefined, { message: 'Request Entity Too Large' }) }
-      : {}),
+    '429': responseRef('TooManyRequests'),
+    '500': responseRef('InternalError'),
+    '503': responseRef('ServiceUnavailable'),
+    ...(inputSchemaOf(route, 'body') ? { '413': responseRef('PayloadTooLarge') } : {}),
     ...Object.fromEntries(
       Object.entries(extra).map(([status, description]) => [
         status,
@@ -179,8 +189,6 @@ function responsesOf(route: Route) {
     ),
   };
 }
-
-const EXAMPLE_META = { api_version: API_VERSION, timestamp: '2024-01-15T10:30:00+00:00' };
 
 /**
  * An example value of a JSON Schema of the contract's shapes (what Redoc shows, and what a
@@ -332,7 +340,7 @@ export const openApiDocument = {
   info: {
     title: 'Time Tracking API',
     version: API_VERSION,
-    description: 'The time-tracking endpoints of the workforce tracker REST API. Only owners and executive managers of a workspace may use them.',
+    description: 'The time-tracking endpoints of the workforce tracker REST API. Each operation says who may call it: most are for the owners and executive managers of a workspace; some let a member act for themselves.',
     license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
   },
   servers: [{ url: '/' }],
@@ -342,6 +350,7 @@ export const openApiDocument = {
   components: {
     schemas: componentSchemas,
     headers: responseHeaders,
+    responses: sharedResponses,
     securitySchemes: {
       oauth2: {
         type: 'oauth2',

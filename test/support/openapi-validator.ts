@@ -38,10 +38,17 @@ const UNDECLARED_OK = new Set([
   'x-permitted-cross-domain-policies',
 ]);
 
-type Operation = { responses: Record<string, { headers?: Record<string, { $ref?: string; required?: boolean }> }> };
+type Response = { $ref?: string; headers?: Record<string, { $ref?: string; required?: boolean }> };
+type Operation = { responses: Record<string, Response> };
 const paths = openApiDocument.paths as Record<string, Record<string, Operation>>;
 const templates = Object.keys(paths).map((template) => ({ template, pattern: new RegExp(`^${template.replace(/\{(\w+)\}/g, '[^/]+')}$`) }));
 const components = (openApiDocument.components as { headers: Record<string, { required?: boolean }> }).headers;
+const sharedResponses = (openApiDocument.components as unknown as { responses: Record<string, Response> }).responses;
+/** A shared answer (`$ref` to components.responses) is declared there: where its schema and headers are. */
+const declaredAt = (template: string, method: string, status: string, response: Response) =>
+  response.$ref
+    ? { pointer: `openapi#/components/responses/${response.$ref.split('/').pop()}`, response: sharedResponses[response.$ref.split('/').pop()!]! }
+    : { pointer: `openapi#/paths/${template.replaceAll('~', '~0').replaceAll('/', '~1')}/${method}/responses/${status}`, response };
 
 /** The document's path for a request path (`/webhooks/wh_1?x=1` → `/webhooks/{id}`). */
 export function operationPathOf(path: string): string | undefined {
@@ -56,13 +63,13 @@ export function expectContract(method: string, path: string, response: { status:
   if (!operation) throw new Error(`${method} ${path}: no operation in the OpenAPI document`);
   const status = String(response.status);
   if (!operation.responses[status]) throw new Error(`${method} ${template} answered ${status}, which the OpenAPI document does not declare (declared: ${Object.keys(operation.responses).join(', ')})`);
-  const pointer = `openapi#/paths/${template!.replaceAll('~', '~0').replaceAll('/', '~1')}/${method.toLowerCase()}/responses/${status}/content/application~1json/schema`;
-  const validate = ajv.getSchema(pointer);
+  const at = declaredAt(template!, method.toLowerCase(), status, operation.responses[status]!);
+  const validate = ajv.getSchema(`${at.pointer}/content/application~1json/schema`);
   if (!validate) throw new Error(`${method} ${template} ${status}: no JSON schema in the document`);
   if (!validate(response.body)) throw new Error(`${method} ${template} ${status}: body does not match the OpenAPI document: ${JSON.stringify(validate.errors)}\n${JSON.stringify(response.body)}`);
   if (response.headers === undefined) return;
   const sent = new Map<string, string>(response.headers instanceof Headers ? [...response.headers.entries()] : Object.entries(response.headers).map(([name, value]) => [name.toLowerCase(), value]));
-  const declared = Object.entries(operation.responses[status]!.headers ?? {}).map(([name, header]) => ({
+  const declared = Object.entries(at.response.headers ?? {}).map(([name, header]) => ({
     name: name.toLowerCase(),
     required: header.required ?? components[header.$ref?.split('/').pop() ?? '']?.required ?? false,
   }));

@@ -54,10 +54,14 @@ describe('the document', () => {
     for (const route of routeList) {
       const operation = (openApiDocument.paths as any)[route.path][route.method.toLowerCase()];
       expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '403', '422', '429', '500', '503', ...(inputSchemaOf(route, 'body') ? ['413'] : [])]));
-      for (const [status, response] of Object.entries(operation.responses as Record<string, any>)) {
+      for (const [status, declared] of Object.entries(operation.responses as Record<string, any>)) {
+        // The answers every operation shares are declared once, in components.responses.
+        const shared = declared.$ref?.split('/').pop() as string | undefined;
+        const response = shared ? (openApiDocument.components.responses as Record<string, any>)[shared] : declared;
         const example = response.content['application/json'].example;
         expect({ route: route.name, status, hasExample: example !== undefined }).toEqual({ route: route.name, status, hasExample: true });
-        const validate = ajv.getSchema(`openapi#/paths/${route.path.replaceAll('/', '~1')}/${route.method.toLowerCase()}/responses/${status}/content/application~1json/schema`)!;
+        const where = shared ? `components/responses/${shared}` : `paths/${route.path.replaceAll('/', '~1')}/${route.method.toLowerCase()}/responses/${status}`;
+        const validate = ajv.getSchema(`openapi#/${where}/content/application~1json/schema`)!;
         expect({ route: route.name, status, valid: validate(example), errors: validate.errors }).toEqual({ route: route.name, status, valid: true, errors: null });
       }
     }
