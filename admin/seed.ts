@@ -5,7 +5,7 @@ import { keys } from '../shared/db/keys.ts';
 import { ROLES } from '../shared/tracking/model.ts';
 
 /**
- * The seed file (README, "Seed file"): workspace data in snake_case JSON, every list
+ * The seed file (docs/local-runtime.md, "Seed file"): workspace data in snake_case JSON, every list
  * optional. Used by `npm start`, the admin CLI (against any table) and the tests. Workspace
  * data is upserted (re-running a seed applies a member's new status); API keys are only
  * ever inserted (a seed never changes, nor un-revokes, an existing key).

@@ -2,7 +2,7 @@
  * How every function is bundled (esbuild through NodejsFunction), shared with the cold-start
  * benchmark, which builds the alternatives from the same base. CommonJS, minified with names
  * kept, source map beside the bundle, and no --enable-source-maps at run time: the fastest
- * configuration measured that keeps useful stack traces (README, Performance).
+ * configuration measured that keeps useful stack traces (docs/performance.md).
  */
 export const SHIPPED_BUNDLE = {
   format: 'cjs',

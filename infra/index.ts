@@ -1,6 +1,6 @@
 /**
  * The package's public entry point for CDK apps (`import { TimeTrackingApi } from
- * 'time-tracking-api/cdk'`): the construct, its props and what it exposes. README, "Embed in
+ * 'time-tracking-api/cdk'`): the construct, its props and what it exposes. docs/deploy.md, "Embed in
  * your CDK app".
  */
 export {

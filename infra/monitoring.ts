@@ -148,17 +148,17 @@ export class Monitoring extends Construct {
     );
     // Queues nothing consumes but an operator: one message is already a failure to act on.
     const failureQueues: Array<[string, sqs.IQueue, string]> = [
-      ['WebhookDeadLetters', props.webhookDeadLetters, 'Webhook deliveries failed for about a day: they wait in the dead-letter queue (README, Webhooks runbook).'],
-      ['WebhookStreamFailures', props.webhookStreamFailures, 'Table stream records could not be fanned out to webhooks: re-read them within 24 hours of the event (README, Webhooks runbook).'],
+      ['WebhookDeadLetters', props.webhookDeadLetters, 'Webhook deliveries failed for about a day: they wait in the dead-letter queue (docs/operations.md, Runbooks).'],
+      ['WebhookStreamFailures', props.webhookStreamFailures, 'Table stream records could not be fanned out to webhooks: re-read them within 24 hours of the event (docs/operations.md, Runbooks).'],
       [
         'AutoStopDeadLetters',
         props.autoStopDeadLetters,
-        'A forgotten tracker could not be stopped at its limit: it keeps running until stopped by hand; the message names it (README, Forgotten trackers).',
+        'A forgotten tracker could not be stopped at its limit: it keeps running until stopped by hand; the message names it (docs/operations.md, Runbooks).',
       ],
       [
         'AutoStopStreamFailures',
         props.autoStopStreamFailures,
-        'A tracker with a limit got no auto-stop schedule (or a stopped one kept its schedule, which then does nothing): re-read the records within 24 hours (README, Forgotten trackers).',
+        'A tracker with a limit got no auto-stop schedule (or a stopped one kept its schedule, which then does nothing): re-read the records within 24 hours (docs/operations.md, Runbooks).',
       ],
     ];
     for (const [id, queue, description] of failureQueues) alarm(id, queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }), 1, description);
@@ -174,7 +174,7 @@ export class Monitoring extends Construct {
       'WebhooksDisabled',
       serviceMetric(METRIC.webhooksDisabled, { reason: 'gone' }, 'webhooks disabled'),
       1,
-      'A receiver answered 410 Gone: its webhook was turned off and receives nothing until it is enabled again (PATCH /webhooks/{id}; README, Webhooks).',
+      'A receiver answered 410 Gone: its webhook was turned off and receives nothing until it is enabled again (PATCH /webhooks/{id}; docs/guide.md, Webhooks).',
     );
     alarm(
       'RateLimiterFailingOpen',

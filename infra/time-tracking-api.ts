@@ -115,7 +115,7 @@ export class TimeTrackingApiPropsError extends Error {
  * The Time Tracking API as one construct, to add to any stack: the DynamoDB table, one
  * function per route plus the authorizer, the HTTP API with its stage, the webhook pipeline
  * (stream → fan-out → SQS → delivery, with dead-letter queues), alarms and a dashboard, and
- * optionally a custom domain. See the README, "Embed in your CDK app".
+ * optionally a custom domain. See docs/deploy.md, "Embed in your CDK app".
  */
 export class TimeTrackingApi extends Construct {
   /** The base URL: `https://<domain>/` with a custom domain, the stage's `execute-api` URL otherwise. */
@@ -274,7 +274,7 @@ export class TimeTrackingApi extends Construct {
     // Webhooks (docs/webhooks.md): the table's stream → fan-out → SQS → delivery, retries on the queue, then a DLQ.
     const queueDefaults = { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) };
     const deadLetters = new sqs.Queue(this, 'WebhookDeadLetters', queueDefaults);
-    // Stream records that could not be fanned out: pointers into the 24-hour stream, not events (README runbook).
+    // Stream records that could not be fanned out: pointers into the 24-hour stream, not events (docs/operations.md, Runbooks).
     const streamFailures = new sqs.Queue(this, 'WebhookStreamFailures', queueDefaults);
     Validations.of(streamFailures).acknowledge({
       id: 'AwsSolutions-SQS3',
@@ -296,7 +296,7 @@ export class TimeTrackingApi extends Construct {
     // What an operator assumes to redrive the dead-letter queue into the delivery queue (the only other sender).
     const redriveRole = (this.webhookRedriveRole = new iam.Role(this, 'WebhookRedriveRole', {
       assumedBy: new iam.AccountRootPrincipal(),
-      description: 'Redrives failed webhook deliveries from their dead-letter queue (README, Webhooks runbook).',
+      description: 'Redrives failed webhook deliveries from their dead-letter queue (docs/operations.md, Runbooks).',
     }));
     redriveRole.addToPolicy(
       new iam.PolicyStatement({

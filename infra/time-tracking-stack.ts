@@ -38,7 +38,7 @@ export class TimeTrackingStack extends Stack {
 
     new CfnOutput(this, 'AlarmTopicArn', { value: service.alarmTopic.topicArn, description: 'Alarms are sent here: subscribe to it' });
     new CfnOutput(this, 'ApiUrl', { value: service.url, description: 'Base URL of the API' });
-    new CfnOutput(this, 'WebhookRedriveRoleArn', { value: service.webhookRedriveRole.roleArn, description: 'Assume it to redrive failed webhook deliveries (README, Webhooks runbook)' });
+    new CfnOutput(this, 'WebhookRedriveRoleArn', { value: service.webhookRedriveRole.roleArn, description: 'Assume it to redrive failed webhook deliveries (docs/operations.md, Runbooks)' });
     new CfnOutput(this, 'TableName', { value: service.table.tableName, description: 'The DynamoDB table (for the admin CLI: TABLE_NAME)' });
   }
 }

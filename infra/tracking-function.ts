@@ -31,15 +31,17 @@ export type TrackingFunctionProps = {
  * - Node.js 24 on arm64 (cheaper per ms, as fast for this I/O-bound code);
  * - 512 MB: Lambda's CPU share grows with memory, and 512 MB roughly halves cold-start
  *   import time compared with 128 MB for a few tenths of a cent per million requests;
- * - 10 s timeout: a request makes at most 3 DynamoDB calls with bounded retries
- *   (shared/db/document-client.ts), and middy answers 503 before Lambda would kill it;
+ * - 10 s timeout: a request makes at most 4 DynamoDB round trips one after another (a start
+ *   with an Idempotency-Key: the key's claim, the batch read, the transaction, the stored
+ *   answer), each given up after about 6.5 s with its retries (shared/db/document-client.ts):
+ *   one hanging call fits; should several, middy answers 503 500 ms before Lambda would kill it;
  * - one CommonJS bundle, minified with names kept, the AWS SDK inside (its version is the
  *   one the tests ran, and bundling lets esbuild drop what is not used), built by the local
  *   esbuild (no Docker). CommonJS loads faster than ESM (an ESM import of node:http builds
  *   its facade); Node's --enable-source-maps is off (it costs every cold start): stack
  *   traces keep function names, and the source map ships beside the bundle for mapping a
- *   logged trace afterwards (`npm run stacktrace`). Measured in `npm run bench` (README,
- *   Performance);
+ *   logged trace afterwards (`npm run stacktrace`). Measured in `npm run bench`
+ *   (docs/performance.md);
  * - its own log group with a retention, and a role that may write only there.
  * DynamoDB permissions are granted per function, by the stack, from the route table.
  */

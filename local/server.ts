@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole API on one machine. Starts the real DynamoDB Local (unless
  * DYNAMODB_ENDPOINT is set), creates the table from the shared definition, loads the seed,
- * and serves the real handlers behind an API Gateway HTTP API emulator. See README.
+ * and serves the real handlers behind an API Gateway HTTP API emulator. See docs/local-runtime.md.
  *
  * `npm run start:template` (RUNTIME=template): the same, but the API, the functions and
  * their permissions come from the synthesized CloudFormation template (local/template/).

@@ -1,5 +1,5 @@
 /**
- * A team's own CDK app that embeds the Time Tracking API (README, "Embed in your CDK app"):
+ * A team's own CDK app that embeds the Time Tracking API (docs/deploy.md, "Embed in your CDK app"):
  * the construct from the package's public entry point, next to a resource of the team's own
  * (its operations topic, which the service's alarms are sent to), behind a custom domain.
  * Synthesizes offline, cdk-nag clean:

@@ -340,7 +340,8 @@ export const openApiDocument = {
   info: {
     title: 'Time Tracking API',
     version: API_VERSION,
-    description: 'The time-tracking endpoints of the workforce tracker REST API. Each operation says who may call it: most are for the owners and executive managers of a workspace; some let a member act for themselves.',
+    description:
+      'The time-tracking endpoints of the workforce tracker REST API. Each operation says who may call it: most are for the owners and executive managers of a workspace; some let a member act for themselves.',
     license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
   },
   servers: [{ url: '/' }],

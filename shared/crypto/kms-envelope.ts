@@ -40,7 +40,7 @@ const additionalData = (context: EncryptionContext) =>
  * (Decrypt fails for any other: a text moved to another owner does not open), then checks
  * the tag. Opened data keys are kept a few minutes. Written on KMS's and Node's own
  * primitives rather than the AWS Encryption SDK, whose bundle made the cold start of the
- * functions that seal 1.5× slower (README, Performance).
+ * functions that seal 1.5× slower (docs/performance.md).
  */
 export function createKmsEnvelope(keyArn: string, options: { kms?: KMSClient } = {}): Envelope {
   const kms = options.kms ?? new KMSClient({});

@@ -31,7 +31,7 @@ const stored = async (pk: string, sk: string) => (await runtime.table.scan()).fi
 describe.each(['source', 'template'] as const)('the directory on the local runtime (%s)', (mode) => {
   beforeAll(async () => {
     runtime = await startTestRuntime({ name: `directory-${mode}`, seed: testSeed, env: mode === 'template' ? { RUNTIME: 'template' } : {} });
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await runtime?.stop();
   });

@@ -115,7 +115,7 @@ async function arrange(mode: (typeof MODES)[number]): Promise<Client> {
 beforeAll(async () => {
   const arranged = await Promise.all(MODES.map(arrange));
   for (const [index, mode] of MODES.entries()) clients[mode] = arranged[index]!;
-}, 180_000);
+}, 300_000);
 afterAll(async () => {
   for (const client of Object.values(clients)) {
     await client.runtime.stop();

@@ -77,7 +77,7 @@ describe.each(['source', 'template'] as const)('the local runtime (%s)', (runtim
       ...issuer.env(),
     });
     token = await issuer.sign({ sub: String(users.owner), scope: 'read write' });
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await server?.stop();
     await issuer?.close();

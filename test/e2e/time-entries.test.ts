@@ -45,7 +45,7 @@ describe.each(['source', 'template'] as const)('time entries on the local runtim
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
     runtime = await startTestRuntime({ name: `entries-${mode}`, seed, env: { WEBHOOK_RETRY_SCALE: '0.01', ...(mode === 'template' ? { RUNTIME: 'template' } : {}) } });
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await runtime?.stop();
     await receiver?.close();

@@ -96,7 +96,7 @@ describe.each(['source', 'template'] as const)('webhooks on the local runtime (%
       env: { WEBHOOK_RETRY_SCALE: '0.01', WEBHOOK_FAILING_DISABLE_AFTER_SECONDS: '2', ...(mode === 'template' ? { RUNTIME: 'template' } : {}) },
     });
     ({ issuer, server } = runtime);
-  }, 120_000);
+  }, 300_000);
   afterAll(() => runtime?.stop());
 
   describe('receivers that say stop or wait', () => {

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const START = fileURLToPath(new URL('../../local/start.js', import.meta.url));
+/** What a template run prints before it synthesizes the stack (local/template/template-runtime.ts). */
+const SYNTHESIZING = 'Synthesizing the stack';
 
 /**
  * Runs `npm start`'s entry point as a child process on a free port and waits for its
@@ -26,7 +28,9 @@ export async function startLocalServer(env: Record<string, string>, options: { r
       child.stdout!.on('data', onData);
       child.stderr!.on('data', onData);
       child.once('exit', (code) => reject(new Error(`local server exited (${code}):\n${output}`)));
-      setTimeout(() => reject(new Error(`local server not ready after 60 s:\n${output}`)), 60_000).unref();
+      // A template run may synthesize the stack first (every function bundled): on two loaded cores that alone can pass a minute.
+      const giveUp = () => reject(new Error(`local server not ready after ${output.includes(SYNTHESIZING) ? 240 : 60} s:\n${output}`));
+      setTimeout(() => (output.includes(SYNTHESIZING) ? setTimeout(giveUp, 180_000).unref() : giveUp()), 60_000).unref();
     });
     return {
       baseUrl,

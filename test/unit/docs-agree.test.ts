@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { publicRoutes } from '../../shared/contracts/public-routes.ts';
 import { routeKey, routeList } from '../../shared/contracts/routes.ts';
 import { HTTP_CHAIN_STAGES } from '../../shared/http/create-http-handler.ts';
 import { AUTHORIZER_OUTCOMES, METRIC, REQUEST_OUTCOMES, WEBHOOK_ATTEMPT_OUTCOMES } from '../../shared/observability/metric-names.ts';
@@ -26,6 +27,15 @@ describe('docs/ agree with the code', () => {
     }
     expect(codes.size).toBeGreaterThan(8);
     expect([...codes].filter((code) => !docs.includes(`\`${code}\``))).toEqual([]);
+  });
+
+  it('lists every route of the table, and the public ones, in the README, as `METHOD /path`', () => {
+    const readme = read('README.md');
+    expect([...routeList, ...publicRoutes].map((route) => `\`${route.method} ${route.path}\``).filter((route) => !readme.includes(route))).toEqual([]);
+  });
+
+  it('keeps the README a landing page (at most 200 lines): the rest is in docs/', () => {
+    expect(read('README.md').split('\n').length).toBeLessThanOrEqual(200);
   });
 
   it('names every metric and every outcome in docs/operations.md', () => {
