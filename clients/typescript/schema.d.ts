@@ -72,24 +72,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/workspaces/{workspace_id}/settings": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A workspace's settings: the limit on a tracker's duration, the time zone of date queries */
-        get: operations["getWorkspaceSettings"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** Change a workspace's settings (the fields given); a new limit binds trackers started from then on */
-        patch: operations["updateWorkspaceSettings"];
-        trace?: never;
-    };
     "/time-entries": {
         parameters: {
             query?: never;
@@ -159,6 +141,24 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/workspaces/{workspace_id}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workspace's settings: the limit on a tracker's duration, the time zone of date queries */
+        get: operations["getWorkspaceSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a workspace's settings (the fields given); a new limit binds trackers started from then on */
+        patch: operations["updateWorkspaceSettings"];
         trace?: never;
     };
     "/workspaces/{workspace_id}": {
@@ -315,24 +315,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api-keys": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Your personal access tokens that are not revoked, without their secrets */
-        get: operations["listApiKeys"];
-        put?: never;
-        /** Create a personal access token for yourself (the key is shown once) */
-        post: operations["createApiKey"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/workspaces/{workspace_id}/invitations": {
         parameters: {
             query?: never;
@@ -395,6 +377,24 @@ export interface paths {
         put?: never;
         /** Decline an invitation of yours: it can no longer be accepted */
         post: operations["declineInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your personal access tokens that are not revoked, without their secrets */
+        get: operations["listApiKeys"];
+        put?: never;
+        /** Create a personal access token for yourself (the key is shown once) */
+        post: operations["createApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -792,41 +792,6 @@ export interface components {
                 };
             };
         };
-        GetWorkspaceSettingsResponse: {
-            /** @constant */
-            success: true;
-            message?: string;
-            data: {
-                workspace_id: number;
-                max_tracker_duration_minutes: number | null;
-                time_zone: string;
-                updated_at: string | null;
-                updated_by: number | null;
-            };
-            meta: components["schemas"]["Meta"];
-        };
-        UpdateWorkspaceSettingsBody: {
-            /** @description Trackers started from now on stop themselves after this many minutes; null: no limit. */
-            max_tracker_duration_minutes?: number | null;
-            /**
-             * @description The IANA zone of date queries that give no `tz`.
-             * @example Europe/Berlin
-             */
-            time_zone?: string;
-        };
-        UpdateWorkspaceSettingsResponse: {
-            /** @constant */
-            success: true;
-            message?: string;
-            data: {
-                workspace_id: number;
-                max_tracker_duration_minutes: number | null;
-                time_zone: string;
-                updated_at: string | null;
-                updated_by: number | null;
-            };
-            meta: components["schemas"]["Meta"];
-        };
         ListTimeEntriesResponse: {
             /** @constant */
             success: true;
@@ -1028,6 +993,41 @@ export interface components {
                     has_more: boolean;
                 };
             };
+        };
+        GetWorkspaceSettingsResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                workspace_id: number;
+                max_tracker_duration_minutes: number | null;
+                time_zone: string;
+                updated_at: string | null;
+                updated_by: number | null;
+            };
+            meta: components["schemas"]["Meta"];
+        };
+        UpdateWorkspaceSettingsBody: {
+            /** @description Trackers started from now on stop themselves after this many minutes; null: no limit. */
+            max_tracker_duration_minutes?: number | null;
+            /**
+             * @description The IANA zone of date queries that give no `tz`.
+             * @example Europe/Berlin
+             */
+            time_zone?: string;
+        };
+        UpdateWorkspaceSettingsResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                workspace_id: number;
+                max_tracker_duration_minutes: number | null;
+                time_zone: string;
+                updated_at: string | null;
+                updated_by: number | null;
+            };
+            meta: components["schemas"]["Meta"];
         };
         PutWorkspaceBody: {
             name: string;
@@ -1269,35 +1269,6 @@ export interface components {
                 };
             };
         };
-        CreateApiKeyBody: {
-            name: string;
-            scopes: ("read" | "write" | "admin" | "directory")[];
-            /**
-             * @description When it stops working: a real time in the future, at most 90 days away (API_KEY_MAX_LIFETIME_DAYS). Absent: that longest lifetime. Every key expires.
-             * @example 2027-06-01T00:00:00Z
-             */
-            expires_at?: string;
-        };
-        CreateApiKeyResponse: {
-            /** @constant */
-            success: true;
-            message?: string;
-            data: {
-                /** @example 3f9a2c1d4e5b6a70 */
-                id: string;
-                name: string;
-                scopes: ("read" | "write" | "admin" | "directory")[];
-                /** Format: date-time */
-                created_at: string;
-                expires_at: string | null;
-                /**
-                 * @description The key itself: in the first answer only. A replay of the request (the same Idempotency-Key) answers the same key without it: it is never stored.
-                 * @example ttk_example0example0example0example0example0exa
-                 */
-                key?: string;
-            };
-            meta: components["schemas"]["Meta"];
-        };
         CreateInvitationBody: {
             /** @description Who is invited: they join by accepting, with their own credential. */
             user_id: number;
@@ -1408,6 +1379,35 @@ export interface components {
                 /** @example 2024-01-15T10:30:00+00:00 */
                 expires_at: string;
                 decided_at: string | null;
+            };
+            meta: components["schemas"]["Meta"];
+        };
+        CreateApiKeyBody: {
+            name: string;
+            scopes: ("read" | "write" | "admin" | "directory")[];
+            /**
+             * @description When it stops working: a real time in the future, at most 90 days away (API_KEY_MAX_LIFETIME_DAYS). Absent: that longest lifetime. Every key expires.
+             * @example 2027-06-01T00:00:00Z
+             */
+            expires_at?: string;
+        };
+        CreateApiKeyResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                /** @example 3f9a2c1d4e5b6a70 */
+                id: string;
+                name: string;
+                scopes: ("read" | "write" | "admin" | "directory")[];
+                /** Format: date-time */
+                created_at: string;
+                expires_at: string | null;
+                /**
+                 * @description The key itself: in the first answer only. A replay of the request (the same Idempotency-Key) answers the same key without it: it is never stored.
+                 * @example ttk_example0example0example0example0example0exa
+                 */
+                key?: string;
             };
             meta: components["schemas"]["Meta"];
         };
@@ -2405,280 +2405,6 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field is missing, mistyped or out of range; messages per field. */
-            422: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Validation failed",
-                     *       "errors": {
-                     *         "workspace_id": [
-                     *           "The workspace id field is required."
-                     *         ]
-                     *       },
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ValidationError"];
-                };
-            };
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
-        };
-    };
-    getWorkspaceSettings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @example 1 */
-                workspace_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The settings (the defaults, no limit and UTC, until changed). */
-            200: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": true,
-                     *       "message": "example",
-                     *       "data": {
-                     *         "workspace_id": 1,
-                     *         "max_tracker_duration_minutes": 1,
-                     *         "time_zone": "example",
-                     *         "updated_at": "2024-01-15T10:30:00+00:00",
-                     *         "updated_by": 1
-                     *       },
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["GetWorkspaceSettingsResponse"];
-                };
-            };
-            401: components["responses"]["Unauthenticated"];
-            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "This action is unauthorized.",
-                     *       "error": "forbidden",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The selected user id is invalid.",
-                     *       "error": "not_found",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A field is missing, mistyped or out of range; messages per field. */
-            422: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Validation failed",
-                     *       "errors": {
-                     *         "workspace_id": [
-                     *           "The workspace id field is required."
-                     *         ]
-                     *       },
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ValidationError"];
-                };
-            };
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
-        };
-    };
-    updateWorkspaceSettings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @example 1 */
-                workspace_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "max_tracker_duration_minutes": 600,
-                 *       "time_zone": "Europe/Berlin"
-                 *     }
-                 */
-                "application/json": components["schemas"]["UpdateWorkspaceSettingsBody"];
-            };
-        };
-        responses: {
-            /** @description The settings as they are now. */
-            200: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": true,
-                     *       "message": "example",
-                     *       "data": {
-                     *         "workspace_id": 1,
-                     *         "max_tracker_duration_minutes": 1,
-                     *         "time_zone": "example",
-                     *         "updated_at": "2024-01-15T10:30:00+00:00",
-                     *         "updated_by": 1
-                     *       },
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["UpdateWorkspaceSettingsResponse"];
-                };
-            };
-            /** @description Not a JSON object. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Not a JSON object.",
-                     *       "error": "bad_request",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            401: components["responses"]["Unauthenticated"];
-            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "This action is unauthorized.",
-                     *       "error": "forbidden",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The selected user id is invalid.",
-                     *       "error": "not_found",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            413: components["responses"]["PayloadTooLarge"];
             /** @description A field is missing, mistyped or out of range; messages per field. */
             422: {
                 headers: {
@@ -3799,6 +3525,280 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getWorkspaceSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 1 */
+                workspace_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings (the defaults, no limit and UTC, until changed). */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "workspace_id": 1,
+                     *         "max_tracker_duration_minutes": 1,
+                     *         "time_zone": "example",
+                     *         "updated_at": "2024-01-15T10:30:00+00:00",
+                     *         "updated_by": 1
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GetWorkspaceSettingsResponse"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateWorkspaceSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 1 */
+                workspace_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "max_tracker_duration_minutes": 600,
+                 *       "time_zone": "Europe/Berlin"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateWorkspaceSettingsBody"];
+            };
+        };
+        responses: {
+            /** @description The settings as they are now. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "workspace_id": 1,
+                     *         "max_tracker_duration_minutes": 1,
+                     *         "time_zone": "example",
+                     *         "updated_at": "2024-01-15T10:30:00+00:00",
+                     *         "updated_by": 1
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UpdateWorkspaceSettingsResponse"];
+                };
+            };
+            /** @description Not a JSON object. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Not a JSON object.",
+                     *       "error": "bad_request",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description A field is missing, mistyped or out of range; messages per field. */
             422: {
                 headers: {
@@ -5547,324 +5547,6 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
-    listApiKeys: {
-        parameters: {
-            query?: {
-                page?: number;
-                per_page?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description One page of keys. */
-            200: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": true,
-                     *       "message": "example",
-                     *       "data": [
-                     *         {
-                     *           "id": "3f9a2c1d4e5b6a70",
-                     *           "name": "example",
-                     *           "scopes": [
-                     *             "read"
-                     *           ],
-                     *           "created_at": "2024-01-15T10:30:00.000Z",
-                     *           "expires_at": "2024-01-15T10:30:00.000Z"
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00",
-                     *         "pagination": {
-                     *           "total": 0,
-                     *           "per_page": 1,
-                     *           "current_page": 1,
-                     *           "last_page": 1
-                     *         }
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ListApiKeysResponse"];
-                };
-            };
-            401: components["responses"]["Unauthenticated"];
-            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "This action is unauthorized.",
-                     *       "error": "forbidden",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The selected user id is invalid.",
-                     *       "error": "not_found",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A field is missing, mistyped or out of range; messages per field. */
-            422: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Validation failed",
-                     *       "errors": {
-                     *         "workspace_id": [
-                     *           "The workspace id field is required."
-                     *         ]
-                     *       },
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ValidationError"];
-                };
-            };
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
-        };
-    };
-    createApiKey: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Replays the first response for 24 hours when sent again with the same body by the same caller; another body → 422, while the first is running → 409. */
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "name": "CI pipeline",
-                 *       "scopes": [
-                 *         "read"
-                 *       ]
-                 *     }
-                 */
-                "application/json": components["schemas"]["CreateApiKeyBody"];
-            };
-        };
-        responses: {
-            /** @description The key, with its secret (in the first answer only; a replay answers without it). */
-            201: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": true,
-                     *       "message": "example",
-                     *       "data": {
-                     *         "id": "3f9a2c1d4e5b6a70",
-                     *         "name": "example",
-                     *         "scopes": [
-                     *           "read"
-                     *         ],
-                     *         "created_at": "2024-01-15T10:30:00.000Z",
-                     *         "expires_at": "2024-01-15T10:30:00.000Z",
-                     *         "key": "ttk_example0example0example0example0example0exa"
-                     *       },
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["CreateApiKeyResponse"];
-                };
-            };
-            /** @description Not a JSON object. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Not a JSON object.",
-                     *       "error": "bad_request",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            401: components["responses"]["Unauthenticated"];
-            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "This action is unauthorized.",
-                     *       "error": "forbidden",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The selected user id is invalid.",
-                     *       "error": "not_found",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The Idempotency-Key is in use by a running request. */
-            409: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "The Idempotency-Key is in use by a running request.",
-                     *       "error": "idempotency_key_in_use",
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            413: components["responses"]["PayloadTooLarge"];
-            /** @description A field is missing, mistyped or out of range; messages per field. */
-            422: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": false,
-                     *       "message": "Validation failed",
-                     *       "errors": {
-                     *         "workspace_id": [
-                     *           "The workspace id field is required."
-                     *         ]
-                     *       },
-                     *       "meta": {
-                     *         "api_version": "2.0.0",
-                     *         "timestamp": "2024-01-15T10:30:00+00:00"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ValidationError"];
-                };
-            };
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
-        };
-    };
     createInvitation: {
         parameters: {
             query?: never;
@@ -6424,6 +6106,324 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: {
+                page?: number;
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of keys. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": [
+                     *         {
+                     *           "id": "3f9a2c1d4e5b6a70",
+                     *           "name": "example",
+                     *           "scopes": [
+                     *             "read"
+                     *           ],
+                     *           "created_at": "2024-01-15T10:30:00.000Z",
+                     *           "expires_at": "2024-01-15T10:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00",
+                     *         "pagination": {
+                     *           "total": 0,
+                     *           "per_page": 1,
+                     *           "current_page": 1,
+                     *           "last_page": 1
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ListApiKeysResponse"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first response for 24 hours when sent again with the same body by the same caller; another body → 422, while the first is running → 409. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "CI pipeline",
+                 *       "scopes": [
+                 *         "read"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateApiKeyBody"];
+            };
+        };
+        responses: {
+            /** @description The key, with its secret (in the first answer only; a replay answers without it). */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "id": "3f9a2c1d4e5b6a70",
+                     *         "name": "example",
+                     *         "scopes": [
+                     *           "read"
+                     *         ],
+                     *         "created_at": "2024-01-15T10:30:00.000Z",
+                     *         "expires_at": "2024-01-15T10:30:00.000Z",
+                     *         "key": "ttk_example0example0example0example0example0exa"
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreateApiKeyResponse"];
+                };
+            };
+            /** @description Not a JSON object. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Not a JSON object.",
+                     *       "error": "bad_request",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key is in use by a running request. */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The Idempotency-Key is in use by a running request.",
+                     *       "error": "idempotency_key_in_use",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -3,7 +3,8 @@ import { routes } from '../../shared/contracts/routes.ts';
 import { invitationView } from '../../shared/contracts/views.ts';
 import { handlerAdapters, invitationRepository } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
-import { admittedFirst, INVITATION_REPOSITORY_KINDS } from '../../shared/http/rate-limit.ts';
+import { admittedFirst } from '../../shared/http/rate-limit.ts';
+import { INVITATION_REPOSITORY_ACCESS } from '../../shared/tracking/invitations.ts';
 import { acceptInvitation } from '../../shared/tracking/invitations.ts';
 
 /** POST /invitations/{id}/accept: by the invited user, with their own credential. */
@@ -11,7 +12,7 @@ export const handler = createHttpHandler(routes.acceptInvitation, {
   adapters: handlerAdapters,
   validators,
   run: async (input, { principal, now, admitted }) => {
-    const invitation = await acceptInvitation(principal.userId, input.id, { invitations: admittedFirst(invitationRepository, INVITATION_REPOSITORY_KINDS, admitted), now });
+    const invitation = await acceptInvitation(principal.userId, input.id, { invitations: admittedFirst(invitationRepository, INVITATION_REPOSITORY_ACCESS, admitted), now });
     return { data: invitationView(invitation, now) };
   },
 });

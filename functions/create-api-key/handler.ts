@@ -6,7 +6,8 @@ import { routes } from '../../shared/contracts/routes.ts';
 import { apiKeyView } from '../../shared/contracts/views.ts';
 import { apiKeyStore, handlerAdapters } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
-import { admittedFirst, API_KEY_STORE_KINDS } from '../../shared/http/rate-limit.ts';
+import { admittedFirst } from '../../shared/http/rate-limit.ts';
+import { API_KEY_STORE_ACCESS } from '../../shared/auth/personal-access-tokens.ts';
 import { redactedAnswer } from '../../shared/http/redacted-answer.ts';
 
 const { maxLifetimeDays } = loadApiKeyConfig();
@@ -22,7 +23,7 @@ export const handler = createHttpHandler(routes.createApiKey, {
     const { key, record } = await createPersonalAccessToken(
       { userId: principal.userId, scopes: principal.scopes },
       { name: input.name, scopes: input.scopes, expiresAt: input.expires_at },
-      { store: admittedFirst(apiKeyStore, API_KEY_STORE_KINDS, admitted), now, generate: generateApiKey, policy: { authMethod: principal.authMethod, maxLifetimeDays } },
+      { store: admittedFirst(apiKeyStore, API_KEY_STORE_ACCESS, admitted), now, generate: generateApiKey, policy: { authMethod: principal.authMethod, maxLifetimeDays } },
     );
     return { data: { ...apiKeyView(record), key } };
   },

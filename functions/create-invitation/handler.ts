@@ -4,7 +4,9 @@ import { routes } from '../../shared/contracts/routes.ts';
 import { invitationView } from '../../shared/contracts/views.ts';
 import { directoryRepository, handlerAdapters, invitationRepository } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
-import { admittedFirst, DIRECTORY_REPOSITORY_KINDS, INVITATION_REPOSITORY_KINDS } from '../../shared/http/rate-limit.ts';
+import { admittedFirst } from '../../shared/http/rate-limit.ts';
+import { DIRECTORY_REPOSITORY_ACCESS } from '../../shared/tracking/directory.ts';
+import { INVITATION_REPOSITORY_ACCESS } from '../../shared/tracking/invitations.ts';
 import { inviteMember } from '../../shared/tracking/invitations.ts';
 
 /** POST /workspaces/{workspace_id}/invitations */
@@ -16,8 +18,8 @@ export const handler = createHttpHandler(routes.createInvitation, {
       { userId: principal.userId, scopes: principal.scopes },
       { workspaceId: input.workspace_id, userId: input.user_id, role: input.role },
       {
-        directory: admittedFirst(directoryRepository, DIRECTORY_REPOSITORY_KINDS, admitted),
-        invitations: admittedFirst(invitationRepository, INVITATION_REPOSITORY_KINDS, admitted),
+        directory: admittedFirst(directoryRepository, DIRECTORY_REPOSITORY_ACCESS, admitted),
+        invitations: admittedFirst(invitationRepository, INVITATION_REPOSITORY_ACCESS, admitted),
         now,
         newId: () => `inv_${randomBytes(16).toString('base64url').slice(0, 22)}`,
       },

@@ -3,7 +3,8 @@ import { assertMayRevoke, revokePersonalAccessToken } from '../../shared/auth/pe
 import { routes } from '../../shared/contracts/routes.ts';
 import { apiKeyStore, handlerAdapters } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
-import { admittedFirst, API_KEY_STORE_KINDS } from '../../shared/http/rate-limit.ts';
+import { admittedFirst } from '../../shared/http/rate-limit.ts';
+import { API_KEY_STORE_ACCESS } from '../../shared/auth/personal-access-tokens.ts';
 
 /** DELETE /api-keys/{id} */
 export const handler = createHttpHandler(routes.deleteApiKey, {
@@ -11,7 +12,7 @@ export const handler = createHttpHandler(routes.deleteApiKey, {
   validators,
   run: async (input, { principal, now, admitted }) => {
     assertMayRevoke(principal, input.id);
-    const revoked = await revokePersonalAccessToken(principal.userId, input.id, { store: admittedFirst(apiKeyStore, API_KEY_STORE_KINDS, admitted), now });
+    const revoked = await revokePersonalAccessToken(principal.userId, input.id, { store: admittedFirst(apiKeyStore, API_KEY_STORE_ACCESS, admitted), now });
     return { data: { id: revoked.keyId, revoked: true as const } };
   },
 });

@@ -3,7 +3,9 @@ import { routes } from '../../shared/contracts/routes.ts';
 import { invitationView } from '../../shared/contracts/views.ts';
 import { directoryRepository, handlerAdapters, invitationRepository } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
-import { admittedFirst, DIRECTORY_REPOSITORY_KINDS, INVITATION_REPOSITORY_KINDS } from '../../shared/http/rate-limit.ts';
+import { admittedFirst } from '../../shared/http/rate-limit.ts';
+import { DIRECTORY_REPOSITORY_ACCESS } from '../../shared/tracking/directory.ts';
+import { INVITATION_REPOSITORY_ACCESS } from '../../shared/tracking/invitations.ts';
 import { listInvitations } from '../../shared/tracking/invitations.ts';
 import { paginate } from '../../shared/tracking/pagination.ts';
 
@@ -15,7 +17,7 @@ export const handler = createHttpHandler(routes.listInvitations, {
     const invitations = await listInvitations(
       { userId: principal.userId, scopes: principal.scopes },
       { workspaceId: input.workspace_id },
-      { directory: admittedFirst(directoryRepository, DIRECTORY_REPOSITORY_KINDS, admitted), invitations: admittedFirst(invitationRepository, INVITATION_REPOSITORY_KINDS, admitted), now },
+      { directory: admittedFirst(directoryRepository, DIRECTORY_REPOSITORY_ACCESS, admitted), invitations: admittedFirst(invitationRepository, INVITATION_REPOSITORY_ACCESS, admitted), now },
     );
     const { items, pagination } = paginate(invitations, input.page ?? 1, input.per_page ?? 20);
     return { data: items.map((invitation) => invitationView(invitation, now)), meta: { pagination } };

@@ -1,3 +1,4 @@
+import type { PortAccess } from '../ports/port-access.ts';
 import { DependencyUnavailableError, ForbiddenError, InsufficientScopeError, NotFoundError, ValidationError } from '../errors.ts';
 import { parseOffsetTime } from '../tracking/api-time.ts';
 import { newApiKeyRecord, type ApiKeyRecord } from './api-keys.ts';
@@ -31,6 +32,17 @@ export interface ApiKeyStore {
   /** Whether the user is a member of some workspace (any role or status): one Query of a single item. */
   isMemberAnywhere(userId: number): Promise<boolean>;
 }
+
+/** Which of its methods read and which write (the rate limit holds writes until it admits the request). */
+export const API_KEY_STORE_ACCESS: PortAccess<ApiKeyStore> = {
+  listByUser: 'read',
+  findForUser: 'read',
+  findById: 'read',
+  isMemberAnywhere: 'read',
+  insert: 'write',
+  indexForUser: 'write',
+  revoke: 'write',
+};
 
 /** Who creates: the caller's user and the scopes its credential holds. */
 export type KeyOwner = { userId: number; scopes: ReadonlySet<string> };

@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: one spec serves the PUT (or list) of every directory kind, whose inputs share these fields; each route's own validator has checked them.
 import type { RouteName } from '../contracts/routes.ts';
-import { DIRECTORY_REPOSITORY_KINDS, admittedFirst } from './rate-limit.ts';
+import { admittedFirst } from './rate-limit.ts';
+import { DIRECTORY_REPOSITORY_ACCESS } from '../tracking/directory.ts';
 import { preconditionOf } from './precondition.ts';
 import type { HandlerAdapters, HttpRouteSpec, RouteValidators } from './create-http-handler.ts';
 import { listDirectory, putDirectoryRecord, type DirectoryFields, type DirectoryKind, type DirectoryRecord, type DirectoryRepository } from '../tracking/directory.ts';
@@ -33,7 +34,7 @@ export function putRecordSpec<N extends RouteName>(
           ...preconditionOf((headers as Record<string, string | undefined>)['if-match']),
           ownerUserId: record.ownerOf?.(input),
         },
-        { repository: admittedFirst(ports.directory, DIRECTORY_REPOSITORY_KINDS, admitted), now },
+        { repository: admittedFirst(ports.directory, DIRECTORY_REPOSITORY_ACCESS, admitted), now },
       );
       return { data: record.view(stored), headers: { etag: `"${stored.revision}"` } } as never;
     },
@@ -50,7 +51,7 @@ export function listRecordsSpec<N extends RouteName>(kind: Exclude<DirectoryKind
         { userId: principal.userId, scopes: principal.scopes },
         { workspaceId: input.workspace_id, kind, cursor: input.cursor, perPage },
         // Its reads alongside the rate limit's admission, as every route's: over the limit, nothing is answered.
-        { repository: admittedFirst(ports.directory, DIRECTORY_REPOSITORY_KINDS, admitted) },
+        { repository: admittedFirst(ports.directory, DIRECTORY_REPOSITORY_ACCESS, admitted) },
       );
       return { data: page.records.map(view), meta: { pagination: { per_page: perPage, next_cursor: page.nextCursor, has_more: page.nextCursor !== null } } } as never;
     },

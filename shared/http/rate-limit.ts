@@ -3,10 +3,8 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { RateLimitedError } from '../errors.ts';
 import { METRIC } from '../observability/metric-names.ts';
 import type { RateLimiter, RateLimitState } from '../ports/rate-limiter.ts';
-import type { TrackingRepository } from '../tracking/ports.ts';
-import type { DirectoryRepository } from '../tracking/directory.ts';
-import type { ApiKeyStore } from '../auth/personal-access-tokens.ts';
-import type { InvitationRepository } from '../tracking/invitations.ts';
+import type { PortAccess } from '../ports/port-access.ts';
+import { TRACKING_REPOSITORY_ACCESS, type TrackingRepository } from '../tracking/ports.ts';
 import type { Clock } from './clock.ts';
 import { responseForError } from './error-mapper.ts';
 import type { HttpRequest, HttpResult } from './types.ts';
@@ -65,50 +63,16 @@ export function rateLimitHeadersOf(state: RateLimitState): Record<string, string
 }
 
 /**
- * Whether each repository method reads or writes: the compiler refuses a new method that is
- * not listed here, so that none can slip past the admission.
- */
-const REPOSITORY_METHOD_KINDS: { readonly [M in keyof TrackingRepository]: 'read' | 'write' } = {
-  loadContext: 'read',
-  listTimeEntries: 'read',
-  timeEntryHistory: 'read',
-  listActiveTrackers: 'read',
-  createActiveTracker: 'write',
-  stopTracker: 'write',
-  writeTimeEntry: 'write',
-  writeWorkspaceSettings: 'write',
-};
-
-export const DIRECTORY_REPOSITORY_KINDS: { readonly [M in keyof DirectoryRepository]: 'read' | 'write' } = { load: 'read', activeOwners: 'read', list: 'read', write: 'write' };
-export const INVITATION_REPOSITORY_KINDS: { readonly [M in keyof InvitationRepository]: 'read' | 'write' } = {
-  findForUser: 'read',
-  listForUser: 'read',
-  listForWorkspace: 'read',
-  create: 'write',
-  accept: 'write',
-  decline: 'write',
-};
-export const API_KEY_STORE_KINDS: { readonly [M in keyof ApiKeyStore]: 'read' | 'write' } = {
-  listByUser: 'read',
-  findForUser: 'read',
-  findById: 'read',
-  isMemberAnywhere: 'read',
-  insert: 'write',
-  indexForUser: 'write',
-  revoke: 'write',
-};
-
-/**
  * The repository a use case sees: its reads run concurrently with the admission (their
  * result waits for it), its writes start only once admitted. Every use case reads before it
  * writes, so this costs no round trip.
  */
 export function admitFirst(repository: TrackingRepository, admitted: Promise<void> | undefined): TrackingRepository {
-  return admittedFirst(repository, REPOSITORY_METHOD_KINDS, admitted);
+  return admittedFirst(repository, TRACKING_REPOSITORY_ACCESS, admitted);
 }
 
 /** The same for any port: its reads alongside the admission, its writes after it (each port says which methods are which). */
-export function admittedFirst<P extends object>(port: P, kinds: { readonly [M in keyof P]: 'read' | 'write' }, admitted: Promise<void> | undefined): P {
+export function admittedFirst<P extends object>(port: P, kinds: PortAccess<P>, admitted: Promise<void> | undefined): P {
   if (!admitted) return port;
   const call = (method: keyof P) => (port[method] as (...args: unknown[]) => Promise<unknown>).bind(port);
   return Object.fromEntries(

@@ -1,3 +1,4 @@
+import type { PortAccess } from '../ports/port-access.ts';
 import { isDirectoryCredential } from '../auth/scopes.ts';
 import { DependencyUnavailableError, ForbiddenError, NotFoundError, PreconditionFailedError, StaleVersionError, ValidationError, type FieldErrors } from '../errors.ts';
 import { toApiTimestamp } from './api-time.ts';
@@ -58,6 +59,9 @@ export interface DirectoryRepository {
   /** One page of a kind's records in the workspace, in the order of their keys (ids as text), from `cursor` on: one Query. */
   list(workspaceId: number, kind: Exclude<DirectoryKind, 'workspace'>, page: { cursor?: string; perPage: number }): Promise<{ records: DirectoryRecord[]; nextCursor: string | null }>;
 }
+
+/** Which of its methods read and which write (the rate limit holds writes until it admits the request). */
+export const DIRECTORY_REPOSITORY_ACCESS: PortAccess<DirectoryRepository> = { load: 'read', activeOwners: 'read', list: 'read', write: 'write' };
 
 /** Who asks: a user (who must own the workspace), or a platform credential. */
 export type DirectoryActor = { userId: number; scopes: ReadonlySet<string> };

@@ -1,3 +1,4 @@
+import type { PortAccess } from '../ports/port-access.ts';
 import { AlreadyMemberError, DependencyUnavailableError, InvitationNotPendingError, NotFoundError, ValidationError } from '../errors.ts';
 import { toApiTimestamp } from './api-time.ts';
 import { assertMayManage, refKey, type DirectoryActor, type DirectoryRecord, type DirectoryRef, type DirectoryRepository } from './directory.ts';
@@ -52,6 +53,16 @@ export interface InvitationRepository {
   /** Declines it, if still pending and unexpired at `now`. */
   decline(invitation: Invitation, now: Date): Promise<'declined' | 'not_pending'>;
 }
+
+/** Which of its methods read and which write (the rate limit holds writes until it admits the request). */
+export const INVITATION_REPOSITORY_ACCESS: PortAccess<InvitationRepository> = {
+  findForUser: 'read',
+  listForUser: 'read',
+  listForWorkspace: 'read',
+  create: 'write',
+  accept: 'write',
+  decline: 'write',
+};
 
 type Deps = { directory: DirectoryRepository; invitations: InvitationRepository; now: Date };
 

@@ -1,3 +1,4 @@
+import type { PortAccess } from '../ports/port-access.ts';
 import type { ActiveTracker, Contract, Membership, Task, TimeEntry, TimeEntryVersion, TimelineSlot, WorkspaceSettings } from './model.ts';
 
 /** Everything the checks of a request need, read in one round trip (one BatchGetItem). */
@@ -85,3 +86,15 @@ export interface TrackingRepository {
   /** Every version of an entry, newest first (kept after a delete); [] when it never was in this workspace. */
   timeEntryHistory(workspaceId: number, entryId: string, page: { cursor?: string; perPage: number }): Promise<{ versions: TimeEntryVersion[]; nextCursor: string | null }>;
 }
+
+/** Which of its methods read and which write (the rate limit holds writes until it admits the request). */
+export const TRACKING_REPOSITORY_ACCESS: PortAccess<TrackingRepository> = {
+  loadContext: 'read',
+  listTimeEntries: 'read',
+  timeEntryHistory: 'read',
+  listActiveTrackers: 'read',
+  createActiveTracker: 'write',
+  stopTracker: 'write',
+  writeTimeEntry: 'write',
+  writeWorkspaceSettings: 'write',
+};

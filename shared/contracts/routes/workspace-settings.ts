@@ -1,0 +1,35 @@
+import { updateWorkspaceSettingsBody, workspacePath, workspaceSettingsData } from '../schemas.ts';
+import type { RouteDefinition } from '../route-definition.ts';
+
+/** A workspace's settings: the longest a tracker runs, the time zone of its dates. (The route table is assembled in ../routes.ts; docs/architecture.md says what each field drives.) */
+export const workspaceSettingsRoutes = {
+  getWorkspaceSettings: {
+    method: 'GET',
+    path: '/workspaces/{workspace_id}/settings',
+    functionName: 'get-workspace-settings',
+    scope: 'read',
+    idempotent: false,
+    // Check 5 and the settings, in one batch read.
+    dynamodbActions: ['dynamodb:BatchGetItem'],
+    summary: "A workspace's settings: the limit on a tracker's duration, the time zone of date queries",
+    successOutcome: 'settings_read',
+    input: { path: workspacePath },
+    response: { description: 'The settings (the defaults, no limit and UTC, until changed).', data: workspaceSettingsData },
+    example: { input: { workspace_id: 1 } },
+  },
+  updateWorkspaceSettings: {
+    method: 'PATCH',
+    path: '/workspaces/{workspace_id}/settings',
+    functionName: 'update-workspace-settings',
+    scope: 'write',
+    idempotent: false,
+    // Read, then PutItem conditioned on the version read (a concurrent change is not lost).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+    summary: "Change a workspace's settings (the fields given); a new limit binds trackers started from then on",
+    successOutcome: 'settings_updated',
+    input: { path: workspacePath, body: updateWorkspaceSettingsBody },
+    response: { description: 'The settings as they are now.', data: workspaceSettingsData },
+    errors: { '400': 'Not a JSON object.' },
+    example: { input: { workspace_id: 1, max_tracker_duration_minutes: 600, time_zone: 'Europe/Berlin' } },
+  },
+} as const satisfies Record<string, RouteDefinition>;
