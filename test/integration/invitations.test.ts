@@ -26,7 +26,9 @@ async function definite<T>(attempt: () => Promise<T>): Promise<T> {
     }
   }
 }
-const t0 = new Date('2026-06-01T09:00:00Z');
+// Ahead of the real clock: DynamoDB Local deletes items whose `ttl` (an invitation's: 30 days after it expires) is past by
+// the machine's time, at moments of its own, so a clock in the past would see copies vanish in the middle of a test.
+const t0 = new Date(Math.ceil(Date.now() / 86_400_000 + 365) * 86_400_000 + 9 * 3_600_000);
 const daysLater = (days: number) => new Date(t0.getTime() + days * 86_400_000);
 let ids = 0;
 const invite = (userId: number, now = t0) => inviteMember(owner, { workspaceId: WS, userId, role: 'regular_user' }, { ...deps, now, newId: () => `inv_test${String(++ids).padStart(18, '0')}` });
