@@ -91,6 +91,10 @@ export async function createPersonalAccessToken(
   deps: { store: ApiKeyStore; now: Date; generate: () => string; policy?: KeyMakerPolicy },
 ): Promise<{ key: string; record: ApiKeyRecord }> {
   if (deps.policy?.authMethod === 'api_key') throw new ForbiddenError('An API key cannot create API keys: create one with an OAuth2 access token.');
+  // The membership check and the first read of the user's keys go out together: one round trip before the write, not two.
+  const firstList = deps.store.listByUser(owner.userId);
+  // Answered below, or dropped when the request is refused first: never an unhandled rejection.
+  firstList.catch(() => undefined);
   // An identity of the issuer that is no member of anything has nothing a key could reach: it holds none (a platform credential excepted).
   if (deps.policy && !isDirectoryCredential(owner.scopes) && !(await deps.store.isMemberAnywhere(owner.userId))) throw new ForbiddenError('Only a member of a workspace holds API keys.');
   const errors: Record<string, string[]> = {};
@@ -107,7 +111,7 @@ export async function createPersonalAccessToken(
   const key = deps.generate();
   const record = newApiKeyRecord(key, { userId: owner.userId, name: request.name, scopes: [...new Set(request.scopes)], expiresAt, now: deps.now });
   for (let attempt = 0; attempt < 8; attempt++) {
-    const { records, revision } = await deps.store.listByUser(owner.userId);
+    const { records, revision } = await (attempt === 0 ? firstList : deps.store.listByUser(owner.userId));
     // The SDK retried a write whose answer was lost: the key is there, it is ours.
     if (records.some((stored) => stored.keyId === record.keyId)) return { key, record };
     if (records.filter((stored) => isLive(stored, deps.now)).length >= MAX_LIVE_KEYS) throw new ValidationError({ name: [`A user has at most ${MAX_LIVE_KEYS} live API keys: revoke one first.`] });

@@ -98,6 +98,18 @@ describe('directory costs', () => {
     expect(itemsRead.reduce((sum, count) => sum + count, 0)).toBeLessThanOrEqual(15);
   });
 
+  it("making an API key costs two round trips: the membership check and the read of the user's keys together, then the transaction", async () => {
+    const timed = timeCalls();
+    try {
+      const made = await api.byRoute.createApiKey({ name: 'laptop', scopes: ['read'] }, { caller: users.member });
+      expect(made.status).toBe(201);
+    } finally {
+      timed.remove();
+    }
+    expect(timed.calls.map((call) => call.command).sort()).toEqual(['Query', 'Query', 'TransactWriteItems']);
+    expect(timed.roundTrips()).toBe(2);
+  });
+
   it('a start with a contract still costs two round trips (the archived projects come in its batch)', async () => {
     const timed = timeCalls();
     try {
