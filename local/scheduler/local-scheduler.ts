@@ -14,12 +14,17 @@ import { listenOnLoopback } from '../listen-on-loopback.ts';
  */
 export type LocalSchedule = { name: string; groupName: string; at: Date; targetArn: string; input: string; actionAfterCompletion: string };
 
+/** What the scheduler reads the time from and waits with: the process's clock, or a test's (which advances it by hand). */
+export type SchedulerTimers = { now: () => number; setTimeout: (run: () => void, ms: number) => unknown; clearTimeout: (handle: unknown) => void };
+const processTimers: SchedulerTimers = { now: () => Date.now(), setTimeout: (run, ms) => setTimeout(run, ms), clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout) };
+
 /** Lambda's asynchronous invocation retries a failed event twice, about one and two minutes later. */
 const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000];
 
-export async function startLocalScheduler(options: { invoke: (targetArn: string, event: unknown) => Promise<unknown>; timeScale: number; log: (line: string) => void }) {
-  const schedules = new Map<string, LocalSchedule & { timer: NodeJS.Timeout }>();
-  const retryTimers = new Set<NodeJS.Timeout>();
+export async function startLocalScheduler(options: { invoke: (targetArn: string, event: unknown) => Promise<unknown>; timeScale: number; log: (line: string) => void; timers?: SchedulerTimers }) {
+  const timers = options.timers ?? processTimers;
+  const schedules = new Map<string, LocalSchedule & { timer: unknown }>();
+  const retryTimers = new Set<unknown>();
   let stopped = false;
   const keyOf = (groupName: string, name: string) => `${groupName}/${name}`;
 
@@ -38,7 +43,7 @@ export async function startLocalScheduler(options: { invoke: (targetArn: string,
           options.log(`auto-stop schedule ${schedule.name} dead-lettered after ${attempt + 1} invocations: ${error.name}: ${error.message}`);
           return;
         }
-        const timer = setTimeout(() => {
+        const timer = timers.setTimeout(() => {
           retryTimers.delete(timer);
           invokeWithRetries(schedule, attempt + 1);
         }, delay * options.timeScale);
@@ -59,7 +64,7 @@ export async function startLocalScheduler(options: { invoke: (targetArn: string,
     const key = keyOf(schedule.groupName, schedule.name);
     if (schedules.has(key)) return 'conflict';
     // setTimeout holds at most 2^31 - 1 ms (24.8 days): far beyond any tracker's limit.
-    const timer = setTimeout(() => fire(key), Math.min(Math.max(0, schedule.at.getTime() - Date.now()), 2 ** 31 - 1));
+    const timer = timers.setTimeout(() => fire(key), Math.min(Math.max(0, schedule.at.getTime() - timers.now()), 2 ** 31 - 1));
     schedules.set(key, { ...schedule, timer });
     return 'created';
   }
@@ -67,7 +72,7 @@ export async function startLocalScheduler(options: { invoke: (targetArn: string,
   function remove(groupName: string, name: string): boolean {
     const schedule = schedules.get(keyOf(groupName, name));
     if (!schedule) return false;
-    clearTimeout(schedule.timer);
+    timers.clearTimeout(schedule.timer);
     schedules.delete(keyOf(groupName, name));
     return true;
   }
@@ -133,9 +138,9 @@ export async function startLocalScheduler(options: { invoke: (targetArn: string,
     pending: () => [...schedules.values()].map(({ timer: _timer, ...schedule }) => schedule),
     stop: async () => {
       stopped = true;
-      for (const schedule of schedules.values()) clearTimeout(schedule.timer);
+      for (const schedule of schedules.values()) timers.clearTimeout(schedule.timer);
       schedules.clear();
-      for (const timer of retryTimers) clearTimeout(timer);
+      for (const timer of retryTimers) timers.clearTimeout(timer);
       await close();
     },
   };

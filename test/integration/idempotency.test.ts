@@ -3,7 +3,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../shared/db/keys.ts';
 import { hashInput } from '../../shared/http/idempotency.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
-import { countRoundTrips, faults, injectFault, delayCalls } from '../support/dynamo-faults.ts';
+import { countRoundTrips, faults, holdCall, injectFault } from '../support/dynamo-faults.ts';
 import { testSeed, users, WS } from '../support/fixtures.ts';
 import { loadHandlers, type Handlers } from '../support/handlers.ts';
 
@@ -91,16 +91,18 @@ describe('Idempotency-Key', () => {
   });
 
   it('answers 409 to a concurrent duplicate and 200 to the first, starting once', async () => {
-    // The first request's read is held, so the duplicate surely arrives while it runs.
-    const slow = delayCalls(api.documentClient, { command: 'BatchGetItemCommand', ms: 300 });
+    // The first request is held inside its read (its key claimed): the duplicate arrives while it runs, whatever the machine's speed.
+    const held = holdCall(api.documentClient, 'BatchGetItemCommand');
     try {
       const first = api.start(member, withKey('start-5'));
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await held.reached;
       const duplicate = await api.start(member, withKey('start-5'));
+      held.release();
       expect([(await first).status, duplicate.status]).toEqual([200, 409]);
       expect(duplicate.body.error).toBe('idempotency_key_in_use');
     } finally {
-      slow.remove();
+      held.release();
+      held.remove();
     }
     expect((await stored()).trackers).toHaveLength(1);
   });

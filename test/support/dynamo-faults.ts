@@ -49,21 +49,30 @@ export function injectFault(
   return { hits: () => hits, remove: () => client.middlewareStack.remove(name) };
 }
 
-/** Holds the next `times` matching attempts for `ms` before sending them: a slow first request. */
-export function delayCalls(client: DynamoDBDocumentClient, options: { command: string; ms: number; times?: number }) {
-  let hits = 0;
-  const name = `delay-${Math.random()}`;
+/**
+ * Holds the first call of one command until the test releases it: a barrier, so that a
+ * test can act while a request is surely inside that call (no sleep that a slow machine
+ * could outlast). `reached` resolves when the call arrives.
+ */
+export function holdCall(client: DynamoDBDocumentClient, command: string) {
+  let arrived!: () => void;
+  let release!: () => void;
+  const reached = new Promise<void>((resolve) => (arrived = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let held = false;
+  const name = `hold-${Math.random()}`;
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      if (String(context.commandName) === options.command && hits < (options.times ?? 1)) {
-        hits++;
-        await new Promise((resolve) => setTimeout(resolve, options.ms));
+      if (String(context.commandName) === command && !held) {
+        held = true;
+        arrived();
+        await released;
       }
       return next(args);
     },
     { step: 'deserialize', priority: 'high', name },
   );
-  return { remove: () => client.middlewareStack.remove(name) };
+  return { reached, release, remove: () => client.middlewareStack.remove(name) };
 }
 
 export const faults = {

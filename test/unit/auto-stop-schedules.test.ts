@@ -65,16 +65,54 @@ describe('schedule changes from the stream', () => {
   });
 });
 
+/**
+ * A clock the test advances by hand: the scheduler's timers run when their time comes on
+ * it, so that "at its second", "never" and "three times" are facts, not waits.
+ */
+function handClock(start: number) {
+  let now = start;
+  const pending = new Map<number, { at: number; run: () => void }>();
+  let next = 1;
+  return {
+    timers: {
+      now: () => now,
+      setTimeout: (run: () => void, ms: number) => {
+        const handle = next++;
+        pending.set(handle, { at: now + ms, run });
+        return handle;
+      },
+      clearTimeout: (handle: unknown) => void pending.delete(handle as number),
+    },
+    /** When each pending timer is due, in order. */
+    due: () => [...pending.values()].map((timer) => timer.at).sort((a, b) => a - b),
+    /** Moves the clock to `to`, running every timer due by then (and the promises they start) in time order. */
+    async advanceTo(to: number) {
+      for (;;) {
+        const [handle, timer] = [...pending.entries()].sort(([, a], [, b]) => a.at - b.at)[0] ?? [];
+        if (handle === undefined || timer!.at > to) break;
+        pending.delete(handle);
+        now = timer!.at;
+        timer!.run();
+        // Let the invocation it started settle (and schedule its retry) before the next timer.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      now = to;
+    },
+  };
+}
+
 describe('the local EventBridge Scheduler, through the AWS SDK adapter', () => {
   let stop: (() => Promise<void>) | undefined;
   afterEach(async () => {
     await stop?.();
     stop = undefined;
   });
+  const T0 = Date.parse('2030-05-01T12:00:00.250Z');
 
   async function setUp(invoke: (arn: string, event: unknown) => Promise<unknown>) {
     const log: string[] = [];
-    const scheduler = await startLocalScheduler({ invoke, timeScale: 0.0001, log: (line) => log.push(line) });
+    const clock = handClock(T0);
+    const scheduler = await startLocalScheduler({ invoke, timeScale: 1, log: (line) => log.push(line), timers: clock.timers });
     const client = new SchedulerClient({ endpoint: scheduler.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     stop = async () => {
       client.destroy();
@@ -86,43 +124,48 @@ describe('the local EventBridge Scheduler, through the AWS SDK adapter', () => {
       roleArn: 'arn:aws:iam::000000000000:role/r',
       deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:q',
     };
-    return { scheduler, schedules: createEventBridgeSchedules(config, client), log };
+    return { scheduler, schedules: createEventBridgeSchedules(config, client), log, clock };
   }
 
   it('fires a schedule at its second with its input, then deletes it; creating it twice or deleting it when gone is no error', async () => {
     const fired: Array<{ arn: string; event: unknown; at: number }> = [];
-    const { scheduler, schedules } = await setUp(async (arn, event) => fired.push({ arn, event, at: Date.now() }));
-    const at = new Date(Math.ceil((Date.now() + 1000) / 1000) * 1000);
+    const { scheduler, schedules, clock } = await setUp(async (arn, event) => fired.push({ arn, event, at: clock.timers.now() }));
+    const at = new Date(Math.ceil((T0 + 1000) / 1000) * 1000);
     const input = { workspaceId: 3, userId: 401, trackerId: 't-1' };
     await schedules.create({ name: 'auto-stop-t-1', at, input });
     await schedules.create({ name: 'auto-stop-t-1', at, input });
     expect(scheduler.pending()).toHaveLength(1);
-    await new Promise((resolve) => setTimeout(resolve, at.getTime() - Date.now() + 200));
-    expect(fired).toEqual([{ arn: 'arn:aws:lambda:us-east-1:000000000000:function:auto-stop', event: { workspace_id: 3, user_id: 401, tracker_id: 't-1' }, at: expect.any(Number) }]);
-    expect(fired[0]!.at).toBeGreaterThanOrEqual(at.getTime());
-    expect(fired[0]!.at - at.getTime()).toBeLessThan(150);
+    expect(clock.due()).toEqual([at.getTime()]);
+    await clock.advanceTo(at.getTime() - 1);
+    expect(fired).toEqual([]);
+    await clock.advanceTo(at.getTime());
+    expect(fired).toEqual([{ arn: 'arn:aws:lambda:us-east-1:000000000000:function:auto-stop', event: { workspace_id: 3, user_id: 401, tracker_id: 't-1' }, at: at.getTime() }]);
     expect(scheduler.pending()).toEqual([]);
     await expect(schedules.delete('auto-stop-t-1')).resolves.toBeUndefined();
   });
 
   it('deleting a schedule before its time means it never fires', async () => {
     const fired: unknown[] = [];
-    const { schedules } = await setUp(async (_arn, event) => fired.push(event));
-    await schedules.create({ name: 'auto-stop-t-2', at: new Date(Math.ceil((Date.now() + 1000) / 1000) * 1000), input: { workspaceId: 3, userId: 402, trackerId: 't-2' } });
+    const { schedules, clock } = await setUp(async (_arn, event) => fired.push(event));
+    await schedules.create({ name: 'auto-stop-t-2', at: new Date(T0 + 1000), input: { workspaceId: 3, userId: 402, trackerId: 't-2' } });
+    expect(clock.due()).toHaveLength(1);
     await schedules.delete('auto-stop-t-2');
-    await new Promise((resolve) => setTimeout(resolve, 1300));
+    // Nothing is left to run, at any time.
+    expect(clock.due()).toEqual([]);
+    await clock.advanceTo(T0 + 365 * 86_400_000);
     expect(fired).toEqual([]);
   });
 
-  it('retries an invocation that fails, as Lambda retries an asynchronous one (twice), then dead-letters it', async () => {
-    let calls = 0;
-    const { schedules, log } = await setUp(async () => {
-      calls += 1;
+  it('retries an invocation that fails, as Lambda retries an asynchronous one (twice, a minute then two later), then dead-letters it', async () => {
+    const calls: number[] = [];
+    const { schedules, log, clock } = await setUp(async () => {
+      calls.push(clock.timers.now());
       throw new Error('DynamoDB unavailable');
     });
-    await schedules.create({ name: 'auto-stop-t-3', at: new Date(Date.now() - 1000), input: { workspaceId: 3, userId: 403, trackerId: 't-3' } });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(calls).toBe(3);
+    await schedules.create({ name: 'auto-stop-t-3', at: new Date(T0 - 1000), input: { workspaceId: 3, userId: 403, trackerId: 't-3' } });
+    await clock.advanceTo(T0 + 10 * 60_000);
+    expect(calls).toEqual([T0, T0 + 60_000, T0 + 180_000]);
     expect(log).toEqual([expect.stringContaining('auto-stop schedule auto-stop-t-3 dead-lettered after 3 invocations: Error: DynamoDB unavailable')]);
+    expect(clock.due()).toEqual([]);
   });
 });
