@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,11 +116,57 @@ export async function localTemplateDir(settings: { templateDir?: string; templat
     existsSync(templateFile) &&
     (settings.templateCacheDir !== undefined || (existsSync(contextFile) && readFileSync(contextFile, 'utf8') === contextText && newestSourceMs() <= statSync(templateFile).mtimeMs));
   if (!upToDate) {
-    settings.log(`Synthesizing the stack into ${templateDir}…`);
-    await synthesizeTemplate(templateDir, settings.context);
-    writeFileSync(contextFile, contextText);
+    // Servers of one test run sharing the cache may start together: one synthesizes, the others wait for it (the CDK CLI refuses two at once).
+    const lock = settings.templateCacheDir ? await synthesisLock(templateDir) : undefined;
+    try {
+      if (!(lock?.waited && existsSync(templateFile))) {
+        settings.log(`Synthesizing the stack into ${templateDir}…`);
+        await synthesizeTemplate(templateDir, settings.context);
+        writeFileSync(contextFile, contextText);
+      }
+    } finally {
+      lock?.release();
+    }
   }
   return templateDir;
+}
+
+/**
+ * One synthesis at a time into a folder of the shared cache: a lock folder (made atomically)
+ * holding its owner's pid. A lock whose owner is gone is taken over. `waited`: another
+ * process held it, so the template may be there now.
+ */
+async function synthesisLock(templateDir: string): Promise<{ waited: boolean; release: () => void }> {
+  const lockDir = `${templateDir}.lock`;
+  const ownerFile = join(lockDir, 'pid');
+  let waited = false;
+  for (;;) {
+    try {
+      mkdirSync(lockDir, { recursive: false });
+      writeFileSync(ownerFile, String(process.pid));
+      return { waited, release: () => rmSync(lockDir, { recursive: true, force: true }) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let owner = 0;
+    try {
+      owner = Number(readFileSync(ownerFile, 'utf8')) || 0;
+    } catch {
+      // Not written yet, or the lock just went: look again.
+    }
+    if (owner > 0 && !isAlive(owner)) rmSync(lockDir, { recursive: true, force: true });
+    waited = true;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** The newest modification time of what a synthesis reads from this checkout. */
