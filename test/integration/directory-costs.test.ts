@@ -96,7 +96,7 @@ describe('directory costs', () => {
     // Each request: its batch (the record, the caller, the workspace) and the owners set.
     expect(Math.max(...itemsRead)).toBeLessThanOrEqual(3);
     expect(itemsRead.reduce((sum, count) => sum + count, 0)).toBeLessThanOrEqual(15);
-  });
+  }, 90_000);
 
   it("making an API key costs two round trips: the membership check and the read of the user's keys together, then the transaction", async () => {
     const timed = timeCalls();

@@ -21,9 +21,9 @@ const readsBody = (route: Route) => inputSchemaOf(route, 'body') !== undefined;
  * DynamoDB, and each route must see a share of them. The tracking routes get raw bodies and
  * queries of every kind besides.
  */
-const RUNS = 1000;
+const RUNS = 600;
 /** Inputs made from each route's own schemas and example. */
-const OWN_INPUT_RUNS = 60;
+const OWN_INPUT_RUNS = 40;
 /** The share of a route's own inputs that must get past validation to its rules. */
 const MIN_REACH = 0.2;
 let table: TestTable;
