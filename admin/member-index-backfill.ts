@@ -2,6 +2,7 @@ import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentC
 import { batchWriteAll } from '../shared/db/batch-write.ts';
 import { failedConditions, isTransactionConflict } from '../shared/db/dynamo-errors.ts';
 import { userMembershipToItem } from '../shared/db/item-mappers.ts';
+import { ACTIVE_OWNER } from '../shared/db/directory-repository.ts';
 import { keys } from '../shared/db/keys.ts';
 import { queryAll } from '../shared/db/query-all.ts';
 import { scanAll } from './table-admin.ts';
@@ -9,12 +10,8 @@ import { scanAll } from './table-admin.ts';
 type Item = Record<string, unknown>;
 // As the write's own check reads it (a membership without a status attribute is not counted).
 const isActiveOwner = (item: Item) => item.role === 'owner' && item.status === 'active';
-const ACTIVE_OWNER = {
-  ConditionExpression: '#role = :owner AND #status = :active',
-  ExpressionAttributeNames: { '#role': 'role', '#status': 'status' },
-  ExpressionAttributeValues: { ':owner': 'owner', ':active': 'active' },
-};
-const NOT_ACTIVE_OWNER = { ...ACTIVE_OWNER, ConditionExpression: `attribute_not_exists(pk) OR NOT (${ACTIVE_OWNER.ConditionExpression})` };
+const IS_ACTIVE_OWNER = { ConditionExpression: ACTIVE_OWNER.expression, ExpressionAttributeNames: ACTIVE_OWNER.names, ExpressionAttributeValues: ACTIVE_OWNER.values };
+const NOT_ACTIVE_OWNER = { ...IS_ACTIVE_OWNER, ConditionExpression: `attribute_not_exists(pk) OR NOT (${ACTIVE_OWNER.expression})` };
 
 /**
  * `npm run admin -- backfill-member-index`: memberships written by a deployment from before
@@ -72,7 +69,7 @@ export async function rebuildOwnersSet(client: DynamoDBDocumentClient, tableName
         await client.send(
           new TransactWriteCommand({
             TransactItems: [
-              { ConditionCheck: { TableName: tableName, Key: keys.membership(workspaceId, userId), ...(add ? ACTIVE_OWNER : NOT_ACTIVE_OWNER) } },
+              { ConditionCheck: { TableName: tableName, Key: keys.membership(workspaceId, userId), ...(add ? IS_ACTIVE_OWNER : NOT_ACTIVE_OWNER) } },
               { Update: { TableName: tableName, Key: ownersKey, UpdateExpression: `${add ? 'ADD' : 'DELETE'} user_ids :user`, ExpressionAttributeValues: { ':user': new Set([userId]) } } },
             ],
           }),

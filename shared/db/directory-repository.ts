@@ -106,6 +106,13 @@ function newWorkspaceOwners(tableName: string, workspaceId: number, firstOwner: 
   };
 }
 
+/** A membership that is an active owner, as a condition or a filter: the last-owner rule's check, its fallback Query and the owners set's rebuild read it alike. */
+export const ACTIVE_OWNER = {
+  expression: '#role = :owner AND #status = :active',
+  names: { '#role': 'role', '#status': 'status' },
+  values: { ':owner': 'owner', ':active': 'active' },
+} as const;
+
 /** The record is still at the revision read (0: written by a seed, without one; absent: not there). */
 function unchangedSince(before: DirectoryRecord | undefined) {
   if (!before) return { ConditionExpression: 'attribute_not_exists(pk)' };
@@ -138,9 +145,9 @@ export function createDirectoryRepository(client: DynamoDBDocumentClient, tableN
       const items = await queryAll(client, {
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :members)',
-        FilterExpression: '#role = :owner AND #status = :active',
-        ExpressionAttributeNames: { '#role': 'role', '#status': 'status' },
-        ExpressionAttributeValues: { ':pk': keys.workspace(workspaceId).pk, ':members': KINDS.member.prefix, ':owner': 'owner', ':active': 'active' },
+        FilterExpression: ACTIVE_OWNER.expression,
+        ExpressionAttributeNames: ACTIVE_OWNER.names,
+        ExpressionAttributeValues: { ':pk': keys.workspace(workspaceId).pk, ':members': KINDS.member.prefix, ...ACTIVE_OWNER.values },
         ConsistentRead: true,
       });
       return items.map((item) => Number(item.user_id));
@@ -176,9 +183,9 @@ export function createDirectoryRepository(client: DynamoDBDocumentClient, tableN
           ConditionCheck: {
             TableName: tableName,
             Key: keys.membership(record.workspaceId, keepsOwner),
-            ConditionExpression: '#role = :owner AND #status = :active',
-            ExpressionAttributeNames: { '#role': 'role', '#status': 'status' },
-            ExpressionAttributeValues: { ':owner': 'owner', ':active': 'active' },
+            ConditionExpression: ACTIVE_OWNER.expression,
+            ExpressionAttributeNames: ACTIVE_OWNER.names,
+            ExpressionAttributeValues: ACTIVE_OWNER.values,
           },
         });
       }

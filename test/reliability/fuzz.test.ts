@@ -199,6 +199,7 @@ const seedOf = (name: string) => [...name].reduce((hash, char) => (hash * 31 + c
 
 async function fuzzOwnInputs(route: Route) {
   const example = await arrangeExample(api, route);
+  const inPath = new Set(Object.keys(inputSchemaOf(route, 'path')?.properties ?? {}));
   recorder.take();
   const statuses: Record<number, number> = {};
   let pastValidation = 0;
@@ -206,7 +207,6 @@ async function fuzzOwnInputs(route: Route) {
     fc.asyncProperty(ownInput(route, example), async ({ input, headers }) => {
       const present = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).filter(([, value]) => value !== ABSENT)) as Record<string, unknown>;
       // A URL carries no lone surrogate: a path parameter is made of well-formed text.
-      const inPath = new Set(Object.keys(inputSchemaOf(route, 'path')?.properties ?? {}));
       const wellFormed = Object.fromEntries(Object.entries(present(input)).map(([field, value]) => [field, inPath.has(field) ? String(value).toWellFormed() : value]));
       const { path, query, body } = splitInput(route, wellFormed);
       const event = httpEvent({
