@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { createDocumentClient } from '../shared/db/document-client.ts';
 import { seedToItems } from '../admin/seed.ts';
 import { ensureTable, putItems } from '../admin/table-admin.ts';
-import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
+import { startDynamoDbLocal } from '../local/dynamodb/dynamodb-local.ts';
 import { measureFunctionHost } from './function-host.ts';
 import { measureColdStart } from './cold-start.ts';
 import { measureEntryCosts } from './entry-costs.ts';

@@ -37,7 +37,8 @@ import { autoStopStreamFilterPatterns } from '../shared/scheduling/auto-stop-sch
 import { webhookStreamFilterPatterns } from '../shared/contracts/webhook-events.ts';
 import { tableDefinition } from '../shared/db/table-definition.ts';
 import { IDEMPOTENT_ANSWER_PURPOSE, WEBHOOK_SECRET_PURPOSE } from '../shared/crypto/kms-secret-box.ts';
-import { RETRY_DELAYS_SECONDS } from '../shared/webhooks/delivery.ts';
+import { MAX_DELIVERY_RECEIVES } from '../shared/webhooks/delivery.ts';
+import { DELIVERY_QUEUE_SOURCE, TABLE_STREAM_SOURCE } from '../shared/contracts/event-source-settings.ts';
 import { DEFAULT_ALARM_THRESHOLDS, Monitoring, type AlarmThresholds } from './monitoring.ts';
 import { TrackingFunction, type TrackingFunctionProps } from './tracking-function.ts';
 
@@ -288,7 +289,7 @@ export class TimeTrackingApi extends Construct {
       // The retry schedule takes about 28 hours; 7 days leave a backlog of more than 5 days before SQS drops anything
       // (the log's retention too). Its dead-letter queue keeps 14, longer, so that nothing moved there expires first.
       retentionPeriod: Duration.days(7),
-      deadLetterQueue: { queue: deadLetters, maxReceiveCount: RETRY_DELAYS_SECONDS.length + 1 },
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: MAX_DELIVERY_RECEIVES },
     });
     const queueEnvironment = { WEBHOOK_QUEUE_URL: deliveries.queueUrl };
     const fanOutFn = (this.functions.webhookFanOut = addFunction(webhookFunctions.fanOut.functionName, queueEnvironment, webhookFunctions.fanOut.dynamodbActions));
@@ -314,10 +315,7 @@ export class TimeTrackingApi extends Construct {
       // DynamoEventSource is typed for Table; TableV2 has the same stream ARN it reads.
       new DynamoEventSource(this.table as unknown as dynamodb.ITable, {
         startingPosition: lambda.StartingPosition.LATEST,
-        batchSize: 100,
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        retryAttempts: 10,
+        ...TABLE_STREAM_SOURCE,
         onFailure: new SqsDlq(failures),
         filters: patterns.map((pattern) => lambda.FilterCriteria.filter(pattern as Record<string, unknown>)),
       });
@@ -377,7 +375,7 @@ export class TimeTrackingApi extends Construct {
         conditions: { ArnNotEquals: { 'aws:PrincipalArn': [fanOutFn, deliveryFn, ...webhookSenders].map((fn) => fn.role!.roleArn).concat(redriveRole.roleArn) } },
       }),
     );
-    deliveryFn.addEventSource(new SqsEventSource(deliveries, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: webhookDeliveryConcurrency }));
+    deliveryFn.addEventSource(new SqsEventSource(deliveries, { ...DELIVERY_QUEUE_SOURCE, maxConcurrency: webhookDeliveryConcurrency }));
 
     // Forgotten trackers (docs/architecture.md "Auto-stop"): the stream → schedules → EventBridge Scheduler → auto-stop.
     const autoStopDeadLetters = new sqs.Queue(this, 'AutoStopDeadLetters', queueDefaults);

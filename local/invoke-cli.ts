@@ -19,7 +19,7 @@ import { functionConstructId } from '../infra/construct-ids.ts';
 import { createDocumentClient } from '../shared/db/document-client.ts';
 import { DEV_AUDIENCE, DEV_ISSUER } from './dev-issuer.ts';
 import { RuntimeClientMissingError } from './lambda/function-host.ts';
-import { freePort, runningDynamoDb, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { freePort, runningDynamoDb, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local.ts';
 import { readTemplateApi, TemplateError, type Template } from './template/template-model.ts';
 import { localFunctionSettings, localTemplateContext, localTemplateDir, STACK_NAME, startTemplateRuntime, type TemplateRuntime } from './template/template-runtime.ts';
 

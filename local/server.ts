@@ -6,32 +6,21 @@
  * `npm run start:template` (RUNTIME=template): the same, but the API, the functions and
  * their permissions come from the synthesized CloudFormation template (local/template/).
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSeed } from '../admin/seed-loader.ts';
 import type { Seed } from '../admin/seed.ts';
 import { ensureTable } from '../admin/table-admin.ts';
-import { authorizerFunction, autoStopFunctions, functionNames, publicRoutes, routeList } from '../shared/contracts/routes.ts';
-import { autoStopStreamFilterPatterns } from '../shared/scheduling/auto-stop-schedules.ts';
-import { lambdaContext } from './http-api-emulator.ts';
-import { startLocalScheduler } from './scheduler/local-scheduler.ts';
-import { recoverAutoStopSchedules } from './scheduler/recover-schedules.ts';
-import { startLocalKms } from './kms/local-kms.ts';
-import { startLocalQueue } from './template/local-queue.ts';
-import { startTemplateEventSources } from './template/template-webhooks.ts';
-import { buildDocsPage } from '../scripts/build-docs-page.ts';
-import { createDocumentClient } from '../shared/db/document-client.ts';
-import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer, type DevIssuer } from './dev-issuer.ts';
-import { startDynamoDbLocal, writeRunningDynamoDb, type DynamoDbLocal } from './dynamodb-local.ts';
-import { createHttpApiEmulator, type EmulatedRoute, type LambdaFunction } from './http-api-emulator.ts';
-import { localFunctionSettings, localTemplateContext, localTemplateDir, STACK_NAME, startTemplateRuntime } from './template/template-runtime.ts';
-import { startLocalWebhooks } from './webhooks/local-webhooks.ts';
 import { loadWebhookConfig } from '../shared/config/webhook-config.ts';
+import { createDocumentClient } from '../shared/db/document-client.ts';
+import { createHttpApiEmulator } from './api-gateway/http-api-emulator.ts';
+import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer, type DevIssuer } from './dev-issuer.ts';
+import { startDynamoDbLocal, writeRunningDynamoDb, type DynamoDbLocal } from './dynamodb/dynamodb-local.ts';
+import { startSourceRuntime, type LocalRuntime } from './source-runtime.ts';
+import { localFunctionSettings, localTemplateContext, localTemplateDir, STACK_NAME, startTemplateRuntime } from './template/template-runtime.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_SEED = fileURLToPath(new URL('./demo-seed.json', import.meta.url));
 
 type Settings = ReturnType<typeof readSettings>;
@@ -84,13 +73,13 @@ async function main() {
   let dynamo: DynamoDbLocal | undefined;
   let server: Server | undefined;
   let stopFunctions: (() => Promise<void>) | undefined;
-  let stopWebhooks: (() => Promise<void>) | undefined;
+  let stopEventSources: (() => Promise<void>) | undefined;
   let endpointFile: string | undefined;
 
   const shutdown = async (code: number) => {
     server?.close();
     server?.closeAllConnections();
-    await stopWebhooks?.();
+    await stopEventSources?.();
     await stopFunctions?.();
     if (endpointFile) await rm(endpointFile, { force: true });
     await dynamo?.stop();
@@ -153,7 +142,17 @@ async function main() {
       process.env.AUTH_AUDIENCE = DEV_AUDIENCE;
     }
 
-    const runtime = settings.runtime === 'template' ? await templateFunctions(settings) : await sourceFunctions(settings, loadWebhookConfig().retryScale);
+    const runtime =
+      settings.runtime === 'template'
+        ? await templateFunctions(settings)
+        : await startSourceRuntime({
+            tableName: settings.tableName,
+            dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT!,
+            region: process.env.AWS_REGION!,
+            timeScale: loadWebhookConfig().retryScale,
+            authorizerCacheTtlSeconds: settings.authorizerCacheTtlSeconds,
+            kmsKeyFile: await webhookSecretsKeyFile(settings),
+          });
     stopFunctions = runtime.stop;
     handleApiRequest = createHttpApiEmulator({
       routes: runtime.routes,
@@ -163,26 +162,7 @@ async function main() {
       functionTimeoutsMs: runtime.functionTimeoutsMs,
       onRequest: ({ method, path, status, ms }) => console.log(`${method} ${path} → ${status} (${ms} ms)`),
     });
-    const webhookConfig = loadWebhookConfig();
-    if (runtime.startWebhooks) stopWebhooks = await runtime.startWebhooks((line) => console.log(line));
-    else {
-      const webhooks = await startLocalWebhooks({
-        endpoint: process.env.DYNAMODB_ENDPOINT!,
-        region: process.env.AWS_REGION!,
-        tableName: settings.tableName,
-        retryScale: webhookConfig.retryScale,
-        failingDisableAfterSeconds: webhookConfig.failingDisableAfterSeconds,
-        allowLoopbackHttp: webhookConfig.allowLoopbackHttp,
-        queue: runtime.deliveryQueue!,
-        secretsKeyArn: process.env.WEBHOOK_SECRETS_KEY_ARN!,
-        log: (line) => console.log(line),
-      });
-      const autoStops = await runtime.startAutoStops!((line) => console.log(line));
-      stopWebhooks = async () => {
-        await autoStops();
-        await webhooks.stop();
-      };
-    }
+    stopEventSources = await runtime.startEventSources((line) => console.log(line));
     ready = true;
     console.log(await banner({ settings, baseUrl, seed, devIssuer, table, dynamo }));
   } catch (error) {
@@ -191,109 +171,8 @@ async function main() {
   }
 }
 
-type LoadedFunctions = {
-  routes: EmulatedRoute[];
-  functions: Record<string, LambdaFunction>;
-  authorizer: LambdaFunction;
-  authorizerCacheTtlSeconds: number;
-  functionTimeoutsMs?: Record<string, number>;
-  /** The template's own event sources (webhooks, auto-stop schedules); the in-process webhook code otherwise. */
-  startWebhooks?: (log: (line: string) => void) => Promise<() => Promise<void>>;
-  /** In process: the table's stream to the auto-stop schedules function, as its event source mapping would. */
-  startAutoStops?: (log: (line: string) => void) => Promise<() => Promise<void>>;
-  /** In process: the delivery queue the functions send to, consumed by the in-process webhook code. */
-  deliveryQueue?: Awaited<ReturnType<typeof startLocalQueue>>;
-  stop?: () => Promise<void>;
-};
-
-/** The TypeScript handlers, in this process: they read their configuration at import, like a Lambda cold start. */
-async function sourceFunctions(settings: Settings, timeScale: number): Promise<LoadedFunctions> {
-  // The docs function serves files built at build time: build them for this run.
-  const docsDir = await mkdtemp(join(tmpdir(), 'time-tracking-docs-'));
-  buildDocsPage(docsDir);
-  process.env.DOCS_DIR = docsDir;
-  const functions: Record<string, LambdaFunction> = {};
-  const FUNCTION_TIMEOUT_MS = 10_000;
-  // EventBridge Scheduler on this machine: the schedules function reaches it as the deployed one reaches the service.
-  const localArn = (name: string) => `arn:aws:lambda:${process.env.AWS_REGION}:000000000000:function:${name}`;
-  const scheduler = await startLocalScheduler({
-    invoke: async (targetArn, event) => {
-      const name = Object.keys(functions).find((candidate) => localArn(candidate) === targetArn);
-      if (!name) throw new Error(`no function ${targetArn} here`);
-      return functions[name]!(event, lambdaContext(name, Date.now() + FUNCTION_TIMEOUT_MS));
-    },
-    timeScale,
-    log: (line) => console.log(line),
-  });
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
-    AUTO_STOP_SCHEDULE_GROUP: 'local-auto-stop',
-    AUTO_STOP_TARGET_ARN: localArn(autoStopFunctions.autoStop.functionName),
-    AUTO_STOP_ROLE_ARN: 'arn:aws:iam::000000000000:role/local-auto-stop-scheduler',
-    AUTO_STOP_DEAD_LETTER_ARN: `arn:aws:sqs:${process.env.AWS_REGION}:000000000000:local-auto-stop-dead-letters`,
-  });
-  // The webhook delivery queue (redelivery, replay, the test event), reached through the SDK as SQS is deployed.
-  const deliveryQueue = await startLocalQueue(
-    { logicalId: 'WebhookDeliveries', visibilityTimeoutSeconds: 60, maxReceiveCount: undefined },
-    { timeScale, region: process.env.AWS_REGION!, log: (line) => console.log(line) },
-  );
-  const queueFront = await deliveryQueue.endpointFor('npm-start', [{ effect: 'Allow', actions: ['sqs:SendMessage'], resources: ['*'] }]);
-  Object.assign(process.env, { WEBHOOK_QUEUE_URL: queueFront.queueUrl, AWS_ENDPOINT_URL_SQS: queueFront.endpoint });
-  // KMS for the webhook secrets, its key in the data directory: what one run sealed, the next opens.
-  const kms = await startLocalKms({ region: process.env.AWS_REGION!, keyLogicalId: 'local-webhook-secrets', keyFile: await webhookSecretsKeyFile(settings) });
-  Object.assign(process.env, {
-    WEBHOOK_SECRETS_KEY_ARN: kms.keyArn,
-    AWS_ENDPOINT_URL_KMS: (await kms.endpointFor('npm-start', [{ effect: 'Allow', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'] }])).endpoint,
-  });
-  // The local scheduler accepts any signature; without credentials the SDK would not sign at all.
-  process.env.AWS_ACCESS_KEY_ID ??= 'local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  for (const name of [...functionNames, ...Object.values(autoStopFunctions).map((fn) => fn.functionName)]) {
-    functions[name] = (await import(resolve(ROOT, 'functions', name, 'handler.ts'))).handler as LambdaFunction;
-  }
-  const schedulesName = autoStopFunctions.schedules.functionName;
-  const startAutoStops = async (log: (line: string) => void) => {
-    const endpoint = process.env.DYNAMODB_ENDPOINT!;
-    const region = process.env.AWS_REGION!;
-    const sources = await startTemplateEventSources({
-      eventSources: [
-        { functionLogicalId: schedulesName, source: { kind: 'stream' }, batchSize: 100, filterPatterns: autoStopStreamFilterPatterns(), reportBatchItemFailures: true, maximumConcurrency: undefined },
-      ],
-      functions,
-      timeoutsMs: { [schedulesName]: FUNCTION_TIMEOUT_MS },
-      queues: new Map(),
-      endpoint,
-      region,
-      tableName: settings.tableName,
-      timeScale,
-      log,
-    });
-    await recoverAutoStopSchedules({
-      endpoint,
-      region,
-      tableName: settings.tableName,
-      invokeSchedules: (event) => functions[schedulesName]!(event, lambdaContext(schedulesName, Date.now() + FUNCTION_TIMEOUT_MS)),
-    });
-    return sources.stop;
-  };
-  return {
-    startAutoStops,
-    deliveryQueue,
-    routes: [...routeList, ...publicRoutes.map((route) => ({ ...route, public: true }))],
-    functions,
-    authorizer: functions[authorizerFunction.functionName]!,
-    authorizerCacheTtlSeconds: settings.authorizerCacheTtlSeconds,
-    stop: async () => {
-      await scheduler.stop();
-      await deliveryQueue.stop();
-      await kms.stop();
-      await rm(docsDir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** What deploys: the template synthesized with context that mirrors the local settings, its bundles in their own processes, its IAM enforced. */
-async function templateFunctions(settings: Settings): Promise<LoadedFunctions> {
+async function templateFunctions(settings: Settings): Promise<LocalRuntime> {
   const templateDir = await localTemplateDir({
     templateDir: settings.templateDir,
     templateCacheDir: settings.templateCacheDir,

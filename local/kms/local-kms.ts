@@ -2,8 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { startAwsJsonEndpoint } from '../aws-json-endpoint.ts';
-import { allows } from '../template/iam-proxy.ts';
-import type { PolicyStatement } from '../template/template-model.ts';
+import { allows, type PolicyStatement } from '../iam/policy-decision.ts';
 
 /**
  * AWS KMS on one machine, for `npm start` and `npm run start:template`: the part of its API

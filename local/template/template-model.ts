@@ -1,3 +1,6 @@
+import { getAttTarget, type PolicyStatement } from '../iam/policy-decision.ts';
+import type { EventSourceMapping } from '../lambda/event-source-mappings.ts';
+import type { QueueSettings } from '../sqs/local-queue.ts';
 /**
  * Reads what `sam local start-api` reads from a synthesized CloudFormation template: the
  * HTTP API's routes and integrations, its Lambda authorizer, and each function's bundle,
@@ -6,16 +9,6 @@
  */
 type Resource = { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, any> };
 export type Template = { Resources: Record<string, Resource> };
-
-/** One statement of a role's policies, as IAM reads it (`NotAction` / `NotResource` included). */
-export type PolicyStatement = {
-  effect?: 'Allow' | 'Deny';
-  actions?: string[];
-  notActions?: string[];
-  resources?: unknown[];
-  notResources?: unknown[];
-  conditions?: Record<string, Record<string, unknown>>;
-};
 
 export type TemplateFunction = {
   logicalId: string;
@@ -36,40 +29,20 @@ export type TemplateFunction = {
   statements: PolicyStatement[];
 };
 
-/** An SQS queue of the template, as its event source mapping and its senders see it. */
-export type TemplateQueue = { logicalId: string; visibilityTimeoutSeconds: number; maxReceiveCount: number | undefined };
-
-/** What invokes a function besides API Gateway: the table's stream or a queue. */
-export type TemplateEventSource = {
-  functionLogicalId: string;
-  source: { kind: 'stream' } | { kind: 'queue'; queueLogicalId: string };
-  batchSize: number;
-  /** The event source's filter patterns (parsed), applied before the function is invoked. */
-  filterPatterns: object[];
-  reportBatchItemFailures: boolean;
-  /** The queue source's maximum concurrency (invocations at once). */
-  maximumConcurrency: number | undefined;
-};
-
 export type TemplateApi = {
   routes: Array<{ method: string; path: string; functionLogicalId: string; public: boolean }>;
   authorizer: { functionLogicalId: string; identitySource: string[]; resultTtlSeconds: number; simpleResponses: boolean; payloadFormatVersion: string };
   functions: Map<string, TemplateFunction>;
   /** The logical id of the one DynamoDB table. */
   tableLogicalId: string;
-  queues: Map<string, TemplateQueue>;
-  eventSources: TemplateEventSource[];
+  queues: Map<string, QueueSettings>;
+  eventSources: EventSourceMapping[];
 };
 
 export class TemplateError extends Error {
   override name = 'TemplateError';
 }
 
-/** The logical id a `{ Fn::GetAtt: [id, attribute] }` points at. */
-export const getAttTarget = (value: unknown): string | undefined => {
-  const getAtt = (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
-  return Array.isArray(getAtt) ? getAtt[0] : undefined;
-};
 const refTarget = (value: unknown): string | undefined => (value as { Ref?: string } | undefined)?.Ref;
 
 /** The first Fn::GetAtt found anywhere inside `value` (authorizer URIs wrap it in Fn::Join). */
@@ -120,7 +93,7 @@ export function readTemplateApi(template: Template, cdkOutDir: string): Template
     payloadFormatVersion: String(authorizerProperties.AuthorizerPayloadFormatVersion),
   };
 
-  const queues = new Map<string, TemplateQueue>(
+  const queues = new Map<string, QueueSettings>(
     ofType('AWS::SQS::Queue').map(([logicalId, resource]) => [
       logicalId,
       {
@@ -130,7 +103,7 @@ export function readTemplateApi(template: Template, cdkOutDir: string): Template
       },
     ]),
   );
-  const eventSources = ofType('AWS::Lambda::EventSourceMapping').map(([id, resource]): TemplateEventSource => {
+  const eventSources = ofType('AWS::Lambda::EventSourceMapping').map(([id, resource]): EventSourceMapping => {
     const properties = resource.Properties!;
     const functionLogicalId = refTarget(properties.FunctionName);
     if (!functionLogicalId) throw new TemplateError(`event source mapping ${id} does not name a function of the template`);
@@ -146,6 +119,7 @@ export function readTemplateApi(template: Template, cdkOutDir: string): Template
       filterPatterns: ((properties.FilterCriteria?.Filters ?? []) as Array<{ Pattern: string }>).map((filter) => JSON.parse(filter.Pattern)),
       reportBatchItemFailures: ((properties.FunctionResponseTypes ?? []) as string[]).includes('ReportBatchItemFailures'),
       maximumConcurrency: properties.ScalingConfig?.MaximumConcurrency === undefined ? undefined : Number(properties.ScalingConfig.MaximumConcurrency),
+      retryAttempts: properties.MaximumRetryAttempts === undefined ? undefined : Number(properties.MaximumRetryAttempts),
     };
   });
 

@@ -4,11 +4,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EmulatedRoute, LambdaFunction } from '../http-api-emulator.ts';
-import { startIamProxy } from './iam-proxy.ts';
+import type { EmulatedRoute, LambdaFunction } from '../api-gateway/http-api-emulator.ts';
+import { startIamProxy } from '../dynamodb/iam-proxy.ts';
 import { startLocalKms } from '../kms/local-kms.ts';
-import { startLocalQueue } from './local-queue.ts';
-import { getAttTarget, localArnOf, readTemplateApi, resolveEnvironmentWithArns, TemplateError, type Template } from './template-model.ts';
+import { startLocalQueue } from '../sqs/local-queue.ts';
+import { getAttTarget } from '../iam/policy-decision.ts';
+import { localArnOf, readTemplateApi, resolveEnvironmentWithArns, TemplateError, type Template } from './template-model.ts';
 import { FunctionError, startFunctionHost, type FunctionHost } from '../lambda/function-host.ts';
 import { startLocalScheduler } from '../scheduler/local-scheduler.ts';
 
@@ -34,8 +35,8 @@ export type TemplateRuntime = {
   authorizer: LambdaFunction;
   authorizerCacheTtlSeconds: number;
   functionTimeoutsMs: Record<string, number>;
-  /** Starts the template's event sources (the stream to the fan-out, the queue to the delivery); resolves with their stop. */
-  startWebhooks: (log: (line: string) => void) => Promise<() => Promise<void>>;
+  /** Starts the template's event source mappings (the stream to the fan-out and the schedules, the queue to the delivery); resolves with their stop. */
+  startEventSources: (log: (line: string) => void) => Promise<() => Promise<void>>;
   stop: () => Promise<void>;
 };
 
@@ -320,10 +321,10 @@ export async function startTemplateRuntime(options: {
       authorizer: functions[api.authorizer.functionLogicalId]!,
       authorizerCacheTtlSeconds: api.authorizer.resultTtlSeconds,
       functionTimeoutsMs,
-      startWebhooks: async (log) => {
+      startEventSources: async (log) => {
         // Loaded here, not at start: `npm run invoke` runs no event source, and their SDK clients cost its every start.
-        const [{ startTemplateEventSources }, { recoverAutoStopSchedules }] = await Promise.all([import('./template-webhooks.ts'), import('../scheduler/recover-schedules.ts')]);
-        const sources = await startTemplateEventSources({
+        const [{ startEventSourceMappings }, { recoverAutoStopSchedules }] = await Promise.all([import('../lambda/event-source-mappings.ts'), import('../scheduler/recover-schedules.ts')]);
+        const sources = await startEventSourceMappings({
           eventSources: api.eventSources,
           functions,
           timeoutsMs: functionTimeoutsMs,

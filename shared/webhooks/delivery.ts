@@ -29,6 +29,9 @@ export const attemptDeadlineMs = (remainingMs: number) => Math.max(1, Math.min(D
 /** Delays before each retry, in seconds (the spec's example schedule): about a day in all, then the dead-letter queue. */
 export const RETRY_DELAYS_SECONDS = [5, 300, 1800, 7200, 18000, 36000, 36000] as const;
 
+/** Receives of one delivery before its queue moves it to the dead-letter queue: the first attempt and every retry. */
+export const MAX_DELIVERY_RECEIVES = RETRY_DELAYS_SECONDS.length + 1;
+
 /** SQS delays a message at most 12 hours: a longer Retry-After is waited for that long. */
 export const MAX_RETRY_AFTER_SECONDS = 12 * 60 * 60;
 

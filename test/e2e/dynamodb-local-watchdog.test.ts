@@ -11,7 +11,7 @@ import { descendantsOf, isAlive, waitUntilGone } from '../support/processes.ts';
 describe('DynamoDB Local watchdog', () => {
   it('stops the JVM when the process that started it is killed', async () => {
     const script = `
-      import { startDynamoDbLocal } from ${JSON.stringify(fileURLToPath(new URL('../../local/dynamodb-local.ts', import.meta.url)))};
+      import { startDynamoDbLocal } from ${JSON.stringify(fileURLToPath(new URL('../../local/dynamodb/dynamodb-local.ts', import.meta.url)))};
       const dynamo = await startDynamoDbLocal();
       console.log(dynamo.pid);
       setInterval(() => {}, 1000);

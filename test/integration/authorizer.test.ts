@@ -8,7 +8,7 @@ import { loadJwtConfig } from '../../shared/config/auth-config.ts';
 import { createApiKeyAdmin } from '../../admin/api-key-admin.ts';
 import { AuthUnavailableError } from '../../shared/auth/auth-errors.ts';
 import { createApiKeyLookup } from '../../shared/db/api-key-lookup.ts';
-import { freePort } from '../../local/dynamodb-local.ts';
+import { freePort } from '../../local/dynamodb/dynamodb-local.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { countRoundTrips } from '../support/dynamo-faults.ts';
 import { testSeed, users, WS } from '../support/fixtures.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { dynamodbActionsOf, exampleCallerOf, routeList, type Route } from '../../shared/contracts/routes.ts';
-import { requiredPermissions } from '../../local/template/iam-proxy.ts';
+import { requiredPermissions } from '../../local/dynamodb/iam-proxy.ts';
 import { batchWriteAll, type WriteRequest } from '../../shared/db/batch-write.ts';
 import { arrangeExample } from '../support/route-scenarios.ts';
 import { canonicalJson } from '../../shared/http/idempotency.ts';

@@ -1,14 +1,14 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local.ts';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb/dynamodb-local.ts';
 import { startLocalKms } from '../../local/kms/local-kms.ts';
-import { startLocalQueue } from '../../local/template/local-queue.ts';
+import { startLocalQueue } from '../../local/sqs/local-queue.ts';
 
 /**
  * Starts one real DynamoDB Local for the whole run (each test file makes its own table).
  * Workers inherit DYNAMODB_ENDPOINT. Set DYNAMODB_ENDPOINT yourself to reuse a running one.
- * If Jest is killed, the watchdog in local/dynamodb-guard.ts stops the JVM.
+ * If Jest is killed, the watchdog in local/dynamodb/dynamodb-guard.ts stops the JVM.
  */
 export default async function globalSetup(): Promise<void> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';

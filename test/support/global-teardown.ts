@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import type { DynamoDbLocal } from '../../local/dynamodb-local.ts';
+import type { DynamoDbLocal } from '../../local/dynamodb/dynamodb-local.ts';
 
 export default async function globalTeardown(): Promise<void> {
   await (globalThis as { __dynamoDbLocal?: DynamoDbLocal }).__dynamoDbLocal?.stop();

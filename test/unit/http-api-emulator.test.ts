@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { routeList, routes } from '../../shared/contracts/routes.ts';
-import { createAuthorizerCache, createHttpApiEmulator, type AuthorizerResult } from '../../local/http-api-emulator.ts';
+import { createAuthorizerCache, createHttpApiEmulator, type AuthorizerResult } from '../../local/api-gateway/http-api-emulator.ts';
 
 /**
  * The API Gateway emulator on loopback with stand-in functions: routing from the route

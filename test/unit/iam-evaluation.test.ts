@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { allows, decide, requiredPermissions, startIamProxy } from '../../local/template/iam-proxy.ts';
+import { requiredPermissions, startIamProxy } from '../../local/dynamodb/iam-proxy.ts';
+import { allows, decide } from '../../local/iam/policy-decision.ts';
 import { createServer } from 'node:http';
 
 /** How the template runtime's DynamoDB proxy reads a request and a role, as IAM would. */

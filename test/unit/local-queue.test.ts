@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { startLocalQueue } from '../../local/template/local-queue.ts';
+import { startLocalQueue } from '../../local/sqs/local-queue.ts';
 
 /** The template runtime's SQS queue on its own, through the real AWS SDK client. */
 const queueArn = { 'Fn::GetAtt': ['Deliveries1234', 'Arn'] };

@@ -1,23 +1,38 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, SQSEvent } from 'aws-lambda';
 import { matchesStreamFilter } from '../../shared/contracts/webhook-events.ts';
-import { lambdaContext, type LambdaFunction } from '../http-api-emulator.ts';
-import { startStreamReader, type StreamRecord } from '../webhooks/stream-reader.ts';
-import type { startLocalQueue } from './local-queue.ts';
-import type { TemplateEventSource } from './template-model.ts';
+import { lambdaContext, type LambdaFunction } from '../api-gateway/http-api-emulator.ts';
+import { startStreamReader, type StreamRecord } from '../dynamodb/stream-reader.ts';
+import type { startLocalQueue } from '../sqs/local-queue.ts';
 
 /**
- * The template's event source mappings for `npm run start:template`: the table's stream to
- * its function (the webhook fan-out) and each queue to its consumer (the webhook delivery),
- * as Lambda runs them: the template's filter patterns, batch sizes, partial batch responses
- * and retries; each invocation ends at the function's timeout.
+ * Lambda's event source mappings on this machine, for both local runtimes: the table's stream
+ * to its functions (the webhook fan-out, the auto-stop schedules) and each queue to its
+ * consumer (the webhook delivery), as Lambda runs them: filter patterns, batch sizes, partial
+ * batch responses and retries; each invocation ends at the function's timeout. `npm start`
+ * declares its mappings from the settings the stack is built with; template mode reads them
+ * from the synthesized template.
  */
 type LocalQueue = Awaited<ReturnType<typeof startLocalQueue>>;
 
-/** Retries of a failed stream batch before its records are given up (the template's failure destination), as `retryAttempts` does. */
-const STREAM_RETRY_ATTEMPTS = 10;
+/** What invokes a function besides API Gateway: the table's stream or a queue. */
+export type EventSourceMapping = {
+  functionLogicalId: string;
+  source: { kind: 'stream' } | { kind: 'queue'; queueLogicalId: string };
+  batchSize: number;
+  /** The event source's filter patterns (parsed), applied before the function is invoked. */
+  filterPatterns: object[];
+  reportBatchItemFailures: boolean;
+  /** The queue source's maximum concurrency (invocations at once). */
+  maximumConcurrency: number | undefined;
+  /** A stream source's retries of a failed batch before its records are given up (to its failure destination). */
+  retryAttempts: number | undefined;
+};
 
-export async function startTemplateEventSources(options: {
-  eventSources: readonly TemplateEventSource[];
+/** Lambda's default for a stream source that sets no MaximumRetryAttempts is -1 (until the records expire); here it is bounded. */
+const DEFAULT_STREAM_RETRY_ATTEMPTS = 10;
+
+export async function startEventSourceMappings(options: {
+  eventSources: readonly EventSourceMapping[];
   functions: Readonly<Record<string, LambdaFunction>>;
   timeoutsMs: Readonly<Record<string, number>>;
   queues: ReadonlyMap<string, LocalQueue>;
@@ -69,7 +84,7 @@ export async function startTemplateEventSources(options: {
   }
 
   /** One stream batch: on a reported failure, again from the first failed record, then given up and logged. */
-  async function invokeWithRetries(source: TemplateEventSource, batch: DynamoDBRecord[]) {
+  async function invokeWithRetries(source: EventSourceMapping, batch: DynamoDBRecord[]) {
     let pending = batch;
     for (let attempt = 0; pending.length > 0; attempt++) {
       let firstFailed: number;
@@ -83,7 +98,7 @@ export async function startTemplateEventSources(options: {
       }
       if (firstFailed < 0) return;
       pending = pending.slice(firstFailed);
-      if (attempt >= STREAM_RETRY_ATTEMPTS) {
+      if (attempt >= (source.retryAttempts ?? DEFAULT_STREAM_RETRY_ATTEMPTS)) {
         options.log(`stream → ${source.functionLogicalId}: ${pending.length} records given up after ${attempt + 1} attempts (the failure destination keeps pointers to them)`);
         return;
       }

@@ -1,8 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { startAwsJsonEndpoint } from '../aws-json-endpoint.ts';
-import { allows } from './iam-proxy.ts';
-import type { PolicyStatement, TemplateQueue } from './template-model.ts';
+import { allows, type PolicyStatement } from '../iam/policy-decision.ts';
 
 /**
  * One SQS queue of the template for `npm run start:template`: what the AWS SDK sends
@@ -22,12 +21,15 @@ import type { PolicyStatement, TemplateQueue } from './template-model.ts';
  * first, then the oldest. SQS prefers quiet tenants once it detects a noisy one; this serves
  * groups in turn always, which is the same order under a backlog and close enough without.
  */
+/** A queue as its event source mapping and its senders see it (a queue of the template, or the one `npm start` declares). */
+export type QueueSettings = { logicalId: string; visibilityTimeoutSeconds: number; maxReceiveCount: number | undefined };
+
 type Message = { id: string; body: string; group: string; sentAt: number; receiveCount: number; visibleAt: number; receiptHandle?: string };
 
 const ACCOUNT = '000000000000';
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
-export async function startLocalQueue(queue: TemplateQueue, options: { timeScale: number; region: string; log: (line: string) => void }) {
+export async function startLocalQueue(queue: QueueSettings, options: { timeScale: number; region: string; log: (line: string) => void }) {
   const messages = new Map<string, Message>();
   const arn = `arn:aws:sqs:${options.region}:${ACCOUNT}:${queue.logicalId}`;
   const fronts: Array<{ stop: () => Promise<void> }> = [];
