@@ -1,4 +1,5 @@
-import { startTimeTrackingData, stopTimeTrackingData, timeEntryHistoryData, timeEntrySchema } from './schemas.ts';
+import { timeEntryHistoryData, timeEntrySchema } from './routes/time-entries.ts';
+import { startTimeTrackingData, stopTimeTrackingData } from './routes/tracking.ts';
 
 /**
  * The webhook event registry: every event a subscription may receive, declared once

@@ -1,6 +1,58 @@
-import { apiKeyPath, apiKeysData, createApiKeyBody, createdApiKeyData, revokedApiKeyData } from '../directory-schemas.ts';
-import { pageQuery, paginationMeta } from '../schemas.ts';
 import type { RouteDefinition } from '../route-definition.ts';
+import { SCOPES } from '../../auth/scopes.ts';
+import { pageFields, paginationMeta } from '../schemas.ts';
+
+/** A query of paging alone (the caller's API keys). */
+const pageQuery = { type: 'object', properties: { ...pageFields } } as const;
+
+// Personal access tokens
+const apiKeyId = { type: 'string', pattern: '^[0-9a-f]{16}$', examples: ['3f9a2c1d4e5b6a70'] } as const;
+
+const apiKeyFields = {
+  id: apiKeyId,
+  name: { type: 'string' },
+  scopes: { type: 'array', items: { enum: SCOPES } },
+  created_at: { type: 'string', format: 'date-time' },
+  expires_at: { anyOf: [{ type: 'string', format: 'date-time' }, { type: 'null' }] },
+} as const;
+
+const apiKeyRequired = ['id', 'name', 'scopes', 'created_at', 'expires_at'] as const;
+
+const createApiKeyBody = {
+  type: 'object',
+  required: ['name', 'scopes'],
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 100 },
+    scopes: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: SCOPES } },
+    expires_at: {
+      type: 'string',
+      pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?(Z|[+-]\\d{2}:\\d{2})$',
+      examples: ['2027-06-01T00:00:00Z'],
+      description: 'When it stops working: a real time in the future, at most 90 days away (API_KEY_MAX_LIFETIME_DAYS). Absent: that longest lifetime. Every key expires.',
+    },
+  },
+} as const;
+
+const createdApiKeyData = {
+  type: 'object',
+  required: apiKeyRequired,
+  properties: {
+    ...apiKeyFields,
+    key: {
+      type: 'string',
+      pattern: '^ttk_[A-Za-z0-9_-]{43}$',
+      examples: ['ttk_example0example0example0example0example0exa'],
+      description: 'The key itself: in the first answer only. A replay of the request (the same Idempotency-Key) answers the same key without it: it is never stored.',
+    },
+  },
+  additionalProperties: false,
+} as const;
+
+const apiKeysData = { type: 'array', items: { type: 'object', required: apiKeyRequired, properties: apiKeyFields, additionalProperties: false } } as const;
+
+const apiKeyPath = { type: 'object', required: ['id'], properties: { id: apiKeyId } } as const;
+
+const revokedApiKeyData = { type: 'object', required: ['id', 'revoked'], properties: { id: apiKeyId, revoked: { const: true } }, additionalProperties: false } as const;
 
 /** Personal access tokens: each user's own. (The route table is assembled in ../routes.ts; docs/architecture.md says what each field drives.) */
 export const apiKeyRoutes = {

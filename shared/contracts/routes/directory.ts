@@ -1,25 +1,124 @@
-import {
-  contractData,
-  contractPath,
-  deleteMemberData,
-  directoryListPath,
-  listOf,
-  memberData,
-  memberPath,
-  projectData,
-  projectPath,
-  putContractBody,
-  putMemberBody,
-  putProjectBody,
-  putTaskBody,
-  putWorkspaceBody,
-  taskData,
-  taskPath,
-  workspaceData,
-  workspacePutPath,
-} from '../directory-schemas.ts';
-import { ifMatchHeaders, cursorMeta, cursorQuery } from '../schemas.ts';
 import type { RouteDefinition } from '../route-definition.ts';
+import { ROLES } from '../../tracking/model.ts';
+import { cursorFields, cursorMeta, idSchema, ifMatchHeaders, listOf, nullableStringSchema, timestampSchema } from '../schemas.ts';
+
+/** A query of cursor paging alone (the directory's lists). */
+const cursorQuery = { type: 'object', properties: { ...cursorFields } } as const;
+
+const name = { type: 'string', minLength: 1, maxLength: 200 } as const;
+
+const nullableText = { type: ['string', 'null'], maxLength: 200 } as const;
+
+const nullableInteger = { type: ['integer', 'null'] } as const;
+
+/** What every PUT may add: the source system's version of the record (it never goes back). */
+const sourceVersion = {
+  type: 'integer',
+  minimum: 0,
+  maximum: Number.MAX_SAFE_INTEGER,
+  description: 'The source system’s version of the record: a lower one than stored is refused (409 `stale_version`).',
+} as const;
+
+/** What every answer shows of a write: the source's version, when and by whom. */
+const writeFields = {
+  version: { ...nullableInteger, description: 'The source system’s version of the last write that gave one.' },
+  updated_at: { anyOf: [timestampSchema, { type: 'null' }] },
+  updated_by: nullableInteger,
+} as const;
+
+const writeRequired = ['version', 'updated_at', 'updated_by'] as const;
+
+const record = <P extends Record<string, object>, R extends readonly string[]>(properties: P, required: R) =>
+  ({ type: 'object', required: [...required, ...writeRequired], properties: { ...properties, ...writeFields }, additionalProperties: false }) as const;
+
+const workspaceOnly = { type: 'object', required: ['workspace_id'], properties: { workspace_id: idSchema } } as const;
+
+const inWorkspace = <N extends string>(idName: N) =>
+  ({ type: 'object', required: ['workspace_id', idName], properties: { workspace_id: idSchema, [idName]: idSchema } as { workspace_id: typeof idSchema } & Record<N, typeof idSchema> }) as const;
+
+// PUT /workspaces/{workspace_id}
+const workspacePutPath = workspaceOnly;
+
+const putWorkspaceBody = {
+  type: 'object',
+  required: ['name'],
+  properties: { name, owner_user_id: { ...idSchema, description: 'Its first owner: required to create a workspace.' }, version: sourceVersion },
+} as const;
+
+const workspaceData = record({ workspace_id: { type: 'integer' }, name: { type: 'string' } }, ['workspace_id', 'name']);
+
+// Members
+const memberPath = inWorkspace('user_id');
+
+const putMemberBody = {
+  type: 'object',
+  required: ['role', 'status'],
+  properties: {
+    role: { enum: ROLES },
+    status: { enum: ['active', 'inactive'] },
+    name: nullableText,
+    email: { type: ['string', 'null'], maxLength: 320, pattern: '^[^\\s@]+@[^\\s@]+$' },
+    version: sourceVersion,
+  },
+} as const;
+
+const memberData = record(
+  { workspace_id: { type: 'integer' }, user_id: { type: 'integer' }, role: { enum: ROLES }, status: { enum: ['active', 'inactive'] }, name: nullableStringSchema, email: nullableStringSchema },
+  ['workspace_id', 'user_id', 'role', 'status', 'name', 'email'],
+);
+
+const deleteMemberData = {
+  type: 'object',
+  required: ['workspace_id', 'user_id', 'deleted'],
+  properties: { workspace_id: { type: 'integer' }, user_id: { type: 'integer' }, deleted: { const: true } },
+  additionalProperties: false,
+} as const;
+
+// Projects
+const projectPath = inWorkspace('project_id');
+
+const putProjectBody = { type: 'object', required: ['name', 'status'], properties: { name, status: { enum: ['active', 'archived'] }, version: sourceVersion } } as const;
+
+const projectData = record({ workspace_id: { type: 'integer' }, project_id: { type: 'integer' }, name: { type: 'string' }, status: { enum: ['active', 'archived'] } }, [
+  'workspace_id',
+  'project_id',
+  'name',
+  'status',
+]);
+
+// Contracts
+const contractPath = inWorkspace('contract_id');
+
+const putContractBody = {
+  type: 'object',
+  required: ['user_id', 'project_id', 'status'],
+  properties: { user_id: idSchema, project_id: idSchema, status: { enum: ['active', 'paused'] }, version: sourceVersion },
+} as const;
+
+const contractData = record(
+  { workspace_id: { type: 'integer' }, contract_id: { type: 'integer' }, user_id: { type: 'integer' }, project_id: { type: 'integer' }, status: { enum: ['active', 'paused'] } },
+  ['workspace_id', 'contract_id', 'user_id', 'project_id', 'status'],
+);
+
+// Tasks
+const taskPath = inWorkspace('task_id');
+
+const putTaskBody = {
+  type: 'object',
+  required: ['project_id', 'title', 'status'],
+  properties: { project_id: idSchema, title: name, status: { enum: ['open', 'closed'] }, version: sourceVersion },
+} as const;
+
+const taskData = record({ workspace_id: { type: 'integer' }, task_id: { type: 'integer' }, project_id: { type: 'integer' }, title: nullableStringSchema, status: { enum: ['open', 'closed'] } }, [
+  'workspace_id',
+  'task_id',
+  'project_id',
+  'title',
+  'status',
+]);
+
+/** `GET /workspaces/{workspace_id}/<kind>`: a page of them, by id. */
+const directoryListPath = workspaceOnly;
 
 /** What a directory PUT answers besides the common statuses. */
 const DIRECTORY_PUT_ERRORS = {

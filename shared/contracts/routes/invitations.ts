@@ -1,6 +1,44 @@
-import { createInvitationBody, createInvitationPath, invitationData, invitationPath, listInvitationsQuery, listOf } from '../directory-schemas.ts';
-import { paginationMeta } from '../schemas.ts';
 import type { RouteDefinition } from '../route-definition.ts';
+import { ROLES } from '../../tracking/model.ts';
+import { idSchema, listOf, pageFields, paginationMeta, timestampSchema, workspacePath } from '../schemas.ts';
+
+// Invitations
+const invitationId = { type: 'string', pattern: '^inv_[A-Za-z0-9_-]{22}$', examples: ['inv_3fZr8Qm1Xc0bN7pLkT2sWa'] } as const;
+
+const createInvitationPath = workspacePath;
+
+const createInvitationBody = {
+  type: 'object',
+  required: ['user_id', 'role'],
+  properties: { user_id: { ...idSchema, description: 'Who is invited: they join by accepting, with their own credential.' }, role: { enum: ROLES } },
+} as const;
+
+const invitationData = {
+  type: 'object',
+  required: ['id', 'workspace_id', 'user_id', 'role', 'status', 'invited_by', 'created_at', 'expires_at', 'decided_at'],
+  properties: {
+    id: invitationId,
+    workspace_id: { type: 'integer' },
+    user_id: { type: 'integer' },
+    role: { enum: ROLES },
+    status: { enum: ['pending', 'accepted', 'declined', 'expired'], description: '`expired`: still pending when its time ran out; it can no longer be accepted.' },
+    invited_by: { type: 'integer' },
+    created_at: timestampSchema,
+    expires_at: timestampSchema,
+    decided_at: { anyOf: [timestampSchema, { type: 'null' }] },
+  },
+  additionalProperties: false,
+} as const;
+
+const listInvitationsQuery = {
+  type: 'object',
+  properties: {
+    workspace_id: { ...idSchema, description: "The workspace's invitations (its owners and executive managers). Absent: your own pending invitations." },
+    ...pageFields,
+  },
+} as const;
+
+const invitationPath = { type: 'object', required: ['id'], properties: { id: invitationId } } as const;
 
 /** Invitations: how a user becomes a member, by accepting with their own credential. (The route table is assembled in ../routes.ts; docs/architecture.md says what each field drives.) */
 export const invitationRoutes = {

@@ -1,21 +1,156 @@
-import {
-  createTimeEntryBody,
-  deleteTimeEntryData,
-  ifMatchHeaders,
-  timeEntryHistoryData,
-  timeEntryPath,
-  timeEntrySchema,
-  timeEntrySummaryData,
-  timeEntrySummaryQuery,
-  updateTimeEntryBody,
-  workspaceQuery,
-  paginationMeta,
-  cursorMeta,
-  historyQuery,
-  timeEntriesData,
-  timeEntriesQuery,
-} from '../schemas.ts';
 import type { RouteDefinition } from '../route-definition.ts';
+import {
+  calendarDate,
+  count,
+  cursorFields,
+  cursorMeta,
+  dateRangeFields,
+  idSchema,
+  ifMatchHeaders,
+  nullableId,
+  nullableInteger,
+  offsetTimeSchema,
+  paginationMeta,
+  seconds,
+  stopReason,
+  taskNeedsContract,
+  timestampSchema,
+  workFields,
+  workspaceQuery,
+} from '../schemas.ts';
+
+// Time entries
+
+/** An entry's id (a UUID for entries recorded here). */
+const timeEntryId = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', examples: ['9b2f6c1e-4d3a-4f7b-8a52-1c0e5d7f3a90'] } as const;
+
+/** A time entry as every answer that returns one shows it. */
+export const timeEntrySchema = {
+  type: 'object',
+  required: [
+    'id',
+    'workspace_id',
+    'user_id',
+    'contract_id',
+    'project_id',
+    'task_id',
+    'activity_description',
+    'start_time',
+    'end_time',
+    'duration_seconds',
+    'source',
+    'stop_reason',
+    'stopped_by',
+    'created_by',
+    'created_at',
+    'updated_by',
+    'updated_at',
+    'version',
+  ],
+  properties: {
+    id: { type: 'string' },
+    workspace_id: { type: 'integer' },
+    ...workFields,
+    end_time: timestampSchema,
+    duration_seconds: seconds,
+    source: { enum: ['tracker', 'manual'] },
+    /** Null for an entry added by hand. */
+    stop_reason: { anyOf: [stopReason, { type: 'null' }] },
+    stopped_by: nullableInteger,
+    created_by: { type: 'integer' },
+    created_at: timestampSchema,
+    updated_by: { type: 'integer' },
+    updated_at: timestampSchema,
+    version: { type: 'integer', minimum: 1 },
+  },
+  additionalProperties: false,
+} as const;
+
+const timeEntriesQuery = {
+  type: 'object',
+  required: ['workspace_id', 'user_id'],
+  properties: { workspace_id: idSchema, user_id: idSchema, ...dateRangeFields, page: { type: 'integer', minimum: 1, maximum: 100000 }, per_page: { type: 'integer', minimum: 1, maximum: 50 } },
+} as const;
+
+const timeEntriesData = { type: 'array', items: timeEntrySchema } as const;
+
+const timeEntrySummaryQuery = { type: 'object', required: ['workspace_id', 'user_id'], properties: { workspace_id: idSchema, user_id: idSchema, ...dateRangeFields } } as const;
+
+const timeEntrySummaryData = {
+  type: 'object',
+  required: ['days', 'total_seconds'],
+  properties: {
+    days: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['date', 'total_seconds', 'entries'],
+        properties: { date: calendarDate, total_seconds: seconds, entries: count },
+        additionalProperties: false,
+      },
+    },
+    total_seconds: seconds,
+  },
+  additionalProperties: false,
+} as const;
+
+const createTimeEntryBody = {
+  type: 'object',
+  required: ['workspace_id', 'user_id', 'start_time', 'end_time'],
+  properties: {
+    workspace_id: idSchema,
+    user_id: idSchema,
+    start_time: offsetTimeSchema,
+    end_time: offsetTimeSchema,
+    contract_id: nullableId,
+    task_id: nullableId,
+    activity_description: { type: ['string', 'null'], maxLength: 1000 },
+  },
+  allOf: taskNeedsContract,
+} as const;
+
+const timeEntryPath = { type: 'object', required: ['id'], properties: { id: timeEntryId } } as const;
+
+const updateTimeEntryBody = {
+  type: 'object',
+  properties: {
+    start_time: offsetTimeSchema,
+    end_time: offsetTimeSchema,
+    contract_id: nullableId,
+    task_id: nullableId,
+    activity_description: { type: ['string', 'null'], maxLength: 1000 },
+  },
+} as const;
+
+const deleteTimeEntryData = {
+  type: 'object',
+  required: ['id', 'deleted'],
+  properties: { id: { type: 'string' }, deleted: { const: true } },
+  additionalProperties: false,
+} as const;
+
+export const timeEntryHistoryData = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['version', 'action', 'at', 'by', 'changes'],
+    properties: {
+      version: { type: 'integer', minimum: 1 },
+      action: { enum: ['created', 'updated', 'deleted'] },
+      at: timestampSchema,
+      by: { type: ['integer', 'null'], description: 'Who made the change; null when the service did (a tracker stopped by its limit).' },
+      changes: {
+        type: 'object',
+        description: '`{ field: [old, new] }` for every field the version changed (old is null for `created`; empty for `deleted`).',
+        additionalProperties: { type: 'array', minItems: 2, maxItems: 2, items: { type: ['string', 'integer', 'null'] } },
+      },
+    },
+    additionalProperties: false,
+  },
+} as const;
+
+/** A time entry's history: its workspace, and a page of it. */
+const historyQuery = { type: 'object', required: ['workspace_id'], properties: { workspace_id: idSchema, ...cursorFields } } as const;
 
 /** Time entries: the list and summary of a range of days, an entry by hand, its corrections and history. (The route table is assembled in ../routes.ts; docs/architecture.md says what each field drives.) */
 export const timeEntryRoutes = {

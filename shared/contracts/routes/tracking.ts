@@ -1,15 +1,105 @@
-import {
-  activeTrackersData,
-  activeTrackersQuery,
-  currentTrackerData,
-  currentTrackerQuery,
-  paginationMeta,
-  startTimeTrackingData,
-  startTimeTrackingBody,
-  stopTimeTrackingData,
-  stopTimeTrackingBody,
-} from '../schemas.ts';
 import type { RouteDefinition } from '../route-definition.ts';
+import {
+  calendarDate,
+  count,
+  idSchema,
+  nullableId,
+  nullableInteger,
+  nullableStringSchema,
+  paginationMeta,
+  seconds,
+  stopReason,
+  taskNeedsContract,
+  timeZoneField,
+  timestampSchema,
+  trackerFields,
+  workFields,
+} from '../schemas.ts';
+
+/** One member of one workspace: what stop and current-data act on. */
+const memberSelector = {
+  type: 'object',
+  required: ['workspace_id', 'user_id'],
+  properties: { workspace_id: idSchema, user_id: idSchema },
+} as const;
+
+// POST /time-tracking/start
+const startTimeTrackingBody = {
+  type: 'object',
+  required: ['workspace_id', 'user_id'],
+  properties: {
+    workspace_id: idSchema,
+    user_id: idSchema,
+    contract_id: nullableId,
+    task_id: nullableId,
+    activity_description: { type: ['string', 'null'], maxLength: 1000 },
+  },
+  allOf: taskNeedsContract,
+} as const;
+
+/** When a running tracker stops itself (its start plus the workspace's limit when it started); null without a limit. */
+const autoStopAt = { anyOf: [timestampSchema, { type: 'null' }] } as const;
+
+export const startTimeTrackingData = {
+  type: 'object',
+  required: ['message', 'start_time', 'workspace_id', 'user_id', 'contract_id', 'project_id', 'task_id', 'activity_description', 'auto_stop_at'],
+  properties: { message: { type: 'string' }, ...trackerFields, auto_stop_at: autoStopAt },
+  additionalProperties: false,
+} as const;
+
+// POST /time-tracking/stop
+const stopTimeTrackingBody = memberSelector;
+
+export const stopTimeTrackingData = {
+  type: 'object',
+  required: ['message', 'stopped_at', 'start_time', 'duration_seconds', 'time_entry_id', 'user_id', 'contract_id', 'project_id', 'task_id', 'activity_description', 'stop_reason', 'stopped_by'],
+  properties: {
+    message: { type: 'string' },
+    ...workFields,
+    stopped_at: timestampSchema,
+    duration_seconds: seconds,
+    time_entry_id: { type: 'string' },
+    stop_reason: stopReason,
+    stopped_by: nullableInteger,
+  },
+  additionalProperties: false,
+} as const;
+
+const currentTrackerQuery = { ...memberSelector, properties: { ...memberSelector.properties, tz: timeZoneField } } as const;
+
+const currentTrackerData = {
+  type: 'object',
+  required: ['is_tracking', 'workspace_id', 'user_id', 'date', 'total_minutes'],
+  properties: {
+    is_tracking: { type: 'boolean' },
+    ...trackerFields,
+    task_title: nullableStringSchema,
+    total_seconds: seconds,
+    auto_stop_at: autoStopAt,
+    /** Today in `tz`. */
+    date: calendarDate,
+    /** Today's entries plus the running tracker, in whole minutes. */
+    total_minutes: count,
+  },
+  additionalProperties: false,
+} as const;
+
+// GET /time-tracking/active
+const activeTrackersQuery = {
+  type: 'object',
+  required: ['workspace_id'],
+  properties: { workspace_id: idSchema, page: { type: 'integer', minimum: 1, maximum: 100000 }, per_page: { type: 'integer', minimum: 1, maximum: 50 } },
+} as const;
+
+const activeTrackersData = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['is_tracking', 'start_time', 'workspace_id', 'user_id', 'contract_id', 'project_id', 'task_id', 'activity_description', 'task_title', 'total_seconds', 'auto_stop_at'],
+    properties: { is_tracking: { const: true }, ...trackerFields, task_title: nullableStringSchema, total_seconds: seconds, auto_stop_at: autoStopAt },
+    additionalProperties: false,
+  },
+} as const;
 
 /** Tracking: clock a member in and out, what runs now, who is clocked in. (The route table is assembled in ../routes.ts; docs/architecture.md says what each field drives.) */
 export const trackingRoutes = {

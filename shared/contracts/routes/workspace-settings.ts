@@ -1,5 +1,26 @@
-import { updateWorkspaceSettingsBody, workspacePath, workspaceSettingsData } from '../schemas.ts';
 import type { RouteDefinition } from '../route-definition.ts';
+import { nullableInteger, timeZoneField, timestampSchema, workspacePath } from '../schemas.ts';
+
+const updateWorkspaceSettingsBody = {
+  type: 'object',
+  properties: {
+    max_tracker_duration_minutes: { type: ['integer', 'null'], minimum: 1, maximum: 1440, description: 'Trackers started from now on stop themselves after this many minutes; null: no limit.' },
+    time_zone: { ...timeZoneField, description: 'The IANA zone of date queries that give no `tz`.' },
+  },
+} as const;
+
+const workspaceSettingsData = {
+  type: 'object',
+  required: ['workspace_id', 'max_tracker_duration_minutes', 'time_zone', 'updated_at', 'updated_by'],
+  properties: {
+    workspace_id: { type: 'integer' },
+    max_tracker_duration_minutes: { type: ['integer', 'null'], minimum: 1, maximum: 1440 },
+    time_zone: { type: 'string' },
+    updated_at: { anyOf: [timestampSchema, { type: 'null' }] },
+    updated_by: nullableInteger,
+  },
+  additionalProperties: false,
+} as const;
 
 /** A workspace's settings: the longest a tracker runs, the time zone of its dates. (The route table is assembled in ../routes.ts; docs/architecture.md says what each field drives.) */
 export const workspaceSettingsRoutes = {
