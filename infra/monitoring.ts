@@ -1,5 +1,4 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { pascalCase } from './construct-ids.ts';
 import type { HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -62,6 +61,21 @@ export type MonitoringProps = {
 
 const FIVE_MINUTES = Duration.minutes(5);
 
+/** The most metrics one alarm's math may hold (CloudWatch's hard limit). */
+const METRICS_PER_ALARM = 10;
+
+/** The functions in groups of at most ten that share a timeout, in the order given: the groups the function alarms watch. */
+export function functionGroups(functions: ReadonlyArray<TrackingFunction>): TrackingFunction[][] {
+  const byTimeout = new Map<number, TrackingFunction[]>();
+  for (const fn of functions) {
+    const timeoutMs = (fn.timeout ?? TrackingFunction.TIMEOUT).toMilliseconds();
+    byTimeout.set(timeoutMs, [...(byTimeout.get(timeoutMs) ?? []), fn]);
+  }
+  return [...byTimeout.values()].flatMap((sameTimeout) =>
+    Array.from({ length: Math.ceil(sameTimeout.length / METRICS_PER_ALARM) }, (_, at) => sameTimeout.slice(at * METRICS_PER_ALARM, (at + 1) * METRICS_PER_ALARM)),
+  );
+}
+
 /**
  * What a team needs to see the service misbehave (docs/operations.md): alarms on the API,
  * every function, the table and the service's own metrics, all sending to one encrypted SNS
@@ -107,17 +121,37 @@ export class Monitoring extends Construct {
     alarm('Api5xxRate', serverErrorRate, thresholds.api5xxPercent, `The API answered 5xx to ${thresholds.api5xxPercent}% or more of requests over 5 minutes.`);
     alarm('ApiLatencyP99', latencyP99, thresholds.apiP99LatencyMs, `The API's p99 latency reached ${thresholds.apiP99LatencyMs} ms over 5 minutes.`);
 
-    for (const fn of props.functions) {
-      const { trackingName: name } = fn;
-      const timeout = fn.timeout ?? TrackingFunction.TIMEOUT;
-      const id = pascalCase(name);
-      alarm(`${id}Errors`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: the function failed (an unhandled error, a crash or a timeout).`);
-      alarm(`${id}Throttles`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: Lambda throttled invocations (concurrency limit reached).`);
+    // Three alarms per ten functions, not three per function: a route then costs the stack no alarm of its own, which
+    // keeps it under CloudFormation's 500 resources (docs/deploy.md, "How big the stack may grow"). An alarm's metric
+    // math holds at most 10 metrics; each alarm takes the worst of its functions, and its graph shows which one.
+    for (const [index, group] of functionGroups(props.functions).entries()) {
+      const names = group.map((fn) => fn.trackingName).join(', ');
+      const timeout = group[0]!.timeout ?? TrackingFunction.TIMEOUT;
+      const worstOf = (label: string, metricOf: (fn: TrackingFunction) => cloudwatch.IMetric) =>
+        new cloudwatch.MathExpression({
+          expression: `MAX([${group.map((_, at) => `f${at}`).join(', ')}])`,
+          usingMetrics: Object.fromEntries(group.map((fn, at) => [`f${at}`, metricOf(fn)])),
+          period: FIVE_MINUTES,
+          label,
+        });
+      const number = index + 1;
       alarm(
-        `${id}DurationP99`,
-        fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p99' }),
+        `FunctionErrors${number}`,
+        worstOf('failed invocations (the worst function)', (fn) => fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum', label: fn.trackingName })),
+        1,
+        `A function failed (an unhandled error, a crash or a timeout): one of ${names}.`,
+      );
+      alarm(
+        `FunctionThrottles${number}`,
+        worstOf('throttled invocations (the worst function)', (fn) => fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum', label: fn.trackingName })),
+        1,
+        `Lambda throttled invocations (concurrency limit reached) of one of ${names}.`,
+      );
+      alarm(
+        `FunctionDurationP99${number}`,
+        worstOf('p99 duration (the worst function)', (fn) => fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p99', label: fn.trackingName })),
         Math.round((timeout.toMilliseconds() * thresholds.durationP99PercentOfTimeout) / 100),
-        `${name}: p99 duration reached ${thresholds.durationP99PercentOfTimeout}% of its ${timeout.toSeconds()} s timeout.`,
+        `The p99 duration of one of ${names} reached ${thresholds.durationP99PercentOfTimeout}% of its ${timeout.toSeconds()} s timeout.`,
       );
     }
 

@@ -325,10 +325,26 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
     const byId = (prefix: string) => alarms.find((alarm) => alarm.id.startsWith(`Monitoring${prefix}`));
     expect(byId('Api5xxRate')).toMatchObject({ Threshold: 5 });
     expect(byId('ApiLatencyP99')).toMatchObject({ Threshold: 2000, ExtendedStatistic: 'p99', MetricName: 'Latency' });
-    for (const name of [authorizerFunction.functionName, ...routeList.map((route) => route.functionName)]) {
-      expect(byId(`${pascal(name)}Errors`)).toMatchObject({ MetricName: 'Errors', Threshold: 1 });
-      expect(byId(`${pascal(name)}Throttles`)).toMatchObject({ MetricName: 'Throttles', Threshold: 1 });
-      expect(byId(`${pascal(name)}DurationP99`)).toMatchObject({ MetricName: 'Duration', ExtendedStatistic: 'p99', Threshold: 8000 });
+    // Every function is watched by exactly one alarm of each kind, which takes the worst of at most ten functions.
+    const functionIds = Object.keys(resources('AWS::Lambda::Function'));
+    for (const [kind, metricName, stat, threshold] of [
+      ['FunctionErrors', 'Errors', 'Sum', 1],
+      ['FunctionThrottles', 'Throttles', 'Sum', 1],
+      ['FunctionDurationP99', 'Duration', 'p99', 8000],
+    ] as const) {
+      const ofKind = alarms.filter((alarm) => alarm.id.startsWith(`Monitoring${kind}`));
+      const watched = ofKind.flatMap((alarm) => {
+        expect(alarm).toMatchObject({ Threshold: threshold, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+        const queries = alarm.Metrics as Array<Record<string, any>>;
+        const metrics = queries.filter((query) => query.MetricStat);
+        expect(metrics.length).toBeLessThanOrEqual(10);
+        expect(queries.find((query) => query.Expression)!.Expression).toBe(`MAX([${metrics.map((query) => query.Id).join(', ')}])`);
+        return metrics.map((query) => {
+          expect(query.MetricStat).toMatchObject({ Metric: { Namespace: 'AWS/Lambda', MetricName: metricName }, Stat: stat });
+          return query.MetricStat.Metric.Dimensions[0].Value.Ref as string;
+        });
+      });
+      expect(watched.sort()).toEqual([...functionIds].sort());
     }
     expect(byId('TableThrottledRequests')).toBeDefined();
     expect(byId('TableSystemErrors')).toBeDefined();
@@ -355,8 +371,7 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
       Dimensions: [{ Name: 'service', Value: 'time-tracking-api' }],
       Threshold: 1,
     });
-    const functionCount = FUNCTION_COUNT;
-    expect(alarms).toHaveLength(2 + 3 * functionCount + 2 + 2 + 1 + 2 + 2 + 1 + 1);
+    expect(alarms).toHaveLength(2 + 3 * Math.ceil(FUNCTION_COUNT / 10) + 2 + 2 + 1 + 2 + 2 + 1 + 1);
     expect(byId('WebhooksDisabled')).toMatchObject({
       Namespace: 'TimeTrackingApi',
       MetricName: 'WebhooksDisabled',
@@ -370,7 +385,28 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
     const tuned = Object.values(varied().findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
     expect(tuned.filter((alarm) => alarm.Threshold === 2)).toHaveLength(1);
     expect(tuned.filter((alarm) => alarm.Threshold === 900)).toHaveLength(1);
-    expect(tuned.filter((alarm) => alarm.MetricName === 'Duration' && alarm.Threshold === 5000)).toHaveLength(FUNCTION_COUNT);
+    const durationAlarms = tuned.filter((alarm) => alarm.Metrics?.some((query: any) => query.MetricStat?.Metric.MetricName === 'Duration'));
+    expect(durationAlarms.map((alarm) => alarm.Threshold)).toEqual(durationAlarms.map(() => 5000));
+    expect(durationAlarms.flatMap((alarm) => alarm.Metrics.filter((query: any) => query.MetricStat))).toHaveLength(FUNCTION_COUNT);
+  });
+
+  it("leaves room under CloudFormation's 500 resources for 10 more routes, each costing what the start route does", () => {
+    const all = template.toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    // What one route adds: its function, role, policy and log group (named after its construct), and the API's
+    // integration, permission and route that point at it.
+    const startId = Object.keys(all).find((id) => all[id]!.Type === 'AWS::Lambda::Function' && id.startsWith('StartTimeTrackingFunction'))!;
+    const mentions = (value: unknown, id: string) => JSON.stringify(value).includes(`"${id}"`);
+    const own = Object.keys(all).filter((id) => id.startsWith('StartTimeTrackingFunction'));
+    const integrations = Object.keys(all).filter((id) => all[id]!.Type === 'AWS::ApiGatewayV2::Integration' && mentions(all[id]!.Properties, startId));
+    const wiring = Object.keys(all).filter(
+      (id) =>
+        (all[id]!.Type === 'AWS::Lambda::Permission' && mentions(all[id]!.Properties, startId)) ||
+        (all[id]!.Type === 'AWS::ApiGatewayV2::Route' && integrations.some((integration) => mentions(all[id]!.Properties, integration))),
+    );
+    const perRoute = new Set([...own, ...integrations, ...wiring]).size;
+    expect(perRoute).toBe(7);
+    // An alarm watches ten functions: a route adds a tenth of three alarms.
+    expect(Object.keys(all).length + Math.ceil(10 * (perRoute + 3 / 10))).toBeLessThanOrEqual(500);
   });
 
   it('draws one dashboard with the API, functions, table, authorizer and business counts', () => {
