@@ -9,7 +9,7 @@ import { sqsClient, webhookQueue, webhookQueueConfig } from '../../shared/messag
 import { logger } from '../../shared/observability/logger.ts';
 import { METRIC } from '../../shared/observability/metric-names.ts';
 import { metrics, withMetrics } from '../../shared/observability/metrics.ts';
-import { attemptDeadlineMs, deliverAndLog, DELIVERY_TIMEOUT_MS, loggedDeliveryDeps } from '../../shared/webhooks/delivery.ts';
+import { attemptDeadlineMs, deliverAndLog, DELIVERY_TIMEOUT_MS, loggedDeliveryDeps, retryDelaySeconds } from '../../shared/webhooks/delivery.ts';
 import { isReplayJob, parseQueuedMessage } from '../../shared/webhooks/delivery-message.ts';
 import type { Delivery } from '../../shared/webhooks/model.ts';
 import type { WebhookDisabledReason } from '../../shared/webhooks/model.ts';
@@ -64,10 +64,17 @@ export const handler = withMetrics(async function deliverRecords(event: SQSEvent
     }
     // Attempt n waits the n-th delay (longer if the receiver's Retry-After says so); after the last one, straight to the dead-letter queue.
     const attempt = Number(record.attributes.ApproximateReceiveCount) + (message.previousAttempts ?? 0);
-    const { result, delaySeconds } = await deliverCounted(message, attempt);
-    if (result.outcome !== 'retry') return;
-    await sqsClient.send(new ChangeMessageVisibilityCommand({ QueueUrl: webhookQueueConfig.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: delaySeconds ?? 0 })).catch(() => {});
-    throw new Error(`retry: ${result.reason}`);
+    const retryAfter = (delaySeconds: number | undefined) =>
+      sqsClient.send(new ChangeMessageVisibilityCommand({ QueueUrl: webhookQueueConfig.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: delaySeconds ?? 0 })).catch(() => {});
+    const sent = await deliverCounted(message, attempt).catch(async (error: unknown) => {
+      // The attempt could not even start (its subscription unreadable: DynamoDB unavailable): a retry like any
+      // other, on the schedule, rather than after the queue's visibility timeout of a minute.
+      await retryAfter(retryDelaySeconds(attempt, {}));
+      throw error;
+    });
+    if (sent.result.outcome !== 'retry') return;
+    await retryAfter(sent.delaySeconds);
+    throw new Error(`retry: ${sent.result.reason}`);
   }
 
   try {
