@@ -41,7 +41,9 @@ export function withMetrics<A extends unknown[], R>(handler: (...args: A) => Pro
     try {
       return await handler(...args);
     } finally {
-      metrics.publishStoredMetrics();
+      // Powertools logs a warning for every publish with nothing to publish: an idle batch is not worth a log line.
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+      else metrics.clearDimensions();
     }
   };
 }
