@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lock } from 'proper-lockfile';
 import type { EmulatedRoute, LambdaFunction } from '../api-gateway/http-api-emulator.ts';
 import { startIamProxy } from '../dynamodb/iam-proxy.ts';
 import { startLocalKms } from '../kms/local-kms.ts';
@@ -118,56 +119,35 @@ export async function localTemplateDir(settings: { templateDir?: string; templat
     (settings.templateCacheDir !== undefined || (existsSync(contextFile) && readFileSync(contextFile, 'utf8') === contextText && newestSourceMs() <= statSync(templateFile).mtimeMs));
   if (!upToDate) {
     // Servers of one test run sharing the cache may start together: one synthesizes, the others wait for it (the CDK CLI refuses two at once).
-    const lock = settings.templateCacheDir ? await synthesisLock(templateDir) : undefined;
+    const release = settings.templateCacheDir ? await synthesisLock(templateDir) : undefined;
     try {
-      if (!(lock?.waited && existsSync(templateFile))) {
+      // A server that waited for the lock finds what the other one synthesized.
+      if (!(release && existsSync(templateFile))) {
         settings.log(`Synthesizing the stack into ${templateDir}…`);
         await synthesizeTemplate(templateDir, settings.context);
         writeFileSync(contextFile, contextText);
       }
     } finally {
-      lock?.release();
+      await release?.();
     }
   }
   return templateDir;
 }
 
 /**
- * One synthesis at a time into a folder of the shared cache: a lock folder (made atomically)
- * holding its owner's pid. A lock whose owner is gone is taken over. `waited`: another
- * process held it, so the template may be there now.
+ * One synthesis at a time into a folder of the shared cache, across processes: proper-lockfile's
+ * lock beside the folder, kept fresh by its holder and taken over once stale (its holder
+ * gone). A synthesis takes about a minute on two cores: a waiter waits up to five.
  */
-async function synthesisLock(templateDir: string): Promise<{ waited: boolean; release: () => void }> {
-  const lockDir = `${templateDir}.lock`;
-  const ownerFile = join(lockDir, 'pid');
-  let waited = false;
-  for (;;) {
-    try {
-      mkdirSync(lockDir, { recursive: false });
-      writeFileSync(ownerFile, String(process.pid));
-      return { waited, release: () => rmSync(lockDir, { recursive: true, force: true }) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    let owner = 0;
-    try {
-      owner = Number(readFileSync(ownerFile, 'utf8')) || 0;
-    } catch {
-      // Not written yet, or the lock just went: look again.
-    }
-    if (owner > 0 && !isAlive(owner)) rmSync(lockDir, { recursive: true, force: true });
-    waited = true;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+function synthesisLock(templateDir: string): Promise<() => Promise<void>> {
+  mkdirSync(dirname(templateDir), { recursive: true });
+  return lock(templateDir, {
+    realpath: false,
+    lockfilePath: `${templateDir}.lock`,
+    stale: 30_000,
+    update: 10_000,
+    retries: { retries: 1200, factor: 1, minTimeout: 250, maxTimeout: 250 },
+  });
 }
 
 /** The newest modification time of what a synthesis reads from this checkout. */
