@@ -24,7 +24,33 @@ export type TrackingFunctionProps = {
   lazyModules?: ReadonlyArray<keyof typeof LAZY_MODULES>;
   /** Shell commands that add files to the function's asset after bundling (the docs page). */
   assetCommands?: (inputDir: string, outputDir: string) => string[];
+  /**
+   * Its role's statements in a policy resource of their own rather than inline in the role:
+   * for a function whose role a resource's own policy names (the webhook key's), which the
+   * role's statements name in turn: inline, each would wait for the other.
+   */
+  separateRolePolicy?: boolean;
 };
+
+/**
+ * A role whose statements are all inline in it: one CloudFormation resource where a role
+ * and its default policy are two (the stack's budget of 500; docs/deploy.md). CDK adds every
+ * grant through `addToPrincipalPolicy`, which writes into the role's own document here.
+ */
+class RoleWithInlinePolicy extends iam.Role {
+  private readonly statements: iam.PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: iam.RoleProps) {
+    const statements = new iam.PolicyDocument();
+    super(scope, id, { ...props, inlinePolicies: { Function: statements } });
+    this.statements = statements;
+  }
+
+  override addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    this.statements.addStatements(statement);
+    return { statementAdded: true, policyDependable: this };
+  }
+}
 
 /**
  * Every function of the service, with the same defaults:
@@ -42,7 +68,8 @@ export type TrackingFunctionProps = {
  *   traces keep function names, and the source map ships beside the bundle for mapping a
  *   logged trace afterwards (`npm run stacktrace`). Measured in `npm run bench`
  *   (docs/performance.md);
- * - its own log group with a retention, and a role that may write only there.
+ * - its own log group with a retention, and a role that may write only there, its
+ *   statements inline in it (unless `separateRolePolicy`).
  * DynamoDB permissions are granted per function, by the stack, from the route table.
  */
 export class TrackingFunction extends NodejsFunction {
@@ -57,10 +84,11 @@ export class TrackingFunction extends NodejsFunction {
       retention: props.logRetention,
       removalPolicy: props.removalPolicy,
     });
-    const role = new iam.Role(scope, `${id}Role`, {
+    const roleProps: iam.RoleProps = {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs the ${props.functionName} function: its own logs and the table actions it uses, nothing else.`,
-    });
+    };
+    const role = props.separateRolePolicy ? new iam.Role(scope, `${id}Role`, roleProps) : new RoleWithInlinePolicy(scope, `${id}Role`, roleProps);
     super(scope, id, {
       entry: `${ROOT}functions/${props.functionName}/handler.ts`,
       handler: 'handler',

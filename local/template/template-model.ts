@@ -139,10 +139,14 @@ export function readTemplateApi(template: Template, cdkOutDir: string): Template
     const assetPath = resource.Metadata?.['aws:asset:path'];
     if (typeof assetPath !== 'string') throw new TemplateError(`${logicalId} has no aws:asset:path metadata (synthesize with the CDK CLI)`);
     const roleId = getAttTarget(resource.Properties!.Role);
-    const statements = policies
-      .filter(([, policy]) => (policy.Properties!.Roles as unknown[]).some((role) => refTarget(role) === roleId))
-      .flatMap(([, policy]) => policy.Properties!.PolicyDocument.Statement as RawStatement[])
-      .map(readStatement);
+    // The role's own inline policies, and the policy resources attached to it.
+    const inline = ((roleId ? template.Resources[roleId]?.Properties?.Policies : undefined) ?? []) as Array<{ PolicyDocument: { Statement: RawStatement[] } }>;
+    const statements = [
+      ...inline.flatMap((policy) => policy.PolicyDocument.Statement),
+      ...policies
+        .filter(([, policy]) => (policy.Properties!.Roles as unknown[]).some((role) => refTarget(role) === roleId))
+        .flatMap(([, policy]) => policy.Properties!.PolicyDocument.Statement as RawStatement[]),
+    ].map(readStatement);
     functions.set(logicalId, {
       logicalId,
       assetDir: assetPath.startsWith('/') ? assetPath : `${cdkOutDir}/${assetPath}`,

@@ -66,6 +66,26 @@ const resources = (type: string) => template.findResources(type);
 const FUNCTION_COUNT = routeList.length + 2 + Object.keys(webhookFunctions).length + Object.keys(autoStopFunctions).length;
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, _dash, letter: string) => letter.toUpperCase());
 
+/**
+ * Every statement a role of `source` holds, by role id: its inline policies (a function's
+ * role keeps its statements in itself) and the policy resources attached to it.
+ */
+function roleStatements(source: Template): Map<string, Array<Record<string, any>>> {
+  const byRole = new Map<string, Array<Record<string, any>>>();
+  for (const [roleId, role] of Object.entries(source.findResources('AWS::IAM::Role'))) {
+    byRole.set(
+      roleId,
+      (role.Properties.Policies ?? []).flatMap((policy: any) => policy.PolicyDocument.Statement),
+    );
+  }
+  for (const policy of Object.values(source.findResources('AWS::IAM::Policy'))) {
+    for (const role of policy.Properties.Roles) byRole.get(role.Ref)!.push(...policy.Properties.PolicyDocument.Statement);
+  }
+  return byRole;
+}
+/** The statements of the role whose id starts with `rolePrefix`. */
+const statementsOf = (rolePrefix: string, source: Template = template) => [...roleStatements(source)].find(([id]) => id.startsWith(rolePrefix))![1];
+
 describe('routes and the authorizer', () => {
   it('has exactly the routes of the route table, each behind the Lambda authorizer, and the public docs routes without it', () => {
     const routes = Object.values(resources('AWS::ApiGatewayV2::Route'));
@@ -159,7 +179,7 @@ describe('functions', () => {
   });
 
   it('grants each function exactly its DynamoDB actions on the table ARN, and nothing with a wildcard', () => {
-    const policies = resources('AWS::IAM::Policy');
+    const byRole = roleStatements(template);
     const roles = resources('AWS::IAM::Role');
     const functions = resources('AWS::Lambda::Function');
     const expected = new Map<string, readonly string[]>([
@@ -169,8 +189,7 @@ describe('functions', () => {
     for (const [functionName, actions] of expected) {
       const [, fn] = Object.entries(functions).find(([id]) => id.startsWith(`${pascal(functionName)}Function`))!;
       const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
-      const policy = Object.values(policies).find((candidate) => candidate.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId))!;
-      const statements = policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>;
+      const statements = byRole.get(roleId)! as Array<{ Action: string | string[]; Resource: unknown }>;
       const dynamo = statements.filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
       expect(dynamo).toHaveLength(1);
       expect([dynamo[0]!.Action].flat().sort()).toEqual([...actions].sort());
@@ -188,7 +207,7 @@ describe('functions', () => {
       );
       expect(roles[roleId]!.Properties.ManagedPolicyArns).toBeUndefined();
     }
-    const everything = JSON.stringify({ policies, roles });
+    const everything = JSON.stringify({ policies: resources('AWS::IAM::Policy'), roles });
     expect(everything).not.toMatch(/"(Action|Resource)":"\*"|"\*"/);
   });
 
@@ -287,10 +306,8 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
       const [, fn] = Object.entries(functions).find(([id]) => id.startsWith(`${pascal(route.functionName)}Function`))!;
       expect(fn.Properties.Environment.Variables).toMatchObject({ RATE_LIMIT_PER_MINUTE: '60', POWERTOOLS_METRICS_NAMESPACE: 'TimeTrackingApi' });
     }
-    const currentTrackerPolicy = (policies: Record<string, any>) => JSON.stringify(Object.entries(policies).find(([id]) => id.startsWith('CurrentTrackerFunctionRole'))![1]);
-    expect(currentTrackerPolicy(resources('AWS::IAM::Policy'))).toContain('dynamodb:UpdateItem');
-    const off = varied();
-    expect(currentTrackerPolicy(off.findResources('AWS::IAM::Policy'))).not.toContain('dynamodb:UpdateItem');
+    expect(JSON.stringify(statementsOf('CurrentTrackerFunctionRole'))).toContain('dynamodb:UpdateItem');
+    expect(JSON.stringify(statementsOf('CurrentTrackerFunctionRole', varied()))).not.toContain('dynamodb:UpdateItem');
   });
 
   it('sends every alarm, in and out of alarm, to one encrypted SNS topic', () => {
@@ -392,8 +409,8 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
 
   it("leaves room under CloudFormation's 500 resources for 10 more routes, each costing what the start route does", () => {
     const all = template.toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-    // What one route adds: its function, role, policy and log group (named after its construct), and the API's
-    // integration, permission and route that point at it.
+    // What one route adds: its function, role (its statements inline) and log group (named after its construct), and
+    // the API's integration, permission and route that point at it.
     const startId = Object.keys(all).find((id) => all[id]!.Type === 'AWS::Lambda::Function' && id.startsWith('StartTimeTrackingFunction'))!;
     const mentions = (value: unknown, id: string) => JSON.stringify(value).includes(`"${id}"`);
     const own = Object.keys(all).filter((id) => id.startsWith('StartTimeTrackingFunction'));
@@ -404,7 +421,7 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
         (all[id]!.Type === 'AWS::ApiGatewayV2::Route' && integrations.some((integration) => mentions(all[id]!.Properties, integration))),
     );
     const perRoute = new Set([...own, ...integrations, ...wiring]).size;
-    expect(perRoute).toBe(7);
+    expect(perRoute).toBe(6);
     // An alarm watches ten functions: a route adds a tenth of three alarms.
     expect(Object.keys(all).length + Math.ceil(10 * (perRoute + 3 / 10))).toBeLessThanOrEqual(500);
   });
@@ -493,8 +510,7 @@ describe('webhooks', () => {
   });
 
   it('gives the fan-out and delivery functions only what they use', () => {
-    const policies = Object.entries(resources('AWS::IAM::Policy'));
-    const policyOf = (prefix: string) => JSON.stringify(policies.find(([id]) => id.startsWith(prefix))![1]);
+    const policyOf = (prefix: string) => JSON.stringify(statementsOf(prefix));
     const fanOut = policyOf('WebhookFanOutFunctionRole');
     expect(fanOut).toContain('dynamodb:Query');
     expect(fanOut).toContain('dynamodb:BatchWriteItem');
@@ -527,12 +543,10 @@ describe('webhooks', () => {
     expect(denials).toEqual({ 'webhook-secret': ['WebhookDeliveryFunctionRole'], 'idempotent-answer': ['CreateWebhookFunctionRole', 'RotateWebhookSecretFunctionRole'] });
     // Every grant on the key, by role: the sealers generate data keys and open only their stored answers; the delivery function opens secrets.
     const grants: Record<string, string[]> = {};
-    for (const [policyId, policy] of Object.entries(resources('AWS::IAM::Policy'))) {
-      for (const statement of policy.Properties.PolicyDocument.Statement) {
+    for (const [roleId, statements] of roleStatements(template)) {
+      for (const statement of statements) {
         if (!JSON.stringify(statement.Resource).includes(keyId)) continue;
-        (grants[policyId.replace(/DefaultPolicy[0-9A-F]{8}$/, '')] ??= []).push(
-          `${[statement.Action].flat().join(',')} ${JSON.stringify(statement.Condition?.StringEquals?.['kms:EncryptionContext:purpose'])}`,
-        );
+        (grants[roleId.replace(/[0-9A-F]{8}$/, '')] ??= []).push(`${[statement.Action].flat().join(',')} ${JSON.stringify(statement.Condition?.StringEquals?.['kms:EncryptionContext:purpose'])}`);
       }
     }
     const sealing = ['kms:GenerateDataKey ["webhook-secret","idempotent-answer"]', 'kms:Decrypt "idempotent-answer"'];
@@ -546,8 +560,7 @@ describe('webhooks', () => {
 describe('forgotten trackers: auto-stop schedules', () => {
   const entries = (type: string) => Object.entries(resources(type));
   const idOf = (type: string, prefix: string) => entries(type).find(([id]) => id.startsWith(prefix))![0];
-  const policyOf = (rolePrefix: string) =>
-    entries('AWS::IAM::Policy').find(([id]) => id.startsWith(`${rolePrefix}DefaultPolicy`))![1].Properties.PolicyDocument.Statement as Array<Record<string, any>>;
+  const policyOf = (rolePrefix: string) => statementsOf(rolePrefix);
 
   it('has one schedule group, and the schedules function reads tracker starts and stops off the stream with the shared filter', () => {
     expect(entries('AWS::Scheduler::ScheduleGroup')).toHaveLength(1);
