@@ -4,13 +4,13 @@ import { failedConditions, translateDynamoError } from './dynamo-errors.ts';
 import { webhookFromItem, webhookToItem } from './item-mappers.ts';
 import { keys } from './keys.ts';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { queryAll } from './query-all.ts';
 
 /** The item as it was when a condition refused the write (ReturnValuesOnConditionCheckFailure), or undefined when there was none. */
 const itemOfFailedCondition = (error: unknown) => {
   const item = (error as { Item?: Record<string, never> }).Item;
   return item ? (unmarshall(item) as Record<string, unknown>) : undefined;
 };
-import { queryAll } from './query-all.ts';
 
 /**
  * Webhook subscriptions, one item each under their workspace, and a per-workspace counter
@@ -18,17 +18,29 @@ import { queryAll } from './query-all.ts';
  * concurrent creations.
  */
 export function createWebhookRepository(client: DynamoDBDocumentClient, tableName: string): WebhookRepository {
+  /**
+   * One conditional update of a webhook item: what DynamoDB returned, or, when the condition
+   * refused it, the item as it was (`old`, undefined when there was none: with
+   * ReturnValuesOnConditionCheckFailure). Any other failure is DynamoDB's (translated: 503).
+   */
+  async function updateIf(
+    workspaceId: number,
+    id: string,
+    update: Omit<UpdateCommandInput, 'TableName' | 'Key'>,
+  ): Promise<{ refused: false; attributes: Record<string, unknown> | undefined } | { refused: true; old: Record<string, unknown> | undefined }> {
+    try {
+      const output = await client.send(new UpdateCommand({ TableName: tableName, Key: keys.webhook(workspaceId, id), ...update }));
+      return { refused: false, attributes: output.Attributes };
+    } catch (error) {
+      if (failedConditions(error).length === 0) return translateDynamoError(error);
+      return { refused: true, old: itemOfFailedCondition(error) };
+    }
+  }
+
   /** Updates a webhook that exists; the webhook as it is now, or undefined when there is none. */
   async function updateExisting(workspaceId: number, id: string, update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>) {
-    try {
-      const output = await client.send(
-        new UpdateCommand({ TableName: tableName, Key: keys.webhook(workspaceId, id), ConditionExpression: 'attribute_exists(pk)', ReturnValues: 'ALL_NEW', ...update }),
-      );
-      return output.Attributes ? webhookFromItem(output.Attributes) : undefined;
-    } catch (error) {
-      if (failedConditions(error).length > 0) return undefined;
-      return translateDynamoError(error);
-    }
+    const result = await updateIf(workspaceId, id, { ConditionExpression: 'attribute_exists(pk)', ReturnValues: 'ALL_NEW', ...update });
+    return !result.refused && result.attributes ? webhookFromItem(result.attributes) : undefined;
   }
 
   return {
@@ -104,118 +116,68 @@ export function createWebhookRepository(client: DynamoDBDocumentClient, tableNam
       }),
 
     async claimReplay(workspaceId, id, replay, now) {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.webhook(workspaceId, id),
-            UpdateExpression: 'SET replay_id = :id, replay_since = :since, replay_until = :until, replay_lease_until = :lease',
-            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(replay_id) OR replay_lease_until < :now)',
-            ExpressionAttributeValues: { ':id': replay.id, ':since': replay.since, ':until': replay.until, ':lease': replay.leaseUntil, ':now': now.toISOString() },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return 'claimed';
-      } catch (error) {
-        if (failedConditions(error).length === 0) return translateDynamoError(error);
-        const old = itemOfFailedCondition(error);
-        if (!old) return 'not_found';
-        return { running: { id: String(old.replay_id), since: String(old.replay_since), until: String(old.replay_until), leaseUntil: String(old.replay_lease_until) } };
-      }
+      const result = await updateIf(workspaceId, id, {
+        UpdateExpression: 'SET replay_id = :id, replay_since = :since, replay_until = :until, replay_lease_until = :lease',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(replay_id) OR replay_lease_until < :now)',
+        ExpressionAttributeValues: { ':id': replay.id, ':since': replay.since, ':until': replay.until, ':lease': replay.leaseUntil, ':now': now.toISOString() },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      if (!result.refused) return 'claimed';
+      const { old } = result;
+      if (!old) return 'not_found';
+      return { running: { id: String(old.replay_id), since: String(old.replay_since), until: String(old.replay_until), leaseUntil: String(old.replay_lease_until) } };
     },
 
     async renewReplay(workspaceId, id, replayId, leaseUntil) {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.webhook(workspaceId, id),
-            UpdateExpression: 'SET replay_lease_until = :lease',
-            ConditionExpression: 'replay_id = :id',
-            ExpressionAttributeValues: { ':id': replayId, ':lease': leaseUntil },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (failedConditions(error).length > 0) return false;
-        return translateDynamoError(error);
-      }
+      const result = await updateIf(workspaceId, id, {
+        UpdateExpression: 'SET replay_lease_until = :lease',
+        ConditionExpression: 'replay_id = :id',
+        ExpressionAttributeValues: { ':id': replayId, ':lease': leaseUntil },
+      });
+      return !result.refused;
     },
 
     async endReplay(workspaceId, id, replayId) {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.webhook(workspaceId, id),
-            UpdateExpression: 'REMOVE replay_id, replay_since, replay_until, replay_lease_until',
-            ConditionExpression: 'replay_id = :id',
-            ExpressionAttributeValues: { ':id': replayId },
-          }),
-        );
-      } catch (error) {
-        // Another replay holds the slot by now, or the webhook is gone: nothing of ours to free.
-        if (failedConditions(error).length > 0) return;
-        return translateDynamoError(error);
-      }
+      // Refused: another replay holds the slot by now, or the webhook is gone: nothing of ours to free.
+      await updateIf(workspaceId, id, {
+        UpdateExpression: 'REMOVE replay_id, replay_since, replay_until, replay_lease_until',
+        ConditionExpression: 'replay_id = :id',
+        ExpressionAttributeValues: { ':id': replayId },
+      });
     },
 
     async claimTest(workspaceId, id, now, intervalSeconds) {
-      try {
-        const output = await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.webhook(workspaceId, id),
-            UpdateExpression: 'SET last_test_at = :now',
-            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(last_test_at) OR last_test_at <= :earliest)',
-            ExpressionAttributeValues: { ':now': now.toISOString(), ':earliest': new Date(now.getTime() - intervalSeconds * 1000).toISOString() },
-            ReturnValues: 'UPDATED_OLD',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return { claimed: typeof output.Attributes?.last_test_at === 'string' ? output.Attributes.last_test_at : null };
-      } catch (error) {
-        if (failedConditions(error).length === 0) return translateDynamoError(error);
-        const old = itemOfFailedCondition(error);
-        if (!old) return 'not_found';
-        return { retryAfterSeconds: Math.max(1, Math.ceil((Date.parse(String(old.last_test_at)) + intervalSeconds * 1000 - now.getTime()) / 1000)) };
-      }
+      const result = await updateIf(workspaceId, id, {
+        UpdateExpression: 'SET last_test_at = :now',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(last_test_at) OR last_test_at <= :earliest)',
+        ExpressionAttributeValues: { ':now': now.toISOString(), ':earliest': new Date(now.getTime() - intervalSeconds * 1000).toISOString() },
+        ReturnValues: 'UPDATED_OLD',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      if (!result.refused) return { claimed: typeof result.attributes?.last_test_at === 'string' ? result.attributes.last_test_at : null };
+      if (!result.old) return 'not_found';
+      return { retryAfterSeconds: Math.max(1, Math.ceil((Date.parse(String(result.old.last_test_at)) + intervalSeconds * 1000 - now.getTime()) / 1000)) };
     },
 
     async releaseTest(workspaceId, id, claimedAt, previous) {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.webhook(workspaceId, id),
-            UpdateExpression: previous === null ? 'REMOVE last_test_at' : 'SET last_test_at = :previous',
-            ConditionExpression: 'last_test_at = :claimed',
-            ExpressionAttributeValues: { ':claimed': claimedAt.toISOString(), ...(previous === null ? {} : { ':previous': previous }) },
-          }),
-        );
-      } catch (error) {
-        if (failedConditions(error).length > 0) return;
-        return translateDynamoError(error);
-      }
+      // Refused: a later test claimed the slot meanwhile; it is theirs now.
+      await updateIf(workspaceId, id, {
+        UpdateExpression: previous === null ? 'REMOVE last_test_at' : 'SET last_test_at = :previous',
+        ConditionExpression: 'last_test_at = :claimed',
+        ExpressionAttributeValues: { ':claimed': claimedAt.toISOString(), ...(previous === null ? {} : { ':previous': previous }) },
+      });
     },
 
     async setFailing(workspaceId, id, since) {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.webhook(workspaceId, id),
-            // The first failure since the last delivery is kept: a later failure never moves it.
-            ...(since === null
-              ? { UpdateExpression: 'REMOVE failing_since', ConditionExpression: 'attribute_exists(pk)' }
-              : { UpdateExpression: 'SET failing_since = if_not_exists(failing_since, :since)', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':since': since } }),
-          }),
-        );
-      } catch (error) {
-        // The webhook was deleted meanwhile: nothing to record.
-        if (failedConditions(error).length > 0) return;
-        translateDynamoError(error);
-      }
+      // Refused: the webhook was deleted meanwhile: nothing to record.
+      await updateIf(
+        workspaceId,
+        id,
+        // The first failure since the last delivery is kept: a later failure never moves it.
+        since === null
+          ? { UpdateExpression: 'REMOVE failing_since', ConditionExpression: 'attribute_exists(pk)' }
+          : { UpdateExpression: 'SET failing_since = if_not_exists(failing_since, :since)', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':since': since } },
+      );
     },
   };
 }
