@@ -4,8 +4,7 @@ import { invitationView } from '../../shared/contracts/views.ts';
 import { handlerAdapters, invitationRepository } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
 import { admittedFirst } from '../../shared/http/rate-limit.ts';
-import { INVITATION_REPOSITORY_ACCESS } from '../../shared/tracking/invitations.ts';
-import { acceptInvitation } from '../../shared/tracking/invitations.ts';
+import { INVITATION_REPOSITORY_ACCESS, acceptInvitation } from '../../shared/tracking/invitations.ts';
 
 /** POST /invitations/{id}/accept: by the invited user, with their own credential. */
 export const handler = createHttpHandler(routes.acceptInvitation, {

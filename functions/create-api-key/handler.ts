@@ -1,13 +1,12 @@
 import * as validators from '../../shared/contracts/generated/validators/createApiKey.js';
 import { generateApiKey } from '../../shared/auth/api-keys.ts';
-import { assertMayReplayCreation, createPersonalAccessToken } from '../../shared/auth/personal-access-tokens.ts';
+import { assertMayReplayCreation, createPersonalAccessToken, API_KEY_STORE_ACCESS } from '../../shared/auth/personal-access-tokens.ts';
 import { loadApiKeyConfig } from '../../shared/config/api-key-config.ts';
 import { routes } from '../../shared/contracts/routes.ts';
 import { apiKeyView } from '../../shared/contracts/views.ts';
 import { apiKeyStore, handlerAdapters } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
 import { admittedFirst } from '../../shared/http/rate-limit.ts';
-import { API_KEY_STORE_ACCESS } from '../../shared/auth/personal-access-tokens.ts';
 import { redactedAnswer } from '../../shared/http/redacted-answer.ts';
 
 const { maxLifetimeDays } = loadApiKeyConfig();

@@ -6,8 +6,7 @@ import { directoryRepository, handlerAdapters, invitationRepository } from '../.
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
 import { admittedFirst } from '../../shared/http/rate-limit.ts';
 import { DIRECTORY_REPOSITORY_ACCESS } from '../../shared/tracking/directory.ts';
-import { INVITATION_REPOSITORY_ACCESS } from '../../shared/tracking/invitations.ts';
-import { inviteMember } from '../../shared/tracking/invitations.ts';
+import { INVITATION_REPOSITORY_ACCESS, inviteMember } from '../../shared/tracking/invitations.ts';
 
 /** POST /workspaces/{workspace_id}/invitations */
 export const handler = createHttpHandler(routes.createInvitation, {

@@ -1,10 +1,9 @@
 import * as validators from '../../shared/contracts/generated/validators/deleteApiKey.js';
-import { assertMayRevoke, revokePersonalAccessToken } from '../../shared/auth/personal-access-tokens.ts';
+import { assertMayRevoke, revokePersonalAccessToken, API_KEY_STORE_ACCESS } from '../../shared/auth/personal-access-tokens.ts';
 import { routes } from '../../shared/contracts/routes.ts';
 import { apiKeyStore, handlerAdapters } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
 import { admittedFirst } from '../../shared/http/rate-limit.ts';
-import { API_KEY_STORE_ACCESS } from '../../shared/auth/personal-access-tokens.ts';
 
 /** DELETE /api-keys/{id} */
 export const handler = createHttpHandler(routes.deleteApiKey, {

@@ -4,8 +4,7 @@ import { directoryRepository, handlerAdapters } from '../../shared/db/default-re
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
 import { preconditionOf } from '../../shared/http/precondition.ts';
 import { admittedFirst } from '../../shared/http/rate-limit.ts';
-import { DIRECTORY_REPOSITORY_ACCESS } from '../../shared/tracking/directory.ts';
-import { removeMember } from '../../shared/tracking/directory.ts';
+import { DIRECTORY_REPOSITORY_ACCESS, removeMember } from '../../shared/tracking/directory.ts';
 
 /** DELETE /workspaces/{workspace_id}/members/{user_id} */
 export const handler = createHttpHandler(routes.deleteMember, {

@@ -1,11 +1,10 @@
 import * as validators from '../../shared/contracts/generated/validators/listApiKeys.js';
-import { listPersonalAccessTokens } from '../../shared/auth/personal-access-tokens.ts';
+import { listPersonalAccessTokens, API_KEY_STORE_ACCESS } from '../../shared/auth/personal-access-tokens.ts';
 import { routes } from '../../shared/contracts/routes.ts';
 import { apiKeyView } from '../../shared/contracts/views.ts';
 import { apiKeyStore, handlerAdapters } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
 import { admittedFirst } from '../../shared/http/rate-limit.ts';
-import { API_KEY_STORE_ACCESS } from '../../shared/auth/personal-access-tokens.ts';
 import { paginate } from '../../shared/tracking/pagination.ts';
 
 /** GET /api-keys */

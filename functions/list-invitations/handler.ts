@@ -5,8 +5,7 @@ import { directoryRepository, handlerAdapters, invitationRepository } from '../.
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
 import { admittedFirst } from '../../shared/http/rate-limit.ts';
 import { DIRECTORY_REPOSITORY_ACCESS } from '../../shared/tracking/directory.ts';
-import { INVITATION_REPOSITORY_ACCESS } from '../../shared/tracking/invitations.ts';
-import { listInvitations } from '../../shared/tracking/invitations.ts';
+import { INVITATION_REPOSITORY_ACCESS, listInvitations } from '../../shared/tracking/invitations.ts';
 import { paginate } from '../../shared/tracking/pagination.ts';
 
 /** GET /invitations */
