@@ -65,7 +65,7 @@ const FIVE_MINUTES = Duration.minutes(5);
 const METRICS_PER_ALARM = 10;
 
 /** The functions in groups of at most ten that share a timeout, in the order given: the groups the function alarms watch. */
-export function functionGroups(functions: ReadonlyArray<TrackingFunction>): TrackingFunction[][] {
+function functionGroups(functions: ReadonlyArray<TrackingFunction>): TrackingFunction[][] {
   const byTimeout = new Map<number, TrackingFunction[]>();
   for (const fn of functions) {
     const timeoutMs = (fn.timeout ?? TrackingFunction.TIMEOUT).toMilliseconds();

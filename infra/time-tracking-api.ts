@@ -419,11 +419,11 @@ export class TimeTrackingApi extends Construct {
       new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [schedulerRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } }),
     );
     // Its statements are inline in its role: cdk-nag reports the wildcard on the role.
-    const schedulesPolicy = schedulesFn.role!;
+    const schedulesRole = schedulesFn.role!;
     // The finding names the resource as cdk-nag prints it: pseudo parameters unresolved, an explicit env's region and account as they are.
     const printed = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
     const stack = Stack.of(this);
-    Validations.of(schedulesPolicy).acknowledge({
+    Validations.of(schedulesRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:${printed(stack.partition, 'Partition')}:scheduler:${printed(stack.region, 'Region')}:${printed(stack.account, 'AccountId')}:schedule/${scheduleGroup.scheduleGroupName}/*]`,
       reason: "One schedule per running tracker, named after it: the names are not known in advance, so the resource is every schedule of the stack's own group, and only Create and Delete.",
     });
