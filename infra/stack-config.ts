@@ -1,4 +1,5 @@
 import { ALLOWED_JWT_ALGORITHMS } from '../shared/config/auth-config.ts';
+import { DEFAULT_DELIVERY_CONCURRENCY } from '../shared/contracts/event-source-settings.ts';
 import type { AlarmThresholds } from './monitoring.ts';
 
 /**
@@ -96,7 +97,7 @@ export function readStackConfig(context: ContextReader): StackConfig {
     rateLimitPerMinute: integer('rateLimitPerMinute', 60, 0, 1_000_000),
     tracing: flag('tracing'),
     alarmEmail: text('alarmEmail', '') || undefined,
-    webhookDeliveryConcurrency: integer('webhookDeliveryConcurrency', 5, 2, 1000),
+    webhookDeliveryConcurrency: integer('webhookDeliveryConcurrency', DEFAULT_DELIVERY_CONCURRENCY, 2, 1000),
     alarms: {
       api5xxPercent: integer('alarmApi5xxPercent', 5, 1, 100),
       apiP99LatencyMs: integer('alarmApiP99LatencyMs', 2000, 50, 30000),

@@ -38,7 +38,7 @@ import { webhookStreamFilterPatterns } from '../shared/contracts/webhook-events.
 import { tableDefinition } from '../shared/db/table-definition.ts';
 import { IDEMPOTENT_ANSWER_PURPOSE, WEBHOOK_SECRET_PURPOSE } from '../shared/crypto/kms-secret-box.ts';
 import { MAX_DELIVERY_RECEIVES } from '../shared/webhooks/delivery.ts';
-import { DELIVERY_QUEUE_SOURCE, TABLE_STREAM_SOURCE } from '../shared/contracts/event-source-settings.ts';
+import { DEFAULT_DELIVERY_CONCURRENCY, DELIVERY_QUEUE_SOURCE, TABLE_STREAM_SOURCE } from '../shared/contracts/event-source-settings.ts';
 import { DEFAULT_ALARM_THRESHOLDS, Monitoring, type AlarmThresholds } from './monitoring.ts';
 import { TrackingFunction, type TrackingFunctionProps } from './tracking-function.ts';
 
@@ -145,7 +145,7 @@ export class TimeTrackingApi extends Construct {
     const removalPolicy = tableRemovalPolicy;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const rateLimitPerMinute = props.rateLimitPerMinute ?? 60;
-    const webhookDeliveryConcurrency = props.webhookDeliveryConcurrency ?? 5;
+    const webhookDeliveryConcurrency = props.webhookDeliveryConcurrency ?? DEFAULT_DELIVERY_CONCURRENCY;
     const corsAllowedOrigins = props.corsAllowedOrigins ?? [];
 
     this.table = new dynamodb.TableV2(this, 'Table', {

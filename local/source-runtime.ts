@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDocsPage } from '../scripts/build-docs-page.ts';
-import { TABLE_STREAM_SOURCE, DELIVERY_QUEUE_SOURCE } from '../shared/contracts/event-source-settings.ts';
+import { DEFAULT_DELIVERY_CONCURRENCY, DELIVERY_QUEUE_SOURCE, TABLE_STREAM_SOURCE } from '../shared/contracts/event-source-settings.ts';
 import { authorizerFunction, autoStopFunctions, functionNames, publicRoutes, routeList, webhookFunctions } from '../shared/contracts/routes.ts';
 import { webhookStreamFilterPatterns } from '../shared/contracts/webhook-events.ts';
 import { autoStopStreamFilterPatterns } from '../shared/scheduling/auto-stop-schedules.ts';
@@ -122,8 +122,7 @@ export async function startSourceRuntime(settings: {
         functionLogicalId: webhookFunctions.delivery.functionName,
         source: { kind: 'queue', queueLogicalId: DELIVERY_QUEUE },
         filterPatterns: [],
-        // The stack's default reserved concurrency for the delivery function (webhookDeliveryConcurrency).
-        maximumConcurrency: 5,
+        maximumConcurrency: DEFAULT_DELIVERY_CONCURRENCY,
         retryAttempts: undefined,
         ...DELIVERY_QUEUE_SOURCE,
       },

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lock } from 'proper-lockfile';
-import type { EmulatedRoute, LambdaFunction } from '../api-gateway/http-api-emulator.ts';
+import type { LambdaFunction } from '../api-gateway/http-api-emulator.ts';
+import type { LocalRuntime } from '../source-runtime.ts';
 import { startIamProxy } from '../dynamodb/iam-proxy.ts';
 import { startLocalKms } from '../kms/local-kms.ts';
 import { startLocalQueue } from '../sqs/local-queue.ts';
@@ -28,17 +29,11 @@ import { startLocalScheduler } from '../scheduler/local-scheduler.ts';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const STACK_NAME = 'TimeTrackingApi';
 
-export type TemplateRuntime = {
+/** What deploys, run here: the runtime `npm start` serves (routes, functions, event sources), and each function's host. */
+export type TemplateRuntime = LocalRuntime & {
   /** Each function's host: its invocations with their outcome and REPORT. */
   hosts: Record<string, FunctionHost>;
-  routes: EmulatedRoute[];
-  functions: Record<string, LambdaFunction>;
-  authorizer: LambdaFunction;
-  authorizerCacheTtlSeconds: number;
   functionTimeoutsMs: Record<string, number>;
-  /** Starts the template's event source mappings (the stream to the fan-out and the schedules, the queue to the delivery); resolves with their stop. */
-  startEventSources: (log: (line: string) => void) => Promise<() => Promise<void>>;
-  stop: () => Promise<void>;
 };
 
 /**

@@ -11,3 +11,6 @@ export const TABLE_STREAM_SOURCE = { batchSize: 100, bisectBatchOnError: true, r
 
 /** The delivery queue to the delivery function: only the records to retry are reported (partial batch response). */
 export const DELIVERY_QUEUE_SOURCE = { batchSize: 10, reportBatchItemFailures: true } as const;
+
+/** Delivery invocations at once (the delivery function's reserved concurrency) unless the stack is told otherwise (`webhookDeliveryConcurrency`). */
+export const DEFAULT_DELIVERY_CONCURRENCY = 5;
