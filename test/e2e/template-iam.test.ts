@@ -9,6 +9,7 @@ import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { testSeed, users, WS } from '../support/fixtures.ts';
 import { failingStart, startLocalServer } from '../support/local-server.ts';
 import { startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
+import { roleStatements } from '../support/role-statements.ts';
 
 /**
  * `npm run start:template` enforces the template's IAM: a function can do in DynamoDB (and
@@ -38,20 +39,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** A role's statements in the template, to edit in place: its inline policies and the policy resources attached to it. */
-function statementsOfRole(template: any, roleId: string): any[] {
-  const inline = (template.Resources[roleId].Properties.Policies ?? []).flatMap((policy: any) => policy.PolicyDocument.Statement);
-  const attached = Object.values(template.Resources)
-    .filter((resource: any) => resource.Type === 'AWS::IAM::Policy' && resource.Properties.Roles.some((role: any) => role.Ref === roleId))
-    .flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
-  return [...inline, ...attached];
-}
-
 /** The start function's DynamoDB statement in the template, to edit. */
 function withoutStartAction(template: any, action: string) {
   const [functionId] = Object.entries(template.Resources).find(([id, resource]: [string, any]) => resource.Type === 'AWS::Lambda::Function' && id.startsWith('StartTimeTrackingFunction'))!;
   const roleId = template.Resources[functionId].Properties.Role['Fn::GetAtt'][0];
-  const statement = statementsOfRole(template, roleId).find((candidate: any) => [candidate.Action].flat().some((name: string) => name.startsWith('dynamodb:')));
+  const statement = roleStatements(template)
+    .get(roleId)!
+    .find((candidate: any) => [candidate.Action].flat().some((name: string) => name.startsWith('dynamodb:')))!;
   expect([statement.Action].flat()).toContain(action);
   statement.Action = [statement.Action].flat().filter((name: string) => name !== action);
   return template;
@@ -128,7 +122,7 @@ describe('IAM from the template, enforced locally', () => {
     const fanOutWithout = (template: any) => {
       const [, role] = Object.entries(template.Resources).find(([id, resource]: [string, any]) => resource.Type === 'AWS::IAM::Role' && id.startsWith('WebhookFanOutFunctionRole'))!;
       const roleId = Object.keys(template.Resources).find((id) => template.Resources[id] === role)!;
-      for (const statement of statementsOfRole(template, roleId)) statement.Action = [statement.Action].flat().filter((name: string) => !name.startsWith('sqs:SendMessage'));
+      for (const statement of roleStatements(template).get(roleId)!) statement.Action = [statement.Action].flat().filter((name: string) => !name.startsWith('sqs:SendMessage'));
       return template;
     };
     const startAndWait = async (expectDelivery: boolean) => {

@@ -21,6 +21,7 @@ import { readStackConfig, StackConfigError } from '../../infra/stack-config.ts';
 import { TimeTrackingStack } from '../../infra/time-tracking-stack.ts';
 import { matchesStreamFilter, webhookStreamFilterPatterns } from '../../shared/contracts/webhook-events.ts';
 import { localTemplateContext, localTemplateDir, STACK_NAME } from '../../local/template/template-runtime.ts';
+import { roleStatements } from '../support/role-statements.ts';
 
 /** CDK assertions on the synthesized template (bundling skipped; the bundles are read from the run's CLI synthesis). */
 const requiredContext = {
@@ -66,25 +67,8 @@ const resources = (type: string) => template.findResources(type);
 const FUNCTION_COUNT = routeList.length + 2 + Object.keys(webhookFunctions).length + Object.keys(autoStopFunctions).length;
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, _dash, letter: string) => letter.toUpperCase());
 
-/**
- * Every statement a role of `source` holds, by role id: its inline policies (a function's
- * role keeps its statements in itself) and the policy resources attached to it.
- */
-function roleStatements(source: Template): Map<string, Array<Record<string, any>>> {
-  const byRole = new Map<string, Array<Record<string, any>>>();
-  for (const [roleId, role] of Object.entries(source.findResources('AWS::IAM::Role'))) {
-    byRole.set(
-      roleId,
-      (role.Properties.Policies ?? []).flatMap((policy: any) => policy.PolicyDocument.Statement),
-    );
-  }
-  for (const policy of Object.values(source.findResources('AWS::IAM::Policy'))) {
-    for (const role of policy.Properties.Roles) byRole.get(role.Ref)!.push(...policy.Properties.PolicyDocument.Statement);
-  }
-  return byRole;
-}
 /** The statements of the role whose id starts with `rolePrefix`. */
-const statementsOf = (rolePrefix: string, source: Template = template) => [...roleStatements(source)].find(([id]) => id.startsWith(rolePrefix))![1];
+const statementsOf = (rolePrefix: string, source: Template = template) => [...roleStatements(source.toJSON())].find(([id]) => id.startsWith(rolePrefix))![1];
 
 describe('routes and the authorizer', () => {
   it('has exactly the routes of the route table, each behind the Lambda authorizer, and the public docs routes without it', () => {
@@ -179,7 +163,7 @@ describe('functions', () => {
   });
 
   it('grants each function exactly its DynamoDB actions on the table ARN, and nothing with a wildcard', () => {
-    const byRole = roleStatements(template);
+    const byRole = roleStatements(template.toJSON());
     const roles = resources('AWS::IAM::Role');
     const functions = resources('AWS::Lambda::Function');
     const expected = new Map<string, readonly string[]>([
@@ -543,7 +527,7 @@ describe('webhooks', () => {
     expect(denials).toEqual({ 'webhook-secret': ['WebhookDeliveryFunctionRole'], 'idempotent-answer': ['CreateWebhookFunctionRole', 'RotateWebhookSecretFunctionRole'] });
     // Every grant on the key, by role: the sealers generate data keys and open only their stored answers; the delivery function opens secrets.
     const grants: Record<string, string[]> = {};
-    for (const [roleId, statements] of roleStatements(template)) {
+    for (const [roleId, statements] of roleStatements(template.toJSON())) {
       for (const statement of statements) {
         if (!JSON.stringify(statement.Resource).includes(keyId)) continue;
         (grants[roleId.replace(/[0-9A-F]{8}$/, '')] ??= []).push(`${[statement.Action].flat().join(',')} ${JSON.stringify(statement.Condition?.StringEquals?.['kms:EncryptionContext:purpose'])}`);
