@@ -8,6 +8,7 @@
  *   npm run admin -- api-key index   (keys made before users had their own list: listed and counted from then on)
  *   npm run admin -- seed <file.json>   (workspace data upserted; API keys inserted, never changed)
  *   npm run admin -- backfill-time-entries   (entries stored before versions existed: by-id copy, history, timeline)
+ *   npm run admin -- backfill-report-months  (entries stored before report months existed: the reports read them)
  *   npm run admin -- backfill-member-index   (memberships stored before users had a mark of each: only members hold API keys)
  *
  * TABLE_NAME names the table. A created key is printed once and never stored in clear.
@@ -23,6 +24,7 @@ import { createApiKeyAdmin } from './api-key-admin.ts';
 import { loadSeed } from './seed-loader.ts';
 import { backfillTimeEntries } from './time-entry-backfill.ts';
 import { backfillMemberIndex } from './member-index-backfill.ts';
+import { backfillReportMonths } from './report-month-backfill.ts';
 
 export async function runAdminCli(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -57,6 +59,11 @@ export async function runAdminCli(argv: string[], out: (line: string) => void = 
     if (group === 'backfill-time-entries') {
       const result = await backfillTimeEntries(client, config.tableName);
       out(`Backfilled ${result.backfilled} of ${result.scanned} time entries in ${config.tableName}; marked ${result.marked} running trackers.`);
+      return 0;
+    }
+    if (group === 'backfill-report-months') {
+      const result = await backfillReportMonths(client, config.tableName);
+      out(`Put ${result.backfilled} of ${result.scanned} time entries in their report months in ${config.tableName}.`);
       return 0;
     }
     if (group === 'backfill-member-index') {
@@ -140,6 +147,7 @@ const USAGE = `Usage (TABLE_NAME, and DYNAMODB_ENDPOINT for DynamoDB Local, in t
   npm run admin -- api-key index   (once after upgrading: keys made before users had their own list)
   npm run admin -- seed <file.json>
   npm run admin -- backfill-time-entries
+  npm run admin -- backfill-report-months  (once after upgrading: the reports read them)
   npm run admin -- backfill-member-index   (once after upgrading: only members hold API keys)`;
 
 function positiveInteger(value: string | undefined, flag: string): number {

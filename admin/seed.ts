@@ -1,5 +1,7 @@
 import { Ajv } from 'ajv';
-import { MAX_ID } from '../shared/contracts/schemas.ts';
+import { calendarDate, MAX_ID, nullableMoneySchema } from '../shared/contracts/schemas.ts';
+import { assertKnownCurrency, rateHistoryToText } from '../shared/tracking/rates.ts';
+import { FIRST_CALENDAR_DATE } from '../shared/tracking/time-zones.ts';
 import { userMembershipToItem } from '../shared/db/item-mappers.ts';
 import { keys } from '../shared/db/keys.ts';
 import { ROLES } from '../shared/tracking/model.ts';
@@ -14,7 +16,17 @@ export type Seed = {
   workspaces?: Array<{ id: number; name: string }>;
   members?: Array<{ workspace_id: number; user_id: number; role: string; status?: 'active' | 'inactive'; name?: string; email?: string }>;
   projects?: Array<{ workspace_id: number; id: number; name: string }>;
-  contracts?: Array<{ workspace_id: number; id: number; user_id: number; project_id: number; status?: 'active' | 'paused' }>;
+  contracts?: Array<{
+    workspace_id: number;
+    id: number;
+    user_id: number;
+    project_id: number;
+    status?: 'active' | 'paused';
+    /** In the currency's minor units; it prices every entry from `rate_effective_from` (default: since always). */
+    hourly_rate?: { amount: number; currency: string } | null;
+    billable?: boolean;
+    rate_effective_from?: string;
+  }>;
   tasks?: Array<{ workspace_id: number; id: number; project_id: number; title?: string }>;
   api_keys?: Array<{ user_id: number; name: string; key: string; scopes: string[]; expires_at?: string | null }>;
 };
@@ -46,6 +58,9 @@ export const seedSchema = {
       user_id: id,
       project_id: id,
       status: { enum: ['active', 'paused'] },
+      hourly_rate: nullableMoneySchema,
+      billable: { type: 'boolean' },
+      rate_effective_from: calendarDate,
     }),
     tasks: list(['workspace_id', 'id', 'project_id'], { workspace_id: id, id, project_id: id, title: text }),
     api_keys: list(['user_id', 'name', 'key', 'scopes'], {
@@ -68,7 +83,16 @@ let compiled: ReturnType<Ajv['compile']> | undefined;
 export function assertValidSeed(value: unknown): asserts value is Seed {
   // Only local tooling loads seeds, never a Lambda: compiling here costs no cold start.
   compiled ??= new Ajv({ allErrors: true, strict: false, formats: { 'date-time': isDateTime } }).compile(seedSchema);
-  if (compiled(value)) return;
+  if (compiled(value)) {
+    for (const contract of (value as Seed).contracts ?? []) {
+      try {
+        assertKnownCurrency(contract.hourly_rate ?? null);
+      } catch {
+        throw new SeedError(`Invalid seed file:\n  - contracts (id ${contract.id}).hourly_rate.currency: must be an ISO 4217 currency code`);
+      }
+    }
+    return;
+  }
   const problems = (compiled.errors ?? []).slice(0, 10).map((error) => {
     const where =
       error.instancePath
@@ -110,6 +134,8 @@ export function seedToItems(seed: Seed): Record<string, unknown>[] {
       user_id: c.user_id,
       project_id: c.project_id,
       status: c.status ?? 'active',
+      billable: c.billable ?? (c.hourly_rate ?? null) !== null,
+      rate_history: rateHistoryToText(c.hourly_rate ? [{ from: c.rate_effective_from ?? FIRST_CALENDAR_DATE, hourlyRate: c.hourly_rate }] : []),
     })),
     ...(seed.tasks ?? []).map((t) => ({
       ...keys.task(t.workspace_id, t.id),

@@ -1,7 +1,7 @@
 import { BatchGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { failedConditions } from '../shared/db/dynamo-errors.ts';
 import { activeMarkToItem, timeEntryByIdToItem, timeEntryFromItem, timeEntryToItem, timeEntryVersionToItem, trackerFromItem } from '../shared/db/item-mappers.ts';
-import { dayCountWrites, timelineWrites } from '../shared/db/timeline-writes.ts';
+import { dayCountWrites, reportMonthWrites, timelineWrites } from '../shared/db/timeline-writes.ts';
 import { keys } from '../shared/db/keys.ts';
 import { changesBetween } from '../shared/tracking/entry-rules.ts';
 import type { TimeEntry } from '../shared/tracking/model.ts';
@@ -78,6 +78,7 @@ async function backfillOne(client: DynamoDBDocumentClient, tableName: string, en
           { Put: { TableName: tableName, Item: timeEntryToItem(entry), ConditionExpression: 'attribute_exists(pk)' } },
           ...timelineWrites(tableName, entry.workspaceId, entry.userId, { add: entry }),
           ...dayCountWrites(tableName, entry.workspaceId, entry.userId, { add: entry }),
+          ...reportMonthWrites(tableName, entry.workspaceId, entry.userId, { add: entry }),
         ],
       }),
     );

@@ -131,6 +131,15 @@ export class StaleVersionError extends AppError {
   }
 }
 
+/** A report's CSV would pass what Lambda can answer (6 MB): nothing is cut short; a shorter range is. */
+export class ReportTooLargeError extends AppError {
+  readonly code = 'report_too_large';
+  readonly status = 422;
+  constructor() {
+    super('This report is too large to answer at once (over 6 MB): ask for a shorter range or fewer members.');
+  }
+}
+
 /** `If-Match` names a version that is no longer the current one. Nothing was changed. */
 export class PreconditionFailedError extends AppError {
   readonly code = 'precondition_failed';

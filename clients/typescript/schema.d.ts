@@ -150,7 +150,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A workspace's settings: the limit on a tracker's duration, the time zone of date queries */
+        /** A workspace's settings: the limit on a tracker's duration, the time zone of date queries, the reports' rounding and first day of the week */
         get: operations["getWorkspaceSettings"];
         put?: never;
         post?: never;
@@ -159,6 +159,74 @@ export interface paths {
         head?: never;
         /** Change a workspace's settings (the fields given); a new limit binds trackers started from then on */
         patch: operations["updateWorkspaceSettings"];
+        trace?: never;
+    };
+    "/reports/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workspace's tracked time and amounts grouped by up to 3 of user, project, contract, task, day, week, month (JSON, or CSV with Accept: text/csv) */
+        get: operations["summaryReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/detailed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workspace's entries of a range with their rounded duration, rate and amount, oldest first, and the range's totals (JSON, or CSV with Accept: text/csv) */
+        get: operations["detailedReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/weekly": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workspace's week: seconds per day and amounts per member or project (JSON, or CSV with Accept: text/csv) */
+        get: operations["weeklyReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/tracked-hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** WebWork's tracked-hours report: per day with time, per member and per project and contract (JSON, or CSV with Accept: text/csv) */
+        get: operations["trackedHoursReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/workspaces/{workspace_id}": {
@@ -255,7 +323,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Create or replace a contract: a member's work on a project */
+        /** Create or replace a contract: a member's work on a project, its hourly rate (with history) and whether it is billable */
         put: operations["putContract"];
         post?: never;
         delete?: never;
@@ -1002,6 +1070,14 @@ export interface components {
                 workspace_id: number;
                 max_tracker_duration_minutes: number | null;
                 time_zone: string;
+                rounding: {
+                    /** @enum {unknown} */
+                    minutes: 1 | 5 | 6 | 10 | 12 | 15 | 30 | 60;
+                    /** @enum {unknown} */
+                    mode: "up" | "down" | "nearest";
+                } | null;
+                /** @enum {unknown} */
+                week_start: "monday" | "sunday";
                 updated_at: string | null;
                 updated_by: number | null;
             };
@@ -1015,6 +1091,18 @@ export interface components {
              * @example Europe/Berlin
              */
             time_zone?: string;
+            /** @description How reports round each entry’s duration (a report may override it); null: exact seconds. */
+            rounding?: {
+                /** @enum {unknown} */
+                minutes: 1 | 5 | 6 | 10 | 12 | 15 | 30 | 60;
+                /** @enum {unknown} */
+                mode: "up" | "down" | "nearest";
+            } | null;
+            /**
+             * @description The first day of a week in the reports.
+             * @enum {unknown}
+             */
+            week_start?: "monday" | "sunday";
         };
         UpdateWorkspaceSettingsResponse: {
             /** @constant */
@@ -1024,9 +1112,247 @@ export interface components {
                 workspace_id: number;
                 max_tracker_duration_minutes: number | null;
                 time_zone: string;
+                rounding: {
+                    /** @enum {unknown} */
+                    minutes: 1 | 5 | 6 | 10 | 12 | 15 | 30 | 60;
+                    /** @enum {unknown} */
+                    mode: "up" | "down" | "nearest";
+                } | null;
+                /** @enum {unknown} */
+                week_start: "monday" | "sunday";
                 updated_at: string | null;
                 updated_by: number | null;
             };
+            meta: components["schemas"]["Meta"];
+        };
+        SummaryReportResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                from: string;
+                to: string;
+                time_zone: string;
+                /** @description The rounding applied to each entry’s duration (null: exact seconds). */
+                rounding: {
+                    /** @enum {unknown} */
+                    minutes: 1 | 5 | 6 | 10 | 12 | 15 | 30 | 60;
+                    /** @enum {unknown} */
+                    mode: "up" | "down" | "nearest";
+                } | null;
+                totals: {
+                    seconds: number;
+                    billable_seconds: number;
+                    entries: number;
+                    /** @description Per currency, sorted by currency; empty when nothing is billable. Each is the sum of its entries’ amounts. */
+                    amounts: {
+                        amount: number;
+                        /** @example EUR */
+                        currency: string;
+                    }[];
+                };
+                groups: {
+                    /** @description The group’s value of its dimension: `user_id`, `project_id` (null: none), `contract_id` (null: none), `task_id` (null: none), `date`, `week` (its first day) or `month` (YYYY-MM). */
+                    key: {
+                        [key: string]: string | number | null;
+                    };
+                    seconds: number;
+                    billable_seconds: number;
+                    entries: number;
+                    /** @description Per currency, sorted by currency; empty when nothing is billable. Each is the sum of its entries’ amounts. */
+                    amounts: {
+                        amount: number;
+                        /** @example EUR */
+                        currency: string;
+                    }[];
+                    groups?: {
+                        /** @description The group’s value of its dimension: `user_id`, `project_id` (null: none), `contract_id` (null: none), `task_id` (null: none), `date`, `week` (its first day) or `month` (YYYY-MM). */
+                        key: {
+                            [key: string]: string | number | null;
+                        };
+                        seconds: number;
+                        billable_seconds: number;
+                        entries: number;
+                        /** @description Per currency, sorted by currency; empty when nothing is billable. Each is the sum of its entries’ amounts. */
+                        amounts: {
+                            amount: number;
+                            /** @example EUR */
+                            currency: string;
+                        }[];
+                        groups?: {
+                            /** @description The group’s value of its dimension: `user_id`, `project_id` (null: none), `contract_id` (null: none), `task_id` (null: none), `date`, `week` (its first day) or `month` (YYYY-MM). */
+                            key: {
+                                [key: string]: string | number | null;
+                            };
+                            seconds: number;
+                            billable_seconds: number;
+                            entries: number;
+                            /** @description Per currency, sorted by currency; empty when nothing is billable. Each is the sum of its entries’ amounts. */
+                            amounts: {
+                                amount: number;
+                                /** @example EUR */
+                                currency: string;
+                            }[];
+                        }[];
+                    }[];
+                }[];
+            };
+            meta: components["schemas"]["Meta"] & {
+                pagination: {
+                    total: number;
+                    per_page: number;
+                    current_page: number;
+                    last_page: number;
+                };
+            };
+        };
+        DetailedReportResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                from: string;
+                to: string;
+                time_zone: string;
+                /** @description The rounding applied to each entry’s duration (null: exact seconds). */
+                rounding: {
+                    /** @enum {unknown} */
+                    minutes: 1 | 5 | 6 | 10 | 12 | 15 | 30 | 60;
+                    /** @enum {unknown} */
+                    mode: "up" | "down" | "nearest";
+                } | null;
+                entries: {
+                    id: string;
+                    workspace_id: number;
+                    /** @example 2024-01-15T10:30:00+00:00 */
+                    start_time: string;
+                    user_id: number;
+                    contract_id: number | null;
+                    project_id: number | null;
+                    task_id: number | null;
+                    activity_description: string | null;
+                    /** @example 2024-01-15T10:30:00+00:00 */
+                    end_time: string;
+                    duration_seconds: number;
+                    /** @enum {unknown} */
+                    source: "tracker" | "manual";
+                    stop_reason: ("manual" | "max_duration") | null;
+                    stopped_by: number | null;
+                    created_by: number;
+                    /** @example 2024-01-15T10:30:00+00:00 */
+                    created_at: string;
+                    updated_by: number;
+                    /** @example 2024-01-15T10:30:00+00:00 */
+                    updated_at: string;
+                    version: number;
+                    rounded_seconds: number;
+                    billable: boolean;
+                    /** @description The rate in force on the day it starts (its contract’s; null: none). */
+                    hourly_rate: {
+                        amount: number;
+                        /** @example EUR */
+                        currency: string;
+                    } | null;
+                    /** @description Rounded seconds × rate, rounded half up to a minor unit; null when not billable or without a rate. */
+                    amount: {
+                        amount: number;
+                        /** @example EUR */
+                        currency: string;
+                    } | null;
+                }[];
+                /** @description The whole range’s, on every page. */
+                totals: {
+                    seconds: number;
+                    billable_seconds: number;
+                    entries: number;
+                    /** @description Per currency, sorted by currency; empty when nothing is billable. Each is the sum of its entries’ amounts. */
+                    amounts: {
+                        amount: number;
+                        /** @example EUR */
+                        currency: string;
+                    }[];
+                };
+            };
+            meta: components["schemas"]["Meta"] & {
+                pagination: {
+                    per_page: number;
+                    /** @description The next page: send it as `cursor`; null on the last page. */
+                    next_cursor: string | null;
+                    has_more: boolean;
+                };
+            };
+        };
+        WeeklyReportResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                week: string;
+                days: string[];
+                time_zone: string;
+                rounding: {
+                    /** @enum {unknown} */
+                    minutes: 1 | 5 | 6 | 10 | 12 | 15 | 30 | 60;
+                    /** @enum {unknown} */
+                    mode: "up" | "down" | "nearest";
+                } | null;
+                rows: {
+                    /** @description The group’s value of its dimension: `user_id`, `project_id` (null: none), `contract_id` (null: none), `task_id` (null: none), `date`, `week` (its first day) or `month` (YYYY-MM). */
+                    key: {
+                        [key: string]: string | number | null;
+                    };
+                    seconds: number[];
+                    total_seconds: number;
+                    /** @description Per currency, sorted by currency; empty when nothing is billable. Each is the sum of its entries’ amounts. */
+                    amounts: {
+                        amount: number;
+                        /** @example EUR */
+                        currency: string;
+                    }[];
+                }[];
+                totals: {
+                    seconds: number[];
+                    total_seconds: number;
+                    /** @description Per currency, sorted by currency; empty when nothing is billable. Each is the sum of its entries’ amounts. */
+                    amounts: {
+                        amount: number;
+                        /** @example EUR */
+                        currency: string;
+                    }[];
+                };
+            };
+            meta: components["schemas"]["Meta"];
+        };
+        TrackedHoursReportResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                date: string;
+                users: {
+                    user_id: number;
+                    /** @description Whole minutes of total_seconds (rounded down). */
+                    total_minutes: number;
+                    total_seconds: number;
+                    /** @description Per currency, sorted by currency; empty when nothing is billable. Each is the sum of its entries’ amounts. */
+                    amounts: {
+                        amount: number;
+                        /** @example EUR */
+                        currency: string;
+                    }[];
+                    projects: {
+                        project_id: number | null;
+                        contract_id: number | null;
+                        total_seconds: number;
+                        /** @description Per currency, sorted by currency; empty when nothing is billable. Each is the sum of its entries’ amounts. */
+                        amounts: {
+                            amount: number;
+                            /** @example EUR */
+                            currency: string;
+                        }[];
+                    }[];
+                }[];
+            }[];
             meta: components["schemas"]["Meta"];
         };
         PutWorkspaceBody: {
@@ -1172,6 +1498,16 @@ export interface components {
             project_id: number;
             /** @enum {unknown} */
             status: "active" | "paused";
+            /** @description The hourly rate in the currency’s minor units (ISO 4217: 4500 EUR is 45.00 €); null or absent: none. */
+            hourly_rate?: {
+                amount: number;
+                /** @example EUR */
+                currency: string;
+            } | null;
+            /** @description Whether its time is billable: true by default when a rate is set, else false. */
+            billable?: boolean;
+            /** @description The first day (in the workspace’s zone) the new rate prices: today by default; not before the latest rate’s start (the past is not rewritten). Ignored when the rate is unchanged. */
+            rate_effective_from?: string;
             /** @description The source system’s version of the record: a lower one than stored is refused (409 `stale_version`). */
             version?: number;
         };
@@ -1186,6 +1522,22 @@ export interface components {
                 project_id: number;
                 /** @enum {unknown} */
                 status: "active" | "paused";
+                /** @description The rate in force today (UTC). */
+                hourly_rate: {
+                    amount: number;
+                    /** @example EUR */
+                    currency: string;
+                } | null;
+                billable: boolean;
+                /** @description Every rate and the day it started, oldest first: an entry is priced at the one in force on the day it starts. */
+                rate_history: {
+                    from: string;
+                    hourly_rate: {
+                        amount: number;
+                        /** @example EUR */
+                        currency: string;
+                    } | null;
+                }[];
                 /** @description The source system’s version of the last write that gave one. */
                 version: number | null;
                 updated_at: string | null;
@@ -1204,6 +1556,22 @@ export interface components {
                 project_id: number;
                 /** @enum {unknown} */
                 status: "active" | "paused";
+                /** @description The rate in force today (UTC). */
+                hourly_rate: {
+                    amount: number;
+                    /** @example EUR */
+                    currency: string;
+                } | null;
+                billable: boolean;
+                /** @description Every rate and the day it started, oldest first: an entry is priced at the one in force on the day it starts. */
+                rate_history: {
+                    from: string;
+                    hourly_rate: {
+                        amount: number;
+                        /** @example EUR */
+                        currency: string;
+                    } | null;
+                }[];
                 /** @description The source system’s version of the last write that gave one. */
                 version: number | null;
                 updated_at: string | null;
@@ -3569,7 +3937,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The settings (the defaults, no limit and UTC, until changed). */
+            /** @description The settings (the defaults, no limit, UTC, no rounding and weeks from Monday, until changed). */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -3586,6 +3954,11 @@ export interface operations {
                      *         "workspace_id": 1,
                      *         "max_tracker_duration_minutes": 1,
                      *         "time_zone": "example",
+                     *         "rounding": {
+                     *           "minutes": 1,
+                     *           "mode": "up"
+                     *         },
+                     *         "week_start": "monday",
                      *         "updated_at": "2024-01-15T10:30:00+00:00",
                      *         "updated_by": 1
                      *       },
@@ -3716,6 +4089,11 @@ export interface operations {
                      *         "workspace_id": 1,
                      *         "max_tracker_duration_minutes": 1,
                      *         "time_zone": "example",
+                     *         "rounding": {
+                     *           "minutes": 1,
+                     *           "mode": "up"
+                     *         },
+                     *         "week_start": "monday",
                      *         "updated_at": "2024-01-15T10:30:00+00:00",
                      *         "updated_by": 1
                      *       },
@@ -3824,6 +4202,723 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    summaryReport: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+                /** @example 2024-01-01 */
+                from: string;
+                /** @example 2024-01-31 */
+                to: string;
+                /** @example user,project */
+                group_by: string;
+                /** @example Europe/Berlin */
+                tz?: string;
+                user_ids?: string;
+                project_ids?: string;
+                contract_ids?: string;
+                task_ids?: string;
+                billable?: "true" | "false";
+                rounding_minutes?: 1 | 5 | 6 | 10 | 12 | 15 | 30 | 60;
+                rounding_mode?: "up" | "down" | "nearest";
+                page?: number;
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The totals of the whole range and one page of the first level of groups. With `Accept: text/csv`: RFC 4180 text with a header row, as an attachment (Content-Disposition). One row per leaf group: its keys, seconds, hours (2 decimals), billable seconds and hours, entries, then one row per currency of its amounts. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    /** @description On a CSV answer: `attachment; filename="<report>-<workspace>-<from>-<to>.csv"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "from": "2024-01-15",
+                     *         "to": "2024-01-15",
+                     *         "time_zone": "example",
+                     *         "rounding": {
+                     *           "minutes": 1,
+                     *           "mode": "up"
+                     *         },
+                     *         "totals": {
+                     *           "seconds": 0,
+                     *           "billable_seconds": 0,
+                     *           "entries": 0,
+                     *           "amounts": [
+                     *             {
+                     *               "amount": 0,
+                     *               "currency": "EUR"
+                     *             }
+                     *           ]
+                     *         },
+                     *         "groups": [
+                     *           {
+                     *             "key": {},
+                     *             "seconds": 0,
+                     *             "billable_seconds": 0,
+                     *             "entries": 0,
+                     *             "amounts": [
+                     *               {
+                     *                 "amount": 0,
+                     *                 "currency": "EUR"
+                     *               }
+                     *             ],
+                     *             "groups": [
+                     *               {
+                     *                 "key": {},
+                     *                 "seconds": 0,
+                     *                 "billable_seconds": 0,
+                     *                 "entries": 0,
+                     *                 "amounts": [
+                     *                   {
+                     *                     "amount": 0,
+                     *                     "currency": "EUR"
+                     *                   }
+                     *                 ],
+                     *                 "groups": [
+                     *                   {
+                     *                     "key": {},
+                     *                     "seconds": 0,
+                     *                     "billable_seconds": 0,
+                     *                     "entries": 0,
+                     *                     "amounts": [
+                     *                       {
+                     *                         "amount": 0,
+                     *                         "currency": "EUR"
+                     *                       }
+                     *                     ]
+                     *                   }
+                     *                 ]
+                     *               }
+                     *             ]
+                     *           }
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00",
+                     *         "pagination": {
+                     *           "total": 0,
+                     *           "per_page": 1,
+                     *           "current_page": 1,
+                     *           "last_page": 1
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SummaryReportResponse"];
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A parameter is wrong (messages per field), or the CSV would pass 6 MB (`report_too_large`: ask for a shorter range). */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "A parameter is wrong (messages per field), or the CSV would pass 6 MB (`report_too_large`: ask for a shorter range).",
+                     *       "error": "report_too_large",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"] | components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    detailedReport: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+                /** @example 2024-01-01 */
+                from: string;
+                /** @example 2024-01-31 */
+                to: string;
+                /** @example Europe/Berlin */
+                tz?: string;
+                user_ids?: string;
+                project_ids?: string;
+                contract_ids?: string;
+                task_ids?: string;
+                billable?: "true" | "false";
+                rounding_minutes?: 1 | 5 | 6 | 10 | 12 | 15 | 30 | 60;
+                rounding_mode?: "up" | "down" | "nearest";
+                cursor?: string;
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of entries and the totals of the whole range. With `Accept: text/csv`: RFC 4180 text with a header row, as an attachment (Content-Disposition). One row per entry of the whole range (the CSV is not paged). */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    /** @description On a CSV answer: `attachment; filename="<report>-<workspace>-<from>-<to>.csv"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "from": "2024-01-15",
+                     *         "to": "2024-01-15",
+                     *         "time_zone": "example",
+                     *         "rounding": {
+                     *           "minutes": 1,
+                     *           "mode": "up"
+                     *         },
+                     *         "entries": [
+                     *           {
+                     *             "id": "example",
+                     *             "workspace_id": 1,
+                     *             "start_time": "2024-01-15T10:30:00+00:00",
+                     *             "user_id": 1,
+                     *             "contract_id": 1,
+                     *             "project_id": 1,
+                     *             "task_id": 1,
+                     *             "activity_description": "example",
+                     *             "end_time": "2024-01-15T10:30:00+00:00",
+                     *             "duration_seconds": 0,
+                     *             "source": "tracker",
+                     *             "stop_reason": "manual",
+                     *             "stopped_by": 1,
+                     *             "created_by": 1,
+                     *             "created_at": "2024-01-15T10:30:00+00:00",
+                     *             "updated_by": 1,
+                     *             "updated_at": "2024-01-15T10:30:00+00:00",
+                     *             "version": 1,
+                     *             "rounded_seconds": 0,
+                     *             "billable": true,
+                     *             "hourly_rate": {
+                     *               "amount": 0,
+                     *               "currency": "EUR"
+                     *             },
+                     *             "amount": {
+                     *               "amount": 0,
+                     *               "currency": "EUR"
+                     *             }
+                     *           }
+                     *         ],
+                     *         "totals": {
+                     *           "seconds": 0,
+                     *           "billable_seconds": 0,
+                     *           "entries": 0,
+                     *           "amounts": [
+                     *             {
+                     *               "amount": 0,
+                     *               "currency": "EUR"
+                     *             }
+                     *           ]
+                     *         }
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00",
+                     *         "pagination": {
+                     *           "per_page": 1,
+                     *           "next_cursor": "WyJjMSIsIk1FTUJFUiMxMDEiXQ",
+                     *           "has_more": true
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DetailedReportResponse"];
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A parameter is wrong (messages per field), or the CSV would pass 6 MB (`report_too_large`: ask for a shorter range). */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "A parameter is wrong (messages per field), or the CSV would pass 6 MB (`report_too_large`: ask for a shorter range).",
+                     *       "error": "report_too_large",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"] | components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    weeklyReport: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+                /** @example 2024-01-15 */
+                week: string;
+                group_by?: "user" | "project";
+                /** @example Europe/Berlin */
+                tz?: string;
+                user_ids?: string;
+                project_ids?: string;
+                contract_ids?: string;
+                task_ids?: string;
+                billable?: "true" | "false";
+                rounding_minutes?: 1 | 5 | 6 | 10 | 12 | 15 | 30 | 60;
+                rounding_mode?: "up" | "down" | "nearest";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per member (or project) with time in the week, and the totals. With `Accept: text/csv`: RFC 4180 text with a header row, as an attachment (Content-Disposition). One row per row of the report: its key, the seven days’ seconds, the total seconds and hours, then one row per currency. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    /** @description On a CSV answer: `attachment; filename="<report>-<workspace>-<from>-<to>.csv"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "week": "2024-01-15",
+                     *         "days": [
+                     *           "2024-01-15",
+                     *           "2024-01-15",
+                     *           "2024-01-15",
+                     *           "2024-01-15",
+                     *           "2024-01-15",
+                     *           "2024-01-15",
+                     *           "2024-01-15"
+                     *         ],
+                     *         "time_zone": "example",
+                     *         "rounding": {
+                     *           "minutes": 1,
+                     *           "mode": "up"
+                     *         },
+                     *         "rows": [
+                     *           {
+                     *             "key": {},
+                     *             "seconds": [
+                     *               0,
+                     *               0,
+                     *               0,
+                     *               0,
+                     *               0,
+                     *               0,
+                     *               0
+                     *             ],
+                     *             "total_seconds": 0,
+                     *             "amounts": [
+                     *               {
+                     *                 "amount": 0,
+                     *                 "currency": "EUR"
+                     *               }
+                     *             ]
+                     *           }
+                     *         ],
+                     *         "totals": {
+                     *           "seconds": [
+                     *             0,
+                     *             0,
+                     *             0,
+                     *             0,
+                     *             0,
+                     *             0,
+                     *             0
+                     *           ],
+                     *           "total_seconds": 0,
+                     *           "amounts": [
+                     *             {
+                     *               "amount": 0,
+                     *               "currency": "EUR"
+                     *             }
+                     *           ]
+                     *         }
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WeeklyReportResponse"];
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A parameter is wrong (messages per field), or the CSV would pass 6 MB (`report_too_large`: ask for a shorter range). */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "A parameter is wrong (messages per field), or the CSV would pass 6 MB (`report_too_large`: ask for a shorter range).",
+                     *       "error": "report_too_large",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"] | components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    trackedHoursReport: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+                /** @example 2024-01-01 */
+                start_date: string;
+                /** @example 2024-01-31 */
+                end_date: string;
+                /** @example Europe/Berlin */
+                tz?: string;
+                user_ids?: string;
+                project_ids?: string;
+                contract_ids?: string;
+                task_ids?: string;
+                billable?: "true" | "false";
+                rounding_minutes?: 1 | 5 | 6 | 10 | 12 | 15 | 30 | 60;
+                rounding_mode?: "up" | "down" | "nearest";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Days with time, ascending. With `Accept: text/csv`: RFC 4180 text with a header row, as an attachment (Content-Disposition). One row per day, member, project and contract. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    /** @description On a CSV answer: `attachment; filename="<report>-<workspace>-<from>-<to>.csv"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": [
+                     *         {
+                     *           "date": "2024-01-15",
+                     *           "users": [
+                     *             {
+                     *               "user_id": 1,
+                     *               "total_minutes": 0,
+                     *               "total_seconds": 0,
+                     *               "amounts": [
+                     *                 {
+                     *                   "amount": 0,
+                     *                   "currency": "EUR"
+                     *                 }
+                     *               ],
+                     *               "projects": [
+                     *                 {
+                     *                   "project_id": 1,
+                     *                   "contract_id": 1,
+                     *                   "total_seconds": 0,
+                     *                   "amounts": [
+                     *                     {
+                     *                       "amount": 0,
+                     *                       "currency": "EUR"
+                     *                     }
+                     *                   ]
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TrackedHoursReportResponse"];
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A parameter is wrong (messages per field), or the CSV would pass 6 MB (`report_too_large`: ask for a shorter range). */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "A parameter is wrong (messages per field), or the CSV would pass 6 MB (`report_too_large`: ask for a shorter range).",
+                     *       "error": "report_too_large",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"] | components["schemas"]["Error"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
@@ -4883,7 +5978,12 @@ export interface operations {
                  * @example {
                  *       "user_id": 101,
                  *       "project_id": 10,
-                 *       "status": "active"
+                 *       "status": "active",
+                 *       "hourly_rate": {
+                 *         "amount": 4500,
+                 *         "currency": "EUR"
+                 *       },
+                 *       "billable": true
                  *     }
                  */
                 "application/json": components["schemas"]["PutContractBody"];
@@ -4910,6 +6010,20 @@ export interface operations {
                      *         "user_id": 1,
                      *         "project_id": 1,
                      *         "status": "active",
+                     *         "hourly_rate": {
+                     *           "amount": 0,
+                     *           "currency": "EUR"
+                     *         },
+                     *         "billable": true,
+                     *         "rate_history": [
+                     *           {
+                     *             "from": "2024-01-15",
+                     *             "hourly_rate": {
+                     *               "amount": 0,
+                     *               "currency": "EUR"
+                     *             }
+                     *           }
+                     *         ],
                      *         "version": 1,
                      *         "updated_at": "2024-01-15T10:30:00+00:00",
                      *         "updated_by": 1
@@ -5107,6 +6221,20 @@ export interface operations {
                      *           "user_id": 1,
                      *           "project_id": 1,
                      *           "status": "active",
+                     *           "hourly_rate": {
+                     *             "amount": 0,
+                     *             "currency": "EUR"
+                     *           },
+                     *           "billable": true,
+                     *           "rate_history": [
+                     *             {
+                     *               "from": "2024-01-15",
+                     *               "hourly_rate": {
+                     *                 "amount": 0,
+                     *                 "currency": "EUR"
+                     *               }
+                     *             }
+                     *           ],
                      *           "version": 1,
                      *           "updated_at": "2024-01-15T10:30:00+00:00",
                      *           "updated_by": 1

@@ -13,7 +13,8 @@ export const handler = createHttpHandler(
     { adapters: handlerAdapters, validators, directory: directoryRepository },
     {
       idOf: (input) => input.contract_id,
-      fieldsOf: (input) => ({ user_id: input.user_id, project_id: input.project_id, status: input.status }),
+      fieldsOf: (input) => ({ user_id: input.user_id, project_id: input.project_id, status: input.status, billable: input.billable ?? (input.hourly_rate ?? null) !== null }),
+      rateOf: (input) => ({ hourlyRate: input.hourly_rate ?? null, ...(input.rate_effective_from === undefined ? {} : { effectiveFrom: input.rate_effective_from }) }),
       view: contractView,
     },
   ),

@@ -13,7 +13,7 @@ export const handler = createHttpHandler(routes.updateWorkspaceSettings, {
     const settings = await updateWorkspaceSettings(
       principal.userId,
       input.workspace_id,
-      { maxTrackerDurationMinutes: input.max_tracker_duration_minutes, timeZone: input.time_zone },
+      { maxTrackerDurationMinutes: input.max_tracker_duration_minutes, timeZone: input.time_zone, rounding: input.rounding, weekStart: input.week_start },
       { repository, now },
     );
     return { data: workspaceSettingsView(settings) };

@@ -77,7 +77,7 @@ export const RESPONSE_HEADER_NAMES = {
 /** A route's declared success headers (`response.headers`) as the document names them. */
 const ROUTE_RESPONSE_HEADERS: Record<ResponseHeader, keyof typeof RESPONSE_HEADER_NAMES> = { etag: 'ETag', location: 'Location' };
 /** The error code each route-specific status answers with, for the examples. */
-const ERROR_CODE_EXAMPLES: Record<string, string> = { '400': 'bad_request', '409': 'time_entry_overlap', '412': 'precondition_failed' };
+const ERROR_CODE_EXAMPLES: Record<string, string> = { '400': 'bad_request', '409': 'time_entry_overlap', '412': 'precondition_failed', '422': 'report_too_large' };
 const rateLimitHeaders = { 'RateLimit-Limit': headerRef('RateLimitLimit'), 'RateLimit-Remaining': headerRef('RateLimitRemaining'), 'RateLimit-Reset': headerRef('RateLimitReset') };
 
 /** The success envelope around a route's `data` (and `meta` extras), its message pinned. */
@@ -134,6 +134,21 @@ const sharedResponses = {
 };
 const responseRef = (name: keyof typeof sharedResponses) => ({ $ref: `#/components/responses/${name}` });
 
+/** A route that answers CSV too (`response.csv`) declares `text/csv` beside its JSON, with the rows it holds and its Content-Disposition. */
+function withCsv(route: Route, response: ReturnType<typeof json>) {
+  const csv = (route.response as { csv?: string }).csv;
+  if (csv === undefined) return response;
+  return {
+    ...response,
+    description: `${response.description} With \`Accept: text/csv\`: RFC 4180 text with a header row, as an attachment (Content-Disposition). ${csv}`,
+    headers: {
+      ...(response as { headers?: object }).headers,
+      'Content-Disposition': { description: 'On a CSV answer: `attachment; filename="<report>-<workspace>-<from>-<to>.csv"`.', required: false, schema: { type: 'string' } },
+    },
+    content: { ...response.content, 'text/csv': { schema: { type: 'string' } } },
+  };
+}
+
 function responsesOf(route: Route) {
   const extra: Record<string, string> = { ...((route as { errors?: Record<string, string> }).errors ?? {}) };
   const ownConflict = extra['409'];
@@ -145,7 +160,7 @@ function responsesOf(route: Route) {
     ((route.response as { headers?: readonly ResponseHeader[] }).headers ?? []).map((header) => [ROUTE_RESPONSE_HEADERS[header], headerRef(ROUTE_RESPONSE_HEADERS[header])]),
   );
   return {
-    [success]: json(ref(`${pascal(route.name)}Response`), route.response.description, { ...own, ...counted }, sample(successSchema(route))),
+    [success]: withCsv(route, json(ref(`${pascal(route.name)}Response`), route.response.description, { ...own, ...counted }, sample(successSchema(route)))),
     '401': responseRef('Unauthenticated'),
     '403': json(
       ref('Error'),
@@ -174,7 +189,8 @@ function responsesOf(route: Route) {
     ...Object.fromEntries(
       Object.entries(extra).map(([status, description]) => [
         status,
-        json(ref('Error'), description, counted, {
+        // A route's own 422 (a report too large) comes beside the validation errors every route answers.
+        json(status === '422' ? { oneOf: [ref('ValidationError'), ref('Error')] } : ref('Error'), description, counted, {
           success: false,
           message: description,
           error:
@@ -210,7 +226,7 @@ export function sample(schema: unknown): unknown {
     case 'object':
       return Object.fromEntries(Object.entries((s.properties ?? {}) as Record<string, unknown>).map(([name, property]) => [name, sample(property)]));
     case 'array':
-      return [sample(s.items)];
+      return Array.from({ length: Math.max(1, s.minItems ?? 1) }, () => sample(s.items));
     case 'integer':
     case 'number':
       return s.minimum ?? 1;

@@ -60,6 +60,8 @@ export type RouteDefinition = {
     headers?: readonly ResponseHeader[];
     data: object;
     meta?: object;
+    /** It also answers `text/csv; charset=utf-8` when asked with `Accept: text/csv`: what its rows are (the use case's spec builds them). */
+    csv?: string;
   };
   /** Statuses the route answers besides the common ones (401, 403, 404, 422, 500, 503), with why. */
   errors?: Readonly<Record<string, string>>;

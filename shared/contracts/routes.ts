@@ -5,6 +5,7 @@ import { directoryRoutes } from './routes/directory.ts';
 import { invitationRoutes } from './routes/invitations.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { HTTP_METHODS, IDEMPOTENCY_ACTIONS, INPUT_LOCATIONS, type InputLocation, type InputSchema, type RouteDefinition } from './route-definition.ts';
 
 export * from './route-definition.ts';
@@ -14,6 +15,7 @@ export const routeResources = [
   { name: 'tracking', routes: trackingRoutes },
   { name: 'time entries', routes: timeEntryRoutes },
   { name: 'workspace settings', routes: workspaceSettingsRoutes },
+  { name: 'reports', routes: reportRoutes },
   { name: 'directory', routes: directoryRoutes },
   { name: 'invitations', routes: invitationRoutes },
   { name: 'API keys', routes: apiKeyRoutes },

@@ -13,6 +13,10 @@
  * triggering field from `if.required[0]`. See docs/contract.md.
  */
 
+import { WEEK_STARTS } from '../tracking/model.ts';
+import { MAX_RATE_AMOUNT } from '../tracking/money.ts';
+import { ROUNDING_MINUTES, ROUNDING_MODES } from '../tracking/rounding.ts';
+
 /** Ids are positive integers that survive a JSON round trip exactly (1..2^53-1). */
 export const MAX_ID = Number.MAX_SAFE_INTEGER;
 
@@ -74,6 +78,31 @@ export const dateRangeFields = { date: calendarDate, from: calendarDate, to: cal
 
 /** `If-Match: "<version>"` (the ETag of a single-entry answer), or `*`. */
 export const ifMatchHeaders = { type: 'object', properties: { 'if-match': { type: 'string', maxLength: 32, pattern: '^(\\*|"[0-9]{1,15}")$', examples: ['"1"'] } } } as const;
+
+/** A workspace's (or a report's) rounding of each entry's duration; null: exact seconds. */
+export const roundingSchema = {
+  anyOf: [
+    {
+      type: 'object',
+      required: ['minutes', 'mode'],
+      properties: { minutes: { enum: ROUNDING_MINUTES }, mode: { enum: ROUNDING_MODES } },
+      additionalProperties: false,
+    },
+    { type: 'null' },
+  ],
+} as const;
+
+/** An amount in a currency's minor units (ISO 4217 exponent), as Stripe keeps them. */
+export const moneySchema = {
+  type: 'object',
+  required: ['amount', 'currency'],
+  properties: { amount: { type: 'integer', minimum: 0, maximum: MAX_RATE_AMOUNT }, currency: { type: 'string', pattern: '^[A-Z]{3}$', examples: ['EUR'] } },
+  additionalProperties: false,
+} as const;
+
+export const nullableMoneySchema = { anyOf: [moneySchema, { type: 'null' }] } as const;
+
+export const weekStartSchema = { enum: WEEK_STARTS } as const;
 
 // GET and PATCH /workspaces/{workspace_id}/settings
 export const workspacePath = { type: 'object', required: ['workspace_id'], properties: { workspace_id: id } } as const;

@@ -7,6 +7,7 @@ import type { DeliveryAttempt, StoredMessage, WebhookSubscription } from '../web
 import type { DirectoryRecord } from '../tracking/directory.ts';
 import type { ApiKeyRecord } from '../auth/api-keys.ts';
 import { statusOf, type Invitation } from '../tracking/invitations.ts';
+import { rateHistoryFromText, rateOn } from '../tracking/rates.ts';
 
 /**
  * Domain records as the API shows them: snake_case, only the fields the contract names,
@@ -88,6 +89,8 @@ export function workspaceSettingsView(settings: WorkspaceSettings): RouteData<'g
     workspace_id: settings.workspaceId,
     max_tracker_duration_minutes: settings.maxTrackerDurationMinutes,
     time_zone: settings.timeZone,
+    rounding: settings.rounding,
+    week_start: settings.weekStart,
     updated_at: settings.updatedAt,
     updated_by: settings.updatedBy,
   };
@@ -149,7 +152,16 @@ export function directoryRecordView(record: DirectoryRecord) {
 
 export const memberView = (record: DirectoryRecord) => directoryRecordView(record) as RouteData<'putMember'>;
 export const projectView = (record: DirectoryRecord) => directoryRecordView(record) as RouteData<'putProject'>;
-export const contractView = (record: DirectoryRecord) => directoryRecordView(record) as RouteData<'putContract'>;
+/** A contract: its rate history as periods, and the rate of today's (UTC) period. */
+export function contractView(record: DirectoryRecord, today = new Date().toISOString().slice(0, 10)): RouteData<'putContract'> {
+  const { rate_history: historyText, ...fields } = record.fields;
+  const history = rateHistoryFromText(historyText);
+  return {
+    ...(directoryRecordView({ ...record, fields }) as Omit<RouteData<'putContract'>, 'hourly_rate' | 'rate_history'>),
+    hourly_rate: rateOn(history, today),
+    rate_history: history.map((period) => ({ from: period.from, hourly_rate: period.hourlyRate })),
+  };
+}
 export const taskView = (record: DirectoryRecord) => directoryRecordView(record) as RouteData<'putTask'>;
 export const workspaceView = (record: DirectoryRecord) => directoryRecordView(record) as RouteData<'putWorkspace'>;
 

@@ -9,6 +9,7 @@ import { createWebhookRepository } from './webhook-repository.ts';
 import { createDirectoryRepository } from './directory-repository.ts';
 import { createApiKeyRepository } from './api-key-repository.ts';
 import { createInvitationRepository } from './invitation-repository.ts';
+import { createReportRepository } from './report-repository.ts';
 
 /**
  * The container's adapters: one DynamoDB client, created at load from validated
@@ -25,6 +26,7 @@ export const webhookLog = createWebhookLogRepository(documentClient, databaseCon
 export const directoryRepository = createDirectoryRepository(documentClient, databaseConfig.tableName);
 export const apiKeyStore = createApiKeyRepository(documentClient, databaseConfig.tableName);
 export const invitationRepository = createInvitationRepository(documentClient, databaseConfig.tableName);
+export const reportRepository = createReportRepository(documentClient, databaseConfig.tableName);
 
 /** What every HTTP handler is built with (shared/http/create-http-handler.ts). */
 export const handlerAdapters = {

@@ -3,6 +3,7 @@ import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@
 import { batchGetAll, keyString } from './batch-get.ts';
 import type { DirectoryKind, DirectoryRecord, DirectoryRef, DirectoryRepository, DirectoryWrite } from '../tracking/directory.ts';
 import { isActiveOwner, refKey } from '../tracking/directory.ts';
+import { DEFAULT_TIME_ZONE } from '../tracking/time-zones.ts';
 import { failedConditions, isTransactionConflict, translateDynamoError } from './dynamo-errors.ts';
 import { userMembershipToItem } from './item-mappers.ts';
 import { keys, type ItemKey } from './keys.ts';
@@ -20,7 +21,13 @@ const KINDS: Record<DirectoryKind, KindItems> = {
   workspace: { entity: 'workspace', idAttribute: 'workspace_id', key: (workspaceId) => keys.workspace(workspaceId), fields: { name: null } },
   member: { entity: 'membership', idAttribute: 'user_id', key: keys.membership, prefix: 'MEMBER#', fields: { role: null, status: 'active', name: null, email: null } },
   project: { entity: 'project', idAttribute: 'project_id', key: keys.project, prefix: 'PROJECT#', fields: { name: null, status: 'active' } },
-  contract: { entity: 'contract', idAttribute: 'contract_id', key: keys.contract, prefix: 'CONTRACT#', fields: { user_id: null, project_id: null, status: 'active' } },
+  contract: {
+    entity: 'contract',
+    idAttribute: 'contract_id',
+    key: keys.contract,
+    prefix: 'CONTRACT#',
+    fields: { user_id: null, project_id: null, status: 'active', billable: false, rate_history: null },
+  },
   task: { entity: 'task', idAttribute: 'task_id', key: keys.task, prefix: 'TASK#', fields: { project_id: null, title: null, status: 'open' } },
 };
 
@@ -28,7 +35,7 @@ type Item = Record<string, unknown>;
 
 function recordFromItem(kind: DirectoryKind, workspaceId: number, item: Item): DirectoryRecord {
   const spec = KINDS[kind];
-  const fields = Object.fromEntries(Object.entries(spec.fields).map(([field, fallback]) => [field, (item[field] ?? fallback) as string | number | null]));
+  const fields = Object.fromEntries(Object.entries(spec.fields).map(([field, fallback]) => [field, (item[field] ?? fallback) as string | number | boolean | null]));
   return {
     kind,
     workspaceId,
@@ -196,6 +203,11 @@ export function createDirectoryRepository(client: DynamoDBDocumentClient, tableN
         if (failedConditions(error).length > 0 || isTransactionConflict(error)) return 'conflict';
         return translateDynamoError(error);
       }
+    },
+
+    async timeZoneOf(workspaceId: number) {
+      const settings = await client.send(new GetCommand({ TableName: tableName, Key: keys.workspaceSettings(workspaceId), ConsistentRead: true })).catch(translateDynamoError);
+      return typeof settings.Item?.time_zone === 'string' ? settings.Item.time_zone : DEFAULT_TIME_ZONE;
     },
 
     async list(workspaceId: number, kind: Exclude<DirectoryKind, 'workspace'>, page: { cursor?: string; perPage: number }) {

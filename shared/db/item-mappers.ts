@@ -1,6 +1,8 @@
 import type { ApiKeyRecord } from '../auth/api-keys.ts';
 import { defaultWorkspaceSettings } from '../tracking/workspace-settings.ts';
-import type { ActiveTracker, Contract, EntryChanges, Membership, Span, StopReason, Task, TimeEntry, TimeEntryVersion, TimelineSlot, WorkspaceSettings } from '../tracking/model.ts';
+import type { ActiveTracker, Contract, EntryChanges, Membership, ReportEntry, Span, StopReason, Task, TimeEntry, TimeEntryVersion, TimelineSlot, WorkspaceSettings } from '../tracking/model.ts';
+import { epochSeconds } from '../tracking/timeline.ts';
+import type { Rounding } from '../tracking/rounding.ts';
 import { WEBHOOK_DISABLED_REASONS, type WebhookDisabledReason, type WebhookSubscription } from '../webhooks/model.ts';
 import { apiKeyHashOf, keys } from './keys.ts';
 
@@ -81,10 +83,18 @@ export const workspaceSettingsToItem = (settings: WorkspaceSettings): Item => ({
   workspace_id: settings.workspaceId,
   max_tracker_duration_minutes: settings.maxTrackerDurationMinutes,
   time_zone: settings.timeZone,
+  rounding: settings.rounding,
+  week_start: settings.weekStart,
   version: settings.version,
   updated_at: settings.updatedAt,
   updated_by: settings.updatedBy,
 });
+
+const roundingFromItem = (value: unknown): Rounding | null => {
+  if (typeof value !== 'object' || value === null) return null;
+  const { minutes, mode } = value as { minutes: unknown; mode: unknown };
+  return { minutes: Number(minutes) as Rounding['minutes'], mode: mode as Rounding['mode'] };
+};
 
 export const workspaceSettingsFromItem = (workspaceId: number, item: Item | undefined): WorkspaceSettings =>
   item
@@ -92,6 +102,8 @@ export const workspaceSettingsFromItem = (workspaceId: number, item: Item | unde
         workspaceId,
         maxTrackerDurationMinutes: nullableNumber(item.max_tracker_duration_minutes),
         timeZone: String(item.time_zone),
+        rounding: roundingFromItem(item.rounding),
+        weekStart: item.week_start === 'sunday' ? 'sunday' : 'monday',
         version: Number(item.version),
         updatedAt: nullableString(item.updated_at),
         updatedBy: nullableNumber(item.updated_by),
@@ -303,3 +315,27 @@ export const userMembershipToItem = (workspaceId: number, userId: number): Item 
   workspace_id: workspaceId,
   user_id: userId,
 });
+
+/** An entry in its member's report month: `e_<entry id>` = [start, end (epoch s), contract, project, task (null: none)]. */
+export const reportEntryAttribute = (entryId: string) => `e_${entryId}`;
+export const reportEntryValue = (entry: TimeEntry) => [epochSeconds(entry.startTime), epochSeconds(entry.endTime), entry.contractId, entry.projectId, entry.taskId];
+
+/** The entries of one member's report month item, as the reports compute from them. */
+export function reportEntriesFromItem(item: Item): ReportEntry[] {
+  const userId = Number(item.user_id);
+  const entries: ReportEntry[] = [];
+  for (const [attribute, value] of Object.entries(item)) {
+    if (!attribute.startsWith('e_')) continue;
+    const [start, end, contractId, projectId, taskId] = value as [number, number, number | null, number | null, number | null];
+    entries.push({
+      entryId: attribute.slice(2),
+      userId,
+      start: Number(start),
+      end: Number(end),
+      contractId: nullableNumber(contractId),
+      projectId: nullableNumber(projectId),
+      taskId: nullableNumber(taskId),
+    });
+  }
+  return entries;
+}

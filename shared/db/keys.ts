@@ -61,6 +61,9 @@ export const keys = {
   entryCounts: (workspaceId: number, userId: number, month: string): ItemKey => ({ pk: keys.timeEntriesPk(workspaceId, userId), sk: `COUNTS#${month}` }),
   /** One slot of a member's timeline in a workspace (a UTC day, or LONG): the spans the overlap rule reads. */
   timelineSlot: (workspaceId: number, userId: number, slot: string): ItemKey => ({ pk: keys.timeEntriesPk(workspaceId, userId), sk: `TIMELINE#${slot}` }),
+  /** A member's entries that start in one UTC month, as the reports read them (`e_<entry id>`): a workspace's month is one Query. */
+  reportMonth: (workspaceId: number, month: string, userId: number): ItemKey => ({ pk: keys.reportMonthPk(workspaceId, month), sk: `USER#${userId}` }),
+  reportMonthPk: (workspaceId: number, month: string) => `${workspacePk(workspaceId)}#REPORT#${month}`,
   webhook: (workspaceId: number, webhookId: string): ItemKey => ({ pk: workspacePk(workspaceId), sk: `${WEBHOOK_SK_PREFIX}${webhookId}` }),
   /** Prefix of the sort keys of a workspace's webhooks. */
   webhookSkPrefix: WEBHOOK_SK_PREFIX,

@@ -1,6 +1,9 @@
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { TimeEntry, TimelineSlot } from '../tracking/model.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 import { epochSeconds, slotsOf } from '../tracking/timeline.ts';
-import { dayCountAttribute, spanAttribute } from './item-mappers.ts';
+import { dayCountAttribute, reportEntryAttribute, reportEntryValue, spanAttribute } from './item-mappers.ts';
 import { keys } from './keys.ts';
 
 /**
@@ -82,6 +85,39 @@ export function dayCountWrites(tableName: string, workspaceId: number, userId: n
       ExpressionAttributeValues: { ':entity': 'entry_counts', ...Object.fromEntries(days.map(([, delta], index) => [`:v${index}`, delta])) },
     },
   }));
+}
+
+/**
+ * The member's report months an entry moves between (docs/reports.md "What a report reads"):
+ * set in the UTC month it starts in now, removed from the one it started in; one Update per
+ * month (an edit within a month sets the same attribute again).
+ */
+export function reportMonthWrites(tableName: string, workspaceId: number, userId: number, changes: { add?: TimeEntry; remove?: TimeEntry }) {
+  const monthOf = (entry: TimeEntry) => entry.startTime.slice(0, 7);
+  const writes: TransactItem[] = [];
+  const addMonth = changes.add && monthOf(changes.add);
+  if (changes.add) {
+    writes.push({
+      Update: {
+        TableName: tableName,
+        Key: keys.reportMonth(workspaceId, addMonth!, userId),
+        UpdateExpression: 'SET #entry = :entry, entity = :entity, workspace_id = :workspace, user_id = :user',
+        ExpressionAttributeNames: { '#entry': reportEntryAttribute(changes.add.entryId) },
+        ExpressionAttributeValues: { ':entry': reportEntryValue(changes.add), ':entity': 'report_month', ':workspace': workspaceId, ':user': userId },
+      },
+    });
+  }
+  if (changes.remove && monthOf(changes.remove) !== addMonth) {
+    writes.push({
+      Update: {
+        TableName: tableName,
+        Key: keys.reportMonth(workspaceId, monthOf(changes.remove), userId),
+        UpdateExpression: 'REMOVE #entry',
+        ExpressionAttributeNames: { '#entry': reportEntryAttribute(changes.remove.entryId) },
+      },
+    });
+  }
+  return writes;
 }
 
 const slotsOfEntry = (entry: TimeEntry) => slotsOf(epochSeconds(entry.startTime), epochSeconds(entry.endTime));

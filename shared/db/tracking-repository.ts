@@ -24,7 +24,7 @@ import {
 import { keys, type ItemKey } from './keys.ts';
 import { failedConditions, isUnavailable, translateDynamoError } from './dynamo-errors.ts';
 import { queryAll } from './query-all.ts';
-import { dayCountWrites, timelineWrites } from './timeline-writes.ts';
+import { dayCountWrites, reportMonthWrites, timelineWrites } from './timeline-writes.ts';
 import { batchGetAll, keyString } from './batch-get.ts';
 import { queryPage } from './page-cursor.ts';
 
@@ -159,6 +159,7 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
               // Unconditional: the tracker's own time was never free to take, so the entry overlaps nothing.
               ...timelineWrites(tableName, entry.workspaceId, entry.userId, { add: entry }),
               ...dayCountWrites(tableName, entry.workspaceId, entry.userId, { add: entry }),
+              ...reportMonthWrites(tableName, entry.workspaceId, entry.userId, { add: entry }),
             ],
           }),
         );
@@ -191,6 +192,7 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
       items.push({ Put: { TableName: tableName, Item: timeEntryVersionToItem(version), ConditionExpression: 'attribute_not_exists(pk)' } });
       items.push(...timelineWrites(tableName, entry.workspaceId, entry.userId, { add: after, remove: before, checked }));
       items.push(...dayCountWrites(tableName, entry.workspaceId, entry.userId, { add: after, remove: before }));
+      items.push(...reportMonthWrites(tableName, entry.workspaceId, entry.userId, { add: after, remove: before }));
       if (tracker.checked) items.push(trackerCondition(entry.workspaceId, entry.userId, tracker.seen));
       try {
         await client.send(new TransactWriteCommand({ TransactItems: items }));

@@ -24,6 +24,8 @@ import { appendRequestIds } from './append-request-ids.ts';
 import { requirePrincipal } from './require-principal.ts';
 import type { HttpContext, HttpEvent, HttpResult } from './types.ts';
 import { validateInput, type InputValidators } from './validate-input.ts';
+import { acceptsCsv, csvResponse } from './csv-response.ts';
+import type { CsvTable } from '../contracts/report-views.ts';
 
 export type UseCaseContext<N extends RouteName = RouteName> = {
   principal: Principal;
@@ -71,6 +73,8 @@ export type HttpRouteSpec<N extends RouteName> = {
   assertMayReplay?: (input: RouteInput<N>, principal: Principal, repository: TrackingRepository) => Promise<void>;
   /** For idempotent routes whose answer holds a secret: the stored answer is sealed (idempotency.ts). */
   sealStoredAnswers?: AnswerSealer;
+  /** For routes that answer CSV too (`response.csv`): the use case's answer as a table, when the request asks with `Accept: text/csv`. */
+  csv?: { run: (input: RouteInput<N>, context: UseCaseContext<N>) => Promise<CsvTable> };
 };
 
 /** Answer 503 in the envelope this long before Lambda would kill the invocation. */
@@ -127,6 +131,7 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
   const inputValidators = validatorsOf(route, spec.validators);
   const { repository, idempotencyStore, rateLimiter } = spec.adapters;
   if (route.idempotent && !spec.assertMayReplay) throw new Error(`${routeKey(route)} is idempotent: pass assertMayReplay`);
+  if (((route.response as { csv?: string }).csv === undefined) !== (spec.csv === undefined)) throw new Error(`${routeKey(route)}: a route declares response.csv exactly when its spec builds the CSV`);
   const idempotencyKeys =
     route.idempotent && spec.assertMayReplay
       ? idempotency({
@@ -146,7 +151,7 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
   const runUseCase = async (event: HttpEvent, context: HttpContext): Promise<HttpResult> => {
     if (context.idempotentReplay) return replayResponse(context.idempotentReplay);
     const now = clock.now();
-    const result = await spec.run(context.input as RouteInput<N>, {
+    const useCaseContext: UseCaseContext<N> = {
       principal: context.principal!,
       forSelf: actsForSelf(context.input ?? {}, context.principal!),
       requestId: context.operationId ?? event.requestContext.requestId ?? context.awsRequestId,
@@ -154,7 +159,9 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
       repository: admitFirst(repository, context.admitted),
       headers: (context.headers ?? {}) as RouteHeaders<N>,
       admitted: context.admitted,
-    });
+    };
+    if (spec.csv && acceptsCsv(event.headers?.accept)) return csvResponse(await spec.csv.run(context.input as RouteInput<N>, useCaseContext));
+    const result = await spec.run(context.input as RouteInput<N>, useCaseContext);
     const data = message === undefined ? result.data : { message, ...(result.data as object) };
     return jsonResponse(successStatus, successBody(data, clock.now(), { message, meta: result.meta as Record<string, unknown> | undefined }), result.headers as Record<string, string> | undefined);
   };

@@ -4,7 +4,7 @@ import { admittedFirst } from './rate-limit.ts';
 import { DIRECTORY_REPOSITORY_ACCESS } from '../tracking/directory.ts';
 import { preconditionOf } from './precondition.ts';
 import type { HandlerAdapters, HttpRouteSpec, RouteValidators } from './create-http-handler.ts';
-import { listDirectory, putDirectoryRecord, type DirectoryFields, type DirectoryKind, type DirectoryRecord, type DirectoryRepository } from '../tracking/directory.ts';
+import { listDirectory, putDirectoryRecord, type DirectoryFields, type DirectoryKind, type DirectoryPut, type DirectoryRecord, type DirectoryRepository } from '../tracking/directory.ts';
 
 /**
  * The directory routes' wiring, the same for every kind of record: the entry files
@@ -17,7 +17,13 @@ type Ports = { adapters: HandlerAdapters; validators: RouteValidators; directory
 export function putRecordSpec<N extends RouteName>(
   kind: DirectoryKind,
   ports: Ports,
-  record: { idOf: (input: any) => number; fieldsOf: (input: any) => DirectoryFields; ownerOf?: (input: any) => number | undefined; view: (record: DirectoryRecord) => unknown },
+  record: {
+    idOf: (input: any) => number;
+    fieldsOf: (input: any) => DirectoryFields;
+    ownerOf?: (input: any) => number | undefined;
+    rateOf?: (input: any) => DirectoryPut['rate'];
+    view: (record: DirectoryRecord) => unknown;
+  },
 ): HttpRouteSpec<N> {
   return {
     adapters: ports.adapters,
@@ -33,6 +39,7 @@ export function putRecordSpec<N extends RouteName>(
           version: input.version,
           ...preconditionOf((headers as Record<string, string | undefined>)['if-match']),
           ownerUserId: record.ownerOf?.(input),
+          rate: record.rateOf?.(input),
         },
         { repository: admittedFirst(ports.directory, DIRECTORY_REPOSITORY_ACCESS, admitted), now },
       );

@@ -2,7 +2,10 @@ import type { PortAccess } from '../ports/port-access.ts';
 import { isDirectoryCredential } from '../auth/scopes.ts';
 import { DependencyUnavailableError, ForbiddenError, NotFoundError, PreconditionFailedError, StaleVersionError, ValidationError, type FieldErrors } from '../errors.ts';
 import { toApiTimestamp } from './api-time.ts';
+import type { Money } from './money.ts';
+import { nextRateHistory, rateHistoryFromText, rateHistoryToText } from './rates.ts';
 import { contentionPause, WRITE_ATTEMPTS } from './timeline.ts';
+import { dateIn } from './time-zones.ts';
 
 /**
  * The workspace directory over the API (docs/contract.md "The directory"): workspaces,
@@ -17,7 +20,7 @@ import { contentionPause, WRITE_ATTEMPTS } from './timeline.ts';
  */
 export const DIRECTORY_KINDS = ['workspace', 'member', 'project', 'contract', 'task'] as const;
 export type DirectoryKind = (typeof DIRECTORY_KINDS)[number];
-export type DirectoryFields = Readonly<Record<string, string | number | null>>;
+export type DirectoryFields = Readonly<Record<string, string | number | boolean | null>>;
 
 export type DirectoryRecord = {
   kind: DirectoryKind;
@@ -56,12 +59,14 @@ export interface DirectoryRepository {
   activeOwners(workspaceId: number): Promise<number[]>;
   /** 'conflict' when the record's revision changed since it was read, or a guarded owner is no longer one: nothing was written. */
   write(write: DirectoryWrite): Promise<'written' | 'conflict'>;
+  /** The workspace's time zone (its settings'; UTC until set): what "today" is for a rate that names no day. */
+  timeZoneOf(workspaceId: number): Promise<string>;
   /** One page of a kind's records in the workspace, in the order of their keys (ids as text), from `cursor` on: one Query. */
   list(workspaceId: number, kind: Exclude<DirectoryKind, 'workspace'>, page: { cursor?: string; perPage: number }): Promise<{ records: DirectoryRecord[]; nextCursor: string | null }>;
 }
 
 /** Which of its methods read and which write (the rate limit holds writes until it admits the request). */
-export const DIRECTORY_REPOSITORY_ACCESS: PortAccess<DirectoryRepository> = { load: 'read', activeOwners: 'read', list: 'read', write: 'write' };
+export const DIRECTORY_REPOSITORY_ACCESS: PortAccess<DirectoryRepository> = { load: 'read', activeOwners: 'read', timeZoneOf: 'read', list: 'read', write: 'write' };
 
 /** Who asks: a user (who must own the workspace), or a platform credential. */
 export type DirectoryActor = { userId: number; scopes: ReadonlySet<string> };
@@ -76,6 +81,8 @@ export type DirectoryPut = {
   ifMatch?: number | '*';
   /** A new workspace's first owner. */
   ownerUserId?: number;
+  /** A contract's hourly rate (null: none) and the day it is in force from (default: today in the workspace's zone); kept as its `rate_history`. */
+  rate?: { hourlyRate: Money | null; effectiveFrom?: string };
 };
 
 /** Why an owner's PUT of a user who is no member is refused (403). */
@@ -157,12 +164,17 @@ export async function putDirectoryRecord(actor: DirectoryActor, put: DirectoryPu
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
     await contentionPause(attempt);
     const refs = [self, actorRef, workspaceRef, ...referencesOf(put), ...(put.ownerUserId !== undefined ? [{ kind: 'member' as const, id: put.ownerUserId }] : [])];
-    const [loaded, owners] = await Promise.all([deps.repository.load(put.workspaceId, refs), mayDemote ? deps.repository.activeOwners(put.workspaceId) : undefined]);
+    const [loaded, owners, timeZone] = await Promise.all([
+      deps.repository.load(put.workspaceId, refs),
+      mayDemote ? deps.repository.activeOwners(put.workspaceId) : undefined,
+      put.rate && put.rate.effectiveFrom === undefined ? deps.repository.timeZoneOf(put.workspaceId) : undefined,
+    ]);
     assertMayManage(actor, loaded.get(refKey(actorRef)), { kind: put.kind, read: false });
     const workspaceExists = loaded.has(refKey(workspaceRef));
     // Records live in a workspace that exists (a platform credential could name any id).
     if (put.kind !== 'workspace' && !workspaceExists) throw new NotFoundError('The workspace was not found.');
     const before = loaded.get(refKey(self));
+    const fields = put.rate ? withRateHistory(put.fields, before, put.rate, put.rate.effectiveFrom ?? dateIn(deps.now, timeZone!)) : put.fields;
     // A membership is made only by the organisation's sync job or by the user accepting an invitation
     // (shared/tracking/invitations.ts): an owner making one would track, and lock, anyone's time.
     if (put.kind === 'member' && !before && !isDirectoryCredential(actor.scopes)) throw new ForbiddenError(NOT_A_MEMBER_YET);
@@ -170,10 +182,10 @@ export async function putDirectoryRecord(actor: DirectoryActor, put: DirectoryPu
     if (Object.keys(errors).length > 0) throw new ValidationError(errors);
 
     if (put.version !== undefined && before?.sourceVersion != null) {
-      if (put.version < before.sourceVersion || (put.version === before.sourceVersion && !sameFields(before.fields, put.fields))) throw new StaleVersionError(before.sourceVersion);
+      if (put.version < before.sourceVersion || (put.version === before.sourceVersion && !sameFields(before.fields, fields))) throw new StaleVersionError(before.sourceVersion);
     }
     assertMatches(put.ifMatch, before);
-    if (before && sameFields(before.fields, put.fields) && (put.version === undefined || put.version === before.sourceVersion)) return before;
+    if (before && sameFields(before.fields, fields) && (put.version === undefined || put.version === before.sourceVersion)) return before;
 
     let keepsOwner: number | undefined;
     if (isActiveOwner(before) && mayDemote) {
@@ -185,7 +197,7 @@ export async function putDirectoryRecord(actor: DirectoryActor, put: DirectoryPu
       kind: put.kind,
       workspaceId: put.workspaceId,
       id: put.id,
-      fields: put.fields,
+      fields,
       revision: (before?.revision ?? 0) + 1,
       sourceVersion: put.version ?? before?.sourceVersion ?? null,
       updatedAt: at,
@@ -211,11 +223,17 @@ export async function putDirectoryRecord(actor: DirectoryActor, put: DirectoryPu
       alsoCreate: firstOwner,
       archive,
       keepsOwner,
-      audit: { at, by: actor.userId, action: 'put', changes: changesBetween(before?.fields, put.fields) },
+      audit: { at, by: actor.userId, action: 'put', changes: changesBetween(before?.fields, fields) },
     });
     if (written === 'written') return after;
   }
   throw new DependencyUnavailableError();
+}
+
+/** A contract's fields with the rate history a PUT of `rate` leaves (422 on a day before the latest period's). */
+function withRateHistory(fields: DirectoryFields, before: DirectoryRecord | undefined, rate: { hourlyRate: Money | null }, effectiveFrom: string): DirectoryFields {
+  const history = nextRateHistory(rateHistoryFromText(before?.fields.rate_history), rate.hourlyRate, effectiveFrom);
+  return { ...fields, rate_history: rateHistoryToText(history) };
 }
 
 /**

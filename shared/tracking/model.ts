@@ -1,3 +1,5 @@
+import type { Rounding } from './rounding.ts';
+
 /** The domain of time tracking, free of HTTP, Lambda and DynamoDB types. */
 export const ROLES = ['owner', 'executive_manager', 'team_manager', 'project_manager', 'regular_user', 'project_viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -59,6 +61,10 @@ export type WorkspaceSettings = {
   maxTrackerDurationMinutes: number | null;
   /** The IANA zone date queries use when they name none. */
   timeZone: string;
+  /** How reports round each entry's duration; null: exact seconds. */
+  rounding: Rounding | null;
+  /** The first day of a week in the reports (and of a timesheet week). */
+  weekStart: WeekStart;
   /** 0 while never changed; +1 per change (what a concurrent change is told apart by). */
   version: number;
   updatedAt: string | null;
@@ -66,6 +72,9 @@ export type WorkspaceSettings = {
 };
 
 export const MAX_TRACKER_DURATION_MINUTES = 1440;
+
+export const WEEK_STARTS = ['monday', 'sunday'] as const;
+export type WeekStart = (typeof WEEK_STARTS)[number];
 
 export const ENTRY_SOURCES = ['tracker', 'manual'] as const;
 export type EntrySource = (typeof ENTRY_SOURCES)[number];
@@ -115,6 +124,9 @@ export type TimeEntryVersion = {
   /** The entry after this version (as it was, for `deleted`). */
   entry: TimeEntry;
 };
+
+/** An entry as the reports compute from it (its member's report month): interval in epoch seconds and what it was for. */
+export type ReportEntry = { entryId: string; userId: number; start: number; end: number; contractId: number | null; projectId: number | null; taskId: number | null };
 
 /** One interval of a member's timeline, in epoch seconds: what the overlap rule compares. */
 export type Span = { entryId: string; start: number; end: number };

@@ -1,7 +1,8 @@
 import { DependencyUnavailableError, ValidationError } from '../errors.ts';
 import { assertManagesWorkspace } from './access-rules.ts';
 import { toApiTimestamp } from './api-time.ts';
-import type { WorkspaceSettings } from './model.ts';
+import type { WeekStart, WorkspaceSettings } from './model.ts';
+import type { Rounding } from './rounding.ts';
 import type { TrackingRepository } from './ports.ts';
 import { contentionPause, WRITE_ATTEMPTS } from './timeline.ts';
 import { DEFAULT_TIME_ZONE, isTimeZone } from './time-zones.ts';
@@ -11,12 +12,14 @@ export const defaultWorkspaceSettings = (workspaceId: number): WorkspaceSettings
   workspaceId,
   maxTrackerDurationMinutes: null,
   timeZone: DEFAULT_TIME_ZONE,
+  rounding: null,
+  weekStart: 'monday',
   version: 0,
   updatedAt: null,
   updatedBy: null,
 });
 
-export type WorkspaceSettingsChange = { maxTrackerDurationMinutes?: number | null; timeZone?: string };
+export type WorkspaceSettingsChange = { maxTrackerDurationMinutes?: number | null; timeZone?: string; rounding?: Rounding | null; weekStart?: WeekStart };
 
 /** A workspace's settings, for its owners and executive managers (check 5): one batch read. */
 export async function getWorkspaceSettings(actorUserId: number, workspaceId: number, deps: { repository: TrackingRepository }): Promise<WorkspaceSettings> {
@@ -45,8 +48,15 @@ export async function updateWorkspaceSettings(
       ...current,
       ...(change.maxTrackerDurationMinutes !== undefined ? { maxTrackerDurationMinutes: change.maxTrackerDurationMinutes } : {}),
       ...(change.timeZone !== undefined ? { timeZone: change.timeZone } : {}),
+      ...(change.rounding !== undefined ? { rounding: change.rounding } : {}),
+      ...(change.weekStart !== undefined ? { weekStart: change.weekStart } : {}),
     };
-    if (next.maxTrackerDurationMinutes === current.maxTrackerDurationMinutes && next.timeZone === current.timeZone) return current;
+    const unchanged =
+      next.maxTrackerDurationMinutes === current.maxTrackerDurationMinutes &&
+      next.timeZone === current.timeZone &&
+      next.weekStart === current.weekStart &&
+      JSON.stringify(next.rounding) === JSON.stringify(current.rounding);
+    if (unchanged) return current;
     const written = await deps.repository.writeWorkspaceSettings({ ...next, version: current.version + 1, updatedAt: toApiTimestamp(deps.now), updatedBy: actorUserId }, current.version);
     if (written === 'written') return { ...next, version: current.version + 1, updatedAt: toApiTimestamp(deps.now), updatedBy: actorUserId };
   }

@@ -64,8 +64,10 @@ export function expectContract(method: string, path: string, response: { status:
   const status = String(response.status);
   if (!operation.responses[status]) throw new Error(`${method} ${template} answered ${status}, which the OpenAPI document does not declare (declared: ${Object.keys(operation.responses).join(', ')})`);
   const at = declaredAt(template!, method.toLowerCase(), status, operation.responses[status]!);
-  const validate = ajv.getSchema(`${at.pointer}/content/application~1json/schema`);
-  if (!validate) throw new Error(`${method} ${template} ${status}: no JSON schema in the document`);
+  const contentType = response.headers instanceof Headers ? response.headers.get('content-type') : response.headers?.['content-type'];
+  const mediaType = contentType?.split(';')[0]?.trim() === 'text/csv' ? 'text~1csv' : 'application~1json';
+  const validate = ajv.getSchema(`${at.pointer}/content/${mediaType}/schema`);
+  if (!validate) throw new Error(`${method} ${template} ${status}: no ${mediaType.replace('~1', '/')} schema in the document`);
   if (!validate(response.body)) throw new Error(`${method} ${template} ${status}: body does not match the OpenAPI document: ${JSON.stringify(validate.errors)}\n${JSON.stringify(response.body)}`);
   if (response.headers === undefined) return;
   const sent = new Map<string, string>(response.headers instanceof Headers ? [...response.headers.entries()] : Object.entries(response.headers).map(([name, value]) => [name.toLowerCase(), value]));

@@ -4,7 +4,9 @@ import fc from 'fast-check';
 export const arbitraryOf = (property: Record<string, any>): fc.Arbitrary<unknown> => {
   const types: string[] = [property.type].flat().filter(Boolean);
   const options: Array<fc.Arbitrary<unknown>> = [];
-  if (property.enum) options.push(fc.constantFrom(...property.enum));
+  // An enum is all a field accepts, whatever its type says.
+  if (property.enum) return fc.constantFrom(...property.enum);
+  if (property.const !== undefined) options.push(fc.constant(property.const));
   if (types.includes('integer')) options.push(fc.integer({ min: property.minimum ?? -1000, max: Math.min(property.maximum ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) }));
   if (types.includes('string')) {
     if (property.pattern === '^\\d{4}-\\d{2}-\\d{2}$')
@@ -18,6 +20,14 @@ export const arbitraryOf = (property: Record<string, any>): fc.Arbitrary<unknown
   }
   if (types.includes('array') && property.items?.enum)
     options.push(fc.uniqueArray(fc.constantFrom(...property.items.enum), { minLength: property.minItems ?? 0, maxLength: property.maxItems ?? property.items.enum.length }));
+  if (types.includes('boolean')) options.push(fc.boolean());
+  if (types.includes('object') && property.properties)
+    options.push(
+      fc.record(Object.fromEntries(Object.entries(property.properties as Record<string, Record<string, any>>).map(([field, schema]) => [field, arbitraryOf(schema)])), {
+        requiredKeys: [...(property.required ?? [])] as never[],
+      }),
+    );
+  if (property.anyOf) options.push(...(property.anyOf as Array<Record<string, any>>).map(arbitraryOf));
   if (types.includes('null')) options.push(fc.constant(null));
   if (options.length === 0) throw new Error(`no generator for ${JSON.stringify(property)}`);
   return fc.oneof(...options);

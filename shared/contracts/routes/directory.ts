@@ -1,6 +1,6 @@
 import type { RouteDefinition } from '../route-definition.ts';
 import { ROLES } from '../../tracking/model.ts';
-import { cursorFields, cursorMeta, idSchema, ifMatchHeaders, listOf, nullableStringSchema, timestampSchema } from '../schemas.ts';
+import { calendarDate, cursorFields, cursorMeta, idSchema, nullableMoneySchema, ifMatchHeaders, listOf, nullableStringSchema, timestampSchema } from '../schemas.ts';
 
 /** A query of cursor paging alone (the directory's lists). */
 const cursorQuery = { type: 'object', properties: { ...cursorFields } } as const;
@@ -92,12 +92,36 @@ const contractPath = inWorkspace('contract_id');
 const putContractBody = {
   type: 'object',
   required: ['user_id', 'project_id', 'status'],
-  properties: { user_id: idSchema, project_id: idSchema, status: { enum: ['active', 'paused'] }, version: sourceVersion },
+  properties: {
+    user_id: idSchema,
+    project_id: idSchema,
+    status: { enum: ['active', 'paused'] },
+    hourly_rate: { ...nullableMoneySchema, description: 'The hourly rate in the currency’s minor units (ISO 4217: 4500 EUR is 45.00 €); null or absent: none.' },
+    billable: { type: 'boolean', description: 'Whether its time is billable: true by default when a rate is set, else false.' },
+    rate_effective_from: {
+      ...calendarDate,
+      description: 'The first day (in the workspace’s zone) the new rate prices: today by default; not before the latest rate’s start (the past is not rewritten). Ignored when the rate is unchanged.',
+    },
+    version: sourceVersion,
+  },
 } as const;
 
 const contractData = record(
-  { workspace_id: { type: 'integer' }, contract_id: { type: 'integer' }, user_id: { type: 'integer' }, project_id: { type: 'integer' }, status: { enum: ['active', 'paused'] } },
-  ['workspace_id', 'contract_id', 'user_id', 'project_id', 'status'],
+  {
+    workspace_id: { type: 'integer' },
+    contract_id: { type: 'integer' },
+    user_id: { type: 'integer' },
+    project_id: { type: 'integer' },
+    status: { enum: ['active', 'paused'] },
+    hourly_rate: { ...nullableMoneySchema, description: 'The rate in force today (UTC).' },
+    billable: { type: 'boolean' },
+    rate_history: {
+      type: 'array',
+      description: 'Every rate and the day it started, oldest first: an entry is priced at the one in force on the day it starts.',
+      items: { type: 'object', required: ['from', 'hourly_rate'], properties: { from: calendarDate, hourly_rate: nullableMoneySchema }, additionalProperties: false },
+    },
+  } as const,
+  ['workspace_id', 'contract_id', 'user_id', 'project_id', 'status', 'hourly_rate', 'billable', 'rate_history'] as const,
 );
 
 // Tasks
@@ -224,14 +248,15 @@ export const directoryRoutes = {
     functionName: 'put-contract',
     scope: ['write', 'directory'],
     idempotent: false,
-    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
-    summary: "Create or replace a contract: a member's work on a project",
+    // The workspace's zone (GetItem, beside the batch): what "today" is for a rate that names no day.
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+    summary: "Create or replace a contract: a member's work on a project, its hourly rate (with history) and whether it is billable",
     successOutcome: 'contract_put',
     input: { path: contractPath, headers: ifMatchHeaders, body: putContractBody },
     response: { description: 'The contract as stored, with its ETag.', data: contractData, headers: ['etag'] },
     errors: DIRECTORY_PUT_ERRORS,
     conflictCode: 'stale_version',
-    example: { input: { workspace_id: 1, contract_id: 24, user_id: 101, project_id: 10, status: 'active' } },
+    example: { input: { workspace_id: 1, contract_id: 24, user_id: 101, project_id: 10, status: 'active', hourly_rate: { amount: 4500, currency: 'EUR' }, billable: true } },
   },
   listContracts: {
     method: 'GET',

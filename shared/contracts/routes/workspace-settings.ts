@@ -1,21 +1,25 @@
 import type { RouteDefinition } from '../route-definition.ts';
-import { nullableInteger, timeZoneField, timestampSchema, workspacePath } from '../schemas.ts';
+import { nullableInteger, roundingSchema, timeZoneField, timestampSchema, weekStartSchema, workspacePath } from '../schemas.ts';
 
 const updateWorkspaceSettingsBody = {
   type: 'object',
   properties: {
     max_tracker_duration_minutes: { type: ['integer', 'null'], minimum: 1, maximum: 1440, description: 'Trackers started from now on stop themselves after this many minutes; null: no limit.' },
     time_zone: { ...timeZoneField, description: 'The IANA zone of date queries that give no `tz`.' },
+    rounding: { ...roundingSchema, description: 'How reports round each entry’s duration (a report may override it); null: exact seconds.' },
+    week_start: { ...weekStartSchema, description: 'The first day of a week in the reports.' },
   },
 } as const;
 
 const workspaceSettingsData = {
   type: 'object',
-  required: ['workspace_id', 'max_tracker_duration_minutes', 'time_zone', 'updated_at', 'updated_by'],
+  required: ['workspace_id', 'max_tracker_duration_minutes', 'time_zone', 'rounding', 'week_start', 'updated_at', 'updated_by'],
   properties: {
     workspace_id: { type: 'integer' },
     max_tracker_duration_minutes: { type: ['integer', 'null'], minimum: 1, maximum: 1440 },
     time_zone: { type: 'string' },
+    rounding: roundingSchema,
+    week_start: weekStartSchema,
     updated_at: { anyOf: [timestampSchema, { type: 'null' }] },
     updated_by: nullableInteger,
   },
@@ -32,10 +36,10 @@ export const workspaceSettingsRoutes = {
     idempotent: false,
     // Check 5 and the settings, in one batch read.
     dynamodbActions: ['dynamodb:BatchGetItem'],
-    summary: "A workspace's settings: the limit on a tracker's duration, the time zone of date queries",
+    summary: "A workspace's settings: the limit on a tracker's duration, the time zone of date queries, the reports' rounding and first day of the week",
     successOutcome: 'settings_read',
     input: { path: workspacePath },
-    response: { description: 'The settings (the defaults, no limit and UTC, until changed).', data: workspaceSettingsData },
+    response: { description: 'The settings (the defaults, no limit, UTC, no rounding and weeks from Monday, until changed).', data: workspaceSettingsData },
     example: { input: { workspace_id: 1 } },
   },
   updateWorkspaceSettings: {
