@@ -47,7 +47,8 @@ export function createTimeTrackingClient(options: TimeTrackingClientOptions) {
     }
   }
 
-  return createClient<paths>({ baseUrl: options.baseUrl, fetch: fetchWithRetries });
+  // JSON: the reports' CSV (Accept: text/csv) is a file to download, not a typed answer.
+  return createClient<paths, 'application/json'>({ baseUrl: options.baseUrl, fetch: fetchWithRetries });
 }
 
 /** A fresh Idempotency-Key: send the same one again to retry the same request safely. */

@@ -8,7 +8,7 @@ import type { ValidateFunction } from 'ajv';
 import type { Principal } from '../auth/principal.ts';
 import type { RouteData, RouteHeaders, RouteInput, RouteMeta } from '../contracts/route-types.ts';
 import { inputLocationsOf, inputSchemaOf, routeKey, type InputLocation, type ResponseHeader, type Route, type RouteName } from '../contracts/routes.ts';
-import { DependencyUnavailableError } from '../errors.ts';
+import { DependencyUnavailableError, ReportTooLargeError } from '../errors.ts';
 import { logger } from '../observability/logger.ts';
 import { metrics, ownLineMetrics } from '../observability/metrics.ts';
 import type { AnswerSealer, IdempotencyStore } from '../ports/idempotency-store.ts';
@@ -24,7 +24,7 @@ import { appendRequestIds } from './append-request-ids.ts';
 import { requirePrincipal } from './require-principal.ts';
 import type { HttpContext, HttpEvent, HttpResult } from './types.ts';
 import { validateInput, type InputValidators } from './validate-input.ts';
-import { acceptsCsv, csvResponse } from './csv-response.ts';
+import { acceptsCsv, csvResponse, passesResponseLimit } from './csv-response.ts';
 import type { CsvTable } from '../contracts/report-views.ts';
 
 export type UseCaseContext<N extends RouteName = RouteName> = {
@@ -163,7 +163,14 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
     if (spec.csv && acceptsCsv(event.headers?.accept)) return csvResponse(await spec.csv.run(context.input as RouteInput<N>, useCaseContext));
     const result = await spec.run(context.input as RouteInput<N>, useCaseContext);
     const data = message === undefined ? result.data : { message, ...(result.data as object) };
-    return jsonResponse(successStatus, successBody(data, clock.now(), { message, meta: result.meta as Record<string, unknown> | undefined }), result.headers as Record<string, string> | undefined);
+    const response = jsonResponse(
+      successStatus,
+      successBody(data, clock.now(), { message, meta: result.meta as Record<string, unknown> | undefined }),
+      result.headers as Record<string, string> | undefined,
+    );
+    // A report's JSON can grow with the workspace too (nested groups are not paged): refused as its CSV is, never cut short by Lambda.
+    if (spec.csv && passesResponseLimit(response.body!)) throw new ReportTooLargeError();
+    return response;
   };
 
   const stages: Record<Stage, unknown> = {

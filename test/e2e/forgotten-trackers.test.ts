@@ -136,7 +136,15 @@ describe.each(MODES)('forgotten trackers on the local runtime (%s)', (mode) => {
   });
 
   it('reads and changes workspace settings: defaults, owners and executive managers only, every field checked', async () => {
-    expect((await call('GET', settingsPath(ZONES_WS))).body.data).toEqual({ workspace_id: ZONES_WS, max_tracker_duration_minutes: null, time_zone: 'UTC', updated_at: null, updated_by: null });
+    expect((await call('GET', settingsPath(ZONES_WS))).body.data).toEqual({
+      workspace_id: ZONES_WS,
+      max_tracker_duration_minutes: null,
+      time_zone: 'UTC',
+      rounding: null,
+      week_start: 'monday',
+      updated_at: null,
+      updated_by: null,
+    });
     const changed = await call('PATCH', settingsPath(ZONES_WS), { caller: users.executive, body: { time_zone: 'Pacific/Auckland' } });
     expect(changed.status).toBe(200);
     expect(changed.body.data).toMatchObject({ workspace_id: ZONES_WS, max_tracker_duration_minutes: null, time_zone: 'Pacific/Auckland', updated_by: users.executive });
@@ -152,6 +160,9 @@ describe.each(MODES)('forgotten trackers on the local runtime (%s)', (mode) => {
       [users.owner, ZONES_WS, { max_tracker_duration_minutes: 1441 }, 'max_tracker_duration_minutes'],
       [users.owner, ZONES_WS, { max_tracker_duration_minutes: 1.5 }, 'max_tracker_duration_minutes'],
       [users.owner, ZONES_WS, { max_tracker_duration_minutes: '60' }, 'max_tracker_duration_minutes'],
+      [users.owner, ZONES_WS, { rounding: { minutes: 7, mode: 'up' } }, 'rounding'],
+      [users.owner, ZONES_WS, { rounding: { minutes: 15 } }, 'rounding'],
+      [users.owner, ZONES_WS, { week_start: 'friday' }, 'week_start'],
     ];
     for (const [caller, workspace, body, field] of refusals) {
       const refused = await call('PATCH', settingsPath(workspace), { caller, body });

@@ -5,7 +5,8 @@ import { testSeed, users } from '../support/fixtures.ts';
 import { startTestRuntime } from '../support/test-runtime.ts';
 
 /**
- * The workspace reports over HTTP on `npm start` (and the summary on the template mode):
+ * The workspace reports over HTTP on `npm start` (the summary on the template mode is in
+ * time-entries.test.ts, which runs on both):
  * rates with history, rounding, the four reports, every parameter rule, the DST day, CSV,
  * and that a report read after a write reflects it. Entries are made over the API; what is
  * checked is what a client reads (every answer against the OpenAPI document) and what is
@@ -257,24 +258,5 @@ describe('reports on the local runtime (source)', () => {
     expect(holding).toEqual([`WS#${RWS}#REPORT#2026-04`]);
     expect((await call('DELETE', `/time-entries/${added.id}?workspace_id=${RWS}`)).status).toBe(200);
     expect((await runtime.table.scan()).some((item) => item.entity === 'report_month' && `e_${added.id}` in item)).toBe(false);
-  });
-});
-
-describe('reports on the local runtime (template)', () => {
-  beforeAll(async () => {
-    runtime = await startTestRuntime({ name: 'reports-template', seed, env: { RUNTIME: 'template' } });
-  }, 300_000);
-  afterAll(async () => {
-    await runtime?.stop();
-  });
-
-  it('summarizes a workspace as deployed (bundle, IAM), in JSON and CSV', async () => {
-    await entry(ada, '2026-03-09T09:00:00+01:00', '2026-03-09T10:30:00+01:00', { contract_id: 60 });
-    await entry(ben, '2026-03-09T13:00:00+01:00', '2026-03-09T14:00:00+01:00', { contract_id: 61 });
-    const answer = await report('summary', 'from=2026-03-01&to=2026-03-31&group_by=project,user&tz=Europe/Berlin');
-    expect(answer.status).toBe(200);
-    expect(answer.body.data.totals).toEqual({ seconds: 9000, billable_seconds: 9000, entries: 2, amounts: [eur(6750), jpy(3000)] });
-    const csv = await report('summary', 'from=2026-03-01&to=2026-03-31&group_by=project,user&tz=Europe/Berlin', { accept: 'text/csv' });
-    expect(parse(csv.text, { columns: true })).toHaveLength(2);
   });
 });

@@ -16,8 +16,12 @@ import { timeEntryViolations } from '../support/tracking-invariants.ts';
 const member = (n: number) => 300 + n;
 const seed = {
   ...testSeed,
-  members: [...(testSeed.members ?? []), ...Array.from({ length: 12 }, (_, n) => ({ workspace_id: WS, user_id: member(n), role: 'regular_user' as const, status: 'active' as const }))],
-  contracts: [...(testSeed.contracts ?? []), { workspace_id: WS, id: 40, user_id: member(0), project_id: 10, status: 'active' as const }],
+  members: [...(testSeed.members ?? []), ...Array.from({ length: 13 }, (_, n) => ({ workspace_id: WS, user_id: member(n), role: 'regular_user' as const, status: 'active' as const }))],
+  contracts: [
+    ...(testSeed.contracts ?? []),
+    { workspace_id: WS, id: 40, user_id: member(0), project_id: 10, status: 'active' as const },
+    { workspace_id: WS, id: 41, user_id: member(12), project_id: 10, status: 'active' as const, hourly_rate: { amount: 4500, currency: 'EUR' } },
+  ],
 };
 
 let runtime: Awaited<ReturnType<typeof startTestRuntime>>;
@@ -366,6 +370,20 @@ describe.each(['source', 'template'] as const)('time entries on the local runtim
     expect(after).toContain(running[1]);
     expect(after).not.toContain(running[0]);
     expect((await call('POST', '/time-tracking/stop', { body: { workspace_id: WS, user_id: running[1] } })).status).toBe(200);
+  });
+
+  it('reports the entries in the workspace reports, priced, as deployed (the report months every write keeps), in JSON and CSV', async () => {
+    const one = await create({ user_id: member(12), start_time: '2026-03-09T09:00:00+01:00', end_time: '2026-03-09T10:30:00+01:00', contract_id: 41 });
+    const two = await create({ user_id: member(12), start_time: '2026-03-10T09:00:00+01:00', end_time: '2026-03-10T09:20:00+01:00' });
+    expect([one.status, two.status]).toEqual([201, 201]);
+    const query = `/reports/summary?workspace_id=${WS}&from=2026-03-01&to=2026-03-31&group_by=project,user&user_ids=${member(12)}&tz=Europe/Berlin`;
+    const summary = await call('GET', query);
+    expect(summary.status).toBe(200);
+    expect(summary.body.data.totals).toEqual({ seconds: 6600, billable_seconds: 5400, entries: 2, amounts: [{ currency: 'EUR', amount: 6750 }] });
+    expect(summary.body.data.groups.map((group: { key: unknown }) => group.key)).toEqual([{ project_id: null }, { project_id: 10 }]);
+    const csv = await call('GET', query, { headers: { accept: 'text/csv' } });
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect((csv.body as string).split('\r\n')[2]).toBe(`10,${member(12)},5400,1.50,5400,1.50,1,67.50,EUR`);
   });
 
   it('leaves the stored copies, spans and history consistent after everything above', async () => {

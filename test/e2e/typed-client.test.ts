@@ -50,5 +50,15 @@ describe('the typed client on npm start', () => {
 
     const invalid = await api.GET('/time-tracking/current-data', { params: { query: { workspace_id: WS, user_id: 0 } } });
     expect(invalid.response.status).toBe(422);
+
+    // A report, typed to its groups: the entry just stopped is in today's summary.
+    const today = new Date().toISOString().slice(0, 10);
+    const report = await api.GET('/reports/summary', { params: { query: { workspace_id: WS, from: today, to: today, group_by: 'user', tz: 'UTC' } } });
+    expect(report.data?.data.groups.map((group) => group.key)).toContainEqual({ user_id: users.member });
+    expect(report.data?.data.totals.entries).toBeGreaterThanOrEqual(1);
+    const detailed = await api.GET('/reports/detailed', { params: { query: { workspace_id: WS, from: today, to: today, tz: 'UTC' } } });
+    expect(detailed.data?.data.entries.map((entry) => entry.id)).toContain(stopped.data?.data.time_entry_id);
+    const hours = await api.GET('/reports/tracked-hours', { params: { query: { workspace_id: WS, start_date: today, end_date: today, tz: 'UTC' } } });
+    expect(hours.data?.data[0]?.users.map((user) => user.user_id)).toContain(users.member);
   });
 });

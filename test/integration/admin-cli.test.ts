@@ -224,6 +224,27 @@ describe('backfill-time-entries', () => {
   });
 });
 
+describe('backfill-report-months', () => {
+  it("puts an entry from before report months in its member's month, so that reports count it; running it again changes nothing", async () => {
+    await table.seed(testSeed);
+    const { loadHandlers } = await import('../support/handlers.ts');
+    const api = await loadHandlers();
+    const created = await api.byRoute.createTimeEntry({ workspace_id: 1, user_id: 101, start_time: '2024-03-01T09:00:00Z', end_time: '2024-03-01T10:00:00Z', contract_id: 20 });
+    expect(created.status).toBe(201);
+    const summary = async () => (await api.byRoute.summaryReport({ workspace_id: 1, from: '2024-03-01', to: '2024-03-31', group_by: 'user', tz: 'UTC' })).body.data.totals;
+    expect((await summary()).entries).toBe(1);
+    // As a deployment from before report months left it: the entry without its month.
+    await table.client.send(new DeleteCommand({ TableName: table.tableName, Key: { pk: 'WS#1#REPORT#2024-03', sk: 'USER#101' } }));
+    expect((await summary()).entries).toBe(0);
+    // (Entries of earlier tests are in their months already: only this one is put.)
+    expect((await cli('backfill-report-months')).output).toMatch(/^Put 1 of \d+ time entries in their report months in /);
+    expect(await summary()).toMatchObject({ entries: 1, seconds: 3600 });
+    const before = await table.scan();
+    expect((await cli('backfill-report-months')).output).toMatch(/^Put 0 of \d+ time entries/);
+    expect(await table.scan()).toEqual(before);
+  });
+});
+
 describe('backfill-member-index', () => {
   it('marks memberships stored before users had a mark of each, so that those members may make API keys; running it again changes nothing', async () => {
     // A membership from before the marks: the item alone.
