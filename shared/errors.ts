@@ -131,6 +131,15 @@ export class StaleVersionError extends AppError {
   }
 }
 
+/** An entry write touches a closed day (a lock date of the workspace): nothing was written. */
+export class PeriodLockedError extends AppError {
+  readonly code = 'period_locked';
+  readonly status = 409;
+  constructor(firstOpenDay: string) {
+    super(`Entries starting before ${firstOpenDay} are locked in this workspace: they can be neither created, edited nor deleted.`);
+  }
+}
+
 /** A report's CSV would pass what Lambda can answer (6 MB): nothing is cut short; a shorter range is. */
 export class ReportTooLargeError extends AppError {
   readonly code = 'report_too_large';

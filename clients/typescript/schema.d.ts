@@ -804,6 +804,8 @@ export interface components {
                 /** @enum {unknown} */
                 stop_reason: "manual" | "max_duration";
                 stopped_by: number | null;
+                /** @description The entry starts on a day the workspace has locked (lock_before, auto_lock_after_days): recorded all the same, and from then on it can be neither edited nor deleted. */
+                locked: boolean;
             } & {
                 /** @constant */
                 message?: "Time tracking stopped successfully";
@@ -1078,6 +1080,8 @@ export interface components {
                 } | null;
                 /** @enum {unknown} */
                 week_start: "monday" | "sunday";
+                lock_before: string | null;
+                auto_lock_after_days: number | null;
                 updated_at: string | null;
                 updated_by: number | null;
             };
@@ -1103,6 +1107,10 @@ export interface components {
              * @enum {unknown}
              */
             week_start?: "monday" | "sunday";
+            /** @description Entries starting before this day (in the workspace’s zone) can be neither created, edited nor deleted (409 `period_locked`); not after today; null: none. */
+            lock_before?: string | null;
+            /** @description Days older than this many days are locked the same way, rolling with the clock; null: none. */
+            auto_lock_after_days?: number | null;
         };
         UpdateWorkspaceSettingsResponse: {
             /** @constant */
@@ -1120,6 +1128,8 @@ export interface components {
                 } | null;
                 /** @enum {unknown} */
                 week_start: "monday" | "sunday";
+                lock_before: string | null;
+                auto_lock_after_days: number | null;
                 updated_at: string | null;
                 updated_by: number | null;
             };
@@ -2396,7 +2406,8 @@ export interface operations {
                      *         "duration_seconds": 0,
                      *         "time_entry_id": "example",
                      *         "stop_reason": "manual",
-                     *         "stopped_by": 1
+                     *         "stopped_by": 1,
+                     *         "locked": true
                      *       },
                      *       "meta": {
                      *         "api_version": "2.0.0",
@@ -3102,7 +3113,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The entry would overlap another entry or the running tracker of the user. Or the Idempotency-Key is in use by a running request. */
+            /** @description The entry would overlap another entry or the running tracker of the user (`time_entry_overlap`), or it starts on a locked day (`period_locked`). Or the Idempotency-Key is in use by a running request. */
             409: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -3115,7 +3126,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "success": false,
-                     *       "message": "The entry would overlap another entry or the running tracker of the user. Or the Idempotency-Key is in use by a running request.",
+                     *       "message": "The entry would overlap another entry or the running tracker of the user (`time_entry_overlap`), or it starts on a locked day (`period_locked`). Or the Idempotency-Key is in use by a running request.",
                      *       "error": "time_entry_overlap",
                      *       "meta": {
                      *         "api_version": "2.0.0",
@@ -3519,6 +3530,29 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The entry starts on a locked day (`period_locked`): nothing changed. */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The entry starts on a locked day (`period_locked`): nothing changed.",
+                     *       "error": "period_locked",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description If-Match names a version that is no longer current: nothing changed. */
             412: {
                 headers: {
@@ -3714,7 +3748,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The entry would overlap another entry or the running tracker of the user. */
+            /** @description The entry would overlap another entry or the running tracker of the user (`time_entry_overlap`), or it starts (or would start) on a locked day (`period_locked`). */
             409: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -3726,7 +3760,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "success": false,
-                     *       "message": "The entry would overlap another entry or the running tracker of the user.",
+                     *       "message": "The entry would overlap another entry or the running tracker of the user (`time_entry_overlap`), or it starts (or would start) on a locked day (`period_locked`).",
                      *       "error": "time_entry_overlap",
                      *       "meta": {
                      *         "api_version": "2.0.0",
@@ -3959,6 +3993,8 @@ export interface operations {
                      *           "mode": "up"
                      *         },
                      *         "week_start": "monday",
+                     *         "lock_before": "2024-01-15",
+                     *         "auto_lock_after_days": 1,
                      *         "updated_at": "2024-01-15T10:30:00+00:00",
                      *         "updated_by": 1
                      *       },
@@ -4094,6 +4130,8 @@ export interface operations {
                      *           "mode": "up"
                      *         },
                      *         "week_start": "monday",
+                     *         "lock_before": "2024-01-15",
+                     *         "auto_lock_after_days": 1,
                      *         "updated_at": "2024-01-15T10:30:00+00:00",
                      *         "updated_by": 1
                      *       },

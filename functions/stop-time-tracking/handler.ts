@@ -12,7 +12,7 @@ export const handler = createHttpHandler(routes.stopTimeTracking, {
   validators,
   assertMayReplay: (body, principal, repository) => assertManagesWorkspaceNow(principal.userId, body.workspace_id, repository),
   run: async (body, { principal, now, repository, requestId, forSelf }) => {
-    const entry = await stopTimeTracking(principal.userId, { workspaceId: body.workspace_id, userId: body.user_id }, { repository, now, requestId, forSelf });
-    return { data: stoppedTrackerView(entry) };
+    const { entry, locked } = await stopTimeTracking(principal.userId, { workspaceId: body.workspace_id, userId: body.user_id }, { repository, now, requestId, forSelf });
+    return { data: { ...stoppedTrackerView(entry), locked } };
   },
 });

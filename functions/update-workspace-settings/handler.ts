@@ -13,7 +13,14 @@ export const handler = createHttpHandler(routes.updateWorkspaceSettings, {
     const settings = await updateWorkspaceSettings(
       principal.userId,
       input.workspace_id,
-      { maxTrackerDurationMinutes: input.max_tracker_duration_minutes, timeZone: input.time_zone, rounding: input.rounding, weekStart: input.week_start },
+      {
+        maxTrackerDurationMinutes: input.max_tracker_duration_minutes,
+        timeZone: input.time_zone,
+        rounding: input.rounding,
+        weekStart: input.week_start,
+        lockBefore: input.lock_before,
+        autoLockAfterDays: input.auto_lock_after_days,
+      },
       { repository, now },
     );
     return { data: workspaceSettingsView(settings) };

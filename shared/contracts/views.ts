@@ -64,7 +64,8 @@ export function timeEntryView(entry: TimeEntry): RouteData<'getTimeEntry'> {
 export const entityTag = (entry: TimeEntry) => `"${entry.version}"`;
 
 /** A stop answers with the entry it recorded, named from the tracker's point of view (without what only an entry has). */
-export function stoppedTrackerView(entry: TimeEntry): RouteData<'stopTimeTracking'> {
+/** A stopped tracker's entry as the stop answers it (and its webhook event carries it), without the answer's `locked`. */
+export function stoppedTrackerView(entry: TimeEntry): Omit<RouteData<'stopTimeTracking'>, 'locked'> {
   const {
     id,
     end_time,
@@ -91,6 +92,8 @@ export function workspaceSettingsView(settings: WorkspaceSettings): RouteData<'g
     time_zone: settings.timeZone,
     rounding: settings.rounding,
     week_start: settings.weekStart,
+    lock_before: settings.lockBefore,
+    auto_lock_after_days: settings.autoLockAfterDays,
     updated_at: settings.updatedAt,
     updated_by: settings.updatedBy,
   };

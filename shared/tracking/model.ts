@@ -65,6 +65,10 @@ export type WorkspaceSettings = {
   rounding: Rounding | null;
   /** The first day of a week in the reports (and of a timesheet week). */
   weekStart: WeekStart;
+  /** Entries starting before this day (workspace zone) are locked; null: none. */
+  lockBefore: string | null;
+  /** Days older than this many days are locked, rolling with the clock; null: none. */
+  autoLockAfterDays: number | null;
   /** 0 while never changed; +1 per change (what a concurrent change is told apart by). */
   version: number;
   updatedAt: string | null;

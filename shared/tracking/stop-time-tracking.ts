@@ -1,6 +1,7 @@
 import { NoActiveTrackerError } from '../errors.ts';
 import { secondsBetween, toApiTimestamp } from './api-time.ts';
 import { changesBetween } from './entry-rules.ts';
+import { isLocked } from './locks.ts';
 import { loadTrackerInManagedWorkspace, type MemberQuery } from './member-access.ts';
 import type { ActiveTracker, TimeEntry, TimeEntryVersion } from './model.ts';
 import type { TrackingRepository } from './ports.ts';
@@ -54,13 +55,19 @@ export function entryOfStoppedTracker(tracker: ActiveTracker, now: Date, by: num
 /**
  * Clocks a member out: the active tracker *in this workspace* becomes a completed time
  * entry, atomically, with its first history version (by the caller). A tracker in another
- * workspace is not revealed: it is "no tracker". Two DynamoDB round trips: one batch read,
+ * workspace is not revealed: it is "no tracker". A stop into a locked day is recorded all
+ * the same, and says so (`locked`). Two DynamoDB round trips: one batch read,
  * one transaction (docs/request-flow.md).
  */
-export async function stopTimeTracking(actorUserId: number, command: MemberQuery, deps: { repository: TrackingRepository; now: Date; requestId: string; forSelf?: boolean }): Promise<TimeEntry> {
-  const { tracker } = await loadTrackerInManagedWorkspace(actorUserId, command, deps.repository, { forSelf: deps.forSelf });
+export async function stopTimeTracking(
+  actorUserId: number,
+  command: MemberQuery,
+  deps: { repository: TrackingRepository; now: Date; requestId: string; forSelf?: boolean },
+): Promise<{ entry: TimeEntry; locked: boolean }> {
+  const { tracker, settings } = await loadTrackerInManagedWorkspace(actorUserId, command, deps.repository, { forSelf: deps.forSelf, withSettings: true });
   if (!tracker) throw new NoActiveTrackerError();
   const { entry, version } = entryOfStoppedTracker(tracker, deps.now, actorUserId);
   if ((await deps.repository.stopTracker(tracker, entry, version, deps.requestId)) === 'gone') throw new NoActiveTrackerError();
-  return entry;
+  // Never refused: tracked time is never lost. A day locked meanwhile only makes the entry read-only from now on.
+  return { entry, locked: isLocked(entry.startTime, settings, deps.now) };
 }

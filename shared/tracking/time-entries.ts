@@ -2,6 +2,7 @@ import { DependencyUnavailableError, NotFoundError, PreconditionFailedError, Val
 import { assertActiveMember, assertManagesWorkspace, assertWorkFits } from './access-rules.ts';
 import { toApiTimestamp } from './api-time.ts';
 import { assertNoOverlap, changesBetween, checkedInterval } from './entry-rules.ts';
+import { assertOpen } from './locks.ts';
 import type { TimeEntry, TimeEntryVersion } from './model.ts';
 import type { TrackingRepository, WorkspaceContext } from './ports.ts';
 import { epochSeconds, slotsToCheck, WRITE_ATTEMPTS, contentionPause } from './timeline.ts';
@@ -46,6 +47,7 @@ export async function createTimeEntry(actorUserId: number, command: CreateTimeEn
       contractId: command.contractId,
       taskId: command.taskId,
       withTracker: true,
+      withSettings: true,
       slots: slotsToCheck(epochSeconds(interval.startTime), epochSeconds(interval.endTime)),
       // Read again after a conflict: if that conflict was our own write applied (its answer lost), the entry is ours.
       entryId: attempt > 0 ? entryId : undefined,
@@ -54,6 +56,7 @@ export async function createTimeEntry(actorUserId: number, command: CreateTimeEn
     if (context.entry) return context.entry;
     assertActiveMember(context.target);
     assertWorkFits(command, context);
+    assertOpen([interval.startTime], context.settings, deps.now);
     assertNoOverlap(interval, context, command.workspaceId, entryId);
     const entry: TimeEntry = {
       entryId,
@@ -74,18 +77,25 @@ export async function createTimeEntry(actorUserId: number, command: CreateTimeEn
       version: 1,
     };
     const version = versionOf(entry, 'created', undefined, actorUserId, at);
-    const written = await deps.repository.writeTimeEntry({ before: undefined, after: entry, version, checked: context.timeline, tracker: { checked: true, seen: context.tracker } });
+    const written = await deps.repository.writeTimeEntry({
+      before: undefined,
+      after: entry,
+      version,
+      checked: context.timeline,
+      tracker: { checked: true, seen: context.tracker },
+      settingsSeen: context.settings.version,
+    });
     if (written === 'written') return entry;
   }
   throw new DependencyUnavailableError();
 }
 
-/** Check 5, then the entry by id (one BatchGetItem). */
-async function loadManagedEntry(actorUserId: number, selector: EntrySelector, repository: TrackingRepository): Promise<TimeEntry> {
-  const context = await repository.loadContext({ workspaceId: selector.workspaceId, actorUserId, targetUserId: actorUserId, entryId: selector.entryId });
+/** Check 5, then the entry by id (one BatchGetItem; with the workspace's settings for a write: its lock dates). */
+async function loadManagedEntry(actorUserId: number, selector: EntrySelector, repository: TrackingRepository, options: { withSettings?: boolean } = {}) {
+  const context = await repository.loadContext({ workspaceId: selector.workspaceId, actorUserId, targetUserId: actorUserId, entryId: selector.entryId, withSettings: options.withSettings });
   assertManagesWorkspace(context.actor);
   if (!context.entry) throw notFound();
-  return context.entry;
+  return { entry: context.entry, settings: context.settings };
 }
 
 function assertPrecondition(entry: TimeEntry, precondition: Precondition) {
@@ -93,7 +103,7 @@ function assertPrecondition(entry: TimeEntry, precondition: Precondition) {
 }
 
 export async function getTimeEntry(actorUserId: number, selector: EntrySelector, deps: { repository: TrackingRepository }): Promise<TimeEntry> {
-  return loadManagedEntry(actorUserId, selector, deps.repository);
+  return (await loadManagedEntry(actorUserId, selector, deps.repository)).entry;
 }
 
 /** What a PATCH may change: absent fields stay, `null` clears the nullable ones. */
@@ -109,7 +119,7 @@ export async function updateTimeEntry(actorUserId: number, selector: EntrySelect
   const at = toApiTimestamp(deps.now);
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
     await contentionPause(attempt);
-    const entry = await loadManagedEntry(actorUserId, selector, deps.repository);
+    const { entry, settings } = await loadManagedEntry(actorUserId, selector, deps.repository, { withSettings: true });
     assertPrecondition(entry, selector);
     const timesChanged = patch.startTime !== undefined || patch.endTime !== undefined;
     const interval = timesChanged
@@ -150,6 +160,8 @@ export async function updateTimeEntry(actorUserId: number, selector: EntrySelect
     }
     const changes = changesBetween(entry, next);
     if (Object.keys(changes).length === 0) return entry;
+    // Neither where it was nor where it goes may be a closed day.
+    assertOpen([entry.startTime, next.startTime], settings, deps.now);
     const updated: TimeEntry = { ...next, updatedBy: actorUserId, updatedAt: at, version: entry.version + 1 };
     const written = await deps.repository.writeTimeEntry({
       before: entry,
@@ -157,6 +169,7 @@ export async function updateTimeEntry(actorUserId: number, selector: EntrySelect
       version: { ...versionOf(updated, 'updated', entry, actorUserId, at), changes },
       checked: movesInTime ? checked!.timeline : [],
       tracker: { checked: movesInTime, seen: checked?.tracker },
+      settingsSeen: settings.version,
     });
     if (written === 'written') return updated;
   }
@@ -167,11 +180,12 @@ export async function deleteTimeEntry(actorUserId: number, selector: EntrySelect
   const at = toApiTimestamp(deps.now);
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
     await contentionPause(attempt);
-    const entry = await loadManagedEntry(actorUserId, selector, deps.repository);
+    const { entry, settings } = await loadManagedEntry(actorUserId, selector, deps.repository, { withSettings: true });
     assertPrecondition(entry, selector);
+    assertOpen([entry.startTime], settings, deps.now);
     const version: TimeEntryVersion = { ...versionOf(entry, 'deleted', entry, actorUserId, at), version: entry.version + 1, changes: {} };
     // Removing time never makes an overlap: nothing to check but the entry's own version.
-    const written = await deps.repository.writeTimeEntry({ before: entry, after: undefined, version, checked: [], tracker: { checked: false, seen: undefined } });
+    const written = await deps.repository.writeTimeEntry({ before: entry, after: undefined, version, checked: [], tracker: { checked: false, seen: undefined }, settingsSeen: settings.version });
     if (written === 'written') return;
   }
   throw new DependencyUnavailableError();

@@ -4,6 +4,7 @@ import { toApiTimestamp } from './api-time.ts';
 import type { WeekStart, WorkspaceSettings } from './model.ts';
 import type { Rounding } from './rounding.ts';
 import type { TrackingRepository } from './ports.ts';
+import { assertLockDate } from './locks.ts';
 import { contentionPause, WRITE_ATTEMPTS } from './timeline.ts';
 import { DEFAULT_TIME_ZONE, isTimeZone } from './time-zones.ts';
 
@@ -14,12 +15,21 @@ export const defaultWorkspaceSettings = (workspaceId: number): WorkspaceSettings
   timeZone: DEFAULT_TIME_ZONE,
   rounding: null,
   weekStart: 'monday',
+  lockBefore: null,
+  autoLockAfterDays: null,
   version: 0,
   updatedAt: null,
   updatedBy: null,
 });
 
-export type WorkspaceSettingsChange = { maxTrackerDurationMinutes?: number | null; timeZone?: string; rounding?: Rounding | null; weekStart?: WeekStart };
+export type WorkspaceSettingsChange = {
+  maxTrackerDurationMinutes?: number | null;
+  timeZone?: string;
+  rounding?: Rounding | null;
+  weekStart?: WeekStart;
+  lockBefore?: string | null;
+  autoLockAfterDays?: number | null;
+};
 
 /** A workspace's settings, for its owners and executive managers (check 5): one batch read. */
 export async function getWorkspaceSettings(actorUserId: number, workspaceId: number, deps: { repository: TrackingRepository }): Promise<WorkspaceSettings> {
@@ -50,11 +60,16 @@ export async function updateWorkspaceSettings(
       ...(change.timeZone !== undefined ? { timeZone: change.timeZone } : {}),
       ...(change.rounding !== undefined ? { rounding: change.rounding } : {}),
       ...(change.weekStart !== undefined ? { weekStart: change.weekStart } : {}),
+      ...(change.lockBefore !== undefined ? { lockBefore: change.lockBefore } : {}),
+      ...(change.autoLockAfterDays !== undefined ? { autoLockAfterDays: change.autoLockAfterDays } : {}),
     };
+    if (change.lockBefore !== undefined) assertLockDate(next.lockBefore, next.timeZone, deps.now);
     const unchanged =
       next.maxTrackerDurationMinutes === current.maxTrackerDurationMinutes &&
       next.timeZone === current.timeZone &&
       next.weekStart === current.weekStart &&
+      next.lockBefore === current.lockBefore &&
+      next.autoLockAfterDays === current.autoLockAfterDays &&
       JSON.stringify(next.rounding) === JSON.stringify(current.rounding);
     if (unchanged) return current;
     const written = await deps.repository.writeWorkspaceSettings({ ...next, version: current.version + 1, updatedAt: toApiTimestamp(deps.now), updatedBy: actorUserId }, current.version);

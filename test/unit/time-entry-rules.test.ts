@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { TimeEntryOverlapError, ValidationError } from '../../shared/errors.ts';
+import { PeriodLockedError, TimeEntryOverlapError, ValidationError } from '../../shared/errors.ts';
+import { assertLockDate, assertOpen, firstOpenDay, isLocked } from '../../shared/tracking/locks.ts';
 import { assertNoOverlap, changesBetween, checkedInterval, toUtcTimestamp } from '../../shared/tracking/entry-rules.ts';
 import { checkedDayRange } from '../../shared/tracking/list-time-entries.ts';
 import type { ActiveTracker, TimeEntry, TimelineSlot } from '../../shared/tracking/model.ts';
@@ -161,5 +162,30 @@ describe('the history of a change', () => {
     expect(Object.keys(changesBetween(undefined, entry))).toHaveLength(7);
     expect(changesBetween(entry, { ...entry, activityDescription: null, durationSeconds: 2 })).toEqual({ duration_seconds: [1, 2], activity_description: ['x', null] });
     expect(changesBetween(entry, { ...entry })).toEqual({});
+  });
+});
+
+describe('lock dates', () => {
+  const now = new Date('2026-06-10T22:30:00Z'); // 11 June in Auckland, 10 June in UTC
+  const settings = (lockBefore: string | null, autoLockAfterDays: number | null, timeZone = 'UTC') => ({ lockBefore, autoLockAfterDays, timeZone });
+
+  it('closes the days before the later of lock_before and the rolling limit, in the workspace’s zone', () => {
+    expect(firstOpenDay(settings(null, null), now)).toBeNull();
+    expect(firstOpenDay(settings('2026-06-01', null), now)).toBe('2026-06-01');
+    expect(firstOpenDay(settings(null, 2), now)).toBe('2026-06-08');
+    expect(firstOpenDay(settings('2026-06-09', 2), now)).toBe('2026-06-09');
+    expect(firstOpenDay(settings(null, 2, 'Pacific/Auckland'), now)).toBe('2026-06-09');
+    // An entry's day is its start's, in the workspace's zone.
+    expect(isLocked('2026-05-31T23:00:00+00:00', settings('2026-06-01', null), now)).toBe(true);
+    expect(isLocked('2026-05-31T23:00:00+00:00', settings('2026-06-01', null, 'Europe/Berlin'), now)).toBe(false);
+    expect(() => assertOpen(['2026-06-05T09:00:00+00:00', '2026-05-01T09:00:00+00:00'], settings('2026-06-01', null), now)).toThrow(PeriodLockedError);
+    expect(() => assertOpen(['2026-06-05T09:00:00+00:00', undefined], settings('2026-06-01', null), now)).not.toThrow();
+  });
+
+  it('refuses a lock_before after today, or no date at all', () => {
+    expect(() => assertLockDate('2026-06-11', 'UTC', now)).toThrow(ValidationError);
+    expect(() => assertLockDate('2026-06-11', 'Pacific/Auckland', now)).not.toThrow();
+    expect(() => assertLockDate('2026-02-30', 'UTC', now)).toThrow(ValidationError);
+    expect(() => assertLockDate(null, 'UTC', now)).not.toThrow();
   });
 });

@@ -193,7 +193,7 @@ export const timeEntryRoutes = {
     successOutcome: 'entry_created',
     input: { body: createTimeEntryBody },
     response: { status: 201, description: 'The entry, with its ETag and Location.', data: timeEntrySchema, headers: ['etag', 'location'] },
-    errors: { '400': 'Not a JSON object.', '409': 'The entry would overlap another entry or the running tracker of the user.' },
+    errors: { '400': 'Not a JSON object.', '409': 'The entry would overlap another entry or the running tracker of the user (`time_entry_overlap`), or it starts on a locked day (`period_locked`).' },
     example: {
       input: { workspace_id: 1, user_id: 101, start_time: '2024-01-15T09:00:00+01:00', end_time: '2024-01-15T12:30:00+01:00', contract_id: 20, task_id: 5, activity_description: 'Landing page copy' },
     },
@@ -225,7 +225,7 @@ export const timeEntryRoutes = {
     response: { description: 'The entry as it is now, with its ETag (unchanged when nothing changed).', data: timeEntrySchema, headers: ['etag'] },
     errors: {
       '400': 'Not a JSON object.',
-      '409': 'The entry would overlap another entry or the running tracker of the user.',
+      '409': 'The entry would overlap another entry or the running tracker of the user (`time_entry_overlap`), or it starts (or would start) on a locked day (`period_locked`).',
       '412': 'If-Match names a version that is no longer current: nothing changed.',
     },
     example: {
@@ -240,13 +240,14 @@ export const timeEntryRoutes = {
     functionName: 'delete-time-entry',
     scope: 'write',
     idempotent: false,
-    // TransactWriteItems: both copies (DeleteItem), the version (PutItem), the spans (UpdateItem).
-    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    // TransactWriteItems: both copies (DeleteItem), the version (PutItem), the spans (UpdateItem), the lock dates read (ConditionCheckItem).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     summary: 'Delete a time entry (its history stays readable); If-Match makes it conditional',
     successOutcome: 'entry_deleted',
     input: { path: timeEntryPath, query: workspaceQuery, headers: ifMatchHeaders },
     response: { description: 'The entry was deleted.', data: deleteTimeEntryData },
-    errors: { '412': 'If-Match names a version that is no longer current: nothing changed.' },
+    errors: { '409': 'The entry starts on a locked day (`period_locked`): nothing changed.', '412': 'If-Match names a version that is no longer current: nothing changed.' },
+    conflictCode: 'period_locked',
     example: { after: 'createTimeEntry', input: { id: '9b2f6c1e-4d3a-4f7b-8a52-1c0e5d7f3a90', workspace_id: 1 }, fromAfter: { id: 'data.id' } },
   },
   timeEntryHistory: {

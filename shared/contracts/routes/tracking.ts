@@ -65,6 +65,19 @@ export const stopTimeTrackingData = {
   additionalProperties: false,
 } as const;
 
+/** The stop's answer: the entry, and whether it lies in a closed day (a stop is never refused: its time is recorded all the same). */
+const stopTimeTrackingAnswer = {
+  ...stopTimeTrackingData,
+  required: [...stopTimeTrackingData.required, 'locked'],
+  properties: {
+    ...stopTimeTrackingData.properties,
+    locked: {
+      type: 'boolean',
+      description: 'The entry starts on a day the workspace has locked (lock_before, auto_lock_after_days): recorded all the same, and from then on it can be neither edited nor deleted.',
+    },
+  },
+} as const;
+
 const currentTrackerQuery = { ...memberSelector, properties: { ...memberSelector.properties, tz: timeZoneField } } as const;
 
 const currentTrackerData = {
@@ -131,7 +144,7 @@ export const trackingRoutes = {
     summary: 'Clock a member out: the active tracker becomes a time entry',
     successOutcome: 'stopped',
     input: { body: stopTimeTrackingBody },
-    response: { description: 'Time tracking stopped.', message: 'Time tracking stopped successfully', data: stopTimeTrackingData },
+    response: { description: 'Time tracking stopped.', message: 'Time tracking stopped successfully', data: stopTimeTrackingAnswer },
     errors: { '400': 'Not a JSON object, or no active tracker in this workspace.' },
     example: { after: 'startTimeTracking', input: { workspace_id: 1, user_id: 101 } },
   },

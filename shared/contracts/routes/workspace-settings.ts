@@ -1,5 +1,8 @@
 import type { RouteDefinition } from '../route-definition.ts';
-import { nullableInteger, roundingSchema, timeZoneField, timestampSchema, weekStartSchema, workspacePath } from '../schemas.ts';
+import { calendarDate, nullableInteger, roundingSchema, timeZoneField, timestampSchema, weekStartSchema, workspacePath } from '../schemas.ts';
+
+/** A calendar day, or null. */
+const nullableDate = { anyOf: [calendarDate, { type: 'null' }] } as const;
 
 const updateWorkspaceSettingsBody = {
   type: 'object',
@@ -8,18 +11,25 @@ const updateWorkspaceSettingsBody = {
     time_zone: { ...timeZoneField, description: 'The IANA zone of date queries that give no `tz`.' },
     rounding: { ...roundingSchema, description: 'How reports round each entry’s duration (a report may override it); null: exact seconds.' },
     week_start: { ...weekStartSchema, description: 'The first day of a week in the reports.' },
+    lock_before: {
+      ...nullableDate,
+      description: 'Entries starting before this day (in the workspace’s zone) can be neither created, edited nor deleted (409 `period_locked`); not after today; null: none.',
+    },
+    auto_lock_after_days: { type: ['integer', 'null'], minimum: 1, maximum: 366, description: 'Days older than this many days are locked the same way, rolling with the clock; null: none.' },
   },
 } as const;
 
 const workspaceSettingsData = {
   type: 'object',
-  required: ['workspace_id', 'max_tracker_duration_minutes', 'time_zone', 'rounding', 'week_start', 'updated_at', 'updated_by'],
+  required: ['workspace_id', 'max_tracker_duration_minutes', 'time_zone', 'rounding', 'week_start', 'lock_before', 'auto_lock_after_days', 'updated_at', 'updated_by'],
   properties: {
     workspace_id: { type: 'integer' },
     max_tracker_duration_minutes: { type: ['integer', 'null'], minimum: 1, maximum: 1440 },
     time_zone: { type: 'string' },
     rounding: roundingSchema,
     week_start: weekStartSchema,
+    lock_before: nullableDate,
+    auto_lock_after_days: { type: ['integer', 'null'], minimum: 1, maximum: 366 },
     updated_at: { anyOf: [timestampSchema, { type: 'null' }] },
     updated_by: nullableInteger,
   },
