@@ -13,6 +13,7 @@
  *   BENCH_ITERATIONS (300)                                                  start-overhead samples
  *   BENCH_HTTP_REQUESTS (3000)                                              the invariant-checked load
  *   BENCH_ENTRY_BATCHES (10), BENCH_ENTRY_PER_BATCH (20), BENCH_ENTRY_PER_PAGE (the default, 20)   entry costs
+ *   BENCH_REPORT_ROUNDS (15), BENCH_REPORT_SIZES (10,100,1000)                                    report costs
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,7 @@ import { startDynamoDbLocal } from '../local/dynamodb/dynamodb-local.ts';
 import { measureFunctionHost } from './function-host.ts';
 import { measureColdStart } from './cold-start.ts';
 import { measureEntryCosts } from './entry-costs.ts';
+import { measureReportCosts } from './report-costs.ts';
 import { measureHttpLoad } from './http-load.ts';
 import { measurePairedHttp } from './paired-http.ts';
 import { measurePairedWarm } from './paired-warm.ts';
@@ -36,8 +38,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const { values: args } = parseArgs({ options: { against: { type: 'string' }, only: { type: 'string' } } });
 const against = args.against ?? defaultReference(ROOT);
-/** `--only http` (or `cold`, `warm`, `floors`, `entries`, `host`, comma-separated) while working on one figure; a full run checks every target. */
-const only = new Set(args.only ? args.only.split(',') : ['http', 'warm', 'cold', 'floors', 'entries', 'host']);
+/** `--only http` (or `cold`, `warm`, `floors`, `entries`, `host`, `reports`, comma-separated) while working on one figure; a full run checks every target. */
+const only = new Set(args.only ? args.only.split(',') : ['http', 'warm', 'cold', 'floors', 'entries', 'host', 'reports']);
 
 /** `at least` targets are ratios that must reach the value, `at most` ones must not pass it. */
 const TARGETS = {
@@ -50,6 +52,9 @@ const TARGETS = {
   entry_create_vs_start_p50: { at_most: 1.3 },
   host_added_warm_p50_ms: { at_most: 5 },
   invoke_cold_answer_ms: { at_most: 3000 },
+  report_largest_vs_smallest_p50: { at_most: 30 },
+  report_100_members_vs_member_month_p50: { at_most: 3 },
+  report_1000_members_p50_ms: { at_most: 5000 },
 } as const;
 
 async function withFreshDynamoDbLocal<T>(run: (endpoint: string) => Promise<T>): Promise<T> {
@@ -81,6 +86,16 @@ try {
       members: [{ workspace_id: 1, user_id: 1, role: 'owner' }, ...[2, 3, 4, 5, 6, 7, 8].map((user_id) => ({ workspace_id: 1, user_id, role: 'regular_user' }))],
     }),
   );
+  if (only.has('reports')) console.log('Reports: a month of workspaces of 10, 100 and 1,000 members against one member’s month, interleaved…');
+  const reports = only.has('reports')
+    ? await measureReportCosts({
+        client,
+        tableName,
+        sizes: (process.env.BENCH_REPORT_SIZES ?? '10,100,1000').split(',').map(Number),
+        rounds: env('BENCH_REPORT_ROUNDS', 15),
+        log: (line) => console.log(line),
+      })
+    : undefined;
   client.destroy();
 
   if (only.has('http')) console.log(`Against ${against} (${reference.sha.slice(0, 7)}): HTTP loads on both npm start, interleaved…`);
@@ -150,6 +165,15 @@ try {
           { name: 'entry create vs start p50', value: entries.create_vs_start_p50, target: TARGETS.entry_create_vs_start_p50 },
         ]
       : []),
+    ...(reports
+      ? [
+          { name: 'report summary, largest vs smallest workspace p50', value: reports.largest_vs_smallest_p50, target: TARGETS.report_largest_vs_smallest_p50 },
+          ...(reports.hundred_vs_member_month_p50 === undefined
+            ? []
+            : [{ name: 'report summary of 100 members vs one member’s 31-day summary p50', value: reports.hundred_vs_member_month_p50, target: TARGETS.report_100_members_vs_member_month_p50 }]),
+          { name: 'report summary of the largest workspace p50 (ms)', value: reports.largest_p50_ms, target: TARGETS.report_1000_members_p50_ms },
+        ]
+      : []),
     ...(host
       ? [
           { name: 'warm invocation added by the function host p50 (ms)', value: host.warm.added_p50_ms, target: TARGETS.host_added_warm_p50_ms },
@@ -185,6 +209,7 @@ try {
     writes,
     entries,
     host,
+    reports,
     invariants,
     missed: [...missed, ...correctness],
   };
@@ -272,6 +297,22 @@ try {
             `${host.cold.running_dynamodb_p50_ms} / ${host.cold.own_dynamodb_local_p50_ms} ms (max ${host.cold.own_dynamodb_local_max_ms})`,
             '≤ 3000 ms',
           ],
+        ] as Array<[string, string, string]>)
+      : []),
+    ...(reports
+      ? ([
+          ...Object.entries(reports.summary_by_members).map(
+            ([size, figure]) =>
+              [`report summary of a month, ${size} members: p50 (p99), round trips, items read`, `${figure.p50_ms} ms (${figure.p99_ms}), ${figure.round_trips}, ${figure.items_read}`, ''] as [
+                string,
+                string,
+                string,
+              ],
+          ),
+          ['one member’s 31-day /time-entries/summary p50', `${reports.member_31_day_summary.p50_ms} ms, ${reports.member_31_day_summary.round_trips} round trips`, ''],
+          ['report: largest / smallest workspace p50', `${reports.largest_vs_smallest_p50}×`, '≤ 30'],
+          ['report: 100 members / one member’s month p50', `${reports.hundred_vs_member_month_p50}×`, '≤ 3'],
+          ['report: largest workspace p50', `${reports.largest_p50_ms} ms (seeding took ${reports.seeding_seconds} s)`, '≤ 5000 ms'],
         ] as Array<[string, string, string]>)
       : []),
     ...(invariants ? ([['load: errors / invariant violations', `${invariants.errors} / ${invariants.invariant_violations}`, '0 / 0']] as Array<[string, string, string]>) : []),
