@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { BatchGetItemCommand, DynamoDBClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { seedToItems } from '../admin/seed.ts';
 import { batchWriteAll } from '../shared/db/batch-write.ts';
@@ -19,6 +20,7 @@ import { median, percentile, round } from './stats.ts';
  * copies of each entry and the members' report months; their timelines are left out, as no
  * report reads them), so that seeding 42,000 entries takes a minute or two, not an hour. The
  * member of the one-member figure gets their entries through the create handler itself.
+ * Each size is paired with DynamoDB Local's own floor: the same reads through a bare client.
  */
 type Handler = (event: unknown, context: unknown) => Promise<{ statusCode?: number; body?: string }>;
 
@@ -35,11 +37,11 @@ export async function measureReportCosts(options: { client: DynamoDBDocumentClie
     (next) => async (args) => {
       counter.calls++;
       const result = await next(args);
-      const output = result.output as { Count?: number; Responses?: Record<string, unknown[]> };
+      const output = (result.output ?? {}) as { Count?: number; Responses?: Record<string, unknown[]> };
       counter.items += output.Count ?? Object.values(output.Responses ?? {}).reduce((sum, items) => sum + items.length, 0);
       return result;
     },
-    { step: 'deserialize', name: 'benchReadCounter' },
+    { step: 'initialize', name: 'benchReadCounter' },
   );
 
   const owner = 1;
@@ -106,12 +108,41 @@ export async function measureReportCosts(options: { client: DynamoDBDocumentClie
     if (totals.entries !== size * WORKING_DAYS.length * 2) throw new Error(`the ${size}-member summary counted ${totals.entries} entries`);
   }
 
+  // DynamoDB Local's own share: the same reads (the month's pages, the contracts, the check-5 batch) through a bare client, nothing unmarshalled or computed.
+  const bare = new DynamoDBClient({ region: 'us-east-1', endpoint: process.env.DYNAMODB_ENDPOINT!, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const floorOf = (workspaceId: number) => async () => {
+    const began = performance.now();
+    const queryAllPages = async (input: QueryCommandInput) => {
+      let ExclusiveStartKey: QueryCommandInput['ExclusiveStartKey'];
+      do ExclusiveStartKey = (await bare.send(new QueryCommand({ ...input, ExclusiveStartKey }))).LastEvaluatedKey;
+      while (ExclusiveStartKey);
+    };
+    await bare.send(
+      new BatchGetItemCommand({
+        RequestItems: {
+          [options.tableName]: { Keys: [keys.membership(workspaceId, owner), keys.workspaceSettings(workspaceId)].map((key) => ({ pk: { S: key.pk }, sk: { S: key.sk } })), ConsistentRead: true },
+        },
+      }),
+    );
+    await Promise.all([
+      queryAllPages({
+        TableName: options.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :contracts)',
+        ExpressionAttributeValues: { ':pk': { S: keys.workspace(workspaceId).pk }, ':contracts': { S: 'CONTRACT#' } },
+        ProjectionExpression: 'contract_id, billable, rate_history',
+        ConsistentRead: true,
+      }),
+      queryAllPages({ TableName: options.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: keys.reportMonthPk(workspaceId, MONTH) } }, ConsistentRead: true }),
+    ]);
+    return { statusCode: 200, body: String(performance.now() - began) };
+  };
+
   const samples = new Map<string, Array<{ ms: number; calls: number; items: number }>>();
   const record = (name: string, sample: { ms: number; calls: number; items: number }) => samples.set(name, [...(samples.get(name) ?? []), sample]);
   for (let round_ = 0; round_ < options.rounds; round_++) {
     const order: Array<[string, () => Promise<{ statusCode?: number; body?: string }>]> = [
       ['member', memberMonth],
-      ...workspaces.map(({ size, workspaceId }) => [`${size}`, summaryOf(workspaceId)] as [string, typeof memberMonth]),
+      ...workspaces.flatMap(({ size, workspaceId }) => [[`${size}`, summaryOf(workspaceId)] as [string, typeof memberMonth], [`floor ${size}`, floorOf(workspaceId)] as [string, typeof memberMonth]]),
     ];
     for (const [name, run] of round_ % 2 === 0 ? order : [...order].reverse()) record(name, await timed(run));
   }
@@ -129,7 +160,14 @@ export async function measureReportCosts(options: { client: DynamoDBDocumentClie
       items_read: list[0]!.items,
     };
   };
-  const bySize = Object.fromEntries(options.sizes.map((size) => [size, figure(String(size))]));
+  bare.destroy();
+  const bySize = Object.fromEntries(
+    options.sizes.map((size) => {
+      const own = figure(String(size));
+      const floor = figure(`floor ${size}`).p50_ms;
+      return [size, { ...own, dynamodb_local_floor_p50_ms: floor, our_share_p50_ms: round(own.p50_ms - floor) }];
+    }),
+  );
   const smallest = bySize[options.sizes[0]!]!;
   const largest = bySize[options.sizes.at(-1)!]!;
   return {
@@ -139,7 +177,11 @@ export async function measureReportCosts(options: { client: DynamoDBDocumentClie
     summary_by_members: bySize,
     member_31_day_summary: figure('member'),
     largest_vs_smallest_p50: round(largest.p50_ms / smallest.p50_ms, 3),
+    // Below a millisecond, our share of the smallest workspace is noise: no ratio to it.
+    largest_vs_smallest_our_share_p50: smallest.our_share_p50_ms >= 1 ? round(largest.our_share_p50_ms / smallest.our_share_p50_ms, 3) : null,
+    largest_vs_smallest_floor_p50: round(largest.dynamodb_local_floor_p50_ms / smallest.dynamodb_local_floor_p50_ms, 3),
     hundred_vs_member_month_p50: bySize[100] ? round(bySize[100].p50_ms / figure('member').p50_ms, 3) : undefined,
+    hundred_floor_vs_member_month_p50: bySize[100] ? round(bySize[100].dynamodb_local_floor_p50_ms / figure('member').p50_ms, 3) : undefined,
     largest_p50_ms: largest.p50_ms,
   };
 }

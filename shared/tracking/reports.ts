@@ -142,14 +142,41 @@ function matches(entry: PricedEntry, filters: Filters): boolean {
  * the rate in force on the day it starts in the workspace's zone (a rate's days are the
  * workspace's, whatever zone a report is read in), the amount rounded half up per entry.
  */
-export function priceEntry(entry: ReportEntry, context: { contracts: ReadonlyMap<number, PricedContract>; rounding: Rounding | null; reportZone: string; workspaceZone: string }): PricedEntry {
+export function priceEntry(
+  entry: ReportEntry,
+  context: { contracts: ReadonlyMap<number, PricedContract>; rounding: Rounding | null; reportZone: string; workspaceZone: string; dates?: DateCache },
+): PricedEntry {
+  const dates = context.dates ?? new DateCache();
   const seconds = entry.end - entry.start;
   const rounded = roundedSeconds(seconds, context.rounding);
   const contract = entry.contractId === null ? undefined : context.contracts.get(entry.contractId);
   const billable = contract?.billable ?? false;
-  const hourlyRate = contract ? rateOn(contract.rateHistory, dateIn(entry.start * 1000, context.workspaceZone)) : null;
+  const hourlyRate = contract ? rateOn(contract.rateHistory, dates.dateOf(entry.start, context.workspaceZone)) : null;
   const amount = billable && hourlyRate ? { currency: hourlyRate.currency, amount: amountFor(rounded, hourlyRate.amount) } : null;
-  return { ...entry, date: dateIn(entry.start * 1000, context.reportZone), seconds, roundedSeconds: rounded, billable, hourlyRate, amount };
+  return { ...entry, date: dates.dateOf(entry.start, context.reportZone), seconds, roundedSeconds: rounded, billable, hourlyRate, amount };
+}
+
+/**
+ * The day an instant falls on in a zone, remembered per quarter hour: since 1980 every
+ * zone's offsets and DST changes are whole quarter hours (some were not before: Liberia's
+ * -0:44:30 until 1972), so every instant of one quarter hour (UTC) falls on the same day in
+ * any zone. A month's entries fall in a few hundred quarter hours, not thousands of zone
+ * computations; earlier instants are computed one by one.
+ */
+const QUARTER_HOUR_OFFSETS_SINCE = Date.parse('1980-01-01T00:00:00Z') / 1000;
+
+export class DateCache {
+  private readonly days = new Map<string, string>();
+  dateOf(epochSeconds: number, timeZone: string): string {
+    if (epochSeconds < QUARTER_HOUR_OFFSETS_SINCE) return dateIn(epochSeconds * 1000, timeZone);
+    const key = `${timeZone}|${Math.floor(epochSeconds / 900)}`;
+    let day = this.days.get(key);
+    if (day === undefined) {
+      day = dateIn(Math.floor(epochSeconds / 900) * 900_000, timeZone);
+      this.days.set(key, day);
+    }
+    return day;
+  }
 }
 
 /** Checks 5 (owners and executive managers), then the entries of the range, priced and filtered, oldest start first (ties by id). */
@@ -166,9 +193,10 @@ export async function loadReportBasis(
   const range = daysInZone(query.from, query.to, timeZone);
   const [contracts, entries] = await Promise.all([deps.reports.contracts(query.workspaceId), deps.reports.reportEntries(query.workspaceId, monthsCovering(range.start, range.end))]);
   const byId = new Map(contracts.map((contract) => [contract.contractId, contract]));
+  const dates = new DateCache();
   const priced = entries
     .filter((entry) => entry.start * 1000 >= range.start && entry.start * 1000 < range.end)
-    .map((entry) => priceEntry(entry, { contracts: byId, rounding, reportZone: timeZone, workspaceZone: settings.timeZone }))
+    .map((entry) => priceEntry(entry, { contracts: byId, rounding, reportZone: timeZone, workspaceZone: settings.timeZone, dates }))
     .filter((entry) => matches(entry, query.filters))
     .sort(byStartThenId);
   return { from: query.from, to: query.to, timeZone, rounding, weekStart: settings.weekStart, entries: priced, settings };

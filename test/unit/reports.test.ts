@@ -11,6 +11,7 @@ import {
   checkedReportRange,
   checkedRoundingOverride,
   checkedWeek,
+  DateCache,
   detailedPage,
   figuresOf,
   groupEntries,
@@ -323,5 +324,21 @@ describe('reports of random workspaces', () => {
     const priced = { entryId: 'a', date: '2024-01-01', seconds: 60, roundedSeconds: 60, billable: false, hourlyRate: null, amount: null } as unknown as PricedEntry;
     const table = detailedCsv({ from: 'a', to: 'b', timeZone: 'UTC', rounding: null, weekStart: 'monday', entries: [], rows: [{ entry, priced }], totals: figuresOf([]), nextCursor: null }, 1);
     expect(csvResponse(table).body).toContain(`"'=HYPERLINK(""x"")"`);
+  });
+});
+
+describe('the report’s day cache', () => {
+  it('gives the day of every instant as the zone computes it, across DST changes and quarter-hour zones', () => {
+    const cache = new DateCache();
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.parse('1960-01-01') / 1000, max: Date.parse('2040-01-01') / 1000 }),
+        fc.constantFrom(...ZONES, 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Africa/Monrovia'),
+        (instant, zone) => {
+          expect(cache.dateOf(instant, zone)).toBe(dateIn(instant * 1000, zone));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
