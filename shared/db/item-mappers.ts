@@ -327,8 +327,7 @@ export const userMembershipToItem = (workspaceId: number, userId: number): Item 
  * times the bytes to send and to unmarshall.
  */
 export const reportEntryAttribute = (entryId: string) => `e_${entryId}`;
-export const reportEntryValue = (entry: TimeEntry) =>
-  `${epochSeconds(entry.startTime)},${epochSeconds(entry.endTime)},${entry.contractId ?? ''},${entry.projectId ?? ''},${entry.taskId ?? ''}`;
+export const reportEntryValue = (entry: TimeEntry) => `${epochSeconds(entry.startTime)},${epochSeconds(entry.endTime)},${entry.contractId ?? ''},${entry.projectId ?? ''},${entry.taskId ?? ''}`;
 
 const idOrNull = (text: string | undefined) => (text === undefined || text === '' ? null : Number(text));
 
