@@ -694,6 +694,159 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "member.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A member joined the workspace (by the sync job, or by accepting an invitation). */
+        post: operations["webhook_member_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "member.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A member’s role, status (activated or deactivated: see `changes.status`), name or email changed. */
+        post: operations["webhook_member_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "member.removed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A member was removed from the workspace: the data is the member as they were. */
+        post: operations["webhook_member_removed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "project.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A project was created. */
+        post: operations["webhook_project_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "project.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A project was renamed, archived or restored (see `changes`). */
+        post: operations["webhook_project_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contract.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A contract was created. */
+        post: operations["webhook_contract_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contract.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A contract changed: its status, project, rate (its history) or whether it is billable. */
+        post: operations["webhook_contract_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "task.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A task was created. */
+        post: operations["webhook_task_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "task.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A task was renamed, moved, closed or opened again. */
+        post: operations["webhook_task_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.test": {
         parameters: {
             query?: never;
@@ -1826,7 +1979,7 @@ export interface components {
         CreateWebhookBody: {
             workspace_id: number;
             url: string;
-            events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted")[];
+            events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated")[];
             description?: string | null;
         };
         CreateWebhookResponse: {
@@ -1837,7 +1990,7 @@ export interface components {
                 id: string;
                 workspace_id: number;
                 url: string;
-                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted")[];
+                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated")[];
                 description: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -1860,7 +2013,7 @@ export interface components {
                 id: string;
                 workspace_id: number;
                 url: string;
-                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted")[];
+                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated")[];
                 description: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -1893,7 +2046,7 @@ export interface components {
                 id: string;
                 workspace_id: number;
                 url: string;
-                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted")[];
+                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated")[];
                 description: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -1929,7 +2082,7 @@ export interface components {
                  */
                 message_id: string;
                 /** @enum {unknown} */
-                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "webhook.test";
+                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "webhook.test";
                 /** @description 1 for the first send of a message; a redelivery or replay counts from 1 again. */
                 attempt: number;
                 /** @description The receiver's status, or null when it gave none (no connection, no answer in 5 s, an address refused). */
@@ -1963,7 +2116,7 @@ export interface components {
                  */
                 message_id: string;
                 /** @enum {unknown} */
-                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "webhook.test";
+                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "webhook.test";
             };
             meta: components["schemas"]["Meta"];
         };
@@ -1979,7 +2132,7 @@ export interface components {
                  */
                 message_id: string;
                 /** @enum {unknown} */
-                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "webhook.test";
+                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "webhook.test";
             };
             meta: components["schemas"]["Meta"];
         };
@@ -2015,7 +2168,7 @@ export interface components {
                 id: string;
                 workspace_id: number;
                 url: string;
-                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted")[];
+                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated")[];
                 description: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -9574,6 +9727,1097 @@ export interface operations {
                         /** @example 2024-01-15T10:30:00+00:00 */
                         updated_at: string;
                         version: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_member_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "member.created",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "record": {
+                 *           "workspace_id": 1,
+                 *           "user_id": 1,
+                 *           "role": "owner",
+                 *           "status": "active",
+                 *           "name": "example",
+                 *           "email": "example",
+                 *           "version": 1,
+                 *           "updated_at": "2024-01-15T10:30:00+00:00",
+                 *           "updated_by": 1
+                 *         },
+                 *         "changes": {},
+                 *         "revision": 1,
+                 *         "source_version": 1,
+                 *         "by": 1,
+                 *         "at": "2024-01-15T10:30:00+00:00"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "member.created";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        /** @description The member as it is after the write (as it was, for a removal), as its PUT answers it. */
+                        record: {
+                            workspace_id: number;
+                            user_id: number;
+                            /** @enum {unknown} */
+                            role: "owner" | "executive_manager" | "team_manager" | "project_manager" | "regular_user" | "project_viewer";
+                            /** @enum {unknown} */
+                            status: "active" | "inactive";
+                            name: string | null;
+                            email: string | null;
+                            /** @description The source system’s version of the last write that gave one. */
+                            version: number | null;
+                            updated_at: string | null;
+                            updated_by: number | null;
+                        };
+                        /** @description { field: [old, new] } of what the write changed. */
+                        changes: {
+                            [key: string]: unknown[];
+                        };
+                        /** @description The record’s revision after the write (its ETag); null for a removal. */
+                        revision: number | null;
+                        /** @description The source system’s version of the record, when a sync job gave one. */
+                        source_version: number | null;
+                        /** @description Who wrote it. */
+                        by: number | null;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_member_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "member.updated",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "record": {
+                 *           "workspace_id": 1,
+                 *           "user_id": 1,
+                 *           "role": "owner",
+                 *           "status": "active",
+                 *           "name": "example",
+                 *           "email": "example",
+                 *           "version": 1,
+                 *           "updated_at": "2024-01-15T10:30:00+00:00",
+                 *           "updated_by": 1
+                 *         },
+                 *         "changes": {},
+                 *         "revision": 1,
+                 *         "source_version": 1,
+                 *         "by": 1,
+                 *         "at": "2024-01-15T10:30:00+00:00"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "member.updated";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        /** @description The member as it is after the write (as it was, for a removal), as its PUT answers it. */
+                        record: {
+                            workspace_id: number;
+                            user_id: number;
+                            /** @enum {unknown} */
+                            role: "owner" | "executive_manager" | "team_manager" | "project_manager" | "regular_user" | "project_viewer";
+                            /** @enum {unknown} */
+                            status: "active" | "inactive";
+                            name: string | null;
+                            email: string | null;
+                            /** @description The source system’s version of the last write that gave one. */
+                            version: number | null;
+                            updated_at: string | null;
+                            updated_by: number | null;
+                        };
+                        /** @description { field: [old, new] } of what the write changed. */
+                        changes: {
+                            [key: string]: unknown[];
+                        };
+                        /** @description The record’s revision after the write (its ETag); null for a removal. */
+                        revision: number | null;
+                        /** @description The source system’s version of the record, when a sync job gave one. */
+                        source_version: number | null;
+                        /** @description Who wrote it. */
+                        by: number | null;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_member_removed: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "member.removed",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "record": {
+                 *           "workspace_id": 1,
+                 *           "user_id": 1,
+                 *           "role": "owner",
+                 *           "status": "active",
+                 *           "name": "example",
+                 *           "email": "example",
+                 *           "version": 1,
+                 *           "updated_at": "2024-01-15T10:30:00+00:00",
+                 *           "updated_by": 1
+                 *         },
+                 *         "changes": {},
+                 *         "revision": 1,
+                 *         "source_version": 1,
+                 *         "by": 1,
+                 *         "at": "2024-01-15T10:30:00+00:00"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "member.removed";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        /** @description The member as it is after the write (as it was, for a removal), as its PUT answers it. */
+                        record: {
+                            workspace_id: number;
+                            user_id: number;
+                            /** @enum {unknown} */
+                            role: "owner" | "executive_manager" | "team_manager" | "project_manager" | "regular_user" | "project_viewer";
+                            /** @enum {unknown} */
+                            status: "active" | "inactive";
+                            name: string | null;
+                            email: string | null;
+                            /** @description The source system’s version of the last write that gave one. */
+                            version: number | null;
+                            updated_at: string | null;
+                            updated_by: number | null;
+                        };
+                        /** @description { field: [old, new] } of what the write changed. */
+                        changes: {
+                            [key: string]: unknown[];
+                        };
+                        /** @description The record’s revision after the write (its ETag); null for a removal. */
+                        revision: number | null;
+                        /** @description The source system’s version of the record, when a sync job gave one. */
+                        source_version: number | null;
+                        /** @description Who wrote it. */
+                        by: number | null;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_project_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "project.created",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "record": {
+                 *           "workspace_id": 1,
+                 *           "project_id": 1,
+                 *           "name": "example",
+                 *           "status": "active",
+                 *           "version": 1,
+                 *           "updated_at": "2024-01-15T10:30:00+00:00",
+                 *           "updated_by": 1
+                 *         },
+                 *         "changes": {},
+                 *         "revision": 1,
+                 *         "source_version": 1,
+                 *         "by": 1,
+                 *         "at": "2024-01-15T10:30:00+00:00"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "project.created";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        /** @description The project as it is after the write (as it was, for a removal), as its PUT answers it. */
+                        record: {
+                            workspace_id: number;
+                            project_id: number;
+                            name: string;
+                            /** @enum {unknown} */
+                            status: "active" | "archived";
+                            /** @description The source system’s version of the last write that gave one. */
+                            version: number | null;
+                            updated_at: string | null;
+                            updated_by: number | null;
+                        };
+                        /** @description { field: [old, new] } of what the write changed. */
+                        changes: {
+                            [key: string]: unknown[];
+                        };
+                        /** @description The record’s revision after the write (its ETag); null for a removal. */
+                        revision: number | null;
+                        /** @description The source system’s version of the record, when a sync job gave one. */
+                        source_version: number | null;
+                        /** @description Who wrote it. */
+                        by: number | null;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_project_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "project.updated",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "record": {
+                 *           "workspace_id": 1,
+                 *           "project_id": 1,
+                 *           "name": "example",
+                 *           "status": "active",
+                 *           "version": 1,
+                 *           "updated_at": "2024-01-15T10:30:00+00:00",
+                 *           "updated_by": 1
+                 *         },
+                 *         "changes": {},
+                 *         "revision": 1,
+                 *         "source_version": 1,
+                 *         "by": 1,
+                 *         "at": "2024-01-15T10:30:00+00:00"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "project.updated";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        /** @description The project as it is after the write (as it was, for a removal), as its PUT answers it. */
+                        record: {
+                            workspace_id: number;
+                            project_id: number;
+                            name: string;
+                            /** @enum {unknown} */
+                            status: "active" | "archived";
+                            /** @description The source system’s version of the last write that gave one. */
+                            version: number | null;
+                            updated_at: string | null;
+                            updated_by: number | null;
+                        };
+                        /** @description { field: [old, new] } of what the write changed. */
+                        changes: {
+                            [key: string]: unknown[];
+                        };
+                        /** @description The record’s revision after the write (its ETag); null for a removal. */
+                        revision: number | null;
+                        /** @description The source system’s version of the record, when a sync job gave one. */
+                        source_version: number | null;
+                        /** @description Who wrote it. */
+                        by: number | null;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_contract_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "contract.created",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "record": {
+                 *           "workspace_id": 1,
+                 *           "contract_id": 1,
+                 *           "user_id": 1,
+                 *           "project_id": 1,
+                 *           "status": "active",
+                 *           "hourly_rate": {
+                 *             "amount": 0,
+                 *             "currency": "EUR"
+                 *           },
+                 *           "billable": true,
+                 *           "rate_history": [
+                 *             {
+                 *               "from": "2024-01-15",
+                 *               "hourly_rate": {
+                 *                 "amount": 0,
+                 *                 "currency": "EUR"
+                 *               }
+                 *             }
+                 *           ],
+                 *           "version": 1,
+                 *           "updated_at": "2024-01-15T10:30:00+00:00",
+                 *           "updated_by": 1
+                 *         },
+                 *         "changes": {},
+                 *         "revision": 1,
+                 *         "source_version": 1,
+                 *         "by": 1,
+                 *         "at": "2024-01-15T10:30:00+00:00"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "contract.created";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        /** @description The contract as it is after the write (as it was, for a removal), as its PUT answers it. */
+                        record: {
+                            workspace_id: number;
+                            contract_id: number;
+                            user_id: number;
+                            project_id: number;
+                            /** @enum {unknown} */
+                            status: "active" | "paused";
+                            /** @description The rate in force today (UTC). */
+                            hourly_rate: {
+                                amount: number;
+                                /** @example EUR */
+                                currency: string;
+                            } | null;
+                            billable: boolean;
+                            /** @description Every rate and the day it started, oldest first: an entry is priced at the one in force on the day it starts. */
+                            rate_history: {
+                                from: string;
+                                hourly_rate: {
+                                    amount: number;
+                                    /** @example EUR */
+                                    currency: string;
+                                } | null;
+                            }[];
+                            /** @description The source system’s version of the last write that gave one. */
+                            version: number | null;
+                            updated_at: string | null;
+                            updated_by: number | null;
+                        };
+                        /** @description { field: [old, new] } of what the write changed. */
+                        changes: {
+                            [key: string]: unknown[];
+                        };
+                        /** @description The record’s revision after the write (its ETag); null for a removal. */
+                        revision: number | null;
+                        /** @description The source system’s version of the record, when a sync job gave one. */
+                        source_version: number | null;
+                        /** @description Who wrote it. */
+                        by: number | null;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_contract_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "contract.updated",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "record": {
+                 *           "workspace_id": 1,
+                 *           "contract_id": 1,
+                 *           "user_id": 1,
+                 *           "project_id": 1,
+                 *           "status": "active",
+                 *           "hourly_rate": {
+                 *             "amount": 0,
+                 *             "currency": "EUR"
+                 *           },
+                 *           "billable": true,
+                 *           "rate_history": [
+                 *             {
+                 *               "from": "2024-01-15",
+                 *               "hourly_rate": {
+                 *                 "amount": 0,
+                 *                 "currency": "EUR"
+                 *               }
+                 *             }
+                 *           ],
+                 *           "version": 1,
+                 *           "updated_at": "2024-01-15T10:30:00+00:00",
+                 *           "updated_by": 1
+                 *         },
+                 *         "changes": {},
+                 *         "revision": 1,
+                 *         "source_version": 1,
+                 *         "by": 1,
+                 *         "at": "2024-01-15T10:30:00+00:00"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "contract.updated";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        /** @description The contract as it is after the write (as it was, for a removal), as its PUT answers it. */
+                        record: {
+                            workspace_id: number;
+                            contract_id: number;
+                            user_id: number;
+                            project_id: number;
+                            /** @enum {unknown} */
+                            status: "active" | "paused";
+                            /** @description The rate in force today (UTC). */
+                            hourly_rate: {
+                                amount: number;
+                                /** @example EUR */
+                                currency: string;
+                            } | null;
+                            billable: boolean;
+                            /** @description Every rate and the day it started, oldest first: an entry is priced at the one in force on the day it starts. */
+                            rate_history: {
+                                from: string;
+                                hourly_rate: {
+                                    amount: number;
+                                    /** @example EUR */
+                                    currency: string;
+                                } | null;
+                            }[];
+                            /** @description The source system’s version of the last write that gave one. */
+                            version: number | null;
+                            updated_at: string | null;
+                            updated_by: number | null;
+                        };
+                        /** @description { field: [old, new] } of what the write changed. */
+                        changes: {
+                            [key: string]: unknown[];
+                        };
+                        /** @description The record’s revision after the write (its ETag); null for a removal. */
+                        revision: number | null;
+                        /** @description The source system’s version of the record, when a sync job gave one. */
+                        source_version: number | null;
+                        /** @description Who wrote it. */
+                        by: number | null;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_task_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "task.created",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "record": {
+                 *           "workspace_id": 1,
+                 *           "task_id": 1,
+                 *           "project_id": 1,
+                 *           "title": "example",
+                 *           "status": "open",
+                 *           "version": 1,
+                 *           "updated_at": "2024-01-15T10:30:00+00:00",
+                 *           "updated_by": 1
+                 *         },
+                 *         "changes": {},
+                 *         "revision": 1,
+                 *         "source_version": 1,
+                 *         "by": 1,
+                 *         "at": "2024-01-15T10:30:00+00:00"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "task.created";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        /** @description The task as it is after the write (as it was, for a removal), as its PUT answers it. */
+                        record: {
+                            workspace_id: number;
+                            task_id: number;
+                            project_id: number;
+                            title: string | null;
+                            /** @enum {unknown} */
+                            status: "open" | "closed";
+                            /** @description The source system’s version of the last write that gave one. */
+                            version: number | null;
+                            updated_at: string | null;
+                            updated_by: number | null;
+                        };
+                        /** @description { field: [old, new] } of what the write changed. */
+                        changes: {
+                            [key: string]: unknown[];
+                        };
+                        /** @description The record’s revision after the write (its ETag); null for a removal. */
+                        revision: number | null;
+                        /** @description The source system’s version of the record, when a sync job gave one. */
+                        source_version: number | null;
+                        /** @description Who wrote it. */
+                        by: number | null;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_task_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "task.updated",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "record": {
+                 *           "workspace_id": 1,
+                 *           "task_id": 1,
+                 *           "project_id": 1,
+                 *           "title": "example",
+                 *           "status": "open",
+                 *           "version": 1,
+                 *           "updated_at": "2024-01-15T10:30:00+00:00",
+                 *           "updated_by": 1
+                 *         },
+                 *         "changes": {},
+                 *         "revision": 1,
+                 *         "source_version": 1,
+                 *         "by": 1,
+                 *         "at": "2024-01-15T10:30:00+00:00"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "task.updated";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        /** @description The task as it is after the write (as it was, for a removal), as its PUT answers it. */
+                        record: {
+                            workspace_id: number;
+                            task_id: number;
+                            project_id: number;
+                            title: string | null;
+                            /** @enum {unknown} */
+                            status: "open" | "closed";
+                            /** @description The source system’s version of the last write that gave one. */
+                            version: number | null;
+                            updated_at: string | null;
+                            updated_by: number | null;
+                        };
+                        /** @description { field: [old, new] } of what the write changed. */
+                        changes: {
+                            [key: string]: unknown[];
+                        };
+                        /** @description The record’s revision after the write (its ETag); null for a removal. */
+                        revision: number | null;
+                        /** @description The source system’s version of the record, when a sync job gave one. */
+                        source_version: number | null;
+                        /** @description Who wrote it. */
+                        by: number | null;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        at: string;
                     };
                 };
             };

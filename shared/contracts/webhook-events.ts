@@ -1,5 +1,7 @@
 import { timeEntryHistoryData, timeEntrySchema } from './routes/time-entries.ts';
 import { startTimeTrackingData, stopTimeTrackingData } from './routes/tracking.ts';
+import { directoryRoutes } from './routes/directory.ts';
+import { timestampSchema } from './schemas.ts';
 
 /**
  * The webhook event registry: every event a subscription may receive, declared once
@@ -35,6 +37,38 @@ const timeEntryUpdatedData = {
   required: [...timeEntrySchema.required, 'changes'],
   properties: { ...timeEntrySchema.properties, changes: timeEntryHistoryData.items.properties.changes },
 } as const;
+
+/**
+ * A directory event's data: the record as it is after the write (as it was, for a removal),
+ * what changed, its revision (ours: the ETag; null for a removal), the source system's
+ * version, who and when.
+ */
+const directoryEventData = <R extends object>(record: R, kind: string) =>
+  ({
+    type: 'object',
+    required: ['record', 'changes', 'revision', 'source_version', 'by', 'at'],
+    properties: {
+      record: { ...record, description: `The ${kind} as it is after the write (as it was, for a removal), as its PUT answers it.` },
+      changes: { type: 'object', description: '{ field: [old, new] } of what the write changed.', additionalProperties: { type: 'array', minItems: 2, maxItems: 2 } },
+      revision: { type: ['integer', 'null'], description: 'The record’s revision after the write (its ETag); null for a removal.' },
+      source_version: { type: ['integer', 'null'], description: 'The source system’s version of the record, when a sync job gave one.' },
+      by: { type: ['integer', 'null'], description: 'Who wrote it.' },
+      at: timestampSchema,
+    },
+    additionalProperties: false,
+  }) as const;
+
+/** The directory's events: one per audited write of a member, project, contract or task (its change entry, in the write's transaction). */
+const directoryEvent = <R extends object>(kind: 'member' | 'project' | 'contract' | 'task', change: 'created' | 'updated' | 'removed', record: R, description: string) =>
+  ({
+    description,
+    streamEvent: 'INSERT',
+    entity: 'directory_change',
+    match: { kind, change },
+    identity: ['change_id'],
+    occurredAt: 'at',
+    data: directoryEventData(record, kind),
+  }) as const;
 
 export const webhookEventRegistry = {
   'tracker.started': {
@@ -82,6 +116,15 @@ export const webhookEventRegistry = {
     occurredAt: 'at',
     data: timeEntrySchema,
   },
+  'member.created': directoryEvent('member', 'created', directoryRoutes.putMember.response.data, 'A member joined the workspace (by the sync job, or by accepting an invitation).'),
+  'member.updated': directoryEvent('member', 'updated', directoryRoutes.putMember.response.data, 'A member’s role, status (activated or deactivated: see `changes.status`), name or email changed.'),
+  'member.removed': directoryEvent('member', 'removed', directoryRoutes.putMember.response.data, 'A member was removed from the workspace: the data is the member as they were.'),
+  'project.created': directoryEvent('project', 'created', directoryRoutes.putProject.response.data, 'A project was created.'),
+  'project.updated': directoryEvent('project', 'updated', directoryRoutes.putProject.response.data, 'A project was renamed, archived or restored (see `changes`).'),
+  'contract.created': directoryEvent('contract', 'created', directoryRoutes.putContract.response.data, 'A contract was created.'),
+  'contract.updated': directoryEvent('contract', 'updated', directoryRoutes.putContract.response.data, 'A contract changed: its status, project, rate (its history) or whether it is billable.'),
+  'task.created': directoryEvent('task', 'created', directoryRoutes.putTask.response.data, 'A task was created.'),
+  'task.updated': directoryEvent('task', 'updated', directoryRoutes.putTask.response.data, 'A task was renamed, moved, closed or opened again.'),
 } as const satisfies Record<string, WebhookEventDeclaration>;
 
 export type WebhookEventType = keyof typeof webhookEventRegistry;

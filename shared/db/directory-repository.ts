@@ -33,7 +33,7 @@ const KINDS: Record<DirectoryKind, KindItems> = {
 
 type Item = Record<string, unknown>;
 
-function recordFromItem(kind: DirectoryKind, workspaceId: number, item: Item): DirectoryRecord {
+export function recordFromItem(kind: DirectoryKind, workspaceId: number, item: Item): DirectoryRecord {
   const spec = KINDS[kind];
   const fields = Object.fromEntries(Object.entries(spec.fields).map(([field, fallback]) => [field, (item[field] ?? fallback) as string | number | boolean | null]));
   return {
@@ -63,18 +63,28 @@ export function recordToItem(record: DirectoryRecord): Item {
   };
 }
 
-/** The audit entry of one write of `record` (`after` absent: removed), kept in the write's transaction. */
-export function directoryChangeItem(record: DirectoryRecord, after: DirectoryRecord | undefined, audit: DirectoryWrite['audit']): Item {
+/**
+ * The audit entry of one write of `record` (`after` absent: removed), kept in the write's
+ * transaction. It carries the record as it is after the write (as it was, for a removal)
+ * and whether the write made, changed or removed it (`change`): the directory's webhook
+ * events are read from these entries on the stream (shared/contracts/webhook-events.ts).
+ */
+export function directoryChangeItem(record: DirectoryRecord, after: DirectoryRecord | undefined, audit: DirectoryWrite['audit'], options: { created: boolean }): Item {
+  const changeId = randomUUID();
+  const { pk: _pk, sk: _sk, entity: _entity, ...attributes } = recordToItem(after ?? record);
   return {
-    ...keys.directoryChange(record.workspaceId, record.kind, record.id, audit.at, after?.revision ?? record.revision + 1, randomUUID()),
+    ...keys.directoryChange(record.workspaceId, record.kind, record.id, audit.at, after?.revision ?? record.revision + 1, changeId),
     entity: 'directory_change',
+    change_id: changeId,
     kind: record.kind,
     workspace_id: record.workspaceId,
     id: record.id,
     revision: after?.revision ?? null,
     action: audit.action,
+    change: !after ? 'removed' : options.created ? 'created' : 'updated',
     at: audit.at,
     by: audit.by,
+    record: attributes,
     // An empty map is left out: DynamoDB Local's stream shows `{}` as a value no reader can unmarshall.
     ...(Object.keys(audit.changes).length > 0 ? { changes: audit.changes } : {}),
   };
@@ -165,7 +175,7 @@ export function createDirectoryRepository(client: DynamoDBDocumentClient, tableN
       const key = KINDS[record.kind].key(record.workspaceId, record.id);
       const items: TransactItem[] = [
         after ? { Put: { TableName: tableName, Item: recordToItem(after), ...unchangedSince(before) } } : { Delete: { TableName: tableName, Key: key, ...unchangedSince(before) } },
-        { Put: { TableName: tableName, Item: directoryChangeItem(record, after, audit) } },
+        { Put: { TableName: tableName, Item: directoryChangeItem(record, after, audit, { created: !before }) } },
       ];
       if (alsoCreate) items.push({ Put: { TableName: tableName, Item: recordToItem(alsoCreate) } });
       // A membership's mark in its user's partition comes and goes with it (a member may hold API keys).

@@ -144,16 +144,21 @@ export function createInvitationRepository(client: DynamoDBDocumentClient, table
               {
                 Put: {
                   TableName: tableName,
-                  Item: directoryChangeItem(member, member, {
-                    at: member.updatedAt!,
-                    by: member.id,
-                    action: 'put',
-                    changes: Object.fromEntries(
-                      Object.entries(member.fields)
-                        .filter(([, value]) => value !== null)
-                        .map(([field, value]) => [field, [null, value]]),
-                    ),
-                  }),
+                  Item: directoryChangeItem(
+                    member,
+                    member,
+                    {
+                      at: member.updatedAt!,
+                      by: member.id,
+                      action: 'put',
+                      changes: Object.fromEntries(
+                        Object.entries(member.fields)
+                          .filter(([, value]) => value !== null)
+                          .map(([field, value]) => [field, [null, value]]),
+                      ),
+                    },
+                    { created: true },
+                  ),
                 },
               },
             ],

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { routes } from '../contracts/routes.ts';
-import { stoppedTrackerView, timeEntryView, trackerView } from '../contracts/views.ts';
+import { contractView, memberView, projectView, stoppedTrackerView, taskView, timeEntryView, trackerView } from '../contracts/views.ts';
+import { recordFromItem } from '../db/directory-repository.ts';
+import type { DirectoryKind, DirectoryRecord } from '../tracking/directory.ts';
 import { declarationsOf, eventKeyOf, imageOf, type WebhookEventType } from '../contracts/webhook-events.ts';
 import { timeEntryVersionFromItem, trackerFromItem } from '../db/item-mappers.ts';
 import type { Delivery, StoredMessage, WebhookLog, WebhookQueue, WebhookSubscription } from './model.ts';
@@ -24,6 +26,21 @@ export type TrackingEvent = {
 
 type Image = Record<string, unknown>;
 
+/** A directory event's data, from its change entry: the record it carries, as its PUT answers it. */
+function directoryData(view: (record: DirectoryRecord) => object) {
+  return (image: Image) => {
+    const record = recordFromItem(image.kind as DirectoryKind, Number(image.workspace_id), image.record as Image);
+    return {
+      record: view(record),
+      changes: (image.changes as object | undefined) ?? {},
+      revision: typeof image.revision === 'number' ? image.revision : null,
+      source_version: record.sourceVersion,
+      by: typeof image.by === 'number' ? image.by : null,
+      at: String(image.at),
+    };
+  };
+}
+
 /** Each registered event's `data`, from its item's image: what the start (or stop) answered, the entry of a version. */
 const dataBuilders: { [T in WebhookEventType]: (image: Image) => object } = {
   'tracker.started': (image) => ({ message: routes.startTimeTracking.response.message, ...trackerView(trackerFromItem(image)) }),
@@ -37,6 +54,15 @@ const dataBuilders: { [T in WebhookEventType]: (image: Image) => object } = {
     return { ...timeEntryView(version.entry), changes: version.changes };
   },
   'time_entry.deleted': (image) => timeEntryView(timeEntryVersionFromItem(image).entry),
+  'member.created': directoryData(memberView),
+  'member.updated': directoryData(memberView),
+  'member.removed': directoryData(memberView),
+  'project.created': directoryData(projectView),
+  'project.updated': directoryData(projectView),
+  'contract.created': directoryData((record) => contractView(record)),
+  'contract.updated': directoryData((record) => contractView(record)),
+  'task.created': directoryData(taskView),
+  'task.updated': directoryData(taskView),
 };
 
 /** One stream record (its event name and images, unmarshalled) → the events it is (none, one, or more). */

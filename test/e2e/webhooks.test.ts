@@ -54,8 +54,8 @@ afterAll(async () => {
   await new Promise<void>((resolve) => receiver.close(() => resolve()));
 });
 
-async function call(method: string, path: string, options: { body?: unknown; caller?: number; headers?: Record<string, string> } = {}) {
-  const token = await issuer.sign({ sub: String(options.caller ?? users.owner) });
+async function call(method: string, path: string, options: { body?: unknown; caller?: number; headers?: Record<string, string>; scope?: string } = {}) {
+  const token = await issuer.sign({ sub: String(options.caller ?? users.owner), ...(options.scope ? { scope: options.scope } : {}) });
   const response = await callApi(server.baseUrl, method, path, {
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...options.headers },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -466,7 +466,9 @@ describe.each(['source', 'template'] as const)('webhooks on the local runtime (%
       });
       expect(started.at - startedAt).toBeLessThan(5000);
       expect(started.json).toEqual({ type: 'tracker.started', timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), data: { ...start.body.data } });
-      expect(stopped.json).toEqual({ type: 'tracker.stopped', timestamp: expect.any(String), data: { ...stop.body.data, workspace_id: WS, user_id: users.member } });
+      // The event is the stop's answer but for `locked` (what the answer says of the day it lands on).
+      const { locked: _locked, ...stopped_data } = stop.body.data;
+      expect(stopped.json).toEqual({ type: 'tracker.stopped', timestamp: expect.any(String), data: { ...stopped_data, workspace_id: WS, user_id: users.member } });
       for (const delivery of [started, stopped]) {
         expect(delivery.headers['content-type']).toBe('application/json');
         expect(delivery.headers['webhook-id']).toMatch(/^msg_/);
@@ -475,6 +477,58 @@ describe.each(['source', 'template'] as const)('webhooks on the local runtime (%
         expect(verifySignature(`whsec_${Buffer.alloc(32).toString('base64')}`, delivery.headers, delivery.body)).toBe(false);
       }
       expect(deliveriesTo('/other-workspace')).toEqual([]);
+    });
+
+    it('delivers the directory’s events: each write of a member, project, contract or task, with the record after it and what changed', async () => {
+      const directoryEvents = ['member.created', 'member.updated', 'member.removed', 'project.created', 'project.updated', 'contract.created', 'contract.updated', 'task.created', 'task.updated'];
+      const hook = await subscribe('/directory', { events: directoryEvents });
+      const put = async (path: string, body: object, options: { scope?: string; caller?: number } = {}) => {
+        const answer = await call('PUT', `/workspaces/${WS}${path}`, { body, ...options });
+        expect([path, answer.status]).toEqual([path, 200]);
+        return answer.body.data;
+      };
+      const sync = { scope: 'directory', caller: 9000 };
+      const member = await put('/members/880', { role: 'regular_user', status: 'active', name: 'Ola' }, sync);
+      const deactivated = await put('/members/880', { role: 'regular_user', status: 'inactive', name: 'Ola' });
+      const project = await put('/projects/880', { name: 'Hooks', status: 'active' });
+      const archived = await put('/projects/880', { name: 'Hooks', status: 'archived' });
+      const restored = await put('/projects/880', { name: 'Hooks', status: 'active' });
+      const contract = await put('/contracts/880', { user_id: users.member, project_id: 10, status: 'active', hourly_rate: { amount: 4500, currency: 'EUR' }, rate_effective_from: '2026-01-01' });
+      const repriced = await put('/contracts/880', { user_id: users.member, project_id: 10, status: 'active', hourly_rate: { amount: 5000, currency: 'EUR' }, rate_effective_from: '2026-06-01' });
+      const task = await put('/tasks/880', { project_id: 10, title: 'Hook', status: 'open' });
+      const closed = await put('/tasks/880', { project_id: 10, title: 'Hook', status: 'closed' });
+      expect((await call('DELETE', `/workspaces/${WS}/members/880`)).status).toBe(200);
+
+      const expected: Array<[string, object, object]> = [
+        ['member.created', member, { role: [null, 'regular_user'] }],
+        ['member.updated', deactivated, { status: ['active', 'inactive'] }],
+        ['member.removed', deactivated, {}],
+        ['project.created', project, { name: [null, 'Hooks'] }],
+        ['project.updated', archived, { status: ['active', 'archived'] }],
+        ['project.updated', restored, { status: ['archived', 'active'] }],
+        ['contract.created', contract, { billable: [null, true] }],
+        ['contract.updated', repriced, {}],
+        ['task.created', task, { title: [null, 'Hook'] }],
+        ['task.updated', closed, { status: ['open', 'closed'] }],
+      ];
+      const events = await waitFor(() => {
+        const bodies = deliveriesTo('/directory').map((entry) => JSON.parse(entry.body));
+        return bodies.length >= expected.length ? bodies : undefined;
+      }, 15_000);
+      expect(events.map((event: { type: string }) => event.type).sort()).toEqual(expected.map(([type]) => type).sort());
+      for (const [type, record, changes] of expected) {
+        const event = events.find((one: { type: string; data: { record: object; revision: number | null } }) => one.type === type && JSON.stringify(one.data.record) === JSON.stringify(record));
+        expect([type, event?.data.record]).toEqual([type, record]);
+        expect(event.data).toMatchObject({ changes: expect.objectContaining(changes), by: expect.any(Number), at: expect.stringMatching(/^\d{4}-/) });
+        // Its revision after the write (its ETag); none for a removal.
+        if (type.endsWith('.removed')) expect(event.data.revision).toBeNull();
+        else expect(event.data.revision).toEqual(expect.any(Number));
+      }
+      // Each change its own webhook-id, all signed.
+      const ids = deliveriesTo('/directory').map((entry) => entry.headers['webhook-id']);
+      expect(new Set(ids).size).toBe(expected.length);
+      for (const delivery of deliveriesTo('/directory')) expect(verifySignature(hook.secret, delivery.headers, delivery.body)).toBe(true);
+      expect(events.find((event: { type: string }) => event.type === 'contract.updated').data.changes.rate_history).toHaveLength(2);
     });
 
     it('retries a receiver that answers 500 with the same webhook-id', async () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { directoryChangeItem } from '../../shared/db/directory-repository.ts';
+import type { DirectoryRecord } from '../../shared/tracking/directory.ts';
 import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { attemptDelivery, retryDelaySeconds, type AttemptOutcome, type DeliveryDeps } from '../../shared/webhooks/delivery.ts';
@@ -132,7 +134,40 @@ describe('events from the stream', () => {
 describe('the event registry', () => {
   it('every event built from its item matches its payload schema (the one OpenAPI publishes)', () => {
     const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
-    const events = [trackerImage, versionImage('created', 1), versionImage('updated', 2), versionImage('deleted', 3)].flatMap((image) => trackingEventsOf({ eventName: 'INSERT', newImage: image }));
+    // The directory's change entries, as its writes store them: every kind, made, changed and (a member) removed.
+    const records: DirectoryRecord[] = [
+      {
+        kind: 'member',
+        workspaceId: 1,
+        id: 7,
+        fields: { role: 'regular_user', status: 'active', name: 'Ola', email: null },
+        revision: 2,
+        sourceVersion: 3,
+        updatedAt: '2024-01-15T10:00:00+00:00',
+        updatedBy: 100,
+      },
+      { kind: 'project', workspaceId: 1, id: 8, fields: { name: 'Site', status: 'archived' }, revision: 2, sourceVersion: null, updatedAt: '2024-01-15T10:00:00+00:00', updatedBy: 100 },
+      {
+        kind: 'contract',
+        workspaceId: 1,
+        id: 9,
+        fields: { user_id: 7, project_id: 8, status: 'active', billable: true, rate_history: '[{"from":"2024-01-01","hourly_rate":{"amount":4500,"currency":"EUR"}}]' },
+        revision: 2,
+        sourceVersion: null,
+        updatedAt: '2024-01-15T10:00:00+00:00',
+        updatedBy: 100,
+      },
+      { kind: 'task', workspaceId: 1, id: 10, fields: { project_id: 8, title: 'Copy', status: 'open' }, revision: 2, sourceVersion: null, updatedAt: '2024-01-15T10:00:00+00:00', updatedBy: 100 },
+    ];
+    const audit = { at: '2024-01-15T10:00:00+00:00', by: 100, action: 'put' as const, changes: { status: ['active', 'archived'] as [unknown, unknown] } };
+    const changeImages = records.flatMap((record) => [
+      directoryChangeItem(record, record, audit, { created: true }),
+      directoryChangeItem(record, record, audit, { created: false }),
+      ...(record.kind === 'member' ? [directoryChangeItem(record, undefined, { ...audit, action: 'delete' as const }, { created: false })] : []),
+    ]);
+    const events = [trackerImage, versionImage('created', 1), versionImage('updated', 2), versionImage('deleted', 3), ...changeImages].flatMap((image) =>
+      trackingEventsOf({ eventName: 'INSERT', newImage: image }),
+    );
     expect(events.map((event) => event.type).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
     for (const event of events) {
       const validate = ajv.compile(webhookPayloadSchema(event.type));
