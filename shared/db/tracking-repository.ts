@@ -171,7 +171,7 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
       }
     },
 
-    async writeTimeEntry({ before, after, version, checked, tracker, settingsSeen }: TimeEntryWrite): Promise<'written' | 'conflict'> {
+    async writeTimeEntry({ before, after, version, checked, tracker }: TimeEntryWrite): Promise<'written' | 'conflict'> {
       const entry = (after ?? before)!;
       const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [];
       const byId = keys.timeEntryById(entry.entryId);
@@ -194,16 +194,6 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
       items.push(...dayCountWrites(tableName, entry.workspaceId, entry.userId, { add: after, remove: before }));
       items.push(...reportMonthWrites(tableName, entry.workspaceId, entry.userId, { add: after, remove: before }));
       if (tracker.checked) items.push(trackerCondition(entry.workspaceId, entry.userId, tracker.seen));
-      // The lock dates checked are still the workspace's: a lock set meanwhile refuses this write (read again, then 409).
-      if (settingsSeen !== undefined) {
-        items.push({
-          ConditionCheck: {
-            TableName: tableName,
-            Key: keys.workspaceSettings(entry.workspaceId),
-            ...(settingsSeen === 0 ? { ConditionExpression: 'attribute_not_exists(pk)' } : { ConditionExpression: 'version = :settings', ExpressionAttributeValues: { ':settings': settingsSeen } }),
-          },
-        });
-      }
       try {
         await client.send(new TransactWriteCommand({ TransactItems: items }));
         return 'written';

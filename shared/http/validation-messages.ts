@@ -32,6 +32,8 @@ function describe(error: ErrorObject, schema: SchemaLike, input: Record<string, 
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':
+      // Inside an object field (a rounding without its mode): the field is there, one of its parts is not.
+      if (error.instancePath !== '') return { field, message: `The ${name} field must have ${label(String(params.missingProperty))}.` };
       return { field, message: `The ${name} field is required.` };
     case 'type': {
       // A required field sent as null is missing, not mistyped.
@@ -59,7 +61,8 @@ function describe(error: ErrorObject, schema: SchemaLike, input: Record<string, 
 }
 
 function fieldOf(error: ErrorObject): string {
-  if (error.keyword === 'required') return String((error.params as { missingProperty: string }).missingProperty);
-  // Only top-level fields exist in these contracts: "/workspace_id" → "workspace_id".
-  return error.instancePath.split('/')[1]?.replaceAll('~1', '/').replaceAll('~0', '~') ?? 'body';
+  // Errors are named by the top-level field they are in ("/rounding/mode" → "rounding"); a missing top-level field by itself.
+  const top = error.instancePath.split('/')[1]?.replaceAll('~1', '/').replaceAll('~0', '~');
+  if (error.keyword === 'required' && top === undefined) return String((error.params as { missingProperty: string }).missingProperty);
+  return top ?? 'body';
 }

@@ -174,6 +174,8 @@ export async function putDirectoryRecord(actor: DirectoryActor, put: DirectoryPu
     // Records live in a workspace that exists (a platform credential could name any id).
     if (put.kind !== 'workspace' && !workspaceExists) throw new NotFoundError('The workspace was not found.');
     const before = loaded.get(refKey(self));
+    // An older version of the source is stale whatever it holds (a replayed rate from before the latest one is no 422).
+    if (put.version !== undefined && before?.sourceVersion != null && put.version < before.sourceVersion) throw new StaleVersionError(before.sourceVersion);
     const fields = put.rate ? withRateHistory(put.fields, before, put.rate, put.rate.effectiveFrom ?? dateIn(deps.now, timeZone!)) : put.fields;
     // A membership is made only by the organisation's sync job or by the user accepting an invitation
     // (shared/tracking/invitations.ts): an owner making one would track, and lock, anyone's time.

@@ -55,8 +55,6 @@ export type TimeEntryWrite = {
   version: TimeEntryVersion;
   checked: readonly TimelineSlot[];
   tracker: { checked: boolean; seen: ActiveTracker | undefined };
-  /** The workspace's settings version the lock dates were checked against: the write commits only if they are unchanged (absent: not checked). */
-  settingsSeen?: number;
 };
 
 export interface TrackingRepository {

@@ -83,7 +83,6 @@ export async function createTimeEntry(actorUserId: number, command: CreateTimeEn
       version,
       checked: context.timeline,
       tracker: { checked: true, seen: context.tracker },
-      settingsSeen: context.settings.version,
     });
     if (written === 'written') return entry;
   }
@@ -169,7 +168,6 @@ export async function updateTimeEntry(actorUserId: number, selector: EntrySelect
       version: { ...versionOf(updated, 'updated', entry, actorUserId, at), changes },
       checked: movesInTime ? checked!.timeline : [],
       tracker: { checked: movesInTime, seen: checked?.tracker },
-      settingsSeen: settings.version,
     });
     if (written === 'written') return updated;
   }
@@ -185,7 +183,7 @@ export async function deleteTimeEntry(actorUserId: number, selector: EntrySelect
     assertOpen([entry.startTime], settings, deps.now);
     const version: TimeEntryVersion = { ...versionOf(entry, 'deleted', entry, actorUserId, at), version: entry.version + 1, changes: {} };
     // Removing time never makes an overlap: nothing to check but the entry's own version.
-    const written = await deps.repository.writeTimeEntry({ before: entry, after: undefined, version, checked: [], tracker: { checked: false, seen: undefined }, settingsSeen: settings.version });
+    const written = await deps.repository.writeTimeEntry({ before: entry, after: undefined, version, checked: [], tracker: { checked: false, seen: undefined } });
     if (written === 'written') return;
   }
   throw new DependencyUnavailableError();

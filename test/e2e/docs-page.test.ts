@@ -53,6 +53,9 @@ describe('GET /docs in a browser', () => {
     expect(response?.headers()['content-encoding']).toBe('br');
     // Redoc renders after load: wait for each operation's entry.
     for (const route of routeList) await page.getByText(route.summary, { exact: true }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    // Redoc lists eight webhooks, then "Show N more...": open the rest.
+    const more = page.getByText(/^Show \d+ more/).first();
+    if (await more.isVisible()) await more.click();
     for (const event of WEBHOOK_EVENT_TYPES) await page.getByText(event, { exact: true }).first().waitFor({ state: 'visible', timeout: 15_000 });
 
     mkdirSync(OUTPUT, { recursive: true });

@@ -142,6 +142,8 @@ describe.each(MODES)('forgotten trackers on the local runtime (%s)', (mode) => {
       time_zone: 'UTC',
       rounding: null,
       week_start: 'monday',
+      lock_before: null,
+      auto_lock_after_days: null,
       updated_at: null,
       updated_by: null,
     });

@@ -37,8 +37,8 @@ const seed = {
 
 let runtime: Awaited<ReturnType<typeof startTestRuntime>>;
 
-async function call(method: string, path: string, options: { body?: unknown; caller?: number; accept?: string } = {}) {
-  const token = await runtime.issuer.sign({ sub: String(options.caller ?? users.owner) });
+async function call(method: string, path: string, options: { body?: unknown; caller?: number; accept?: string; scope?: string } = {}) {
+  const token = await runtime.issuer.sign({ sub: String(options.caller ?? users.owner), ...(options.scope ? { scope: options.scope } : {}) });
   return callApi(runtime.server.baseUrl, method, path, {
     headers: {
       authorization: `Bearer ${token}`,
@@ -101,6 +101,13 @@ describe('reports on the local runtime (source)', () => {
     expect(same.status).toBe(200);
     expect(same.body.data.rate_history).toHaveLength(2);
     expect(same.headers.get('etag')).toBe('"1"');
+    // A sync job's versions order its writes: a replay of an older one is stale (409), even with an older rate dated before the latest.
+    const sync = (body: Record<string, unknown>) =>
+      call('PUT', `/workspaces/${RWS}/contracts/63`, { body: { user_id: cyd, project_id: 51, status: 'active', ...body }, scope: 'directory', caller: 9000 });
+    expect((await sync({ hourly_rate: eur(1000), rate_effective_from: '2026-01-01', version: 1 })).status).toBe(200);
+    expect((await sync({ hourly_rate: eur(2000), rate_effective_from: '2026-02-01', version: 2 })).status).toBe(200);
+    const replayed = await sync({ hourly_rate: eur(1000), rate_effective_from: '2026-01-01', version: 1 });
+    expect([replayed.status, replayed.body.error]).toEqual([409, 'stale_version']);
   });
 
   it('summarizes the workspace by user and project: per-entry amounts at the rate of each start day, totals that are the sums of their groups', async () => {

@@ -101,7 +101,7 @@ describe('autoStopTracker', () => {
 
   it('leaves a stop before the limit an ordinary one, and a tracker without a limit never stops itself', async () => {
     await startLimited(users.member, 1);
-    const entry = await stopTimeTracking(users.owner, { workspaceId: WS, userId: users.member }, { repository, now: at(59), requestId: 'stop-59' });
+    const { entry } = await stopTimeTracking(users.owner, { workspaceId: WS, userId: users.member }, { repository, now: at(59), requestId: 'stop-59' });
     expect(entry).toMatchObject({ endTime: '2026-12-01T09:00:59+00:00', stopReason: 'manual', stoppedBy: users.owner });
     const unlimited = await startLimited(users.otherMember, null, at(100));
     expect(unlimited.autoStopAt).toBeNull();

@@ -92,6 +92,7 @@ describe('a whole session', () => {
       project_id: 10,
       task_id: 5,
       activity_description: 'Landing page',
+      locked: false,
     });
     const stored = await trackingItems();
     expect(stored.trackers).toEqual([]);

@@ -6,11 +6,17 @@
  *   and one successful stop (its time_entry_id), and ends after it starts;
  * - every successful start is either still running or became exactly one entry;
  * - every running tracker, and nothing else, has its mark in its workspace (who is clocked in).
+ *
+ * A 503 says the outcome is unknown (the write may have applied after its answer was lost:
+ * on a slow machine the SDK's 2 s timeout fires while DynamoDB commits). Such a request may
+ * account for at most one tracker or entry of its own (a start: of its user and description;
+ * a stop: one entry of its user), never for more, and never for a second tracker.
  */
 export type StartOutcome = { userId: number; startTime: string; description: string };
 export type StopOutcome = { userId: number; timeEntryId: string };
+export type UncertainOutcomes = { starts: Array<{ userId: number; description: string }>; stops: Array<{ userId: number }> };
 
-export function trackingInvariantViolations(items: Record<string, unknown>[], starts: StartOutcome[], stops: StopOutcome[]): string[] {
+export function trackingInvariantViolations(items: Record<string, unknown>[], starts: StartOutcome[], stops: StopOutcome[], uncertain: UncertainOutcomes = { starts: [], stops: [] }): string[] {
   const violations: string[] = [];
   const trackers = items.filter((item) => item.sk === 'TRACKER');
   const entries = items.filter((item) => String(item.sk).startsWith('ENTRY#'));
@@ -31,17 +37,30 @@ export function trackingInvariantViolations(items: Record<string, unknown>[], st
     unmatchedStarts.set(key, count - 1);
     return true;
   };
+  // Each 503 may have applied: it accounts for at most one record of its own.
+  const uncertainStarts = new Map<string, number>();
+  for (const start of uncertain.starts) uncertainStarts.set(`${start.userId}|${start.description}`, (uncertainStarts.get(`${start.userId}|${start.description}`) ?? 0) + 1);
+  const uncertainStops = new Map<number, number>();
+  for (const stop of uncertain.stops) uncertainStops.set(stop.userId, (uncertainStops.get(stop.userId) ?? 0) + 1);
+  const takeUncertain = <K>(pool: Map<K, number>, key: K) => {
+    const count = pool.get(key) ?? 0;
+    if (count === 0) return false;
+    pool.set(key, count - 1);
+    return true;
+  };
   const stoppedIds = new Set(stops.map((stop) => stop.timeEntryId));
   if (stoppedIds.size !== stops.length) violations.push('two successful stops answered with the same time entry');
 
   for (const entry of entries) {
-    if (!take(startKey(entry.user_id, entry.start_time, entry.activity_description))) violations.push(`entry ${entry.entry_id} has no matching successful start`);
-    if (!stoppedIds.delete(String(entry.entry_id))) violations.push(`entry ${entry.entry_id} has no matching successful stop`);
+    if (!take(startKey(entry.user_id, entry.start_time, entry.activity_description)) && !takeUncertain(uncertainStarts, `${entry.user_id}|${entry.activity_description}`))
+      violations.push(`entry ${entry.entry_id} has no matching successful start`);
+    if (!stoppedIds.delete(String(entry.entry_id)) && !takeUncertain(uncertainStops, Number(entry.user_id))) violations.push(`entry ${entry.entry_id} has no matching successful stop`);
     if (String(entry.end_time) < String(entry.start_time)) violations.push(`entry ${entry.entry_id} ends before it starts`);
   }
   for (const id of stoppedIds) violations.push(`stop answered entry ${id}, which is not stored`);
   for (const tracker of trackers) {
-    if (!take(startKey(tracker.user_id, tracker.start_time, tracker.activity_description))) violations.push(`tracker of user ${tracker.user_id} has no matching successful start`);
+    if (!take(startKey(tracker.user_id, tracker.start_time, tracker.activity_description)) && !takeUncertain(uncertainStarts, `${tracker.user_id}|${tracker.activity_description}`))
+      violations.push(`tracker of user ${tracker.user_id} has no matching successful start`);
   }
   for (const [key, count] of unmatchedStarts) if (count > 0) violations.push(`successful start ${key} left neither a tracker nor an entry`);
   // Who is clocked in: exactly one mark in its workspace per running tracker, and none without one.

@@ -240,8 +240,8 @@ export const timeEntryRoutes = {
     functionName: 'delete-time-entry',
     scope: 'write',
     idempotent: false,
-    // TransactWriteItems: both copies (DeleteItem), the version (PutItem), the spans (UpdateItem), the lock dates read (ConditionCheckItem).
-    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    // TransactWriteItems: both copies (DeleteItem), the version (PutItem), the spans (UpdateItem).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     summary: 'Delete a time entry (its history stays readable); If-Match makes it conditional',
     successOutcome: 'entry_deleted',
     input: { path: timeEntryPath, query: workspaceQuery, headers: ifMatchHeaders },
