@@ -6,6 +6,7 @@ import { arrangeExample } from '../support/route-scenarios.ts';
 import { canonicalJson } from '../../shared/http/idempotency.ts';
 import { generateApiKey, hashApiKey, newApiKeyRecord } from '../../shared/auth/api-keys.ts';
 import { createApiKeyAdmin } from '../../admin/api-key-admin.ts';
+import { ownDynamoDbLocal } from '../support/own-dynamodb.ts';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { faults, injectFault } from '../support/dynamo-faults.ts';
 import { testSeed, users, WS } from '../support/fixtures.ts';
@@ -27,7 +28,11 @@ let seeded: Map<string, string>;
 const member = { workspace_id: WS, user_id: users.member };
 const itemKey = (item: Record<string, unknown>) => `${item.pk}|${item.sk}`;
 
+/** Its own DynamoDB Local: every call of every route with every fault is the run's heaviest load (test/support/own-dynamodb.ts). */
+const dynamoDb = ownDynamoDbLocal();
+
 beforeAll(async () => {
+  await dynamoDb.start();
   table = await createTestTable('faults');
   await table.seed(testSeed);
   seeded = new Map((await table.scan()).map((item) => [itemKey(item), JSON.stringify(item)]));
@@ -36,8 +41,11 @@ beforeAll(async () => {
   api = await loadHandlers();
   withoutBackoffWaits(api.documentClient);
   ({ handler: authorizer } = await import('../../functions/authorizer/handler.ts'));
+}, 60_000);
+afterAll(async () => {
+  await table?.drop();
+  await dynamoDb.stop();
 });
-afterAll(() => table.drop());
 beforeEach(() => resetToSeed());
 
 /**

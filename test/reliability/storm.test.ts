@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestTable, type TestTable } from '../support/dynamo.ts';
 import { loadHandlers, type Handlers } from '../support/handlers.ts';
+import { ownDynamoDbLocal } from '../support/own-dynamodb.ts';
 import { timeEntryViolations, trackingInvariantViolations, type StartOutcome, type StopOutcome, type UncertainOutcomes } from '../support/tracking-invariants.ts';
 
 /**
@@ -24,16 +25,22 @@ const WORKSPACE = 9;
 const MANAGER = 2000;
 let table: TestTable;
 let api: Handlers;
+/** Its own DynamoDB Local: the invariants under contention, not the shared one's slowdown late in the run (answers past the SDK's timeout). */
+const dynamoDb = ownDynamoDbLocal();
 
 beforeAll(async () => {
+  await dynamoDb.start();
   table = await createTestTable('storm');
   await table.seed({
     workspaces: [{ id: WORKSPACE, name: 'Storm' }],
     members: [{ workspace_id: WORKSPACE, user_id: MANAGER, role: 'owner' }, ...USERS.map((user_id) => ({ workspace_id: WORKSPACE, user_id, role: 'regular_user' }))],
   });
   api = await loadHandlers();
+}, 60_000);
+afterAll(async () => {
+  await table?.drop();
+  await dynamoDb.stop();
 });
-afterAll(() => table.drop());
 
 describe('storm', () => {
   it('keeps every invariant under 400 concurrent starts and stops', async () => {
