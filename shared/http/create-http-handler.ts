@@ -24,7 +24,7 @@ import { appendRequestIds } from './append-request-ids.ts';
 import { requirePrincipal } from './require-principal.ts';
 import type { HttpContext, HttpEvent, HttpResult } from './types.ts';
 import { validateInput, type InputValidators } from './validate-input.ts';
-import { acceptsCsv, csvResponse, passesResponseLimit } from './csv-response.ts';
+import { acceptsCsv, csvResponse, exceedsResponseLimit } from './csv-response.ts';
 import type { CsvTable } from '../contracts/report-views.ts';
 
 export type UseCaseContext<N extends RouteName = RouteName> = {
@@ -169,7 +169,7 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
       result.headers as Record<string, string> | undefined,
     );
     // A report's JSON can grow with the workspace too (nested groups are not paged): refused as its CSV is, never cut short by Lambda.
-    if (spec.csv && passesResponseLimit(response.body!)) throw new ReportTooLargeError();
+    if (spec.csv && exceedsResponseLimit(response.body!)) throw new ReportTooLargeError();
     return response;
   };
 

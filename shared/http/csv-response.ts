@@ -21,7 +21,7 @@ export const neutralised = (cell: CsvCell): string => {
 export const acceptsCsv = (accept: string | undefined) => accept?.split(',').some((type) => type.split(';')[0]!.trim().toLowerCase() === 'text/csv') === true;
 
 /** Whether an answer's body would pass what Lambda can return (its JSON framing included). */
-export const passesResponseLimit = (body: string) => Buffer.byteLength(JSON.stringify(body)) + FRAMING_BYTES > MAX_RESPONSE_BYTES;
+export const exceedsResponseLimit = (body: string) => Buffer.byteLength(JSON.stringify(body)) + FRAMING_BYTES > MAX_RESPONSE_BYTES;
 
 /** RFC 4180 (CRLF, quotes where needed), with a header row, as an attachment; 422 `report_too_large` past Lambda's limit. */
 export function csvResponse(table: CsvTable, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
@@ -31,7 +31,7 @@ export function csvResponse(table: CsvTable, headers: Record<string, string> = {
     { record_delimiter: 'windows', quoted_match: /[\r\n]/ },
   );
   // JSON escaping grows the body (every quote and line break): measure what Lambda measures.
-  if (passesResponseLimit(body)) throw new ReportTooLargeError();
+  if (exceedsResponseLimit(body)) throw new ReportTooLargeError();
   return {
     statusCode: 200,
     headers: { ...headers, 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${table.filename}"` },

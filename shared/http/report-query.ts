@@ -1,4 +1,5 @@
-import { checkedReportRange, checkedRoundingOverride, checkedZone, idList, type Filters, type ReportQuery } from '../tracking/reports.ts';
+import { checkedTimeZone } from '../tracking/list-time-entries.ts';
+import { checkedReportRange, checkedRoundingOverride, idList, type Filters, type ReportQuery } from '../tracking/reports.ts';
 
 /** The query fields every report reads (validated by its schema first: these are strings and coerced numbers). */
 export type ReportQueryInput = {
@@ -22,7 +23,7 @@ export function reportFiltersOf(input: ReportQueryInput): Omit<ReportQuery, 'fro
     ...optional('taskIds', idList('task_ids', input.task_ids, { none: true })),
     ...optional('billable', input.billable === undefined ? undefined : input.billable === 'true'),
   };
-  const timeZone = checkedZone(input.tz);
+  const timeZone = checkedTimeZone(input.tz);
   const rounding = checkedRoundingOverride(input.rounding_minutes, input.rounding_mode);
   return { workspaceId: input.workspace_id, filters, ...optional('timeZone', timeZone), ...optional('rounding', rounding) };
 }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { PortAccess } from '../ports/port-access.ts';
 import { ValidationError, type FieldErrors } from '../errors.ts';
 import { assertManagesWorkspace } from './access-rules.ts';
 import type { ReportEntry, TimeEntry, WeekStart, WorkspaceSettings } from './model.ts';
@@ -7,7 +6,7 @@ import { amountFor, sumByCurrency, type Money } from './money.ts';
 import { rateOn, type RateHistory } from './rates.ts';
 import { roundedSeconds, ROUNDING_MINUTES, ROUNDING_MODES, type Rounding } from './rounding.ts';
 import type { TrackingRepository } from './ports.ts';
-import { dateIn, datesFrom, dayCount, daysInZone, FIRST_CALENDAR_DATE, isCalendarDate, isTimeZone, isWithinCalendar, LAST_CALENDAR_DATE, nextDate } from './time-zones.ts';
+import { dateIn, datesFrom, dayCount, daysInZone, FIRST_CALENDAR_DATE, isCalendarDate, isWithinCalendar, LAST_CALENDAR_DATE, nextDate } from './time-zones.ts';
 
 /**
  * The workspace reports (docs/reports.md): what a business pays and bills from. Every figure
@@ -31,8 +30,6 @@ export interface ReportRepository {
   /** These entries in full (by id, in one batch read per 100); one that is gone is left out. */
   entriesById(workspaceId: number, entryIds: readonly string[]): Promise<TimeEntry[]>;
 }
-
-export const REPORT_REPOSITORY_ACCESS: PortAccess<ReportRepository> = { contracts: 'read', reportEntries: 'read', entriesById: 'read' };
 
 export type Filters = {
   userIds?: readonly number[];
@@ -106,11 +103,6 @@ export function idList(field: string, value: string | undefined, options: { none
   if (parts.length > 100 || ids.some((id) => Number.isNaN(id)))
     throw new ValidationError({ [field]: [`The ${field.replace('_', ' ')} field must be up to 100 comma-separated ids${options.none ? ' (or none)' : ''}.`] });
   return ids;
-}
-
-export function checkedZone(tz: string | undefined): string | undefined {
-  if (tz !== undefined && !isTimeZone(tz)) throw new ValidationError({ tz: ['The tz field must be a valid IANA time zone.'] });
-  return tz;
 }
 
 // ——— Reading and pricing ———
