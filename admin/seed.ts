@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import { calendarDate, MAX_ID, nullableMoneySchema } from '../shared/contracts/schemas.ts';
-import { assertKnownCurrency, rateHistoryToText } from '../shared/tracking/rates.ts';
+import { assertKnownCurrency } from '../shared/tracking/currencies.ts';
+import { rateHistoryToText } from '../shared/tracking/rates.ts';
 import { FIRST_CALENDAR_DATE } from '../shared/tracking/time-zones.ts';
 import { userMembershipToItem } from '../shared/db/item-mappers.ts';
 import { keys } from '../shared/db/keys.ts';

@@ -1,5 +1,6 @@
 import type { RouteData } from './route-types.ts';
-import { majorUnits, type Money } from '../tracking/money.ts';
+import { majorUnits } from '../tracking/currencies.ts';
+import type { Money } from '../tracking/money.ts';
 import type { DetailedReport, Figures, PricedEntry, ReportBasis, SummaryGroup, SummaryReport, TrackedHoursDay, WeeklyReport } from '../tracking/reports.ts';
 import { timeEntryView } from './views.ts';
 

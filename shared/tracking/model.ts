@@ -132,6 +132,10 @@ export type TimeEntryVersion = {
 /** An entry as the reports compute from it (its member's report month): interval in epoch seconds and what it was for. */
 export type ReportEntry = { entryId: string; userId: number; start: number; end: number; contractId: number | null; projectId: number | null; taskId: number | null };
 
+/** What a summary report groups by (docs/reports.md). */
+export const SUMMARY_DIMENSIONS = ['user', 'project', 'contract', 'task', 'day', 'week', 'month'] as const;
+export type Dimension = (typeof SUMMARY_DIMENSIONS)[number];
+
 /** One interval of a member's timeline, in epoch seconds: what the overlap rule compares. */
 export type Span = { entryId: string; start: number; end: number };
 

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.ts';
-import { currencyExponent, type Money } from './money.ts';
+import type { Money } from './money.ts';
 
 /**
  * A contract's hourly rates over time (docs/reports.md "Rates"): periods, oldest first,
@@ -26,11 +26,6 @@ export function rateOn(history: RateHistory, date: string): Money | null {
   return rate;
 }
 
-/** 422 on `hourly_rate` for a code ISO 4217 does not list as a currency (fields are named at the top level, as every 422). */
-export function assertKnownCurrency(rate: Money | null) {
-  if (rate !== null && currencyExponent(rate.currency) === undefined) throw new ValidationError({ hourly_rate: ['The hourly rate currency must be an ISO 4217 currency code.'] });
-}
-
 /**
  * The history after a PUT that gives `rate`: unchanged when it is the latest period's rate
  * (a replayed PUT changes nothing, whatever day it arrives); else a period from
@@ -38,7 +33,6 @@ export function assertKnownCurrency(rate: Money | null) {
  * when it is the same day.
  */
 export function nextRateHistory(history: RateHistory, rate: Money | null, effectiveFrom: string): RateHistory {
-  assertKnownCurrency(rate);
   const latest = history.at(-1);
   if (sameRate(latestRate(history), rate)) return history;
   if (latest && effectiveFrom < latest.from) {

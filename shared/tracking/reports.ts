@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ValidationError, type FieldErrors } from '../errors.ts';
 import { assertManagesWorkspace } from './access-rules.ts';
-import type { ReportEntry, TimeEntry, WeekStart, WorkspaceSettings } from './model.ts';
+import { SUMMARY_DIMENSIONS, type Dimension, type ReportEntry, type TimeEntry, type WeekStart, type WorkspaceSettings } from './model.ts';
 import { amountFor, sumByCurrency, type Money } from './money.ts';
 import { rateOn, type RateHistory } from './rates.ts';
 import { roundedSeconds, ROUNDING_MINUTES, ROUNDING_MODES, type Rounding } from './rounding.ts';
@@ -209,8 +209,6 @@ export function figuresOf(entries: readonly PricedEntry[]): Figures {
 
 // ——— Summary ———
 
-export const SUMMARY_DIMENSIONS = ['user', 'project', 'contract', 'task', 'day', 'week', 'month'] as const;
-export type Dimension = (typeof SUMMARY_DIMENSIONS)[number];
 const KEY_NAMES: Record<Dimension, string> = { user: 'user_id', project: 'project_id', contract: 'contract_id', task: 'task_id', day: 'date', week: 'week', month: 'month' };
 
 /** The first day of the week `date` falls in. */

@@ -4,7 +4,9 @@ import { detailedCsv, hours, summaryCsv } from '../../shared/contracts/report-vi
 import { ReportTooLargeError, ValidationError } from '../../shared/errors.ts';
 import { acceptsCsv, csvResponse, neutralised } from '../../shared/http/csv-response.ts';
 import type { ReportEntry, TimeEntry } from '../../shared/tracking/model.ts';
-import { amountFor, currencyExponent, majorUnits, sumByCurrency, type Money } from '../../shared/tracking/money.ts';
+import { assertKnownCurrency, currencyExponent, majorUnits } from '../../shared/tracking/currencies.ts';
+import { amountFor, sumByCurrency, type Money } from '../../shared/tracking/money.ts';
+import { SUMMARY_DIMENSIONS } from '../../shared/tracking/model.ts';
 import { nextRateHistory, rateOn, type RateHistory } from '../../shared/tracking/rates.ts';
 import {
   checkedDimensions,
@@ -18,7 +20,6 @@ import {
   idList,
   monthsCovering,
   priceEntry,
-  SUMMARY_DIMENSIONS,
   trackedHours,
   weekOf,
   weeklyRows,
@@ -100,7 +101,7 @@ describe('rate history', () => {
     expect(nextRateHistory(history, eur(5000), '2025-01-01')).toBe(history);
     // Back to the rate before, on the latest period's day: one period, not two alike.
     expect(nextRateHistory(history, eur(4000), '2024-03-01')).toEqual([history[0]]);
-    expect(() => nextRateHistory([], { currency: 'XAU', amount: 1 }, '2024-01-01')).toThrow(ValidationError);
+    expect(() => assertKnownCurrency({ currency: 'XAU', amount: 1 })).toThrow(ValidationError);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { RouteDefinition } from '../route-definition.ts';
 import { calendarDate, count, cursorFields, cursorMeta, idSchema, moneySchema, nullableMoneySchema, paginationMeta, roundingSchema, seconds, timeZoneField } from '../schemas.ts';
 import { ROUNDING_MINUTES, ROUNDING_MODES } from '../../tracking/rounding.ts';
-import { SUMMARY_DIMENSIONS } from '../../tracking/reports.ts';
+import { SUMMARY_DIMENSIONS } from '../../tracking/model.ts';
 import { timeEntrySchema } from './time-entries.ts';
 
 /** Comma-separated ids; `none` where a report can select entries without one. */
