@@ -9,6 +9,7 @@
  *   npm run admin -- seed <file.json>   (workspace data upserted; API keys inserted, never changed)
  *   npm run admin -- backfill-time-entries   (entries stored before versions existed: by-id copy, history, timeline)
  *   npm run admin -- backfill-report-months  (entries stored before report months existed: the reports read them)
+ *   npm run admin -- backfill-change-feed    (entry versions and directory changes stored before the change feed existed)
  *   npm run admin -- backfill-member-index   (memberships stored before users had a mark of each: only members hold API keys)
  *
  * TABLE_NAME names the table. A created key is printed once and never stored in clear.
@@ -25,6 +26,7 @@ import { loadSeed } from './seed-loader.ts';
 import { backfillTimeEntries } from './time-entry-backfill.ts';
 import { backfillMemberIndex } from './member-index-backfill.ts';
 import { backfillReportMonths } from './report-month-backfill.ts';
+import { backfillChangeFeed } from './change-feed-backfill.ts';
 
 export async function runAdminCli(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -64,6 +66,11 @@ export async function runAdminCli(argv: string[], out: (line: string) => void = 
     if (group === 'backfill-report-months') {
       const result = await backfillReportMonths(client, config.tableName);
       out(`Put ${result.backfilled} of ${result.scanned} time entries in their report months in ${config.tableName}.`);
+      return 0;
+    }
+    if (group === 'backfill-change-feed') {
+      const result = await backfillChangeFeed(client, config.tableName);
+      out(`Gave ${result.backfilled} of ${result.scanned} changes their place in the change feed of ${config.tableName}.`);
       return 0;
     }
     if (group === 'backfill-member-index') {
@@ -148,6 +155,7 @@ const USAGE = `Usage (TABLE_NAME, and DYNAMODB_ENDPOINT for DynamoDB Local, in t
   npm run admin -- seed <file.json>
   npm run admin -- backfill-time-entries
   npm run admin -- backfill-report-months  (once after upgrading: the reports read them)
+  npm run admin -- backfill-change-feed    (once after upgrading: the change feed reads them)
   npm run admin -- backfill-member-index   (once after upgrading: only members hold API keys)`;
 
 function positiveInteger(value: string | undefined, flag: string): number {

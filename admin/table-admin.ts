@@ -1,7 +1,7 @@
 import { CreateTableCommand, DescribeTableCommand, ResourceInUseException, ResourceNotFoundException, UpdateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll } from '../shared/db/batch-write.ts';
-import { createTableInput, tableDefinition } from '../shared/db/table-definition.ts';
+import { changeFeedIndexInput, createTableInput, tableDefinition } from '../shared/db/table-definition.ts';
 
 /** Creates the table from the shared definition unless it exists (local runtime and tests). */
 export async function ensureTable(client: DynamoDBDocumentClient, tableName: string): Promise<'created' | 'exists'> {
@@ -10,6 +10,20 @@ export async function ensureTable(client: DynamoDBDocumentClient, tableName: str
     // A table made before the webhooks: give it the stream they read.
     if (!Table?.StreamSpecification?.StreamEnabled) {
       await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: tableDefinition.streamViewType } }));
+    }
+    // A table made before the change feed: give it the feed's index (its older changes need `npm run admin -- backfill-change-feed`).
+    if (!Table?.GlobalSecondaryIndexes?.some((index) => index.IndexName === tableDefinition.changeFeedIndex.name)) {
+      const { changeFeedIndex } = tableDefinition;
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: [
+            { AttributeName: changeFeedIndex.partitionKey.name, AttributeType: changeFeedIndex.partitionKey.type },
+            { AttributeName: changeFeedIndex.sortKey.name, AttributeType: changeFeedIndex.sortKey.type },
+          ],
+          GlobalSecondaryIndexUpdates: [{ Create: changeFeedIndexInput() }],
+        }),
+      );
     }
     return 'exists';
   } catch (error) {

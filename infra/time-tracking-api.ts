@@ -31,6 +31,7 @@ import {
   secretSealerRoutes,
   webhookFunctions,
   webhookSenderRoutes,
+  type RouteDefinition,
   type RouteName,
 } from '../shared/contracts/routes.ts';
 import { autoStopStreamFilterPatterns } from '../shared/scheduling/auto-stop-schedules.ts';
@@ -154,6 +155,14 @@ export class TimeTrackingApi extends Construct {
       billing: dynamodb.Billing.onDemand(),
       timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
       dynamoStream: dynamodb.StreamViewType[tableDefinition.streamViewType],
+      globalSecondaryIndexes: [
+        {
+          indexName: tableDefinition.changeFeedIndex.name,
+          partitionKey: { name: tableDefinition.changeFeedIndex.partitionKey.name, type: dynamodb.AttributeType.STRING },
+          sortKey: { name: tableDefinition.changeFeedIndex.sortKey.name, type: dynamodb.AttributeType.STRING },
+          projectionType: dynamodb.ProjectionType.ALL,
+        },
+      ],
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: tableRemovalPolicy !== RemovalPolicy.DESTROY,
       removalPolicy: tableRemovalPolicy,
@@ -253,6 +262,8 @@ export class TimeTrackingApi extends Construct {
     for (const route of routeList) {
       const fn = addFunction(route.functionName, { RATE_LIMIT_PER_MINUTE: String(rateLimitPerMinute) }, dynamodbActionsOf(route, { rateLimited: rateLimitPerMinute > 0 }));
       this.functions[route.name] = fn;
+      const indexes = (route as RouteDefinition).indexes ?? [];
+      if (indexes.length > 0) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: indexes.map((index) => `${this.table.tableArn}/index/${index}`) }));
       this.httpApi.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],

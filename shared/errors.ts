@@ -149,6 +149,15 @@ export class ReportTooLargeError extends AppError {
   }
 }
 
+/** A change feed cursor this service no longer reads: the feed must be followed again from its start. */
+export class CursorExpiredError extends AppError {
+  readonly code = 'cursor_expired';
+  readonly status = 410;
+  constructor() {
+    super('This cursor is no longer valid: read the feed again from its start (without `since`) and keep the new cursor.');
+  }
+}
+
 /** `If-Match` names a version that is no longer the current one. Nothing was changed. */
 export class PreconditionFailedError extends AppError {
   readonly code = 'precondition_failed';

@@ -229,6 +229,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workspace's changes, oldest first, from a cursor: every time entry version and directory change, with deletions as tombstones */
+        get: operations["listChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/workspaces/{workspace_id}": {
         parameters: {
             query?: never;
@@ -1517,6 +1534,143 @@ export interface components {
                 }[];
             }[];
             meta: components["schemas"]["Meta"];
+        };
+        ListChangesResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                /**
+                 * @description This change’s place in the feed: `since` it to read what came after it.
+                 * @example eyJ2IjoxLCJ3IjoxLCJwIjoiIn0
+                 */
+                cursor: string;
+                /** @enum {unknown} */
+                type: "time_entry" | "workspace" | "member" | "project" | "contract" | "task";
+                /**
+                 * @description A time entry is `created`, `updated` or `deleted`; a directory record `created`, `updated` or `removed`.
+                 * @enum {unknown}
+                 */
+                action: "created" | "updated" | "deleted" | "removed";
+                /** @description The entry’s id (a string), or the record’s id in its workspace (the user’s id for a member). */
+                id: string | number;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                at: string;
+                /** @description Who made it (null: the service, as an auto-stop). */
+                by: number | null;
+                /** @description A time entry’s version this change made (as its history numbers them). */
+                version?: number;
+                /** @description A directory record’s revision this change made (its ETag; for a removal, the one after its last). */
+                revision?: number;
+                /** @description The entry or record as it is after this change, as its own route answers it; null for a deleted entry or a removed record (a tombstone). */
+                record: {
+                    id: string;
+                    workspace_id: number;
+                    /** @example 2024-01-15T10:30:00+00:00 */
+                    start_time: string;
+                    user_id: number;
+                    contract_id: number | null;
+                    project_id: number | null;
+                    task_id: number | null;
+                    activity_description: string | null;
+                    /** @example 2024-01-15T10:30:00+00:00 */
+                    end_time: string;
+                    duration_seconds: number;
+                    /** @enum {unknown} */
+                    source: "tracker" | "manual";
+                    stop_reason: ("manual" | "max_duration") | null;
+                    stopped_by: number | null;
+                    created_by: number;
+                    /** @example 2024-01-15T10:30:00+00:00 */
+                    created_at: string;
+                    updated_by: number;
+                    /** @example 2024-01-15T10:30:00+00:00 */
+                    updated_at: string;
+                    version: number;
+                } | {
+                    workspace_id: number;
+                    name: string;
+                    /** @description The source system’s version of the last write that gave one. */
+                    version: number | null;
+                    updated_at: string | null;
+                    updated_by: number | null;
+                } | {
+                    workspace_id: number;
+                    user_id: number;
+                    /** @enum {unknown} */
+                    role: "owner" | "executive_manager" | "team_manager" | "project_manager" | "regular_user" | "project_viewer";
+                    /** @enum {unknown} */
+                    status: "active" | "inactive";
+                    name: string | null;
+                    email: string | null;
+                    /** @description The source system’s version of the last write that gave one. */
+                    version: number | null;
+                    updated_at: string | null;
+                    updated_by: number | null;
+                } | {
+                    workspace_id: number;
+                    project_id: number;
+                    name: string;
+                    /** @enum {unknown} */
+                    status: "active" | "archived";
+                    /** @description The source system’s version of the last write that gave one. */
+                    version: number | null;
+                    updated_at: string | null;
+                    updated_by: number | null;
+                } | {
+                    workspace_id: number;
+                    contract_id: number;
+                    user_id: number;
+                    project_id: number;
+                    /** @enum {unknown} */
+                    status: "active" | "paused";
+                    /** @description The rate in force today (UTC). */
+                    hourly_rate: {
+                        amount: number;
+                        /** @example EUR */
+                        currency: string;
+                    } | null;
+                    billable: boolean;
+                    /** @description Every rate and the day it started, oldest first: an entry is priced at the one in force on the day it starts. */
+                    rate_history: {
+                        from: string;
+                        hourly_rate: {
+                            amount: number;
+                            /** @example EUR */
+                            currency: string;
+                        } | null;
+                    }[];
+                    /** @description The source system’s version of the last write that gave one. */
+                    version: number | null;
+                    updated_at: string | null;
+                    updated_by: number | null;
+                } | {
+                    workspace_id: number;
+                    task_id: number;
+                    project_id: number;
+                    title: string | null;
+                    /** @enum {unknown} */
+                    status: "open" | "closed";
+                    /** @description The source system’s version of the last write that gave one. */
+                    version: number | null;
+                    updated_at: string | null;
+                    updated_by: number | null;
+                } | null;
+            }[];
+            meta: components["schemas"]["Meta"] & {
+                /**
+                 * @description Keep it, and send it as `since` next time: never null, also on the last page.
+                 * @example eyJ2IjoxLCJ3IjoxLCJwIjoiIn0
+                 */
+                next_cursor: string;
+                /** @description More settled changes follow: read again at once with `since` = `next_cursor`. */
+                has_more: boolean;
+                /**
+                 * @description Every change made before this time is in the feed; newer ones are read once they settle (docs/change-feed.md).
+                 * @example 2024-01-15T10:30:00+00:00
+                 */
+                settled_until: string;
+            };
         };
         PutWorkspaceBody: {
             name: string;
@@ -5110,6 +5264,182 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ValidationError"] | components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listChanges: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+                since?: string;
+                /** @example time_entry,member */
+                types?: string;
+                /** @example 100 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of changes made before `settled_until`, oldest first, and where to go on from. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": [
+                     *         {
+                     *           "cursor": "eyJ2IjoxLCJ3IjoxLCJwIjoiIn0",
+                     *           "type": "time_entry",
+                     *           "action": "created",
+                     *           "id": "example",
+                     *           "at": "2024-01-15T10:30:00+00:00",
+                     *           "by": 1,
+                     *           "version": 1,
+                     *           "revision": 1,
+                     *           "record": {
+                     *             "id": "example",
+                     *             "workspace_id": 1,
+                     *             "start_time": "2024-01-15T10:30:00+00:00",
+                     *             "user_id": 1,
+                     *             "contract_id": 1,
+                     *             "project_id": 1,
+                     *             "task_id": 1,
+                     *             "activity_description": "example",
+                     *             "end_time": "2024-01-15T10:30:00+00:00",
+                     *             "duration_seconds": 0,
+                     *             "source": "tracker",
+                     *             "stop_reason": "manual",
+                     *             "stopped_by": 1,
+                     *             "created_by": 1,
+                     *             "created_at": "2024-01-15T10:30:00+00:00",
+                     *             "updated_by": 1,
+                     *             "updated_at": "2024-01-15T10:30:00+00:00",
+                     *             "version": 1
+                     *           }
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00",
+                     *         "next_cursor": "eyJ2IjoxLCJ3IjoxLCJwIjoiIn0",
+                     *         "has_more": true,
+                     *         "settled_until": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ListChangesResponse"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The `since` cursor is of a format this service no longer reads (`cursor_expired`): read the feed again without `since`. */
+            410: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The `since` cursor is of a format this service no longer reads (`cursor_expired`): read the feed again without `since`.",
+                     *       "error": "bad_request",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
                 };
             };
             429: components["responses"]["TooManyRequests"];

@@ -20,23 +20,27 @@ export type IamProxyOptions = {
 
 const TRANSACT_ITEM_ACTIONS: Record<string, string> = { Put: 'PutItem', Delete: 'DeleteItem', Update: 'UpdateItem', ConditionCheck: 'ConditionCheckItem', Get: 'GetItem' };
 
-/** The (action, table) pairs one DynamoDB request needs, as IAM evaluates them. */
-export function requiredPermissions(operation: string, body: Record<string, any>): Array<{ action: string; table: string }> {
+/** The (action, table[, index]) triples one DynamoDB request needs, as IAM evaluates them (a Query of an index is authorized on the index's ARN, not the table's). */
+export function requiredPermissions(operation: string, body: Record<string, any>): Array<{ action: string; table: string; index?: string }> {
   if (operation === 'TransactWriteItems' || operation === 'TransactGetItems') {
     return (body.TransactItems as Array<Record<string, { TableName: string }>>).flatMap((item) =>
       Object.entries(item).map(([kind, detail]) => ({ action: `dynamodb:${TRANSACT_ITEM_ACTIONS[kind] ?? kind}`, table: detail.TableName })),
     );
   }
   if (body.RequestItems) return Object.keys(body.RequestItems).map((table) => ({ action: `dynamodb:${operation}`, table }));
+  if (typeof body.IndexName === 'string') return [{ action: `dynamodb:${operation}`, table: String(body.TableName), index: body.IndexName }];
   return [{ action: `dynamodb:${operation}`, table: String(body.TableName) }];
 }
 
 /** What the proxy answers a request it cannot read: refused, as IAM would refuse an action it cannot authorize. */
-function classify(operation: string, body: Buffer): Array<{ action: string; table: string }> | undefined {
+function classify(operation: string, body: Buffer): Array<{ action: string; table: string; index?: string }> | undefined {
   if (!/^[A-Za-z]+$/.test(operation)) return undefined;
   try {
     const permissions = requiredPermissions(operation, JSON.parse(body.toString('utf8') || '{}'));
-    return permissions.length > 0 && permissions.every(({ action, table }) => /^dynamodb:[A-Za-z]+$/.test(action) && typeof table === 'string') ? permissions : undefined;
+    return permissions.length > 0 &&
+      permissions.every(({ action, table, index }) => /^dynamodb:[A-Za-z]+$/.test(action) && typeof table === 'string' && (index === undefined || /^[A-Za-z0-9_.-]{3,255}$/.test(index)))
+      ? permissions
+      : undefined;
   } catch {
     return undefined;
   }
@@ -53,13 +57,15 @@ export async function startIamProxy(options: IamProxyOptions) {
       const tableArn = `arn:aws:dynamodb:local:000000000000:table/${options.tableName}`;
       // Fail closed: a request that cannot be read is not passed on.
       const permissions = classify(operation, body) ?? [{ action: `dynamodb:${operation || 'Unknown'}`, table: '(unreadable request)' }];
-      const denied = permissions.find(({ action, table }) => table !== options.tableName || !allows(options.statements, action, options.tableLogicalId, tableArn));
+      const denied = permissions.find(
+        ({ action, table, index }) => table !== options.tableName || !allows(options.statements, action, options.tableLogicalId, index === undefined ? tableArn : `${tableArn}/index/${index}`),
+      );
       if (denied) {
         response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'local-iam' });
         response.end(
           JSON.stringify({
             __type: 'com.amazon.coral.service#AccessDeniedException',
-            Message: `User: arn:aws:sts::000000000000:assumed-role/${options.functionName}/local is not authorized to perform: ${denied.action} on resource: arn:aws:dynamodb:local:000000000000:table/${denied.table} because no identity-based policy allows the ${denied.action} action`,
+            Message: `User: arn:aws:sts::000000000000:assumed-role/${options.functionName}/local is not authorized to perform: ${denied.action} on resource: arn:aws:dynamodb:local:000000000000:table/${denied.table}${denied.index === undefined ? '' : `/index/${denied.index}`} because no identity-based policy allows the ${denied.action} action`,
           }),
         );
         return;

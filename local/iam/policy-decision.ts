@@ -49,9 +49,13 @@ export function decide(
   requestContext: Readonly<Record<string, string>> = {},
 ): 'allow' | 'deny' | 'implicit_deny' {
   const actionIn = (patterns: string[]) => patterns.some((pattern) => typeof pattern === 'string' && glob(pattern, action, 'i'));
+  // The resource's own ARN (an index's is its table's ARN and `/index/<name>`): what `Fn::GetAtt [id, Arn]` stands for here.
+  const ownArn = resourceArn.replace(/\/index\/[^/]+$/, '');
   const resourceIs = (resource: unknown): boolean | 'unknown' => {
     if (typeof resource === 'string') return glob(resource, resourceArn) || resource === '*';
-    if (JSON.stringify(resource) === JSON.stringify({ 'Fn::GetAtt': [resourceLogicalId, 'Arn'] })) return true;
+    if (JSON.stringify(resource) === JSON.stringify({ 'Fn::GetAtt': [resourceLogicalId, 'Arn'] })) return ownArn === resourceArn;
+    const joined = joinedArn(resource, resourceLogicalId, ownArn);
+    if (joined !== undefined) return glob(joined, resourceArn);
     return getAttTarget(resource) !== undefined && getAttTarget(resource) !== resourceLogicalId ? false : 'unknown';
   };
   const matches = (statement: PolicyStatement, effect: 'Allow' | 'Deny') => {
@@ -69,6 +73,14 @@ export function decide(
   if (statements.some((statement) => (statement.effect ?? 'Allow') === 'Deny' && matches(statement, 'Deny'))) return 'deny';
   if (statements.some((statement) => (statement.effect ?? 'Allow') === 'Allow' && matches(statement, 'Allow'))) return 'allow';
   return 'implicit_deny';
+}
+
+/** A `Fn::Join` of strings and the resource's own `Fn::GetAtt … Arn` (as CDK writes an index's ARN), resolved; undefined for anything else. */
+function joinedArn(resource: unknown, resourceLogicalId: string, ownArn: string): string | undefined {
+  const join = (resource as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  if (!Array.isArray(join) || typeof join[0] !== 'string' || !Array.isArray(join[1])) return undefined;
+  const parts = join[1].map((part) => (typeof part === 'string' ? part : JSON.stringify(part) === JSON.stringify({ 'Fn::GetAtt': [resourceLogicalId, 'Arn'] }) ? ownArn : undefined));
+  return parts.every((part) => part !== undefined) ? parts.join(join[0]) : undefined;
 }
 
 /** Whether the role's statements allow `action` on the resource (its `Fn::GetAtt … Arn`, or a pattern matching its ARN), given the request's condition keys. */

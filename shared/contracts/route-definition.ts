@@ -39,6 +39,8 @@ export type RouteDefinition = {
   idempotent: boolean;
   /** Exactly the DynamoDB actions the use case performs on the table (idempotency excluded). */
   dynamodbActions: readonly string[];
+  /** The table's indexes it Queries (shared/db/table-definition.ts): its Query grant covers them too. */
+  indexes?: readonly 'changes'[];
   /** One line for the OpenAPI document. */
   summary: string;
   /** The `outcome` dimension of a successful request's metric. */

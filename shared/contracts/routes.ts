@@ -6,6 +6,7 @@ import { invitationRoutes } from './routes/invitations.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { changeRoutes } from './routes/changes.ts';
 import { HTTP_METHODS, IDEMPOTENCY_ACTIONS, INPUT_LOCATIONS, type InputLocation, type InputSchema, type RouteDefinition } from './route-definition.ts';
 
 export * from './route-definition.ts';
@@ -16,6 +17,7 @@ export const routeResources = [
   { name: 'time entries', routes: timeEntryRoutes },
   { name: 'workspace settings', routes: workspaceSettingsRoutes },
   { name: 'reports', routes: reportRoutes },
+  { name: 'change feed', routes: changeRoutes },
   { name: 'directory', routes: directoryRoutes },
   { name: 'invitations', routes: invitationRoutes },
   { name: 'API keys', routes: apiKeyRoutes },

@@ -8,6 +8,7 @@ import type { DirectoryRecord } from '../tracking/directory.ts';
 import type { ApiKeyRecord } from '../auth/api-keys.ts';
 import { statusOf, type Invitation } from '../tracking/invitations.ts';
 import { rateHistoryFromText, rateOn } from '../tracking/rates.ts';
+import type { Change } from '../tracking/change-feed.ts';
 
 /**
  * Domain records as the API shows them: snake_case, only the fields the contract names,
@@ -167,6 +168,15 @@ export function contractView(record: DirectoryRecord, today = new Date().toISOSt
 }
 export const taskView = (record: DirectoryRecord) => directoryRecordView(record) as RouteData<'putTask'>;
 export const workspaceView = (record: DirectoryRecord) => directoryRecordView(record) as RouteData<'putWorkspace'>;
+
+const recordViews = { workspace: workspaceView, member: memberView, project: projectView, contract: (record: DirectoryRecord) => contractView(record), task: taskView } as const;
+
+/** One change of the feed: the entry or record after it, as its own route answers it (null: a tombstone). */
+export function changeView(change: Change & { cursor: string }): RouteData<'listChanges'>[number] {
+  const head = { cursor: change.cursor, type: change.type, action: change.action, id: change.id, at: change.at, by: change.by };
+  if (change.type === 'time_entry') return { ...head, version: change.version, record: change.entry ? timeEntryView(change.entry) : null };
+  return { ...head, revision: change.revision, record: change.record ? recordViews[change.record.kind](change.record) : null };
+}
 
 /** The ETag of a directory record's answer: its revision, quoted. */
 export const recordTag = (record: DirectoryRecord) => `"${record.revision}"`;

@@ -10,6 +10,7 @@ import { createDirectoryRepository } from './directory-repository.ts';
 import { createApiKeyRepository } from './api-key-repository.ts';
 import { createInvitationRepository } from './invitation-repository.ts';
 import { createReportRepository } from './report-repository.ts';
+import { createChangeFeedRepository } from './change-feed-repository.ts';
 
 /**
  * The container's adapters: one DynamoDB client, created at load from validated
@@ -27,6 +28,7 @@ export const directoryRepository = createDirectoryRepository(documentClient, dat
 export const apiKeyStore = createApiKeyRepository(documentClient, databaseConfig.tableName);
 export const invitationRepository = createInvitationRepository(documentClient, databaseConfig.tableName);
 export const reportRepository = createReportRepository(documentClient, databaseConfig.tableName);
+export const changeFeedRepository = createChangeFeedRepository(documentClient, databaseConfig.tableName);
 
 /** What every HTTP handler is built with (shared/http/create-http-handler.ts). */
 export const handlerAdapters = {

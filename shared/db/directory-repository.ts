@@ -72,8 +72,10 @@ export function recordToItem(record: DirectoryRecord): Item {
 export function directoryChangeItem(record: DirectoryRecord, after: DirectoryRecord | undefined, audit: DirectoryWrite['audit'], options: { created: boolean }): Item {
   const changeId = randomUUID();
   const { pk: _pk, sk: _sk, entity: _entity, ...attributes } = recordToItem(after ?? record);
+  const revision = after?.revision ?? record.revision + 1;
   return {
-    ...keys.directoryChange(record.workspaceId, record.kind, record.id, audit.at, after?.revision ?? record.revision + 1, changeId),
+    ...keys.directoryChange(record.workspaceId, record.kind, record.id, audit.at, revision, changeId),
+    ...keys.changeFeedAttributes(record.workspaceId, audit.at, record.kind, record.id, revision),
     entity: 'directory_change',
     change_id: changeId,
     kind: record.kind,

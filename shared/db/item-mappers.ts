@@ -182,6 +182,7 @@ export const timeEntryFromItem = (item: Item): TimeEntry => {
 
 export const timeEntryVersionToItem = (version: TimeEntryVersion): Item => ({
   ...keys.timeEntryVersion(version.entryId, version.version),
+  ...keys.changeFeedAttributes(version.workspaceId, version.at, 'time_entry', version.entryId, version.version),
   entity: 'time_entry_version',
   entry_id: version.entryId,
   workspace_id: version.workspaceId,

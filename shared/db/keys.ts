@@ -64,6 +64,20 @@ export const keys = {
   /** A member's entries that start in one UTC month, as the reports read them (`e_<entry id>`): a workspace's month is one Query. */
   reportMonth: (workspaceId: number, month: string, userId: number): ItemKey => ({ pk: keys.reportMonthPk(workspaceId, month), sk: `USER#${userId}` }),
   reportMonthPk: (workspaceId: number, month: string) => `${workspacePk(workspaceId)}#REPORT#${month}`,
+  /** The change feed's partition of a workspace (`feed_pk` of the `changes` index): every entry version and directory change of the workspace, in order. */
+  changeFeedPk: (workspaceId: number) => `${workspacePk(workspaceId)}#CHANGES`,
+  /**
+   * A change's place in its workspace's feed (`feed_sk`): the time it was made (to the second,
+   * as the API writes times), then its type, record id and revision, so that no two changes
+   * share one and the order never changes. No position is a prefix of another (ids hold no `#`).
+   */
+  changeFeedPosition: (at: string, type: string, id: string | number, revision: number) => `${at}#${type}#${id}#${String(revision).padStart(10, '0')}`,
+  /** The attributes that put a change in its workspace's feed (the `changes` index's keys, and the type a page filters on). */
+  changeFeedAttributes: (workspaceId: number, at: string, type: string, id: string | number, revision: number) => ({
+    feed_pk: keys.changeFeedPk(workspaceId),
+    feed_sk: keys.changeFeedPosition(at, type, id, revision),
+    feed_type: type,
+  }),
   webhook: (workspaceId: number, webhookId: string): ItemKey => ({ pk: workspacePk(workspaceId), sk: `${WEBHOOK_SK_PREFIX}${webhookId}` }),
   /** Prefix of the sort keys of a workspace's webhooks. */
   webhookSkPrefix: WEBHOOK_SK_PREFIX,

@@ -12,10 +12,29 @@ export const tableDefinition = {
   billingMode: 'PAY_PER_REQUEST',
   /** The stream the webhooks read: new trackers and new time entries (docs/webhooks.md). */
   streamViewType: 'NEW_IMAGE',
+  /**
+   * The change feed's index (docs/change-feed.md): the entry versions and directory changes
+   * carry `feed_pk` (their workspace) and `feed_sk` (their place in it); nothing else does, so
+   * the index holds exactly the feed. All attributes are projected: a page is one Query.
+   */
+  changeFeedIndex: { name: 'changes', partitionKey: { name: 'feed_pk', type: 'S' }, sortKey: { name: 'feed_sk', type: 'S' } },
 } as const;
 
+/** The change feed index as CreateTable and UpdateTable spell it. */
+export function changeFeedIndexInput() {
+  const { name, partitionKey, sortKey } = tableDefinition.changeFeedIndex;
+  return {
+    IndexName: name,
+    KeySchema: [
+      { AttributeName: partitionKey.name, KeyType: 'HASH' as const },
+      { AttributeName: sortKey.name, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'ALL' as const },
+  };
+}
+
 export function createTableInput(tableName: string): CreateTableCommandInput {
-  const { partitionKey, sortKey, billingMode, streamViewType } = tableDefinition;
+  const { partitionKey, sortKey, billingMode, streamViewType, changeFeedIndex } = tableDefinition;
   return {
     TableName: tableName,
     BillingMode: billingMode,
@@ -27,6 +46,9 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
     AttributeDefinitions: [
       { AttributeName: partitionKey.name, AttributeType: partitionKey.type },
       { AttributeName: sortKey.name, AttributeType: sortKey.type },
+      { AttributeName: changeFeedIndex.partitionKey.name, AttributeType: changeFeedIndex.partitionKey.type },
+      { AttributeName: changeFeedIndex.sortKey.name, AttributeType: changeFeedIndex.sortKey.type },
     ],
+    GlobalSecondaryIndexes: [changeFeedIndexInput()],
   };
 }

@@ -3,6 +3,7 @@ import { createTimeTrackingClient, newIdempotencyKey } from '../../clients/types
 import { testSeed, users, WS } from '../support/fixtures.ts';
 import { startTestRuntime } from '../support/test-runtime.ts';
 import { expectContract } from '../support/openapi-validator.ts';
+import { syncChanges, type FeedChange } from '../../examples/sync/nightly-sync.ts';
 
 /**
  * The typed client (clients/typescript/, generated from the OpenAPI document) drives a whole
@@ -11,7 +12,7 @@ import { expectContract } from '../support/openapi-validator.ts';
  */
 let runtime: Awaited<ReturnType<typeof startTestRuntime>>;
 beforeAll(async () => {
-  runtime = await startTestRuntime({ name: 'typed-client', seed: testSeed });
+  runtime = await startTestRuntime({ name: 'typed-client', seed: testSeed, env: { CHANGE_FEED_SETTLE_SECONDS: '2' } });
 }, 60_000);
 afterAll(() => runtime?.stop());
 
@@ -60,5 +61,28 @@ describe('the typed client on npm start', () => {
     expect(detailed.data?.data.entries.map((entry) => entry.id)).toContain(stopped.data?.data.time_entry_id);
     const hours = await api.GET('/reports/tracked-hours', { params: { query: { workspace_id: WS, start_date: today, end_date: today, tz: 'UTC' } } });
     expect(hours.data?.data[0]?.users.map((user) => user.user_id)).toContain(users.member);
+  });
+
+  it('runs the README’s nightly sync: every change once, a deletion as a tombstone, and nothing again from the stored cursor', async () => {
+    const api = createTimeTrackingClient({ baseUrl: runtime.server.baseUrl, token: () => runtime.issuer.sign({ sub: String(users.owner) }) });
+    // The integrator's copy: entries by id, kept from the feed alone.
+    const copy = new Map<string, unknown>();
+    const apply = async (change: FeedChange) => {
+      if (change.type !== 'time_entry') return;
+      if (change.record === null) copy.delete(String(change.id));
+      else copy.set(String(change.id), change.record);
+    };
+    const kept = await api.POST('/time-entries', { body: { workspace_id: WS, user_id: users.otherMember, start_time: '2026-10-05T09:00:00+00:00', end_time: '2026-10-05T10:00:00+00:00' } });
+    const gone = await api.POST('/time-entries', { body: { workspace_id: WS, user_id: users.otherMember, start_time: '2026-10-05T11:00:00+00:00', end_time: '2026-10-05T12:00:00+00:00' } });
+    expect(await api.DELETE('/time-entries/{id}', { params: { path: { id: gone.data!.data.id }, query: { workspace_id: WS } } })).toMatchObject({ response: { status: 200 } });
+    // What the feed answers is settled (2 s here; 30 s deployed): wait for it, as a nightly job never has to.
+    await new Promise((resolve) => setTimeout(resolve, 3200));
+    const cursor = await syncChanges(api, WS, undefined, apply);
+    expect(copy.get(kept.data!.data.id)).toEqual(kept.data!.data);
+    expect(copy.has(gone.data!.data.id)).toBe(false);
+    // The next night, from the stored cursor: nothing applied twice.
+    const seen: FeedChange[] = [];
+    expect(await syncChanges(api, WS, cursor, async (change) => void seen.push(change))).toBe(cursor);
+    expect(seen).toEqual([]);
   });
 });

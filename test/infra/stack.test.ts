@@ -22,6 +22,8 @@ import { TimeTrackingStack } from '../../infra/time-tracking-stack.ts';
 import { matchesStreamFilter, webhookStreamFilterPatterns } from '../../shared/contracts/webhook-events.ts';
 import { localTemplateContext, localTemplateDir, STACK_NAME } from '../../local/template/template-runtime.ts';
 import { roleStatements } from '../support/role-statements.ts';
+import { DEFAULT_CHANGE_FEED_SETTLE_SECONDS } from '../../shared/config/change-feed-config.ts';
+import { TrackingFunction } from '../../infra/tracking-function.ts';
 
 /** CDK assertions on the synthesized template (bundling skipped; the bundles are read from the run's CLI synthesis). */
 const requiredContext = {
@@ -250,6 +252,32 @@ describe('table', () => {
         Replicas: [Match.objectLike({ DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
       }),
     });
+  });
+
+  it('has the change feed index from the shared definition, and only the feed function may Query it', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      Properties: Match.objectLike({
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'changes',
+            KeySchema: [
+              { AttributeName: 'feed_pk', KeyType: 'HASH' },
+              { AttributeName: 'feed_sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    });
+    const onIndex = [...roleStatements(template.toJSON())].filter(([, statements]) => JSON.stringify(statements).includes('/index/'));
+    expect(onIndex.map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['ListChangesFunctionRole']);
+    expect(JSON.stringify(onIndex[0]![1])).toContain('/index/changes');
+  });
+
+  it('settles the change feed for longer than any function may take to write', () => {
+    expect(DEFAULT_CHANGE_FEED_SETTLE_SECONDS).toBeGreaterThan(TrackingFunction.TIMEOUT.toSeconds() + 10);
+    const timeouts = Object.values(resources('AWS::Lambda::Function')).map((fn) => Number(fn.Properties.Timeout));
+    expect(Math.max(...timeouts)).toBeLessThan(DEFAULT_CHANGE_FEED_SETTLE_SECONDS - 10);
   });
 
   it('relaxes deletion protection and retention for a throwaway stage only', () => {

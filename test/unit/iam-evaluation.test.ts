@@ -31,6 +31,25 @@ describe('IAM evaluation of the template runtime', () => {
     expect(allows([{ actions: ['dynamodb:GetItem'], resources: [{ 'Fn::Join': ['', [table, '/index/*']] }] }], 'dynamodb:GetItem', 'TableCD117FA1')).toBe(false);
   });
 
+  it('authorizes a Query of an index on the index’s ARN, as CDK writes it (Fn::Join of the table’s ARN), never on the table’s alone', () => {
+    const tableArn = 'arn:aws:dynamodb:local:000000000000:table/t';
+    expect(requiredPermissions('Query', { TableName: 't', IndexName: 'changes' })).toEqual([{ action: 'dynamodb:Query', table: 't', index: 'changes' }]);
+    const onIndex = [{ actions: ['dynamodb:Query'], resources: [{ 'Fn::Join': ['', [table, '/index/changes']] }] }];
+    expect(allows(onIndex, 'dynamodb:Query', 'TableCD117FA1', `${tableArn}/index/changes`)).toBe(true);
+    expect(allows(onIndex, 'dynamodb:Query', 'TableCD117FA1', `${tableArn}/index/other`)).toBe(false);
+    expect(allows(onIndex, 'dynamodb:Query', 'TableCD117FA1', tableArn)).toBe(false);
+    expect(allows([{ actions: ['dynamodb:Query'], resources: [table] }], 'dynamodb:Query', 'TableCD117FA1', `${tableArn}/index/changes`)).toBe(false);
+    expect(allows([{ actions: ['dynamodb:Query'], resources: [{ 'Fn::Join': ['', [table, '/index/*']] }] }], 'dynamodb:Query', 'TableCD117FA1', `${tableArn}/index/changes`)).toBe(true);
+    expect(
+      allows(
+        [{ actions: ['dynamodb:Query'], resources: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Other', 'Arn'] }, '/index/changes']] }] }],
+        'dynamodb:Query',
+        'TableCD117FA1',
+        `${tableArn}/index/changes`,
+      ),
+    ).toBe(false);
+  });
+
   it('lets an explicit Deny win over any Allow, and reads NotAction and wildcards inside names', () => {
     const allowAll = { effect: 'Allow' as const, actions: ['dynamodb:*'], resources: [table] };
     expect(decide([allowAll, { effect: 'Deny', actions: ['dynamodb:PutItem'], resources: [table] }], 'dynamodb:PutItem', 'TableCD117FA1')).toBe('deny');

@@ -300,3 +300,6 @@ export const directoryRoutes = {
     example: { input: { workspace_id: 1 } },
   },
 } as const satisfies Record<string, RouteDefinition>;
+
+/** Each kind's record as its PUT answers it: what its webhook events and the change feed carry. */
+export const directoryRecordSchemas = { workspace: workspaceData, member: memberData, project: projectData, contract: contractData, task: taskData } as const;
