@@ -176,13 +176,22 @@ describe('functions', () => {
       const [, fn] = Object.entries(functions).find(([id]) => id.startsWith(`${pascal(functionName)}Function`))!;
       const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
       const statements = byRole.get(roleId)! as Array<{ Action: string | string[]; Resource: unknown }>;
-      const dynamo = statements.filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
+      const onDynamo = statements.filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
+      // A route's indexes get their own Query statement, on each index's ARN only.
+      const onIndexes = onDynamo.filter((statement) => JSON.stringify(statement.Resource).includes('/index/'));
+      const indexes = (routeList.find((candidate) => candidate.functionName === functionName) as { indexes?: readonly string[] } | undefined)?.indexes ?? [];
+      expect(onIndexes.map((statement) => [statement.Action, statement.Resource])).toEqual(
+        indexes.length === 0
+          ? []
+          : [['dynamodb:Query', indexes.length === 1 ? { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] }, `/index/${indexes[0]}`]] } : expect.anything()]],
+      );
+      const dynamo = onDynamo.filter((statement) => !onIndexes.includes(statement));
       expect(dynamo).toHaveLength(1);
       expect([dynamo[0]!.Action].flat().sort()).toEqual([...actions].sort());
       expect(dynamo[0]!.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] });
       // Besides the table: its logs, and what the route table says it does with the delivery queue and the secrets' key.
       const route = routeList.find((candidate) => candidate.functionName === functionName);
-      const others = statements.filter((statement) => statement !== dynamo[0]);
+      const others = statements.filter((statement) => statement !== dynamo[0] && !onIndexes.includes(statement));
       expect(others.flatMap((statement) => [statement.Action].flat()).sort()).toEqual(
         [
           'logs:CreateLogStream',
