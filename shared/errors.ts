@@ -149,6 +149,33 @@ export class ReportTooLargeError extends AppError {
   }
 }
 
+/** A timesheet is not in the status a transition starts from. */
+export class InvalidTransitionError extends AppError {
+  readonly code = 'invalid_transition';
+  readonly status = 409;
+  constructor(current: string) {
+    super(`The timesheet is ${current}: this transition does not start from there.`);
+  }
+}
+
+/** A period cannot be submitted or approved while the member's tracker that started in it runs. */
+export class TrackerRunningError extends AppError {
+  readonly code = 'tracker_running';
+  readonly status = 409;
+  constructor() {
+    super('The member has a tracker running that started in this period: stop it first.');
+  }
+}
+
+/** An entry write into a submitted or approved timesheet's days. Nothing was written. */
+export class TimesheetLockedError extends AppError {
+  readonly code = 'timesheet_locked';
+  readonly status = 409;
+  constructor() {
+    super('This day belongs to a submitted or approved timesheet: its entries can be neither created, edited nor deleted until it is reopened, unsubmitted or rejected.');
+  }
+}
+
 /** A change feed cursor this service no longer reads: the feed must be followed again from its start. */
 export class CursorExpiredError extends AppError {
   readonly code = 'cursor_expired';

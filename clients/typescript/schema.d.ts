@@ -161,6 +161,125 @@ export interface paths {
         patch: operations["updateWorkspaceSettings"];
         trace?: never;
     };
+    "/timesheets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workspace's timesheets of a range: one per active member who tracks time and period, open ones included */
+        get: operations["listTimesheets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/timesheets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One timesheet with its entries. A member may do it for their own timesheet. */
+        get: operations["getTimesheet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/timesheets/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit a timesheet (open or rejected → submitted): its entries are locked. A member may do it for their own timesheet. */
+        post: operations["submitTimesheet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/timesheets/{id}/unsubmit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take a submitted timesheet back (→ open): its entries can be changed again. A member may do it for their own timesheet. */
+        post: operations["unsubmitTimesheet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/timesheets/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a submitted timesheet (owners, executive managers): its figures are stored and its entries stay locked; If-Match approves exactly the version seen */
+        post: operations["approveTimesheet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/timesheets/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a submitted timesheet with a reason (owners, executive managers): its entries can be corrected */
+        post: operations["rejectTimesheet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/timesheets/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reopen an approved timesheet with a reason (owners): its entries can be changed again */
+        post: operations["reopenTimesheet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/reports/summary": {
         parameters: {
             query?: never;
@@ -864,6 +983,74 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "timesheet.submitted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A timesheet was submitted: its entries are locked. */
+        post: operations["webhook_timesheet_submitted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "timesheet.approved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A timesheet was approved: the data carries the figures approved. */
+        post: operations["webhook_timesheet_approved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "timesheet.rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A timesheet was rejected (`reason` says why): its entries can be corrected. */
+        post: operations["webhook_timesheet_rejected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "timesheet.reopened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An approved timesheet was reopened by an owner (`reason` says why). */
+        post: operations["webhook_timesheet_reopened"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.test": {
         parameters: {
             query?: never;
@@ -1250,6 +1437,8 @@ export interface components {
                 } | null;
                 /** @enum {unknown} */
                 week_start: "monday" | "sunday";
+                /** @enum {unknown} */
+                timesheet_period: "week" | "month";
                 lock_before: string | null;
                 auto_lock_after_days: number | null;
                 updated_at: string | null;
@@ -1273,10 +1462,15 @@ export interface components {
                 mode: "up" | "down" | "nearest";
             } | null;
             /**
-             * @description The first day of a week in the reports.
+             * @description The first day of a week in the reports and of a weekly timesheet.
              * @enum {unknown}
              */
             week_start?: "monday" | "sunday";
+            /**
+             * @description How long a timesheet is: a week (from `week_start`) or a calendar month.
+             * @enum {unknown}
+             */
+            timesheet_period?: "week" | "month";
             /** @description Entries starting before this day (in the workspace’s zone) can be neither created, edited nor deleted (409 `period_locked`); not after today; null: none. */
             lock_before?: string | null;
             /** @description Days older than this many days are locked the same way, rolling with the clock; null: none. */
@@ -1298,10 +1492,317 @@ export interface components {
                 } | null;
                 /** @enum {unknown} */
                 week_start: "monday" | "sunday";
+                /** @enum {unknown} */
+                timesheet_period: "week" | "month";
                 lock_before: string | null;
                 auto_lock_after_days: number | null;
                 updated_at: string | null;
                 updated_by: number | null;
+            };
+            meta: components["schemas"]["Meta"];
+        };
+        ListTimesheetsResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                /** @example 101_2024-01-15_2024-01-21 */
+                id: string;
+                workspace_id: number;
+                user_id: number;
+                period_start: string;
+                period_end: string;
+                /** @enum {unknown} */
+                status: "open" | "submitted" | "approved" | "rejected";
+                /** @description Changes with every change of its status or of an entry in its period: its ETag, what If-Match names. */
+                version: number;
+                /** @description Its entries’ rounded seconds (as the reports count them); the approved figures once approved. */
+                total_seconds: number;
+                billable_seconds: number;
+                /** @description Per currency, as the reports price them. */
+                amounts: {
+                    amount: number;
+                    /** @example EUR */
+                    currency: string;
+                }[];
+                days: {
+                    date: string;
+                    seconds: number;
+                }[];
+                submitted_at: string | null;
+                submitted_by: number | null;
+                /** @description When it was last approved, rejected or reopened. */
+                decided_at: string | null;
+                decided_by: number | null;
+                /** @description Why it was last rejected or reopened. */
+                reason: string | null;
+            }[];
+            meta: components["schemas"]["Meta"] & {
+                pagination: {
+                    total: number;
+                    per_page: number;
+                    current_page: number;
+                    last_page: number;
+                };
+            };
+        };
+        GetTimesheetResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                /** @example 101_2024-01-15_2024-01-21 */
+                id: string;
+                workspace_id: number;
+                user_id: number;
+                period_start: string;
+                period_end: string;
+                /** @enum {unknown} */
+                status: "open" | "submitted" | "approved" | "rejected";
+                /** @description Changes with every change of its status or of an entry in its period: its ETag, what If-Match names. */
+                version: number;
+                /** @description Its entries’ rounded seconds (as the reports count them); the approved figures once approved. */
+                total_seconds: number;
+                billable_seconds: number;
+                /** @description Per currency, as the reports price them. */
+                amounts: {
+                    amount: number;
+                    /** @example EUR */
+                    currency: string;
+                }[];
+                days: {
+                    date: string;
+                    seconds: number;
+                }[];
+                submitted_at: string | null;
+                submitted_by: number | null;
+                /** @description When it was last approved, rejected or reopened. */
+                decided_at: string | null;
+                decided_by: number | null;
+                /** @description Why it was last rejected or reopened. */
+                reason: string | null;
+                /** @description The entries starting in its period, oldest first. */
+                entries: {
+                    id: string;
+                    workspace_id: number;
+                    /** @example 2024-01-15T10:30:00+00:00 */
+                    start_time: string;
+                    user_id: number;
+                    contract_id: number | null;
+                    project_id: number | null;
+                    task_id: number | null;
+                    activity_description: string | null;
+                    /** @example 2024-01-15T10:30:00+00:00 */
+                    end_time: string;
+                    duration_seconds: number;
+                    /** @enum {unknown} */
+                    source: "tracker" | "manual";
+                    stop_reason: ("manual" | "max_duration") | null;
+                    stopped_by: number | null;
+                    created_by: number;
+                    /** @example 2024-01-15T10:30:00+00:00 */
+                    created_at: string;
+                    updated_by: number;
+                    /** @example 2024-01-15T10:30:00+00:00 */
+                    updated_at: string;
+                    version: number;
+                }[];
+            };
+            meta: components["schemas"]["Meta"];
+        };
+        SubmitTimesheetResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                /** @example 101_2024-01-15_2024-01-21 */
+                id: string;
+                workspace_id: number;
+                user_id: number;
+                period_start: string;
+                period_end: string;
+                /** @enum {unknown} */
+                status: "open" | "submitted" | "approved" | "rejected";
+                /** @description Changes with every change of its status or of an entry in its period: its ETag, what If-Match names. */
+                version: number;
+                /** @description Its entries’ rounded seconds (as the reports count them); the approved figures once approved. */
+                total_seconds: number;
+                billable_seconds: number;
+                /** @description Per currency, as the reports price them. */
+                amounts: {
+                    amount: number;
+                    /** @example EUR */
+                    currency: string;
+                }[];
+                days: {
+                    date: string;
+                    seconds: number;
+                }[];
+                submitted_at: string | null;
+                submitted_by: number | null;
+                /** @description When it was last approved, rejected or reopened. */
+                decided_at: string | null;
+                decided_by: number | null;
+                /** @description Why it was last rejected or reopened. */
+                reason: string | null;
+            };
+            meta: components["schemas"]["Meta"];
+        };
+        UnsubmitTimesheetResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                /** @example 101_2024-01-15_2024-01-21 */
+                id: string;
+                workspace_id: number;
+                user_id: number;
+                period_start: string;
+                period_end: string;
+                /** @enum {unknown} */
+                status: "open" | "submitted" | "approved" | "rejected";
+                /** @description Changes with every change of its status or of an entry in its period: its ETag, what If-Match names. */
+                version: number;
+                /** @description Its entries’ rounded seconds (as the reports count them); the approved figures once approved. */
+                total_seconds: number;
+                billable_seconds: number;
+                /** @description Per currency, as the reports price them. */
+                amounts: {
+                    amount: number;
+                    /** @example EUR */
+                    currency: string;
+                }[];
+                days: {
+                    date: string;
+                    seconds: number;
+                }[];
+                submitted_at: string | null;
+                submitted_by: number | null;
+                /** @description When it was last approved, rejected or reopened. */
+                decided_at: string | null;
+                decided_by: number | null;
+                /** @description Why it was last rejected or reopened. */
+                reason: string | null;
+            };
+            meta: components["schemas"]["Meta"];
+        };
+        ApproveTimesheetResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                /** @example 101_2024-01-15_2024-01-21 */
+                id: string;
+                workspace_id: number;
+                user_id: number;
+                period_start: string;
+                period_end: string;
+                /** @enum {unknown} */
+                status: "open" | "submitted" | "approved" | "rejected";
+                /** @description Changes with every change of its status or of an entry in its period: its ETag, what If-Match names. */
+                version: number;
+                /** @description Its entries’ rounded seconds (as the reports count them); the approved figures once approved. */
+                total_seconds: number;
+                billable_seconds: number;
+                /** @description Per currency, as the reports price them. */
+                amounts: {
+                    amount: number;
+                    /** @example EUR */
+                    currency: string;
+                }[];
+                days: {
+                    date: string;
+                    seconds: number;
+                }[];
+                submitted_at: string | null;
+                submitted_by: number | null;
+                /** @description When it was last approved, rejected or reopened. */
+                decided_at: string | null;
+                decided_by: number | null;
+                /** @description Why it was last rejected or reopened. */
+                reason: string | null;
+            };
+            meta: components["schemas"]["Meta"];
+        };
+        RejectTimesheetBody: {
+            reason: string;
+        };
+        RejectTimesheetResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                /** @example 101_2024-01-15_2024-01-21 */
+                id: string;
+                workspace_id: number;
+                user_id: number;
+                period_start: string;
+                period_end: string;
+                /** @enum {unknown} */
+                status: "open" | "submitted" | "approved" | "rejected";
+                /** @description Changes with every change of its status or of an entry in its period: its ETag, what If-Match names. */
+                version: number;
+                /** @description Its entries’ rounded seconds (as the reports count them); the approved figures once approved. */
+                total_seconds: number;
+                billable_seconds: number;
+                /** @description Per currency, as the reports price them. */
+                amounts: {
+                    amount: number;
+                    /** @example EUR */
+                    currency: string;
+                }[];
+                days: {
+                    date: string;
+                    seconds: number;
+                }[];
+                submitted_at: string | null;
+                submitted_by: number | null;
+                /** @description When it was last approved, rejected or reopened. */
+                decided_at: string | null;
+                decided_by: number | null;
+                /** @description Why it was last rejected or reopened. */
+                reason: string | null;
+            };
+            meta: components["schemas"]["Meta"];
+        };
+        ReopenTimesheetBody: {
+            reason: string;
+        };
+        ReopenTimesheetResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                /** @example 101_2024-01-15_2024-01-21 */
+                id: string;
+                workspace_id: number;
+                user_id: number;
+                period_start: string;
+                period_end: string;
+                /** @enum {unknown} */
+                status: "open" | "submitted" | "approved" | "rejected";
+                /** @description Changes with every change of its status or of an entry in its period: its ETag, what If-Match names. */
+                version: number;
+                /** @description Its entries’ rounded seconds (as the reports count them); the approved figures once approved. */
+                total_seconds: number;
+                billable_seconds: number;
+                /** @description Per currency, as the reports price them. */
+                amounts: {
+                    amount: number;
+                    /** @example EUR */
+                    currency: string;
+                }[];
+                days: {
+                    date: string;
+                    seconds: number;
+                }[];
+                submitted_at: string | null;
+                submitted_by: number | null;
+                /** @description When it was last approved, rejected or reopened. */
+                decided_at: string | null;
+                decided_by: number | null;
+                /** @description Why it was last rejected or reopened. */
+                reason: string | null;
             };
             meta: components["schemas"]["Meta"];
         };
@@ -1546,13 +2047,13 @@ export interface components {
                  */
                 cursor: string;
                 /** @enum {unknown} */
-                type: "time_entry" | "workspace" | "member" | "project" | "contract" | "task";
+                type: "time_entry" | "workspace" | "member" | "project" | "contract" | "task" | "timesheet";
                 /**
-                 * @description A time entry is `created`, `updated` or `deleted`; a directory record `created`, `updated` or `removed`.
+                 * @description A time entry is `created`, `updated` or `deleted`; a directory record `created`, `updated` or `removed`; a timesheet `submitted`, `unsubmitted`, `approved`, `rejected` or `reopened`.
                  * @enum {unknown}
                  */
-                action: "created" | "updated" | "deleted" | "removed";
-                /** @description The entry’s id (a string), or the record’s id in its workspace (the user’s id for a member). */
+                action: "created" | "updated" | "deleted" | "removed" | "submitted" | "unsubmitted" | "approved" | "rejected" | "reopened";
+                /** @description The entry’s or timesheet’s id (a string), or the record’s id in its workspace (the user’s id for a member). */
                 id: string | number;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 at: string;
@@ -1560,7 +2061,7 @@ export interface components {
                 by: number | null;
                 /** @description A time entry’s version this change made (as its history numbers them). */
                 version?: number;
-                /** @description A directory record’s revision this change made (its ETag; for a removal, the one after its last). */
+                /** @description A directory record’s revision this change made (its ETag; for a removal, the one after its last), or a timesheet’s status revision. */
                 revision?: number;
                 /** @description The entry or record as it is after this change, as its own route answers it; null for a deleted entry or a removed record (a tombstone). */
                 record: {
@@ -1655,6 +2156,37 @@ export interface components {
                     version: number | null;
                     updated_at: string | null;
                     updated_by: number | null;
+                } | {
+                    /** @example 101_2024-01-15_2024-01-21 */
+                    id: string;
+                    workspace_id: number;
+                    user_id: number;
+                    period_start: string;
+                    period_end: string;
+                    /** @enum {unknown} */
+                    status: "open" | "submitted" | "approved" | "rejected";
+                    /** @description Changes with every change of its status or of an entry in its period: its ETag, what If-Match names. */
+                    version: number;
+                    /** @description Its entries’ rounded seconds (as the reports count them); the approved figures once approved. */
+                    total_seconds: number;
+                    billable_seconds: number;
+                    /** @description Per currency, as the reports price them. */
+                    amounts: {
+                        amount: number;
+                        /** @example EUR */
+                        currency: string;
+                    }[];
+                    days: {
+                        date: string;
+                        seconds: number;
+                    }[];
+                    submitted_at: string | null;
+                    submitted_by: number | null;
+                    /** @description When it was last approved, rejected or reopened. */
+                    decided_at: string | null;
+                    decided_by: number | null;
+                    /** @description Why it was last rejected or reopened. */
+                    reason: string | null;
                 } | null;
             }[];
             meta: components["schemas"]["Meta"] & {
@@ -2133,7 +2665,7 @@ export interface components {
         CreateWebhookBody: {
             workspace_id: number;
             url: string;
-            events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated")[];
+            events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened")[];
             description?: string | null;
         };
         CreateWebhookResponse: {
@@ -2144,7 +2676,7 @@ export interface components {
                 id: string;
                 workspace_id: number;
                 url: string;
-                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated")[];
+                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened")[];
                 description: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -2167,7 +2699,7 @@ export interface components {
                 id: string;
                 workspace_id: number;
                 url: string;
-                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated")[];
+                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened")[];
                 description: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -2200,7 +2732,7 @@ export interface components {
                 id: string;
                 workspace_id: number;
                 url: string;
-                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated")[];
+                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened")[];
                 description: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -2236,7 +2768,7 @@ export interface components {
                  */
                 message_id: string;
                 /** @enum {unknown} */
-                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "webhook.test";
+                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "webhook.test";
                 /** @description 1 for the first send of a message; a redelivery or replay counts from 1 again. */
                 attempt: number;
                 /** @description The receiver's status, or null when it gave none (no connection, no answer in 5 s, an address refused). */
@@ -2270,7 +2802,7 @@ export interface components {
                  */
                 message_id: string;
                 /** @enum {unknown} */
-                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "webhook.test";
+                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "webhook.test";
             };
             meta: components["schemas"]["Meta"];
         };
@@ -2286,7 +2818,7 @@ export interface components {
                  */
                 message_id: string;
                 /** @enum {unknown} */
-                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "webhook.test";
+                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "webhook.test";
             };
             meta: components["schemas"]["Meta"];
         };
@@ -2322,7 +2854,7 @@ export interface components {
                 id: string;
                 workspace_id: number;
                 url: string;
-                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated")[];
+                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened")[];
                 description: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -4300,6 +4832,7 @@ export interface operations {
                      *           "mode": "up"
                      *         },
                      *         "week_start": "monday",
+                     *         "timesheet_period": "week",
                      *         "lock_before": "2024-01-15",
                      *         "auto_lock_after_days": 1,
                      *         "updated_at": "2024-01-15T10:30:00+00:00",
@@ -4437,6 +4970,7 @@ export interface operations {
                      *           "mode": "up"
                      *         },
                      *         "week_start": "monday",
+                     *         "timesheet_period": "week",
                      *         "lock_before": "2024-01-15",
                      *         "auto_lock_after_days": 1,
                      *         "updated_at": "2024-01-15T10:30:00+00:00",
@@ -4512,6 +5046,1261 @@ export interface operations {
                      *       "success": false,
                      *       "message": "The selected user id is invalid.",
                      *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listTimesheets: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+                /** @example 2024-01-15 */
+                from: string;
+                /** @example 2024-01-28 */
+                to: string;
+                user_id?: number;
+                status?: "open" | "submitted" | "approved" | "rejected";
+                page?: number;
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of timesheets, by member then period. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": [
+                     *         {
+                     *           "id": "101_2024-01-15_2024-01-21",
+                     *           "workspace_id": 1,
+                     *           "user_id": 1,
+                     *           "period_start": "2024-01-15",
+                     *           "period_end": "2024-01-15",
+                     *           "status": "open",
+                     *           "version": 0,
+                     *           "total_seconds": 0,
+                     *           "billable_seconds": 0,
+                     *           "amounts": [
+                     *             {
+                     *               "amount": 0,
+                     *               "currency": "EUR"
+                     *             }
+                     *           ],
+                     *           "days": [
+                     *             {
+                     *               "date": "2024-01-15",
+                     *               "seconds": 0
+                     *             }
+                     *           ],
+                     *           "submitted_at": "2024-01-15T10:30:00+00:00",
+                     *           "submitted_by": 1,
+                     *           "decided_at": "2024-01-15T10:30:00+00:00",
+                     *           "decided_by": 1,
+                     *           "reason": "example"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00",
+                     *         "pagination": {
+                     *           "total": 0,
+                     *           "per_page": 1,
+                     *           "current_page": 1,
+                     *           "last_page": 1
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ListTimesheetsResponse"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller neither manages the workspace nor acts for themselves (`user_id` = their own id, as a member who can track). */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getTimesheet: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+            };
+            header?: never;
+            path: {
+                /** @example 101_2024-01-15_2024-01-21 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The timesheet, its entries, and its version as ETag. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "id": "101_2024-01-15_2024-01-21",
+                     *         "workspace_id": 1,
+                     *         "user_id": 1,
+                     *         "period_start": "2024-01-15",
+                     *         "period_end": "2024-01-15",
+                     *         "status": "open",
+                     *         "version": 0,
+                     *         "total_seconds": 0,
+                     *         "billable_seconds": 0,
+                     *         "amounts": [
+                     *           {
+                     *             "amount": 0,
+                     *             "currency": "EUR"
+                     *           }
+                     *         ],
+                     *         "days": [
+                     *           {
+                     *             "date": "2024-01-15",
+                     *             "seconds": 0
+                     *           }
+                     *         ],
+                     *         "submitted_at": "2024-01-15T10:30:00+00:00",
+                     *         "submitted_by": 1,
+                     *         "decided_at": "2024-01-15T10:30:00+00:00",
+                     *         "decided_by": 1,
+                     *         "reason": "example",
+                     *         "entries": [
+                     *           {
+                     *             "id": "example",
+                     *             "workspace_id": 1,
+                     *             "start_time": "2024-01-15T10:30:00+00:00",
+                     *             "user_id": 1,
+                     *             "contract_id": 1,
+                     *             "project_id": 1,
+                     *             "task_id": 1,
+                     *             "activity_description": "example",
+                     *             "end_time": "2024-01-15T10:30:00+00:00",
+                     *             "duration_seconds": 0,
+                     *             "source": "tracker",
+                     *             "stop_reason": "manual",
+                     *             "stopped_by": 1,
+                     *             "created_by": 1,
+                     *             "created_at": "2024-01-15T10:30:00+00:00",
+                     *             "updated_by": 1,
+                     *             "updated_at": "2024-01-15T10:30:00+00:00",
+                     *             "version": 1
+                     *           }
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GetTimesheetResponse"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller neither manages the workspace nor acts for themselves (the id names their own user id first, as a member who can track). */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    submitTimesheet: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+            };
+            header?: never;
+            path: {
+                /** @example 101_2024-01-15_2024-01-21 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The timesheet, submitted. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "id": "101_2024-01-15_2024-01-21",
+                     *         "workspace_id": 1,
+                     *         "user_id": 1,
+                     *         "period_start": "2024-01-15",
+                     *         "period_end": "2024-01-15",
+                     *         "status": "open",
+                     *         "version": 0,
+                     *         "total_seconds": 0,
+                     *         "billable_seconds": 0,
+                     *         "amounts": [
+                     *           {
+                     *             "amount": 0,
+                     *             "currency": "EUR"
+                     *           }
+                     *         ],
+                     *         "days": [
+                     *           {
+                     *             "date": "2024-01-15",
+                     *             "seconds": 0
+                     *           }
+                     *         ],
+                     *         "submitted_at": "2024-01-15T10:30:00+00:00",
+                     *         "submitted_by": 1,
+                     *         "decided_at": "2024-01-15T10:30:00+00:00",
+                     *         "decided_by": 1,
+                     *         "reason": "example"
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SubmitTimesheetResponse"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller neither manages the workspace nor acts for themselves (the id names their own user id first, as a member who can track). */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The timesheet is not in a status this transition starts from (`invalid_transition`), or the member’s tracker that started in its period runs (`tracker_running`). */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The timesheet is not in a status this transition starts from (`invalid_transition`), or the member’s tracker that started in its period runs (`tracker_running`).",
+                     *       "error": "invalid_transition",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    unsubmitTimesheet: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+            };
+            header?: never;
+            path: {
+                /** @example 101_2024-01-15_2024-01-21 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The timesheet, open. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "id": "101_2024-01-15_2024-01-21",
+                     *         "workspace_id": 1,
+                     *         "user_id": 1,
+                     *         "period_start": "2024-01-15",
+                     *         "period_end": "2024-01-15",
+                     *         "status": "open",
+                     *         "version": 0,
+                     *         "total_seconds": 0,
+                     *         "billable_seconds": 0,
+                     *         "amounts": [
+                     *           {
+                     *             "amount": 0,
+                     *             "currency": "EUR"
+                     *           }
+                     *         ],
+                     *         "days": [
+                     *           {
+                     *             "date": "2024-01-15",
+                     *             "seconds": 0
+                     *           }
+                     *         ],
+                     *         "submitted_at": "2024-01-15T10:30:00+00:00",
+                     *         "submitted_by": 1,
+                     *         "decided_at": "2024-01-15T10:30:00+00:00",
+                     *         "decided_by": 1,
+                     *         "reason": "example"
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UnsubmitTimesheetResponse"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller neither manages the workspace nor acts for themselves (the id names their own user id first, as a member who can track). */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The timesheet is not in a status this transition starts from (`invalid_transition`), or the member’s tracker that started in its period runs (`tracker_running`). */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The timesheet is not in a status this transition starts from (`invalid_transition`), or the member’s tracker that started in its period runs (`tracker_running`).",
+                     *       "error": "invalid_transition",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    approveTimesheet: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+            };
+            header?: {
+                "if-match"?: string;
+            };
+            path: {
+                /** @example 101_2024-01-15_2024-01-21 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The timesheet, approved, with the figures approved. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "id": "101_2024-01-15_2024-01-21",
+                     *         "workspace_id": 1,
+                     *         "user_id": 1,
+                     *         "period_start": "2024-01-15",
+                     *         "period_end": "2024-01-15",
+                     *         "status": "open",
+                     *         "version": 0,
+                     *         "total_seconds": 0,
+                     *         "billable_seconds": 0,
+                     *         "amounts": [
+                     *           {
+                     *             "amount": 0,
+                     *             "currency": "EUR"
+                     *           }
+                     *         ],
+                     *         "days": [
+                     *           {
+                     *             "date": "2024-01-15",
+                     *             "seconds": 0
+                     *           }
+                     *         ],
+                     *         "submitted_at": "2024-01-15T10:30:00+00:00",
+                     *         "submitted_by": 1,
+                     *         "decided_at": "2024-01-15T10:30:00+00:00",
+                     *         "decided_by": 1,
+                     *         "reason": "example"
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApproveTimesheetResponse"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The timesheet is not in a status this transition starts from (`invalid_transition`), or the member’s tracker that started in its period runs (`tracker_running`). */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The timesheet is not in a status this transition starts from (`invalid_transition`), or the member’s tracker that started in its period runs (`tracker_running`).",
+                     *       "error": "invalid_transition",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match names a version that is no longer current: nothing changed. */
+            412: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "If-Match names a version that is no longer current: nothing changed.",
+                     *       "error": "precondition_failed",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rejectTimesheet: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+            };
+            header?: never;
+            path: {
+                /** @example 101_2024-01-15_2024-01-21 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "Tuesday is missing."
+                 *     }
+                 */
+                "application/json": components["schemas"]["RejectTimesheetBody"];
+            };
+        };
+        responses: {
+            /** @description The timesheet, rejected. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "id": "101_2024-01-15_2024-01-21",
+                     *         "workspace_id": 1,
+                     *         "user_id": 1,
+                     *         "period_start": "2024-01-15",
+                     *         "period_end": "2024-01-15",
+                     *         "status": "open",
+                     *         "version": 0,
+                     *         "total_seconds": 0,
+                     *         "billable_seconds": 0,
+                     *         "amounts": [
+                     *           {
+                     *             "amount": 0,
+                     *             "currency": "EUR"
+                     *           }
+                     *         ],
+                     *         "days": [
+                     *           {
+                     *             "date": "2024-01-15",
+                     *             "seconds": 0
+                     *           }
+                     *         ],
+                     *         "submitted_at": "2024-01-15T10:30:00+00:00",
+                     *         "submitted_by": 1,
+                     *         "decided_at": "2024-01-15T10:30:00+00:00",
+                     *         "decided_by": 1,
+                     *         "reason": "example"
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RejectTimesheetResponse"];
+                };
+            };
+            /** @description Not a JSON object. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Not a JSON object.",
+                     *       "error": "bad_request",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The timesheet is not in a status this transition starts from (`invalid_transition`), or the member’s tracker that started in its period runs (`tracker_running`). */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The timesheet is not in a status this transition starts from (`invalid_transition`), or the member’s tracker that started in its period runs (`tracker_running`).",
+                     *       "error": "invalid_transition",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reopenTimesheet: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+            };
+            header?: never;
+            path: {
+                /** @example 101_2024-01-15_2024-01-21 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "A correction for payroll."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReopenTimesheetBody"];
+            };
+        };
+        responses: {
+            /** @description The timesheet, open. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "id": "101_2024-01-15_2024-01-21",
+                     *         "workspace_id": 1,
+                     *         "user_id": 1,
+                     *         "period_start": "2024-01-15",
+                     *         "period_end": "2024-01-15",
+                     *         "status": "open",
+                     *         "version": 0,
+                     *         "total_seconds": 0,
+                     *         "billable_seconds": 0,
+                     *         "amounts": [
+                     *           {
+                     *             "amount": 0,
+                     *             "currency": "EUR"
+                     *           }
+                     *         ],
+                     *         "days": [
+                     *           {
+                     *             "date": "2024-01-15",
+                     *             "seconds": 0
+                     *           }
+                     *         ],
+                     *         "submitted_at": "2024-01-15T10:30:00+00:00",
+                     *         "submitted_by": 1,
+                     *         "decided_at": "2024-01-15T10:30:00+00:00",
+                     *         "decided_by": 1,
+                     *         "reason": "example"
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReopenTimesheetResponse"];
+                };
+            };
+            /** @description Not a JSON object. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Not a JSON object.",
+                     *       "error": "bad_request",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The timesheet is not in a status this transition starts from (`invalid_transition`), or the member’s tracker that started in its period runs (`tracker_running`). */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The timesheet is not in a status this transition starts from (`invalid_transition`), or the member’s tracker that started in its period runs (`tracker_running`).",
+                     *       "error": "invalid_transition",
                      *       "meta": {
                      *         "api_version": "2.0.0",
                      *         "timestamp": "2024-01-15T10:30:00+00:00"
@@ -11148,6 +12937,526 @@ export interface operations {
                         by: number | null;
                         /** @example 2024-01-15T10:30:00+00:00 */
                         at: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_timesheet_submitted: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "timesheet.submitted",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "id": "101_2024-01-15_2024-01-21",
+                 *         "workspace_id": 1,
+                 *         "user_id": 1,
+                 *         "period_start": "2024-01-15",
+                 *         "period_end": "2024-01-15",
+                 *         "status": "open",
+                 *         "version": 0,
+                 *         "total_seconds": 0,
+                 *         "billable_seconds": 0,
+                 *         "amounts": [
+                 *           {
+                 *             "amount": 0,
+                 *             "currency": "EUR"
+                 *           }
+                 *         ],
+                 *         "days": [
+                 *           {
+                 *             "date": "2024-01-15",
+                 *             "seconds": 0
+                 *           }
+                 *         ],
+                 *         "submitted_at": "2024-01-15T10:30:00+00:00",
+                 *         "submitted_by": 1,
+                 *         "decided_at": "2024-01-15T10:30:00+00:00",
+                 *         "decided_by": 1,
+                 *         "reason": "example"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "timesheet.submitted";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        /** @example 101_2024-01-15_2024-01-21 */
+                        id: string;
+                        workspace_id: number;
+                        user_id: number;
+                        period_start: string;
+                        period_end: string;
+                        /** @enum {unknown} */
+                        status: "open" | "submitted" | "approved" | "rejected";
+                        /** @description Changes with every change of its status or of an entry in its period: its ETag, what If-Match names. */
+                        version: number;
+                        /** @description Its entries’ rounded seconds (as the reports count them); the approved figures once approved. */
+                        total_seconds: number;
+                        billable_seconds: number;
+                        /** @description Per currency, as the reports price them. */
+                        amounts: {
+                            amount: number;
+                            /** @example EUR */
+                            currency: string;
+                        }[];
+                        days: {
+                            date: string;
+                            seconds: number;
+                        }[];
+                        submitted_at: string | null;
+                        submitted_by: number | null;
+                        /** @description When it was last approved, rejected or reopened. */
+                        decided_at: string | null;
+                        decided_by: number | null;
+                        /** @description Why it was last rejected or reopened. */
+                        reason: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_timesheet_approved: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "timesheet.approved",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "id": "101_2024-01-15_2024-01-21",
+                 *         "workspace_id": 1,
+                 *         "user_id": 1,
+                 *         "period_start": "2024-01-15",
+                 *         "period_end": "2024-01-15",
+                 *         "status": "open",
+                 *         "version": 0,
+                 *         "total_seconds": 0,
+                 *         "billable_seconds": 0,
+                 *         "amounts": [
+                 *           {
+                 *             "amount": 0,
+                 *             "currency": "EUR"
+                 *           }
+                 *         ],
+                 *         "days": [
+                 *           {
+                 *             "date": "2024-01-15",
+                 *             "seconds": 0
+                 *           }
+                 *         ],
+                 *         "submitted_at": "2024-01-15T10:30:00+00:00",
+                 *         "submitted_by": 1,
+                 *         "decided_at": "2024-01-15T10:30:00+00:00",
+                 *         "decided_by": 1,
+                 *         "reason": "example"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "timesheet.approved";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        /** @example 101_2024-01-15_2024-01-21 */
+                        id: string;
+                        workspace_id: number;
+                        user_id: number;
+                        period_start: string;
+                        period_end: string;
+                        /** @enum {unknown} */
+                        status: "open" | "submitted" | "approved" | "rejected";
+                        /** @description Changes with every change of its status or of an entry in its period: its ETag, what If-Match names. */
+                        version: number;
+                        /** @description Its entries’ rounded seconds (as the reports count them); the approved figures once approved. */
+                        total_seconds: number;
+                        billable_seconds: number;
+                        /** @description Per currency, as the reports price them. */
+                        amounts: {
+                            amount: number;
+                            /** @example EUR */
+                            currency: string;
+                        }[];
+                        days: {
+                            date: string;
+                            seconds: number;
+                        }[];
+                        submitted_at: string | null;
+                        submitted_by: number | null;
+                        /** @description When it was last approved, rejected or reopened. */
+                        decided_at: string | null;
+                        decided_by: number | null;
+                        /** @description Why it was last rejected or reopened. */
+                        reason: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_timesheet_rejected: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "timesheet.rejected",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "id": "101_2024-01-15_2024-01-21",
+                 *         "workspace_id": 1,
+                 *         "user_id": 1,
+                 *         "period_start": "2024-01-15",
+                 *         "period_end": "2024-01-15",
+                 *         "status": "open",
+                 *         "version": 0,
+                 *         "total_seconds": 0,
+                 *         "billable_seconds": 0,
+                 *         "amounts": [
+                 *           {
+                 *             "amount": 0,
+                 *             "currency": "EUR"
+                 *           }
+                 *         ],
+                 *         "days": [
+                 *           {
+                 *             "date": "2024-01-15",
+                 *             "seconds": 0
+                 *           }
+                 *         ],
+                 *         "submitted_at": "2024-01-15T10:30:00+00:00",
+                 *         "submitted_by": 1,
+                 *         "decided_at": "2024-01-15T10:30:00+00:00",
+                 *         "decided_by": 1,
+                 *         "reason": "example"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "timesheet.rejected";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        /** @example 101_2024-01-15_2024-01-21 */
+                        id: string;
+                        workspace_id: number;
+                        user_id: number;
+                        period_start: string;
+                        period_end: string;
+                        /** @enum {unknown} */
+                        status: "open" | "submitted" | "approved" | "rejected";
+                        /** @description Changes with every change of its status or of an entry in its period: its ETag, what If-Match names. */
+                        version: number;
+                        /** @description Its entries’ rounded seconds (as the reports count them); the approved figures once approved. */
+                        total_seconds: number;
+                        billable_seconds: number;
+                        /** @description Per currency, as the reports price them. */
+                        amounts: {
+                            amount: number;
+                            /** @example EUR */
+                            currency: string;
+                        }[];
+                        days: {
+                            date: string;
+                            seconds: number;
+                        }[];
+                        submitted_at: string | null;
+                        submitted_by: number | null;
+                        /** @description When it was last approved, rejected or reopened. */
+                        decided_at: string | null;
+                        decided_by: number | null;
+                        /** @description Why it was last rejected or reopened. */
+                        reason: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_timesheet_reopened: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "timesheet.reopened",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "id": "101_2024-01-15_2024-01-21",
+                 *         "workspace_id": 1,
+                 *         "user_id": 1,
+                 *         "period_start": "2024-01-15",
+                 *         "period_end": "2024-01-15",
+                 *         "status": "open",
+                 *         "version": 0,
+                 *         "total_seconds": 0,
+                 *         "billable_seconds": 0,
+                 *         "amounts": [
+                 *           {
+                 *             "amount": 0,
+                 *             "currency": "EUR"
+                 *           }
+                 *         ],
+                 *         "days": [
+                 *           {
+                 *             "date": "2024-01-15",
+                 *             "seconds": 0
+                 *           }
+                 *         ],
+                 *         "submitted_at": "2024-01-15T10:30:00+00:00",
+                 *         "submitted_by": 1,
+                 *         "decided_at": "2024-01-15T10:30:00+00:00",
+                 *         "decided_by": 1,
+                 *         "reason": "example"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "timesheet.reopened";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        /** @example 101_2024-01-15_2024-01-21 */
+                        id: string;
+                        workspace_id: number;
+                        user_id: number;
+                        period_start: string;
+                        period_end: string;
+                        /** @enum {unknown} */
+                        status: "open" | "submitted" | "approved" | "rejected";
+                        /** @description Changes with every change of its status or of an entry in its period: its ETag, what If-Match names. */
+                        version: number;
+                        /** @description Its entries’ rounded seconds (as the reports count them); the approved figures once approved. */
+                        total_seconds: number;
+                        billable_seconds: number;
+                        /** @description Per currency, as the reports price them. */
+                        amounts: {
+                            amount: number;
+                            /** @example EUR */
+                            currency: string;
+                        }[];
+                        days: {
+                            date: string;
+                            seconds: number;
+                        }[];
+                        submitted_at: string | null;
+                        submitted_by: number | null;
+                        /** @description When it was last approved, rejected or reopened. */
+                        decided_at: string | null;
+                        decided_by: number | null;
+                        /** @description Why it was last rejected or reopened. */
+                        reason: string | null;
                     };
                 };
             };

@@ -18,6 +18,7 @@ export const handler = createHttpHandler(routes.updateWorkspaceSettings, {
         timeZone: input.time_zone,
         rounding: input.rounding,
         weekStart: input.week_start,
+        timesheetPeriod: input.timesheet_period,
         lockBefore: input.lock_before,
         autoLockAfterDays: input.auto_lock_after_days,
       },

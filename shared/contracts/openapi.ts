@@ -165,7 +165,7 @@ function responsesOf(route: Route) {
     '403': json(
       ref('Error'),
       (route as { selfService?: string }).selfService
-        ? `The credential lacks the scope, or the caller neither manages the workspace nor acts for themselves (\`${(route as { selfService?: string }).selfService}\` = their own id, as a member who can track).`
+        ? `The credential lacks the scope, or the caller neither manages the workspace nor acts for themselves (${(route as { selfService?: string }).selfService === 'id' ? 'the id names their own user id first' : `\`${(route as { selfService?: string }).selfService}\` = their own id`}, as a member who can track).`
         : 'The credential lacks the scope, or the caller does not manage the workspace.',
       counted,
       { success: false, message: 'This action is unauthorized.', error: 'forbidden', meta: EXAMPLE_META },

@@ -33,8 +33,9 @@ export type RouteDefinition = {
    * workspace's managers (owners, executive managers). With it, any member may call it for
    * themselves: when this input field is the caller's own user id, the use case is told so
    * (`forSelf`) and asks no managing role (their own tracker, whatever their role).
+   * `id`: the route's id names its member first (`<user_id>_…`, a timesheet's).
    */
-  selfService?: 'user_id';
+  selfService?: 'user_id' | 'id';
   /** Accepts an `Idempotency-Key` header (its storage actions are added to the IAM policy). */
   idempotent: boolean;
   /** Exactly the DynamoDB actions the use case performs on the table (idempotency excluded). */
@@ -80,6 +81,16 @@ export type RouteDefinition = {
    */
   example: RouteExample;
 };
+
+/** The user a self-service route's input names (`selfService`): its `user_id`, or its id's leading user id. */
+export function selfUserOf(route: Pick<RouteDefinition, 'selfService'>, input: Readonly<Record<string, unknown>>): number | undefined {
+  if (route.selfService === 'user_id') return typeof input.user_id === 'number' ? input.user_id : undefined;
+  if (route.selfService === 'id') {
+    const match = /^([1-9]\d{0,15})_/.exec(String(input.id ?? ''));
+    return match ? Number(match[1]) : undefined;
+  }
+  return undefined;
+}
 
 export const RESPONSE_HEADERS = ['etag', 'location'] as const;
 export type ResponseHeader = (typeof RESPONSE_HEADERS)[number];

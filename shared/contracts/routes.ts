@@ -7,6 +7,7 @@ import { apiKeyRoutes } from './routes/api-keys.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { changeRoutes } from './routes/changes.ts';
+import { timesheetRoutes } from './routes/timesheets.ts';
 import { HTTP_METHODS, IDEMPOTENCY_ACTIONS, INPUT_LOCATIONS, type InputLocation, type InputSchema, type RouteDefinition } from './route-definition.ts';
 
 export * from './route-definition.ts';
@@ -16,6 +17,7 @@ export const routeResources = [
   { name: 'tracking', routes: trackingRoutes },
   { name: 'time entries', routes: timeEntryRoutes },
   { name: 'workspace settings', routes: workspaceSettingsRoutes },
+  { name: 'timesheets', routes: timesheetRoutes },
   { name: 'reports', routes: reportRoutes },
   { name: 'change feed', routes: changeRoutes },
   { name: 'directory', routes: directoryRoutes },

@@ -9,6 +9,7 @@ import type { ApiKeyRecord } from '../auth/api-keys.ts';
 import { statusOf, type Invitation } from '../tracking/invitations.ts';
 import { rateHistoryFromText, rateOn } from '../tracking/rates.ts';
 import type { Change } from '../tracking/change-feed.ts';
+import type { Timesheet } from '../tracking/timesheets.ts';
 
 /**
  * Domain records as the API shows them: snake_case, only the fields the contract names,
@@ -93,6 +94,7 @@ export function workspaceSettingsView(settings: WorkspaceSettings): RouteData<'g
     time_zone: settings.timeZone,
     rounding: settings.rounding,
     week_start: settings.weekStart,
+    timesheet_period: settings.timesheetPeriod,
     lock_before: settings.lockBefore,
     auto_lock_after_days: settings.autoLockAfterDays,
     updated_at: settings.updatedAt,
@@ -175,8 +177,35 @@ const recordViews = { workspace: workspaceView, member: memberView, project: pro
 export function changeView(change: Change & { cursor: string }): RouteData<'listChanges'>[number] {
   const head = { cursor: change.cursor, type: change.type, action: change.action, id: change.id, at: change.at, by: change.by };
   if (change.type === 'time_entry') return { ...head, version: change.version, record: change.entry ? timeEntryView(change.entry) : null };
+  if (change.type === 'timesheet') return { ...head, revision: change.revision, record: timesheetView(change.timesheet, change.workspaceId) };
   return { ...head, revision: change.revision, record: change.record ? recordViews[change.record.kind](change.record) : null };
 }
+
+/** A timesheet as its routes answer it (the approved figures once approved). */
+export function timesheetView(timesheet: Timesheet, workspaceId: number): RouteData<'submitTimesheet'> {
+  const { record, figures } = timesheet;
+  return {
+    id: timesheet.id,
+    workspace_id: workspaceId,
+    user_id: timesheet.userId,
+    period_start: timesheet.period.start,
+    period_end: timesheet.period.end,
+    status: record.status,
+    version: timesheet.version,
+    total_seconds: figures.totalSeconds,
+    billable_seconds: figures.billableSeconds,
+    amounts: figures.amounts,
+    days: figures.days,
+    submitted_at: record.submittedAt,
+    submitted_by: record.submittedBy,
+    decided_at: record.decidedAt,
+    decided_by: record.decidedBy,
+    reason: record.reason,
+  };
+}
+
+/** The ETag of a timesheet's answer: its version, quoted. */
+export const timesheetTag = (timesheet: Timesheet) => `"${timesheet.version}"`;
 
 /** The ETag of a directory record's answer: its revision, quoted. */
 export const recordTag = (record: DirectoryRecord) => `"${record.revision}"`;

@@ -1,6 +1,7 @@
 import { timeEntryHistoryData, timeEntrySchema } from './routes/time-entries.ts';
 import { startTimeTrackingData, stopTimeTrackingData } from './routes/tracking.ts';
 import { directoryRoutes } from './routes/directory.ts';
+import { timesheetSchema } from './routes/timesheets.ts';
 import { timestampSchema } from './schemas.ts';
 
 /**
@@ -70,6 +71,10 @@ const directoryEvent = <R extends object>(kind: 'member' | 'project' | 'contract
     data: directoryEventData(record, kind),
   }) as const;
 
+/** A timesheet's events: one per status change (its audit, in the change's transaction); the data is the timesheet after it. */
+const timesheetEvent = (transition: 'submit' | 'approve' | 'reject' | 'reopen', description: string) =>
+  ({ description, streamEvent: 'INSERT', entity: 'timesheet_change', match: { transition }, identity: ['id', 'revision'], occurredAt: 'at', data: timesheetSchema }) as const;
+
 export const webhookEventRegistry = {
   'tracker.started': {
     description: 'A tracker was started: the data is what the start answered.',
@@ -125,6 +130,10 @@ export const webhookEventRegistry = {
   'contract.updated': directoryEvent('contract', 'updated', directoryRoutes.putContract.response.data, 'A contract changed: its status, project, rate (its history) or whether it is billable.'),
   'task.created': directoryEvent('task', 'created', directoryRoutes.putTask.response.data, 'A task was created.'),
   'task.updated': directoryEvent('task', 'updated', directoryRoutes.putTask.response.data, 'A task was renamed, moved, closed or opened again.'),
+  'timesheet.submitted': timesheetEvent('submit', 'A timesheet was submitted: its entries are locked.'),
+  'timesheet.approved': timesheetEvent('approve', 'A timesheet was approved: the data carries the figures approved.'),
+  'timesheet.rejected': timesheetEvent('reject', 'A timesheet was rejected (`reason` says why): its entries can be corrected.'),
+  'timesheet.reopened': timesheetEvent('reopen', 'An approved timesheet was reopened by an owner (`reason` says why).'),
 } as const satisfies Record<string, WebhookEventDeclaration>;
 
 export type WebhookEventType = keyof typeof webhookEventRegistry;

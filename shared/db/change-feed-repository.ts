@@ -1,5 +1,6 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Change, ChangeFeedRepository } from '../tracking/change-feed.ts';
+import { TIMESHEET_ACTIONS, type Change, type ChangeFeedRepository } from '../tracking/change-feed.ts';
+import type { Timesheet, Transition } from '../tracking/timesheets.ts';
 import type { DirectoryKind } from '../tracking/directory.ts';
 import { recordFromItem } from './directory-repository.ts';
 import { translateDynamoError } from './dynamo-errors.ts';
@@ -45,6 +46,19 @@ export function changeFromItem(item: Item): Change | undefined {
       // A removal's revision is the one its record would have had next (its place in the feed).
       revision: Number(position.slice(-10)),
       record: removed ? null : recordFromItem(kind, Number(item.workspace_id), (item.record ?? {}) as Item),
+    };
+  }
+  if (item.entity === 'timesheet_change') {
+    return {
+      type: 'timesheet',
+      position,
+      action: TIMESHEET_ACTIONS[item.transition as Transition],
+      id: String(item.id),
+      at: String(item.at),
+      by: Number(item.by),
+      revision: Number(item.revision),
+      timesheet: JSON.parse(String(item.timesheet)) as Timesheet,
+      workspaceId: Number(item.workspace_id),
     };
   }
   return undefined;

@@ -11,6 +11,9 @@ import { createApiKeyRepository } from './api-key-repository.ts';
 import { createInvitationRepository } from './invitation-repository.ts';
 import { createReportRepository } from './report-repository.ts';
 import { createChangeFeedRepository } from './change-feed-repository.ts';
+import { createTimesheetRepository } from './timesheet-repository.ts';
+import { periodBounds, type TimesheetDeps } from '../tracking/timesheets.ts';
+import { toApiTimestamp } from '../tracking/api-time.ts';
 
 /**
  * The container's adapters: one DynamoDB client, created at load from validated
@@ -29,6 +32,23 @@ export const apiKeyStore = createApiKeyRepository(documentClient, databaseConfig
 export const invitationRepository = createInvitationRepository(documentClient, databaseConfig.tableName);
 export const reportRepository = createReportRepository(documentClient, databaseConfig.tableName);
 export const changeFeedRepository = createChangeFeedRepository(documentClient, databaseConfig.tableName);
+export const timesheetRepository = createTimesheetRepository(documentClient, databaseConfig.tableName);
+
+/** What the timesheet use cases read through: the timesheet months, the contracts (for amounts), and a period's entries (the member's list, one Query). */
+export const timesheetDeps = (now: Date): TimesheetDeps => ({
+  timesheets: timesheetRepository,
+  contracts: (workspaceId) => reportRepository.contracts(workspaceId),
+  entries: async (workspaceId, userId, period, timeZone) => {
+    const bounds = periodBounds(period, timeZone);
+    const newestFirst = await trackingRepository.listTimeEntries(workspaceId, userId, {
+      newest: { startTime: toApiTimestamp(new Date(bounds.end - 1000)) },
+      oldest: { startTime: toApiTimestamp(new Date(bounds.start)) },
+      limit: 5000,
+    });
+    return newestFirst.reverse();
+  },
+  now,
+});
 
 /** What every HTTP handler is built with (shared/http/create-http-handler.ts). */
 export const handlerAdapters = {

@@ -85,6 +85,7 @@ export const workspaceSettingsToItem = (settings: WorkspaceSettings): Item => ({
   time_zone: settings.timeZone,
   rounding: settings.rounding,
   week_start: settings.weekStart,
+  timesheet_period: settings.timesheetPeriod,
   lock_before: settings.lockBefore,
   auto_lock_after_days: settings.autoLockAfterDays,
   version: settings.version,
@@ -106,6 +107,7 @@ export const workspaceSettingsFromItem = (workspaceId: number, item: Item | unde
         timeZone: String(item.time_zone),
         rounding: roundingFromItem(item.rounding),
         weekStart: item.week_start === 'sunday' ? 'sunday' : 'monday',
+        timesheetPeriod: item.timesheet_period === 'month' ? 'month' : 'week',
         lockBefore: nullableString(item.lock_before),
         autoLockAfterDays: nullableNumber(item.auto_lock_after_days),
         version: Number(item.version),
@@ -343,3 +345,7 @@ export function reportEntriesFromItem(item: Item): ReportEntry[] {
   }
   return entries;
 }
+
+/** A day's attributes on its member's timesheet month (keys.timesheetMonth): entry writes to it, and the timesheets locking it. */
+export const dayWritesAttribute = (date: string) => `w_${date.slice(8, 10)}`;
+export const dayLocksAttribute = (date: string) => `l_${date.slice(8, 10)}`;

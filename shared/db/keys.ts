@@ -64,6 +64,19 @@ export const keys = {
   /** A member's entries that start in one UTC month, as the reports read them (`e_<entry id>`): a workspace's month is one Query. */
   reportMonth: (workspaceId: number, month: string, userId: number): ItemKey => ({ pk: keys.reportMonthPk(workspaceId, month), sk: `USER#${userId}` }),
   reportMonthPk: (workspaceId: number, month: string) => `${workspacePk(workspaceId)}#REPORT#${month}`,
+  /**
+   * A member's timesheet month (docs/timesheets.md): per day of the month in the workspace's
+   * zone, how many entry writes touched it (`w_<DD>`) and how many submitted or approved
+   * periods lock it (`l_<DD>`), and the records of the periods that touch the month. One
+   * partition per workspace and month, an item per member: the timesheet list is one Query a month.
+   */
+  timesheetMonth: (workspaceId: number, month: string, userId: number): ItemKey => ({ pk: keys.timesheetMonthPk(workspaceId, month), sk: `USER#${userId}` }),
+  timesheetMonthPk: (workspaceId: number, month: string) => `${workspacePk(workspaceId)}#SHEETS#${month}`,
+  /** One status change of a timesheet, kept as its audit: its webhook events and its place in the change feed. */
+  timesheetChange: (workspaceId: number, timesheetId: string, revision: number): ItemKey => ({
+    pk: `${workspacePk(workspaceId)}#TIMESHEET#${timesheetId}`,
+    sk: `CHANGE#${String(revision).padStart(10, '0')}`,
+  }),
   /** The change feed's partition of a workspace (`feed_pk` of the `changes` index): every entry version and directory change of the workspace, in order. */
   changeFeedPk: (workspaceId: number) => `${workspacePk(workspaceId)}#CHANGES`,
   /**

@@ -3,7 +3,7 @@ import type { TimeEntry, TimelineSlot } from '../tracking/model.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 import { epochSeconds, slotsOf } from '../tracking/timeline.ts';
-import { dayCountAttribute, reportEntryAttribute, reportEntryValue, spanAttribute } from './item-mappers.ts';
+import { dayCountAttribute, dayLocksAttribute, dayWritesAttribute, reportEntryAttribute, reportEntryValue, spanAttribute } from './item-mappers.ts';
 import { keys } from './keys.ts';
 
 /**
@@ -121,3 +121,41 @@ export function reportMonthWrites(tableName: string, workspaceId: number, userId
 }
 
 const slotsOfEntry = (entry: TimeEntry) => slotsOf(epochSeconds(entry.startTime), epochSeconds(entry.endTime));
+
+/**
+ * An entry write's mark on its member's timesheet months (docs/timesheets.md): +1 on the
+ * writes of each day it touches (its old and its new start's day, in the workspace's zone),
+ * so that a timesheet's version moves with its entries; `guarded`: only while no submitted
+ * or approved timesheet locks those days (a stop is never refused, so it is not guarded).
+ * One Update per month.
+ */
+export function timesheetDayWrites(tableName: string, workspaceId: number, userId: number, days: readonly string[], options: { guarded: boolean }): TransactItem[] {
+  const byMonth = new Map<string, string[]>();
+  for (const day of new Set(days)) byMonth.set(day.slice(0, 7), [...(byMonth.get(day.slice(0, 7)) ?? []), day]);
+  return [...byMonth].map(([month, monthDays]) => {
+    const names: Record<string, string> = {};
+    const adds: string[] = [];
+    const unlocked: string[] = [];
+    monthDays.forEach((day, index) => {
+      names[`#w${index}`] = dayWritesAttribute(day);
+      adds.push(`#w${index} :one`);
+      names[`#l${index}`] = dayLocksAttribute(day);
+      unlocked.push(`(attribute_not_exists(#l${index}) OR #l${index} < :one)`);
+    });
+    if (!options.guarded) for (const index of monthDays.keys()) delete names[`#l${index}`];
+    return {
+      Update: {
+        TableName: tableName,
+        Key: keys.timesheetMonth(workspaceId, month, userId),
+        UpdateExpression: `SET entity = :entity, workspace_id = :workspace, user_id = :user ADD ${adds.join(', ')}`,
+        ...(options.guarded ? { ConditionExpression: unlocked.join(' AND ') } : {}),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':one': 1, ':entity': 'timesheet_month', ':workspace': workspaceId, ':user': userId },
+      },
+    };
+  });
+}
+
+/** Whether a transaction item is a timesheet month's (what a refused entry write was refused by). */
+export const isTimesheetMonthItem = (item: TransactItem) =>
+  String((item.Update?.Key as { pk?: unknown } | undefined)?.pk ?? (item.ConditionCheck?.Key as { pk?: unknown } | undefined)?.pk ?? '').includes('#SHEETS#');

@@ -24,7 +24,7 @@ import {
 import { keys, type ItemKey } from './keys.ts';
 import { failedConditions, isUnavailable, translateDynamoError } from './dynamo-errors.ts';
 import { queryAll } from './query-all.ts';
-import { dayCountWrites, reportMonthWrites, timelineWrites } from './timeline-writes.ts';
+import { dayCountWrites, isTimesheetMonthItem, reportMonthWrites, timelineWrites, timesheetDayWrites } from './timeline-writes.ts';
 import { batchGetAll, keyString } from './batch-get.ts';
 import { queryPage } from './page-cursor.ts';
 
@@ -99,37 +99,37 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
       };
     },
 
-    async createActiveTracker(tracker: ActiveTracker, checked: readonly TimelineSlot[]): Promise<CreateTrackerResult> {
+    async createActiveTracker(tracker: ActiveTracker, checked: readonly TimelineSlot[], timesheetDay: string): Promise<CreateTrackerResult> {
+      const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+        {
+          Put: {
+            TableName: tableName,
+            Item: trackerToItem(tracker),
+            ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+        // Its mark in the workspace, guarded by the tracker's own condition.
+        { Put: { TableName: tableName, Item: activeMarkToItem(tracker) } },
+        ...timelineWrites(tableName, tracker.workspaceId, tracker.userId, { checked }),
+        // Not into a submitted or approved timesheet's day (docs/timesheets.md).
+        ...timesheetDayWrites(tableName, tracker.workspaceId, tracker.userId, [timesheetDay], { guarded: true }),
+      ];
       try {
-        await client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: trackerToItem(tracker),
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-                },
-              },
-              // Its mark in the workspace, guarded by the tracker's own condition.
-              { Put: { TableName: tableName, Item: activeMarkToItem(tracker) } },
-              ...timelineWrites(tableName, tracker.workspaceId, tracker.userId, { checked }),
-            ],
-          }),
-        );
+        await client.send(new TransactWriteCommand({ TransactItems: items }));
         return { created: true };
       } catch (error) {
         const failed = failedConditions(error);
         const existing = error instanceof TransactionCanceledException ? error.CancellationReasons?.[0]?.Item : undefined;
         if (failed.includes(0) && existing) return { created: false, existing: trackerFromItem(unmarshall(existing as never)) };
+        if (failed.some((index) => isTimesheetMonthItem(items[index]!))) return { created: false, timesheetLocked: true };
         if (failed.length > 0) return { created: false, timelineChanged: true };
         if (await appliedDespite(error, keys.activeTracker(tracker.userId), tracker.requestId)) return { created: true };
         return translateDynamoError(error);
       }
     },
 
-    async stopTracker(tracker: ActiveTracker, entry: TimeEntry, version: TimeEntryVersion, operationId: string): Promise<'stopped' | 'gone'> {
+    async stopTracker(tracker: ActiveTracker, entry: TimeEntry, version: TimeEntryVersion, operationId: string, timesheetDay: string): Promise<'stopped' | 'gone'> {
       try {
         // The SDK gives the transaction a ClientRequestToken and keeps it across retries,
         // so a retry after a lost answer is not applied twice.
@@ -160,6 +160,8 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
               ...timelineWrites(tableName, entry.workspaceId, entry.userId, { add: entry }),
               ...dayCountWrites(tableName, entry.workspaceId, entry.userId, { add: entry }),
               ...reportMonthWrites(tableName, entry.workspaceId, entry.userId, { add: entry }),
+              // Never refused: tracked time is never lost (a timesheet cannot have locked its day meanwhile: docs/timesheets.md).
+              ...timesheetDayWrites(tableName, entry.workspaceId, entry.userId, [timesheetDay], { guarded: false }),
             ],
           }),
         );
@@ -171,7 +173,7 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
       }
     },
 
-    async writeTimeEntry({ before, after, version, checked, tracker }: TimeEntryWrite): Promise<'written' | 'conflict'> {
+    async writeTimeEntry({ before, after, version, checked, tracker, timesheetDays }: TimeEntryWrite): Promise<'written' | 'conflict' | 'timesheet_locked'> {
       const entry = (after ?? before)!;
       const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [];
       const byId = keys.timeEntryById(entry.entryId);
@@ -194,11 +196,14 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
       items.push(...dayCountWrites(tableName, entry.workspaceId, entry.userId, { add: after, remove: before }));
       items.push(...reportMonthWrites(tableName, entry.workspaceId, entry.userId, { add: after, remove: before }));
       if (tracker.checked) items.push(trackerCondition(entry.workspaceId, entry.userId, tracker.seen));
+      items.push(...timesheetDayWrites(tableName, entry.workspaceId, entry.userId, timesheetDays, { guarded: true }));
       try {
         await client.send(new TransactWriteCommand({ TransactItems: items }));
         return 'written';
       } catch (error) {
-        if (failedConditions(error).length > 0) return 'conflict';
+        const failed = failedConditions(error);
+        if (failed.some((index) => isTimesheetMonthItem(items[index]!))) return 'timesheet_locked';
+        if (failed.length > 0) return 'conflict';
         return translateDynamoError(error);
       }
     },

@@ -7,7 +7,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { ValidateFunction } from 'ajv';
 import type { Principal } from '../auth/principal.ts';
 import type { RouteData, RouteHeaders, RouteInput, RouteMeta } from '../contracts/route-types.ts';
-import { inputLocationsOf, inputSchemaOf, routeKey, type InputLocation, type ResponseHeader, type Route, type RouteName } from '../contracts/routes.ts';
+import { inputLocationsOf, inputSchemaOf, routeKey, selfUserOf, type InputLocation, type ResponseHeader, type Route, type RouteDefinition, type RouteName } from '../contracts/routes.ts';
 import { DependencyUnavailableError, ReportTooLargeError } from '../errors.ts';
 import { logger } from '../observability/logger.ts';
 import { metrics, ownLineMetrics } from '../observability/metrics.ts';
@@ -126,8 +126,7 @@ type AnyMiddleware = MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext>;
 
 export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: HttpRouteSpec<N>) {
   const clock = systemClock;
-  const selfField = (route as { selfService?: string }).selfService;
-  const actsForSelf = (input: Record<string, unknown>, principal: Principal) => selfField !== undefined && input[selfField] === principal.userId;
+  const actsForSelf = (input: Record<string, unknown>, principal: Principal) => selfUserOf(route as RouteDefinition, input) === principal.userId;
   const inputValidators = validatorsOf(route, spec.validators);
   const { repository, idempotencyStore, rateLimiter } = spec.adapters;
   if (route.idempotent && !spec.assertMayReplay) throw new Error(`${routeKey(route)} is idempotent: pass assertMayReplay`);

@@ -1,4 +1,5 @@
 import { toApiTimestamp } from './api-time.ts';
+import { dateIn } from './time-zones.ts';
 import type { TrackingRepository } from './ports.ts';
 import { entryOfStoppedTracker } from './stop-time-tracking.ts';
 
@@ -21,10 +22,19 @@ export class AutoStopNotDueError extends Error {
  * deletes exactly this tracker). Two DynamoDB round trips.
  */
 export async function autoStopTracker(command: AutoStopCommand, deps: { repository: TrackingRepository; now: Date }): Promise<'stopped' | 'not_running'> {
-  const { tracker } = await deps.repository.loadContext({ workspaceId: command.workspaceId, actorUserId: command.userId, targetUserId: command.userId, withTracker: true });
+  // The settings (the zone of the entry's day) in the same batch: no round trip more.
+  const { tracker, settings } = await deps.repository.loadContext({
+    workspaceId: command.workspaceId,
+    actorUserId: command.userId,
+    targetUserId: command.userId,
+    withTracker: true,
+    withSettings: true,
+  });
   if (!tracker || tracker.trackerId !== command.trackerId || tracker.workspaceId !== command.workspaceId || tracker.autoStopAt === null) return 'not_running';
   if (toApiTimestamp(deps.now) < tracker.autoStopAt) throw new AutoStopNotDueError(tracker.autoStopAt);
   const { entry, version } = entryOfStoppedTracker(tracker, deps.now, null);
   // Every run for this tracker is one operation: a retried run recognizes the stop an earlier one applied.
-  return (await deps.repository.stopTracker(tracker, entry, version, `auto_stop_${tracker.trackerId}`)) === 'stopped' ? 'stopped' : 'not_running';
+  return (await deps.repository.stopTracker(tracker, entry, version, `auto_stop_${tracker.trackerId}`, dateIn(Date.parse(entry.startTime), settings.timeZone))) === 'stopped'
+    ? 'stopped'
+    : 'not_running';
 }

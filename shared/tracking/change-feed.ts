@@ -4,15 +4,21 @@ import type { DirectoryKind, DirectoryRecord } from './directory.ts';
 import { assertManagesWorkspaceNow } from './member-access.ts';
 import type { TimeEntry } from './model.ts';
 import type { TrackingRepository } from './ports.ts';
+import type { Timesheet, Transition } from './timesheets.ts';
 
 /** What the feed carries: every version of a time entry and every directory change (docs/change-feed.md). */
-export const CHANGE_TYPES = ['time_entry', 'workspace', 'member', 'project', 'contract', 'task'] as const;
+export const CHANGE_TYPES = ['time_entry', 'workspace', 'member', 'project', 'contract', 'task', 'timesheet'] as const;
 export type ChangeType = (typeof CHANGE_TYPES)[number];
 
 /** One change, as the feed reads it back: `position` is its place in the workspace's feed. */
 export type Change =
   | { type: 'time_entry'; position: string; action: 'created' | 'updated' | 'deleted'; id: string; at: string; by: number | null; version: number; entry: TimeEntry | null }
-  | { type: DirectoryKind; position: string; action: 'created' | 'updated' | 'removed'; id: number; at: string; by: number | null; revision: number; record: DirectoryRecord | null };
+  | { type: DirectoryKind; position: string; action: 'created' | 'updated' | 'removed'; id: number; at: string; by: number | null; revision: number; record: DirectoryRecord | null }
+  | { type: 'timesheet'; position: string; action: TimesheetAction; id: string; at: string; by: number; revision: number; timesheet: Timesheet; workspaceId: number };
+
+/** What a timesheet's change did: its transition, in the past tense. */
+export const TIMESHEET_ACTIONS = { submit: 'submitted', unsubmit: 'unsubmitted', approve: 'approved', reject: 'rejected', reopen: 'reopened' } as const satisfies Record<Transition, string>;
+export type TimesheetAction = (typeof TIMESHEET_ACTIONS)[Transition];
 
 /** The port the feed reads through (shared/db/change-feed-repository.ts). */
 export type ChangeFeedRepository = {
@@ -31,7 +37,7 @@ export type ChangeFeedRepository = {
 /** Its only format so far: a cursor of another format is expired (410), never misread. */
 const CURSOR_FORMAT = 1;
 /** A position as `keys.changeFeedPosition` writes it: time, type, id, revision ('' is the feed's start). */
-const POSITION = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00#[a-z_]+#[0-9A-Za-z-]+#\d{10})?$/;
+const POSITION = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00#[a-z_]+#[0-9A-Za-z_-]+#\d{10})?$/;
 
 /** A cursor names a place in one workspace's feed: opaque to clients (base64url of JSON). */
 export const cursorOf = (workspaceId: number, position: string) => Buffer.from(JSON.stringify({ v: CURSOR_FORMAT, w: workspaceId, p: position })).toString('base64url');

@@ -65,6 +65,8 @@ export type WorkspaceSettings = {
   rounding: Rounding | null;
   /** The first day of a week in the reports (and of a timesheet week). */
   weekStart: WeekStart;
+  /** How long a timesheet is: a week (from `weekStart`) or a calendar month (docs/timesheets.md). */
+  timesheetPeriod: TimesheetPeriod;
   /** Entries starting before this day (workspace zone) are locked; null: none. */
   lockBefore: string | null;
   /** Days older than this many days are locked, rolling with the clock; null: none. */
@@ -78,6 +80,8 @@ export type WorkspaceSettings = {
 export const MAX_TRACKER_DURATION_MINUTES = 1440;
 
 export const WEEK_STARTS = ['monday', 'sunday'] as const;
+export const TIMESHEET_PERIODS = ['week', 'month'] as const;
+export type TimesheetPeriod = (typeof TIMESHEET_PERIODS)[number];
 export type WeekStart = (typeof WEEK_STARTS)[number];
 
 export const ENTRY_SOURCES = ['tracker', 'manual'] as const;

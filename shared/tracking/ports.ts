@@ -40,7 +40,7 @@ export type WorkspaceContextQuery = {
 /** Where an entry sits in a member's list: its start (API timestamp), then its id (absent: every entry of that second). */
 export type EntryPosition = { startTime: string; entryId?: string };
 
-export type CreateTrackerResult = { created: true } | { created: false; existing: ActiveTracker } | { created: false; timelineChanged: true };
+export type CreateTrackerResult = { created: true } | { created: false; existing: ActiveTracker } | { created: false; timelineChanged: true } | { created: false; timesheetLocked: true };
 
 /**
  * One change of a time entry, written atomically with its history version and its spans:
@@ -55,6 +55,8 @@ export type TimeEntryWrite = {
   version: TimeEntryVersion;
   checked: readonly TimelineSlot[];
   tracker: { checked: boolean; seen: ActiveTracker | undefined };
+  /** The days (workspace zone) of its old and new start: the write is refused while a submitted or approved timesheet locks one. */
+  timesheetDays: readonly string[];
 };
 
 export interface TrackingRepository {
@@ -64,16 +66,16 @@ export interface TrackingRepository {
    * timeline slots read for the overlap rule are unchanged. When the write's outcome is
    * unknown, a read of the tracker decides (created if it is there with this `requestId`).
    */
-  createActiveTracker(tracker: ActiveTracker, checked: readonly TimelineSlot[]): Promise<CreateTrackerResult>;
+  createActiveTracker(tracker: ActiveTracker, checked: readonly TimelineSlot[], timesheetDay: string): Promise<CreateTrackerResult>;
   /**
    * Atomically deletes exactly this tracker and records its entry (its first history
    * version and its spans); 'gone' when the tracker is no longer there (a concurrent stop won).
    * `operationId` is stored with the entry's first version: when the write's outcome is
    * unknown, a read of that version decides (it is 'stopped' if the version is this one's).
    */
-  stopTracker(tracker: ActiveTracker, entry: TimeEntry, version: TimeEntryVersion, operationId: string): Promise<'stopped' | 'gone'>;
-  /** 'conflict' when what the write was checked against changed meanwhile: nothing was written. */
-  writeTimeEntry(write: TimeEntryWrite): Promise<'written' | 'conflict'>;
+  stopTracker(tracker: ActiveTracker, entry: TimeEntry, version: TimeEntryVersion, operationId: string, timesheetDay: string): Promise<'stopped' | 'gone'>;
+  /** 'conflict' when what the write was checked against changed meanwhile, 'timesheet_locked' when a timesheet locks one of its days: nothing was written. */
+  writeTimeEntry(write: TimeEntryWrite): Promise<'written' | 'conflict' | 'timesheet_locked'>;
   /**
    * The entries from `newest` down to `oldest` (both included, in the listed order: start,
    * then id), newest first, at most `limit` of them: one Query.

@@ -1,4 +1,5 @@
-import { DependencyUnavailableError, TimeEntryOverlapError, TrackerAlreadyActiveError } from '../errors.ts';
+import { DependencyUnavailableError, TimeEntryOverlapError, TimesheetLockedError, TrackerAlreadyActiveError } from '../errors.ts';
+import { dateIn } from './time-zones.ts';
 import { assertActiveMember, assertManagesWorkspace, assertWorkFits } from './access-rules.ts';
 import { toApiTimestamp } from './api-time.ts';
 import type { ActiveTracker } from './model.ts';
@@ -76,8 +77,9 @@ export async function startTimeTracking(actorUserId: number, command: StartTimeT
       requestId: deps.requestId,
       autoStopAt: autoStopAtOf(from, context.settings.maxTrackerDurationMinutes),
     };
-    const result = await deps.repository.createActiveTracker(tracker, context.timeline);
+    const result = await deps.repository.createActiveTracker(tracker, context.timeline, dateIn(from * 1000, context.settings.timeZone));
     if (result.created) return tracker;
+    if ('timesheetLocked' in result) throw new TimesheetLockedError();
     if ('existing' in result) {
       // The SDK retried a write whose first answer was lost: the tracker is ours.
       if (result.existing.requestId === deps.requestId) return result.existing;

@@ -2,6 +2,7 @@ import { NoActiveTrackerError } from '../errors.ts';
 import { secondsBetween, toApiTimestamp } from './api-time.ts';
 import { changesBetween } from './entry-rules.ts';
 import { isLocked } from './locks.ts';
+import { dateIn } from './time-zones.ts';
 import { loadTrackerInManagedWorkspace, type MemberQuery } from './member-access.ts';
 import type { ActiveTracker, TimeEntry, TimeEntryVersion } from './model.ts';
 import type { TrackingRepository } from './ports.ts';
@@ -67,7 +68,7 @@ export async function stopTimeTracking(
   const { tracker, settings } = await loadTrackerInManagedWorkspace(actorUserId, command, deps.repository, { forSelf: deps.forSelf, withSettings: true });
   if (!tracker) throw new NoActiveTrackerError();
   const { entry, version } = entryOfStoppedTracker(tracker, deps.now, actorUserId);
-  if ((await deps.repository.stopTracker(tracker, entry, version, deps.requestId)) === 'gone') throw new NoActiveTrackerError();
+  if ((await deps.repository.stopTracker(tracker, entry, version, deps.requestId, dateIn(Date.parse(entry.startTime), settings.timeZone))) === 'gone') throw new NoActiveTrackerError();
   // Never refused: tracked time is never lost. A day locked meanwhile only makes the entry read-only from now on.
   return { entry, locked: isLocked(entry.startTime, settings, deps.now) };
 }

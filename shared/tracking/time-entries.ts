@@ -1,4 +1,5 @@
-import { DependencyUnavailableError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.ts';
+import { DependencyUnavailableError, NotFoundError, PreconditionFailedError, TimesheetLockedError, ValidationError } from '../errors.ts';
+import { dateIn } from './time-zones.ts';
 import { assertActiveMember, assertManagesWorkspace, assertWorkFits } from './access-rules.ts';
 import { toApiTimestamp } from './api-time.ts';
 import { assertNoOverlap, changesBetween, checkedInterval } from './entry-rules.ts';
@@ -83,8 +84,10 @@ export async function createTimeEntry(actorUserId: number, command: CreateTimeEn
       version,
       checked: context.timeline,
       tracker: { checked: true, seen: context.tracker },
+      timesheetDays: [dateIn(Date.parse(entry.startTime), context.settings.timeZone)],
     });
     if (written === 'written') return entry;
+    if (written === 'timesheet_locked') throw new TimesheetLockedError();
   }
   throw new DependencyUnavailableError();
 }
@@ -168,8 +171,10 @@ export async function updateTimeEntry(actorUserId: number, selector: EntrySelect
       version: { ...versionOf(updated, 'updated', entry, actorUserId, at), changes },
       checked: movesInTime ? checked!.timeline : [],
       tracker: { checked: movesInTime, seen: checked?.tracker },
+      timesheetDays: [entry.startTime, updated.startTime].map((startTime) => dateIn(Date.parse(startTime), settings.timeZone)),
     });
     if (written === 'written') return updated;
+    if (written === 'timesheet_locked') throw new TimesheetLockedError();
   }
   throw new DependencyUnavailableError();
 }
@@ -183,8 +188,16 @@ export async function deleteTimeEntry(actorUserId: number, selector: EntrySelect
     assertOpen([entry.startTime], settings, deps.now);
     const version: TimeEntryVersion = { ...versionOf(entry, 'deleted', entry, actorUserId, at), version: entry.version + 1, changes: {} };
     // Removing time never makes an overlap: nothing to check but the entry's own version.
-    const written = await deps.repository.writeTimeEntry({ before: entry, after: undefined, version, checked: [], tracker: { checked: false, seen: undefined } });
+    const written = await deps.repository.writeTimeEntry({
+      before: entry,
+      after: undefined,
+      version,
+      checked: [],
+      tracker: { checked: false, seen: undefined },
+      timesheetDays: [dateIn(Date.parse(entry.startTime), settings.timeZone)],
+    });
     if (written === 'written') return;
+    if (written === 'timesheet_locked') throw new TimesheetLockedError();
   }
   throw new DependencyUnavailableError();
 }

@@ -1,7 +1,7 @@
 import { DependencyUnavailableError, ValidationError } from '../errors.ts';
 import { assertManagesWorkspace } from './access-rules.ts';
 import { toApiTimestamp } from './api-time.ts';
-import type { WeekStart, WorkspaceSettings } from './model.ts';
+import type { TimesheetPeriod, WeekStart, WorkspaceSettings } from './model.ts';
 import type { Rounding } from './rounding.ts';
 import type { TrackingRepository } from './ports.ts';
 import { assertLockDate } from './locks.ts';
@@ -15,6 +15,7 @@ export const defaultWorkspaceSettings = (workspaceId: number): WorkspaceSettings
   timeZone: DEFAULT_TIME_ZONE,
   rounding: null,
   weekStart: 'monday',
+  timesheetPeriod: 'week',
   lockBefore: null,
   autoLockAfterDays: null,
   version: 0,
@@ -27,6 +28,7 @@ export type WorkspaceSettingsChange = {
   timeZone?: string;
   rounding?: Rounding | null;
   weekStart?: WeekStart;
+  timesheetPeriod?: TimesheetPeriod;
   lockBefore?: string | null;
   autoLockAfterDays?: number | null;
 };
@@ -60,6 +62,7 @@ export async function updateWorkspaceSettings(
       ...(change.timeZone !== undefined ? { timeZone: change.timeZone } : {}),
       ...(change.rounding !== undefined ? { rounding: change.rounding } : {}),
       ...(change.weekStart !== undefined ? { weekStart: change.weekStart } : {}),
+      ...(change.timesheetPeriod !== undefined ? { timesheetPeriod: change.timesheetPeriod } : {}),
       ...(change.lockBefore !== undefined ? { lockBefore: change.lockBefore } : {}),
       ...(change.autoLockAfterDays !== undefined ? { autoLockAfterDays: change.autoLockAfterDays } : {}),
     };
@@ -68,6 +71,7 @@ export async function updateWorkspaceSettings(
       next.maxTrackerDurationMinutes === current.maxTrackerDurationMinutes &&
       next.timeZone === current.timeZone &&
       next.weekStart === current.weekStart &&
+      next.timesheetPeriod === current.timesheetPeriod &&
       next.lockBefore === current.lockBefore &&
       next.autoLockAfterDays === current.autoLockAfterDays &&
       JSON.stringify(next.rounding) === JSON.stringify(current.rounding);

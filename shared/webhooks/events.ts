@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { routes } from '../contracts/routes.ts';
-import { contractView, memberView, projectView, stoppedTrackerView, taskView, timeEntryView, trackerView } from '../contracts/views.ts';
+import { contractView, memberView, projectView, stoppedTrackerView, taskView, timeEntryView, timesheetView, trackerView } from '../contracts/views.ts';
+import type { Timesheet } from '../tracking/timesheets.ts';
 import { recordFromItem } from '../db/directory-repository.ts';
 import type { DirectoryKind, DirectoryRecord } from '../tracking/directory.ts';
 import { declarationsOf, eventKeyOf, imageOf, type WebhookEventType } from '../contracts/webhook-events.ts';
@@ -41,6 +42,9 @@ function directoryData(view: (record: DirectoryRecord) => object) {
   };
 }
 
+/** A timesheet event's data: the timesheet after the change, as its routes answer it. */
+const timesheetData = (image: Image) => timesheetView(JSON.parse(String(image.timesheet)) as Timesheet, Number(image.workspace_id));
+
 /** Each registered event's `data`, from its item's image: what the start (or stop) answered, the entry of a version. */
 const dataBuilders: { [T in WebhookEventType]: (image: Image) => object } = {
   'tracker.started': (image) => ({ message: routes.startTimeTracking.response.message, ...trackerView(trackerFromItem(image)) }),
@@ -63,6 +67,10 @@ const dataBuilders: { [T in WebhookEventType]: (image: Image) => object } = {
   'contract.updated': directoryData((record) => contractView(record)),
   'task.created': directoryData(taskView),
   'task.updated': directoryData(taskView),
+  'timesheet.submitted': timesheetData,
+  'timesheet.approved': timesheetData,
+  'timesheet.rejected': timesheetData,
+  'timesheet.reopened': timesheetData,
 };
 
 /** One stream record (its event name and images, unmarshalled) → the events it is (none, one, or more). */

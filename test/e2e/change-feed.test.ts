@@ -176,7 +176,7 @@ describe('the change feed on the local runtime (source)', () => {
       if (status === 422) expect(Object.keys(answer.body.errors)).toEqual([what]);
       else expect(answer.body.error).toBe(what);
     }
-    for (const types of ['timesheet', 'member,member', 'time_entry,']) {
+    for (const types of ['timesheets', 'member,member', 'time_entry,']) {
       const answer = await feed(`types=${types}`);
       expect([types, answer.status, Object.keys(answer.body.errors ?? {})]).toEqual([types, 422, ['types']]);
     }

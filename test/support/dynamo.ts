@@ -26,7 +26,7 @@ export async function createTestTable(prefix = 'test') {
     get: async (key: ItemKey) => (await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item,
     /** Every item of the table: what a user would inspect after a request. */
     scan: () => scanAll(client, tableName),
-    /** Removes trackers, time entries, workspace settings, invitations and idempotency records; keeps the directory and keys. */
+    /** Removes trackers, time entries (and their report and timesheet months), timesheets, workspace settings, invitations and idempotency records; keeps the directory and keys. */
     clearTrackingData: async () => {
       for (const item of await scanAll(client, tableName)) {
         if (
@@ -38,7 +38,10 @@ export async function createTestTable(prefix = 'test') {
           String(item.sk).startsWith('ACTIVE#') ||
           String(item.pk).startsWith('TIMEENTRY#') ||
           String(item.pk).startsWith('IDEMPOTENCY#') ||
-          String(item.sk).startsWith('INVITATION#')
+          String(item.sk).startsWith('INVITATION#') ||
+          String(item.pk).includes('#SHEETS#') ||
+          String(item.pk).includes('#TIMESHEET#') ||
+          String(item.pk).includes('#REPORT#')
         ) {
           await client.send(new DeleteCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk } }));
         }

@@ -48,6 +48,6 @@ describe('the change feed', () => {
     expect(changeTypesOf(undefined)).toBeUndefined();
     expect(changeTypesOf('member,time_entry')).toEqual(['member', 'time_entry']);
     expect(() => changeTypesOf('member,member')).toThrow(ValidationError);
-    expect(() => changeTypesOf('timesheet')).toThrow(ValidationError);
+    expect(() => changeTypesOf('timesheets')).toThrow(ValidationError);
   });
 });

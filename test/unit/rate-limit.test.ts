@@ -68,7 +68,7 @@ function startWith(rateLimiter: RateLimiter) {
     assertMayReplay: async () => {},
     run: async (body, { repository: admitted, now }) => {
       await admitted.loadContext({ workspaceId: body.workspace_id, actorUserId: 100, targetUserId: body.user_id });
-      await admitted.createActiveTracker({} as never, []);
+      await admitted.createActiveTracker({} as never, [], '2026-01-01');
       return { data: { start_time: now.toISOString(), workspace_id: 1, user_id: 101, contract_id: null, project_id: null, task_id: null, activity_description: null, auto_stop_at: null } };
     },
   });

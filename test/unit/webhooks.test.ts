@@ -21,6 +21,7 @@ import {
   type WebhookEventDeclaration,
 } from '../../shared/contracts/webhook-events.ts';
 import { tableDefinition } from '../../shared/db/table-definition.ts';
+import { timesheetChangeItem } from '../../shared/db/timesheet-repository.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 import type { WebhookSubscription } from '../../shared/webhooks/model.ts';
@@ -165,7 +166,22 @@ describe('the event registry', () => {
       directoryChangeItem(record, record, audit, { created: false }),
       ...(record.kind === 'member' ? [directoryChangeItem(record, undefined, { ...audit, action: 'delete' as const }, { created: false })] : []),
     ]);
-    const events = [trackerImage, versionImage('created', 1), versionImage('updated', 2), versionImage('deleted', 3), ...changeImages].flatMap((image) =>
+    // A timesheet's status changes, as a transition stores them.
+    const period = { start: '2024-01-15', end: '2024-01-21' };
+    const timesheetImages = (['submit', 'unsubmit', 'approve', 'reject', 'reopen'] as const).map((transition, index) => {
+      const record = { status: 'approved' as const, revision: index + 1, submittedAt: null, submittedBy: null, decidedAt: '2024-01-22T09:00:00+00:00', decidedBy: 100, reason: 'x', approved: null };
+      const figures = { totalSeconds: 3600, billableSeconds: 0, amounts: [{ currency: 'EUR', amount: 4500 }], days: [{ date: '2024-01-15', seconds: 3600 }], entries: 1 };
+      return timesheetChangeItem({
+        workspaceId: 1,
+        userId: 7,
+        period,
+        record,
+        seenRevision: index,
+        lock: 0,
+        change: { transition, at: '2024-01-22T09:00:00+00:00', by: 100, view: { id: '7_2024-01-15_2024-01-21', userId: 7, period, record, version: 3, figures } },
+      });
+    });
+    const events = [trackerImage, versionImage('created', 1), versionImage('updated', 2), versionImage('deleted', 3), ...changeImages, ...timesheetImages].flatMap((image) =>
       trackingEventsOf({ eventName: 'INSERT', newImage: image }),
     );
     expect(events.map((event) => event.type).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());

@@ -3,6 +3,7 @@ import { idSchema, nullableInteger, timestampSchema } from '../schemas.ts';
 import { CHANGE_TYPES } from '../../tracking/change-feed.ts';
 import { directoryRecordSchemas } from './directory.ts';
 import { timeEntrySchema } from './time-entries.ts';
+import { timesheetSchema } from './timesheets.ts';
 
 /** A cursor of the feed: opaque; its own workspace's only. */
 const cursor = { type: 'string', minLength: 1, maxLength: 512, pattern: '^[A-Za-z0-9_-]+$', examples: ['eyJ2IjoxLCJ3IjoxLCJwIjoiIn0'] } as const;
@@ -38,14 +39,18 @@ const change = {
   properties: {
     cursor: { ...cursor, description: 'This change’s place in the feed: `since` it to read what came after it.' },
     type: { enum: CHANGE_TYPES },
-    action: { enum: ['created', 'updated', 'deleted', 'removed'], description: 'A time entry is `created`, `updated` or `deleted`; a directory record `created`, `updated` or `removed`.' },
-    id: { type: ['string', 'integer'], description: 'The entry’s id (a string), or the record’s id in its workspace (the user’s id for a member).' },
+    action: {
+      enum: ['created', 'updated', 'deleted', 'removed', 'submitted', 'unsubmitted', 'approved', 'rejected', 'reopened'],
+      description:
+        'A time entry is `created`, `updated` or `deleted`; a directory record `created`, `updated` or `removed`; a timesheet `submitted`, `unsubmitted`, `approved`, `rejected` or `reopened`.',
+    },
+    id: { type: ['string', 'integer'], description: 'The entry’s or timesheet’s id (a string), or the record’s id in its workspace (the user’s id for a member).' },
     at: timestampSchema,
     by: { ...nullableInteger, description: 'Who made it (null: the service, as an auto-stop).' },
     version: { type: 'integer', minimum: 1, description: 'A time entry’s version this change made (as its history numbers them).' },
-    revision: { type: 'integer', minimum: 1, description: 'A directory record’s revision this change made (its ETag; for a removal, the one after its last).' },
+    revision: { type: 'integer', minimum: 1, description: 'A directory record’s revision this change made (its ETag; for a removal, the one after its last), or a timesheet’s status revision.' },
     record: {
-      anyOf: [timeEntrySchema, asObject(workspace), asObject(member), asObject(project), asObject(contract), asObject(task), { type: 'null' }],
+      anyOf: [timeEntrySchema, asObject(workspace), asObject(member), asObject(project), asObject(contract), asObject(task), timesheetSchema, { type: 'null' }],
       description: 'The entry or record as it is after this change, as its own route answers it; null for a deleted entry or a removed record (a tombstone).',
     },
   },

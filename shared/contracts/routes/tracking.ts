@@ -122,8 +122,8 @@ export const trackingRoutes = {
     functionName: 'start-time-tracking',
     scope: 'write',
     idempotent: true,
-    // TransactWriteItems: the tracker (PutItem), if the member's timeline around now is unchanged (ConditionCheckItem).
-    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem'],
+    // TransactWriteItems: the tracker (PutItem), if the member's timeline around now is unchanged (ConditionCheckItem) and no timesheet locks today (UpdateItem of its timesheet month).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     summary: 'Clock a workspace member in',
     successOutcome: 'started',
     input: { body: startTimeTrackingBody },

@@ -1,4 +1,5 @@
 import type { RouteDefinition } from '../route-definition.ts';
+import { TIMESHEET_PERIODS } from '../../tracking/model.ts';
 import { calendarDate, nullableInteger, roundingSchema, timeZoneField, timestampSchema, weekStartSchema, workspacePath } from '../schemas.ts';
 
 /** A calendar day, or null. */
@@ -10,7 +11,8 @@ const updateWorkspaceSettingsBody = {
     max_tracker_duration_minutes: { type: ['integer', 'null'], minimum: 1, maximum: 1440, description: 'Trackers started from now on stop themselves after this many minutes; null: no limit.' },
     time_zone: { ...timeZoneField, description: 'The IANA zone of date queries that give no `tz`.' },
     rounding: { ...roundingSchema, description: 'How reports round each entry’s duration (a report may override it); null: exact seconds.' },
-    week_start: { ...weekStartSchema, description: 'The first day of a week in the reports.' },
+    week_start: { ...weekStartSchema, description: 'The first day of a week in the reports and of a weekly timesheet.' },
+    timesheet_period: { enum: TIMESHEET_PERIODS, description: 'How long a timesheet is: a week (from `week_start`) or a calendar month.' },
     lock_before: {
       ...nullableDate,
       description: 'Entries starting before this day (in the workspace’s zone) can be neither created, edited nor deleted (409 `period_locked`); not after today; null: none.',
@@ -21,13 +23,14 @@ const updateWorkspaceSettingsBody = {
 
 const workspaceSettingsData = {
   type: 'object',
-  required: ['workspace_id', 'max_tracker_duration_minutes', 'time_zone', 'rounding', 'week_start', 'lock_before', 'auto_lock_after_days', 'updated_at', 'updated_by'],
+  required: ['workspace_id', 'max_tracker_duration_minutes', 'time_zone', 'rounding', 'week_start', 'timesheet_period', 'lock_before', 'auto_lock_after_days', 'updated_at', 'updated_by'],
   properties: {
     workspace_id: { type: 'integer' },
     max_tracker_duration_minutes: { type: ['integer', 'null'], minimum: 1, maximum: 1440 },
     time_zone: { type: 'string' },
     rounding: roundingSchema,
     week_start: weekStartSchema,
+    timesheet_period: { enum: TIMESHEET_PERIODS },
     lock_before: nullableDate,
     auto_lock_after_days: { type: ['integer', 'null'], minimum: 1, maximum: 366 },
     updated_at: { anyOf: [timestampSchema, { type: 'null' }] },

@@ -1,0 +1,16 @@
+import * as validators from '../../shared/contracts/generated/validators/getTimesheet.js';
+import { routes } from '../../shared/contracts/routes.ts';
+import { timeEntryView, timesheetTag, timesheetView } from '../../shared/contracts/views.ts';
+import { handlerAdapters, timesheetDeps } from '../../shared/db/default-repositories.ts';
+import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
+import { getTimesheet } from '../../shared/tracking/timesheets.ts';
+
+/** GET /timesheets/{id} */
+export const handler = createHttpHandler(routes.getTimesheet, {
+  adapters: handlerAdapters,
+  validators,
+  run: async (input, { principal, now, forSelf }) => {
+    const timesheet = await getTimesheet(principal.userId, { workspaceId: input.workspace_id, id: input.id, forSelf }, timesheetDeps(now));
+    return { data: { ...timesheetView(timesheet, input.workspace_id), entries: timesheet.entries.map(timeEntryView) }, headers: { etag: timesheetTag(timesheet) } };
+  },
+});
