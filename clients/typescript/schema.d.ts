@@ -6363,6 +6363,7 @@ export interface operations {
                 billable?: "true" | "false";
                 rounding_minutes?: 1 | 5 | 6 | 10 | 12 | 15 | 30 | 60;
                 rounding_mode?: "up" | "down" | "nearest";
+                approval?: "approved" | "pending" | "open";
                 page?: number;
                 per_page?: number;
             };
@@ -6558,6 +6559,7 @@ export interface operations {
                 billable?: "true" | "false";
                 rounding_minutes?: 1 | 5 | 6 | 10 | 12 | 15 | 30 | 60;
                 rounding_mode?: "up" | "down" | "nearest";
+                approval?: "approved" | "pending" | "open";
                 cursor?: string;
                 per_page?: number;
             };
@@ -6741,6 +6743,7 @@ export interface operations {
                 billable?: "true" | "false";
                 rounding_minutes?: 1 | 5 | 6 | 10 | 12 | 15 | 30 | 60;
                 rounding_mode?: "up" | "down" | "nearest";
+                approval?: "approved" | "pending" | "open";
             };
             header?: never;
             path?: never;
@@ -6922,6 +6925,7 @@ export interface operations {
                 billable?: "true" | "false";
                 rounding_minutes?: 1 | 5 | 6 | 10 | 12 | 15 | 30 | 60;
                 rounding_mode?: "up" | "down" | "nearest";
+                approval?: "approved" | "pending" | "open";
             };
             header?: never;
             path?: never;

@@ -5,6 +5,7 @@ import { batchGetAll, keyString } from './batch-get.ts';
 import { reportEntriesFromItem, timeEntryFromItem } from './item-mappers.ts';
 import { keys } from './keys.ts';
 import { queryAll } from './query-all.ts';
+import { queryTimesheetMonths } from './timesheet-months.ts';
 
 /** BatchGetItem reads at most this many keys a call. */
 const BATCH_GET_LIMIT = 100;
@@ -36,6 +37,10 @@ export function createReportRepository(client: DynamoDBDocumentClient, tableName
         ),
       );
       return perMonth.flat().flatMap(reportEntriesFromItem);
+    },
+
+    async timesheetMonths(workspaceId, months) {
+      return queryTimesheetMonths(client, tableName, workspaceId, months);
     },
 
     async entriesById(workspaceId, entryIds) {

@@ -1,5 +1,6 @@
 import { checkedTimeZone } from '../tracking/list-time-entries.ts';
 import { checkedReportRange, checkedRoundingOverride, idList, type Filters, type ReportQuery } from '../tracking/reports.ts';
+import type { ApprovalFilter } from '../tracking/timesheet-periods.ts';
 
 /** The query fields every report reads (validated by its schema first: these are strings and coerced numbers). */
 export type ReportQueryInput = {
@@ -12,6 +13,7 @@ export type ReportQueryInput = {
   billable?: 'true' | 'false';
   rounding_minutes?: number;
   rounding_mode?: string;
+  approval?: ApprovalFilter;
 };
 
 /** The filters and the rounding override of a report's query, checked (422 on the field). */
@@ -22,6 +24,7 @@ export function reportFiltersOf(input: ReportQueryInput): Omit<ReportQuery, 'fro
     ...optional('contractIds', idList('contract_ids', input.contract_ids, { none: false }) as number[] | undefined),
     ...optional('taskIds', idList('task_ids', input.task_ids, { none: true })),
     ...optional('billable', input.billable === undefined ? undefined : input.billable === 'true'),
+    ...optional('approval', input.approval),
   };
   const timeZone = checkedTimeZone(input.tz);
   const rounding = checkedRoundingOverride(input.rounding_minutes, input.rounding_mode);

@@ -6,6 +6,7 @@ import { amountFor, sumByCurrency, type Money } from './money.ts';
 import { rateOn, type RateHistory } from './rates.ts';
 import { roundedSeconds, ROUNDING_MINUTES, ROUNDING_MODES, type Rounding } from './rounding.ts';
 import type { TrackingRepository } from './ports.ts';
+import { approvalOf, periodOf, recordOf, weekOf, type ApprovalFilter, type TimesheetMonth } from './timesheet-periods.ts';
 import { dateIn, datesFrom, dayCount, daysInZone, FIRST_CALENDAR_DATE, isCalendarDate, isWithinCalendar, LAST_CALENDAR_DATE, nextDate } from './time-zones.ts';
 
 /**
@@ -29,6 +30,8 @@ export interface ReportRepository {
   reportEntries(workspaceId: number, months: readonly string[]): Promise<ReportEntry[]>;
   /** These entries in full (by id, in one batch read per 100); one that is gone is left out. */
   entriesById(workspaceId: number, entryIds: readonly string[]): Promise<TimeEntry[]>;
+  /** Every member's timesheet months (YYYY-MM, the workspace's zone) of the workspace, by member: one Query per month (the `approval` filter). */
+  timesheetMonths(workspaceId: number, months: readonly string[]): Promise<Map<number, TimesheetMonth[]>>;
 }
 
 export type Filters = {
@@ -38,6 +41,8 @@ export type Filters = {
   contractIds?: readonly number[];
   taskIds?: ReadonlyArray<number | null>;
   billable?: boolean;
+  /** Only entries whose timesheet (the period they fall in, as the workspace's settings make periods now) is approved, pending (submitted) or open (open or rejected). */
+  approval?: ApprovalFilter;
 };
 
 /** A report's query as asked: `timeZone` and `rounding` absent take the workspace's. */
@@ -183,15 +188,33 @@ export async function loadReportBasis(
   const timeZone = query.timeZone ?? settings.timeZone;
   const rounding = query.rounding === undefined ? settings.rounding : query.rounding;
   const range = daysInZone(query.from, query.to, timeZone);
-  const [contracts, entries] = await Promise.all([deps.reports.contracts(query.workspaceId), deps.reports.reportEntries(query.workspaceId, monthsCovering(range.start, range.end))]);
+  const approval = query.filters.approval;
+  const [contracts, entries, timesheets] = await Promise.all([
+    deps.reports.contracts(query.workspaceId),
+    deps.reports.reportEntries(query.workspaceId, monthsCovering(range.start, range.end)),
+    approval === undefined ? Promise.resolve(undefined) : deps.reports.timesheetMonths(query.workspaceId, workspaceMonthsAround(range, settings.timeZone)),
+  ]);
   const byId = new Map(contracts.map((contract) => [contract.contractId, contract]));
   const dates = new DateCache();
+  // The status of the timesheet an entry falls in: its day in the workspace's zone, that day's period now.
+  const approvalOfEntry = (entry: ReportEntry) => {
+    const day = dates.dateOf(entry.start, settings.timeZone);
+    return approvalOf(recordOf(timesheets?.get(entry.userId) ?? [], periodOf(day, settings.timesheetPeriod, settings.weekStart)).status);
+  };
   const priced = entries
     .filter((entry) => entry.start * 1000 >= range.start && entry.start * 1000 < range.end)
+    .filter((entry) => approval === undefined || approvalOfEntry(entry) === approval)
     .map((entry) => priceEntry(entry, { contracts: byId, rounding, reportZone: timeZone, workspaceZone: settings.timeZone, dates }))
     .filter((entry) => matches(entry, query.filters))
     .sort(byStartThenId);
   return { from: query.from, to: query.to, timeZone, rounding, weekStart: settings.weekStart, entries: priced, settings };
+}
+
+/** The months (YYYY-MM) of the workspace's days a range's instants fall on: a day either side, whatever the report's zone. */
+function workspaceMonthsAround(range: { start: number; end: number }, timeZone: string): string[] {
+  const first = dateIn(range.start - 86_400_000, timeZone);
+  const last = dateIn(range.end + 86_400_000, timeZone);
+  return [...new Set(datesFrom(first, last).map((date) => date.slice(0, 7)))];
 }
 
 const byStartThenId = (a: PricedEntry, b: PricedEntry) => a.start - b.start || (a.entryId < b.entryId ? -1 : a.entryId > b.entryId ? 1 : 0);
@@ -211,13 +234,7 @@ export function figuresOf(entries: readonly PricedEntry[]): Figures {
 
 const KEY_NAMES: Record<Dimension, string> = { user: 'user_id', project: 'project_id', contract: 'contract_id', task: 'task_id', day: 'date', week: 'week', month: 'month' };
 
-/** The first day of the week `date` falls in. */
-export function weekOf(date: string, weekStart: WeekStart): string {
-  const day = new Date(`${date}T00:00:00Z`);
-  const back = (day.getUTCDay() - (weekStart === 'monday' ? 1 : 0) + 7) % 7;
-  day.setUTCDate(day.getUTCDate() - back);
-  return day.toISOString().slice(0, 10);
-}
+export { weekOf };
 
 export function keyValue(entry: PricedEntry, dimension: Dimension, weekStart: WeekStart): string | number | null {
   switch (dimension) {

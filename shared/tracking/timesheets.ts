@@ -1,9 +1,23 @@
 import { DependencyUnavailableError, ForbiddenError, InvalidTransitionError, NotFoundError, PreconditionFailedError, TrackerRunningError, ValidationError } from '../errors.ts';
 import { isManager } from './access-rules.ts';
 import { toApiTimestamp } from './api-time.ts';
-import type { ActiveTracker, Membership, ReportEntry, TimeEntry, TimesheetPeriod, WeekStart, WorkspaceSettings } from './model.ts';
-import type { Money } from './money.ts';
-import { DateCache, figuresOf, priceEntry, weekOf, type PricedContract } from './reports.ts';
+import type { ActiveTracker, Membership, ReportEntry, TimeEntry, WorkspaceSettings } from './model.ts';
+import { DateCache, figuresOf, priceEntry, type PricedContract } from './reports.ts';
+import {
+  monthsOf,
+  periodKeyOf,
+  periodOf,
+  periodsOverlapping,
+  recordOf,
+  TIMESHEET_STATUSES,
+  type ApprovedTotals,
+  type Period,
+  type TimesheetMonth,
+  type TimesheetRecord,
+  type TimesheetStatus,
+} from './timesheet-periods.ts';
+
+export { monthsOf, periodKeyOf, periodOf, recordOf, TIMESHEET_STATUSES, type ApprovedTotals, type Period, type TimesheetMonth, type TimesheetRecord, type TimesheetStatus };
 import { contentionPause, WRITE_ATTEMPTS } from './timeline.ts';
 import { dateIn, datesFrom, dayCount, isCalendarDate, nextDate, startOfDayIn } from './time-zones.ts';
 
@@ -15,28 +29,6 @@ import { dateIn, datesFrom, dayCount, isCalendarDate, nextDate, startOfDayIn } f
  * locked since the submission, and the approval commits only if the record is still the one
  * it read.
  */
-export const TIMESHEET_STATUSES = ['open', 'submitted', 'approved', 'rejected'] as const;
-export type TimesheetStatus = (typeof TIMESHEET_STATUSES)[number];
-export type Period = { start: string; end: string };
-
-/** What an approval stores: the period's figures as they were approved. */
-export type ApprovedTotals = { totalSeconds: number; billableSeconds: number; amounts: Money[]; days: Array<{ date: string; seconds: number }>; entries: number };
-
-/** A period's stored record (absent: open, never changed). `revision` counts its status changes. */
-export type TimesheetRecord = {
-  status: TimesheetStatus;
-  revision: number;
-  submittedAt: string | null;
-  submittedBy: number | null;
-  decidedAt: string | null;
-  decidedBy: number | null;
-  reason: string | null;
-  approved: ApprovedTotals | null;
-};
-
-/** A member's month of timesheet state, as stored: per day, entry writes and locks; the records of the periods touching the month. */
-export type TimesheetMonth = { month: string; dayWrites: Record<string, number>; dayLocks: Record<string, number>; records: Record<string, TimesheetRecord> };
-
 export type Transition = 'submit' | 'unsubmit' | 'approve' | 'reject' | 'reopen';
 
 /** Each transition: from which statuses, to which, and what it does to the period's days' locks. */
@@ -48,33 +40,10 @@ const TRANSITIONS: Record<Transition, { from: readonly TimesheetStatus[]; to: Ti
   reopen: { from: ['approved'], to: 'open', lock: -1 },
 };
 
-/** Submitted and approved periods lock their days. */
-export const isLocking = (status: TimesheetStatus) => status === 'submitted' || status === 'approved';
-
 // ——— Periods and ids ———
-
-/** The period `date` falls in. */
-export function periodOf(date: string, kind: TimesheetPeriod, weekStart: WeekStart): Period {
-  if (kind === 'month') {
-    const start = `${date.slice(0, 7)}-01`;
-    const nextMonth = new Date(Date.parse(`${start}T00:00:00Z`));
-    nextMonth.setUTCMonth(nextMonth.getUTCMonth() + 1);
-    return { start, end: new Date(nextMonth.getTime() - 86_400_000).toISOString().slice(0, 10) };
-  }
-  const start = weekOf(date, weekStart);
-  return { start, end: new Date(Date.parse(`${start}T00:00:00Z`) + 6 * 86_400_000).toISOString().slice(0, 10) };
-}
-
-/** Every period overlapping `from`..`to` (inclusive), oldest first. */
-export function periodsOverlapping(from: string, to: string, kind: TimesheetPeriod, weekStart: WeekStart): Period[] {
-  const periods: Period[] = [];
-  for (let period = periodOf(from, kind, weekStart); period.start <= to; period = periodOf(nextDate(period.end), kind, weekStart)) periods.push(period);
-  return periods;
-}
 
 /** A timesheet's id names its member and period: `<user_id>_<first day>_<last day>`. */
 export const timesheetIdOf = (userId: number, period: Period) => `${userId}_${period.start}_${period.end}`;
-export const periodKeyOf = (period: Period) => `${period.start}_${period.end}`;
 
 /** The member and period of an id: a week or a calendar month, else unknown (404). */
 export function parseTimesheetId(id: string): { userId: number; period: Period } | undefined {
@@ -85,18 +54,6 @@ export function parseTimesheetId(id: string): { userId: number; period: Period }
   const isWeek = days === 7;
   const isMonth = periodOf(period.start, 'month', 'monday').start === period.start && periodOf(period.start, 'month', 'monday').end === period.end;
   return isWeek || isMonth ? { userId: Number(match[1]), period } : undefined;
-}
-
-/** The months (YYYY-MM) a period's days fall in: one, or two for a week across a month's end. */
-export const monthsOf = (period: Period) => [...new Set([period.start.slice(0, 7), period.end.slice(0, 7)])];
-
-/** The record of a period among the member's months (the same in each month it touches), or open. */
-export function recordOf(months: readonly TimesheetMonth[], period: Period): TimesheetRecord {
-  for (const month of months) {
-    const record = month.records[periodKeyOf(period)];
-    if (record) return record;
-  }
-  return { status: 'open', revision: 0, submittedAt: null, submittedBy: null, decidedAt: null, decidedBy: null, reason: null, approved: null };
 }
 
 /** The timesheet's version (its ETag): its status changes plus every entry write to its days, so that any change of either changes it. */

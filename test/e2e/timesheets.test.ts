@@ -110,6 +110,13 @@ describe('timesheets on the local runtime (source)', () => {
     expect(approved.body.data).toMatchObject({ status: 'approved', decided_by: exec, total_seconds: 7200, amounts: [{ currency: 'EUR', amount: 12000 }] });
     const entries = (await call('GET', `/timesheets/${sheet(ann)}?workspace_id=${TWS}`)).body.data.entries as Array<{ duration_seconds: number }>;
     expect(entries.reduce((sum, e) => sum + e.duration_seconds, 0)).toBe(approved.body.data.total_seconds);
+    // The reports filter by it: Ann's approved week, nobody else's.
+    const report = (approval: string) => call('GET', `/reports/summary?workspace_id=${TWS}&from=${WEEK.start}&to=${WEEK.end}&group_by=user&approval=${approval}`);
+    const approvedOnly = await report('approved');
+    expect(approvedOnly.status).toBe(200);
+    expect(approvedOnly.body.data.groups.map((group: { key: object; seconds: number }) => [group.key, group.seconds])).toEqual([[{ user_id: ann }, 7200]]);
+    expect((await report('open')).body.data.groups.map((group: { key: { user_id: number } }) => group.key.user_id)).not.toContain(ann);
+    expect((await report('pending')).body.data.groups).toEqual([]);
     const again = await transition(sheet(ann), 'approve');
     expect([again.status, again.body.error]).toEqual([409, 'invalid_transition']);
     expect((await entry(ann, '2026-11-06T09:00:00+00:00', '2026-11-06T10:00:00+00:00')).body.error).toBe('timesheet_locked');

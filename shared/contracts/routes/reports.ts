@@ -2,6 +2,7 @@ import type { RouteDefinition } from '../route-definition.ts';
 import { calendarDate, count, cursorFields, cursorMeta, idSchema, moneySchema, nullableMoneySchema, paginationMeta, roundingSchema, seconds, timeZoneField } from '../schemas.ts';
 import { ROUNDING_MINUTES, ROUNDING_MODES } from '../../tracking/rounding.ts';
 import { SUMMARY_DIMENSIONS } from '../../tracking/model.ts';
+import { APPROVAL_FILTERS } from '../../tracking/timesheet-periods.ts';
 import { timeEntrySchema } from './time-entries.ts';
 
 /** Comma-separated ids; `none` where a report can select entries without one. */
@@ -18,6 +19,10 @@ const filterFields = {
   billable: { enum: ['true', 'false'], description: 'Only billable (or only non-billable) entries.' },
   rounding_minutes: { type: 'integer', enum: ROUNDING_MINUTES, description: 'Overrides the workspace’s rounding, with `rounding_mode`.' },
   rounding_mode: { enum: ROUNDING_MODES, description: 'Overrides the workspace’s rounding, with `rounding_minutes`.' },
+  approval: {
+    enum: APPROVAL_FILTERS,
+    description: 'Only entries whose timesheet (the period each falls in, by the workspace’s settings) is `approved`, `pending` (submitted) or `open` (open or rejected): docs/timesheets.md.',
+  },
 } as const;
 
 const rangeFields = {
