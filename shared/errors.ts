@@ -149,12 +149,12 @@ export class ReportTooLargeError extends AppError {
   }
 }
 
-/** A timesheet is not in the status a transition starts from. */
+/** A timesheet or a time request is not in the status a transition starts from. */
 export class InvalidTransitionError extends AppError {
   readonly code = 'invalid_transition';
   readonly status = 409;
   constructor(current: string) {
-    super(`The timesheet is ${current}: this transition does not start from there.`);
+    super(`It is ${current}: this transition does not start from there.`);
   }
 }
 

@@ -280,6 +280,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/time-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workspace's time requests of a range (owners, executive managers; a member their own with `user_id`), oldest first */
+        get: operations["listTimeRequests"];
+        put?: never;
+        /** Ask for manual time, for yourself: pending until an owner or executive manager approves it */
+        post: operations["createTimeRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/time-requests/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a pending time request (owners, executive managers): its entry is made, once */
+        post: operations["approveTimeRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/time-requests/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a pending time request with a comment (owners, executive managers) */
+        post: operations["rejectTimeRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/time-requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Cancel your own pending time request */
+        delete: operations["cancelTimeRequest"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/reports/summary": {
         parameters: {
             query?: never;
@@ -1051,6 +1120,57 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "time_request.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A member asked for manual time: the data is the request, pending. */
+        post: operations["webhook_time_request_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "time_request.approved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A time request was approved: the data is the request with the id of the entry made. */
+        post: operations["webhook_time_request_approved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "time_request.rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A time request was rejected: the data is the request with the comment. */
+        post: operations["webhook_time_request_rejected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.test": {
         parameters: {
             query?: never;
@@ -1236,8 +1356,13 @@ export interface components {
                 /** @example 2024-01-15T10:30:00+00:00 */
                 end_time: string;
                 duration_seconds: number;
-                /** @enum {unknown} */
-                source: "tracker" | "manual";
+                /**
+                 * @description A stopped tracker, added by hand, or an approved time request.
+                 * @enum {unknown}
+                 */
+                source: "tracker" | "manual" | "request";
+                /** @description Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`). */
+                approved_by?: number;
                 stop_reason: ("manual" | "max_duration") | null;
                 stopped_by: number | null;
                 created_by: number;
@@ -1299,8 +1424,13 @@ export interface components {
                 /** @example 2024-01-15T10:30:00+00:00 */
                 end_time: string;
                 duration_seconds: number;
-                /** @enum {unknown} */
-                source: "tracker" | "manual";
+                /**
+                 * @description A stopped tracker, added by hand, or an approved time request.
+                 * @enum {unknown}
+                 */
+                source: "tracker" | "manual" | "request";
+                /** @description Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`). */
+                approved_by?: number;
                 stop_reason: ("manual" | "max_duration") | null;
                 stopped_by: number | null;
                 created_by: number;
@@ -1330,8 +1460,13 @@ export interface components {
                 /** @example 2024-01-15T10:30:00+00:00 */
                 end_time: string;
                 duration_seconds: number;
-                /** @enum {unknown} */
-                source: "tracker" | "manual";
+                /**
+                 * @description A stopped tracker, added by hand, or an approved time request.
+                 * @enum {unknown}
+                 */
+                source: "tracker" | "manual" | "request";
+                /** @description Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`). */
+                approved_by?: number;
                 stop_reason: ("manual" | "max_duration") | null;
                 stopped_by: number | null;
                 created_by: number;
@@ -1370,8 +1505,13 @@ export interface components {
                 /** @example 2024-01-15T10:30:00+00:00 */
                 end_time: string;
                 duration_seconds: number;
-                /** @enum {unknown} */
-                source: "tracker" | "manual";
+                /**
+                 * @description A stopped tracker, added by hand, or an approved time request.
+                 * @enum {unknown}
+                 */
+                source: "tracker" | "manual" | "request";
+                /** @description Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`). */
+                approved_by?: number;
                 stop_reason: ("manual" | "max_duration") | null;
                 stopped_by: number | null;
                 created_by: number;
@@ -1595,8 +1735,13 @@ export interface components {
                     /** @example 2024-01-15T10:30:00+00:00 */
                     end_time: string;
                     duration_seconds: number;
-                    /** @enum {unknown} */
-                    source: "tracker" | "manual";
+                    /**
+                     * @description A stopped tracker, added by hand, or an approved time request.
+                     * @enum {unknown}
+                     */
+                    source: "tracker" | "manual" | "request";
+                    /** @description Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`). */
+                    approved_by?: number;
                     stop_reason: ("manual" | "max_duration") | null;
                     stopped_by: number | null;
                     created_by: number;
@@ -1806,6 +1951,178 @@ export interface components {
             };
             meta: components["schemas"]["Meta"];
         };
+        CreateTimeRequestBody: {
+            workspace_id: number;
+            /** @description The requester: the caller themself. */
+            user_id: number;
+            /** @example 2024-01-15T09:00:00+01:00 */
+            start_time: string;
+            /** @example 2024-01-15T09:00:00+01:00 */
+            end_time: string;
+            contract_id?: number | null;
+            /** @description Only with a contract: a task of its project. */
+            task_id?: number | null;
+            /** @description The entry’s description once approved. */
+            note?: string | null;
+        } & unknown;
+        CreateTimeRequestResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                /** @example 101_0b7c1f9e-5d2a-4c3b-9e8f-1a2b3c4d5e6f */
+                id: string;
+                workspace_id: number;
+                user_id: number;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                start_time: string;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                end_time: string;
+                duration_seconds: number;
+                contract_id: number | null;
+                project_id: number | null;
+                task_id: number | null;
+                note: string | null;
+                /** @enum {unknown} */
+                status: "pending" | "approved" | "rejected" | "cancelled";
+                /** @example 2024-01-15T10:30:00+00:00 */
+                created_at: string;
+                decided_at: string | null;
+                decided_by: number | null;
+                /** @description Why it was rejected. */
+                comment: string | null;
+                /** @description The entry its approval made. */
+                time_entry_id: string | null;
+            };
+            meta: components["schemas"]["Meta"];
+        };
+        ListTimeRequestsResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                /** @example 101_0b7c1f9e-5d2a-4c3b-9e8f-1a2b3c4d5e6f */
+                id: string;
+                workspace_id: number;
+                user_id: number;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                start_time: string;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                end_time: string;
+                duration_seconds: number;
+                contract_id: number | null;
+                project_id: number | null;
+                task_id: number | null;
+                note: string | null;
+                /** @enum {unknown} */
+                status: "pending" | "approved" | "rejected" | "cancelled";
+                /** @example 2024-01-15T10:30:00+00:00 */
+                created_at: string;
+                decided_at: string | null;
+                decided_by: number | null;
+                /** @description Why it was rejected. */
+                comment: string | null;
+                /** @description The entry its approval made. */
+                time_entry_id: string | null;
+            }[];
+            meta: components["schemas"]["Meta"];
+        };
+        ApproveTimeRequestResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                /** @example 101_0b7c1f9e-5d2a-4c3b-9e8f-1a2b3c4d5e6f */
+                id: string;
+                workspace_id: number;
+                user_id: number;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                start_time: string;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                end_time: string;
+                duration_seconds: number;
+                contract_id: number | null;
+                project_id: number | null;
+                task_id: number | null;
+                note: string | null;
+                /** @enum {unknown} */
+                status: "pending" | "approved" | "rejected" | "cancelled";
+                /** @example 2024-01-15T10:30:00+00:00 */
+                created_at: string;
+                decided_at: string | null;
+                decided_by: number | null;
+                /** @description Why it was rejected. */
+                comment: string | null;
+                /** @description The entry its approval made. */
+                time_entry_id: string | null;
+            };
+            meta: components["schemas"]["Meta"];
+        };
+        RejectTimeRequestBody: {
+            comment: string;
+        };
+        RejectTimeRequestResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                /** @example 101_0b7c1f9e-5d2a-4c3b-9e8f-1a2b3c4d5e6f */
+                id: string;
+                workspace_id: number;
+                user_id: number;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                start_time: string;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                end_time: string;
+                duration_seconds: number;
+                contract_id: number | null;
+                project_id: number | null;
+                task_id: number | null;
+                note: string | null;
+                /** @enum {unknown} */
+                status: "pending" | "approved" | "rejected" | "cancelled";
+                /** @example 2024-01-15T10:30:00+00:00 */
+                created_at: string;
+                decided_at: string | null;
+                decided_by: number | null;
+                /** @description Why it was rejected. */
+                comment: string | null;
+                /** @description The entry its approval made. */
+                time_entry_id: string | null;
+            };
+            meta: components["schemas"]["Meta"];
+        };
+        CancelTimeRequestResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                /** @example 101_0b7c1f9e-5d2a-4c3b-9e8f-1a2b3c4d5e6f */
+                id: string;
+                workspace_id: number;
+                user_id: number;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                start_time: string;
+                /** @example 2024-01-15T10:30:00+00:00 */
+                end_time: string;
+                duration_seconds: number;
+                contract_id: number | null;
+                project_id: number | null;
+                task_id: number | null;
+                note: string | null;
+                /** @enum {unknown} */
+                status: "pending" | "approved" | "rejected" | "cancelled";
+                /** @example 2024-01-15T10:30:00+00:00 */
+                created_at: string;
+                decided_at: string | null;
+                decided_by: number | null;
+                /** @description Why it was rejected. */
+                comment: string | null;
+                /** @description The entry its approval made. */
+                time_entry_id: string | null;
+            };
+            meta: components["schemas"]["Meta"];
+        };
         SummaryReportResponse: {
             /** @constant */
             success: true;
@@ -1915,8 +2232,13 @@ export interface components {
                     /** @example 2024-01-15T10:30:00+00:00 */
                     end_time: string;
                     duration_seconds: number;
-                    /** @enum {unknown} */
-                    source: "tracker" | "manual";
+                    /**
+                     * @description A stopped tracker, added by hand, or an approved time request.
+                     * @enum {unknown}
+                     */
+                    source: "tracker" | "manual" | "request";
+                    /** @description Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`). */
+                    approved_by?: number;
                     stop_reason: ("manual" | "max_duration") | null;
                     stopped_by: number | null;
                     created_by: number;
@@ -2077,8 +2399,13 @@ export interface components {
                     /** @example 2024-01-15T10:30:00+00:00 */
                     end_time: string;
                     duration_seconds: number;
-                    /** @enum {unknown} */
-                    source: "tracker" | "manual";
+                    /**
+                     * @description A stopped tracker, added by hand, or an approved time request.
+                     * @enum {unknown}
+                     */
+                    source: "tracker" | "manual" | "request";
+                    /** @description Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`). */
+                    approved_by?: number;
                     stop_reason: ("manual" | "max_duration") | null;
                     stopped_by: number | null;
                     created_by: number;
@@ -2665,7 +2992,7 @@ export interface components {
         CreateWebhookBody: {
             workspace_id: number;
             url: string;
-            events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened")[];
+            events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected")[];
             description?: string | null;
         };
         CreateWebhookResponse: {
@@ -2676,7 +3003,7 @@ export interface components {
                 id: string;
                 workspace_id: number;
                 url: string;
-                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened")[];
+                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected")[];
                 description: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -2699,7 +3026,7 @@ export interface components {
                 id: string;
                 workspace_id: number;
                 url: string;
-                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened")[];
+                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected")[];
                 description: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -2732,7 +3059,7 @@ export interface components {
                 id: string;
                 workspace_id: number;
                 url: string;
-                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened")[];
+                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected")[];
                 description: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -2768,7 +3095,7 @@ export interface components {
                  */
                 message_id: string;
                 /** @enum {unknown} */
-                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "webhook.test";
+                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected" | "webhook.test";
                 /** @description 1 for the first send of a message; a redelivery or replay counts from 1 again. */
                 attempt: number;
                 /** @description The receiver's status, or null when it gave none (no connection, no answer in 5 s, an address refused). */
@@ -2802,7 +3129,7 @@ export interface components {
                  */
                 message_id: string;
                 /** @enum {unknown} */
-                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "webhook.test";
+                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected" | "webhook.test";
             };
             meta: components["schemas"]["Meta"];
         };
@@ -2818,7 +3145,7 @@ export interface components {
                  */
                 message_id: string;
                 /** @enum {unknown} */
-                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "webhook.test";
+                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected" | "webhook.test";
             };
             meta: components["schemas"]["Meta"];
         };
@@ -2854,7 +3181,7 @@ export interface components {
                 id: string;
                 workspace_id: number;
                 url: string;
-                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened")[];
+                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected")[];
                 description: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -3704,6 +4031,7 @@ export interface operations {
                      *           "end_time": "2024-01-15T10:30:00+00:00",
                      *           "duration_seconds": 0,
                      *           "source": "tracker",
+                     *           "approved_by": 1,
                      *           "stop_reason": "manual",
                      *           "stopped_by": 1,
                      *           "created_by": 1,
@@ -3862,6 +4190,7 @@ export interface operations {
                      *         "end_time": "2024-01-15T10:30:00+00:00",
                      *         "duration_seconds": 0,
                      *         "source": "tracker",
+                     *         "approved_by": 1,
                      *         "stop_reason": "manual",
                      *         "stopped_by": 1,
                      *         "created_by": 1,
@@ -4183,6 +4512,7 @@ export interface operations {
                      *         "end_time": "2024-01-15T10:30:00+00:00",
                      *         "duration_seconds": 0,
                      *         "source": "tracker",
+                     *         "approved_by": 1,
                      *         "stop_reason": "manual",
                      *         "stopped_by": 1,
                      *         "created_by": 1,
@@ -4500,6 +4830,7 @@ export interface operations {
                      *         "end_time": "2024-01-15T10:30:00+00:00",
                      *         "duration_seconds": 0,
                      *         "source": "tracker",
+                     *         "approved_by": 1,
                      *         "stop_reason": "manual",
                      *         "stopped_by": 1,
                      *         "created_by": 1,
@@ -5314,6 +5645,7 @@ export interface operations {
                      *             "end_time": "2024-01-15T10:30:00+00:00",
                      *             "duration_seconds": 0,
                      *             "source": "tracker",
+                     *             "approved_by": 1,
                      *             "stop_reason": "manual",
                      *             "stopped_by": 1,
                      *             "created_by": 1,
@@ -6343,6 +6675,837 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listTimeRequests: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+                /** @example 2024-01-15 */
+                from: string;
+                /** @example 2024-01-21 */
+                to: string;
+                status?: "pending" | "approved" | "rejected" | "cancelled";
+                user_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The requests starting in the range. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": [
+                     *         {
+                     *           "id": "101_0b7c1f9e-5d2a-4c3b-9e8f-1a2b3c4d5e6f",
+                     *           "workspace_id": 1,
+                     *           "user_id": 1,
+                     *           "start_time": "2024-01-15T10:30:00+00:00",
+                     *           "end_time": "2024-01-15T10:30:00+00:00",
+                     *           "duration_seconds": 0,
+                     *           "contract_id": 1,
+                     *           "project_id": 1,
+                     *           "task_id": 1,
+                     *           "note": "example",
+                     *           "status": "pending",
+                     *           "created_at": "2024-01-15T10:30:00+00:00",
+                     *           "decided_at": "2024-01-15T10:30:00+00:00",
+                     *           "decided_by": 1,
+                     *           "comment": "example",
+                     *           "time_entry_id": "example"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ListTimeRequestsResponse"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller neither manages the workspace nor acts for themselves (`user_id` = their own id, as a member who can track). */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createTimeRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "workspace_id": 1,
+                 *       "user_id": 100,
+                 *       "start_time": "2024-01-16T09:00:00+01:00",
+                 *       "end_time": "2024-01-16T10:00:00+01:00",
+                 *       "note": "Client call from home"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateTimeRequestBody"];
+            };
+        };
+        responses: {
+            /** @description The request, pending. */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "id": "101_0b7c1f9e-5d2a-4c3b-9e8f-1a2b3c4d5e6f",
+                     *         "workspace_id": 1,
+                     *         "user_id": 1,
+                     *         "start_time": "2024-01-15T10:30:00+00:00",
+                     *         "end_time": "2024-01-15T10:30:00+00:00",
+                     *         "duration_seconds": 0,
+                     *         "contract_id": 1,
+                     *         "project_id": 1,
+                     *         "task_id": 1,
+                     *         "note": "example",
+                     *         "status": "pending",
+                     *         "created_at": "2024-01-15T10:30:00+00:00",
+                     *         "decided_at": "2024-01-15T10:30:00+00:00",
+                     *         "decided_by": 1,
+                     *         "comment": "example",
+                     *         "time_entry_id": "example"
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreateTimeRequestResponse"];
+                };
+            };
+            /** @description Not a JSON object. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Not a JSON object.",
+                     *       "error": "bad_request",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller neither manages the workspace nor acts for themselves (`user_id` = their own id, as a member who can track). */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description It starts on a locked day (`period_locked`). */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "It starts on a locked day (`period_locked`).",
+                     *       "error": "period_locked",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    approveTimeRequest: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+            };
+            header?: never;
+            path: {
+                /** @example 100_0b7c1f9e-5d2a-4c3b-9e8f-1a2b3c4d5e6f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request, approved, with the id of the entry made. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "id": "101_0b7c1f9e-5d2a-4c3b-9e8f-1a2b3c4d5e6f",
+                     *         "workspace_id": 1,
+                     *         "user_id": 1,
+                     *         "start_time": "2024-01-15T10:30:00+00:00",
+                     *         "end_time": "2024-01-15T10:30:00+00:00",
+                     *         "duration_seconds": 0,
+                     *         "contract_id": 1,
+                     *         "project_id": 1,
+                     *         "task_id": 1,
+                     *         "note": "example",
+                     *         "status": "pending",
+                     *         "created_at": "2024-01-15T10:30:00+00:00",
+                     *         "decided_at": "2024-01-15T10:30:00+00:00",
+                     *         "decided_by": 1,
+                     *         "comment": "example",
+                     *         "time_entry_id": "example"
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApproveTimeRequestResponse"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not pending any more (`invalid_transition`), or its time overlaps the member’s time as it is now (`time_entry_overlap`; it stays pending), or a locked day (`period_locked`, `timesheet_locked`). */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Not pending any more (`invalid_transition`), or its time overlaps the member’s time as it is now (`time_entry_overlap`; it stays pending), or a locked day (`period_locked`, `timesheet_locked`).",
+                     *       "error": "invalid_transition",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rejectTimeRequest: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+            };
+            header?: never;
+            path: {
+                /** @example 100_0b7c1f9e-5d2a-4c3b-9e8f-1a2b3c4d5e6f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "comment": "That day was a holiday."
+                 *     }
+                 */
+                "application/json": components["schemas"]["RejectTimeRequestBody"];
+            };
+        };
+        responses: {
+            /** @description The request, rejected. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "id": "101_0b7c1f9e-5d2a-4c3b-9e8f-1a2b3c4d5e6f",
+                     *         "workspace_id": 1,
+                     *         "user_id": 1,
+                     *         "start_time": "2024-01-15T10:30:00+00:00",
+                     *         "end_time": "2024-01-15T10:30:00+00:00",
+                     *         "duration_seconds": 0,
+                     *         "contract_id": 1,
+                     *         "project_id": 1,
+                     *         "task_id": 1,
+                     *         "note": "example",
+                     *         "status": "pending",
+                     *         "created_at": "2024-01-15T10:30:00+00:00",
+                     *         "decided_at": "2024-01-15T10:30:00+00:00",
+                     *         "decided_by": 1,
+                     *         "comment": "example",
+                     *         "time_entry_id": "example"
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RejectTimeRequestResponse"];
+                };
+            };
+            /** @description Not a JSON object. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Not a JSON object.",
+                     *       "error": "bad_request",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request is no longer pending (`invalid_transition`, naming its status). */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The request is no longer pending (`invalid_transition`, naming its status).",
+                     *       "error": "invalid_transition",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelTimeRequest: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+            };
+            header?: never;
+            path: {
+                /** @example 100_0b7c1f9e-5d2a-4c3b-9e8f-1a2b3c4d5e6f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request, cancelled. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "id": "101_0b7c1f9e-5d2a-4c3b-9e8f-1a2b3c4d5e6f",
+                     *         "workspace_id": 1,
+                     *         "user_id": 1,
+                     *         "start_time": "2024-01-15T10:30:00+00:00",
+                     *         "end_time": "2024-01-15T10:30:00+00:00",
+                     *         "duration_seconds": 0,
+                     *         "contract_id": 1,
+                     *         "project_id": 1,
+                     *         "task_id": 1,
+                     *         "note": "example",
+                     *         "status": "pending",
+                     *         "created_at": "2024-01-15T10:30:00+00:00",
+                     *         "decided_at": "2024-01-15T10:30:00+00:00",
+                     *         "decided_by": 1,
+                     *         "comment": "example",
+                     *         "time_entry_id": "example"
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CancelTimeRequestResponse"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller neither manages the workspace nor acts for themselves (the id names their own user id first, as a member who can track). */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request is no longer pending (`invalid_transition`, naming its status). */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The request is no longer pending (`invalid_transition`, naming its status).",
+                     *       "error": "invalid_transition",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     summaryReport: {
         parameters: {
             query: {
@@ -6605,6 +7768,7 @@ export interface operations {
                      *             "end_time": "2024-01-15T10:30:00+00:00",
                      *             "duration_seconds": 0,
                      *             "source": "tracker",
+                     *             "approved_by": 1,
                      *             "stop_reason": "manual",
                      *             "stopped_by": 1,
                      *             "created_by": 1,
@@ -7116,6 +8280,7 @@ export interface operations {
                      *             "end_time": "2024-01-15T10:30:00+00:00",
                      *             "duration_seconds": 0,
                      *             "source": "tracker",
+                     *             "approved_by": 1,
                      *             "stop_reason": "manual",
                      *             "stopped_by": 1,
                      *             "created_by": 1,
@@ -11576,6 +12741,7 @@ export interface operations {
                  *         "end_time": "2024-01-15T10:30:00+00:00",
                  *         "duration_seconds": 0,
                  *         "source": "tracker",
+                 *         "approved_by": 1,
                  *         "stop_reason": "manual",
                  *         "stopped_by": 1,
                  *         "created_by": 1,
@@ -11604,8 +12770,13 @@ export interface operations {
                         /** @example 2024-01-15T10:30:00+00:00 */
                         end_time: string;
                         duration_seconds: number;
-                        /** @enum {unknown} */
-                        source: "tracker" | "manual";
+                        /**
+                         * @description A stopped tracker, added by hand, or an approved time request.
+                         * @enum {unknown}
+                         */
+                        source: "tracker" | "manual" | "request";
+                        /** @description Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`). */
+                        approved_by?: number;
                         stop_reason: ("manual" | "max_duration") | null;
                         stopped_by: number | null;
                         created_by: number;
@@ -11691,6 +12862,7 @@ export interface operations {
                  *         "end_time": "2024-01-15T10:30:00+00:00",
                  *         "duration_seconds": 0,
                  *         "source": "tracker",
+                 *         "approved_by": 1,
                  *         "stop_reason": "manual",
                  *         "stopped_by": 1,
                  *         "created_by": 1,
@@ -11720,8 +12892,13 @@ export interface operations {
                         /** @example 2024-01-15T10:30:00+00:00 */
                         end_time: string;
                         duration_seconds: number;
-                        /** @enum {unknown} */
-                        source: "tracker" | "manual";
+                        /**
+                         * @description A stopped tracker, added by hand, or an approved time request.
+                         * @enum {unknown}
+                         */
+                        source: "tracker" | "manual" | "request";
+                        /** @description Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`). */
+                        approved_by?: number;
                         stop_reason: ("manual" | "max_duration") | null;
                         stopped_by: number | null;
                         created_by: number;
@@ -11811,6 +12988,7 @@ export interface operations {
                  *         "end_time": "2024-01-15T10:30:00+00:00",
                  *         "duration_seconds": 0,
                  *         "source": "tracker",
+                 *         "approved_by": 1,
                  *         "stop_reason": "manual",
                  *         "stopped_by": 1,
                  *         "created_by": 1,
@@ -11839,8 +13017,13 @@ export interface operations {
                         /** @example 2024-01-15T10:30:00+00:00 */
                         end_time: string;
                         duration_seconds: number;
-                        /** @enum {unknown} */
-                        source: "tracker" | "manual";
+                        /**
+                         * @description A stopped tracker, added by hand, or an approved time request.
+                         * @enum {unknown}
+                         */
+                        source: "tracker" | "manual" | "request";
+                        /** @description Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`). */
+                        approved_by?: number;
                         stop_reason: ("manual" | "max_duration") | null;
                         stopped_by: number | null;
                         created_by: number;
@@ -13461,6 +14644,345 @@ export interface operations {
                         decided_by: number | null;
                         /** @description Why it was last rejected or reopened. */
                         reason: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_time_request_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "time_request.created",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "id": "101_0b7c1f9e-5d2a-4c3b-9e8f-1a2b3c4d5e6f",
+                 *         "workspace_id": 1,
+                 *         "user_id": 1,
+                 *         "start_time": "2024-01-15T10:30:00+00:00",
+                 *         "end_time": "2024-01-15T10:30:00+00:00",
+                 *         "duration_seconds": 0,
+                 *         "contract_id": 1,
+                 *         "project_id": 1,
+                 *         "task_id": 1,
+                 *         "note": "example",
+                 *         "status": "pending",
+                 *         "created_at": "2024-01-15T10:30:00+00:00",
+                 *         "decided_at": "2024-01-15T10:30:00+00:00",
+                 *         "decided_by": 1,
+                 *         "comment": "example",
+                 *         "time_entry_id": "example"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "time_request.created";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        /** @example 101_0b7c1f9e-5d2a-4c3b-9e8f-1a2b3c4d5e6f */
+                        id: string;
+                        workspace_id: number;
+                        user_id: number;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        start_time: string;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        end_time: string;
+                        duration_seconds: number;
+                        contract_id: number | null;
+                        project_id: number | null;
+                        task_id: number | null;
+                        note: string | null;
+                        /** @enum {unknown} */
+                        status: "pending" | "approved" | "rejected" | "cancelled";
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        created_at: string;
+                        decided_at: string | null;
+                        decided_by: number | null;
+                        /** @description Why it was rejected. */
+                        comment: string | null;
+                        /** @description The entry its approval made. */
+                        time_entry_id: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_time_request_approved: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "time_request.approved",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "id": "101_0b7c1f9e-5d2a-4c3b-9e8f-1a2b3c4d5e6f",
+                 *         "workspace_id": 1,
+                 *         "user_id": 1,
+                 *         "start_time": "2024-01-15T10:30:00+00:00",
+                 *         "end_time": "2024-01-15T10:30:00+00:00",
+                 *         "duration_seconds": 0,
+                 *         "contract_id": 1,
+                 *         "project_id": 1,
+                 *         "task_id": 1,
+                 *         "note": "example",
+                 *         "status": "pending",
+                 *         "created_at": "2024-01-15T10:30:00+00:00",
+                 *         "decided_at": "2024-01-15T10:30:00+00:00",
+                 *         "decided_by": 1,
+                 *         "comment": "example",
+                 *         "time_entry_id": "example"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "time_request.approved";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        /** @example 101_0b7c1f9e-5d2a-4c3b-9e8f-1a2b3c4d5e6f */
+                        id: string;
+                        workspace_id: number;
+                        user_id: number;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        start_time: string;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        end_time: string;
+                        duration_seconds: number;
+                        contract_id: number | null;
+                        project_id: number | null;
+                        task_id: number | null;
+                        note: string | null;
+                        /** @enum {unknown} */
+                        status: "pending" | "approved" | "rejected" | "cancelled";
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        created_at: string;
+                        decided_at: string | null;
+                        decided_by: number | null;
+                        /** @description Why it was rejected. */
+                        comment: string | null;
+                        /** @description The entry its approval made. */
+                        time_entry_id: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_time_request_rejected: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "time_request.rejected",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "id": "101_0b7c1f9e-5d2a-4c3b-9e8f-1a2b3c4d5e6f",
+                 *         "workspace_id": 1,
+                 *         "user_id": 1,
+                 *         "start_time": "2024-01-15T10:30:00+00:00",
+                 *         "end_time": "2024-01-15T10:30:00+00:00",
+                 *         "duration_seconds": 0,
+                 *         "contract_id": 1,
+                 *         "project_id": 1,
+                 *         "task_id": 1,
+                 *         "note": "example",
+                 *         "status": "pending",
+                 *         "created_at": "2024-01-15T10:30:00+00:00",
+                 *         "decided_at": "2024-01-15T10:30:00+00:00",
+                 *         "decided_by": 1,
+                 *         "comment": "example",
+                 *         "time_entry_id": "example"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "time_request.rejected";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        /** @example 101_0b7c1f9e-5d2a-4c3b-9e8f-1a2b3c4d5e6f */
+                        id: string;
+                        workspace_id: number;
+                        user_id: number;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        start_time: string;
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        end_time: string;
+                        duration_seconds: number;
+                        contract_id: number | null;
+                        project_id: number | null;
+                        task_id: number | null;
+                        note: string | null;
+                        /** @enum {unknown} */
+                        status: "pending" | "approved" | "rejected" | "cancelled";
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        created_at: string;
+                        decided_at: string | null;
+                        decided_by: number | null;
+                        /** @description Why it was rejected. */
+                        comment: string | null;
+                        /** @description The entry its approval made. */
+                        time_entry_id: string | null;
                     };
                 };
             };

@@ -36,6 +36,12 @@ export type RouteDefinition = {
    * `id`: the route's id names its member first (`<user_id>_…`, a timesheet's).
    */
   selfService?: 'user_id' | 'id';
+  /**
+   * With `selfService`: only the member themself may call it, whatever their role (a time
+   * request is one's own to make or cancel). Anyone else is refused before the use case
+   * runs: 404 on a route of one id (nothing revealed), 403 otherwise.
+   */
+  selfOnly?: true;
   /** Accepts an `Idempotency-Key` header (its storage actions are added to the IAM policy). */
   idempotent: boolean;
   /** Exactly the DynamoDB actions the use case performs on the table (idempotency excluded). */

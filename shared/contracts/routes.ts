@@ -8,6 +8,7 @@ import { webhookRoutes } from './routes/webhooks.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { changeRoutes } from './routes/changes.ts';
 import { timesheetRoutes } from './routes/timesheets.ts';
+import { timeRequestRoutes } from './routes/time-requests.ts';
 import { HTTP_METHODS, IDEMPOTENCY_ACTIONS, INPUT_LOCATIONS, type InputLocation, type InputSchema, type RouteDefinition } from './route-definition.ts';
 
 export * from './route-definition.ts';
@@ -18,6 +19,7 @@ export const routeResources = [
   { name: 'time entries', routes: timeEntryRoutes },
   { name: 'workspace settings', routes: workspaceSettingsRoutes },
   { name: 'timesheets', routes: timesheetRoutes },
+  { name: 'time requests', routes: timeRequestRoutes },
   { name: 'reports', routes: reportRoutes },
   { name: 'change feed', routes: changeRoutes },
   { name: 'directory', routes: directoryRoutes },

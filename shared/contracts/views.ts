@@ -1,6 +1,6 @@
 import type { RouteData } from './route-types.ts';
 import type { CurrentTracker } from '../tracking/current-tracker.ts';
-import type { ActiveTracker, TimeEntry, TimeEntryVersion, WorkspaceSettings } from '../tracking/model.ts';
+import type { ActiveTracker, TimeEntry, TimeEntryVersion, TimeRequest, WorkspaceSettings } from '../tracking/model.ts';
 import type { DaySummary } from '../tracking/list-time-entries.ts';
 import type { RunningTracker } from '../tracking/active-trackers.ts';
 import type { DeliveryAttempt, StoredMessage, WebhookSubscription } from '../webhooks/model.ts';
@@ -52,6 +52,7 @@ export function timeEntryView(entry: TimeEntry): RouteData<'getTimeEntry'> {
     end_time: entry.endTime,
     duration_seconds: entry.durationSeconds,
     source: entry.source,
+    ...(entry.approvedBy === undefined ? {} : { approved_by: entry.approvedBy }),
     stop_reason: entry.stopReason,
     stopped_by: entry.stoppedBy,
     created_by: entry.createdBy,
@@ -201,6 +202,28 @@ export function timesheetView(timesheet: Timesheet, workspaceId: number): RouteD
     decided_at: record.decidedAt,
     decided_by: record.decidedBy,
     reason: record.reason,
+  };
+}
+
+/** A time request as its routes answer it. */
+export function timeRequestView(request: TimeRequest): RouteData<'createTimeRequest'> {
+  return {
+    id: request.id,
+    workspace_id: request.workspaceId,
+    user_id: request.userId,
+    start_time: request.startTime,
+    end_time: request.endTime,
+    duration_seconds: request.durationSeconds,
+    contract_id: request.contractId,
+    project_id: request.projectId,
+    task_id: request.taskId,
+    note: request.note,
+    status: request.status,
+    created_at: request.createdAt,
+    decided_at: request.decidedAt,
+    decided_by: request.decidedBy,
+    comment: request.comment,
+    time_entry_id: request.timeEntryId,
   };
 }
 

@@ -2,6 +2,7 @@ import { timeEntryHistoryData, timeEntrySchema } from './routes/time-entries.ts'
 import { startTimeTrackingData, stopTimeTrackingData } from './routes/tracking.ts';
 import { directoryRoutes } from './routes/directory.ts';
 import { timesheetSchema } from './routes/timesheets.ts';
+import { timeRequestSchema } from './routes/time-requests.ts';
 import { timestampSchema } from './schemas.ts';
 
 /**
@@ -134,6 +135,35 @@ export const webhookEventRegistry = {
   'timesheet.approved': timesheetEvent('approve', 'A timesheet was approved: the data carries the figures approved.'),
   'timesheet.rejected': timesheetEvent('reject', 'A timesheet was rejected (`reason` says why): its entries can be corrected.'),
   'timesheet.reopened': timesheetEvent('reopen', 'An approved timesheet was reopened by an owner (`reason` says why).'),
+  // A time request's by-id copy: made (INSERT), then decided (MODIFY, a new revision each).
+  'time_request.created': {
+    description: 'A member asked for manual time: the data is the request, pending.',
+    streamEvent: 'INSERT',
+    entity: 'time_request',
+    identity: ['request_id'],
+    occurredAt: 'created_at',
+    data: timeRequestSchema,
+  },
+  'time_request.approved': {
+    description: 'A time request was approved: the data is the request with the id of the entry made.',
+    streamEvent: 'MODIFY',
+    entity: 'time_request',
+    match: { status: 'approved' },
+    identity: ['request_id'],
+    version: 'revision',
+    occurredAt: 'decided_at',
+    data: timeRequestSchema,
+  },
+  'time_request.rejected': {
+    description: 'A time request was rejected: the data is the request with the comment.',
+    streamEvent: 'MODIFY',
+    entity: 'time_request',
+    match: { status: 'rejected' },
+    identity: ['request_id'],
+    version: 'revision',
+    occurredAt: 'decided_at',
+    data: timeRequestSchema,
+  },
 } as const satisfies Record<string, WebhookEventDeclaration>;
 
 export type WebhookEventType = keyof typeof webhookEventRegistry;

@@ -12,6 +12,7 @@ import { createInvitationRepository } from './invitation-repository.ts';
 import { createReportRepository } from './report-repository.ts';
 import { createChangeFeedRepository } from './change-feed-repository.ts';
 import { createTimesheetRepository } from './timesheet-repository.ts';
+import { createTimeRequestRepository } from './time-request-repository.ts';
 import { periodBounds, type TimesheetDeps } from '../tracking/timesheets.ts';
 import { toApiTimestamp } from '../tracking/api-time.ts';
 
@@ -33,6 +34,7 @@ export const invitationRepository = createInvitationRepository(documentClient, d
 export const reportRepository = createReportRepository(documentClient, databaseConfig.tableName);
 export const changeFeedRepository = createChangeFeedRepository(documentClient, databaseConfig.tableName);
 export const timesheetRepository = createTimesheetRepository(documentClient, databaseConfig.tableName);
+export const timeRequestRepository = createTimeRequestRepository(documentClient, databaseConfig.tableName);
 
 /** What the timesheet use cases read through: the timesheet months, the contracts (for amounts), and a period's entries (the member's list, one Query). */
 export const timesheetDeps = (now: Date): TimesheetDeps => ({

@@ -129,6 +129,7 @@ const timeEntryAttributes = (entry: TimeEntry): Item => ({
   end_time: entry.endTime,
   duration_seconds: entry.durationSeconds,
   source: entry.source,
+  ...(entry.approvedBy === undefined ? {} : { approved_by: entry.approvedBy }),
   stop_reason: entry.stopReason,
   stopped_by: entry.stoppedBy,
   created_by: entry.createdBy,
@@ -159,7 +160,8 @@ export const timeEntryByIdToItem = (entry: TimeEntry): Item => ({
 export const timeEntryFromItem = (item: Item): TimeEntry => {
   const createdBy = Number(item.created_by ?? item.stopped_by);
   const createdAt = String(item.created_at ?? item.end_time);
-  const source = item.source === 'manual' ? 'manual' : 'tracker';
+  const source = item.source === 'manual' ? 'manual' : item.source === 'request' ? 'request' : 'tracker';
+  const byHand = source !== 'tracker';
   return {
     entryId: String(item.entry_id),
     workspaceId: Number(item.workspace_id),
@@ -172,8 +174,9 @@ export const timeEntryFromItem = (item: Item): TimeEntry => {
     endTime: String(item.end_time),
     durationSeconds: Number(item.duration_seconds),
     source,
-    stopReason: source === 'manual' ? null : item.stop_reason === 'max_duration' ? 'max_duration' : ('manual' satisfies StopReason),
-    stoppedBy: source === 'manual' ? null : item.stop_reason === 'max_duration' ? null : Number(item.stopped_by ?? createdBy),
+    stopReason: byHand ? null : item.stop_reason === 'max_duration' ? 'max_duration' : ('manual' satisfies StopReason),
+    stoppedBy: byHand ? null : item.stop_reason === 'max_duration' ? null : Number(item.stopped_by ?? createdBy),
+    ...(source === 'request' ? { approvedBy: Number(item.approved_by) } : {}),
     createdBy,
     createdAt,
     updatedBy: Number(item.updated_by ?? createdBy),

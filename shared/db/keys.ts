@@ -77,6 +77,11 @@ export const keys = {
     pk: `${workspacePk(workspaceId)}#TIMESHEET#${timesheetId}`,
     sk: `CHANGE#${String(revision).padStart(10, '0')}`,
   }),
+  /** A time request by its id (docs/time-requests.md): approvals, rejections and cancellations read it. */
+  timeRequest: (workspaceId: number, requestId: string): ItemKey => ({ pk: `${workspacePk(workspaceId)}#REQUEST#${requestId}`, sk: 'REQUEST' }),
+  /** The same request listed by when it starts: the list is one Query of a range. */
+  listedTimeRequest: (workspaceId: number, startTime: string, requestId: string): ItemKey => ({ pk: keys.timeRequestsPk(workspaceId), sk: `${startTime}#${requestId}` }),
+  timeRequestsPk: (workspaceId: number) => `${workspacePk(workspaceId)}#REQUESTS`,
   /** The change feed's partition of a workspace (`feed_pk` of the `changes` index): every entry version and directory change of the workspace, in order. */
   changeFeedPk: (workspaceId: number) => `${workspacePk(workspaceId)}#CHANGES`,
   /**

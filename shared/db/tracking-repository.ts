@@ -27,6 +27,7 @@ import { queryAll } from './query-all.ts';
 import { dayCountWrites, isTimesheetMonthItem, reportMonthWrites, timelineWrites, timesheetDayWrites } from './timeline-writes.ts';
 import { batchGetAll, keyString } from './batch-get.ts';
 import { queryPage } from './page-cursor.ts';
+import { timeRequestWrites } from './time-request-repository.ts';
 
 export function createTrackingRepository(client: DynamoDBDocumentClient, tableName: string): TrackingRepository {
   // A manager tracking their own time reads one membership twice: batchGetAll reads it once.
@@ -173,7 +174,7 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
       }
     },
 
-    async writeTimeEntry({ before, after, version, checked, tracker, timesheetDays }: TimeEntryWrite): Promise<'written' | 'conflict' | 'timesheet_locked'> {
+    async writeTimeEntry({ before, after, version, checked, tracker, timesheetDays, request }: TimeEntryWrite): Promise<'written' | 'conflict' | 'timesheet_locked'> {
       const entry = (after ?? before)!;
       const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [];
       const byId = keys.timeEntryById(entry.entryId);
@@ -197,6 +198,7 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
       items.push(...reportMonthWrites(tableName, entry.workspaceId, entry.userId, { add: after, remove: before }));
       if (tracker.checked) items.push(trackerCondition(entry.workspaceId, entry.userId, tracker.seen));
       items.push(...timesheetDayWrites(tableName, entry.workspaceId, entry.userId, timesheetDays, { guarded: true }));
+      if (request) items.push(...timeRequestWrites(tableName, request.after, request.seenRevision));
       try {
         await client.send(new TransactWriteCommand({ TransactItems: items }));
         return 'written';

@@ -8,7 +8,7 @@ import type { ValidateFunction } from 'ajv';
 import type { Principal } from '../auth/principal.ts';
 import type { RouteData, RouteHeaders, RouteInput, RouteMeta } from '../contracts/route-types.ts';
 import { inputLocationsOf, inputSchemaOf, routeKey, selfUserOf, type InputLocation, type ResponseHeader, type Route, type RouteDefinition, type RouteName } from '../contracts/routes.ts';
-import { DependencyUnavailableError, ReportTooLargeError } from '../errors.ts';
+import { DependencyUnavailableError, ForbiddenError, NotFoundError, ReportTooLargeError } from '../errors.ts';
 import { logger } from '../observability/logger.ts';
 import { metrics, ownLineMetrics } from '../observability/metrics.ts';
 import type { AnswerSealer, IdempotencyStore } from '../ports/idempotency-store.ts';
@@ -145,6 +145,7 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
       : undefined;
   const limit = rateLimiter ? rateLimit({ limiter: rateLimiter, clock, logger, metrics: ownLineMetrics }) : undefined;
   const message = (route.response as { message?: string }).message;
+  const selfOnlyRefusal = () => ((route as RouteDefinition).selfService === 'id' ? new NotFoundError('It was not found in this workspace.') : new ForbiddenError());
   const successStatus = (route.response as { status?: number }).status ?? 200;
 
   const runUseCase = async (event: HttpEvent, context: HttpContext): Promise<HttpResult> => {
@@ -159,6 +160,7 @@ export function createHttpHandler<N extends RouteName>(route: Route<N>, spec: Ht
       headers: (context.headers ?? {}) as RouteHeaders<N>,
       admitted: context.admitted,
     };
+    if ((route as RouteDefinition).selfOnly && !useCaseContext.forSelf) throw selfOnlyRefusal();
     if (spec.csv && acceptsCsv(event.headers?.accept)) return csvResponse(await spec.csv.run(context.input as RouteInput<N>, useCaseContext));
     const result = await spec.run(context.input as RouteInput<N>, useCaseContext);
     const data = message === undefined ? result.data : { message, ...(result.data as object) };

@@ -84,7 +84,7 @@ export const TIMESHEET_PERIODS = ['week', 'month'] as const;
 export type TimesheetPeriod = (typeof TIMESHEET_PERIODS)[number];
 export type WeekStart = (typeof WEEK_STARTS)[number];
 
-export const ENTRY_SOURCES = ['tracker', 'manual'] as const;
+export const ENTRY_SOURCES = ['tracker', 'manual', 'request'] as const;
 export type EntrySource = (typeof ENTRY_SOURCES)[number];
 
 export type TimeEntry = {
@@ -99,8 +99,10 @@ export type TimeEntry = {
   startTime: string;
   endTime: string;
   durationSeconds: number;
-  /** A stopped tracker, or added by hand. */
+  /** A stopped tracker, added by hand, or an approved time request (docs/time-requests.md). */
   source: EntrySource;
+  /** Who approved the time request it was made from (only for `source: 'request'`). */
+  approvedBy?: number;
   /** A stopped tracker's: why it ended; null for an entry added by hand. */
   stopReason: StopReason | null;
   /** Who stopped the tracker; null when its limit did (and for an entry added by hand). */
@@ -148,3 +150,29 @@ export type Span = { entryId: string; start: number; end: number };
  * and its version: a write that checked them commits only if it is unchanged.
  */
 export type TimelineSlot = { slot: string; version: number | undefined; spans: Span[] };
+
+/** Manual time a member asks for (docs/time-requests.md). */
+export const TIME_REQUEST_STATUSES = ['pending', 'approved', 'rejected', 'cancelled'] as const;
+export type TimeRequestStatus = (typeof TIME_REQUEST_STATUSES)[number];
+
+export type TimeRequest = {
+  /** `<user_id>_<uuid>`: it names its requester first. */
+  id: string;
+  workspaceId: number;
+  userId: number;
+  startTime: string;
+  endTime: string;
+  durationSeconds: number;
+  contractId: number | null;
+  projectId: number | null;
+  taskId: number | null;
+  note: string | null;
+  status: TimeRequestStatus;
+  /** +1 per change: what a concurrent decision is told apart by. */
+  revision: number;
+  createdAt: string;
+  decidedAt: string | null;
+  decidedBy: number | null;
+  comment: string | null;
+  timeEntryId: string | null;
+};

@@ -1,5 +1,5 @@
 import type { PortAccess } from '../ports/port-access.ts';
-import type { ActiveTracker, Contract, Membership, Task, TimeEntry, TimeEntryVersion, TimelineSlot, WorkspaceSettings } from './model.ts';
+import type { ActiveTracker, Contract, Membership, Task, TimeEntry, TimeEntryVersion, TimelineSlot, TimeRequest, WorkspaceSettings } from './model.ts';
 
 /** Everything the checks of a request need, read in one round trip (one BatchGetItem). */
 export type WorkspaceContext = {
@@ -57,6 +57,8 @@ export type TimeEntryWrite = {
   tracker: { checked: boolean; seen: ActiveTracker | undefined };
   /** The days (workspace zone) of its old and new start: the write is refused while a submitted or approved timesheet locks one. */
   timesheetDays: readonly string[];
+  /** The time request this entry is made from, as it becomes (approved), in the same transaction: only if it is still at `seenRevision`. */
+  request?: { after: TimeRequest; seenRevision: number };
 };
 
 export interface TrackingRepository {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { routes } from '../contracts/routes.ts';
-import { contractView, memberView, projectView, stoppedTrackerView, taskView, timeEntryView, timesheetView, trackerView } from '../contracts/views.ts';
+import { contractView, memberView, projectView, stoppedTrackerView, taskView, timeEntryView, timeRequestView, timesheetView, trackerView } from '../contracts/views.ts';
+import { timeRequestFromItem } from '../db/time-request-repository.ts';
 import type { Timesheet } from '../tracking/timesheets.ts';
 import { recordFromItem } from '../db/directory-repository.ts';
 import type { DirectoryKind, DirectoryRecord } from '../tracking/directory.ts';
@@ -71,6 +72,9 @@ const dataBuilders: { [T in WebhookEventType]: (image: Image) => object } = {
   'timesheet.approved': timesheetData,
   'timesheet.rejected': timesheetData,
   'timesheet.reopened': timesheetData,
+  'time_request.created': (image) => timeRequestView(timeRequestFromItem(image)),
+  'time_request.approved': (image) => timeRequestView(timeRequestFromItem(image)),
+  'time_request.rejected': (image) => timeRequestView(timeRequestFromItem(image)),
 };
 
 /** One stream record (its event name and images, unmarshalled) → the events it is (none, one, or more). */

@@ -41,7 +41,8 @@ export async function createTestTable(prefix = 'test') {
           String(item.sk).startsWith('INVITATION#') ||
           String(item.pk).includes('#SHEETS#') ||
           String(item.pk).includes('#TIMESHEET#') ||
-          String(item.pk).includes('#REPORT#')
+          String(item.pk).includes('#REPORT#') ||
+          String(item.pk).includes('#REQUEST')
         ) {
           await client.send(new DeleteCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk } }));
         }

@@ -22,6 +22,8 @@ import {
 } from '../../shared/contracts/webhook-events.ts';
 import { tableDefinition } from '../../shared/db/table-definition.ts';
 import { timesheetChangeItem } from '../../shared/db/timesheet-repository.ts';
+import { timeRequestWrites } from '../../shared/db/time-request-repository.ts';
+import type { TimeRequest } from '../../shared/tracking/model.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 import type { WebhookSubscription } from '../../shared/webhooks/model.ts';
@@ -183,6 +185,32 @@ describe('the event registry', () => {
     });
     const events = [trackerImage, versionImage('created', 1), versionImage('updated', 2), versionImage('deleted', 3), ...changeImages, ...timesheetImages].flatMap((image) =>
       trackingEventsOf({ eventName: 'INSERT', newImage: image }),
+    );
+    // A time request's by-id copy: made, then approved or rejected (a MODIFY each).
+    const request: TimeRequest = {
+      id: '7_0b7c1f9e-5d2a-4c3b-9e8f-1a2b3c4d5e6f',
+      workspaceId: 1,
+      userId: 7,
+      startTime: '2024-01-15T09:00:00+00:00',
+      endTime: '2024-01-15T10:00:00+00:00',
+      durationSeconds: 3600,
+      contractId: null,
+      projectId: null,
+      taskId: null,
+      note: null,
+      status: 'pending',
+      revision: 1,
+      createdAt: '2024-01-16T09:00:00+00:00',
+      decidedAt: null,
+      decidedBy: null,
+      comment: null,
+      timeEntryId: null,
+    };
+    const requestImage = (changed: Partial<TimeRequest>) => timeRequestWrites('t', { ...request, ...changed }, undefined)[0]!.Put!.Item as Record<string, unknown>;
+    events.push(
+      ...trackingEventsOf({ eventName: 'INSERT', newImage: requestImage({}) }),
+      ...trackingEventsOf({ eventName: 'MODIFY', newImage: requestImage({ status: 'approved', revision: 2, decidedAt: '2024-01-16T10:00:00+00:00', decidedBy: 100, timeEntryId: 'x' }) }),
+      ...trackingEventsOf({ eventName: 'MODIFY', newImage: requestImage({ status: 'rejected', revision: 2, decidedAt: '2024-01-16T10:00:00+00:00', decidedBy: 100, comment: 'no' }) }),
     );
     expect(events.map((event) => event.type).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
     for (const event of events) {

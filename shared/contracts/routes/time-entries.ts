@@ -1,4 +1,5 @@
 import type { RouteDefinition } from '../route-definition.ts';
+import { ENTRY_SOURCES } from '../../tracking/model.ts';
 import {
   calendarDate,
   count,
@@ -53,7 +54,8 @@ export const timeEntrySchema = {
     ...workFields,
     end_time: timestampSchema,
     duration_seconds: seconds,
-    source: { enum: ['tracker', 'manual'] },
+    source: { enum: ENTRY_SOURCES, description: 'A stopped tracker, added by hand, or an approved time request.' },
+    approved_by: { type: 'integer', description: 'Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`).' },
     /** Null for an entry added by hand. */
     stop_reason: { anyOf: [stopReason, { type: 'null' }] },
     stopped_by: nullableInteger,

@@ -1,0 +1,16 @@
+import * as validators from '../../shared/contracts/generated/validators/cancelTimeRequest.js';
+import { routes } from '../../shared/contracts/routes.ts';
+import { timeRequestView } from '../../shared/contracts/views.ts';
+import { handlerAdapters, timeRequestRepository } from '../../shared/db/default-repositories.ts';
+import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
+import { cancelTimeRequest } from '../../shared/tracking/time-requests.ts';
+
+/** DELETE /time-requests/{id} */
+export const handler = createHttpHandler(routes.cancelTimeRequest, {
+  adapters: handlerAdapters,
+  validators,
+  run: async (input, { principal, now, repository }) => {
+    const request = await cancelTimeRequest(principal.userId, { workspaceId: input.workspace_id, id: input.id }, { repository, requests: timeRequestRepository, now });
+    return { data: timeRequestView(request) };
+  },
+});

@@ -1,0 +1,27 @@
+import * as validators from '../../shared/contracts/generated/validators/listTimeRequests.js';
+import { routes } from '../../shared/contracts/routes.ts';
+import { timeRequestView } from '../../shared/contracts/views.ts';
+import { handlerAdapters, timeRequestRepository } from '../../shared/db/default-repositories.ts';
+import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
+import { listTimeRequests } from '../../shared/tracking/time-requests.ts';
+
+/** GET /time-requests */
+export const handler = createHttpHandler(routes.listTimeRequests, {
+  adapters: handlerAdapters,
+  validators,
+  run: async (input, { principal, now, repository, forSelf }) => {
+    const requests = await listTimeRequests(
+      principal.userId,
+      {
+        workspaceId: input.workspace_id,
+        from: input.from,
+        to: input.to,
+        ...(input.status === undefined ? {} : { status: input.status }),
+        ...(input.user_id === undefined ? {} : { userId: input.user_id }),
+        forSelf,
+      },
+      { repository, requests: timeRequestRepository, now },
+    );
+    return { data: requests.map(timeRequestView) };
+  },
+});
