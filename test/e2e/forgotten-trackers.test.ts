@@ -142,6 +142,7 @@ describe.each(MODES)('forgotten trackers on the local runtime (%s)', (mode) => {
       time_zone: 'UTC',
       rounding: null,
       week_start: 'monday',
+      timesheet_period: 'week',
       lock_before: null,
       auto_lock_after_days: null,
       updated_at: null,
@@ -165,6 +166,7 @@ describe.each(MODES)('forgotten trackers on the local runtime (%s)', (mode) => {
       [users.owner, ZONES_WS, { rounding: { minutes: 7, mode: 'up' } }, 'rounding'],
       [users.owner, ZONES_WS, { rounding: { minutes: 15 } }, 'rounding'],
       [users.owner, ZONES_WS, { week_start: 'friday' }, 'week_start'],
+      [users.owner, ZONES_WS, { timesheet_period: 'fortnight' }, 'timesheet_period'],
     ];
     for (const [caller, workspace, body, field] of refusals) {
       const refused = await call('PATCH', settingsPath(workspace), { caller, body });

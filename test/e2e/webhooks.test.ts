@@ -531,6 +531,56 @@ describe.each(['source', 'template'] as const)('webhooks on the local runtime (%
       expect(events.find((event: { type: string }) => event.type === 'contract.updated').data.changes.rate_history).toHaveLength(2);
     });
 
+    it('delivers the approvals’ events: every timesheet transition and time request decision, with the timesheet or request after it', async () => {
+      const approvalEvents = ['timesheet.submitted', 'timesheet.approved', 'timesheet.rejected', 'timesheet.reopened', 'time_request.created', 'time_request.approved', 'time_request.rejected'];
+      const hook = await subscribe('/approvals', { events: approvalEvents });
+      const sheet = `${users.member}_2025-03-03_2025-03-09`;
+      const transition = async (action: string, body?: object, headers?: Record<string, string>) => {
+        const answer = await call('POST', `/timesheets/${sheet}/${action}?workspace_id=${WS}`, { ...(body ? { body } : {}), ...(headers ? { headers } : {}) });
+        expect([action, answer.status]).toEqual([action, 200]);
+        return answer;
+      };
+      const submitted = await transition('submit');
+      const approved = await transition('approve', undefined, { 'if-match': submitted.headers.get('etag')! });
+      const reopened = await transition('reopen', { reason: 'Payroll correction.' });
+      await transition('submit');
+      const rejected = await transition('reject', { reason: 'Tuesday is missing.' });
+      const ask = async (start: string) => {
+        const answer = await call('POST', '/time-requests', { caller: users.member, body: { workspace_id: WS, user_id: users.member, start_time: start, end_time: start.replace('T09', 'T10') } });
+        expect(answer.status).toBe(201);
+        return answer.body.data as { id: string };
+      };
+      const first = await ask('2025-03-04T09:00:00+00:00');
+      const second = await ask('2025-03-05T09:00:00+00:00');
+      // The week was rejected: its days are open again, so the request's entry can be made.
+      const requestApproved = await call('POST', `/time-requests/${first.id}/approve?workspace_id=${WS}`);
+      expect(requestApproved.status).toBe(200);
+      const requestRejected = await call('POST', `/time-requests/${second.id}/reject?workspace_id=${WS}`, { body: { comment: 'A holiday.' } });
+      expect(requestRejected.status).toBe(200);
+
+      const expected: Array<[string, object]> = [
+        ['timesheet.submitted', { id: sheet, status: 'submitted' }],
+        ['timesheet.approved', { id: sheet, status: 'approved', total_seconds: approved.body.data.total_seconds }],
+        ['timesheet.reopened', { id: sheet, status: 'open', reason: reopened.body.data.reason }],
+        ['timesheet.submitted', { id: sheet, status: 'submitted' }],
+        ['timesheet.rejected', { id: sheet, status: 'rejected', reason: rejected.body.data.reason }],
+        ['time_request.created', { id: first.id, status: 'pending' }],
+        ['time_request.created', { id: second.id, status: 'pending' }],
+        ['time_request.approved', { id: first.id, status: 'approved', time_entry_id: requestApproved.body.data.time_entry_id }],
+        ['time_request.rejected', { id: second.id, status: 'rejected', comment: 'A holiday.' }],
+      ];
+      const events = await waitFor(() => {
+        const bodies = deliveriesTo('/approvals').map((entry) => JSON.parse(entry.body));
+        return bodies.length >= expected.length ? bodies : undefined;
+      }, 15_000);
+      expect(events.map((event: { type: string }) => event.type).sort()).toEqual(expected.map(([type]) => type).sort());
+      for (const [type, data] of expected)
+        expect(events.filter((event: { type: string }) => event.type === type).map((event: { data: object }) => event.data)).toContainEqual(expect.objectContaining(data));
+      const ids = deliveriesTo('/approvals').map((entry) => entry.headers['webhook-id']);
+      expect(new Set(ids).size).toBe(expected.length);
+      for (const delivery of deliveriesTo('/approvals')) expect(verifySignature(hook.secret, delivery.headers, delivery.body)).toBe(true);
+    });
+
     it('retries a receiver that answers 500 with the same webhook-id', async () => {
       await subscribe('/flaky', { events: ['tracker.started'] });
       failures.set('/flaky', 2);
