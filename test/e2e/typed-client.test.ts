@@ -12,7 +12,7 @@ import { syncChanges, type FeedChange } from '../../examples/sync/nightly-sync.t
  */
 let runtime: Awaited<ReturnType<typeof startTestRuntime>>;
 beforeAll(async () => {
-  runtime = await startTestRuntime({ name: 'typed-client', seed: testSeed, env: { CHANGE_FEED_SETTLE_SECONDS: '2' } });
+  runtime = await startTestRuntime({ name: 'typed-client', seed: testSeed, env: { CHANGE_FEED_SETTLE_SECONDS: '1' } });
 }, 60_000);
 afterAll(() => runtime?.stop());
 
@@ -75,8 +75,8 @@ describe('the typed client on npm start', () => {
     const kept = await api.POST('/time-entries', { body: { workspace_id: WS, user_id: users.otherMember, start_time: '2026-10-05T09:00:00+00:00', end_time: '2026-10-05T10:00:00+00:00' } });
     const gone = await api.POST('/time-entries', { body: { workspace_id: WS, user_id: users.otherMember, start_time: '2026-10-05T11:00:00+00:00', end_time: '2026-10-05T12:00:00+00:00' } });
     expect(await api.DELETE('/time-entries/{id}', { params: { path: { id: gone.data!.data.id }, query: { workspace_id: WS } } })).toMatchObject({ response: { status: 200 } });
-    // What the feed answers is settled (2 s here; 30 s deployed): wait for it, as a nightly job never has to.
-    await new Promise((resolve) => setTimeout(resolve, 3200));
+    // What the feed answers is settled (1 s here; 30 s deployed): wait for it, as a nightly job never has to.
+    await new Promise((resolve) => setTimeout(resolve, 2200));
     const cursor = await syncChanges(api, WS, undefined, apply);
     expect(copy.get(kept.data!.data.id)).toEqual(kept.data!.data);
     expect(copy.has(gone.data!.data.id)).toBe(false);
