@@ -1363,6 +1363,11 @@ export interface components {
                 source: "tracker" | "manual" | "request";
                 /** @description Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`). */
                 approved_by?: number;
+                /**
+                 * @description Only on an entry a stop recorded into a day the workspace had locked (lock dates): kept, and read-only from the start.
+                 * @constant
+                 */
+                locked?: true;
                 stop_reason: ("manual" | "max_duration") | null;
                 stopped_by: number | null;
                 created_by: number;
@@ -1431,6 +1436,11 @@ export interface components {
                 source: "tracker" | "manual" | "request";
                 /** @description Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`). */
                 approved_by?: number;
+                /**
+                 * @description Only on an entry a stop recorded into a day the workspace had locked (lock dates): kept, and read-only from the start.
+                 * @constant
+                 */
+                locked?: true;
                 stop_reason: ("manual" | "max_duration") | null;
                 stopped_by: number | null;
                 created_by: number;
@@ -1467,6 +1477,11 @@ export interface components {
                 source: "tracker" | "manual" | "request";
                 /** @description Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`). */
                 approved_by?: number;
+                /**
+                 * @description Only on an entry a stop recorded into a day the workspace had locked (lock dates): kept, and read-only from the start.
+                 * @constant
+                 */
+                locked?: true;
                 stop_reason: ("manual" | "max_duration") | null;
                 stopped_by: number | null;
                 created_by: number;
@@ -1512,6 +1527,11 @@ export interface components {
                 source: "tracker" | "manual" | "request";
                 /** @description Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`). */
                 approved_by?: number;
+                /**
+                 * @description Only on an entry a stop recorded into a day the workspace had locked (lock dates): kept, and read-only from the start.
+                 * @constant
+                 */
+                locked?: true;
                 stop_reason: ("manual" | "max_duration") | null;
                 stopped_by: number | null;
                 created_by: number;
@@ -1742,6 +1762,11 @@ export interface components {
                     source: "tracker" | "manual" | "request";
                     /** @description Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`). */
                     approved_by?: number;
+                    /**
+                     * @description Only on an entry a stop recorded into a day the workspace had locked (lock dates): kept, and read-only from the start.
+                     * @constant
+                     */
+                    locked?: true;
                     stop_reason: ("manual" | "max_duration") | null;
                     stopped_by: number | null;
                     created_by: number;
@@ -2239,6 +2264,11 @@ export interface components {
                     source: "tracker" | "manual" | "request";
                     /** @description Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`). */
                     approved_by?: number;
+                    /**
+                     * @description Only on an entry a stop recorded into a day the workspace had locked (lock dates): kept, and read-only from the start.
+                     * @constant
+                     */
+                    locked?: true;
                     stop_reason: ("manual" | "max_duration") | null;
                     stopped_by: number | null;
                     created_by: number;
@@ -2406,6 +2436,11 @@ export interface components {
                     source: "tracker" | "manual" | "request";
                     /** @description Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`). */
                     approved_by?: number;
+                    /**
+                     * @description Only on an entry a stop recorded into a day the workspace had locked (lock dates): kept, and read-only from the start.
+                     * @constant
+                     */
+                    locked?: true;
                     stop_reason: ("manual" | "max_duration") | null;
                     stopped_by: number | null;
                     created_by: number;
@@ -4032,6 +4067,7 @@ export interface operations {
                      *           "duration_seconds": 0,
                      *           "source": "tracker",
                      *           "approved_by": 1,
+                     *           "locked": true,
                      *           "stop_reason": "manual",
                      *           "stopped_by": 1,
                      *           "created_by": 1,
@@ -4191,6 +4227,7 @@ export interface operations {
                      *         "duration_seconds": 0,
                      *         "source": "tracker",
                      *         "approved_by": 1,
+                     *         "locked": true,
                      *         "stop_reason": "manual",
                      *         "stopped_by": 1,
                      *         "created_by": 1,
@@ -4513,6 +4550,7 @@ export interface operations {
                      *         "duration_seconds": 0,
                      *         "source": "tracker",
                      *         "approved_by": 1,
+                     *         "locked": true,
                      *         "stop_reason": "manual",
                      *         "stopped_by": 1,
                      *         "created_by": 1,
@@ -4831,6 +4869,7 @@ export interface operations {
                      *         "duration_seconds": 0,
                      *         "source": "tracker",
                      *         "approved_by": 1,
+                     *         "locked": true,
                      *         "stop_reason": "manual",
                      *         "stopped_by": 1,
                      *         "created_by": 1,
@@ -5646,6 +5685,7 @@ export interface operations {
                      *             "duration_seconds": 0,
                      *             "source": "tracker",
                      *             "approved_by": 1,
+                     *             "locked": true,
                      *             "stop_reason": "manual",
                      *             "stopped_by": 1,
                      *             "created_by": 1,
@@ -6946,7 +6986,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description It starts on a locked day (`period_locked`). */
+            /** @description It starts on a day the lock dates close (`period_locked`) or a submitted or approved timesheet locks (`timesheet_locked`). */
             409: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -6958,7 +6998,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "success": false,
-                     *       "message": "It starts on a locked day (`period_locked`).",
+                     *       "message": "It starts on a day the lock dates close (`period_locked`) or a submitted or approved timesheet locks (`timesheet_locked`).",
                      *       "error": "period_locked",
                      *       "meta": {
                      *         "api_version": "2.0.0",
@@ -7769,6 +7809,7 @@ export interface operations {
                      *             "duration_seconds": 0,
                      *             "source": "tracker",
                      *             "approved_by": 1,
+                     *             "locked": true,
                      *             "stop_reason": "manual",
                      *             "stopped_by": 1,
                      *             "created_by": 1,
@@ -8281,6 +8322,7 @@ export interface operations {
                      *             "duration_seconds": 0,
                      *             "source": "tracker",
                      *             "approved_by": 1,
+                     *             "locked": true,
                      *             "stop_reason": "manual",
                      *             "stopped_by": 1,
                      *             "created_by": 1,
@@ -12742,6 +12784,7 @@ export interface operations {
                  *         "duration_seconds": 0,
                  *         "source": "tracker",
                  *         "approved_by": 1,
+                 *         "locked": true,
                  *         "stop_reason": "manual",
                  *         "stopped_by": 1,
                  *         "created_by": 1,
@@ -12777,6 +12820,11 @@ export interface operations {
                         source: "tracker" | "manual" | "request";
                         /** @description Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`). */
                         approved_by?: number;
+                        /**
+                         * @description Only on an entry a stop recorded into a day the workspace had locked (lock dates): kept, and read-only from the start.
+                         * @constant
+                         */
+                        locked?: true;
                         stop_reason: ("manual" | "max_duration") | null;
                         stopped_by: number | null;
                         created_by: number;
@@ -12863,6 +12911,7 @@ export interface operations {
                  *         "duration_seconds": 0,
                  *         "source": "tracker",
                  *         "approved_by": 1,
+                 *         "locked": true,
                  *         "stop_reason": "manual",
                  *         "stopped_by": 1,
                  *         "created_by": 1,
@@ -12899,6 +12948,11 @@ export interface operations {
                         source: "tracker" | "manual" | "request";
                         /** @description Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`). */
                         approved_by?: number;
+                        /**
+                         * @description Only on an entry a stop recorded into a day the workspace had locked (lock dates): kept, and read-only from the start.
+                         * @constant
+                         */
+                        locked?: true;
                         stop_reason: ("manual" | "max_duration") | null;
                         stopped_by: number | null;
                         created_by: number;
@@ -12989,6 +13043,7 @@ export interface operations {
                  *         "duration_seconds": 0,
                  *         "source": "tracker",
                  *         "approved_by": 1,
+                 *         "locked": true,
                  *         "stop_reason": "manual",
                  *         "stopped_by": 1,
                  *         "created_by": 1,
@@ -13024,6 +13079,11 @@ export interface operations {
                         source: "tracker" | "manual" | "request";
                         /** @description Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`). */
                         approved_by?: number;
+                        /**
+                         * @description Only on an entry a stop recorded into a day the workspace had locked (lock dates): kept, and read-only from the start.
+                         * @constant
+                         */
+                        locked?: true;
                         stop_reason: ("manual" | "max_duration") | null;
                         stopped_by: number | null;
                         created_by: number;

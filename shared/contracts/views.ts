@@ -53,6 +53,7 @@ export function timeEntryView(entry: TimeEntry): RouteData<'getTimeEntry'> {
     duration_seconds: entry.durationSeconds,
     source: entry.source,
     ...(entry.approvedBy === undefined ? {} : { approved_by: entry.approvedBy }),
+    ...(entry.locked ? { locked: true as const } : {}),
     stop_reason: entry.stopReason,
     stopped_by: entry.stoppedBy,
     created_by: entry.createdBy,
@@ -79,6 +80,8 @@ export function stoppedTrackerView(entry: TimeEntry): Omit<RouteData<'stopTimeTr
     updated_by: _updatedBy,
     updated_at: _updatedAt,
     version: _version,
+    // The stop's answer says `locked` itself (true or false); its event does not.
+    locked: _locked,
     ...work
   } = timeEntryView(entry);
   return { stopped_at: end_time, time_entry_id: id, ...work, stop_reason: entry.stopReason ?? 'manual' };

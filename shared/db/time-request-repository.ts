@@ -3,6 +3,7 @@ import type { TimeRequest } from '../tracking/model.ts';
 import type { TimeRequestRepository } from '../tracking/time-requests.ts';
 import { nextDate } from '../tracking/time-zones.ts';
 import { failedConditions, translateDynamoError } from './dynamo-errors.ts';
+import { dayLocksAttribute } from './item-mappers.ts';
 import { keys } from './keys.ts';
 import { queryAll } from './query-all.ts';
 
@@ -72,6 +73,21 @@ export function createTimeRequestRepository(client: DynamoDBDocumentClient, tabl
     async get(workspaceId, id) {
       const answer = await client.send(new GetCommand({ TableName: tableName, Key: keys.timeRequest(workspaceId, id), ConsistentRead: true })).catch(translateDynamoError);
       return answer.Item ? timeRequestFromItem(answer.Item) : undefined;
+    },
+
+    async dayLocked(workspaceId, userId, day) {
+      const answer = await client
+        .send(
+          new GetCommand({
+            TableName: tableName,
+            Key: keys.timesheetMonth(workspaceId, day.slice(0, 7), userId),
+            ProjectionExpression: '#lock',
+            ExpressionAttributeNames: { '#lock': dayLocksAttribute(day) },
+            ConsistentRead: true,
+          }),
+        )
+        .catch(translateDynamoError);
+      return Number(answer.Item?.[dayLocksAttribute(day)] ?? 0) > 0;
     },
 
     async list(workspaceId, { from, to }) {

@@ -1,7 +1,7 @@
 import { toApiTimestamp } from './api-time.ts';
 import { dateIn } from './time-zones.ts';
 import type { TrackingRepository } from './ports.ts';
-import { entryOfStoppedTracker } from './stop-time-tracking.ts';
+import { entryOfStoppedTracker, lockedIfSo } from './stop-time-tracking.ts';
 
 /** Names the tracker a schedule was made for: a later tracker of the same user is another one. */
 export type AutoStopCommand = { workspaceId: number; userId: number; trackerId: string };
@@ -32,7 +32,7 @@ export async function autoStopTracker(command: AutoStopCommand, deps: { reposito
   });
   if (!tracker || tracker.trackerId !== command.trackerId || tracker.workspaceId !== command.workspaceId || tracker.autoStopAt === null) return 'not_running';
   if (toApiTimestamp(deps.now) < tracker.autoStopAt) throw new AutoStopNotDueError(tracker.autoStopAt);
-  const { entry, version } = entryOfStoppedTracker(tracker, deps.now, null);
+  const { entry, version } = lockedIfSo(entryOfStoppedTracker(tracker, deps.now, null), settings, deps.now);
   // Every run for this tracker is one operation: a retried run recognizes the stop an earlier one applied.
   return (await deps.repository.stopTracker(tracker, entry, version, `auto_stop_${tracker.trackerId}`, dateIn(Date.parse(entry.startTime), settings.timeZone))) === 'stopped'
     ? 'stopped'

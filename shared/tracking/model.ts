@@ -103,6 +103,8 @@ export type TimeEntry = {
   source: EntrySource;
   /** Who approved the time request it was made from (only for `source: 'request'`). */
   approvedBy?: number;
+  /** A stop recorded it into a locked day (lock dates): kept, but read-only from the start (docs/contract.md). */
+  locked?: true;
   /** A stopped tracker's: why it ended; null for an entry added by hand. */
   stopReason: StopReason | null;
   /** Who stopped the tracker; null when its limit did (and for an entry added by hand). */

@@ -4,7 +4,7 @@ import { changesBetween } from './entry-rules.ts';
 import { isLocked } from './locks.ts';
 import { dateIn } from './time-zones.ts';
 import { loadTrackerInManagedWorkspace, type MemberQuery } from './member-access.ts';
-import type { ActiveTracker, TimeEntry, TimeEntryVersion } from './model.ts';
+import type { ActiveTracker, TimeEntry, TimeEntryVersion, WorkspaceSettings } from './model.ts';
 import type { TrackingRepository } from './ports.ts';
 
 /**
@@ -67,8 +67,15 @@ export async function stopTimeTracking(
 ): Promise<{ entry: TimeEntry; locked: boolean }> {
   const { tracker, settings } = await loadTrackerInManagedWorkspace(actorUserId, command, deps.repository, { forSelf: deps.forSelf, withSettings: true });
   if (!tracker) throw new NoActiveTrackerError();
-  const { entry, version } = entryOfStoppedTracker(tracker, deps.now, actorUserId);
+  // Never refused: tracked time is never lost. Into a locked day, the entry says so (it is read-only from the start).
+  const { entry, version } = lockedIfSo(entryOfStoppedTracker(tracker, deps.now, actorUserId), settings, deps.now);
   if ((await deps.repository.stopTracker(tracker, entry, version, deps.requestId, dateIn(Date.parse(entry.startTime), settings.timeZone))) === 'gone') throw new NoActiveTrackerError();
-  // Never refused: tracked time is never lost. A day locked meanwhile only makes the entry read-only from now on.
-  return { entry, locked: isLocked(entry.startTime, settings, deps.now) };
+  return { entry, locked: entry.locked === true };
+}
+
+/** A stopped tracker's entry marked `locked` when it starts on a day the lock dates close (a stop and an auto-stop alike). */
+export function lockedIfSo(stopped: { entry: TimeEntry; version: TimeEntryVersion }, settings: WorkspaceSettings, now: Date): { entry: TimeEntry; version: TimeEntryVersion } {
+  if (!isLocked(stopped.entry.startTime, settings, now)) return stopped;
+  const entry: TimeEntry = { ...stopped.entry, locked: true };
+  return { entry, version: { ...stopped.version, entry } };
 }

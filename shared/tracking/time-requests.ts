@@ -21,6 +21,8 @@ export interface TimeRequestRepository {
   get(workspaceId: number, id: string): Promise<TimeRequest | undefined>;
   /** The workspace's requests starting on `from`..`to` (UTC days, inclusive), oldest first. */
   list(workspaceId: number, range: { from: string; to: string }): Promise<TimeRequest[]>;
+  /** Whether a submitted or approved timesheet locks the member's day (workspace zone) now. */
+  dayLocked(workspaceId: number, userId: number, day: string): Promise<boolean>;
   /** A new one; a status change conditioned on the revision read ('conflict' otherwise). */
   put(request: TimeRequest, seenRevision: number | undefined): Promise<'written' | 'conflict'>;
 }
@@ -52,6 +54,8 @@ export async function createTimeRequest(
   assertActiveMember(context.target);
   assertWorkFits(command, context);
   assertOpen([interval.startTime], context.settings, deps.now);
+  // Nor into a submitted or approved timesheet (its approval would be refused the same way).
+  if (await deps.requests.dayLocked(command.workspaceId, command.userId, dateIn(Date.parse(interval.startTime), context.settings.timeZone))) throw new TimesheetLockedError();
   const request: TimeRequest = {
     id: `${command.userId}_${deps.newId()}`,
     workspaceId: command.workspaceId,

@@ -114,13 +114,17 @@ describe('lock dates on the local runtime (source)', () => {
       const stopped = await call('POST', '/time-tracking/stop', { workspace_id: WS, user_id: member(2) });
       expect(stopped.status).toBe(200);
       expect(stopped.body.data).toMatchObject({ time_entry_id: tracker.trackerId, start_time: tracker.startTime, locked: true });
-      expect((await call('GET', entryPath(tracker.trackerId))).status).toBe(200);
+      // The entry says so too: recorded into a locked day, read-only from the start.
+      const recorded = await call('GET', entryPath(tracker.trackerId));
+      expect([recorded.status, recorded.body.data.locked]).toEqual([200, true]);
       expect((await call('DELETE', entryPath(tracker.trackerId))).body.error).toBe('period_locked');
     } finally {
       await settings({ lock_before: null });
     }
     const started = await call('POST', '/time-tracking/start', { workspace_id: WS, user_id: member(3) });
     expect(started.status).toBe(200);
-    expect((await call('POST', '/time-tracking/stop', { workspace_id: WS, user_id: member(3) })).body.data.locked).toBe(false);
+    const open = await call('POST', '/time-tracking/stop', { workspace_id: WS, user_id: member(3) });
+    expect(open.body.data.locked).toBe(false);
+    expect((await call('GET', entryPath(open.body.data.time_entry_id))).body.data.locked).toBeUndefined();
   });
 });

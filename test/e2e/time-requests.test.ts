@@ -87,6 +87,16 @@ describe('time requests on the local runtime (source)', () => {
     expect(entry.body.data).toMatchObject({ source: 'request', created_by: ann, approved_by: users.owner, start_time: '2026-11-16T09:00:00+00:00', activity_description: 'Call from home' });
     const entries = (await runtime.table.scan()).filter((item) => item.entity === 'time_entry_by_id' && item.user_id === ann);
     expect(entries).toHaveLength(1);
+    // Into a submitted timesheet: refused when asked, and when approved (the entry would be written into a locked day).
+    const week = `${ann}_2026-11-16_2026-11-22`;
+    const late = await ask(ann, ann, '2026-11-17T09:00:00+00:00', '2026-11-17T10:00:00+00:00');
+    expect((await call('POST', `/timesheets/${week}/submit?workspace_id=${RQ}`)).status).toBe(200);
+    const refusedAsk = await ask(ann, ann, '2026-11-18T09:00:00+00:00', '2026-11-18T10:00:00+00:00');
+    expect([refusedAsk.status, refusedAsk.body.error]).toEqual([409, 'timesheet_locked']);
+    const refusedApproval = await call('POST', `/time-requests/${late.body.data.id}/approve?workspace_id=${RQ}`);
+    expect([refusedApproval.status, refusedApproval.body.error]).toEqual([409, 'timesheet_locked']);
+    expect((await call('POST', `/timesheets/${week}/unsubmit?workspace_id=${RQ}`)).status).toBe(200);
+    expect((await call('DELETE', `/time-requests/${late.body.data.id}?workspace_id=${RQ}`, { caller: ann })).status).toBe(200);
     // The second overlaps the entry the first became: 409, still pending.
     const overlap = await call('POST', `/time-requests/${second!.id}/approve?workspace_id=${RQ}`);
     expect([overlap.status, overlap.body.error]).toEqual([409, 'time_entry_overlap']);

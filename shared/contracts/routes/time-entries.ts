@@ -56,6 +56,7 @@ export const timeEntrySchema = {
     duration_seconds: seconds,
     source: { enum: ENTRY_SOURCES, description: 'A stopped tracker, added by hand, or an approved time request.' },
     approved_by: { type: 'integer', description: 'Who approved the time request it was made from (only for `source: "request"`; its requester is `created_by`).' },
+    locked: { const: true, description: 'Only on an entry a stop recorded into a day the workspace had locked (lock dates): kept, and read-only from the start.' },
     /** Null for an entry added by hand. */
     stop_reason: { anyOf: [stopReason, { type: 'null' }] },
     stopped_by: nullableInteger,

@@ -90,13 +90,13 @@ export const timeRequestRoutes = {
     selfService: 'user_id',
     selfOnly: true,
     idempotent: false,
-    // Check 5 with the work and the settings (BatchGetItem); both copies (TransactWriteItems: PutItem).
-    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+    // Check 5 with the work and the settings (BatchGetItem); the day's timesheet lock (GetItem); both copies (TransactWriteItems: PutItem).
+    dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
     summary: 'Ask for manual time, for yourself: pending until an owner or executive manager approves it',
     successOutcome: 'time_request_created',
     input: { body: createBody },
     response: { status: 201, description: 'The request, pending.', data: timeRequestSchema },
-    errors: { '400': 'Not a JSON object.', '409': 'It starts on a locked day (`period_locked`).' },
+    errors: { '400': 'Not a JSON object.', '409': 'It starts on a day the lock dates close (`period_locked`) or a submitted or approved timesheet locks (`timesheet_locked`).' },
     conflictCode: 'period_locked',
     example: { input: { workspace_id: 1, user_id: 100, start_time: '2024-01-16T09:00:00+01:00', end_time: '2024-01-16T10:00:00+01:00', note: 'Client call from home' } },
   },
