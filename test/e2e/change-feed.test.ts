@@ -9,11 +9,11 @@ import { startTestRuntime } from '../support/test-runtime.ts';
  * the record as its route answers it, tombstones, types and limits, cursors (valid,
  * malformed, foreign, retired), who may read it, settling, and the property that a reader
  * following the feed while entries and the directory are written reads exactly the changes
- * stored, once each, in order. The settle window is 1 s here (CHANGE_FEED_SETTLE_SECONDS):
+ * stored, once each, in order. The settle window is 5 s here (CHANGE_FEED_SETTLE_SECONDS):
  * DynamoDB Local writes the index with the table, and no write here lasts long.
  */
 const FWS = 5;
-const SETTLE_SECONDS = 1;
+const SETTLE_SECONDS = 5;
 const writers = [501, 502, 503, 504];
 const seed = {
   ...testSeed,

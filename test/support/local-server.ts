@@ -28,9 +28,11 @@ export async function startLocalServer(env: Record<string, string>, options: { r
       child.stdout!.on('data', onData);
       child.stderr!.on('data', onData);
       child.once('exit', (code) => reject(new Error(`local server exited (${code}):\n${output}`)));
-      // A template run may synthesize the stack first (every function bundled): on two loaded cores that alone can pass a minute.
-      const giveUp = () => reject(new Error(`local server not ready after ${output.includes(SYNTHESIZING) ? 240 : 60} s:\n${output}`));
-      setTimeout(() => (output.includes(SYNTHESIZING) ? setTimeout(giveUp, 180_000).unref() : giveUp()), 60_000).unref();
+      // A template run may synthesize the stack first (every function bundled), or wait for another test file's synthesis
+      // of the same template (the cache's lock): on two loaded cores either can pass a minute.
+      const slow = () => output.includes(SYNTHESIZING) || env.RUNTIME === 'template';
+      const giveUp = () => reject(new Error(`local server not ready after ${slow() ? 240 : 60} s:\n${output}`));
+      setTimeout(() => (slow() ? setTimeout(giveUp, 180_000).unref() : giveUp()), 60_000).unref();
     });
     return {
       baseUrl,
