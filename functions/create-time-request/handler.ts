@@ -4,13 +4,14 @@ import { routes } from '../../shared/contracts/routes.ts';
 import { timeRequestView } from '../../shared/contracts/views.ts';
 import { handlerAdapters, timeRequestRepository } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
-import { createTimeRequest } from '../../shared/tracking/time-requests.ts';
+import { admittedFirst } from '../../shared/http/rate-limit.ts';
+import { createTimeRequest, TIME_REQUEST_REPOSITORY_ACCESS } from '../../shared/tracking/time-requests.ts';
 
 /** POST /time-requests */
 export const handler = createHttpHandler(routes.createTimeRequest, {
   adapters: handlerAdapters,
   validators,
-  run: async (input, { principal, now, repository }) => {
+  run: async (input, { principal, now, repository, admitted }) => {
     const request = await createTimeRequest(
       principal.userId,
       {
@@ -22,7 +23,7 @@ export const handler = createHttpHandler(routes.createTimeRequest, {
         taskId: input.task_id ?? null,
         note: input.note ?? null,
       },
-      { repository, requests: timeRequestRepository, now, newId: randomUUID },
+      { repository, requests: admittedFirst(timeRequestRepository, TIME_REQUEST_REPOSITORY_ACCESS, admitted), now, newId: randomUUID },
     );
     return { data: timeRequestView(request) };
   },

@@ -4,7 +4,8 @@ import { changeView } from '../../shared/contracts/views.ts';
 import { loadChangeFeedConfig } from '../../shared/config/change-feed-config.ts';
 import { changeFeedRepository, handlerAdapters } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
-import { changeTypesOf, readChangeFeed } from '../../shared/tracking/change-feed.ts';
+import { admittedFirst } from '../../shared/http/rate-limit.ts';
+import { CHANGE_FEED_REPOSITORY_ACCESS, changeTypesOf, readChangeFeed } from '../../shared/tracking/change-feed.ts';
 
 const { settleSeconds } = loadChangeFeedConfig();
 
@@ -12,7 +13,7 @@ const { settleSeconds } = loadChangeFeedConfig();
 export const handler = createHttpHandler(routes.listChanges, {
   adapters: handlerAdapters,
   validators,
-  run: async (query, { principal, now, repository }) => {
+  run: async (query, { principal, now, repository, admitted }) => {
     const page = await readChangeFeed(
       principal.userId,
       {
@@ -21,7 +22,7 @@ export const handler = createHttpHandler(routes.listChanges, {
         ...(query.types === undefined ? {} : { types: changeTypesOf(query.types)! }),
         limit: query.limit ?? 100,
       },
-      { repository, changes: changeFeedRepository, now, settleSeconds },
+      { repository, changes: admittedFirst(changeFeedRepository, CHANGE_FEED_REPOSITORY_ACCESS, admitted), now, settleSeconds },
     );
     return { data: page.changes.map(changeView), meta: { next_cursor: page.nextCursor, has_more: page.hasMore, settled_until: page.settledUntil } };
   },

@@ -3,14 +3,19 @@ import { routes } from '../../shared/contracts/routes.ts';
 import { timeRequestView } from '../../shared/contracts/views.ts';
 import { handlerAdapters, timeRequestRepository } from '../../shared/db/default-repositories.ts';
 import { createHttpHandler } from '../../shared/http/create-http-handler.ts';
-import { rejectTimeRequest } from '../../shared/tracking/time-requests.ts';
+import { admittedFirst } from '../../shared/http/rate-limit.ts';
+import { rejectTimeRequest, TIME_REQUEST_REPOSITORY_ACCESS } from '../../shared/tracking/time-requests.ts';
 
 /** POST /time-requests/{id}/reject */
 export const handler = createHttpHandler(routes.rejectTimeRequest, {
   adapters: handlerAdapters,
   validators,
-  run: async (input, { principal, now, repository }) => {
-    const request = await rejectTimeRequest(principal.userId, { workspaceId: input.workspace_id, id: input.id, comment: input.comment }, { repository, requests: timeRequestRepository, now });
+  run: async (input, { principal, now, repository, admitted }) => {
+    const request = await rejectTimeRequest(
+      principal.userId,
+      { workspaceId: input.workspace_id, id: input.id, comment: input.comment },
+      { repository, requests: admittedFirst(timeRequestRepository, TIME_REQUEST_REPOSITORY_ACCESS, admitted), now },
+    );
     return { data: timeRequestView(request) };
   },
 });

@@ -13,7 +13,7 @@ import { createReportRepository } from './report-repository.ts';
 import { createChangeFeedRepository } from './change-feed-repository.ts';
 import { createTimesheetRepository } from './timesheet-repository.ts';
 import { createTimeRequestRepository } from './time-request-repository.ts';
-import { periodBounds, type TimesheetDeps } from '../tracking/timesheets.ts';
+import { periodBounds, type TimesheetDeps, type TimesheetRepository } from '../tracking/timesheets.ts';
 import { toApiTimestamp } from '../tracking/api-time.ts';
 
 /**
@@ -37,8 +37,9 @@ export const timesheetRepository = createTimesheetRepository(documentClient, dat
 export const timeRequestRepository = createTimeRequestRepository(documentClient, databaseConfig.tableName);
 
 /** What the timesheet use cases read through: the timesheet months, the contracts (for amounts), and a period's entries (the member's list, one Query). */
-export const timesheetDeps = (now: Date): TimesheetDeps => ({
-  timesheets: timesheetRepository,
+/** `timesheets`: the handler passes the repository wrapped by the rate limit's admission (its writes wait for it: shared/http/rate-limit.ts). */
+export const timesheetDeps = (now: Date, timesheets: TimesheetRepository): TimesheetDeps => ({
+  timesheets,
   contracts: (workspaceId) => reportRepository.contracts(workspaceId),
   entries: async (workspaceId, userId, period, timeZone) => {
     const bounds = periodBounds(period, timeZone);

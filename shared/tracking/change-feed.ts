@@ -1,4 +1,5 @@
 import { CursorExpiredError, ValidationError } from '../errors.ts';
+import type { PortAccess } from '../ports/port-access.ts';
 import { toApiTimestamp } from './api-time.ts';
 import type { DirectoryKind, DirectoryRecord } from './directory.ts';
 import { assertManagesWorkspaceNow } from './member-access.ts';
@@ -33,6 +34,9 @@ export type ChangeFeedRepository = {
     range: { after: string | undefined; before: string; types: readonly ChangeType[] | undefined; limit: number },
   ): Promise<{ changes: Change[]; stoppedAt: string | undefined }>;
 };
+
+/** Which of its methods read and which write (the rate limit lets reads run beside its count, holds writes). */
+export const CHANGE_FEED_REPOSITORY_ACCESS: PortAccess<ChangeFeedRepository> = { readChanges: 'read' };
 
 /** Its only format so far: a cursor of another format is expired (410), never misread. */
 const CURSOR_FORMAT = 1;

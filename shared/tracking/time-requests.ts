@@ -1,3 +1,4 @@
+import type { PortAccess } from '../ports/port-access.ts';
 import { DependencyUnavailableError, ForbiddenError, InvalidTransitionError, NotFoundError, TimesheetLockedError, ValidationError } from '../errors.ts';
 import { assertActiveMember, assertManagesWorkspace, assertWorkFits, canTrackTime, isManager } from './access-rules.ts';
 import { toApiTimestamp } from './api-time.ts';
@@ -26,6 +27,9 @@ export interface TimeRequestRepository {
   /** A new one; a status change conditioned on the revision read ('conflict' otherwise). */
   put(request: TimeRequest, seenRevision: number | undefined): Promise<'written' | 'conflict'>;
 }
+
+/** Which of its methods read and which write (the rate limit holds writes until it admits the request). */
+export const TIME_REQUEST_REPOSITORY_ACCESS: PortAccess<TimeRequestRepository> = { get: 'read', list: 'read', dayLocked: 'read', put: 'write' };
 
 export type TimeRequestDeps = { repository: TrackingRepository; requests: TimeRequestRepository; now: Date };
 

@@ -1,4 +1,5 @@
 import { DependencyUnavailableError, ForbiddenError, InvalidTransitionError, NotFoundError, PreconditionFailedError, TrackerRunningError, ValidationError } from '../errors.ts';
+import type { PortAccess } from '../ports/port-access.ts';
 import { isManager } from './access-rules.ts';
 import { toApiTimestamp } from './api-time.ts';
 import type { ActiveTracker, Membership, ReportEntry, TimeEntry, WorkspaceSettings } from './model.ts';
@@ -17,9 +18,10 @@ import {
   type TimesheetStatus,
 } from './timesheet-periods.ts';
 
-export { monthsOf, periodKeyOf, periodOf, recordOf, TIMESHEET_STATUSES, type ApprovedTotals, type Period, type TimesheetMonth, type TimesheetRecord, type TimesheetStatus };
 import { contentionPause, WRITE_ATTEMPTS } from './timeline.ts';
 import { dateIn, datesFrom, dayCount, isCalendarDate, nextDate, startOfDayIn } from './time-zones.ts';
+
+export { monthsOf, periodKeyOf, periodOf, recordOf, TIMESHEET_STATUSES, type ApprovedTotals, type Period, type TimesheetMonth, type TimesheetRecord, type TimesheetStatus };
 
 /**
  * Timesheets (docs/timesheets.md): one per member and period (a week from the workspace's
@@ -103,7 +105,7 @@ export type TimesheetWrite = {
   record: TimesheetRecord;
   seenRevision: number;
   lock: 1 | 0 | -1;
-  /** A transition that locks: the member's tracker as read (none running in the period): the write commits only if it is unchanged. */
+  /** A submit or an approval: the member's tracker as read (none running that started in the period): the write commits only if it is unchanged. */
   trackerSeen?: { tracker: ActiveTracker | undefined };
   /** The audit of the change, for its webhook event and the change feed: the timesheet as its routes answer it after the change. */
   change: { transition: Transition; at: string; by: number; view: object };
@@ -123,6 +125,16 @@ export interface TimesheetRepository {
   /** 'conflict' when the record, a month's lock or the tracker changed meanwhile: nothing was written. */
   write(write: TimesheetWrite): Promise<'written' | 'conflict'>;
 }
+
+/** Which of its methods read and which write (the rate limit holds writes until it admits the request). */
+export const TIMESHEET_REPOSITORY_ACCESS: PortAccess<TimesheetRepository> = {
+  load: 'read',
+  memberEntries: 'read',
+  workspaceEntries: 'read',
+  workspaceMonths: 'read',
+  members: 'read',
+  write: 'write',
+};
 
 // ——— Use cases ———
 

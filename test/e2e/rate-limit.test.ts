@@ -87,8 +87,11 @@ describe('the per-user rate limit over HTTP', () => {
       body: JSON.stringify({ workspace_id: WS, user_id: users.member }),
     });
     expect(response.status).toBe(429);
+    // A timesheet's transition writes through a port of its own: held the same way.
+    const submit = await callApi(server.baseUrl, 'POST', `/timesheets/${users.member}_2026-11-02_2026-11-08/submit?workspace_id=${WS}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(submit.status).toBe(429);
     const items = await table.scan();
-    expect(items.filter((item) => item.sk === 'TRACKER' || String(item.pk).startsWith('IDEMPOTENCY#'))).toEqual([]);
+    expect(items.filter((item) => item.sk === 'TRACKER' || String(item.pk).startsWith('IDEMPOTENCY#') || String(item.pk).includes('#SHEETS#') || String(item.pk).includes('#TIMESHEET#'))).toEqual([]);
   }, 30_000);
 
   it("holds every read to the limit: the directory, API keys, invitations and an entry's history answer 429 over it", async () => {
