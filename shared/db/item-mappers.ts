@@ -9,8 +9,8 @@ import { apiKeyHashOf, keys } from './keys.ts';
 /** Item ⇄ domain mappers. Items keep snake_case attributes, like the seed and the API. */
 type Item = Record<string, unknown>;
 
-const nullableNumber = (value: unknown) => (typeof value === 'number' ? value : null);
-const nullableString = (value: unknown) => (typeof value === 'string' ? value : null);
+export const nullableNumber = (value: unknown) => (typeof value === 'number' ? value : null);
+export const nullableString = (value: unknown) => (typeof value === 'string' ? value : null);
 
 export const membershipFromItem = (item: Item): Membership => ({
   workspaceId: Number(item.workspace_id),

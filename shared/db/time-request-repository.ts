@@ -3,7 +3,7 @@ import type { TimeRequest } from '../tracking/model.ts';
 import type { TimeRequestRepository } from '../tracking/time-requests.ts';
 import { nextDate } from '../tracking/time-zones.ts';
 import { failedConditions, translateDynamoError } from './dynamo-errors.ts';
-import { dayLocksAttribute } from './item-mappers.ts';
+import { dayLocksAttribute, nullableNumber, nullableString } from './item-mappers.ts';
 import { keys } from './keys.ts';
 import { queryAll } from './query-all.ts';
 
@@ -31,8 +31,6 @@ const attributesOf = (request: TimeRequest): Item => ({
 });
 
 export function timeRequestFromItem(item: Item): TimeRequest {
-  const nullableNumber = (value: unknown) => (value === null || value === undefined ? null : Number(value));
-  const nullableString = (value: unknown) => (value === null || value === undefined ? null : String(value));
   return {
     id: String(item.request_id),
     workspaceId: Number(item.workspace_id),

@@ -156,6 +156,9 @@ export function timesheetDayWrites(tableName: string, workspaceId: number, userI
   });
 }
 
-/** Whether a transaction item is a timesheet month's (what a refused entry write was refused by). */
-export const isTimesheetMonthItem = (item: TransactItem) =>
-  String((item.Update?.Key as { pk?: unknown } | undefined)?.pk ?? (item.ConditionCheck?.Key as { pk?: unknown } | undefined)?.pk ?? '').includes('#SHEETS#');
+/** Appends `added` to a transaction's items; says which of the items' indexes they took (what a refusal by them is told apart by). */
+export function appendItems(items: TransactItem[], added: readonly TransactItem[]): ReadonlySet<number> {
+  const from = items.length;
+  items.push(...added);
+  return new Set(added.map((_, index) => from + index));
+}

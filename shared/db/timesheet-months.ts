@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TimesheetMonth, TimesheetRecord } from '../tracking/timesheet-periods.ts';
+import { nullableNumber, nullableString } from './item-mappers.ts';
 import { keys } from './keys.ts';
 import { queryAll } from './query-all.ts';
 
@@ -10,18 +11,16 @@ type Item = Record<string, unknown>;
 const RECORD_PREFIX = 'p_';
 export const recordAttribute = (periodKey: string) => `${RECORD_PREFIX}${periodKey.replaceAll('-', '')}`;
 
-const nullable = <T>(value: unknown, as: (value: unknown) => T): T | null => (value === null || value === undefined ? null : as(value));
-
 function recordFromAttribute(value: Item): TimesheetRecord {
   const approved = value.approved as Item | null | undefined;
   return {
     status: value.status as TimesheetRecord['status'],
     revision: Number(value.revision),
-    submittedAt: nullable(value.submitted_at, String),
-    submittedBy: nullable(value.submitted_by, Number),
-    decidedAt: nullable(value.decided_at, String),
-    decidedBy: nullable(value.decided_by, Number),
-    reason: nullable(value.reason, String),
+    submittedAt: nullableString(value.submitted_at),
+    submittedBy: nullableNumber(value.submitted_by),
+    decidedAt: nullableString(value.decided_at),
+    decidedBy: nullableNumber(value.decided_by),
+    reason: nullableString(value.reason),
     approved: approved
       ? {
           totalSeconds: Number(approved.total_seconds),

@@ -24,7 +24,7 @@ import {
 import { keys, type ItemKey } from './keys.ts';
 import { failedConditions, isUnavailable, translateDynamoError } from './dynamo-errors.ts';
 import { queryAll } from './query-all.ts';
-import { dayCountWrites, isTimesheetMonthItem, reportMonthWrites, timelineWrites, timesheetDayWrites } from './timeline-writes.ts';
+import { appendItems, dayCountWrites, reportMonthWrites, timelineWrites, timesheetDayWrites } from './timeline-writes.ts';
 import { batchGetAll, keyString } from './batch-get.ts';
 import { queryPage } from './page-cursor.ts';
 import { timeRequestWrites } from './time-request-repository.ts';
@@ -113,9 +113,9 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
         // Its mark in the workspace, guarded by the tracker's own condition.
         { Put: { TableName: tableName, Item: activeMarkToItem(tracker) } },
         ...timelineWrites(tableName, tracker.workspaceId, tracker.userId, { checked }),
-        // Not into a submitted or approved timesheet's day (docs/timesheets.md).
-        ...timesheetDayWrites(tableName, tracker.workspaceId, tracker.userId, [timesheetDay], { guarded: true }),
       ];
+      // Not into a submitted or approved timesheet's day (docs/timesheets.md).
+      const timesheetItems = appendItems(items, timesheetDayWrites(tableName, tracker.workspaceId, tracker.userId, [timesheetDay], { guarded: true }));
       try {
         await client.send(new TransactWriteCommand({ TransactItems: items }));
         return { created: true };
@@ -123,7 +123,7 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
         const failed = failedConditions(error);
         const existing = error instanceof TransactionCanceledException ? error.CancellationReasons?.[0]?.Item : undefined;
         if (failed.includes(0) && existing) return { created: false, existing: trackerFromItem(unmarshall(existing as never)) };
-        if (failed.some((index) => isTimesheetMonthItem(items[index]!))) return { created: false, timesheetLocked: true };
+        if (failed.some((index) => timesheetItems.has(index))) return { created: false, timesheetLocked: true };
         if (failed.length > 0) return { created: false, timelineChanged: true };
         if (await appliedDespite(error, keys.activeTracker(tracker.userId), tracker.requestId)) return { created: true };
         return translateDynamoError(error);
@@ -197,14 +197,14 @@ export function createTrackingRepository(client: DynamoDBDocumentClient, tableNa
       items.push(...dayCountWrites(tableName, entry.workspaceId, entry.userId, { add: after, remove: before }));
       items.push(...reportMonthWrites(tableName, entry.workspaceId, entry.userId, { add: after, remove: before }));
       if (tracker.checked) items.push(trackerCondition(entry.workspaceId, entry.userId, tracker.seen));
-      items.push(...timesheetDayWrites(tableName, entry.workspaceId, entry.userId, timesheetDays, { guarded: true }));
+      const timesheetItems = appendItems(items, timesheetDayWrites(tableName, entry.workspaceId, entry.userId, timesheetDays, { guarded: true }));
       if (request) items.push(...timeRequestWrites(tableName, request.after, request.seenRevision));
       try {
         await client.send(new TransactWriteCommand({ TransactItems: items }));
         return 'written';
       } catch (error) {
         const failed = failedConditions(error);
-        if (failed.some((index) => isTimesheetMonthItem(items[index]!))) return 'timesheet_locked';
+        if (failed.some((index) => timesheetItems.has(index))) return 'timesheet_locked';
         if (failed.length > 0) return 'conflict';
         return translateDynamoError(error);
       }
