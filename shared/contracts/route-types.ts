@@ -1,5 +1,6 @@
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { InputLocation, Route, RouteName } from './routes.ts';
+import type { ResponseDataOf } from './route-data.ts';
 
 /**
  * TypeScript types derived from the route table's schemas, so that no input or response
@@ -16,10 +17,8 @@ export type RouteInput<N extends RouteName> = InputAt<N, 'path'> & InputAt<N, 'q
 /** A route's validated headers (lower-case names), when it declares any. */
 export type RouteHeaders<N extends RouteName> = InputAt<N, 'headers'>;
 
-type Data<N extends RouteName> = FromSchema<Schema<Route<N>['response']['data']>>;
-
 /** What a use case returns as `data`; the handler factory adds the route's `message` to it. */
-export type RouteData<N extends RouteName> = Route<N>['response'] extends { message: string } ? Omit<Data<N>, 'message'> : Data<N>;
+export type RouteData<N extends RouteName> = ResponseDataOf<Route<N>>;
 
 /** The route's extra `meta` (pagination), when it has one. */
 export type RouteMeta<N extends RouteName> = Route<N>['response'] extends { meta: infer M } ? FromSchema<Schema<M>> : undefined;
