@@ -57,6 +57,8 @@ export type MonitoringProps = {
   autoStopDeadLetters: sqs.IQueue;
   /** Pointers to stream records whose auto-stop schedule could not be created or deleted. */
   autoStopStreamFailures: sqs.IQueue;
+  /** Export jobs whose end could not be recorded, three times. */
+  exportDeadLetters: sqs.IQueue;
 };
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -194,6 +196,7 @@ export class Monitoring extends Construct {
         props.autoStopStreamFailures,
         'A tracker with a limit got no auto-stop schedule (or a stopped one kept its schedule, which then does nothing): re-read the records within 24 hours (docs/operations.md, Runbooks).',
       ],
+      ['ExportDeadLetters', props.exportDeadLetters, 'An export job could not record its end three times: its export stays running; the message names it (docs/operations.md, Runbooks).'],
     ];
     for (const [id, queue, description] of failureQueues) alarm(id, queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }), 1, description);
     // A delivery retried three times or more no longer counts in this metric (SQS moves it aside): what it shows is a

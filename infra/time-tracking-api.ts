@@ -14,6 +14,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -24,6 +25,9 @@ import {
   autoStopFunctions,
   corsPolicyOf,
   docsFunction,
+  exportFunctions,
+  exportQueueRoutes,
+  exportReadRoutes,
   dynamodbActionsOf,
   publicRoutes,
   routeKey,
@@ -39,7 +43,15 @@ import { webhookStreamFilterPatterns } from '../shared/contracts/webhook-events.
 import { tableDefinition } from '../shared/db/table-definition.ts';
 import { IDEMPOTENT_ANSWER_PURPOSE, WEBHOOK_SECRET_PURPOSE } from '../shared/crypto/kms-secret-box.ts';
 import { MAX_DELIVERY_RECEIVES } from '../shared/webhooks/delivery.ts';
-import { DEFAULT_DELIVERY_CONCURRENCY, DELIVERY_QUEUE_SOURCE, TABLE_STREAM_SOURCE } from '../shared/contracts/event-source-settings.ts';
+import {
+  DEFAULT_DELIVERY_CONCURRENCY,
+  DELIVERY_QUEUE_SOURCE,
+  EXPORT_MAX_RECEIVES,
+  EXPORT_QUEUE_SOURCE,
+  EXPORT_WORKER_TIMEOUT_SECONDS,
+  TABLE_STREAM_SOURCE,
+} from '../shared/contracts/event-source-settings.ts';
+import { EXPORT_FILE_DAYS } from '../shared/tracking/exports.ts';
 import { DEFAULT_ALARM_THRESHOLDS, Monitoring, type AlarmThresholds } from './monitoring.ts';
 import { TrackingFunction, type TrackingFunctionProps } from './tracking-function.ts';
 
@@ -107,7 +119,7 @@ export interface TimeTrackingApiProps {
 }
 
 /** Every function of the construct: the route functions by route name, the authorizer, the docs page and the webhook functions. */
-export type TimeTrackingFunctions = Record<RouteName | 'authorizer' | 'docs' | 'webhookFanOut' | 'webhookDelivery' | 'autoStopSchedules' | 'autoStop', lambda.IFunction>;
+export type TimeTrackingFunctions = Record<RouteName | 'authorizer' | 'docs' | 'webhookFanOut' | 'webhookDelivery' | 'autoStopSchedules' | 'autoStop' | 'exportWorker', lambda.IFunction>;
 
 export class TimeTrackingApiPropsError extends Error {
   override name = 'TimeTrackingApiPropsError';
@@ -138,6 +150,8 @@ export class TimeTrackingApi extends Construct {
   readonly autoStopScheduleGroup: scheduler.ScheduleGroup;
   /** The role EventBridge Scheduler invokes the auto-stop function with (and nothing else). */
   readonly autoStopSchedulerRole: iam.Role;
+  /** Export files (docs/exports.md): KMS-encrypted, private, TLS only, deleted after 7 days. */
+  readonly exportsBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: TimeTrackingApiProps) {
     super(scope, id);
@@ -174,12 +188,14 @@ export class TimeTrackingApi extends Construct {
     };
     /** Every function of the stack: the shared settings, exactly its DynamoDB actions on the table, and its alarms. */
     const monitored: TrackingFunction[] = [];
+    // One log group for every function: Lambda names each stream `<date>/<function name>[…]` (docs/operations.md, "Logs").
+    const functionLogs = new logs.LogGroup(this, 'FunctionLogs', { retention: logRetention, removalPolicy });
     const keyPolicyRoles = new Set<string>([...secretSealerRoutes.map((route) => route.functionName), webhookFunctions.delivery.functionName]);
     const addFunction = (
       functionName: string,
       environment: Record<string, string>,
       dynamodbActions: readonly string[],
-      options: Pick<TrackingFunctionProps, 'reservedConcurrentExecutions' | 'lazyModules' | 'assetCommands'> = {},
+      options: Pick<TrackingFunctionProps, 'reservedConcurrentExecutions' | 'lazyModules' | 'assetCommands' | 'timeout'> = {},
     ) => {
       const fn = new TrackingFunction(this, functionConstructId(functionName), {
         functionName,
@@ -187,8 +203,7 @@ export class TimeTrackingApi extends Construct {
         // The webhook key's policy names these roles (below), and their statements name the key.
         separateRolePolicy: keyPolicyRoles.has(functionName),
         environment: { ...tableEnvironment, ...environment },
-        logRetention,
-        removalPolicy,
+        logGroup: functionLogs,
         tracing: props.tracing ?? false,
       });
       if (dynamodbActions.length > 0) fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...dynamodbActions], resources: [this.table.tableArn] }));
@@ -440,12 +455,57 @@ export class TimeTrackingApi extends Construct {
     });
     schedulesFn.addEventSource(streamSource(autoStopStreamFailures, autoStopStreamFilterPatterns()));
 
+    // Exports (docs/exports.md): the create route → the job queue → the worker → the bucket; the read route presigns downloads.
+    const exportsBucket = (this.exportsBucket = new s3.Bucket(this, 'ExportsBucket', {
+      encryption: s3.BucketEncryption.KMS_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(EXPORT_FILE_DAYS), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      removalPolicy,
+    }));
+    Validations.of(exportsBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'Every object is written by the export worker and read through a link the get-export function made: both are logged by the functions (export id, workspace); the files live 7 days.',
+    });
+    const exportDeadLetters = new sqs.Queue(this, 'ExportDeadLetters', queueDefaults);
+    Validations.of(exportDeadLetters).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'It is the dead-letter queue of the export jobs; nothing consumes it but an operator.' });
+    const exportJobs = new sqs.Queue(this, 'ExportJobs', {
+      ...queueDefaults,
+      // Twice the worker's timeout: a job is never delivered again while a run may still hold it.
+      visibilityTimeout: Duration.seconds(2 * EXPORT_WORKER_TIMEOUT_SECONDS),
+      deadLetterQueue: { queue: exportDeadLetters, maxReceiveCount: EXPORT_MAX_RECEIVES },
+    });
+    const exportWorker = (this.functions.exportWorker = addFunction(exportFunctions.worker.functionName, { EXPORTS_BUCKET: exportsBucket.bucketName }, exportFunctions.worker.dynamodbActions, {
+      timeout: Duration.seconds(EXPORT_WORKER_TIMEOUT_SECONDS),
+    }));
+    // The worker alone writes files (and aborts its failed uploads); nobody lists the bucket.
+    exportWorker.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [exportsBucket.arnForObjects('workspaces/*')] }));
+    exportWorker.addEventSource(new SqsEventSource(exportJobs, { ...EXPORT_QUEUE_SOURCE }));
+    for (const route of exportQueueRoutes) {
+      const fn = this.functions[route.name] as TrackingFunction;
+      fn.addEnvironment('EXPORT_QUEUE_URL', exportJobs.queueUrl);
+      exportJobs.grantSendMessages(fn);
+    }
+    for (const route of exportReadRoutes) {
+      const fn = this.functions[route.name] as TrackingFunction;
+      fn.addEnvironment('EXPORTS_BUCKET', exportsBucket.bucketName);
+      // A download link is signed with this role: it reads export files, nothing else (the object key names its workspace).
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [exportsBucket.arnForObjects('workspaces/*')] }));
+    }
+    for (const role of [exportWorker.role!, ...exportReadRoutes.map((route) => (this.functions[route.name] as TrackingFunction).role!)])
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(exportsBucket.node.defaultChild as s3.CfnBucket)}.Arn>/workspaces/*]`,
+        reason: 'Export files are named by workspace and an unguessable id made per export: the resource is every export file, and only the actions the function needs.',
+      });
+
     this.monitoring = new Monitoring(this, 'Monitoring', {
       webhookDeadLetters: deadLetters,
       webhookDeliveries: deliveries,
       webhookStreamFailures: streamFailures,
       autoStopDeadLetters,
       autoStopStreamFailures,
+      exportDeadLetters,
       stage,
       table: this.table,
       functions: monitored,

@@ -1,8 +1,8 @@
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability/metric-names.ts';
@@ -14,10 +14,12 @@ export type TrackingFunctionProps = {
   /** Folder under functions/ holding `handler.ts`. */
   functionName: string;
   environment: Record<string, string>;
-  logRetention: logs.RetentionDays;
-  removalPolicy: RemovalPolicy;
+  /** The log group the function writes to, shared by the stack's functions (each writes its own streams, named after it). */
+  logGroup: logs.ILogGroup;
   /** Lambda active tracing (X-Ray): off unless the stack's context turns it on. */
   tracing?: boolean;
+  /** Its timeout when not `TrackingFunction.TIMEOUT` (the export worker's, for files that take minutes). */
+  timeout?: Duration;
   /** Concurrency reserved for (and limiting) the function; unreserved when absent. */
   reservedConcurrentExecutions?: number;
   /** Modules it loads lazily, each shipped as a bundle of its own beside the function's (LAZY_MODULES). */
@@ -68,8 +70,10 @@ class RoleWithInlinePolicy extends iam.Role {
  *   traces keep function names, and the source map ships beside the bundle for mapping a
  *   logged trace afterwards (`npm run stacktrace`). Measured in `npm run bench`
  *   (docs/performance.md);
- * - its own log group with a retention, and a role that may write only there, its
- *   statements inline in it (unless `separateRolePolicy`).
+ * - the stack's function log group (Lambda names each stream after its function, so that
+ *   a function's lines stay apart: one resource where a group per function was 65 of the
+ *   stack's 500), and a role that may write only there, its statements inline in it
+ *   (unless `separateRolePolicy`).
  * DynamoDB permissions are granted per function, by the stack, from the route table.
  */
 export class TrackingFunction extends NodejsFunction {
@@ -80,10 +84,7 @@ export class TrackingFunction extends NodejsFunction {
   static readonly TIMEOUT = Duration.seconds(10);
 
   constructor(scope: Construct, id: string, props: TrackingFunctionProps) {
-    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
-      retention: props.logRetention,
-      removalPolicy: props.removalPolicy,
-    });
+    const { logGroup } = props;
     const roleProps: iam.RoleProps = {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs the ${props.functionName} function: its own logs and the table actions it uses, nothing else.`,
@@ -97,7 +98,7 @@ export class TrackingFunction extends NodejsFunction {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
-      timeout: TrackingFunction.TIMEOUT,
+      timeout: props.timeout ?? TrackingFunction.TIMEOUT,
       ...(props.reservedConcurrentExecutions ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
       ...(props.tracing ? { tracing: lambda.Tracing.ACTIVE } : {}),
       role,

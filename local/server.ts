@@ -152,6 +152,7 @@ async function main() {
             timeScale: loadWebhookConfig().retryScale,
             authorizerCacheTtlSeconds: settings.authorizerCacheTtlSeconds,
             kmsKeyFile: await webhookSecretsKeyFile(settings),
+            s3Directory: settings.dataDir === 'memory' ? undefined : join(settings.dataDir, 's3'),
           });
     stopFunctions = runtime.stop;
     handleApiRequest = createHttpApiEmulator({
@@ -190,6 +191,7 @@ async function templateFunctions(settings: Settings): Promise<LocalRuntime> {
     timeScale: loadWebhookConfig().retryScale,
     region: process.env.AWS_REGION!,
     kmsKeyFile: await webhookSecretsKeyFile(settings),
+    s3Directory: settings.dataDir === 'memory' ? undefined : join(settings.dataDir, 's3'),
     maxEnvironmentsPerFunction: settings.functionConcurrency,
     prewarm: settings.warmContainers === 'EAGER',
   });

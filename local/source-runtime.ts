@@ -3,14 +3,22 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDocsPage } from '../scripts/build-docs-page.ts';
-import { DEFAULT_DELIVERY_CONCURRENCY, DELIVERY_QUEUE_SOURCE, TABLE_STREAM_SOURCE } from '../shared/contracts/event-source-settings.ts';
-import { authorizerFunction, autoStopFunctions, functionNames, publicRoutes, routeList, webhookFunctions } from '../shared/contracts/routes.ts';
+import {
+  DEFAULT_DELIVERY_CONCURRENCY,
+  DELIVERY_QUEUE_SOURCE,
+  EXPORT_MAX_RECEIVES,
+  EXPORT_QUEUE_SOURCE,
+  EXPORT_WORKER_TIMEOUT_SECONDS,
+  TABLE_STREAM_SOURCE,
+} from '../shared/contracts/event-source-settings.ts';
+import { authorizerFunction, autoStopFunctions, exportFunctions, functionNames, publicRoutes, routeList, webhookFunctions } from '../shared/contracts/routes.ts';
 import { webhookStreamFilterPatterns } from '../shared/contracts/webhook-events.ts';
 import { autoStopStreamFilterPatterns } from '../shared/scheduling/auto-stop-schedules.ts';
 import { MAX_DELIVERY_RECEIVES } from '../shared/webhooks/delivery.ts';
 import { lambdaContext, type EmulatedRoute, type LambdaFunction } from './api-gateway/http-api-emulator.ts';
 import { startLocalKms } from './kms/local-kms.ts';
 import { startEventSourceMappings, type EventSourceMapping } from './lambda/event-source-mappings.ts';
+import { startLocalS3 } from './s3/local-s3.ts';
 import { startLocalScheduler } from './scheduler/local-scheduler.ts';
 import { recoverAutoStopSchedules } from './scheduler/recover-schedules.ts';
 import { startLocalQueue } from './sqs/local-queue.ts';
@@ -20,6 +28,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Every function's timeout on this machine: the stack's (infra/tracking-function.ts). */
 const FUNCTION_TIMEOUT_MS = 10_000;
 const DELIVERY_QUEUE = 'WebhookDeliveries';
+const EXPORT_QUEUE = 'ExportJobs';
+/** The exports bucket's name on this machine. */
+export const LOCAL_EXPORTS_BUCKET = 'time-tracking-exports-local';
 
 /** What both local runtimes give the server: the API's routes and functions, and the functions invoked by the stream, the queue and the scheduler. */
 export type LocalRuntime = {
@@ -50,6 +61,8 @@ export async function startSourceRuntime(settings: {
   authorizerCacheTtlSeconds: number;
   /** Where the local KMS keeps the key of the webhook secrets (the data directory); in memory when undefined. */
   kmsKeyFile: string | undefined;
+  /** Where the local S3 keeps the export files (the data directory); a temporary folder when undefined. */
+  s3Directory: string | undefined;
 }): Promise<LocalRuntime> {
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -105,7 +118,19 @@ export async function startSourceRuntime(settings: {
     process.env.AWS_ACCESS_KEY_ID ??= 'local';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
 
-    const background = [...Object.values(webhookFunctions), ...Object.values(autoStopFunctions)].map((fn) => fn.functionName);
+    // Exports: the job queue (the create route sends, the worker consumes) and the bucket on a local S3 server.
+    const exportJobs = await startLocalQueue(
+      { logicalId: EXPORT_QUEUE, visibilityTimeoutSeconds: 2 * EXPORT_WORKER_TIMEOUT_SECONDS, maxReceiveCount: EXPORT_MAX_RECEIVES },
+      { timeScale: settings.timeScale, region: settings.region, log },
+    );
+    stops.push(exportJobs.stop);
+    const exportFront = await exportJobs.endpointFor('npm-start-exports', [{ effect: 'Allow', actions: ['sqs:SendMessage'], resources: ['*'] }]);
+    const s3 = await startLocalS3({ bucket: LOCAL_EXPORTS_BUCKET, directory: settings.s3Directory, accessKeyIds: [process.env.AWS_ACCESS_KEY_ID] });
+    stops.push(s3.stop);
+    // Each local queue has its endpoint: the export route's client talks to its queue URL's host.
+    Object.assign(process.env, { EXPORT_QUEUE_URL: exportFront.queueUrl, EXPORTS_BUCKET: LOCAL_EXPORTS_BUCKET, AWS_ENDPOINT_URL_S3: s3.endpoint });
+
+    const background = [...Object.values(webhookFunctions), ...Object.values(autoStopFunctions), ...Object.values(exportFunctions)].map((fn) => fn.functionName);
     for (const name of [...functionNames, ...background]) {
       functions[name] = (await import(resolve(ROOT, 'functions', name, 'handler.ts'))).handler as LambdaFunction;
     }
@@ -126,8 +151,18 @@ export async function startSourceRuntime(settings: {
         retryAttempts: undefined,
         ...DELIVERY_QUEUE_SOURCE,
       },
+      {
+        functionLogicalId: exportFunctions.worker.functionName,
+        source: { kind: 'queue', queueLogicalId: EXPORT_QUEUE },
+        filterPatterns: [],
+        maximumConcurrency: undefined,
+        retryAttempts: undefined,
+        ...EXPORT_QUEUE_SOURCE,
+      },
     ];
-    const functionTimeoutsMs = Object.fromEntries(Object.keys(functions).map((name) => [name, FUNCTION_TIMEOUT_MS]));
+    const functionTimeoutsMs = Object.fromEntries(
+      Object.keys(functions).map((name) => [name, name === exportFunctions.worker.functionName ? EXPORT_WORKER_TIMEOUT_SECONDS * 1000 : FUNCTION_TIMEOUT_MS]),
+    );
 
     return {
       routes: [...routeList, ...publicRoutes.map((route) => ({ ...route, public: true }))],
@@ -139,7 +174,10 @@ export async function startSourceRuntime(settings: {
           eventSources: mappings,
           functions,
           timeoutsMs: functionTimeoutsMs,
-          queues: new Map([[DELIVERY_QUEUE, deliveries]]),
+          queues: new Map([
+            [DELIVERY_QUEUE, deliveries],
+            [EXPORT_QUEUE, exportJobs],
+          ]),
           endpoint: settings.dynamodbEndpoint,
           region: settings.region,
           tableName: settings.tableName,

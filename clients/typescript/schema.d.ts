@@ -417,6 +417,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workspace’s exports of the last 7 days, newest first (without download links) */
+        get: operations["listExports"];
+        put?: never;
+        /** Queue a report of a workspace as a CSV or XLSX file, made whatever its size; poll it, then download it */
+        post: operations["createExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An export’s state; once completed, a download link valid 15 minutes */
+        get: operations["getExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/changes": {
         parameters: {
             query?: never;
@@ -1165,6 +1200,40 @@ export interface webhooks {
         put?: never;
         /** A time request was rejected: the data is the request with the comment. */
         post: operations["webhook_time_request_rejected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "export.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An export’s file is ready: GET /exports/{id} gives its download link. */
+        post: operations["webhook_export_completed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "export.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An export failed: `error` says why; create it again. */
+        post: operations["webhook_export_failed"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2388,6 +2457,185 @@ export interface components {
             }[];
             meta: components["schemas"]["Meta"];
         };
+        CreateExportBody: {
+            workspace_id: number;
+            /**
+             * @description Which report: its rows are those of its CSV answer (docs/reports.md).
+             * @enum {unknown}
+             */
+            report: "detailed" | "summary" | "weekly" | "tracked-hours";
+            /**
+             * @description `csv` (as the report’s CSV answer) or `xlsx` (typed cells, and a Parameters sheet).
+             * @enum {unknown}
+             */
+            format: "csv" | "xlsx";
+            /** @description The first day (inclusive); at most 366 days to `to`. Weekly: the first day of the week. */
+            from: string;
+            /** @description The last day (inclusive). Weekly: the last day of that week. */
+            to: string;
+            /** @description Summary: 1 to 3 dimensions, comma-separated (required). Weekly: `user` (default) or `project`. Others: none. */
+            group_by?: string;
+            /**
+             * @description The IANA zone whose days the range and the entries’ days are counted in; default the workspace’s.
+             * @example Europe/Berlin
+             */
+            tz?: string;
+            /** @description Only these members’ entries. */
+            user_ids?: string;
+            /** @description Only entries of these projects (`none`: entries without a project). */
+            project_ids?: string;
+            /** @description Only entries of these contracts. */
+            contract_ids?: string;
+            /** @description Only entries of these tasks (`none`: entries without a task). */
+            task_ids?: string;
+            /**
+             * @description Only billable (or only non-billable) entries.
+             * @enum {unknown}
+             */
+            billable?: "true" | "false";
+            /**
+             * @description Overrides the workspace’s rounding, with `rounding_mode`.
+             * @enum {integer}
+             */
+            rounding_minutes?: 1 | 5 | 6 | 10 | 12 | 15 | 30 | 60;
+            /**
+             * @description Overrides the workspace’s rounding, with `rounding_minutes`.
+             * @enum {unknown}
+             */
+            rounding_mode?: "up" | "down" | "nearest";
+            /**
+             * @description Only entries whose timesheet (the period each falls in, by the workspace’s settings) is `approved`, `pending` (submitted) or `open` (open or rejected): docs/timesheets.md.
+             * @enum {unknown}
+             */
+            approval?: "approved" | "pending" | "open";
+        };
+        CreateExportResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                /** @example 0194f3a2b4c1d2e3f4a5b6c7d8e9f0a1b2c3 */
+                id: string;
+                workspace_id: number;
+                /** @enum {unknown} */
+                status: "queued" | "running" | "completed" | "failed";
+                /** @enum {unknown} */
+                report: "detailed" | "summary" | "weekly" | "tracked-hours";
+                /** @enum {unknown} */
+                format: "csv" | "xlsx";
+                /** @description The report’s parameters as asked. */
+                parameters: {
+                    [key: string]: string | number;
+                };
+                /** @example 2024-01-15T10:30:00+00:00 */
+                created_at: string;
+                created_by: number;
+                started_at: string | null;
+                /** @description When it completed or failed. */
+                completed_at: string | null;
+                /** @description Rows of the file, its header row not counted (completed only). */
+                row_count: number | null;
+                /** @description The file’s size (completed only). */
+                bytes: number | null;
+                /** @description Completed, on GET /exports/{id} only: a link to the file, valid 15 minutes. Anyone holding it can read the file: share it as you would the file. */
+                download_url: string | null;
+                /** @description Completed: when its file is deleted (7 days after); GET answers 410 from then on. */
+                expires_at: string | null;
+                error: {
+                    /** @description `source_unavailable`, `forbidden`, `invalid_parameters`, `internal_error` (docs/exports.md). */
+                    code: string;
+                    message: string;
+                } | null;
+            };
+            meta: components["schemas"]["Meta"];
+        };
+        GetExportResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                /** @example 0194f3a2b4c1d2e3f4a5b6c7d8e9f0a1b2c3 */
+                id: string;
+                workspace_id: number;
+                /** @enum {unknown} */
+                status: "queued" | "running" | "completed" | "failed";
+                /** @enum {unknown} */
+                report: "detailed" | "summary" | "weekly" | "tracked-hours";
+                /** @enum {unknown} */
+                format: "csv" | "xlsx";
+                /** @description The report’s parameters as asked. */
+                parameters: {
+                    [key: string]: string | number;
+                };
+                /** @example 2024-01-15T10:30:00+00:00 */
+                created_at: string;
+                created_by: number;
+                started_at: string | null;
+                /** @description When it completed or failed. */
+                completed_at: string | null;
+                /** @description Rows of the file, its header row not counted (completed only). */
+                row_count: number | null;
+                /** @description The file’s size (completed only). */
+                bytes: number | null;
+                /** @description Completed, on GET /exports/{id} only: a link to the file, valid 15 minutes. Anyone holding it can read the file: share it as you would the file. */
+                download_url: string | null;
+                /** @description Completed: when its file is deleted (7 days after); GET answers 410 from then on. */
+                expires_at: string | null;
+                error: {
+                    /** @description `source_unavailable`, `forbidden`, `invalid_parameters`, `internal_error` (docs/exports.md). */
+                    code: string;
+                    message: string;
+                } | null;
+            };
+            meta: components["schemas"]["Meta"];
+        };
+        ListExportsResponse: {
+            /** @constant */
+            success: true;
+            message?: string;
+            data: {
+                /** @example 0194f3a2b4c1d2e3f4a5b6c7d8e9f0a1b2c3 */
+                id: string;
+                workspace_id: number;
+                /** @enum {unknown} */
+                status: "queued" | "running" | "completed" | "failed";
+                /** @enum {unknown} */
+                report: "detailed" | "summary" | "weekly" | "tracked-hours";
+                /** @enum {unknown} */
+                format: "csv" | "xlsx";
+                /** @description The report’s parameters as asked. */
+                parameters: {
+                    [key: string]: string | number;
+                };
+                /** @example 2024-01-15T10:30:00+00:00 */
+                created_at: string;
+                created_by: number;
+                started_at: string | null;
+                /** @description When it completed or failed. */
+                completed_at: string | null;
+                /** @description Rows of the file, its header row not counted (completed only). */
+                row_count: number | null;
+                /** @description The file’s size (completed only). */
+                bytes: number | null;
+                /** @description Completed, on GET /exports/{id} only: a link to the file, valid 15 minutes. Anyone holding it can read the file: share it as you would the file. */
+                download_url: string | null;
+                /** @description Completed: when its file is deleted (7 days after); GET answers 410 from then on. */
+                expires_at: string | null;
+                error: {
+                    /** @description `source_unavailable`, `forbidden`, `invalid_parameters`, `internal_error` (docs/exports.md). */
+                    code: string;
+                    message: string;
+                } | null;
+            }[];
+            meta: components["schemas"]["Meta"] & {
+                pagination: {
+                    per_page: number;
+                    /** @description The next page: send it as `cursor`; null on the last page. */
+                    next_cursor: string | null;
+                    has_more: boolean;
+                };
+            };
+        };
         ListChangesResponse: {
             /** @constant */
             success: true;
@@ -3027,7 +3275,7 @@ export interface components {
         CreateWebhookBody: {
             workspace_id: number;
             url: string;
-            events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected")[];
+            events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected" | "export.completed" | "export.failed")[];
             description?: string | null;
         };
         CreateWebhookResponse: {
@@ -3038,7 +3286,7 @@ export interface components {
                 id: string;
                 workspace_id: number;
                 url: string;
-                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected")[];
+                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected" | "export.completed" | "export.failed")[];
                 description: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -3061,7 +3309,7 @@ export interface components {
                 id: string;
                 workspace_id: number;
                 url: string;
-                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected")[];
+                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected" | "export.completed" | "export.failed")[];
                 description: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -3094,7 +3342,7 @@ export interface components {
                 id: string;
                 workspace_id: number;
                 url: string;
-                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected")[];
+                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected" | "export.completed" | "export.failed")[];
                 description: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -3130,7 +3378,7 @@ export interface components {
                  */
                 message_id: string;
                 /** @enum {unknown} */
-                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected" | "webhook.test";
+                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected" | "export.completed" | "export.failed" | "webhook.test";
                 /** @description 1 for the first send of a message; a redelivery or replay counts from 1 again. */
                 attempt: number;
                 /** @description The receiver's status, or null when it gave none (no connection, no answer in 5 s, an address refused). */
@@ -3164,7 +3412,7 @@ export interface components {
                  */
                 message_id: string;
                 /** @enum {unknown} */
-                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected" | "webhook.test";
+                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected" | "export.completed" | "export.failed" | "webhook.test";
             };
             meta: components["schemas"]["Meta"];
         };
@@ -3180,7 +3428,7 @@ export interface components {
                  */
                 message_id: string;
                 /** @enum {unknown} */
-                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected" | "webhook.test";
+                event_type: "tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected" | "export.completed" | "export.failed" | "webhook.test";
             };
             meta: components["schemas"]["Meta"];
         };
@@ -3216,7 +3464,7 @@ export interface components {
                 id: string;
                 workspace_id: number;
                 url: string;
-                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected")[];
+                events: ("tracker.started" | "tracker.stopped" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "member.created" | "member.updated" | "member.removed" | "project.created" | "project.updated" | "contract.created" | "contract.updated" | "task.created" | "task.updated" | "timesheet.submitted" | "timesheet.approved" | "timesheet.rejected" | "timesheet.reopened" | "time_request.created" | "time_request.approved" | "time_request.rejected" | "export.completed" | "export.failed")[];
                 description: string | null;
                 /** @example 2024-01-15T10:30:00+00:00 */
                 created_at: string;
@@ -8262,6 +8510,508 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ValidationError"] | components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listExports: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+                cursor?: string;
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of exports. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": [
+                     *         {
+                     *           "id": "0194f3a2b4c1d2e3f4a5b6c7d8e9f0a1b2c3",
+                     *           "workspace_id": 1,
+                     *           "status": "queued",
+                     *           "report": "detailed",
+                     *           "format": "csv",
+                     *           "parameters": {},
+                     *           "created_at": "2024-01-15T10:30:00+00:00",
+                     *           "created_by": 1,
+                     *           "started_at": "2024-01-15T10:30:00+00:00",
+                     *           "completed_at": "2024-01-15T10:30:00+00:00",
+                     *           "row_count": 1,
+                     *           "bytes": 1,
+                     *           "download_url": "example",
+                     *           "expires_at": "2024-01-15T10:30:00+00:00",
+                     *           "error": {
+                     *             "code": "example",
+                     *             "message": "example"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00",
+                     *         "pagination": {
+                     *           "per_page": 1,
+                     *           "next_cursor": "WyJjMSIsIk1FTUJFUiMxMDEiXQ",
+                     *           "has_more": true
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ListExportsResponse"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createExport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first response for 24 hours when sent again with the same body by the same caller; another body → 422, while the first is running → 409. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "workspace_id": 1,
+                 *       "report": "detailed",
+                 *       "format": "csv",
+                 *       "from": "2024-01-01",
+                 *       "to": "2024-01-31",
+                 *       "tz": "Europe/Berlin"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateExportBody"];
+            };
+        };
+        responses: {
+            /** @description The export, queued, with its Location. */
+            202: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "id": "0194f3a2b4c1d2e3f4a5b6c7d8e9f0a1b2c3",
+                     *         "workspace_id": 1,
+                     *         "status": "queued",
+                     *         "report": "detailed",
+                     *         "format": "csv",
+                     *         "parameters": {},
+                     *         "created_at": "2024-01-15T10:30:00+00:00",
+                     *         "created_by": 1,
+                     *         "started_at": "2024-01-15T10:30:00+00:00",
+                     *         "completed_at": "2024-01-15T10:30:00+00:00",
+                     *         "row_count": 1,
+                     *         "bytes": 1,
+                     *         "download_url": "example",
+                     *         "expires_at": "2024-01-15T10:30:00+00:00",
+                     *         "error": {
+                     *           "code": "example",
+                     *           "message": "example"
+                     *         }
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreateExportResponse"];
+                };
+            };
+            /** @description Not a JSON object. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Not a JSON object.",
+                     *       "error": "bad_request",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key is in use by a running request. */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The Idempotency-Key is in use by a running request.",
+                     *       "error": "idempotency_key_in_use",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getExport: {
+        parameters: {
+            query: {
+                /** @example 1 */
+                workspace_id: number;
+            };
+            header?: never;
+            path: {
+                /** @example 0194f3a2b4c1d2e3f4a5b6c7d8e9f0a1b2c3 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "example",
+                     *       "data": {
+                     *         "id": "0194f3a2b4c1d2e3f4a5b6c7d8e9f0a1b2c3",
+                     *         "workspace_id": 1,
+                     *         "status": "queued",
+                     *         "report": "detailed",
+                     *         "format": "csv",
+                     *         "parameters": {},
+                     *         "created_at": "2024-01-15T10:30:00+00:00",
+                     *         "created_by": 1,
+                     *         "started_at": "2024-01-15T10:30:00+00:00",
+                     *         "completed_at": "2024-01-15T10:30:00+00:00",
+                     *         "row_count": 1,
+                     *         "bytes": 1,
+                     *         "download_url": "example",
+                     *         "expires_at": "2024-01-15T10:30:00+00:00",
+                     *         "error": {
+                     *           "code": "example",
+                     *           "message": "example"
+                     *         }
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GetExportResponse"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The credential lacks the scope, or the caller does not manage the workspace. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "This action is unauthorized.",
+                     *       "error": "forbidden",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user is not an active member of the workspace, or a record the request names (contract, task, time entry) is not in it. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "The selected user id is invalid.",
+                     *       "error": "not_found",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Its file was deleted, 7 days after it was made (`export_expired`). */
+            410: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Its file was deleted, 7 days after it was made (`export_expired`).",
+                     *       "error": "bad_request",
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is missing, mistyped or out of range; messages per field. */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "message": "Validation failed",
+                     *       "errors": {
+                     *         "workspace_id": [
+                     *           "The workspace id field is required."
+                     *         ]
+                     *       },
+                     *       "meta": {
+                     *         "api_version": "2.0.0",
+                     *         "timestamp": "2024-01-15T10:30:00+00:00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationError"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
@@ -15043,6 +15793,248 @@ export interface operations {
                         comment: string | null;
                         /** @description The entry its approval made. */
                         time_entry_id: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_export_completed: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "export.completed",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "id": "0194f3a2b4c1d2e3f4a5b6c7d8e9f0a1b2c3",
+                 *         "workspace_id": 1,
+                 *         "status": "queued",
+                 *         "report": "detailed",
+                 *         "format": "csv",
+                 *         "parameters": {},
+                 *         "created_at": "2024-01-15T10:30:00+00:00",
+                 *         "created_by": 1,
+                 *         "started_at": "2024-01-15T10:30:00+00:00",
+                 *         "completed_at": "2024-01-15T10:30:00+00:00",
+                 *         "row_count": 1,
+                 *         "bytes": 1,
+                 *         "expires_at": "2024-01-15T10:30:00+00:00",
+                 *         "error": {
+                 *           "code": "example",
+                 *           "message": "example"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "export.completed";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        /** @example 0194f3a2b4c1d2e3f4a5b6c7d8e9f0a1b2c3 */
+                        id: string;
+                        workspace_id: number;
+                        /** @enum {unknown} */
+                        status: "queued" | "running" | "completed" | "failed";
+                        /** @enum {unknown} */
+                        report: "detailed" | "summary" | "weekly" | "tracked-hours";
+                        /** @enum {unknown} */
+                        format: "csv" | "xlsx";
+                        /** @description The report’s parameters as asked. */
+                        parameters: {
+                            [key: string]: string | number;
+                        };
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        created_at: string;
+                        created_by: number;
+                        started_at: string | null;
+                        /** @description When it completed or failed. */
+                        completed_at: string | null;
+                        /** @description Rows of the file, its header row not counted (completed only). */
+                        row_count: number | null;
+                        /** @description The file’s size (completed only). */
+                        bytes: number | null;
+                        /** @description Completed: when its file is deleted (7 days after); GET answers 410 from then on. */
+                        expires_at: string | null;
+                        error: {
+                            /** @description `source_unavailable`, `forbidden`, `invalid_parameters`, `internal_error` (docs/exports.md). */
+                            code: string;
+                            message: string;
+                        } | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is no more: the webhook is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retried no sooner than its Retry-After says (at most 12 h), as is a 503. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered: answer within 5 s (the body of the answer is not read). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else, or no answer within 5 s: retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after 5 days of nothing but failures the webhook is disabled. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_export_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message id: the same on every retry, duplicate, redelivery and replay of this event for this webhook; deduplicate on it.
+                 * @example msg_2b7hXv0kqA4mY1cR9dJ3sL6pW8eT5uZ0
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, Unix seconds: refuse old ones.
+                 * @example 1705314605
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the secret’s bytes; several, space-separated, during a secret rotation.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "export.failed",
+                 *       "timestamp": "2024-01-15T10:30:00.000Z",
+                 *       "data": {
+                 *         "id": "0194f3a2b4c1d2e3f4a5b6c7d8e9f0a1b2c3",
+                 *         "workspace_id": 1,
+                 *         "status": "queued",
+                 *         "report": "detailed",
+                 *         "format": "csv",
+                 *         "parameters": {},
+                 *         "created_at": "2024-01-15T10:30:00+00:00",
+                 *         "created_by": 1,
+                 *         "started_at": "2024-01-15T10:30:00+00:00",
+                 *         "completed_at": "2024-01-15T10:30:00+00:00",
+                 *         "row_count": 1,
+                 *         "bytes": 1,
+                 *         "expires_at": "2024-01-15T10:30:00+00:00",
+                 *         "error": {
+                 *           "code": "example",
+                 *           "message": "example"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "export.failed";
+                    /** Format: date-time */
+                    timestamp: string;
+                    data: {
+                        /** @example 0194f3a2b4c1d2e3f4a5b6c7d8e9f0a1b2c3 */
+                        id: string;
+                        workspace_id: number;
+                        /** @enum {unknown} */
+                        status: "queued" | "running" | "completed" | "failed";
+                        /** @enum {unknown} */
+                        report: "detailed" | "summary" | "weekly" | "tracked-hours";
+                        /** @enum {unknown} */
+                        format: "csv" | "xlsx";
+                        /** @description The report’s parameters as asked. */
+                        parameters: {
+                            [key: string]: string | number;
+                        };
+                        /** @example 2024-01-15T10:30:00+00:00 */
+                        created_at: string;
+                        created_by: number;
+                        started_at: string | null;
+                        /** @description When it completed or failed. */
+                        completed_at: string | null;
+                        /** @description Rows of the file, its header row not counted (completed only). */
+                        row_count: number | null;
+                        /** @description The file’s size (completed only). */
+                        bytes: number | null;
+                        /** @description Completed: when its file is deleted (7 days after); GET answers 410 from then on. */
+                        expires_at: string | null;
+                        error: {
+                            /** @description `source_unavailable`, `forbidden`, `invalid_parameters`, `internal_error` (docs/exports.md). */
+                            code: string;
+                            message: string;
+                        } | null;
                     };
                 };
             };

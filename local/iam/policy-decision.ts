@@ -49,8 +49,8 @@ export function decide(
   requestContext: Readonly<Record<string, string>> = {},
 ): 'allow' | 'deny' | 'implicit_deny' {
   const actionIn = (patterns: string[]) => patterns.some((pattern) => typeof pattern === 'string' && glob(pattern, action, 'i'));
-  // The resource's own ARN (an index's is its table's ARN and `/index/<name>`): what `Fn::GetAtt [id, Arn]` stands for here.
-  const ownArn = resourceArn.replace(/\/index\/[^/]+$/, '');
+  // The resource's own ARN (an index's is its table's ARN and `/index/<name>`, an object's its bucket's and `/<key>`): what `Fn::GetAtt [id, Arn]` stands for here.
+  const ownArn = resourceArn.startsWith('arn:aws:s3:::') ? resourceArn.split('/')[0]! : resourceArn.replace(/\/index\/[^/]+$/, '');
   const resourceIs = (resource: unknown): boolean | 'unknown' => {
     if (typeof resource === 'string') return glob(resource, resourceArn) || resource === '*';
     if (JSON.stringify(resource) === JSON.stringify({ 'Fn::GetAtt': [resourceLogicalId, 'Arn'] })) return ownArn === resourceArn;

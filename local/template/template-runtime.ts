@@ -10,6 +10,8 @@ import type { LocalRuntime } from '../source-runtime.ts';
 import { startIamProxy } from '../dynamodb/iam-proxy.ts';
 import { startLocalKms } from '../kms/local-kms.ts';
 import { startLocalQueue } from '../sqs/local-queue.ts';
+import { startLocalS3 } from '../s3/local-s3.ts';
+import { startS3Front } from '../s3/s3-front.ts';
 import { getAttTarget } from '../iam/policy-decision.ts';
 import { localArnOf, readTemplateApi, resolveEnvironmentWithArns, TemplateError, type Template } from './template-model.ts';
 import { FunctionError, startFunctionHost, type FunctionHost } from '../lambda/function-host.ts';
@@ -171,6 +173,8 @@ export async function startTemplateRuntime(options: {
   region: string;
   /** Where the local KMS keeps the template's key (the data directory); in memory when undefined. */
   kmsKeyFile?: string;
+  /** Where the local S3 keeps the template's bucket (the data directory); a temporary folder when undefined. */
+  s3Directory?: string;
   /** The most execution environments of one function at once (its concurrency on this machine). */
   maxEnvironmentsPerFunction: number;
   /** One function only (`npm run invoke`), with what it reaches; every function of the API otherwise. */
@@ -223,6 +227,18 @@ export async function startTemplateRuntime(options: {
     if (keyIds.length > 1) throw new TemplateError(`the emulator serves one KMS key to the functions; they name ${keyIds.join(', ')}`);
     const kms = keyIds[0] ? await startLocalKms({ region: options.region, keyLogicalId: keyIds[0], keyFile: options.kmsKeyFile }) : undefined;
     if (kms) stops.push(kms.stop);
+    // The template's bucket (the export files'), on a local S3 server; each function reaches it through a front that enforces its role.
+    const bucketIds = [
+      ...new Set(
+        selected
+          .flatMap((fn) => Object.values(fn.environment).map((value) => (value as { Ref?: string })?.Ref))
+          .filter((id): id is string => id !== undefined && template.Resources[id]?.Type === 'AWS::S3::Bucket'),
+      ),
+    ];
+    if (bucketIds.length > 1) throw new TemplateError(`the emulator serves one S3 bucket to the functions; they name ${bucketIds.join(', ')}`);
+    const bucketName = 'time-tracking-exports-local';
+    const s3 = bucketIds[0] ? await startLocalS3({ bucket: bucketName, directory: options.s3Directory, accessKeyIds: ['local'] }) : undefined;
+    if (s3) stops.push(s3.stop);
     for (const queueId of queueIds) {
       const queue = await startLocalQueue(api.queues.get(queueId)!, { timeScale: options.timeScale, region: options.region, log: (line) => console.log(line) });
       stops.push(queue.stop);
@@ -247,6 +263,13 @@ export async function startTemplateRuntime(options: {
           refs[queueId] = front.queueUrl;
           sqsEndpoint = front.endpoint;
         }
+        let s3Endpoint: string | undefined;
+        if (s3 && Object.values(fn.environment).some((value) => (value as { Ref?: string })?.Ref === bucketIds[0])) {
+          const front = await startS3Front({ functionName: fn.logicalId, target: s3.endpoint, statements: fn.statements, bucketLogicalId: bucketIds[0]!, bucketName });
+          stops.push(front.close);
+          refs[bucketIds[0]!] = bucketName;
+          s3Endpoint = front.endpoint;
+        }
         const environment = resolveEnvironmentWithArns(fn, refs, template, options.region);
         const kmsEndpoint = kms && Object.values(fn.environment).some((value) => getAttTarget(value) === keyIds[0]) ? (await kms.endpointFor(fn.logicalId, fn.statements)).endpoint : undefined;
         functionsByArn.set(localArnOf(template, fn.logicalId, options.region)!, fn.logicalId);
@@ -269,6 +292,7 @@ export async function startTemplateRuntime(options: {
             DYNAMODB_ENDPOINT: proxy.endpoint,
             ...(sqsEndpoint ? { AWS_ENDPOINT_URL_SQS: sqsEndpoint } : {}),
             ...(kmsEndpoint ? { AWS_ENDPOINT_URL_KMS: kmsEndpoint } : {}),
+            ...(s3Endpoint ? { AWS_ENDPOINT_URL_S3: s3Endpoint } : {}),
             AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
             // As Lambda sets them (the role's credentials): the local endpoints accept any.
             AWS_ACCESS_KEY_ID: 'local',

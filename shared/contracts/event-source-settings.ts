@@ -14,3 +14,12 @@ export const DELIVERY_QUEUE_SOURCE = { batchSize: 10, reportBatchItemFailures: t
 
 /** Delivery invocations at once (the delivery function's reserved concurrency) unless the stack is told otherwise (`webhookDeliveryConcurrency`). */
 export const DEFAULT_DELIVERY_CONCURRENCY = 5;
+
+/** The export queue to the export worker: one job an invocation (a job holds it for as long as its file takes). */
+export const EXPORT_QUEUE_SOURCE = { batchSize: 1, reportBatchItemFailures: true } as const;
+
+/** The export worker's timeout: Lambda's longest, for the largest files (docs/exports.md). */
+export const EXPORT_WORKER_TIMEOUT_SECONDS = 900;
+
+/** Receives of one export job before the queue moves it to its dead-letter queue (a job whose end could not be recorded three times). */
+export const EXPORT_MAX_RECEIVES = 3;

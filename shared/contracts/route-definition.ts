@@ -76,6 +76,8 @@ export type RouteDefinition = {
   errors?: Readonly<Record<string, string>>;
   /** It queues webhook deliveries: the function gets the delivery queue's URL and may send to it (infra). */
   sendsWebhooks?: true;
+  /** Export jobs (docs/exports.md): `queue`, it queues them (the export queue's URL, SendMessage); `read`, it presigns downloads of its workspace's files (the bucket, GetObject on export files). */
+  exportFiles?: 'queue' | 'read';
   /** It seals webhook secrets: the function gets the secrets' KMS key and may generate data keys under it, never decrypt (infra). */
   sealsWebhookSecrets?: true;
   /** The `error` code of the route's own 409 (its OpenAPI example): `time_entry_overlap` unless said. */

@@ -9,6 +9,7 @@ import { reportRoutes } from './routes/reports.ts';
 import { changeRoutes } from './routes/changes.ts';
 import { timesheetRoutes } from './routes/timesheets.ts';
 import { timeRequestRoutes } from './routes/time-requests.ts';
+import { exportRoutes } from './routes/exports.ts';
 import { HTTP_METHODS, IDEMPOTENCY_ACTIONS, INPUT_LOCATIONS, type InputLocation, type InputSchema, type RouteDefinition } from './route-definition.ts';
 
 export * from './route-definition.ts';
@@ -21,6 +22,7 @@ export const routeResources = [
   { name: 'timesheets', routes: timesheetRoutes },
   { name: 'time requests', routes: timeRequestRoutes },
   { name: 'reports', routes: reportRoutes },
+  { name: 'exports', routes: exportRoutes },
   { name: 'change feed', routes: changeRoutes },
   { name: 'directory', routes: directoryRoutes },
   { name: 'invitations', routes: invitationRoutes },
@@ -53,6 +55,9 @@ export const routeList: readonly Route[] = Object.values(routes);
 /** The routes whose function queues webhook deliveries, and those whose function seals webhook secrets: infra gives them the queue and the key. */
 export const webhookSenderRoutes = routeList.filter((route: RouteDefinition) => route.sendsWebhooks === true);
 export const secretSealerRoutes = routeList.filter((route: RouteDefinition) => route.sealsWebhookSecrets === true);
+/** The routes that queue export jobs, and those that presign downloads of export files: infra gives them the queue, or the bucket. */
+export const exportQueueRoutes = routeList.filter((route: RouteDefinition) => route.exportFiles === 'queue');
+export const exportReadRoutes = routeList.filter((route: RouteDefinition) => route.exportFiles === 'read');
 
 export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) => `${route.method} ${route.path}`;
 
@@ -176,6 +181,16 @@ export const autoStopFunctions = {
   schedules: { functionName: 'auto-stop-schedules', dynamodbActions: [] },
   // A batch read (the tracker), then the stop's transaction: DeleteItem (tracker, mark), PutItem (entry copies, version), UpdateItem (spans, counts).
   autoStop: { functionName: 'auto-stop', dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
+} as const;
+
+/**
+ * Export jobs (docs/exports.md): not a route. The worker reads its job off the export queue,
+ * claims and ends its record (GetItem, PutItem), reads the report as its route does (check 5
+ * and the entries by id: BatchGetItem; the contracts and report months: Query) and writes the
+ * file to the exports bucket.
+ */
+export const exportFunctions = {
+  worker: { functionName: 'export-worker', dynamodbActions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'] },
 } as const;
 
 /** Response headers a browser client may read (CORS `exposeHeaders`): every header the service sets for clients. */

@@ -3,6 +3,7 @@ import { startTimeTrackingData, stopTimeTrackingData } from './routes/tracking.t
 import { directoryRoutes } from './routes/directory.ts';
 import { timesheetSchema } from './routes/timesheets.ts';
 import { timeRequestSchema } from './routes/time-requests.ts';
+import { exportEventSchema } from './routes/exports.ts';
 import { timestampSchema } from './schemas.ts';
 
 /**
@@ -163,6 +164,27 @@ export const webhookEventRegistry = {
     version: 'revision',
     occurredAt: 'decided_at',
     data: timeRequestSchema,
+  },
+  // An export's record ends its job (MODIFY): completed, or failed with its error.
+  'export.completed': {
+    description: 'An export’s file is ready: GET /exports/{id} gives its download link.',
+    streamEvent: 'MODIFY',
+    entity: 'export',
+    match: { status: 'completed' },
+    identity: ['export_id'],
+    version: 'revision',
+    occurredAt: 'completed_at',
+    data: exportEventSchema,
+  },
+  'export.failed': {
+    description: 'An export failed: `error` says why; create it again.',
+    streamEvent: 'MODIFY',
+    entity: 'export',
+    match: { status: 'failed' },
+    identity: ['export_id'],
+    version: 'revision',
+    occurredAt: 'completed_at',
+    data: exportEventSchema,
   },
 } as const satisfies Record<string, WebhookEventDeclaration>;
 

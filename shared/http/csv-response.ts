@@ -17,6 +17,10 @@ export const neutralised = (cell: CsvCell): string => {
   return typeof cell === 'string' && FORMULA_START.test(text) ? `'${text}` : text;
 };
 
+/** RFC 4180 as every CSV of the service is written (the reports' answers and their exports). */
+// csv-stringify quotes a field holding the record delimiter (CRLF) but not a bare LF or CR, which readers take as a line break.
+export const CSV_OPTIONS = { record_delimiter: 'windows', quoted_match: /[\r\n]/ } as const;
+
 /** Whether the request asks for CSV (`Accept: text/csv`, with or without parameters, among other types). */
 export const acceptsCsv = (accept: string | undefined) => accept?.split(',').some((type) => type.split(';')[0]!.trim().toLowerCase() === 'text/csv') === true;
 
@@ -27,8 +31,7 @@ export const exceedsResponseLimit = (body: string) => Buffer.byteLength(JSON.str
 export function csvResponse(table: CsvTable, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
   const body = stringify(
     table.rows.map((row) => row.map(neutralised)),
-    // csv-stringify quotes a field holding the record delimiter (CRLF) but not a bare LF or CR, which readers take as a line break.
-    { record_delimiter: 'windows', quoted_match: /[\r\n]/ },
+    CSV_OPTIONS,
   );
   // JSON escaping grows the body (every quote and line break): measure what Lambda measures.
   if (exceedsResponseLimit(body)) throw new ReportTooLargeError();

@@ -1,5 +1,8 @@
 import { checkedTimeZone } from '../tracking/list-time-entries.ts';
-import { checkedReportRange, checkedRoundingOverride, idList, type Filters, type ReportQuery } from '../tracking/reports.ts';
+import { ValidationError } from '../errors.ts';
+import type { ExportParameters, ExportReport } from '../tracking/exports.ts';
+import type { WorkspaceSettings } from '../tracking/model.ts';
+import { checkedDimensions, checkedReportRange, checkedRoundingOverride, idList, lastDayOfWeek, weekOf, type Filters, type ReportQuery } from '../tracking/reports.ts';
 import type { ApprovalFilter } from '../tracking/timesheet-periods.ts';
 
 /** The query fields every report reads (validated by its schema first: these are strings and coerced numbers). */
@@ -41,3 +44,29 @@ export function reportQueryOf(input: ReportQueryInput & { from?: string; to?: st
 }
 
 const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
+
+/** An export's body (POST /exports): the report's parameters beside the workspace, the report and the format. */
+export type ExportBody = ReportQueryInput & { report: ExportReport; from: string; to: string; group_by?: string } & Record<string, unknown>;
+
+/**
+ * An export's parameters, checked exactly as its report checks its own (422 on the field)
+ * before anything is queued: the range, zone, filters and rounding of every report; the
+ * summary's `group_by`; a weekly export's week (`from` its first day by the workspace's
+ * `week_start`, `to` its last), which needs the settings (`checkWithSettings`).
+ */
+export function exportParametersOf(body: ExportBody): { parameters: ExportParameters; checkWithSettings: (settings: WorkspaceSettings) => void } {
+  reportQueryOf(body);
+  if (body.report === 'summary') checkedDimensions(body.group_by ?? '');
+  else if (body.report === 'weekly') {
+    if (body.group_by !== undefined && body.group_by !== 'user' && body.group_by !== 'project') throw new ValidationError({ group_by: ['The group by field must be user or project.'] });
+    if (body.to !== lastDayOfWeek(body.from)) throw new ValidationError({ to: ['The to field must be the last day of the week that from starts.'] });
+  } else if (body.group_by !== undefined) throw new ValidationError({ group_by: [`The ${body.report} report has no group by field.`] });
+  const { workspace_id: _workspace, report: _report, format: _format, ...parameters } = body;
+  return {
+    parameters: parameters as ExportParameters,
+    checkWithSettings: (settings) => {
+      if (body.report === 'weekly' && weekOf(body.from, settings.weekStart) !== body.from)
+        throw new ValidationError({ from: [`The from field must be the first day of a week: weeks start on ${settings.weekStart === 'monday' ? 'Monday' : 'Sunday'} in this workspace.`] });
+    },
+  };
+}

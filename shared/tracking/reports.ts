@@ -82,7 +82,7 @@ export function checkedReportRange(query: { from: FieldValue; to: FieldValue }, 
   }
   if (Object.keys(errors).length === 0) {
     if (query.to! < query.from!) add(names.to, `The ${names.to.replace('_', ' ')} field must be a date after or equal to ${names.from.replace('_', ' ')}.`);
-    else if (dayCount(query.from!, query.to!) > MAX_REPORT_DAYS) add(names.to, `The range must not exceed ${MAX_REPORT_DAYS} days: ask for a shorter one, or export it.`);
+    else if (dayCount(query.from!, query.to!) > MAX_REPORT_DAYS) add(names.to, `The range must not exceed ${MAX_REPORT_DAYS} days: ask for a shorter one.`);
   }
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
   return { from: query.from!, to: query.to! };

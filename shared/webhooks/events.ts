@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { routes } from '../contracts/routes.ts';
 import { contractView, memberView, projectView, stoppedTrackerView, taskView, timeEntryView, timeRequestView, timesheetView, trackerView } from '../contracts/views.ts';
 import { timeRequestFromItem } from '../db/time-request-repository.ts';
+import { exportJobFromItem } from '../db/export-repository.ts';
+import { exportView } from '../contracts/routes/exports.ts';
 import type { Timesheet } from '../tracking/timesheets.ts';
 import { recordFromItem } from '../db/directory-repository.ts';
 import type { DirectoryKind, DirectoryRecord } from '../tracking/directory.ts';
@@ -75,7 +77,15 @@ const dataBuilders: { [T in WebhookEventType]: (image: Image) => object } = {
   'time_request.created': (image) => timeRequestView(timeRequestFromItem(image)),
   'time_request.approved': (image) => timeRequestView(timeRequestFromItem(image)),
   'time_request.rejected': (image) => timeRequestView(timeRequestFromItem(image)),
+  'export.completed': (image) => exportEventData(image),
+  'export.failed': (image) => exportEventData(image),
 };
+
+/** An export event's data: the export as its routes answer it, without a link. */
+function exportEventData(image: Image) {
+  const { download_url: _link, ...data } = exportView(exportJobFromItem(image));
+  return data;
+}
 
 /** One stream record (its event name and images, unmarshalled) → the events it is (none, one, or more). */
 export function trackingEventsOf(record: { eventName?: string; newImage?: Image; oldImage?: Image }): TrackingEvent[] {

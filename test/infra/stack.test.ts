@@ -7,6 +7,9 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import {
   authorizerFunction,
   autoStopFunctions,
+  exportFunctions,
+  exportQueueRoutes,
+  exportReadRoutes,
   corsPolicyOf,
   dynamodbActionsOf,
   publicRoutes,
@@ -66,7 +69,7 @@ const varied = () =>
   }).template);
 const resources = (type: string) => template.findResources(type);
 /** Routes, the authorizer, the docs page, the webhook functions and the auto-stop ones. */
-const FUNCTION_COUNT = routeList.length + 2 + Object.keys(webhookFunctions).length + Object.keys(autoStopFunctions).length;
+const FUNCTION_COUNT = routeList.length + 2 + Object.keys(webhookFunctions).length + Object.keys(autoStopFunctions).length + Object.keys(exportFunctions).length;
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, _dash, letter: string) => letter.toUpperCase());
 
 /** The statements of the role whose id starts with `rolePrefix`. */
@@ -132,12 +135,15 @@ describe('routes and the authorizer', () => {
 });
 
 describe('functions', () => {
-  it('runs every function on Node.js 24, arm64, 512 MB, 10 s, with its own log group', () => {
-    const functions = Object.values(resources('AWS::Lambda::Function'));
+  it('runs every function on Node.js 24, arm64, 512 MB, 10 s (the export worker 15 minutes), all writing to the one function log group', () => {
+    const functions = Object.entries(resources('AWS::Lambda::Function'));
     expect(functions).toHaveLength(FUNCTION_COUNT);
-    for (const fn of functions) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 512, Timeout: 10, Handler: 'index.handler' });
-      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } });
+    const functionLogs = Object.keys(resources('AWS::Logs::LogGroup')).filter((id) => id.startsWith('FunctionLogs'));
+    expect(functionLogs).toHaveLength(1);
+    for (const [id, fn] of functions) {
+      const timeout = id.startsWith('ExportWorkerFunction') ? 900 : 10;
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 512, Timeout: timeout, Handler: 'index.handler' });
+      expect(fn.Properties.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: { Ref: functionLogs[0] } });
       expect(fn.Properties.Environment.Variables.TABLE_NAME).toEqual({ Ref: expect.stringMatching(/^Table/) });
     }
     for (const logGroup of Object.values(resources('AWS::Logs::LogGroup'))) expect(logGroup.Properties.RetentionInDays).toBe(30);
@@ -198,6 +204,8 @@ describe('functions', () => {
           'logs:PutLogEvents',
           ...(route && webhookSenderRoutes.includes(route) ? ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'] : []),
           ...(route && secretSealerRoutes.includes(route) ? ['kms:Decrypt', 'kms:GenerateDataKey'] : []),
+          ...(route && exportQueueRoutes.includes(route) ? ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'] : []),
+          ...(route && exportReadRoutes.includes(route) ? ['s3:GetObject'] : []),
         ].sort(),
       );
       expect(roles[roleId]!.Properties.ManagedPolicyArns).toBeUndefined();
@@ -241,7 +249,9 @@ describe('functions', () => {
       expect(readFileSync(join(assetDir, sdkBundle), 'utf8')).toContain('dynamodb'); // the SDK client is inside the (lazy) bundle
       expect(code).toContain('"envReader"'); // names kept: readable stack traces
       expect(code.length / code.split('\n').length).toBeGreaterThan(1000); // minified: long lines
-      expect(statSync(join(assetDir, 'index.js')).size).toBeLessThan(1_000_000);
+      // The export worker carries the workbook writer and S3's upload: a background job, whose cold start no caller waits on.
+      const isExportWorker = fn.Properties.Environment.Variables.EXPORTS_BUCKET !== undefined && fn.Properties.Timeout === 900;
+      expect(statSync(join(assetDir, 'index.js')).size).toBeLessThan(isExportWorker ? 2_500_000 : 1_000_000);
     }
   }, 180_000);
 });
@@ -285,7 +295,9 @@ describe('table', () => {
 
   it('settles the change feed for longer than any function may take to write', () => {
     expect(DEFAULT_CHANGE_FEED_SETTLE_SECONDS).toBeGreaterThan(TrackingFunction.TIMEOUT.toSeconds() + 10);
-    const timeouts = Object.values(resources('AWS::Lambda::Function')).map((fn) => Number(fn.Properties.Timeout));
+    // Every function that writes changes the feed reads; the export worker writes only export records, which are not in it.
+    const writers = Object.entries(resources('AWS::Lambda::Function')).filter(([id]) => !id.startsWith('ExportWorkerFunction'));
+    const timeouts = writers.map(([, fn]) => Number(fn.Properties.Timeout));
     expect(Math.max(...timeouts)).toBeLessThan(DEFAULT_CHANGE_FEED_SETTLE_SECONDS - 10);
   });
 
@@ -372,7 +384,9 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
     ] as const) {
       const ofKind = alarms.filter((alarm) => alarm.id.startsWith(`Monitoring${kind}`));
       const watched = ofKind.flatMap((alarm) => {
-        expect(alarm).toMatchObject({ Threshold: threshold, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+        // 80% of the timeout: 10 s, or the export worker's 15 minutes (its group of one).
+        const workerOnly = JSON.stringify(alarm.Metrics).includes('ExportWorkerFunction');
+        expect(alarm).toMatchObject({ Threshold: kind === 'FunctionDurationP99' && workerOnly ? 720_000 : threshold, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
         const queries = alarm.Metrics as Array<Record<string, any>>;
         const metrics = queries.filter((query) => query.MetricStat);
         expect(metrics.length).toBeLessThanOrEqual(10);
@@ -409,7 +423,8 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
       Dimensions: [{ Name: 'service', Value: 'time-tracking-api' }],
       Threshold: 1,
     });
-    expect(alarms).toHaveLength(2 + 3 * Math.ceil(FUNCTION_COUNT / 10) + 2 + 2 + 1 + 2 + 2 + 1 + 1);
+    // Functions are grouped by timeout: the export worker (15 minutes) is a group of its own; its dead-letter queue has an alarm.
+    expect(alarms).toHaveLength(2 + 3 * (Math.ceil((FUNCTION_COUNT - 1) / 10) + 1) + 2 + 2 + 1 + 2 + 2 + 1 + 1 + 1);
     expect(byId('WebhooksDisabled')).toMatchObject({
       Namespace: 'TimeTrackingApi',
       MetricName: 'WebhooksDisabled',
@@ -424,14 +439,15 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
     expect(tuned.filter((alarm) => alarm.Threshold === 2)).toHaveLength(1);
     expect(tuned.filter((alarm) => alarm.Threshold === 900)).toHaveLength(1);
     const durationAlarms = tuned.filter((alarm) => alarm.Metrics?.some((query: any) => query.MetricStat?.Metric.MetricName === 'Duration'));
-    expect(durationAlarms.map((alarm) => alarm.Threshold)).toEqual(durationAlarms.map(() => 5000));
+    // Half of each group's timeout: 10 s for all but the export worker (15 minutes, a group of its own).
+    expect(durationAlarms.map((alarm) => alarm.Threshold).sort((a, b) => a - b)).toEqual([...durationAlarms.slice(1).map(() => 5000), 450_000]);
     expect(durationAlarms.flatMap((alarm) => alarm.Metrics.filter((query: any) => query.MetricStat))).toHaveLength(FUNCTION_COUNT);
   });
 
   it("leaves room under CloudFormation's 500 resources for 10 more routes, each costing what the start route does", () => {
     const all = template.toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-    // What one route adds: its function, role (its statements inline) and log group (named after its construct), and
-    // the API's integration, permission and route that point at it.
+    // What one route adds: its function and role (its statements inline), named after its construct, and the API's
+    // integration, permission and route that point at it (its log streams go to the functions' one log group).
     const startId = Object.keys(all).find((id) => all[id]!.Type === 'AWS::Lambda::Function' && id.startsWith('StartTimeTrackingFunction'))!;
     const mentions = (value: unknown, id: string) => JSON.stringify(value).includes(`"${id}"`);
     const own = Object.keys(all).filter((id) => id.startsWith('StartTimeTrackingFunction'));
@@ -442,7 +458,7 @@ describe('operating it: rate limit, metrics, alarms, dashboard, tracing', () => 
         (all[id]!.Type === 'AWS::ApiGatewayV2::Route' && integrations.some((integration) => mentions(all[id]!.Properties, integration))),
     );
     const perRoute = new Set([...own, ...integrations, ...wiring]).size;
-    expect(perRoute).toBe(6);
+    expect(perRoute).toBe(5);
     // An alarm watches ten functions: a route adds a tenth of three alarms.
     expect(Object.keys(all).length + Math.ceil(10 * (perRoute + 3 / 10))).toBeLessThanOrEqual(500);
   });
@@ -663,5 +679,45 @@ describe('forgotten trackers: auto-stop schedules', () => {
       });
       expect(resources('AWS::SQS::Queue')[idOf('AWS::SQS::Queue', queuePrefix)]!.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
     }
+  });
+});
+
+describe('exports', () => {
+  const entries = (type: string) => Object.entries(resources(type));
+  const idOf = (type: string, prefix: string) => entries(type).find(([id]) => id.startsWith(prefix))![0];
+  const onS3 = (rolePrefix: string) => statementsOf(rolePrefix).filter((statement) => [statement.Action].flat().some((action: string) => action.startsWith('s3:')));
+  const exportFiles = () => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf('AWS::S3::Bucket', 'ExportsBucket'), 'Arn'] }, '/workspaces/*']] });
+
+  it('keeps the files in a KMS-encrypted, private, TLS-only bucket that deletes them after 7 days', () => {
+    expect(entries('AWS::S3::Bucket')).toHaveLength(1);
+    const [, bucket] = entries('AWS::S3::Bucket')[0]!;
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual([{ Status: 'Enabled', ExpirationInDays: 7, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }]);
+    const [, policy] = entries('AWS::S3::BucketPolicy')[0]!;
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+  });
+
+  it('lets the worker alone write files, the get route alone read them, and nobody list the bucket', () => {
+    expect(onS3('ExportWorkerFunction')).toEqual([expect.objectContaining({ Action: ['s3:PutObject', 's3:AbortMultipartUpload'], Resource: exportFiles() })]);
+    expect(onS3('GetExportFunction')).toEqual([expect.objectContaining({ Action: 's3:GetObject', Resource: exportFiles() })]);
+    const everyone = [...roleStatements(template.toJSON())].filter(([id]) => !id.startsWith('ExportWorkerFunction') && !id.startsWith('GetExportFunction'));
+    for (const [, statements] of everyone) expect(JSON.stringify(statements)).not.toContain('"s3:');
+    expect(JSON.stringify(template.toJSON())).not.toContain('s3:ListBucket');
+  });
+
+  it('runs one job an invocation off its queue, for up to 15 minutes, then its dead-letter queue after 3 receives', () => {
+    const queueId = idOf('AWS::SQS::Queue', 'ExportJobs');
+    const [, queue] = entries('AWS::SQS::Queue').find(([id]) => id === queueId)!;
+    expect(queue.Properties).toMatchObject({
+      VisibilityTimeout: 1800,
+      RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: { 'Fn::GetAtt': [idOf('AWS::SQS::Queue', 'ExportDeadLetters'), 'Arn'] } },
+    });
+    const [, mapping] = entries('AWS::Lambda::EventSourceMapping').find(([, candidate]) => candidate.Properties.FunctionName.Ref.startsWith('ExportWorkerFunction'))!;
+    expect(mapping.Properties).toMatchObject({ BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'], EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] } });
+    const createFn = entries('AWS::Lambda::Function').find(([id]) => id.startsWith('CreateExportFunction'))![1];
+    expect(createFn.Properties.Environment.Variables.EXPORT_QUEUE_URL).toEqual({ Ref: queueId });
+    expect(createFn.Properties.Environment.Variables.EXPORTS_BUCKET).toBeUndefined();
+    expect(onS3('CreateExportFunction')).toEqual([]);
   });
 });

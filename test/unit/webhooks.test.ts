@@ -23,6 +23,8 @@ import {
 import { tableDefinition } from '../../shared/db/table-definition.ts';
 import { timesheetChangeItem } from '../../shared/db/timesheet-repository.ts';
 import { timeRequestWrites } from '../../shared/db/time-request-repository.ts';
+import { exportItemOf } from '../../shared/db/export-repository.ts';
+import type { ExportJob } from '../../shared/tracking/exports.ts';
 import type { TimeRequest } from '../../shared/tracking/model.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -211,6 +213,36 @@ describe('the event registry', () => {
       ...trackingEventsOf({ eventName: 'INSERT', newImage: requestImage({}) }),
       ...trackingEventsOf({ eventName: 'MODIFY', newImage: requestImage({ status: 'approved', revision: 2, decidedAt: '2024-01-16T10:00:00+00:00', decidedBy: 100, timeEntryId: 'x' }) }),
       ...trackingEventsOf({ eventName: 'MODIFY', newImage: requestImage({ status: 'rejected', revision: 2, decidedAt: '2024-01-16T10:00:00+00:00', decidedBy: 100, comment: 'no' }) }),
+    );
+    // An export's record, ended by its job (a MODIFY): completed, or failed with its error.
+    const job: ExportJob = {
+      exportId: '0194f3a2b4c1d2e3f4a5b6c7d8e9f0a1b2c3',
+      workspaceId: 1,
+      report: 'detailed',
+      format: 'csv',
+      parameters: { from: '2024-01-01', to: '2024-01-31' },
+      status: 'running',
+      createdAt: '2024-02-01T09:00:00+00:00',
+      createdBy: 100,
+      startedAt: '2024-02-01T09:00:01+00:00',
+      completedAt: null,
+      rowCount: null,
+      bytes: null,
+      error: null,
+      revision: 2,
+      objectKey: 'workspaces/1/exports/0194f3a2b4c1d2e3f4a5b6c7d8e9f0a1b2c3.csv',
+      leaseUntil: null,
+      attempts: 1,
+    };
+    events.push(
+      ...trackingEventsOf({ eventName: 'MODIFY', newImage: exportItemOf({ ...job, status: 'completed', revision: 3, completedAt: '2024-02-01T09:00:05+00:00', rowCount: 10, bytes: 900 }) }),
+      ...trackingEventsOf({
+        eventName: 'MODIFY',
+        newImage: exportItemOf({ ...job, status: 'failed', revision: 3, completedAt: '2024-02-01T09:00:05+00:00', error: { code: 'source_unavailable', message: 'x' } }),
+      }),
+      // Queued and claimed: no event.
+      ...trackingEventsOf({ eventName: 'INSERT', newImage: exportItemOf({ ...job, status: 'queued', revision: 1 }) }),
+      ...trackingEventsOf({ eventName: 'MODIFY', newImage: exportItemOf(job) }),
     );
     expect(events.map((event) => event.type).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
     for (const event of events) {

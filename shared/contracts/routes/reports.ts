@@ -10,7 +10,7 @@ const idList = (description: string) => ({ type: 'string', maxLength: 2000, patt
 const idOrNoneList = (description: string) => ({ type: 'string', maxLength: 2000, pattern: '^([0-9]+|none)(,([0-9]+|none))*$', description }) as const;
 
 /** What every report may filter by, and how it rounds (both rounding fields, or neither: the workspace's). */
-const filterFields = {
+export const filterFields = {
   tz: { ...timeZoneField, description: 'The IANA zone whose days the range and the entries’ days are counted in; default the workspace’s.' },
   user_ids: idList('Only these members’ entries.'),
   project_ids: idOrNoneList('Only entries of these projects (`none`: entries without a project).'),
@@ -25,7 +25,7 @@ const filterFields = {
   },
 } as const;
 
-const rangeFields = {
+export const rangeFields = {
   from: { ...calendarDate, description: 'The first day (inclusive); at most 366 days to `to`.' },
   to: { ...calendarDate, description: 'The last day (inclusive).' },
 } as const;
