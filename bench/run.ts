@@ -15,7 +15,7 @@
  *   BENCH_ENTRY_BATCHES (10), BENCH_ENTRY_PER_BATCH (20), BENCH_ENTRY_PER_PAGE (the default, 20)   entry costs
  *   BENCH_REPORT_ROUNDS (15), BENCH_REPORT_SIZES (10,100,1000)                                    report costs
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createDocumentClient } from '../shared/db/document-client.ts';
@@ -25,6 +25,7 @@ import { startDynamoDbLocal } from '../local/dynamodb/dynamodb-local.ts';
 import { measureFunctionHost } from './function-host.ts';
 import { measureColdStart } from './cold-start.ts';
 import { measureEntryCosts } from './entry-costs.ts';
+import { measureExportCosts } from './export-costs.ts';
 import { measureReportCosts } from './report-costs.ts';
 import { measureHttpLoad } from './http-load.ts';
 import { measurePairedHttp } from './paired-http.ts';
@@ -38,7 +39,10 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const { values: args } = parseArgs({ options: { against: { type: 'string' }, only: { type: 'string' } } });
 const against = args.against ?? defaultReference(ROOT);
-/** `--only http` (or `cold`, `warm`, `floors`, `entries`, `host`, `reports`, comma-separated) while working on one figure; a full run checks every target. */
+/**
+ * `--only http` (or `cold`, `warm`, `floors`, `entries`, `host`, `reports`, `exports`, comma-separated) while working on one figure; a full run checks every target
+ * but the exports' (`--only exports`: about 10 minutes, most of it seeding half a million entries).
+ */
 const only = new Set(args.only ? args.only.split(',') : ['http', 'warm', 'cold', 'floors', 'entries', 'host', 'reports']);
 
 /** `at least` targets are ratios that must reach the value, `at most` ones must not pass it. */
@@ -55,6 +59,8 @@ const TARGETS = {
   report_largest_vs_smallest_p50: { at_most: 30 },
   report_100_members_vs_member_month_p50: { at_most: 3 },
   report_1000_members_p50_ms: { at_most: 5000 },
+  export_largest_vs_smallest_peak_rss: { at_most: 1.3 },
+  export_largest_seconds: { at_most: 900 },
 } as const;
 
 async function withFreshDynamoDbLocal<T>(run: (endpoint: string) => Promise<T>): Promise<T> {
@@ -66,7 +72,9 @@ async function withFreshDynamoDbLocal<T>(run: (endpoint: string) => Promise<T>):
   }
 }
 
-const reference = checkOutReference(ROOT, against, (line) => console.log(line));
+// Only the paired figures read the reference: a run of others (`--only reports,exports`) checks nothing out.
+const needsReference = ['http', 'warm', 'cold'].some((figure) => only.has(figure));
+const reference = needsReference ? checkOutReference(ROOT, against, (line) => console.log(line)) : { dir: ROOT, sha: 'not checked out', remove: () => {} };
 const dynamo = await startDynamoDbLocal();
 try {
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
@@ -97,6 +105,18 @@ try {
       })
     : undefined;
   client.destroy();
+
+  if (only.has('exports')) console.log('Exports: a detailed export of a year, 10,000 to 500,000 rows, by the worker in a process of its own, on a DynamoDB Local of its own…');
+  const exports = only.has('exports')
+    ? await withFreshDynamoDbLocal((endpoint) =>
+        measureExportCosts({
+          endpoint,
+          sizes: (process.env.BENCH_EXPORT_ROWS ?? '10000,100000,500000').split(',').map(Number),
+          format: process.env.BENCH_EXPORT_FORMAT === 'xlsx' ? 'xlsx' : 'csv',
+          log: (line) => console.log(line),
+        }),
+      )
+    : undefined;
 
   if (only.has('http')) console.log(`Against ${against} (${reference.sha.slice(0, 7)}): HTTP loads on both npm start, interleaved…`);
   const http = only.has('http')
@@ -174,6 +194,12 @@ try {
           { name: 'report summary of the largest workspace p50 (ms)', value: reports.largest_p50_ms, target: TARGETS.report_1000_members_p50_ms },
         ]
       : []),
+    ...(exports
+      ? [
+          { name: 'export peak RSS, largest vs smallest', value: exports.largest_vs_smallest_peak_rss, target: TARGETS.export_largest_vs_smallest_peak_rss },
+          { name: 'export of the largest size (s)', value: exports.largest_seconds, target: TARGETS.export_largest_seconds },
+        ]
+      : []),
     ...(host
       ? [
           { name: 'warm invocation added by the function host p50 (ms)', value: host.warm.added_p50_ms, target: TARGETS.host_added_warm_p50_ms },
@@ -200,7 +226,7 @@ try {
     only: [...only],
     measured_at: new Date().toISOString(),
     node: process.version,
-    against: { ref: against, sha: reference.sha },
+    against: needsReference ? { ref: against, sha: reference.sha } : null,
     targets: TARGETS,
     http,
     warm,
@@ -210,10 +236,15 @@ try {
     entries,
     host,
     reports,
+    exports,
     invariants,
     missed: [...missed, ...correctness],
   };
-  writeFileSync(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
+  // A run of some figures (`--only`) replaces those figures and keeps the others of the last runs.
+  const resultsFile = fileURLToPath(new URL('./results.json', import.meta.url));
+  const kept = args.only && existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>) : {};
+  const measured = Object.fromEntries(Object.entries(results).filter(([, value]) => value !== undefined));
+  writeFileSync(resultsFile, `${JSON.stringify({ ...kept, ...measured }, null, 2)}\n`);
 
   const rows: Array<[string, string, string]> = [
     ...(http
@@ -319,10 +350,24 @@ try {
           ['report: largest workspace p50', `${reports.largest_p50_ms} ms (seeding took ${reports.seeding_seconds} s)`, '≤ 5000 ms'],
         ] as Array<[string, string, string]>)
       : []),
+    ...(exports
+      ? ([
+          ...Object.entries(exports.by_rows).map(
+            ([size, figure]) =>
+              [
+                `export (${exports.report}, ${exports.format}, a year), ${size} rows: seconds, rows/s, MB, peak RSS`,
+                `${figure.seconds} s, ${figure.rows_per_second} rows/s, ${figure.megabytes} MB, ${figure.peak_rss_mb} MB RSS (${figure.members} members; file rows checked: ${figure.file_rows_checked ?? 'n/a'})`,
+                '',
+              ] as [string, string, string],
+          ),
+          ['export: peak RSS, largest / smallest', `${exports.largest_vs_smallest_peak_rss}×`, '≤ 1.3'],
+          ['export: the largest, seconds', `${exports.largest_seconds} s`, '≤ 900 s'],
+        ] as Array<[string, string, string]>)
+      : []),
     ...(invariants ? ([['load: errors / invariant violations', `${invariants.errors} / ${invariants.invariant_violations}`, '0 / 0']] as Array<[string, string, string]>) : []),
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
-  console.log(`\nagainst ${against} (${reference.sha.slice(0, 7)}), Node ${process.version}\n`);
+  console.log(`\n${needsReference ? `against ${against} (${reference.sha.slice(0, 7)})` : 'no reference (no paired figure)'}, Node ${process.version}\n`);
   for (const [name, value, target] of rows) console.log(`${name.padEnd(width)}  ${value}${target ? `   [target ${target}]` : ''}`);
   console.log('\nWrote bench/results.json');
   if (missed.length + correctness.length > 0) {

@@ -482,6 +482,9 @@ export class TimeTrackingApi extends Construct {
     // The worker alone writes files (and aborts its failed uploads); nobody lists the bucket.
     exportWorker.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [exportsBucket.arnForObjects('workspaces/*')] }));
     exportWorker.addEventSource(new SqsEventSource(exportJobs, { ...EXPORT_QUEUE_SOURCE }));
+    // A run that pauses at a checkpoint queues its job again (docs/exports.md, "Time limit").
+    exportWorker.addEnvironment('EXPORT_QUEUE_URL', exportJobs.queueUrl);
+    exportJobs.grantSendMessages(exportWorker);
     for (const route of exportQueueRoutes) {
       const fn = this.functions[route.name] as TrackingFunction;
       fn.addEnvironment('EXPORT_QUEUE_URL', exportJobs.queueUrl);

@@ -1,17 +1,23 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { loadExportBucketConfig } from '../../shared/config/export-config.ts';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { loadExportBucketConfig, loadExportPartBytes, loadExportQueueConfig } from '../../shared/config/export-config.ts';
 import { documentClient, databaseConfig, reportRepository, trackingRepository } from '../../shared/db/default-repositories.ts';
 import { createExportRepository } from '../../shared/db/export-repository.ts';
-import { writeExportFile, type ExportHeading } from '../../shared/exports/export-file.ts';
+import { csvLine, writeExportFile, type ExportHeading } from '../../shared/exports/export-file.ts';
 import { reportTableOf } from '../../shared/exports/report-table.ts';
 import { logger } from '../../shared/observability/logger.ts';
 import { withMetrics } from '../../shared/observability/metrics.ts';
 import { s3Client } from '../../shared/storage/s3-client.ts';
-import { CONTENT_TYPES, s3FileSink } from '../../shared/storage/s3-export-files.ts';
-import { runExport, type ExportJob, type ExportJobMessage } from '../../shared/tracking/exports.ts';
+import { CONTENT_TYPES, openResumableUpload, s3FileSink } from '../../shared/storage/s3-export-files.ts';
+import { createSqsExportQueue } from '../../shared/messaging/sqs-export-queue.ts';
+import { runExport, type ExportJob, type ExportJobMessage, type ExportWrite } from '../../shared/tracking/exports.ts';
 
 const { bucket } = loadExportBucketConfig();
+const partBytes = loadExportPartBytes();
+// The job goes on in another invocation: queued again, on its own queue (the queue URL's host, as the create route sends).
+const { queueUrl } = loadExportQueueConfig();
+const queue = createSqsExportQueue(new SQSClient({ endpoint: new URL(queueUrl).origin }), queueUrl);
 const exports = createExportRepository(documentClient, databaseConfig.tableName);
 const processor = new BatchProcessor(EventType.SQS);
 
@@ -28,19 +34,43 @@ const headingOf = (job: ExportJob, table: { timeZone: string; rounding: unknown 
   ['export id', job.exportId],
 ];
 
-/** Writes one job's file into the bucket as its rows are read (shared/storage/s3-export-files.ts). */
-async function writeFile(job: ExportJob) {
-  const table = await reportTableOf(job, { repository: trackingRepository, reports: reportRepository });
-  const sink = s3FileSink(s3Client, bucket, job.objectKey, CONTENT_TYPES[job.format]);
-  // Both must settle: a failed upload stops the writer (its stream is destroyed), a failed read leaves the upload unfinished.
-  const [rowCount, stored] = await Promise.all([
-    writeExportFile(job.format, table, headingOf(job, table), sink.stream).catch((error: unknown) => {
-      sink.stream.destroy(error as Error);
-      throw error;
-    }),
-    sink.done,
-  ]);
-  return { rowCount, bytes: stored.bytes };
+/** Room kept for ending a run after a part: its checkpoint written and the job queued again. */
+const PAUSE_RESERVE_MS = 60_000;
+
+/**
+ * Writes one job's file into the bucket as its rows are read (shared/storage/s3-export-files.ts).
+ * A CSV goes up in parts that end on whole rows: when this invocation has less than
+ * PAUSE_RESERVE_MS left after a part, the run pauses there and the next invocation goes on
+ * from the row after it (docs/exports.md, "Time limit"). An XLSX, one zip stream, is written
+ * by one run.
+ */
+async function writeFile(job: ExportJob, remainingMs: () => number): Promise<ExportWrite> {
+  const table = await reportTableOf(job, { repository: trackingRepository, reports: reportRepository }, job.checkpoint?.after);
+  if (job.format === 'xlsx') {
+    const sink = s3FileSink(s3Client, bucket, job.objectKey, CONTENT_TYPES.xlsx);
+    // Both must settle: a failed upload stops the writer (its stream is destroyed), a failed read leaves the upload unfinished.
+    const [rowCount, stored] = await Promise.all([
+      writeExportFile('xlsx', table, headingOf(job, table), sink.stream).catch((error: unknown) => {
+        sink.stream.destroy(error as Error);
+        throw error;
+      }),
+      sink.done,
+    ]);
+    return { done: { rowCount, bytes: stored.bytes } };
+  }
+  const upload = await openResumableUpload(s3Client, { bucket, key: job.objectKey, contentType: CONTENT_TYPES.csv, partBytes }, job.checkpoint);
+  try {
+    if (!job.checkpoint) upload.add(csvLine(table.header), undefined, false);
+    for await (const row of table.rows) {
+      upload.add(csvLine(row), table.position?.());
+      if ((await upload.flush()) && table.position && remainingMs() < PAUSE_RESERVE_MS) return { paused: upload.checkpoint() };
+    }
+    const { rows, bytes } = await upload.complete();
+    return { done: { rowCount: rows, bytes } };
+  } catch (error) {
+    await upload.abort();
+    throw error;
+  }
 }
 
 /**
@@ -54,7 +84,8 @@ export const handler = withMetrics(async function runExportJobs(event: SQSEvent,
     const message = JSON.parse(record.body) as ExportJobMessage;
     const outcome = await runExport(message, {
       exports,
-      write: writeFile,
+      write: (job) => writeFile(job, () => context.getRemainingTimeInMillis()),
+      queue,
       now: () => new Date(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       // The lease outlives this invocation: no other run takes the job over while this one may still write.

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lock } from 'proper-lockfile';
@@ -301,17 +301,27 @@ export async function startTemplateRuntime(options: {
           },
         });
         stops.push(host.stop);
-        // Each function's first environment starts now: a function that cannot init fails the start, naming it.
-        if (options.prewarm ?? true) {
-          await host.prewarm().catch((error: unknown) => {
-            throw new TemplateError(`${fn.logicalId} failed at init (${error instanceof FunctionError ? error.message : String(error)})`);
-          });
-        }
         functions[fn.logicalId] = host.call as LambdaFunction;
         hosts[fn.logicalId] = host;
         functionTimeoutsMs[fn.logicalId] = fn.timeoutSeconds * 1000;
       }),
     );
+    // Each function's first environment starts now: a function that cannot init fails the start, naming it. A few at a
+    // time: deployed, each init has a machine of its own; here seventy at once on two cores would pass Lambda's 10-s
+    // init limit for want of CPU, not for anything in the bundle.
+    if (options.prewarm ?? true) {
+      const waiting = Object.entries(hosts);
+      const prewarmOne = async (): Promise<void> => {
+        const next = waiting.shift();
+        if (!next) return;
+        const [logicalId, host] = next;
+        await host.prewarm().catch((error: unknown) => {
+          throw new TemplateError(`${logicalId} failed at init (${error instanceof FunctionError ? error.message : String(error)})`);
+        });
+        return prewarmOne();
+      };
+      await Promise.all(Array.from({ length: Math.max(2, availableParallelism()) }, prewarmOne));
+    }
     functionTimeoutsMs.authorizer = functionTimeoutsMs[api.authorizer.functionLogicalId]!;
     return {
       hosts,

@@ -15,3 +15,11 @@ export function loadExportBucketConfig(env: Env = process.env): { bucket: string
   read.done();
   return config;
 }
+
+/** The size of the CSV parts a run uploads: S3's smallest (5 MiB) deployed; smaller only for the tests (EXPORT_PART_BYTES, on the local S3 server, which takes any). */
+export function loadExportPartBytes(env: Env = process.env): number {
+  const read = envReader(env);
+  const bytes = Number(read.optional('EXPORT_PART_BYTES', String(5 * 1024 * 1024), (value) => (/^\d{4,9}$/.test(value) ? undefined : 'must be a number of bytes, at least 1000')));
+  read.done();
+  return bytes;
+}

@@ -40,6 +40,7 @@ const attributesOf = (job: ExportJob): Item => ({
   object_key: job.objectKey,
   lease_until: job.leaseUntil,
   attempts: job.attempts,
+  checkpoint: job.checkpoint === null ? null : JSON.stringify(job.checkpoint),
 });
 
 export function exportJobFromItem(item: Item): ExportJob {
@@ -61,6 +62,7 @@ export function exportJobFromItem(item: Item): ExportJob {
     objectKey: String(item.object_key),
     leaseUntil: nullableNumber(item.lease_until),
     attempts: Number(item.attempts ?? 0),
+    checkpoint: typeof item.checkpoint === 'string' ? (JSON.parse(item.checkpoint) as ExportJob['checkpoint']) : null,
   };
 }
 
@@ -139,9 +141,15 @@ export function createExportRepository(client: DynamoDBDocumentClient, tableName
     },
 
     async finish(job, end) {
-      const ended: ExportJob = { ...job, ...end, leaseUntil: null, revision: job.revision + 1 };
+      const ended: ExportJob = { ...job, ...end, leaseUntil: null, checkpoint: null, revision: job.revision + 1 };
       if (!(await replace(ended, job.revision))) throw new Error(`export ${job.exportId} changed while it ran: its run no longer holds it`);
       return ended;
+    },
+
+    async pause(job, checkpoint) {
+      const paused: ExportJob = { ...job, checkpoint, leaseUntil: 0, attempts: 0, revision: job.revision + 1 };
+      if (!(await replace(paused, job.revision))) throw new Error(`export ${job.exportId} changed while it ran: its run no longer holds it`);
+      return paused;
     },
   };
 }

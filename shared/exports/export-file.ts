@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { stringify } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import type { CsvCell } from '../contracts/report-views.ts';
 import { CSV_OPTIONS, neutralised } from '../http/csv-response.ts';
@@ -20,11 +20,12 @@ export async function writeExportFile(format: ExportFormat, table: ReportTable, 
   return format === 'csv' ? writeCsv(table, sink) : writeXlsx(table, heading, sink);
 }
 
+/** One row as the report's CSV answer writes it (RFC 4180, CRLF, formulas neutralised): a file is its header's line, then its rows'. */
+export const csvLine = (cells: readonly CsvCell[]): Buffer => Buffer.from(stringify([cells.map(neutralised)], CSV_OPTIONS), 'utf8');
+
 async function writeCsv(table: ReportTable, sink: Writable): Promise<number> {
-  const csv = stringify(CSV_OPTIONS);
-  csv.pipe(sink);
-  const write = async (row: CsvCell[]) => {
-    if (!csv.write(row.map(neutralised))) await once(csv, 'drain');
+  const write = async (cells: readonly CsvCell[]) => {
+    if (!sink.write(csvLine(cells))) await once(sink, 'drain');
   };
   let rows = 0;
   await write(table.header);
@@ -32,7 +33,7 @@ async function writeCsv(table: ReportTable, sink: Writable): Promise<number> {
     await write(row);
     rows++;
   }
-  csv.end();
+  sink.end();
   await once(sink, 'finish');
   return rows;
 }

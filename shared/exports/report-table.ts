@@ -2,13 +2,25 @@ import { detailedCsv, summaryCsv, trackedHoursCsv, weeklyCsv, type CsvCell } fro
 import { reportQueryOf, type ReportQueryInput } from '../http/report-query.ts';
 import type { ExportJob } from '../tracking/exports.ts';
 import type { Rounding } from '../tracking/rounding.ts';
-import { checkedDimensions, figuresOf, loadReportBasis, summaryReport, trackedHoursReport, weeklyReport, type ReportRepository } from '../tracking/reports.ts';
+import { checkedDimensions, reportBasisByMonth, summaryReport, trackedHoursReport, weeklyReport, type Figures, type PricedEntry, type ReportRepository } from '../tracking/reports.ts';
 import type { TrackingRepository } from '../tracking/ports.ts';
 
-/** A report as rows: the CSV answer's header and rows (docs/reports.md, "CSV"), the rows produced a page at a time where the report is long. */
-export type ReportTable = { header: string[]; rows: AsyncIterable<CsvCell[]>; timeZone: string; rounding: Rounding | null };
+/**
+ * A report as rows: the CSV answer's header and rows (docs/reports.md, "CSV"), the rows
+ * produced a page at a time where the report is long. `position`, where rows follow entries
+ * (the detailed report): the entry of the row last yielded, where a later run can go on from.
+ */
+export type ReportTable = {
+  header: string[];
+  rows: AsyncIterable<CsvCell[]>;
+  timeZone: string;
+  rounding: Rounding | null;
+  position?: () => { start: number; entryId: string } | undefined;
+};
 
-/** The detailed report's entries are read in full this many at a time (BatchGetItem, 100 a call): what the worker holds of them at once. */
+const NO_FIGURES: Figures = { seconds: 0, billableSeconds: 0, entries: 0, amounts: [] };
+
+/** The detailed report's entries are read in full this many at a time (BatchGetItem, 100 a call), the next page while one is written: what the worker holds of them at once. */
 export const DETAILED_PAGE = 500;
 
 type Deps = { repository: TrackingRepository; reports: ReportRepository };
@@ -16,10 +28,11 @@ type Deps = { repository: TrackingRepository; reports: ReportRepository };
 /**
  * The table of an export: the same use case and the same CSV rows as the report's own route
  * with `Accept: text/csv`, run as the export's creator (who must still manage the workspace).
- * The detailed report, the one whose rows grow with the range, is read and yielded a page of
- * entries at a time, so that no more than a page of full entries is ever held.
+ * The detailed report, the one whose rows grow with the range, is read a UTC month of its
+ * index at a time (reportBasisByMonth) and a page of full entries at a time, so that what is
+ * held is one month of the index and two pages of entries, whatever the range.
  */
-export async function reportTableOf(job: ExportJob, deps: Deps): Promise<ReportTable> {
+export async function reportTableOf(job: ExportJob, deps: Deps, after?: { start: number; entryId: string }): Promise<ReportTable> {
   const input = { ...(job.parameters as unknown as ReportQueryInput & { from: string; to: string; group_by?: string }), workspace_id: job.workspaceId };
   const query = reportQueryOf(input);
   const actor = job.createdBy;
@@ -30,10 +43,9 @@ export async function reportTableOf(job: ExportJob, deps: Deps): Promise<ReportT
     })();
 
   if (job.report === 'detailed') {
-    const basis = await loadReportBasis(actor, query, deps);
-    const totals = figuresOf(basis.entries);
-    const pageTable = async (from: number) => {
-      const page = basis.entries.slice(from, from + DETAILED_PAGE);
+    const basis = await reportBasisByMonth(actor, query, deps, after);
+    // The CSV's rows of a page of entries, each with its entry's position: each read in full by id (one gone since is left out, as in the report).
+    const rowsOf = async (page: readonly PricedEntry[]) => {
       const full = new Map(
         (
           await deps.reports.entriesById(
@@ -46,16 +58,30 @@ export async function reportTableOf(job: ExportJob, deps: Deps): Promise<ReportT
         const entry = full.get(priced.entryId);
         return entry ? [{ entry, priced }] : [];
       });
-      return split(detailedCsv({ ...basis, rows, totals, nextCursor: null }, job.workspaceId));
+      const cells = split(detailedCsv({ ...basis, entries: [], rows, totals: NO_FIGURES, nextCursor: null }, job.workspaceId)).rest;
+      return cells.map((row, index) => ({ row, position: { start: rows[index]!.priced.start, entryId: rows[index]!.priced.entryId } }));
     };
-    const first = await pageTable(0);
+    let position: { start: number; entryId: string } | undefined = after;
     return {
-      header: first.header,
+      header: split(detailedCsv({ ...basis, entries: [], rows: [], totals: NO_FIGURES, nextCursor: null }, job.workspaceId)).header,
       timeZone: basis.timeZone,
       rounding: basis.rounding,
+      position: () => position,
       rows: (async function* () {
-        yield* first.rest;
-        for (let from = DETAILED_PAGE; from < basis.entries.length; from += DETAILED_PAGE) yield* (await pageTable(from)).rest;
+        for await (const month of basis.months) {
+          // The next page is read while this one is written.
+          let next = month.length > 0 ? rowsOf(month.slice(0, DETAILED_PAGE)) : undefined;
+          for (let from = 0; next; from += DETAILED_PAGE) {
+            const current = next;
+            next = from + DETAILED_PAGE < month.length ? rowsOf(month.slice(from + DETAILED_PAGE, from + 2 * DETAILED_PAGE)) : undefined;
+            // A failed read ahead surfaces when it is awaited.
+            next?.catch(() => {});
+            for (const { row, position: at } of await current) {
+              position = at;
+              yield row;
+            }
+          }
+        }
       })(),
     };
   }

@@ -56,9 +56,28 @@ export type ExportJob = {
   objectKey: string;
   /** A running job's claim: another invocation may take it over only after this instant (epoch ms). */
   leaseUntil: number | null;
-  /** Runs that claimed it: more than one means an earlier run died (its function timed out or crashed). */
+  /** Runs that claimed it since it last made progress: more than one means an earlier run died (its function timed out or crashed). */
   attempts: number;
+  /** Where a run that paused left the file (docs/exports.md, "Time limit"); null when none did. */
+  checkpoint: ExportCheckpoint | null;
 };
+
+/**
+ * A file left part-written by a run that paused before its time ran out: the parts uploaded
+ * so far (an S3 multipart upload stays open between invocations) and the last row they hold,
+ * by the position of its entry in the report's order (start, then id). The next run goes on
+ * from the row after it.
+ */
+export type ExportCheckpoint = {
+  uploadId: string;
+  parts: Array<{ number: number; etag: string }>;
+  after: { start: number; entryId: string };
+  rows: number;
+  bytes: number;
+};
+
+/** What a run of the writer did: the whole file, or a part of it and where to go on from. */
+export type ExportWrite = { done: { rowCount: number; bytes: number } } | { paused: ExportCheckpoint };
 
 /** What the queue carries: which job, and when it was queued (a job whose record never came is dropped after a grace). */
 export type ExportJobMessage = { workspaceId: number; exportId: string; queuedAt: string };
@@ -73,8 +92,10 @@ export interface ExportRepository {
   claim(job: ExportJob, claim: { startedAt: string; leaseUntil: number; now: number }): Promise<ExportJob | undefined>;
   /** Ends a job this run holds (status running at its revision). */
   finish(job: ExportJob, end: Pick<ExportJob, 'status' | 'completedAt' | 'rowCount' | 'bytes' | 'error'>): Promise<ExportJob>;
+  /** Keeps a job this run holds running with its checkpoint, its lease given up (the next run may claim it at once) and its runs counted afresh. */
+  pause(job: ExportJob, checkpoint: ExportCheckpoint): Promise<ExportJob>;
 }
-export const EXPORT_REPOSITORY_ACCESS: PortAccess<ExportRepository> = { create: 'write', get: 'read', list: 'read', claim: 'write', finish: 'write' };
+export const EXPORT_REPOSITORY_ACCESS: PortAccess<ExportRepository> = { create: 'write', get: 'read', list: 'read', claim: 'write', finish: 'write', pause: 'write' };
 
 export interface ExportQueue {
   send(message: ExportJobMessage): Promise<void>;
@@ -152,6 +173,7 @@ export async function createExport(
     error: null,
     revision: 1,
     attempts: 0,
+    checkpoint: null,
     objectKey: `workspaces/${request.workspaceId}/exports/${exportId}.${request.format}`,
     leaseUntil: null,
   };
@@ -189,7 +211,7 @@ export async function listExports(
   return page;
 }
 
-export type ExportRunOutcome = 'completed' | 'failed' | 'skipped' | 'orphan';
+export type ExportRunOutcome = 'completed' | 'failed' | 'skipped' | 'orphan' | 'paused';
 
 /**
  * The worker's run of one queued job. A job is run by one invocation at a time (its claim
@@ -203,8 +225,10 @@ export async function runExport(
   message: ExportJobMessage,
   deps: {
     exports: ExportRepository;
-    /** Writes the job's file; resolves with its rows and bytes. */
-    write: (job: ExportJob) => Promise<{ rowCount: number; bytes: number }>;
+    /** Writes the job's file (from its checkpoint, when it has one): the whole of it, or a part before the run's time runs out. */
+    write: (job: ExportJob) => Promise<ExportWrite>;
+    /** Queues the job again, for the run that goes on from a checkpoint. */
+    queue: ExportQueue;
     now: () => Date;
     sleep: (ms: number) => Promise<void>;
     leaseMs: number;
@@ -230,7 +254,13 @@ export async function runExport(
   let end: Pick<ExportJob, 'status' | 'completedAt' | 'rowCount' | 'bytes' | 'error'>;
   try {
     const written = await deps.write(claimed);
-    end = { status: 'completed', completedAt: toApiTimestamp(deps.now()), rowCount: written.rowCount, bytes: written.bytes, error: null };
+    if ('paused' in written) {
+      // Kept first, then queued: a message lost now leaves a job whose lease is given up, which the next copy of any message of it takes over.
+      await deps.exports.pause(claimed, written.paused);
+      await deps.queue.send({ workspaceId: job.workspaceId, exportId: job.exportId, queuedAt: toApiTimestamp(deps.now()) });
+      return 'paused';
+    }
+    end = { status: 'completed', completedAt: toApiTimestamp(deps.now()), rowCount: written.done.rowCount, bytes: written.done.bytes, error: null };
   } catch (error) {
     const failure = exportErrorOf(error);
     deps.log?.('export_failed', { exportId: job.exportId, workspaceId: job.workspaceId, code: failure.code, cause: error instanceof Error ? error.name : typeof error });

@@ -182,6 +182,41 @@ export async function loadReportBasis(
   query: ReportQuery,
   deps: { repository: TrackingRepository; reports: ReportRepository },
 ): Promise<ReportBasis & { settings: WorkspaceSettings }> {
+  const reader = await openReportBasis(actorUserId, query, deps);
+  // One round trip: the contracts, the months' entries and the timesheets at once.
+  const [contracts, entries, timesheets] = await Promise.all([reader.contracts, deps.reports.reportEntries(query.workspaceId, reader.months), reader.timesheets]);
+  return { ...reader.head, entries: reader.priced(entries, { contracts, timesheets }), settings: reader.settings };
+}
+
+/**
+ * The same entries as `loadReportBasis`, a UTC month at a time, in the same order: the
+ * months are read one after the other (one Query each), so that what is held at once is a
+ * month of the workspace's entries, whatever the range (a detailed export of a year).
+ */
+export async function reportBasisByMonth(
+  actorUserId: number,
+  query: ReportQuery,
+  deps: { repository: TrackingRepository; reports: ReportRepository },
+  /** Only the entries after this one (by start, then id): where an earlier run stopped. */
+  after?: { start: number; entryId: string },
+): Promise<Omit<ReportBasis, 'entries'> & { months: AsyncIterable<PricedEntry[]> }> {
+  const reader = await openReportBasis(actorUserId, query, deps);
+  const firstMonth = after === undefined ? '' : new Date(after.start * 1000).toISOString().slice(0, 7);
+  const isAfter = (entry: PricedEntry) => after === undefined || entry.start > after.start || (entry.start === after.start && entry.entryId > after.entryId);
+  return {
+    ...reader.head,
+    months: (async function* () {
+      // An entry belongs to the UTC month it starts in: months in order are entries in order.
+      for (const month of reader.months.filter((candidate) => candidate >= firstMonth)) {
+        const [contracts, entries, timesheets] = await Promise.all([reader.contracts, deps.reports.reportEntries(query.workspaceId, [month]), reader.timesheets]);
+        yield reader.priced(entries, { contracts, timesheets }).filter(isAfter);
+      }
+    })(),
+  };
+}
+
+/** Check 5, the settings and the contracts; then how a report's entries are kept, priced and ordered. */
+async function openReportBasis(actorUserId: number, query: ReportQuery, deps: { repository: TrackingRepository; reports: ReportRepository }) {
   const context = await deps.repository.loadContext({ workspaceId: query.workspaceId, actorUserId, targetUserId: actorUserId, withSettings: true });
   assertManagesWorkspace(context.actor);
   const { settings } = context;
@@ -189,25 +224,35 @@ export async function loadReportBasis(
   const rounding = query.rounding === undefined ? settings.rounding : query.rounding;
   const range = daysInZone(query.from, query.to, timeZone);
   const approval = query.filters.approval;
-  const [contracts, entries, timesheets] = await Promise.all([
-    deps.reports.contracts(query.workspaceId),
-    deps.reports.reportEntries(query.workspaceId, monthsCovering(range.start, range.end)),
-    approval === undefined ? Promise.resolve(undefined) : deps.reports.timesheetMonths(query.workspaceId, workspaceMonthsAround(range, settings.timeZone)),
-  ]);
-  const byId = new Map(contracts.map((contract) => [contract.contractId, contract]));
+  const timesheets = approval === undefined ? Promise.resolve(undefined) : deps.reports.timesheetMonths(query.workspaceId, workspaceMonthsAround(range, settings.timeZone));
+  const contracts = deps.reports.contracts(query.workspaceId).then((list) => new Map(list.map((contract) => [contract.contractId, contract])));
   const dates = new DateCache();
-  // The status of the timesheet an entry falls in: its day in the workspace's zone, that day's period now.
-  const approvalOfEntry = (entry: ReportEntry) => {
-    const day = dates.dateOf(entry.start, settings.timeZone);
-    return approvalOf(recordOf(timesheets?.get(entry.userId) ?? [], periodOf(day, settings.timesheetPeriod, settings.weekStart)).status);
+  const priced = (entries: readonly ReportEntry[], read: { contracts: ReadonlyMap<number, PricedContract>; timesheets: Map<number, TimesheetMonth[]> | undefined }) => {
+    const sheets = read.timesheets;
+    const byId = read.contracts;
+    // The status of the timesheet an entry falls in: its day in the workspace's zone, that day's period now.
+    const approvalOfEntry = (entry: ReportEntry) => {
+      const day = dates.dateOf(entry.start, settings.timeZone);
+      return approvalOf(recordOf(sheets?.get(entry.userId) ?? [], periodOf(day, settings.timesheetPeriod, settings.weekStart)).status);
+    };
+    return entries
+      .filter((entry) => entry.start * 1000 >= range.start && entry.start * 1000 < range.end)
+      .filter((entry) => approval === undefined || approvalOfEntry(entry) === approval)
+      .map((entry) => priceEntry(entry, { contracts: byId, rounding, reportZone: timeZone, workspaceZone: settings.timeZone, dates }))
+      .filter((entry) => matches(entry, query.filters))
+      .sort(byStartThenId);
   };
-  const priced = entries
-    .filter((entry) => entry.start * 1000 >= range.start && entry.start * 1000 < range.end)
-    .filter((entry) => approval === undefined || approvalOfEntry(entry) === approval)
-    .map((entry) => priceEntry(entry, { contracts: byId, rounding, reportZone: timeZone, workspaceZone: settings.timeZone, dates }))
-    .filter((entry) => matches(entry, query.filters))
-    .sort(byStartThenId);
-  return { from: query.from, to: query.to, timeZone, rounding, weekStart: settings.weekStart, entries: priced, settings };
+  // Not awaited here: they are read beside the entries (a failure surfaces where they are awaited).
+  timesheets.catch(() => {});
+  contracts.catch(() => {});
+  return {
+    head: { from: query.from, to: query.to, timeZone, rounding, weekStart: settings.weekStart },
+    settings,
+    months: monthsCovering(range.start, range.end),
+    contracts,
+    timesheets,
+    priced,
+  };
 }
 
 /** The months (YYYY-MM) of the workspace's days a range's instants fall on: a day either side, whatever the report's zone. */

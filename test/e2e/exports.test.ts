@@ -211,6 +211,23 @@ describe('exports on the local runtime (source)', () => {
     expect((await call('GET', `/exports?workspace_id=${XWS}&per_page=50`)).body.data.length).toBe(before);
   });
 
+  it('queues one export for one Idempotency-Key, however often the request is sent', async () => {
+    const before = (await call('GET', `/exports?workspace_id=${XWS}&per_page=50`)).body.data.length;
+    const token = await runtime.issuer.sign({ sub: String(users.owner), scope: 'read write' });
+    const send = () =>
+      callApi(runtime.server.baseUrl, 'POST', '/exports', {
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'export-once-1' },
+        body: JSON.stringify({ workspace_id: XWS, report: 'detailed', format: 'csv', from: '2026-03-01', to: '2026-03-07' }),
+      });
+    const first = await send();
+    const again = await send();
+    expect([first.status, again.status]).toEqual([202, 202]);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body.data.id).toBe(first.body.data.id);
+    await ended(first.body.data.id);
+    expect((await call('GET', `/exports?workspace_id=${XWS}&per_page=50`)).body.data.length).toBe(before + 1);
+  });
+
   it('is for owners and executive managers of the workspace only; an export of another workspace is not found', async () => {
     const byExecutive = await create({ report: 'detailed', format: 'csv', from: '2026-03-01', to: '2026-03-07' }, users.executive);
     expect(byExecutive.status).toBe(202);

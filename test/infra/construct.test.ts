@@ -21,7 +21,9 @@ const inStack = (props: Partial<TimeTrackingApiProps> = {}) => {
 describe('TimeTrackingApi', () => {
   it('exposes its URL, API, table, alarm topic and every function', () => {
     const { api, stack } = inStack();
-    expect(Object.keys(api.functions).sort()).toEqual([...routeList.map((route) => route.name), 'authorizer', 'docs', 'webhookDelivery', 'webhookFanOut', 'autoStop', 'autoStopSchedules'].sort());
+    expect(Object.keys(api.functions).sort()).toEqual(
+      [...routeList.map((route) => route.name), 'authorizer', 'docs', 'webhookDelivery', 'webhookFanOut', 'autoStop', 'autoStopSchedules', 'exportWorker'].sort(),
+    );
     expect(stack.resolve(api.url)).toEqual(stack.resolve(api.stage.url));
     expect(api.httpApi).toBeDefined();
     expect(api.table).toBeDefined();

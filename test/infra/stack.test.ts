@@ -717,6 +717,11 @@ describe('exports', () => {
     expect(mapping.Properties).toMatchObject({ BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'], EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] } });
     const createFn = entries('AWS::Lambda::Function').find(([id]) => id.startsWith('CreateExportFunction'))![1];
     expect(createFn.Properties.Environment.Variables.EXPORT_QUEUE_URL).toEqual({ Ref: queueId });
+    // The worker queues a paused job again, on its own queue.
+    const workerFn = entries('AWS::Lambda::Function').find(([id]) => id.startsWith('ExportWorkerFunction'))![1];
+    expect(workerFn.Properties.Environment.Variables).toMatchObject({ EXPORT_QUEUE_URL: { Ref: queueId }, EXPORTS_BUCKET: { Ref: idOf('AWS::S3::Bucket', 'ExportsBucket') } });
+    const sends = statementsOf('ExportWorkerFunction').filter((statement) => [statement.Action].flat().includes('sqs:SendMessage'));
+    expect(sends.map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }]);
     expect(createFn.Properties.Environment.Variables.EXPORTS_BUCKET).toBeUndefined();
     expect(onS3('CreateExportFunction')).toEqual([]);
   });

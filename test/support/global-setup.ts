@@ -36,6 +36,14 @@ export default async function globalSetup(): Promise<void> {
     process.env.AWS_ACCESS_KEY_ID ??= 'local';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   }
+  // The route that queues export jobs, run in process, sends to a local queue of its own (its client talks to the queue URL's host);
+  // the route that signs download links needs only the bucket's name (a link is signed without a call).
+  if (!process.env.EXPORT_QUEUE_URL) {
+    const queue = await startLocalQueue({ logicalId: 'TestExportJobs', visibilityTimeoutSeconds: 60, maxReceiveCount: undefined }, { timeScale: 1, region: process.env.AWS_REGION, log: () => {} });
+    (globalThis as { __exportQueue?: { stop: () => Promise<void> } }).__exportQueue = queue;
+    process.env.EXPORT_QUEUE_URL = (await queue.endpointFor('tests', [{ effect: 'Allow', actions: ['sqs:SendMessage'], resources: ['*'] }])).queueUrl;
+  }
+  process.env.EXPORTS_BUCKET ??= 'test-exports';
   // The functions that seal or open webhook secrets, run in process, reach a local KMS (its key in memory, for the run).
   if (!process.env.WEBHOOK_SECRETS_KEY_ARN) {
     const kms = await startLocalKms({ region: process.env.AWS_REGION, keyLogicalId: 'test-webhook-secrets' });

@@ -7,7 +7,7 @@ import { DependencyUnavailableError, ForbiddenError } from '../../shared/errors.
 import { writeExportFile } from '../../shared/exports/export-file.ts';
 import type { ReportTable } from '../../shared/exports/report-table.ts';
 import { CSV_OPTIONS, neutralised } from '../../shared/http/csv-response.ts';
-import { exportErrorOf, MAX_EXPORT_RUNS, ORPHAN_JOB_GRACE_MS, runExport, type ExportJob, type ExportRepository } from '../../shared/tracking/exports.ts';
+import { exportErrorOf, MAX_EXPORT_RUNS, ORPHAN_JOB_GRACE_MS, runExport, type ExportJob, type ExportJobMessage, type ExportRepository, type ExportWrite } from '../../shared/tracking/exports.ts';
 
 /** Export jobs' rules, with the records held in memory (the DynamoDB repository's own conditions are tested on DynamoDB Local: test/e2e/exports.test.ts). */
 const NOW = Date.parse('2024-02-01T09:00:00Z');
@@ -30,6 +30,7 @@ const job = (changed: Partial<ExportJob> = {}): ExportJob => ({
   objectKey: 'workspaces/1/exports/x.csv',
   leaseUntil: null,
   attempts: 0,
+  checkpoint: null,
   ...changed,
 });
 
@@ -50,7 +51,12 @@ function memoryExports(initial: ExportJob | undefined) {
     },
     finish: async (held, end) => {
       if (!stored || stored.revision !== held.revision) throw new Error('changed');
-      stored = { ...stored, ...end, leaseUntil: null, revision: stored.revision + 1 };
+      stored = { ...stored, ...end, leaseUntil: null, checkpoint: null, revision: stored.revision + 1 };
+      return stored;
+    },
+    pause: async (held, checkpoint) => {
+      if (!stored || stored.revision !== held.revision) throw new Error('changed');
+      stored = { ...stored, checkpoint, leaseUntil: 0, attempts: 0, revision: stored.revision + 1 };
       return stored;
     },
   };
@@ -59,11 +65,12 @@ function memoryExports(initial: ExportJob | undefined) {
 
 const message = { workspaceId: 1, exportId: '0194f3a2b4c1d2e3f4a5b6c7d8e9f0a1b2c3', queuedAt: '2024-02-01T08:59:00+00:00' };
 /** A clock that moves only when the run sleeps: what the run waits is measured, never spent. */
-const deps = (exports: ExportRepository, write: () => Promise<{ rowCount: number; bytes: number }> = async () => ({ rowCount: 3, bytes: 120 }), start = NOW) => {
+const deps = (exports: ExportRepository, write: () => Promise<ExportWrite> = async () => ({ done: { rowCount: 3, bytes: 120 } }), start = NOW) => {
   let now = start;
   return {
     exports,
-    write: jest.fn(write),
+    write: jest.fn<(job: ExportJob) => Promise<ExportWrite>>(write),
+    queue: { send: jest.fn(async (_message: ExportJobMessage) => {}) },
     now: () => new Date(now),
     sleep: jest.fn(async (ms: number) => {
       now += ms;
@@ -138,6 +145,20 @@ describe('an export job run', () => {
     expect(orphan.now().getTime()).toBeGreaterThanOrEqual(Date.parse(message.queuedAt) + ORPHAN_JOB_GRACE_MS);
     expect(orphan.now().getTime()).toBeLessThan(Date.parse(message.queuedAt) + ORPHAN_JOB_GRACE_MS + 2000);
     expect(orphan.write).not.toHaveBeenCalled();
+  });
+
+  it('pauses a run at its checkpoint: kept with the job, its lease given up, its runs counted afresh, and the job queued again', async () => {
+    const memory = memoryExports(job({ status: 'running', leaseUntil: NOW - 1, attempts: 1, revision: 2 }));
+    const checkpoint = { uploadId: 'u', parts: [{ number: 1, etag: '"e1"' }], after: { start: 1_700_000_000, entryId: 'e' }, rows: 40_000, bytes: 5_300_000 };
+    const paused = deps(memory.repository, async () => ({ paused: checkpoint }));
+    expect(await runExport(message, paused)).toBe('paused');
+    expect(memory.stored()).toMatchObject({ status: 'running', checkpoint, leaseUntil: 0, attempts: 0 });
+    expect(paused.queue.send).toHaveBeenCalledWith({ workspaceId: 1, exportId: message.exportId, queuedAt: expect.any(String) });
+    // The next run claims it at once, is given the checkpoint, and ends it: the checkpoint goes with the end.
+    const next = deps(memory.repository);
+    expect(await runExport(message, next)).toBe('completed');
+    expect(next.write).toHaveBeenCalledWith(expect.objectContaining({ checkpoint, attempts: 1 }));
+    expect(memory.stored()).toMatchObject({ status: 'completed', checkpoint: null });
   });
 
   it('names every failure by a code: its creator lost the role, the data unreadable, anything else', () => {

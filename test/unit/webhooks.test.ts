@@ -233,6 +233,7 @@ describe('the event registry', () => {
       objectKey: 'workspaces/1/exports/0194f3a2b4c1d2e3f4a5b6c7d8e9f0a1b2c3.csv',
       leaseUntil: null,
       attempts: 1,
+      checkpoint: null,
     };
     events.push(
       ...trackingEventsOf({ eventName: 'MODIFY', newImage: exportItemOf({ ...job, status: 'completed', revision: 3, completedAt: '2024-02-01T09:00:05+00:00', rowCount: 10, bytes: 900 }) }),
