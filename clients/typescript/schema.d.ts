@@ -2463,7 +2463,7 @@ export interface components {
              * @description Which report: its rows are those of its CSV answer (docs/reports.md).
              * @enum {unknown}
              */
-            report: "detailed" | "summary" | "weekly" | "tracked-hours";
+            report: "detailed" | "summary" | "weekly" | "tracked-hours" | "timesheets";
             /**
              * @description `csv` (as the report’s CSV answer) or `xlsx` (typed cells, and a Parameters sheet).
              * @enum {unknown}
@@ -2520,7 +2520,7 @@ export interface components {
                 /** @enum {unknown} */
                 status: "queued" | "running" | "completed" | "failed";
                 /** @enum {unknown} */
-                report: "detailed" | "summary" | "weekly" | "tracked-hours";
+                report: "detailed" | "summary" | "weekly" | "tracked-hours" | "timesheets";
                 /** @enum {unknown} */
                 format: "csv" | "xlsx";
                 /** @description The report’s parameters as asked. */
@@ -2560,7 +2560,7 @@ export interface components {
                 /** @enum {unknown} */
                 status: "queued" | "running" | "completed" | "failed";
                 /** @enum {unknown} */
-                report: "detailed" | "summary" | "weekly" | "tracked-hours";
+                report: "detailed" | "summary" | "weekly" | "tracked-hours" | "timesheets";
                 /** @enum {unknown} */
                 format: "csv" | "xlsx";
                 /** @description The report’s parameters as asked. */
@@ -2600,7 +2600,7 @@ export interface components {
                 /** @enum {unknown} */
                 status: "queued" | "running" | "completed" | "failed";
                 /** @enum {unknown} */
-                report: "detailed" | "summary" | "weekly" | "tracked-hours";
+                report: "detailed" | "summary" | "weekly" | "tracked-hours" | "timesheets";
                 /** @enum {unknown} */
                 format: "csv" | "xlsx";
                 /** @description The report’s parameters as asked. */
@@ -15890,7 +15890,7 @@ export interface operations {
                         /** @enum {unknown} */
                         status: "queued" | "running" | "completed" | "failed";
                         /** @enum {unknown} */
-                        report: "detailed" | "summary" | "weekly" | "tracked-hours";
+                        report: "detailed" | "summary" | "weekly" | "tracked-hours" | "timesheets";
                         /** @enum {unknown} */
                         format: "csv" | "xlsx";
                         /** @description The report’s parameters as asked. */
@@ -16011,7 +16011,7 @@ export interface operations {
                         /** @enum {unknown} */
                         status: "queued" | "running" | "completed" | "failed";
                         /** @enum {unknown} */
-                        report: "detailed" | "summary" | "weekly" | "tracked-hours";
+                        report: "detailed" | "summary" | "weekly" | "tracked-hours" | "timesheets";
                         /** @enum {unknown} */
                         format: "csv" | "xlsx";
                         /** @description The report’s parameters as asked. */

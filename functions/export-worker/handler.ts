@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadExportBucketConfig, loadExportPartBytes, loadExportQueueConfig } from '../../shared/config/export-config.ts';
-import { documentClient, databaseConfig, reportRepository, trackingRepository } from '../../shared/db/default-repositories.ts';
+import { documentClient, databaseConfig, reportRepository, timesheetDeps, timesheetRepository, trackingRepository } from '../../shared/db/default-repositories.ts';
 import { createExportRepository } from '../../shared/db/export-repository.ts';
 import { csvLine, writeExportFile, type ExportHeading } from '../../shared/exports/export-file.ts';
 import { reportTableOf } from '../../shared/exports/report-table.ts';
@@ -45,7 +45,7 @@ const PAUSE_RESERVE_MS = 60_000;
  * by one run.
  */
 async function writeFile(job: ExportJob, remainingMs: () => number): Promise<ExportWrite> {
-  const table = await reportTableOf(job, { repository: trackingRepository, reports: reportRepository }, job.checkpoint?.after);
+  const table = await reportTableOf(job, { repository: trackingRepository, reports: reportRepository, timesheets: timesheetDeps(new Date(), timesheetRepository) }, job.checkpoint?.after);
   if (job.format === 'xlsx') {
     const sink = s3FileSink(s3Client, bucket, job.objectKey, CONTENT_TYPES.xlsx);
     // Both must settle: a failed upload stops the writer (its stream is destroyed), a failed read leaves the upload unfinished.

@@ -2,6 +2,7 @@ import type { RouteData } from './route-types.ts';
 import { majorUnits } from '../tracking/currencies.ts';
 import type { Money } from '../tracking/money.ts';
 import type { DetailedReport, Figures, PricedEntry, ReportBasis, SummaryGroup, SummaryReport, TrackedHoursDay, WeeklyReport } from '../tracking/reports.ts';
+import type { Timesheet } from '../tracking/timesheets.ts';
 import { timeEntryView } from './views.ts';
 
 /**
@@ -142,4 +143,53 @@ export function trackedHoursCsv(report: { from: string; to: string; days: readon
       for (const project of user.projects)
         rows.push(...withAmounts([day.date, user.userId, project.projectId, project.contractId, project.totalSeconds, hours(project.totalSeconds)], project.amounts));
   return { filename: filename('tracked-hours', workspaceId, report.from, report.to), rows };
+}
+
+/** The timesheets of a range (an export's `timesheets` report): one row per member and period, as GET /timesheets lists them, then one row per currency of its amounts. */
+export function timesheetsCsv(timesheets: readonly Timesheet[], workspaceId: number, from: string, to: string): CsvTable {
+  const rows: CsvCell[][] = [
+    [
+      'id',
+      'user_id',
+      'period_start',
+      'period_end',
+      'status',
+      'seconds',
+      'hours',
+      'billable_seconds',
+      'billable_hours',
+      'entries',
+      'submitted_at',
+      'submitted_by',
+      'decided_at',
+      'decided_by',
+      'amount',
+      'currency',
+    ],
+  ];
+  for (const sheet of timesheets) {
+    const { record, figures } = sheet;
+    rows.push(
+      ...withAmounts(
+        [
+          sheet.id,
+          sheet.userId,
+          sheet.period.start,
+          sheet.period.end,
+          record.status,
+          figures.totalSeconds,
+          hours(figures.totalSeconds),
+          figures.billableSeconds,
+          hours(figures.billableSeconds),
+          figures.entries,
+          record.submittedAt,
+          record.submittedBy,
+          record.decidedAt,
+          record.decidedBy,
+        ],
+        figures.amounts,
+      ),
+    );
+  }
+  return { filename: filename('timesheets', workspaceId, from, to), rows };
 }

@@ -41,8 +41,8 @@ async function writeCsv(table: ReportTable, sink: Writable): Promise<number> {
 /** How a column's cells are typed in a workbook, by the CSV header's name; any other cell keeps its own type (numbers as numbers). */
 type ColumnKind = 'date' | 'time' | 'hours' | 'money' | 'plain';
 const columnKind = (name: string): ColumnKind => {
-  if (name === 'date' || name === 'week') return 'date';
-  if (name === 'start_time' || name === 'end_time') return 'time';
+  if (name === 'date' || name === 'week' || name === 'period_start' || name === 'period_end') return 'date';
+  if (name === 'start_time' || name === 'end_time' || name.endsWith('_at')) return 'time';
   if (name.endsWith('hours')) return 'hours';
   if (name === 'amount' || name === 'hourly_rate') return 'money';
   return 'plain';

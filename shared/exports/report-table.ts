@@ -1,9 +1,10 @@
-import { detailedCsv, summaryCsv, trackedHoursCsv, weeklyCsv, type CsvCell } from '../contracts/report-views.ts';
+import { detailedCsv, summaryCsv, timesheetsCsv, trackedHoursCsv, weeklyCsv, type CsvCell } from '../contracts/report-views.ts';
 import { reportQueryOf, type ReportQueryInput } from '../http/report-query.ts';
 import type { ExportJob } from '../tracking/exports.ts';
 import type { Rounding } from '../tracking/rounding.ts';
 import { checkedDimensions, reportBasisByMonth, summaryReport, trackedHoursReport, weeklyReport, type Figures, type PricedEntry, type ReportRepository } from '../tracking/reports.ts';
 import type { TrackingRepository } from '../tracking/ports.ts';
+import { listTimesheets, type TimesheetDeps } from '../tracking/timesheets.ts';
 
 /**
  * A report as rows: the CSV answer's header and rows (docs/reports.md, "CSV"), the rows
@@ -23,7 +24,7 @@ const NO_FIGURES: Figures = { seconds: 0, billableSeconds: 0, entries: 0, amount
 /** The detailed report's entries are read in full this many at a time (BatchGetItem, 100 a call), the next page while one is written: what the worker holds of them at once. */
 export const DETAILED_PAGE = 500;
 
-type Deps = { repository: TrackingRepository; reports: ReportRepository };
+type Deps = { repository: TrackingRepository; reports: ReportRepository; timesheets: TimesheetDeps };
 
 /**
  * The table of an export: the same use case and the same CSV rows as the report's own route
@@ -84,6 +85,12 @@ export async function reportTableOf(job: ExportJob, deps: Deps, after?: { start:
         }
       })(),
     };
+  }
+  if (job.report === 'timesheets') {
+    // Every member's timesheets of the range, as GET /timesheets lists them (all its pages), in the workspace's zone.
+    const listed = await listTimesheets(actor, { workspaceId: job.workspaceId, from: query.from, to: query.to, page: 1, perPage: Number.MAX_SAFE_INTEGER, forSelf: false }, deps.timesheets);
+    const table = split(timesheetsCsv(listed.timesheets, job.workspaceId, query.from, query.to));
+    return { header: table.header, rows: once(table.rest), timeZone: 'the workspace’s', rounding: null };
   }
   if (job.report === 'summary') {
     const dimensions = checkedDimensions(String(input.group_by ?? ''));

@@ -56,7 +56,11 @@ export type ExportBody = ReportQueryInput & { report: ExportReport; from: string
  */
 export function exportParametersOf(body: ExportBody): { parameters: ExportParameters; checkWithSettings: (settings: WorkspaceSettings) => void } {
   reportQueryOf(body);
-  if (body.report === 'summary') checkedDimensions(body.group_by ?? '');
+  if (body.report === 'timesheets') {
+    // Timesheets are periods of the workspace's zone and of whole members: a range, nothing else.
+    const others = Object.keys(body).filter((name) => !['workspace_id', 'report', 'format', 'from', 'to'].includes(name));
+    if (others.length > 0) throw new ValidationError(Object.fromEntries(others.map((name) => [name, [`The timesheets report has no ${name.replace('_', ' ')} field: it takes a range only.`]])));
+  } else if (body.report === 'summary') checkedDimensions(body.group_by ?? '');
   else if (body.report === 'weekly') {
     if (body.group_by !== undefined && body.group_by !== 'user' && body.group_by !== 'project') throw new ValidationError({ group_by: ['The group by field must be user or project.'] });
     if (body.to !== lastDayOfWeek(body.from)) throw new ValidationError({ to: ['The to field must be the last day of the week that from starts.'] });

@@ -11,7 +11,7 @@ import type { TrackingRepository } from './ports.ts';
  * the file and marks it completed or failed. Nothing here knows HTTP, SQS or S3: the queue,
  * the files and the records are ports.
  */
-export const EXPORT_REPORTS = ['detailed', 'summary', 'weekly', 'tracked-hours'] as const;
+export const EXPORT_REPORTS = ['detailed', 'summary', 'weekly', 'tracked-hours', 'timesheets'] as const;
 export type ExportReport = (typeof EXPORT_REPORTS)[number];
 export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

@@ -167,6 +167,37 @@ describe('exports on the local runtime (source)', () => {
     60_000,
   );
 
+  it('exports the timesheets of a range as CSV and XLSX: one row per member, period and currency, as GET /timesheets lists them', async () => {
+    const listed = (await call('GET', `/timesheets?workspace_id=${XWS}&from=2026-03-02&to=2026-03-15&per_page=50`)).body.data as Array<{
+      id: string;
+      status: string;
+      total_seconds: number;
+      billable_seconds: number;
+      amounts: Array<{ amount: number; currency: string }>;
+    }>;
+    expect(listed.length).toBeGreaterThan(4);
+    const expected = listed.flatMap((sheet) =>
+      (sheet.amounts.length === 0
+        ? [{ amount: '', currency: '' }]
+        : sheet.amounts.map((money) => ({ amount: (money.currency === 'JPY' ? money.amount : money.amount / 100).toFixed(money.currency === 'JPY' ? 0 : 2), currency: money.currency }))
+      ).map((money) => [sheet.id, sheet.status, String(sheet.total_seconds), String(sheet.billable_seconds), money.amount, money.currency]),
+    );
+    for (const format of ['csv', 'xlsx'] as const) {
+      const created = await create({ report: 'timesheets', format, from: '2026-03-02', to: '2026-03-15' });
+      expect(created.status).toBe(202);
+      const done = (await ended(created.body.data.id)).body.data;
+      expect(done).toMatchObject({ status: 'completed', row_count: expected.length });
+      const bytes = Buffer.from(await (await fetch(done.download_url)).arrayBuffer());
+      const rows = format === 'csv' ? csvRows(bytes.toString('utf8')) : await workbookRows(bytes);
+      const [header, ...data] = rows;
+      const at = (name: string) => header!.indexOf(name);
+      expect(data.map((row) => [row[at('id')], row[at('status')], row[at('seconds')], row[at('billable_seconds')], row[at('amount')], row[at('currency')]])).toEqual(expected);
+    }
+    // A range and nothing else: the reports' filters mean nothing to a timesheet.
+    const filtered = await create({ report: 'timesheets', format: 'csv', from: '2026-03-02', to: '2026-03-15', project_ids: '85' });
+    expect([filtered.status, Object.keys(filtered.body.errors ?? {})]).toEqual([422, ['project_ids']]);
+  }, 60_000);
+
   it('lists the workspace’s exports of the last 7 days, newest first, by cursor; an older one is left out', async () => {
     // An export made 8 days ago, as stored (its id starts with its creation time).
     const old = Date.now() - 8 * 86_400_000;
