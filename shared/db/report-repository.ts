@@ -1,10 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ReportEntry } from '../tracking/model.ts';
 import type { ReportRepository } from '../tracking/reports.ts';
 import { rateHistoryFromText } from '../tracking/rates.ts';
 import { batchGetAll, keyString } from './batch-get.ts';
 import { reportEntriesFromItem, timeEntryFromItem } from './item-mappers.ts';
 import { keys } from './keys.ts';
-import { queryAll } from './query-all.ts';
+import { queryAll, queryEachPage } from './query-all.ts';
 import { queryTimesheetMonths } from './timesheet-months.ts';
 
 /** BatchGetItem reads at most this many keys a call. */
@@ -31,12 +32,21 @@ export function createReportRepository(client: DynamoDBDocumentClient, tableName
     },
 
     async reportEntries(workspaceId, months) {
+      // Each page made into entries as it comes: a month of a thousand members is a few 1 MB pages, never held raw at once.
       const perMonth = await Promise.all(
-        months.map((month) =>
-          queryAll(client, { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.reportMonthPk(workspaceId, month) }, ConsistentRead: true }),
-        ),
+        months.map(async (month) => {
+          const entries: ReportEntry[] = [];
+          await queryEachPage(
+            client,
+            { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.reportMonthPk(workspaceId, month) }, ConsistentRead: true },
+            (items) => {
+              for (const item of items) for (const entry of reportEntriesFromItem(item)) entries.push(entry);
+            },
+          );
+          return entries;
+        }),
       );
-      return perMonth.flat().flatMap(reportEntriesFromItem);
+      return perMonth.flat();
     },
 
     async timesheetMonths(workspaceId, months) {
