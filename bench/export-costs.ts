@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -11,7 +10,7 @@ import { batchWriteAll } from '../shared/db/batch-write.ts';
 import { createDocumentClient } from '../shared/db/document-client.ts';
 import { reportEntryAttribute, reportEntryValue, timeEntryByIdToItem, timeEntryToItem } from '../shared/db/item-mappers.ts';
 import { keys } from '../shared/db/keys.ts';
-import type { TimeEntry } from '../shared/tracking/model.ts';
+import { benchEntry } from './report-costs.ts';
 import { round } from './stats.ts';
 
 /**
@@ -166,7 +165,7 @@ async function seedYear(client: ReturnType<typeof createDocumentClient>, tableNa
           ['09:00', '12:00'],
           ['13:00', '17:30'],
         ]) {
-          const entry = benchEntry(workspaceId, userId, `${date}T${from}:00+00:00`, `${date}T${to}:00+00:00`, ((first + offset) % 5) + 1);
+          const entry = benchEntry(workspaceId, userId, `${date}T${from}:00+00:00`, `${date}T${to}:00+00:00`, ((first + offset) % 5) + 1, OWNER, `Work of ${date}`);
           items.push(timeEntryToItem(entry), timeEntryByIdToItem(entry));
           months.get(month)![reportEntryAttribute(entry.entryId)] = reportEntryValue(entry);
           rows++;
@@ -177,27 +176,4 @@ async function seedYear(client: ReturnType<typeof createDocumentClient>, tableNa
     await write(items);
   }
   return rows;
-}
-
-function benchEntry(workspaceId: number, userId: number, startTime: string, endTime: string, projectId: number): TimeEntry {
-  return {
-    entryId: randomUUID(),
-    workspaceId,
-    userId,
-    contractId: userId,
-    projectId,
-    taskId: null,
-    activityDescription: `Work of ${startTime.slice(0, 10)}`,
-    startTime,
-    endTime,
-    durationSeconds: (Date.parse(endTime) - Date.parse(startTime)) / 1000,
-    source: 'manual',
-    stopReason: null,
-    stoppedBy: null,
-    createdBy: OWNER,
-    createdAt: endTime,
-    updatedBy: OWNER,
-    updatedAt: endTime,
-    version: 1,
-  };
 }

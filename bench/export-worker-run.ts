@@ -9,7 +9,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { createDocumentClient } from '../shared/db/document-client.ts';
 import { createExportRepository, exportIdAt } from '../shared/db/export-repository.ts';
 import { toApiTimestamp } from '../shared/tracking/api-time.ts';
-import type { ExportJob } from '../shared/tracking/exports.ts';
+import { queuedExportJob, type ExportJob } from '../shared/tracking/exports.ts';
 import { startLocalQueue } from '../local/sqs/local-queue.ts';
 import { lambdaContext } from './lambda-events.ts';
 
@@ -18,27 +18,16 @@ const tableName = process.env.TABLE_NAME!;
 const client = createDocumentClient({ tableName, region: 'us-east-1', endpoint: process.env.DYNAMODB_ENDPOINT! });
 const exports = createExportRepository(client, tableName);
 const now = new Date();
-const exportId = exportIdAt(now.getTime(), randomBytes(12).toString('hex'));
-const job: ExportJob = {
-  exportId,
+const job = queuedExportJob({
+  exportId: exportIdAt(now.getTime(), randomBytes(12).toString('hex')),
   workspaceId: Number(workspaceId),
   report: report as ExportJob['report'],
   format: format as ExportJob['format'],
   parameters: { from: from!, to: to!, tz: 'UTC' },
-  status: 'queued',
   createdAt: toApiTimestamp(now),
   createdBy: Number(owner),
-  startedAt: null,
-  completedAt: null,
-  rowCount: null,
-  bytes: null,
-  error: null,
-  revision: 1,
-  objectKey: `workspaces/${workspaceId}/exports/${exportId}.${format}`,
-  leaseUntil: null,
-  attempts: 0,
-  checkpoint: null,
-};
+});
+const { exportId } = job;
 await exports.create(job);
 // The job's queue, as its event source mapping runs it: a run that pauses at a checkpoint queues the job again, and the next invocation goes on.
 const queue = await startLocalQueue({ logicalId: 'ExportJobs', visibilityTimeoutSeconds: 1800, maxReceiveCount: 3 }, { timeScale: 1, region: 'us-east-1', log: () => {} });

@@ -215,7 +215,8 @@ async function seedWorkspace(client: DynamoDBDocumentClient, tableName: string, 
   await Promise.all([0, 1, 2, 3].map((part) => batchWriteAll(client, tableName, requests.slice(part * quarter, (part + 1) * quarter), { unprocessedRetries: 10 })));
 }
 
-function benchEntry(workspaceId: number, userId: number, startTime: string, endTime: string, projectId: number, owner: number): TimeEntry {
+/** An entry as the bench seeds it: its member's contract (whose id is the member's), made and last changed by `owner` when it ended. */
+export function benchEntry(workspaceId: number, userId: number, startTime: string, endTime: string, projectId: number, owner: number, activityDescription: string | null = null): TimeEntry {
   return {
     entryId: randomUUID(),
     workspaceId,
@@ -223,7 +224,7 @@ function benchEntry(workspaceId: number, userId: number, startTime: string, endT
     contractId: userId,
     projectId,
     taskId: null,
-    activityDescription: null,
+    activityDescription,
     startTime,
     endTime,
     durationSeconds: (Date.parse(endTime) - Date.parse(startTime)) / 1000,

@@ -18,7 +18,7 @@ import { MAX_DELIVERY_RECEIVES } from '../shared/webhooks/delivery.ts';
 import { lambdaContext, type EmulatedRoute, type LambdaFunction } from './api-gateway/http-api-emulator.ts';
 import { startLocalKms } from './kms/local-kms.ts';
 import { startEventSourceMappings, type EventSourceMapping } from './lambda/event-source-mappings.ts';
-import { startLocalS3 } from './s3/local-s3.ts';
+import { LOCAL_EXPORTS_BUCKET, startLocalS3 } from './s3/local-s3.ts';
 import { startLocalScheduler } from './scheduler/local-scheduler.ts';
 import { recoverAutoStopSchedules } from './scheduler/recover-schedules.ts';
 import { startLocalQueue } from './sqs/local-queue.ts';
@@ -29,8 +29,6 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FUNCTION_TIMEOUT_MS = 10_000;
 const DELIVERY_QUEUE = 'WebhookDeliveries';
 const EXPORT_QUEUE = 'ExportJobs';
-/** The exports bucket's name on this machine. */
-export const LOCAL_EXPORTS_BUCKET = 'time-tracking-exports-local';
 
 /** What both local runtimes give the server: the API's routes and functions, and the functions invoked by the stream, the queue and the scheduler. */
 export type LocalRuntime = {

@@ -1,23 +1,19 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { loadExportBucketConfig, loadExportPartBytes, loadExportQueueConfig } from '../../shared/config/export-config.ts';
+import { loadExportBucketConfig, loadExportPartBytes } from '../../shared/config/export-config.ts';
 import { documentClient, databaseConfig, reportRepository, timesheetDeps, timesheetRepository, trackingRepository } from '../../shared/db/default-repositories.ts';
 import { createExportRepository } from '../../shared/db/export-repository.ts';
-import { csvLine, writeExportFile, type ExportHeading } from '../../shared/exports/export-file.ts';
+import { csvLine, writeXlsx, type ExportHeading } from '../../shared/exports/export-file.ts';
 import { reportTableOf } from '../../shared/exports/report-table.ts';
 import { logger } from '../../shared/observability/logger.ts';
 import { withMetrics } from '../../shared/observability/metrics.ts';
 import { s3Client } from '../../shared/storage/s3-client.ts';
 import { CONTENT_TYPES, openResumableUpload, s3FileSink } from '../../shared/storage/s3-export-files.ts';
-import { createSqsExportQueue } from '../../shared/messaging/sqs-export-queue.ts';
+import { exportQueue } from '../../shared/messaging/default-export-queue.ts';
 import { runExport, type ExportJob, type ExportJobMessage, type ExportWrite } from '../../shared/tracking/exports.ts';
 
 const { bucket } = loadExportBucketConfig();
 const partBytes = loadExportPartBytes();
-// The job goes on in another invocation: queued again, on its own queue (the queue URL's host, as the create route sends).
-const { queueUrl } = loadExportQueueConfig();
-const queue = createSqsExportQueue(new SQSClient({ endpoint: new URL(queueUrl).origin }), queueUrl);
 const exports = createExportRepository(documentClient, databaseConfig.tableName);
 const processor = new BatchProcessor(EventType.SQS);
 
@@ -50,7 +46,7 @@ async function writeFile(job: ExportJob, remainingMs: () => number): Promise<Exp
     const sink = s3FileSink(s3Client, bucket, job.objectKey, CONTENT_TYPES.xlsx);
     // Both must settle: a failed upload stops the writer (its stream is destroyed), a failed read leaves the upload unfinished.
     const [rowCount, stored] = await Promise.all([
-      writeExportFile('xlsx', table, headingOf(job, table), sink.stream).catch((error: unknown) => {
+      writeXlsx(table, headingOf(job, table), sink.stream).catch((error: unknown) => {
         sink.stream.destroy(error as Error);
         throw error;
       }),
@@ -85,7 +81,8 @@ export const handler = withMetrics(async function runExportJobs(event: SQSEvent,
     const outcome = await runExport(message, {
       exports,
       write: (job) => writeFile(job, () => context.getRemainingTimeInMillis()),
-      queue,
+      // A paused job goes on in another invocation: queued again, on its own queue.
+      queue: exportQueue,
       now: () => new Date(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       // The lease outlives this invocation: no other run takes the job over while this one may still write.

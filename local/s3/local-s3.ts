@@ -5,6 +5,9 @@ import S3rver from 's3rver';
 // s3rver's accounts: the access key ids it accepts (it checks a presigned link's expiry, not SigV4 signatures).
 import AWSAccount from 's3rver/lib/models/account.js';
 
+/** The exports bucket's name on this machine, in both runtimes. */
+export const LOCAL_EXPORTS_BUCKET = 'time-tracking-exports-local';
+
 /**
  * The exports bucket on this machine (docs/local-runtime.md): an S3-compatible server from
  * the registry (s3rver), on loopback, its files under the data directory (a temporary one

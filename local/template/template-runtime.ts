@@ -10,7 +10,7 @@ import type { LocalRuntime } from '../source-runtime.ts';
 import { startIamProxy } from '../dynamodb/iam-proxy.ts';
 import { startLocalKms } from '../kms/local-kms.ts';
 import { startLocalQueue } from '../sqs/local-queue.ts';
-import { startLocalS3 } from '../s3/local-s3.ts';
+import { LOCAL_EXPORTS_BUCKET, startLocalS3 } from '../s3/local-s3.ts';
 import { startS3Front } from '../s3/s3-front.ts';
 import { getAttTarget } from '../iam/policy-decision.ts';
 import { localArnOf, readTemplateApi, resolveEnvironmentWithArns, TemplateError, type Template } from './template-model.ts';
@@ -236,7 +236,7 @@ export async function startTemplateRuntime(options: {
       ),
     ];
     if (bucketIds.length > 1) throw new TemplateError(`the emulator serves one S3 bucket to the functions; they name ${bucketIds.join(', ')}`);
-    const bucketName = 'time-tracking-exports-local';
+    const bucketName = LOCAL_EXPORTS_BUCKET;
     const s3 = bucketIds[0] ? await startLocalS3({ bucket: bucketName, directory: options.s3Directory, accessKeyIds: ['local'] }) : undefined;
     if (s3) stops.push(s3.stop);
     for (const queueId of queueIds) {

@@ -1,42 +1,19 @@
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import type { CsvCell } from '../contracts/report-views.ts';
 import { CSV_OPTIONS, neutralised } from '../http/csv-response.ts';
-import type { ExportFormat } from '../tracking/exports.ts';
 import type { ReportTable } from './report-table.ts';
 
 /** What the "Parameters" sheet of a workbook lists, in order. */
 export type ExportHeading = Array<[string, string | number]>;
 
 /**
- * Writes a report's table into `sink` as the export's file, row by row as they come (the
- * sink sends them on in parts): CSV exactly as the report's CSV answer, or an XLSX workbook
- * with typed cells written by exceljs's streaming writer (each row is committed and let go).
- * Resolves with the number of rows (the header row not counted).
+ * The CSV's rows: one row as the report's CSV answer writes it (RFC 4180, CRLF, formulas
+ * neutralised). A file is its header's line, then its rows' (the worker uploads them in parts
+ * that end on whole rows: functions/export-worker).
  */
-export async function writeExportFile(format: ExportFormat, table: ReportTable, heading: ExportHeading, sink: Writable): Promise<number> {
-  return format === 'csv' ? writeCsv(table, sink) : writeXlsx(table, heading, sink);
-}
-
-/** One row as the report's CSV answer writes it (RFC 4180, CRLF, formulas neutralised): a file is its header's line, then its rows'. */
 export const csvLine = (cells: readonly CsvCell[]): Buffer => Buffer.from(stringify([cells.map(neutralised)], CSV_OPTIONS), 'utf8');
-
-async function writeCsv(table: ReportTable, sink: Writable): Promise<number> {
-  const write = async (cells: readonly CsvCell[]) => {
-    if (!sink.write(csvLine(cells))) await once(sink, 'drain');
-  };
-  let rows = 0;
-  await write(table.header);
-  for await (const row of table.rows) {
-    await write(row);
-    rows++;
-  }
-  sink.end();
-  await once(sink, 'finish');
-  return rows;
-}
 
 /** How a column's cells are typed in a workbook, by the CSV header's name; any other cell keeps its own type (numbers as numbers). */
 type ColumnKind = 'date' | 'time' | 'hours' | 'money' | 'plain';
@@ -59,7 +36,12 @@ const moneyFormat = (text: string, currency: string) => {
   return `#,##0${decimals > 0 ? `.${'0'.repeat(decimals)}` : ''} "${currency}"`;
 };
 
-async function writeXlsx(table: ReportTable, heading: ExportHeading, sink: Writable): Promise<number> {
+/**
+ * Writes a report's table into `sink` as an XLSX workbook with typed cells, row by row as
+ * they come, with exceljs's streaming writer (each row is committed and let go; the sink
+ * sends them on in parts). Resolves with the number of rows (the header row not counted).
+ */
+export async function writeXlsx(table: ReportTable, heading: ExportHeading, sink: Writable): Promise<number> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet('Rows');
   const kinds = table.header.map(columnKind);

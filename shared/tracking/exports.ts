@@ -129,6 +129,24 @@ const notFound = () => new NotFoundError('The selected export was not found in t
 export const fileExpiresAt = (job: Pick<ExportJob, 'completedAt'>) => (job.completedAt === null ? null : toApiTimestamp(new Date(Date.parse(job.completedAt) + EXPORT_FILE_DAYS * 86_400_000)));
 export const fileNameOf = (job: Pick<ExportJob, 'report' | 'workspaceId' | 'parameters' | 'format'>) => `${job.report}-${job.workspaceId}-${job.parameters.from}-${job.parameters.to}.${job.format}`;
 
+/** A new export as it is queued: nothing run yet; its file's key under its workspace's prefix, named by its unguessable id. */
+export function queuedExportJob(made: Pick<ExportJob, 'exportId' | 'workspaceId' | 'report' | 'format' | 'parameters' | 'createdAt' | 'createdBy'>): ExportJob {
+  return {
+    ...made,
+    status: 'queued',
+    startedAt: null,
+    completedAt: null,
+    rowCount: null,
+    bytes: null,
+    error: null,
+    revision: 1,
+    attempts: 0,
+    checkpoint: null,
+    objectKey: `workspaces/${made.workspaceId}/exports/${made.exportId}.${made.format}`,
+    leaseUntil: null,
+  };
+}
+
 type AccessDeps = { repository: TrackingRepository };
 
 async function assertManager(actorUserId: number, workspaceId: number, deps: AccessDeps, withSettings = false) {
@@ -155,29 +173,16 @@ export async function createExport(
   deps: AccessDeps & { exports: ExportRepository; queue: ExportQueue; now: Date; newId: () => string },
 ): Promise<ExportJob> {
   request.checkParameters(await assertManager(actorUserId, request.workspaceId, deps, true));
-  const exportId = deps.newId();
-  const createdAt = toApiTimestamp(deps.now);
-  const job: ExportJob = {
-    exportId,
+  const job = queuedExportJob({
+    exportId: deps.newId(),
     workspaceId: request.workspaceId,
     report: request.report,
     format: request.format,
     parameters: request.parameters,
-    status: 'queued',
-    createdAt,
+    createdAt: toApiTimestamp(deps.now),
     createdBy: actorUserId,
-    startedAt: null,
-    completedAt: null,
-    rowCount: null,
-    bytes: null,
-    error: null,
-    revision: 1,
-    attempts: 0,
-    checkpoint: null,
-    objectKey: `workspaces/${request.workspaceId}/exports/${exportId}.${request.format}`,
-    leaseUntil: null,
-  };
-  await deps.queue.send({ workspaceId: job.workspaceId, exportId, queuedAt: createdAt });
+  });
+  await deps.queue.send({ workspaceId: job.workspaceId, exportId: job.exportId, queuedAt: job.createdAt });
   await deps.exports.create(job);
   return job;
 }

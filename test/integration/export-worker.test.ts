@@ -4,7 +4,7 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } f
 import type { SQSEvent } from 'aws-lambda';
 import { createExportRepository, exportIdAt } from '../../shared/db/export-repository.ts';
 import { toApiTimestamp } from '../../shared/tracking/api-time.ts';
-import type { ExportJob } from '../../shared/tracking/exports.ts';
+import { queuedExportJob, type ExportJob } from '../../shared/tracking/exports.ts';
 import { startLocalS3 } from '../../local/s3/local-s3.ts';
 import { startLocalQueue } from '../../local/sqs/local-queue.ts';
 import { batchWriteAll } from '../../shared/db/batch-write.ts';
@@ -57,26 +57,16 @@ afterAll(async () => {
 let made = 0;
 async function queuedJob(changed: Partial<ExportJob> = {}): Promise<ExportJob> {
   const now = new Date();
-  const exportId = exportIdAt(now.getTime(), String(++made).padStart(24, '0'));
   const job: ExportJob = {
-    exportId,
-    workspaceId: WS,
-    report: 'detailed',
-    format: 'csv',
-    parameters: { from: '2026-03-01', to: '2026-03-31' },
-    status: 'queued',
-    createdAt: toApiTimestamp(now),
-    createdBy: users.owner,
-    startedAt: null,
-    completedAt: null,
-    rowCount: null,
-    bytes: null,
-    error: null,
-    revision: 1,
-    objectKey: `workspaces/${WS}/exports/${exportId}.csv`,
-    leaseUntil: null,
-    attempts: 0,
-    checkpoint: null,
+    ...queuedExportJob({
+      exportId: exportIdAt(now.getTime(), String(++made).padStart(24, '0')),
+      workspaceId: WS,
+      report: 'detailed',
+      format: 'csv',
+      parameters: { from: '2026-03-01', to: '2026-03-31' },
+      createdAt: toApiTimestamp(now),
+      createdBy: users.owner,
+    }),
     ...changed,
   };
   await createExportRepository(table.client, table.tableName).create(job);
